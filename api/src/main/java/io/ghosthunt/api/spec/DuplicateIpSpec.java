@@ -1,0 +1,54 @@
+package io.ghosthunt.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/** Inputs of the {@code duplicateIp} check: ARP claims per address and DHCP offers (intermittent dropouts). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DuplicateIpSpec {
+
+  @JsonPropertyDescription("IPv4 addresses to probe with ARP. Default: the node's own addresses.")
+  @Size(max = 64)
+  @ValidationRule(
+      value = "self.all(x, x.matches(r'" + Patterns.IPV4_ANCHORED + "'))",
+      message = "every address must be an IPv4 address (ARP is IPv4 only)")
+  private List<@Size(max = 15) String> addresses;
+
+  @JsonPropertyDescription("Interface to probe on. Default: the interface of the default route.")
+  @Size(max = 15)
+  @Pattern("^[A-Za-z0-9_.@-]+$")
+  @JsonProperty("interface")
+  private String interfaceName;
+
+  @JsonPropertyDescription("Also broadcast a DHCPDISCOVER and count the servers that offer (RogueDhcp).")
+  private Boolean dhcp;
+
+  public List<String> getAddresses() {
+    return addresses;
+  }
+
+  public void setAddresses(List<String> addresses) {
+    this.addresses = addresses;
+  }
+
+  public String getInterfaceName() {
+    return interfaceName;
+  }
+
+  public void setInterfaceName(String interfaceName) {
+    this.interfaceName = interfaceName;
+  }
+
+  public Boolean getDhcp() {
+    return dhcp;
+  }
+
+  public void setDhcp(Boolean dhcp) {
+    this.dhcp = dhcp;
+  }
+}

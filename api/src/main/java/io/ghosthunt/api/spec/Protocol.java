@@ -1,0 +1,7 @@
+package io.ghosthunt.api.spec;
+
+/** Transport protocol of a port. */
+public enum Protocol {
+  TCP,
+  UDP
+}

@@ -1,0 +1,99 @@
+package io.ghosthunt.api.status;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/** What the hunt found, aggregated over its nodes. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GhostHuntStatus {
+
+  @JsonPropertyDescription("The spec generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Pending, Running, Complete or Failed.")
+  private HuntPhase phase;
+
+  @JsonPropertyDescription("Clear, Haunted or Inconclusive, once the hunt is complete.")
+  private HuntVerdict verdict;
+
+  @JsonPropertyDescription("How many findings are ghosts, over all nodes.")
+  private Integer ghosts;
+
+  @JsonPropertyDescription("Nodes done out of nodes targeted, e.g. 2/3.")
+  private String progress;
+
+  @JsonPropertyDescription("One line: the worst ghost first, with its node and evidence.")
+  private String summary;
+
+  @JsonPropertyDescription("Complete and GhostFound, in the metav1.Condition shape.")
+  private List<Condition> conditions;
+
+  @JsonPropertyDescription("One entry per targeted node, written by that node's probe.")
+  private List<NodeStatus> nodes;
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public HuntPhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(HuntPhase phase) {
+    this.phase = phase;
+  }
+
+  public HuntVerdict getVerdict() {
+    return verdict;
+  }
+
+  public void setVerdict(HuntVerdict verdict) {
+    this.verdict = verdict;
+  }
+
+  public Integer getGhosts() {
+    return ghosts;
+  }
+
+  public void setGhosts(Integer ghosts) {
+    this.ghosts = ghosts;
+  }
+
+  public String getProgress() {
+    return progress;
+  }
+
+  public void setProgress(String progress) {
+    this.progress = progress;
+  }
+
+  public String getSummary() {
+    return summary;
+  }
+
+  public void setSummary(String summary) {
+    this.summary = summary;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public List<NodeStatus> getNodes() {
+    return nodes;
+  }
+
+  public void setNodes(List<NodeStatus> nodes) {
+    this.nodes = nodes;
+  }
+}

@@ -1,0 +1,175 @@
+package io.ghosthunt.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The constraints as generated: each one present in the CRD YAML the build writes. */
+class CrdSchemaTest {
+
+  static final Path GENERATED = Path.of("target", "classes", "META-INF", "fabric8", GhostHunt.CRD_FILE);
+  static final Path COMMITTED = Path.of("..", "crds", GhostHunt.CRD_FILE);
+
+  private static CustomResourceDefinitionVersion version;
+  private static JSONSchemaProps spec;
+  private static JSONSchemaProps status;
+
+  @BeforeAll
+  static void load() throws IOException {
+    CustomResourceDefinition crd =
+        new KubernetesSerialization().unmarshal(Files.readString(GENERATED), CustomResourceDefinition.class);
+    assertEquals("ghosthunts.ghosthunt.io", crd.getMetadata().getName());
+    assertEquals(List.of("gh"), crd.getSpec().getNames().getShortNames());
+    assertTrue(crd.getSpec().getNames().getCategories().contains("ghosthunt"));
+    assertEquals("Namespaced", crd.getSpec().getScope());
+    version = crd.getSpec().getVersions().get(0);
+    spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
+  }
+
+  private static JSONSchemaProps at(JSONSchemaProps root, String... path) {
+    JSONSchemaProps p = root;
+    for (String segment : path) {
+      p = segment.equals("[]") ? p.getItems().getSchema() : p.getProperties().get(segment);
+    }
+    return p;
+  }
+
+  @Test
+  void versionServesStatusAndPrinterColumnsInOrder() {
+    assertEquals("v1alpha1", version.getName());
+    assertTrue(version.getSubresources().getStatus() != null, "status subresource");
+    assertEquals(List.of("Phase", "Verdict", "Ghosts", "Nodes", "Age"),
+        version.getAdditionalPrinterColumns().stream().map(c -> c.getName()).toList());
+    assertEquals(".status.progress", version.getAdditionalPrinterColumns().get(3).getJsonPath());
+  }
+
+  @Test
+  void portsAreBoundedToOneThrough65535() {
+    for (String check : List.of("portOwner", "loopback")) {
+      JSONSchemaProps item = at(spec, "checks", check, "ports", "[]");
+      assertEquals(1.0, item.getMinimum().doubleValue(), check);
+      assertEquals(65535.0, item.getMaximum().doubleValue(), check);
+    }
+  }
+
+  @Test
+  void everyTargetListHoldsAtMost64Entries() {
+    List<String[]> lists = List.of(
+        new String[] {"portOwner", "ports"}, new String[] {"loopback", "ports"},
+        new String[] {"dns", "names"}, new String[] {"dns", "resolvers"}, new String[] {"dns", "authorities"},
+        new String[] {"dns", "expectedAddresses"}, new String[] {"http2", "urls"},
+        new String[] {"mtu", "targets"}, new String[] {"duplicateIp", "addresses"},
+        new String[] {"asymmetricRoute", "peers"});
+    for (String[] l : lists) {
+      assertEquals(64L, at(spec, "checks", l[0], l[1]).getMaxItems(), String.join(".", l));
+    }
+  }
+
+  /** The regex of a field's CEL rule {@code ...matches(r'REGEX')...}, checked to carry a message. */
+  private static Pattern ruleRegex(JSONSchemaProps field, String messageStart) {
+    ValidationRule rule = field.getXKubernetesValidations().get(0);
+    assertTrue(rule.getMessage().startsWith(messageStart), rule.getMessage());
+    String text = rule.getRule();
+    int from = text.indexOf("r'") + 2;
+    return Pattern.compile(text.substring(from, text.indexOf("'", from)));
+  }
+
+  @Test
+  void urlsMustBeHttpOrHttps() {
+    JSONSchemaProps urls = at(spec, "checks", "http2", "urls");
+    assertTrue(urls.getXKubernetesValidations().get(0).getRule().startsWith("self.all(x, x.matches("));
+    Pattern url = ruleRegex(urls, "every URL must be http:// or https://");
+    assertTrue(url.matcher("https://app.example.com:8443/health").matches());
+    assertTrue(url.matcher("http://[2001:db8::1]:8080/").matches());
+    assertTrue(!url.matcher("ftp://app.example.com/").matches());
+    assertTrue(!url.matcher("app.example.com").matches());
+    assertEquals(2048L, at(urls, "[]").getMaxLength());
+  }
+
+  @Test
+  void addressesMustBeIpLiteralsOrNames() {
+    Pattern ip = ruleRegex(at(spec, "checks", "dns", "expectedAddresses"), "every expected address must be an IP");
+    assertTrue(ip.matcher("203.0.113.10").matches());
+    assertTrue(ip.matcher("2001:db8::10").matches());
+    assertTrue(!ip.matcher("app.example.com").matches());
+    assertTrue(!ip.matcher("256.1.1.1").matches());
+    for (String f : List.of("resolvers", "authorities")) {
+      assertEquals(ip.pattern(), ruleRegex(at(spec, "checks", "dns", f), "every").pattern(), f);
+    }
+    Pattern name = ruleRegex(at(spec, "checks", "dns", "names"), "every name must be a DNS name");
+    assertTrue(name.matcher("app.example.com").matches());
+    assertTrue(!name.matcher("app_example com").matches());
+    Pattern v4 = ruleRegex(at(spec, "checks", "duplicateIp", "addresses"), "every address must be an IPv4 address");
+    assertTrue(v4.matcher("192.0.2.7").matches());
+    assertTrue(!v4.matcher("2001:db8::10").matches());
+    for (String[] f : List.of(new String[] {"mtu", "targets"}, new String[] {"asymmetricRoute", "peers"})) {
+      Pattern host = ruleRegex(at(spec, "checks", f[0], f[1]), "every");
+      assertTrue(host.matcher("198.51.100.20").matches());
+      assertTrue(host.matcher("app.example.com").matches());
+      assertTrue(host.matcher("2001:db8::20").matches());
+      assertTrue(!host.matcher("not a host").matches());
+    }
+    Pattern target = ruleRegex(at(spec, "target"), "target must be an http(s) URL or host[:port]");
+    assertTrue(target.matcher("https://app.example.com:8443/health").matches());
+    assertTrue(target.matcher("db.example.com:5432").matches());
+    assertTrue(target.matcher("[2001:db8::1]:5432").matches());
+    assertTrue(!target.matcher("ftp://example.com").matches());
+  }
+
+  @Test
+  void timeoutIsBoundedToOneHour() {
+    JSONSchemaProps timeout = at(spec, "timeoutSeconds");
+    assertEquals(1.0, timeout.getMinimum().doubleValue());
+    assertEquals(3600.0, timeout.getMaximum().doubleValue());
+  }
+
+  @Test
+  void somethingToCheckIsRequiredWithAMessage() {
+    List<ValidationRule> rules = spec.getXKubernetesValidations();
+    assertEquals(1, rules.size());
+    assertTrue(rules.get(0).getRule().contains("has(self.target) || has(self.checks)"));
+    assertTrue(rules.get(0).getMessage().startsWith("nothing to check"));
+    ValidationRule checks = at(spec, "checks").getXKubernetesValidations().get(0);
+    assertEquals("checks must name at least one check", checks.getMessage());
+  }
+
+  @Test
+  void enumsAreClosed() {
+    assertEquals(7, at(spec, "symptom").getEnum().size());
+    assertEquals(List.of("TCP", "UDP"),
+        at(spec, "checks", "portOwner", "protocol").getEnum().stream().map(n -> n.asText()).toList());
+    assertEquals(8, at(status, "nodes", "[]", "findings", "[]", "ghost").getEnum().size());
+    assertEquals(4, at(status, "nodes", "[]", "findings", "[]", "verdict").getEnum().size());
+  }
+
+  @Test
+  void statusListsAreMapsSoEachNodeAppliesItsOwnEntry() {
+    JSONSchemaProps nodes = at(status, "nodes");
+    assertEquals("map", nodes.getXKubernetesListType());
+    assertEquals(List.of("node"), nodes.getXKubernetesListMapKeys());
+    assertTrue(nodes.getItems().getSchema().getRequired().contains("node"));
+    assertEquals(List.of("type"), at(status, "conditions").getXKubernetesListMapKeys());
+  }
+
+  @Test
+  void committedCrdIsWhatTheModelGenerates() throws IOException {
+    String generated = Files.readString(GENERATED);
+    String committed = Files.exists(COMMITTED) ? Files.readString(COMMITTED) : "(missing)";
+    assertTrue(generated.equals(committed),
+        "crds/" + GhostHunt.CRD_FILE + " is out of date with the model: run"
+            + " `mvn -q -pl api process-classes && cp api/" + GENERATED + " crds/` and commit it");
+  }
+}

@@ -1,0 +1,212 @@
+package io.ghosthunt.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ghosthunt.api.spec.ChecksSpec;
+import io.ghosthunt.api.spec.DnsSpec;
+import io.ghosthunt.api.spec.DuplicateIpSpec;
+import io.ghosthunt.api.spec.GhostHuntSpec;
+import io.ghosthunt.api.spec.Http2Spec;
+import io.ghosthunt.api.spec.LoopbackSpec;
+import io.ghosthunt.api.spec.MtuSpec;
+import io.ghosthunt.api.spec.PortOwnerSpec;
+import io.ghosthunt.api.spec.Protocol;
+import io.ghosthunt.api.spec.Symptom;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class HuntResolverTest {
+
+  private static GhostHuntSpec target(String target) {
+    GhostHuntSpec spec = new GhostHuntSpec();
+    spec.setTarget(target);
+    return spec;
+  }
+
+  @Test
+  void urlTargetGivesEveryCheckItsInput() throws Exception {
+    ResolvedHunt r = HuntResolver.resolve(target("https://app.example.com:8443/health"));
+    assertEquals(EnumSet.allOf(CheckKey.class), r.keys());
+    ChecksSpec c = r.checks();
+    assertEquals(List.of(8443), c.getPortOwner().getPorts());
+    assertEquals(Protocol.TCP, c.getPortOwner().getProtocol());
+    assertNull(c.getPortOwner().getExpectedProcess());
+    assertEquals(List.of(8443), c.getLoopback().getPorts());
+    assertEquals(List.of("app.example.com"), c.getDns().getNames());
+    assertEquals(List.of(), c.getDns().getAuthorities());
+    assertEquals(List.of("https://app.example.com:8443/health"), c.getHttp2().getUrls());
+    assertFalse(c.getHttp2().getInsecureSkipTlsVerify());
+    assertEquals(List.of("app.example.com"), c.getMtu().getTargets());
+    assertEquals(List.of("app.example.com"), c.getAsymmetricRoute().getPeers());
+    assertEquals(List.of(), c.getDuplicateIp().getAddresses(), "empty means the node's own addresses");
+    assertFalse(c.getDuplicateIp().getDhcp());
+    assertTrue(r.skipped().isEmpty(), r.skipped()::toString);
+  }
+
+  @Test
+  void ipHostAndPortSkipsDnsAndHttp2AndSaysWhy() throws Exception {
+    ResolvedHunt r = HuntResolver.resolve(target("192.0.2.10:5432"));
+    assertEquals(EnumSet.of(CheckKey.PORT_OWNER, CheckKey.LOOPBACK, CheckKey.MTU,
+        CheckKey.ASYMMETRIC_ROUTE, CheckKey.DUPLICATE_IP), r.keys());
+    assertEquals(List.of("192.0.2.10"), r.checks().getMtu().getTargets());
+    assertTrue(r.skipped().stream().anyMatch(s -> s.startsWith("dns: skipped") && s.contains("IP address")),
+        r.skipped()::toString);
+    assertTrue(r.skipped().stream().anyMatch(s -> s.startsWith("http2: skipped") && s.contains("not an http(s) URL")),
+        r.skipped()::toString);
+  }
+
+  @Test
+  void bareHostSkipsThePortChecks() throws Exception {
+    ResolvedHunt r = HuntResolver.resolve(target("db.example.com"));
+    assertFalse(r.keys().contains(CheckKey.PORT_OWNER));
+    assertFalse(r.keys().contains(CheckKey.LOOPBACK));
+    assertTrue(r.keys().contains(CheckKey.DNS));
+    assertTrue(r.skipped().stream().anyMatch(s -> s.startsWith("portOwner: skipped") && s.contains("no port")));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Symptom.class)
+  void symptomNarrowsTheTargetToItsChecks(Symptom symptom) throws Exception {
+    GhostHuntSpec spec = target("https://app.example.com:8443/health");
+    spec.setSymptom(symptom);
+    assertEquals(symptom.checks(), HuntResolver.resolve(spec).keys());
+  }
+
+  @Test
+  void symptomTableMatchesTheDesign() {
+    assertEquals(EnumSet.of(CheckKey.PORT_OWNER), Symptom.ServiceWontStart.checks());
+    assertEquals(EnumSet.of(CheckKey.DNS), Symptom.WrongServer.checks());
+    assertEquals(EnumSet.of(CheckKey.HTTP2, CheckKey.DNS, CheckKey.MTU), Symptom.OneClientFails.checks());
+    assertEquals(EnumSet.of(CheckKey.MTU), Symptom.BigTransfersHang.checks());
+    assertEquals(EnumSet.of(CheckKey.DUPLICATE_IP), Symptom.IntermittentDropouts.checks());
+    assertEquals(EnumSet.of(CheckKey.ASYMMETRIC_ROUTE), Symptom.WorksOneDirection.checks());
+    assertEquals(EnumSet.of(CheckKey.LOOPBACK), Symptom.LocalhostCantConnect.checks());
+  }
+
+  @Test
+  void explicitFieldsOverrideTheTargetFieldByField() throws Exception {
+    GhostHuntSpec spec = target("https://app.example.com:8443/health");
+    ChecksSpec checks = new ChecksSpec();
+    PortOwnerSpec po = new PortOwnerSpec();
+    po.setExpectedProcess("java");
+    checks.setPortOwner(po);
+    Http2Spec h2 = new Http2Spec();
+    h2.setInsecureSkipTlsVerify(true);
+    checks.setHttp2(h2);
+    DnsSpec dns = new DnsSpec();
+    dns.setNames(List.of("api.example.com"));
+    checks.setDns(dns);
+    spec.setChecks(checks);
+    ChecksSpec c = HuntResolver.resolve(spec).checks();
+    assertEquals(List.of(8443), c.getPortOwner().getPorts(), "port still from the target");
+    assertEquals("java", c.getPortOwner().getExpectedProcess());
+    assertEquals(List.of("https://app.example.com:8443/health"), c.getHttp2().getUrls());
+    assertTrue(c.getHttp2().getInsecureSkipTlsVerify());
+    assertEquals(List.of("api.example.com"), c.getDns().getNames(), "explicit names replace the target's");
+  }
+
+  @Test
+  void explicitChecksRunEvenOutsideTheSymptom() throws Exception {
+    GhostHuntSpec spec = target("https://app.example.com:8443/health");
+    spec.setSymptom(Symptom.WrongServer);
+    ChecksSpec checks = new ChecksSpec();
+    checks.setLoopback(new LoopbackSpec());
+    spec.setChecks(checks);
+    ResolvedHunt r = HuntResolver.resolve(spec);
+    assertEquals(EnumSet.of(CheckKey.DNS, CheckKey.LOOPBACK), r.keys());
+    assertEquals(List.of(8443), r.checks().getLoopback().getPorts());
+  }
+
+  @Test
+  void withoutTargetOnlyTheNamedChecksRun() throws Exception {
+    GhostHuntSpec spec = new GhostHuntSpec();
+    ChecksSpec checks = new ChecksSpec();
+    MtuSpec mtu = new MtuSpec();
+    mtu.setTargets(List.of("198.51.100.20"));
+    checks.setMtu(mtu);
+    spec.setChecks(checks);
+    ResolvedHunt r = HuntResolver.resolve(spec);
+    assertEquals(EnumSet.of(CheckKey.MTU), r.keys());
+  }
+
+  @Test
+  void intermittentDropoutsNeedsNoTarget() throws Exception {
+    GhostHuntSpec spec = new GhostHuntSpec();
+    spec.setSymptom(Symptom.IntermittentDropouts);
+    ResolvedHunt r = HuntResolver.resolve(spec);
+    assertEquals(EnumSet.of(CheckKey.DUPLICATE_IP), r.keys());
+    assertEquals(List.of(), r.checks().getDuplicateIp().getAddresses());
+  }
+
+  @Test
+  void namedCheckWithoutItsInputIsInvalidAndNamesTheField() {
+    GhostHuntSpec spec = new GhostHuntSpec();
+    ChecksSpec checks = new ChecksSpec();
+    checks.setPortOwner(new PortOwnerSpec());
+    checks.setHttp2(new Http2Spec());
+    spec.setChecks(checks);
+    InvalidHuntException e = assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(spec));
+    assertTrue(e.problems().contains("spec.checks.portOwner.ports: required when spec.target gives no port"),
+        e.problems()::toString);
+    assertTrue(e.problems().contains("spec.checks.http2.urls: required when spec.target is not an http(s) URL"),
+        e.problems()::toString);
+  }
+
+  @Test
+  void nothingToCheckIsInvalid() {
+    InvalidHuntException e = assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(new GhostHuntSpec()));
+    assertTrue(e.getMessage().startsWith("nothing to check"), e.getMessage());
+    GhostHuntSpec symptomOnly = new GhostHuntSpec();
+    symptomOnly.setSymptom(Symptom.WrongServer);
+    assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(symptomOnly));
+  }
+
+  @Test
+  void badExplicitInputsAreAllReported() {
+    GhostHuntSpec spec = new GhostHuntSpec();
+    spec.setTimeoutSeconds(0);
+    ChecksSpec checks = new ChecksSpec();
+    PortOwnerSpec po = new PortOwnerSpec();
+    po.setPorts(List.of(0, 8080, 70000));
+    checks.setPortOwner(po);
+    Http2Spec h2 = new Http2Spec();
+    h2.setUrls(List.of("ftp://example.com/"));
+    checks.setHttp2(h2);
+    DuplicateIpSpec dup = new DuplicateIpSpec();
+    dup.setAddresses(List.of("2001:db8::1"));
+    checks.setDuplicateIp(dup);
+    MtuSpec mtu = new MtuSpec();
+    mtu.setTargets(java.util.Collections.nCopies(65, "192.0.2.1"));
+    checks.setMtu(mtu);
+    spec.setChecks(checks);
+    InvalidHuntException e = assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(spec));
+    assertEquals(
+        List.of(
+            "spec.timeoutSeconds: 0 is outside 1-3600",
+            "spec.checks.portOwner.ports: 0 is not a port (1-65535)",
+            "spec.checks.portOwner.ports: 70000 is not a port (1-65535)",
+            "spec.checks.http2.urls: 'ftp://example.com/' is not an http:// or https:// URL",
+            "spec.checks.mtu.targets: 65 entries, at most 64",
+            "spec.checks.duplicateIp.addresses: '2001:db8::1' is not an IPv4 address (ARP is IPv4 only)"),
+        e.problems());
+  }
+
+  @Test
+  void resolutionDoesNotTouchTheSpec() throws Exception {
+    GhostHuntSpec spec = target("https://app.example.com/");
+    ChecksSpec checks = new ChecksSpec();
+    PortOwnerSpec po = new PortOwnerSpec();
+    checks.setPortOwner(po);
+    spec.setChecks(checks);
+    HuntResolver.resolve(spec);
+    assertNull(po.getPorts());
+    assertNull(po.getProtocol());
+  }
+}

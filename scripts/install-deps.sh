@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, from Debian's packages, only when missing.
+# Java 17, Maven and Go come with the machine image; the rest are the tools the checks and labs use.
+set -euo pipefail
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have java || need+=(openjdk-17-jdk-headless)
+have mvn || need+=(maven)
+have go || need+=(golang-go)
+have ip || need+=(iproute2)
+have nft || need+=(nftables)
+have iptables || need+=(iptables)
+have conntrack || need+=(conntrack)
+have ps || need+=(procps)
+have python3 || need+=(python3)
+have openssl || need+=(openssl)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "[deps] missing: ${need[*]} (run as root, or install them)" >&2
+    exit 2
+  fi
+  echo "[deps] installing: ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+echo "[deps] ok" >&2
