@@ -1,0 +1,249 @@
+package io.ghosthunt.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostHuntStatus;
+import io.ghosthunt.api.status.GhostName;
+import io.ghosthunt.api.status.HuntPhase;
+import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.api.status.NodePhase;
+import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.operator.testing.ControlPlane;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The generated CRD against a real kube-apiserver: schema, status subresource, server-side apply. */
+@ExtendWith(ControlPlane.class)
+class GhostHuntCrdIT {
+
+  private static final String NS = "crd-it";
+  private static KubernetesClient client;
+
+  @BeforeAll
+  static void install(ControlPlane cp) {
+    cp.installCrd();
+    client = cp.admin();
+    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    client.resources(GhostHunt.class).inNamespace(NS).delete();
+  }
+
+  static Stream<Path> examples() throws IOException {
+    try (Stream<Path> files = Files.list(ControlPlane.repo().resolve("examples"))) {
+      return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void everyExampleIsAccepted(Path example) throws IOException {
+    GenericKubernetesResource r =
+        client.getKubernetesSerialization().unmarshal(Files.readString(example), GenericKubernetesResource.class);
+    GenericKubernetesResource created = client.resource(r).inNamespace(NS).create();
+    assertNotNull(created.getMetadata().getUid(), example.toString());
+    client.resource(created).delete();
+  }
+
+  static Stream<Arguments> invalid() {
+    return Stream.of(
+        Arguments.of("{}", "spec: Invalid value: \"object\": nothing to check"),
+        Arguments.of("{\"target\": \"ftp://app.example.com\"}",
+            "spec.target: Invalid value: \"string\": target must be an http(s) URL or host[:port]"),
+        Arguments.of("{\"target\": \"app.example.com\", \"timeoutSeconds\": 0}",
+            "spec.timeoutSeconds: Invalid value: 0: spec.timeoutSeconds in body should be greater than or equal to 1"),
+        Arguments.of("{\"target\": \"app.example.com\", \"timeoutSeconds\": 3601}",
+            "spec.timeoutSeconds: Invalid value: 3601: spec.timeoutSeconds in body should be less than or equal to 3600"),
+        Arguments.of("{\"checks\": {}}", "spec.checks: Invalid value: \"object\": checks must name at least one check"),
+        Arguments.of("{\"checks\": {\"portOwner\": {\"ports\": [0]}}}",
+            "spec.checks.portOwner.ports[0]: Invalid value: 0: spec.checks.portOwner.ports[0] in body should be greater than or equal to 1"),
+        Arguments.of("{\"checks\": {\"loopback\": {\"ports\": [65536]}}}",
+            "spec.checks.loopback.ports[0]: Invalid value: 65536: spec.checks.loopback.ports[0] in body should be less than or equal to 65535"),
+        Arguments.of("{\"checks\": {\"http2\": {\"urls\": [\"ftp://app.example.com/\"]}}}",
+            "spec.checks.http2.urls: Invalid value: \"array\": every URL must be http:// or https://"),
+        Arguments.of("{\"checks\": {\"dns\": {\"names\": [\"app.example.com\"], \"expectedAddresses\": [\"not-an-ip\"]}}}",
+            "spec.checks.dns.expectedAddresses: Invalid value: \"array\": every expected address must be an IP address"),
+        Arguments.of("{\"checks\": {\"duplicateIp\": {\"addresses\": [\"2001:db8::1\"]}}}",
+            "every address must be an IPv4 address (ARP is IPv4 only)"),
+        Arguments.of("{\"checks\": {\"mtu\": {\"targets\": [\"two words\"]}}}",
+            "spec.checks.mtu.targets: Invalid value: \"array\": every target must be an IP address or a host name"),
+        Arguments.of("{\"checks\": {\"mtu\": {\"targets\": " + manyTargets(65) + "}}}",
+            "spec.checks.mtu.targets: Too many: 65: must have at most 64 items"),
+        Arguments.of("{\"symptom\": \"Haunted\", \"target\": \"app.example.com\"}",
+            "spec.symptom: Unsupported value: \"Haunted\""),
+        Arguments.of("{\"checks\": {\"portOwner\": {\"ports\": [8080], \"protocol\": \"SCTP\"}}}",
+            "spec.checks.portOwner.protocol: Unsupported value: \"SCTP\""));
+  }
+
+  private static String manyTargets(int n) {
+    return Stream.generate(() -> "\"192.0.2.1\"").limit(n).toList().toString();
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalid")
+  void nonsenseIsRejectedWithTheSchemaMessage(String spec, String message) {
+    String json = "{\"apiVersion\": \"ghosthunt.io/v1alpha1\", \"kind\": \"GhostHunt\","
+        + " \"metadata\": {\"name\": \"bad\"}, \"spec\": " + spec + "}";
+    GenericKubernetesResource r = client.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class);
+    KubernetesClientException e =
+        assertThrows(KubernetesClientException.class, () -> client.resource(r).inNamespace(NS).create());
+    assertEquals(422, e.getCode(), e.getMessage());
+    assertTrue(e.getMessage().contains(message), () -> "expected <" + message + "> in: " + e.getMessage());
+  }
+
+  private static GhostHunt huntNamed(String name) {
+    GhostHunt hunt =
+        client.getKubernetesSerialization().unmarshal(
+            """
+            apiVersion: ghosthunt.io/v1alpha1
+            kind: GhostHunt
+            metadata: {name: %s}
+            spec: {checks: {portOwner: {ports: [8080], expectedProcess: java}}}
+            """.formatted(name), GhostHunt.class);
+    return client.resource(hunt).inNamespace(NS).create();
+  }
+
+  /** The patch a probe sends: a fresh object with name, namespace and only its own node entry. */
+  private static GhostHunt nodeEntry(GhostHunt hunt, NodeStatus node) {
+    GhostHunt patch = new GhostHunt();
+    patch.setMetadata(new ObjectMetaBuilder().withName(hunt.getMetadata().getName())
+        .withNamespace(hunt.getMetadata().getNamespace()).build());
+    GhostHuntStatus status = new GhostHuntStatus();
+    status.setNodes(List.of(node));
+    patch.setStatus(status);
+    return patch;
+  }
+
+  private static NodeStatus node(String name, FindingVerdict verdict, String pid) {
+    Finding f = new Finding(CheckKey.PORT_OWNER, "tcp/8080", verdict);
+    if (verdict == FindingVerdict.Ghost) {
+      f.setGhost(GhostName.OrphanedPort);
+      f.setSummary("port 8080 is held by PID " + pid + " (sleep 3600), not by java");
+      f.evidence("pid", pid).evidence("command", "sleep 3600");
+    } else {
+      f.setSummary("port 8080 is held by java");
+    }
+    return new NodeStatus(name, NodePhase.Done).addFinding(f);
+  }
+
+  private static GhostHunt applyStatus(GhostHunt patch, String manager) {
+    return client.resource(patch).subresource("status").patch(
+        new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(manager)
+            .withForce(true).build());
+  }
+
+  @Test
+  void twoProbesApplyTheirOwnNodeEntriesWithoutClobbering() {
+    GhostHunt hunt = huntNamed("ssa-two-nodes");
+    applyStatus(nodeEntry(hunt, node("node-a", FindingVerdict.Ghost, "4242")), "ghosthunt-agent-node-a");
+    applyStatus(nodeEntry(hunt, node("node-b", FindingVerdict.Clear, null)), "ghosthunt-agent-node-b");
+
+    GhostHunt read = client.resources(GhostHunt.class).inNamespace(NS).withName("ssa-two-nodes").get();
+    Map<String, NodeStatus> byNode = byNode(read);
+    assertEquals(List.of("node-a", "node-b"), List.copyOf(byNode.keySet()));
+    assertEquals("4242", byNode.get("node-a").getFindings().get(0).getEvidence().get("pid"));
+    assertEquals(FindingVerdict.Clear, byNode.get("node-b").getFindings().get(0).getVerdict());
+
+    // node-a hunts again: its entry changes, node-b's stays exactly as node-b wrote it.
+    applyStatus(nodeEntry(hunt, node("node-a", FindingVerdict.Ghost, "5151")), "ghosthunt-agent-node-a");
+    read = client.resources(GhostHunt.class).inNamespace(NS).withName("ssa-two-nodes").get();
+    byNode = byNode(read);
+    assertEquals("5151", byNode.get("node-a").getFindings().get(0).getEvidence().get("pid"));
+    assertEquals("port 8080 is held by java", byNode.get("node-b").getFindings().get(0).getSummary());
+
+    // The operator writes the aggregate with its own manager; the node entries survive it.
+    GhostHunt aggregate = new GhostHunt();
+    aggregate.setMetadata(new ObjectMetaBuilder().withName("ssa-two-nodes").withNamespace(NS).build());
+    GhostHuntStatus status = new GhostHuntStatus();
+    status.setObservedGeneration(read.getMetadata().getGeneration());
+    status.setPhase(HuntPhase.Complete);
+    status.setVerdict(HuntVerdict.Haunted);
+    status.setGhosts(1);
+    status.setProgress("2/2");
+    status.setSummary("node-a: port 8080 held by PID 5151 (sleep 3600)");
+    aggregate.setStatus(status);
+    applyStatus(aggregate, "ghosthunt-operator");
+    read = client.resources(GhostHunt.class).inNamespace(NS).withName("ssa-two-nodes").get();
+    assertEquals(HuntVerdict.Haunted, read.getStatus().getVerdict());
+    assertEquals(2, read.getStatus().getNodes().size());
+    assertEquals(read.getMetadata().getGeneration(), read.getStatus().getObservedGeneration());
+  }
+
+  @Test
+  void statusSubresourceIgnoresSpecAndMainEndpointIgnoresStatus() {
+    GhostHunt hunt = huntNamed("subresource");
+    GhostHunt withStatus = nodeEntry(hunt, node("node-a", FindingVerdict.Ghost, "4242"));
+    applyStatus(withStatus, "ghosthunt-agent-node-a");
+    GhostHunt read = client.resources(GhostHunt.class).inNamespace(NS).withName("subresource").get();
+    long generation = read.getMetadata().getGeneration();
+    // A status write does not bump the generation, so it never looks like a new spec.
+    assertEquals(1L, generation);
+
+    read.getSpec().setTimeoutSeconds(30);
+    read.getStatus().setSummary("written through the main endpoint");
+    GhostHunt updated = client.resource(read).update();
+    assertEquals(2L, updated.getMetadata().getGeneration());
+    assertEquals(null, updated.getStatus().getSummary(), "status changes on the main endpoint are dropped");
+  }
+
+  @Test
+  void kubectlShowsThePrinterColumns(ControlPlane cp, @TempDir Path dir) throws Exception {
+    GhostHunt hunt = huntNamed("columns");
+    applyStatus(nodeEntry(hunt, node("node-a", FindingVerdict.Ghost, "4242")), "ghosthunt-agent-node-a");
+    GhostHunt aggregate = new GhostHunt();
+    aggregate.setMetadata(new ObjectMetaBuilder().withName("columns").withNamespace(NS).build());
+    GhostHuntStatus status = new GhostHuntStatus();
+    status.setPhase(HuntPhase.Complete);
+    status.setVerdict(HuntVerdict.Haunted);
+    status.setGhosts(1);
+    status.setProgress("1/1");
+    aggregate.setStatus(status);
+    applyStatus(aggregate, "ghosthunt-operator");
+
+    Process p = new ProcessBuilder(cp.kubectl().toString(), "--kubeconfig", cp.kubeconfigFile(dir).toString(),
+        "get", "gh", "columns", "-n", NS).redirectErrorStream(true).start();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), out);
+    List<String> header = List.of(out.lines().findFirst().orElseThrow().trim().split("\\s+"));
+    assertEquals(List.of("NAME", "PHASE", "VERDICT", "GHOSTS", "NODES", "AGE"), header, out);
+    List<String> row = List.of(out.lines().skip(1).findFirst().orElseThrow().trim().split("\\s+"));
+    assertEquals(List.of("columns", "Complete", "Haunted", "1", "1/1"), row.subList(0, 5), out);
+  }
+
+  private static Map<String, NodeStatus> byNode(GhostHunt hunt) {
+    Map<String, NodeStatus> m = new java.util.LinkedHashMap<>();
+    hunt.getStatus().getNodes().forEach(n -> m.put(n.getNode(), n));
+    return m;
+  }
+}
