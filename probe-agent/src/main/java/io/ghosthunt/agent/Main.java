@@ -1,0 +1,50 @@
+package io.ghosthunt.agent;
+
+import io.ghosthunt.agent.check.Checks;
+import io.ghosthunt.agent.cli.CheckCommand;
+import io.ghosthunt.agent.cli.UsageException;
+import java.util.Arrays;
+
+/** The {@code ghosthunt} command line. */
+public final class Main {
+
+  static final String HELP = """
+      GhostHunt: hunts the seven classic network ghosts on live machines.
+
+      Usage: ghosthunt COMMAND [options]
+
+      Commands:
+        check    run a GhostHunt's checks on this machine and print the findings
+        help     this help
+
+      Run 'ghosthunt COMMAND --help' for a command's options.
+      Exit codes: 0 no ghost found, 1 ghost found, 2 bad input or a failure to run.
+      """;
+
+  private Main() {}
+
+  public static void main(String[] argv) {
+    System.exit(run(argv));
+  }
+
+  static int run(String[] argv) {
+    if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
+      System.out.print(HELP);
+      return argv.length == 0 ? 2 : 0;
+    }
+    String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+    try {
+      return switch (argv[0]) {
+        case "check" -> new CheckCommand(Checks.live(), System.out).run(rest);
+        default -> throw new UsageException("unknown command '" + argv[0] + "'");
+      };
+    } catch (UsageException e) {
+      System.err.println("ghosthunt: " + e.getMessage());
+      System.err.println("Run 'ghosthunt " + (argv[0].equals("check") ? "check " : "") + "--help' for usage.");
+      return 2;
+    } catch (RuntimeException e) {
+      System.err.println("ghosthunt: failed: " + e);
+      return 2;
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package io.ghosthunt.agent.check;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ghosthunt.agent.host.Addresses;
+import io.ghosthunt.agent.host.Commands;
+import io.ghosthunt.agent.host.ConntrackEntry;
+import io.ghosthunt.agent.host.FirewallRule;
+import io.ghosthunt.agent.host.Ruleset;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.spec.ChecksSpec;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.GhostName;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Works one direction: the conntrack state of flows with each peer. Flows stuck unreplied while
+ * the stateful firewall drops INVALID packets mean the replies take another path. Ghost
+ * {@code AsymmetricRoute}; Inconclusive when there is no flow with the peer to judge.
+ */
+public final class AsymmetricRouteCheck implements Check {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int SHOWN_FLOWS = 3;
+
+  @Override
+  public CheckKey key() {
+    return CheckKey.ASYMMETRIC_ROUTE;
+  }
+
+  @Override
+  public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
+    Ruleset.Read ruleset = Ruleset.read(context.atMost(Duration.ofSeconds(5)));
+    List<FirewallRule> invalidDrops = ruleset.rules().stream()
+        .filter(r -> r.drops() && r.matching("ct state").stream().anyMatch(m -> !m.negated() && m.values().contains("invalid")))
+        .toList();
+    long dropped = invalidDrops.stream().mapToLong(r -> r.packets() == null ? 0 : r.packets()).sum();
+    Long kernelInvalid = kernelInvalidCount(context);
+
+    List<Finding> findings = new ArrayList<>();
+    for (String peer : checks.getAsymmetricRoute().getPeers()) {
+      long started = System.nanoTime();
+      Finding f = judgePeer(peer, context, invalidDrops, dropped, kernelInvalid);
+      f.setDurationMs((System.nanoTime() - started) / 1_000_000);
+      findings.add(f);
+    }
+    return findings;
+  }
+
+  private Finding judgePeer(String peer, CheckContext context, List<FirewallRule> invalidDrops, long dropped,
+      Long kernelInvalid) {
+    List<String> addresses;
+    try {
+      addresses = java.util.Arrays.stream(InetAddress.getAllByName(peer)).map(Addresses::text)
+          .distinct().toList();
+    } catch (UnknownHostException e) {
+      return Findings.error(key(), peer, "cannot resolve " + peer + ": " + e.getMessage());
+    }
+    Map<String, ConntrackEntry> flows = new LinkedHashMap<>();
+    for (String address : addresses) {
+      for (String direction : List.of("--orig-dst", "--orig-src")) {
+        String family = address.contains(":") ? "ipv6" : "ipv4";
+        Commands.Result r = Commands.run(context.atMost(Duration.ofSeconds(10)), "conntrack", "-L", "-f", family,
+            direction, address);
+        if (!r.ok()) {
+          // conntrack exits 1 with "0 flow entries" when the table has none for the filter.
+          if (r.exitCode() == 1 && r.stderr().contains("0 flow entries")) {
+            continue;
+          }
+          return Findings.error(key(), peer, "cannot read the conntrack table: " + r.failure()
+              + " (needs the conntrack tool and CAP_NET_ADMIN)");
+        }
+        for (ConntrackEntry e : ConntrackEntry.parse(r.stdout())) {
+          if (e.involves(address)) {
+            flows.putIfAbsent(e.line(), e);
+          }
+        }
+      }
+    }
+    Route route = route(addresses.get(0), context);
+
+    List<ConntrackEntry> stuck = flows.values().stream().filter(ConntrackEntry::stuck).toList();
+    long replied = flows.values().stream().filter(e -> !e.unreplied()).count();
+    Finding f;
+    if (flows.isEmpty()) {
+      f = Findings.inconclusive(key(), peer, "no flows with " + String.join(", ", addresses)
+          + " in the conntrack table: generate traffic to the peer (the failing client, or curl) and hunt again");
+    } else if (stuck.isEmpty()) {
+      f = Findings.clear(key(), peer, flows.size() + " flows with " + peer + ", none stuck: replies come back through this node");
+    } else if (dropped > 0 || (!invalidDrops.isEmpty() && kernelInvalid != null && kernelInvalid > 0)) {
+      FirewallRule rule = invalidDrops.get(0);
+      f = Findings.ghost(key(), peer, GhostName.AsymmetricRoute,
+          stuck.size() + " flows with " + peer + " stuck " + stuck.get(0).state()
+              + (stuck.get(0).unreplied() ? " [UNREPLIED]" : "") + " while the firewall drops INVALID packets ("
+              + rule.where() + (rule.packets() == null ? "" : ", " + rule.packets() + " packets")
+              + "): replies take another path" + (route.dev == null ? "" : " than " + route.describe()),
+          "make the return path symmetric (the peer's route back to this node's networks must cross this node), or"
+              + " exempt the path from state tracking (an nft notrack rule for it) instead of dropping its INVALID packets");
+    } else {
+      f = Findings.inconclusive(key(), peer, stuck.size() + " flows with " + peer
+          + " stuck unreplied but no INVALID drops here: the peer may be down or filtered, or its replies bypass this node");
+    }
+    f.evidence("flows", flows.size()).evidence("stuck", stuck.size()).evidence("replied", replied);
+    for (int i = 0; i < Math.min(SHOWN_FLOWS, stuck.size()); i++) {
+      f.evidence(i == 0 ? "stuckFlow" : "stuckFlow" + (i + 1), stuck.get(i).describe());
+    }
+    if (!invalidDrops.isEmpty()) {
+      f.evidence("invalidDropRule", invalidDrops.get(0).where() + ": " + invalidDrops.get(0).text());
+      f.evidence("invalidDropped", dropped);
+    }
+    f.evidence("conntrackInvalid", kernelInvalid);
+    f.evidence("route", route.describe());
+    f.evidence("rpFilter", route.rpFilter);
+    return f;
+  }
+
+  /** The kernel's own count of INVALID packets (conntrack -S), summed over CPUs. */
+  private static Long kernelInvalidCount(CheckContext context) {
+    Commands.Result r = Commands.run(context.atMost(Duration.ofSeconds(5)), "conntrack", "-S");
+    if (!r.ok()) {
+      return null;
+    }
+    long sum = 0;
+    for (String tok : r.stdout().split("\\s+")) {
+      if (tok.startsWith("invalid=")) {
+        sum += Long.parseLong(tok.substring(8));
+      }
+    }
+    return sum;
+  }
+
+  private record Route(String dev, String gateway, String src, String rpFilter) {
+    String describe() {
+      return dev == null ? "no route" : "dev " + dev + (gateway == null ? "" : " via " + gateway)
+          + (src == null ? "" : " src " + src);
+    }
+  }
+
+  private static Route route(String address, CheckContext context) {
+    Commands.Result r = Commands.run(context.atMost(Duration.ofSeconds(5)), "ip", "-j", "route", "get", address);
+    if (!r.ok()) {
+      return new Route(null, null, null, null);
+    }
+    try {
+      JsonNode n = JSON.readTree(r.stdout()).path(0);
+      String dev = n.path("dev").asText(null);
+      return new Route(dev, n.path("gateway").asText(null), n.path("prefsrc").asText(null), rpFilter(dev));
+    } catch (IOException e) {
+      return new Route(null, null, null, null);
+    }
+  }
+
+  /** The effective rp_filter for the route's interface: the larger of "all" and the interface's. */
+  private static String rpFilter(String dev) {
+    if (dev == null) {
+      return null;
+    }
+    try {
+      int all = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/conf/all/rp_filter")).trim());
+      int own = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/conf", dev, "rp_filter")).trim());
+      int eff = Math.max(all, own);
+      return eff + (eff == 1 ? " (strict: packets from the peer arriving on another interface are dropped)"
+          : eff == 2 ? " (loose)" : " (off)") + " on " + dev;
+    } catch (IOException | NumberFormatException e) {
+      return null;
+    }
+  }
+
+}

@@ -1,0 +1,19 @@
+package io.ghosthunt.agent.check;
+
+import io.ghosthunt.agent.host.ProcessTable;
+import io.ghosthunt.agent.host.SocketTable;
+import java.util.List;
+
+/** The checks this build carries, wired to the live host. */
+public final class Checks {
+  private Checks() {}
+
+  public static List<Check> live() {
+    SocketTable sockets = new SocketTable();
+    ProcessTable processes = new ProcessTable();
+    return List.of(
+        new PortOwnerCheck(sockets, processes),
+        new LoopbackCheck(sockets, processes),
+        new AsymmetricRouteCheck());
+  }
+}

@@ -1,0 +1,292 @@
+package io.ghosthunt.agent.check;
+
+import io.ghosthunt.agent.host.Addresses;
+import io.ghosthunt.agent.host.FirewallRule;
+import io.ghosthunt.agent.host.ProcessInfo;
+import io.ghosthunt.agent.host.ProcessTable;
+import io.ghosthunt.agent.host.Ruleset;
+import io.ghosthunt.agent.host.Socket;
+import io.ghosthunt.agent.host.SocketTable;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.spec.ChecksSpec;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.GhostName;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Localhost can't connect: is lo up with its addresses, who listens on loopback, what a connect
+ * does, which live firewall rule eats loopback traffic, and whether "localhost" resolves to an
+ * address the service listens on. Ghost {@code LoopbackBlocked}.
+ */
+public final class LoopbackCheck implements Check {
+
+  private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
+  private static final InetAddress V4 = literal("127.0.0.1");
+  private static final InetAddress V6 = literal("::1");
+
+  private final SocketTable sockets;
+  private final ProcessTable processes;
+
+  public LoopbackCheck(SocketTable sockets, ProcessTable processes) {
+    this.sockets = sockets;
+    this.processes = processes;
+  }
+
+  @Override
+  public CheckKey key() {
+    return CheckKey.LOOPBACK;
+  }
+
+  /** Connect outcome: "connected", "refused", "timed out" or another error. */
+  record Connect(InetAddress address, String outcome) {
+    boolean ok() {
+      return "connected".equals(outcome);
+    }
+  }
+
+  @Override
+  public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
+    List<Integer> ports = checks.getLoopback().getPorts();
+    Set<Integer> wanted = new HashSet<>(ports);
+    NetworkInterface lo = NetworkInterface.getByName("lo");
+    boolean loUp = lo != null && lo.isUp();
+    List<InetAddress> loAddresses = lo == null ? List.of()
+        : Collections.list(lo.getInetAddresses()).stream().map(LoopbackCheck::withoutScope).toList();
+    boolean has4 = loAddresses.stream().anyMatch(a -> a.getAddress().length == 4 && a.getAddress()[0] == 127);
+    boolean has6 = loAddresses.contains(V6);
+
+    List<Socket> listeners = sockets.read("tcp", wanted::contains).stream().filter(Socket::listening).toList();
+    ProcessTable.Holders holders = processes.holders(
+        listeners.stream().map(Socket::inode).filter(i -> i != 0).collect(Collectors.toSet()));
+    Ruleset.Read ruleset = Ruleset.read(context.atMost(Duration.ofSeconds(5)));
+    List<InetAddress> localhost = resolveLocalhost();
+
+    List<Finding> findings = new ArrayList<>();
+    for (int port : ports) {
+      long started = System.nanoTime();
+      String target = "localhost:" + port;
+      List<Socket> onPort = listeners.stream().filter(s -> s.localPort() == port && reachableOnLoopback(s)).toList();
+      List<FirewallRule> rules = ruleset.rules().stream().filter(r -> blocksLoopback(r, port)).toList();
+
+      List<Connect> connects = new ArrayList<>();
+      if (loUp && has4) {
+        connects.add(connect(V4, port, context));
+      }
+      if (loUp && has6) {
+        connects.add(connect(V6, port, context));
+      }
+
+      Finding f = judge(port, target, loUp, has4, onPort, holders, connects, rules, localhost);
+      f.evidence("lo", (lo == null ? "missing" : loUp ? "up" : "down") + (loAddresses.isEmpty() ? ""
+          : " " + loAddresses.stream().map(Addresses::text).collect(Collectors.joining(" "))));
+      f.evidence("listeners", onPort.isEmpty() ? "none" : onPort.stream()
+          .map(s -> s.local() + owner(s, holders)).collect(Collectors.joining(", ")));
+      for (Connect c : connects) {
+        f.evidence("connect " + Addresses.text(c.address()), c.outcome());
+      }
+      f.evidence("localhost", localhost.isEmpty() ? "does not resolve"
+          : localhost.stream().map(Addresses::text).collect(Collectors.joining(" ")));
+      for (int i = 0; i < rules.size(); i++) {
+        f.evidence(i == 0 ? "rule" : "rule" + (i + 1), rules.get(i).where() + ": " + rules.get(i).text());
+      }
+      if (!ruleset.problems().isEmpty()) {
+        f.evidence("firewallUnread", String.join("; ", ruleset.problems()));
+      }
+      f.setDurationMs((System.nanoTime() - started) / 1_000_000);
+      findings.add(f);
+    }
+    return findings;
+  }
+
+  private Finding judge(int port, String target, boolean loUp, boolean has4, List<Socket> onPort,
+      ProcessTable.Holders holders, List<Connect> connects, List<FirewallRule> rules, List<InetAddress> localhost) {
+    if (!loUp) {
+      return Findings.ghost(key(), target, GhostName.LoopbackBlocked, "the loopback interface lo is down",
+          "ip link set lo up");
+    }
+    if (!has4) {
+      return Findings.ghost(key(), target, GhostName.LoopbackBlocked, "lo has no 127.0.0.1",
+          "ip addr add 127.0.0.1/8 dev lo");
+    }
+    FirewallRule rule = rules.isEmpty() ? null : rules.get(0);
+    String ruleName = rule == null ? null : rule.where() + " (" + rule.text() + ")";
+    if (onPort.isEmpty()) {
+      if (rule != null) {
+        return Findings.ghost(key(), target, GhostName.LoopbackBlocked,
+            "firewall rule " + ruleName + " " + rule.verdict() + "s loopback traffic to port " + port
+                + "; nothing listens there either", deleteRule(rule));
+      }
+      return Findings.inconclusive(key(), target, "nothing listens on port " + port
+          + " on loopback: start the service (portOwner shows who holds the port)");
+    }
+    // A connect to an address some listener serves is what a local client does.
+    List<Connect> served = connects.stream().filter(c -> servedBy(c.address(), onPort)).toList();
+    List<Connect> failed = served.stream().filter(c -> !c.ok()).toList();
+    if (!failed.isEmpty()) {
+      Connect c = failed.get(0);
+      String what = "connect to " + Socket.format(c.address(), port) + " " + c.outcome() + " although "
+          + describeListener(onPort.get(0), holders) + " listens";
+      if (rule != null) {
+        return Findings.ghost(key(), target, GhostName.LoopbackBlocked,
+            what + ": firewall rule " + ruleName + " " + rule.verdict() + "s it", deleteRule(rule));
+      }
+      return Findings.ghost(key(), target, GhostName.LoopbackBlocked,
+          what + "; no nftables or iptables rule explains it", "look for eBPF programs or a full accept queue"
+              + " (ss -ltn 'sport = :" + port + "'), and for other firewalls on this node");
+    }
+    List<InetAddress> unserved = localhost.stream().filter(a -> !servedBy(a, onPort)).toList();
+    if (!localhost.isEmpty() && unserved.size() == localhost.size()) {
+      return Findings.ghost(key(), target, GhostName.LoopbackBlocked,
+          "localhost resolves to " + join(localhost) + " but the service listens on "
+              + onPort.stream().map(Socket::local).collect(Collectors.joining(", ")) + " only",
+          "make the service listen on " + join(localhost) + " too, or fix the localhost line in /etc/hosts");
+    }
+    if (!localhost.isEmpty() && !servedBy(localhost.get(0), onPort)) {
+      return Findings.ghost(key(), target, GhostName.LoopbackBlocked,
+          "localhost resolves to " + Addresses.text(localhost.get(0)) + " first, where nothing listens on port "
+              + port + "; clients that do not fall back to " + join(localhost.subList(1, localhost.size()))
+              + " fail", "make the service listen on " + Addresses.text(localhost.get(0))
+              + " too, or connect to 127.0.0.1 explicitly");
+    }
+    return Findings.clear(key(), target, "localhost:" + port + " connects to " + describeListener(onPort.get(0), holders)
+        + (rule == null ? "" : "; rule " + rule.where() + " matches loopback but did not block the connect"));
+  }
+
+  private static String deleteRule(FirewallRule rule) {
+    String[] w = rule.where().split(" ");
+    if ("nft".equals(w[0])) {
+      return "nft delete rule " + w[1] + " " + w[2] + " " + w[3] + " handle " + w[5]
+          + ", then find what installed it so it does not come back";
+    }
+    return "remove it: " + rule.text().replaceFirst("^-A ", "iptables -D ");
+  }
+
+  /** Whether a connect to {@code a} reaches one of the listeners (a wildcard on :: also takes IPv4). */
+  private static boolean servedBy(InetAddress a, List<Socket> listeners) {
+    for (Socket s : listeners) {
+      InetAddress l = s.localAddress();
+      if (l.equals(a) || l.isAnyLocalAddress() && (l instanceof Inet6Address || !(a instanceof Inet6Address))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean reachableOnLoopback(Socket s) {
+    return s.localAddress().isAnyLocalAddress() || s.localAddress().isLoopbackAddress();
+  }
+
+  /** A drop or reject rule in an input/output path whose conditions cover loopback traffic to the port. */
+  static boolean blocksLoopback(FirewallRule r, int port) {
+    if (!r.drops() || !(r.hook() == null || "input".equals(r.hook()) || "output".equals(r.hook()))) {
+      return false;
+    }
+    boolean loopback = false;
+    for (FirewallRule.Match m : r.matches()) {
+      String k = m.key();
+      if (m.negated()) {
+        continue;
+      }
+      if ((k.equals("iifname") || k.equals("oifname") || k.equals("iif") || k.equals("oif")) && m.values().contains("lo")
+          || (k.equals("ip saddr") || k.equals("ip daddr")) && m.values().stream().anyMatch(v -> v.startsWith("127."))
+          || (k.equals("ip6 saddr") || k.equals("ip6 daddr")) && m.values().stream().anyMatch(v -> v.startsWith("::1"))) {
+        loopback = true;
+      }
+    }
+    if (!loopback) {
+      return false;
+    }
+    for (FirewallRule.Match m : r.matching("tcp dport", "th dport")) {
+      boolean covers = m.values().stream().anyMatch(v -> coversPort(v, port));
+      if (covers == m.negated()) {
+        return false;
+      }
+    }
+    // A rule only for UDP, or for one interface that is not lo, does not touch our TCP connect.
+    return r.matching("udp dport").isEmpty() && r.matches().stream()
+        .noneMatch(m -> !m.negated() && (m.key().equals("iifname") || m.key().equals("oifname")) && !m.values().contains("lo"));
+  }
+
+  private static boolean coversPort(String v, int port) {
+    try {
+      int dash = v.indexOf('-');
+      if (dash > 0) {
+        return port >= Integer.parseInt(v.substring(0, dash)) && port <= Integer.parseInt(v.substring(dash + 1));
+      }
+      return Integer.parseInt(v) == port;
+    } catch (NumberFormatException e) {
+      return true; // a named service or map we cannot read: assume it covers the port
+    }
+  }
+
+  private Connect connect(InetAddress address, int port, CheckContext context) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new InetSocketAddress(address, port), (int) context.atMost(CONNECT_TIMEOUT).toMillis());
+      return new Connect(address, "connected");
+    } catch (SocketTimeoutException e) {
+      return new Connect(address, "timed out after " + CONNECT_TIMEOUT.toMillis() + " ms");
+    } catch (ConnectException e) {
+      return new Connect(address, "refused");
+    } catch (IOException e) {
+      return new Connect(address, e.getMessage());
+    }
+  }
+
+  private String owner(Socket s, ProcessTable.Holders holders) {
+    List<ProcessInfo> ps = holders.byInode().getOrDefault(s.inode(), List.of());
+    return ps.isEmpty() ? "" : " (PID " + ps.get(0).pid() + " " + ps.get(0).comm() + ")";
+  }
+
+  private String describeListener(Socket s, ProcessTable.Holders holders) {
+    List<ProcessInfo> ps = holders.byInode().getOrDefault(s.inode(), List.of());
+    return ps.isEmpty() ? s.local() : "PID " + ps.get(0).describe() + " on " + s.local();
+  }
+
+  private static List<InetAddress> resolveLocalhost() {
+    try {
+      Map<String, InetAddress> unique = new LinkedHashMap<>();
+      for (InetAddress a : InetAddress.getAllByName("localhost")) {
+        unique.putIfAbsent(Addresses.text(a), withoutScope(a));
+      }
+      return List.copyOf(unique.values());
+    } catch (UnknownHostException e) {
+      return List.of();
+    }
+  }
+
+  private static InetAddress withoutScope(InetAddress a) {
+    try {
+      return InetAddress.getByAddress(a.getAddress());
+    } catch (UnknownHostException e) {
+      return a;
+    }
+  }
+
+  private static String join(List<InetAddress> addresses) {
+    return addresses.stream().map(Addresses::text).collect(Collectors.joining(" and "));
+  }
+
+  private static InetAddress literal(String ip) {
+    try {
+      return InetAddress.getByName(ip);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.ghosthunt.agent.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ghosthunt.agent.check.Check;
+import io.ghosthunt.agent.check.CheckRunner;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.HuntResolver;
+import io.ghosthunt.api.InvalidHuntException;
+import io.ghosthunt.api.ResolvedHunt;
+import io.ghosthunt.api.spec.GhostHuntSpec;
+import io.ghosthunt.api.spec.Symptom;
+import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.api.status.NodeStatus;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** {@code ghosthunt check}: run a hunt's checks on this machine and print the findings. */
+public final class CheckCommand {
+
+  public static final String HELP = """
+      Usage: ghosthunt check [-f FILE | --target URL|HOST[:PORT]] [options]
+
+      Runs a GhostHunt's checks on this machine, against its live state, and prints the findings.
+      With neither -f nor --target it runs the embedded default hunt (examples/tuesday-possession.yaml:
+      who holds port 8080, when java should).
+
+        -f, --file FILE        a GhostHunt YAML file, as you would kubectl apply it ('-' reads stdin)
+            --target T         shorthand without a file: an http(s) URL or host[:port]; every check
+                               derives its inputs from it (see the README for the rules)
+            --symptom S        narrow to the checks for a symptom: %s
+        -o, --output FORMAT    table (default: a checklist for people) or json (one status.nodes
+                               entry: {"node": ..., "findings": [...]}, for scripts)
+            --node NAME        the node name to report (default: $NODE_NAME, else the host name)
+            --timeout SECONDS  bound for the whole hunt (default: spec.timeoutSeconds, else 120)
+        -h, --help             this help
+
+      Checks read kernel state (sockets, processes, conntrack, the firewall): run as root for
+      complete answers. A check that cannot run says why (verdict error) instead of failing the hunt.
+
+      Exit codes: 0 no ghost found, 1 ghost found, 2 bad input or a failure to run.
+
+      Examples:
+        ghosthunt check
+        ghosthunt check -f examples/localhost-cant-connect.yaml
+        ghosthunt check --target http://127.0.0.1:8080/ --symptom LocalhostCantConnect -o json
+      """.formatted(Arrays.stream(Symptom.values()).map(Enum::name).collect(Collectors.joining(", ")));
+
+  private final List<Check> checks;
+  private final PrintStream out;
+
+  public CheckCommand(List<Check> checks, PrintStream out) {
+    this.checks = checks;
+    this.out = out;
+  }
+
+  public int run(String[] argv) throws UsageException {
+    Args args = Args.parse(argv, Set.of("file", "target", "symptom", "output", "node", "timeout"), Set.of("help"),
+        Map.of("f", "file", "o", "output", "h", "help"));
+    if (args.has("help")) {
+      out.print(HELP);
+      return 0;
+    }
+    if (!args.positional().isEmpty()) {
+      throw new UsageException("unexpected argument '" + args.positional().get(0) + "'");
+    }
+    if (args.has("file") && args.has("target")) {
+      throw new UsageException("give either -f FILE or --target, not both");
+    }
+    String output = args.has("output") ? args.get("output") : "table";
+    if (!output.equals("table") && !output.equals("json")) {
+      throw new UsageException("--output must be table or json, not '" + output + "'");
+    }
+    GhostHunt hunt;
+    if (args.has("file")) {
+      hunt = HuntFiles.read(args.get("file"));
+    } else if (args.has("target")) {
+      hunt = new GhostHunt();
+      hunt.getMetadata().setName("local");
+      hunt.setSpec(new GhostHuntSpec());
+      hunt.getSpec().setTarget(args.get("target"));
+    } else {
+      hunt = HuntFiles.embeddedDefault();
+    }
+    if (args.has("symptom")) {
+      try {
+        hunt.getSpec().setSymptom(Symptom.valueOf(args.get("symptom")));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--symptom '" + args.get("symptom") + "' is not one of "
+            + Arrays.stream(Symptom.values()).map(Enum::name).collect(Collectors.joining(", ")));
+      }
+    }
+    ResolvedHunt resolved;
+    try {
+      resolved = HuntResolver.resolve(hunt.getSpec());
+    } catch (InvalidHuntException e) {
+      throw new UsageException("the hunt cannot run:\n  - " + String.join("\n  - ", e.problems()));
+    }
+    Duration timeout = Duration.ofSeconds(args.has("timeout") ? seconds(args.get("timeout"))
+        : hunt.getSpec().timeoutSecondsOrDefault());
+    NodeStatus node = new CheckRunner(checks).run(resolved, nodeName(args.get("node")), timeout);
+    if (output.equals("json")) {
+      ObjectMapper json = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .enable(SerializationFeature.INDENT_OUTPUT);
+      try {
+        out.println(json.writeValueAsString(node));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    } else {
+      String name = hunt.getMetadata() == null || hunt.getMetadata().getName() == null ? "local" : hunt.getMetadata().getName();
+      FindingsTable.print(out, name, node, resolved.skipped());
+    }
+    return HuntVerdict.of(node.getFindings() == null ? List.of() : node.getFindings()) == HuntVerdict.Haunted ? 1 : 0;
+  }
+
+  private static int seconds(String text) throws UsageException {
+    try {
+      int s = Integer.parseInt(text);
+      if (s < 1 || s > 3600) {
+        throw new NumberFormatException();
+      }
+      return s;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--timeout must be a number of seconds from 1 to 3600, not '" + text + "'");
+    }
+  }
+
+  static String nodeName(String explicit) {
+    if (explicit != null) {
+      return explicit;
+    }
+    String env = System.getenv("NODE_NAME");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+}

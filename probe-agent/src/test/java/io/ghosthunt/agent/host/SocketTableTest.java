@@ -1,0 +1,53 @@
+package io.ghosthunt.agent.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SocketTableTest {
+
+  @Test
+  void decodesKernelRowsForBothFamilies(@TempDir Path procNet) throws Exception {
+    Files.writeString(procNet.resolve("tcp"), """
+          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+           0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000036e2c97f 100 0 0 10 0
+           1: 0100007F:1F90 0100007F:F645 06 00000000:00000000 03:00000195 00000000     0        0 0 3 000000002f403fc7
+           2: 0A00A8C0:0016 0200A8C0:D431 01 00000000:00000000 02:000AD7D6 00000000  1000        0 555 2 0000000027da943e 20 4 28 17 -1
+        """);
+    Files.writeString(procNet.resolve("tcp6"), """
+          sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+           0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4343 2 000000001ea654d6 100 0 0 10 0
+        """);
+    List<Socket> sockets = new SocketTable(procNet).read("tcp", p -> p == 8080);
+    assertEquals(3, sockets.size());
+    Socket any = sockets.get(0);
+    assertEquals("0.0.0.0:8080", any.local());
+    assertEquals("LISTEN", any.state());
+    assertEquals(4242, any.inode());
+    assertTrue(any.listening());
+    assertEquals("TIME_WAIT", sockets.get(1).state());
+    assertEquals("127.0.0.1:8080", sockets.get(1).local());
+    assertEquals(0, sockets.get(1).inode());
+    assertEquals("[::1]:8080", sockets.get(2).local());
+    assertEquals(4343, sockets.get(2).inode());
+  }
+
+  @Test
+  void aMissingIpv6TableIsNoError(@TempDir Path procNet) throws Exception {
+    Files.writeString(procNet.resolve("udp"), """
+          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+          1: 00000000:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000   100        0 777 2 0000000000000000 0
+        """);
+    List<Socket> sockets = new SocketTable(procNet).read("udp", p -> true);
+    assertEquals(1, sockets.size());
+    assertEquals("UNCONN", sockets.get(0).state());
+    assertTrue(sockets.get(0).listening());
+    assertEquals(53, sockets.get(0).localPort());
+    assertEquals(100, sockets.get(0).uid());
+  }
+}

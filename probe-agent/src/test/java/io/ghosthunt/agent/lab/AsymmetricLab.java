@@ -1,0 +1,55 @@
+package io.ghosthunt.agent.lab;
+
+/**
+ * A client and a server with two routers between them. {@code fw} is the node under test: a
+ * stateful firewall (nft: established accepted, INVALID dropped and counted). {@code r2} is a
+ * plain router. The client always sends through fw; the server replies through fw (symmetric,
+ * the clean twin) or through r2 (asymmetric: fw never sees a reply).
+ *
+ * <pre>
+ *   client 198.51.100.10 ── 198.51.100.1  fw  203.0.113.1  ── 203.0.113.10 server
+ *   client 198.51.100.18 ── 198.51.100.17 r2  203.0.113.17 ── 203.0.113.18 server
+ * </pre>
+ */
+public final class AsymmetricLab {
+
+  public static final String SERVER = "203.0.113.10";
+  public static final String CLIENT = "198.51.100.10";
+
+  public final LabHost client;
+  public final LabHost fw;
+  public final LabHost r2;
+  public final LabHost server;
+
+  public AsymmetricLab(Lab lab, boolean asymmetric) {
+    client = lab.host("client");
+    fw = lab.host("fw");
+    r2 = lab.host("r2");
+    server = lab.host("server");
+    lab.link(client, "c-fw", "198.51.100.10/28", fw, "fw-c", "198.51.100.1/28");
+    lab.link(client, "c-r2", "198.51.100.18/28", r2, "r2-c", "198.51.100.17/28");
+    lab.link(fw, "fw-s", "203.0.113.1/28", server, "s-fw", "203.0.113.10/28");
+    lab.link(r2, "r2-s", "203.0.113.17/28", server, "s-r2", "203.0.113.18/28");
+    fw.sh("sysctl -qw net.ipv4.ip_forward=1");
+    r2.sh("sysctl -qw net.ipv4.ip_forward=1 && ip route add 198.51.100.0/28 via 198.51.100.18");
+    client.sh("ip route add 203.0.113.0/24 via 198.51.100.1");
+    server.sh("ip route add 198.51.100.0/24 via " + (asymmetric ? "203.0.113.17" : "203.0.113.1"));
+    fw.sh("nft add table inet ghfw"
+        + " && nft add chain inet ghfw forward '{ type filter hook forward priority 0; policy drop; }'"
+        + " && nft add rule inet ghfw forward ct state invalid counter drop"
+        + " && nft add rule inet ghfw forward ct state established,related accept"
+        + " && nft add rule inet ghfw forward iifname fw-c tcp dport 80 ct state new accept");
+  }
+
+  /** The client tries {@code count} requests to the server, each bounded to half a second. */
+  public void traffic(int count) {
+    server.listen(SERVER, 80);
+    client.sh("python3 -c \"\nimport socket\nfor i in range(" + count + "):\n"
+        + "    try:\n"
+        + "        s = socket.create_connection(('" + SERVER + "', 80), timeout=0.5)\n"
+        + "        s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n"
+        + "        s.close()\n"
+        + "    except OSError:\n"
+        + "        pass\n\"");
+  }
+}

@@ -1,0 +1,140 @@
+package io.ghosthunt.agent.lab;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A network lab of hosts in network namespaces that the test creates and always removes.
+ *
+ * <p>Rules it keeps: only namespaces it made (named {@code gh<id>-<role>}), only the documentation
+ * ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and loopback, links only between its own
+ * namespaces (never to a real interface), and on close every process inside is killed and every
+ * namespace deleted, a JVM shutdown hook covering a test run that dies half-way.
+ */
+public final class Lab implements AutoCloseable {
+
+  private static final List<String> DOC_RANGES = List.of("192.0.2.", "198.51.100.", "203.0.113.");
+
+  private final String id = "gh" + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt())
+      + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt());
+  private final List<LabHost> hosts = new ArrayList<>();
+  private final Path dir;
+  private final Thread hook = new Thread(this::close, "lab-cleanup");
+  private boolean closed;
+
+  public Lab() {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      throw new IllegalStateException("network labs need root (ip netns, nft): run the tests as root");
+    }
+    try {
+      dir = Files.createTempDirectory("ghosthunt-lab-" + id);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /** A new host: a namespace with lo up, forwarding off and reverse-path filtering off until asked. */
+  public LabHost host(String role) {
+    String ns = id + "-" + role;
+    run(List.of("ip", "netns", "add", ns));
+    LabHost h = new LabHost(this, ns, dir);
+    hosts.add(h);
+    h.sh("ip link set lo up; sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0");
+    return h;
+  }
+
+  /** A veth cable between two lab hosts, each end with an address (CIDR) in a documentation range. */
+  public void link(LabHost a, String ifA, String cidrA, LabHost b, String ifB, String cidrB) {
+    requireDocRange(cidrA);
+    requireDocRange(cidrB);
+    run(List.of("ip", "link", "add", ifA, "netns", a.ns(), "type", "veth", "peer", "name", ifB, "netns", b.ns()));
+    a.sh("ip addr add " + cidrA + " dev " + ifA + " && ip link set " + ifA + " up && sysctl -qw net.ipv4.conf." + ifA + ".rp_filter=0");
+    b.sh("ip addr add " + cidrB + " dev " + ifB + " && ip link set " + ifB + " up && sysctl -qw net.ipv4.conf." + ifB + ".rp_filter=0");
+  }
+
+  static void requireDocRange(String cidr) {
+    if (DOC_RANGES.stream().noneMatch(cidr::startsWith) && !cidr.startsWith("127.")) {
+      throw new IllegalArgumentException(cidr + " is outside the documentation ranges a lab may use");
+    }
+  }
+
+  static String run(List<String> command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", command) + ": timed out");
+      }
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + ": exit " + p.exitValue() + "\n" + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (LabHost h : hosts) {
+      try {
+        // Every process still in the namespace: daemons, orphans, servers the test started.
+        String pids = run(List.of("ip", "netns", "pids", h.ns())).trim();
+        if (!pids.isEmpty()) {
+          List<String> kill = new ArrayList<>(List.of("kill", "-9"));
+          kill.addAll(List.of(pids.split("\\s+")));
+          try {
+            run(kill);
+          } catch (IllegalStateException e) {
+            // some exited between listing and killing
+          }
+        }
+      } catch (IllegalStateException e) {
+        // the namespace is already gone
+      }
+      try {
+        run(List.of("ip", "netns", "del", h.ns()));
+      } catch (IllegalStateException e) {
+        // already gone
+      }
+      deleteTree(Path.of("/etc/netns", h.ns()));
+    }
+    deleteTree(dir);
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // called from the hook itself while the JVM shuts down
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a leftover temp file is harmless
+    }
+  }
+}

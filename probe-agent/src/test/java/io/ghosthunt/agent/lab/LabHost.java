@@ -1,0 +1,148 @@
+package io.ghosthunt.agent.lab;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** One lab host: a network namespace, with helpers to run commands, servers and GhostHunt in it. */
+public final class LabHost {
+
+  /**
+   * A TCP listener that is ready when this returns: the script binds and listens, then detaches and
+   * prints its PID. The kernel completes handshakes into the backlog, so no accept loop is needed.
+   */
+  private static final String LISTENER = """
+      import os, socket, sys, time
+      family = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
+      s = socket.socket(family, socket.SOCK_STREAM)
+      s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+      s.bind((sys.argv[1], int(sys.argv[2])))
+      s.listen(64)
+      if sys.argv[3] == 'orphan':
+          # A worker that forks a child to serve, then crashes: the child keeps the port.
+          os.setpgrp()
+      r, w = os.pipe()
+      if os.fork() == 0:
+          null = os.open('/dev/null', os.O_RDWR)
+          for fd in (0, 1, 2):
+              os.dup2(null, fd)
+          os.write(w, str(os.getpid()).encode())
+          os.close(w)
+          time.sleep(3600)
+          os._exit(0)
+      os.close(w)
+      print(os.read(r, 32).decode())
+      os._exit(1 if sys.argv[3] == 'orphan' else 0)
+      """;
+
+  private final Lab lab;
+  private final String ns;
+  private final Path dir;
+
+  LabHost(Lab lab, String ns, Path dir) {
+    this.lab = lab;
+    this.ns = ns;
+    this.dir = dir;
+  }
+
+  public String ns() {
+    return ns;
+  }
+
+  /** Runs a shell script inside the namespace; fails the test when it fails. */
+  public String sh(String script) {
+    return Lab.run(List.of("ip", "netns", "exec", ns, "sh", "-c", script));
+  }
+
+  /** Starts a TCP listener on address:port; returns the PID of the process holding the socket. */
+  public int listen(String address, int port) {
+    return listener(address, port, "plain");
+  }
+
+  /**
+   * The Tuesday possession: a worker binds the port, forks a child that keeps it, and crashes.
+   * Returns the child's PID, the one that now squats the port.
+   */
+  public int orphanedListener(String address, int port) {
+    return listener(address, port, "orphan");
+  }
+
+  private int listener(String address, int port, String mode) {
+    List<String> cmd = List.of("ip", "netns", "exec", ns, "python3", "-c", LISTENER, address, Integer.toString(port), mode);
+    try {
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      p.waitFor(30, TimeUnit.SECONDS);
+      return Integer.parseInt(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException | NumberFormatException e) {
+      throw new IllegalStateException("listener on " + address + ":" + port + " did not start", e);
+    }
+  }
+
+  /** Replaces the hosts file that processes in this namespace see (ip netns exec bind-mounts it). */
+  public void hostsFile(String content) {
+    try {
+      Path etc = Path.of("/etc/netns", ns);
+      Files.createDirectories(etc);
+      Files.writeString(etc.resolve("hosts"), content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What a GhostHunt run printed and returned. */
+  public record Run(int exitCode, String stdout, String stderr) {}
+
+  /** Runs the shipped {@code ghosthunt} jar inside this namespace, as the node's agent would. */
+  public Run ghosthunt(String... args) {
+    Path jar = repo().resolve("probe-agent/target/ghosthunt.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: the *IT tests run after `mvn package`");
+    }
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-jar", jar.toString()));
+    cmd.addAll(List.of(args));
+    try {
+      Path err = Files.createTempFile(dir, "stderr", ".txt");
+      Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(180, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("ghosthunt did not finish: " + cmd);
+      }
+      return new Run(p.exitValue(), out, Files.readString(err));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes a file into the lab's scratch folder, e.g. a hunt for {@link #ghosthunt}. */
+  public Path file(String name, String content) {
+    try {
+      return Files.writeString(dir.resolve(ns + "-" + name), content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static Path repo() {
+    String repo = System.getProperty("ghosthunt.repo");
+    return repo != null ? Path.of(repo) : Path.of("..").toAbsolutePath().normalize();
+  }
+
+  Lab lab() {
+    return lab;
+  }
+}
