@@ -122,5 +122,16 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable {
   public void close() {
     admin.close();
     server.stop();
+    // kube-api-test 7.5.2 returns from stop() with etcd and kube-apiserver still running: end our
+    // own children by hand so that no control plane outlives the test run.
+    ProcessHandle.current().descendants()
+        .filter(p -> p.info().command().map(c -> c.endsWith("/kube-apiserver") || c.endsWith("/etcd")).orElse(false))
+        .forEach(p -> {
+          p.destroy();
+          p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> {
+            p.destroyForcibly();
+            return p;
+          }).join();
+        });
   }
 }
