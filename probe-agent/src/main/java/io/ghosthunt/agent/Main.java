@@ -1,6 +1,7 @@
 package io.ghosthunt.agent;
 
 import io.ghosthunt.agent.check.Checks;
+import io.ghosthunt.agent.cli.AgentCommand;
 import io.ghosthunt.agent.cli.CheckCommand;
 import io.ghosthunt.agent.cli.UsageException;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ public final class Main {
 
       Commands:
         check    run a GhostHunt's checks on this machine and print the findings
+        agent    the probe pod's mode: run a hunt's checks on this node, write its status entry
         help     this help
 
       Run 'ghosthunt COMMAND --help' for a command's options.
@@ -36,11 +38,13 @@ public final class Main {
     try {
       return switch (argv[0]) {
         case "check" -> new CheckCommand(Checks.live(), System.out).run(rest);
+        case "agent" -> new AgentCommand(Checks.live(), System.out).run(rest);
         default -> throw new UsageException("unknown command '" + argv[0] + "'");
       };
     } catch (UsageException e) {
       System.err.println("ghosthunt: " + e.getMessage());
-      System.err.println("Run 'ghosthunt " + (argv[0].equals("check") ? "check " : "") + "--help' for usage.");
+      System.err.println("Run 'ghosthunt " + (argv[0].equals("check") || argv[0].equals("agent") ? argv[0] + " " : "")
+          + "--help' for usage.");
       return 2;
     } catch (RuntimeException e) {
       System.err.println("ghosthunt: failed: " + e);

@@ -15,6 +15,9 @@ public class GhostHuntStatus {
   @JsonPropertyDescription("Pending, Running, Complete or Failed.")
   private HuntPhase phase;
 
+  @JsonPropertyDescription("When the hunt of this generation started (RFC 3339); spec.timeoutSeconds counts from here.")
+  private String startedAt;
+
   @JsonPropertyDescription("Clear, Haunted or Inconclusive, once the hunt is complete.")
   private HuntVerdict verdict;
 
@@ -47,6 +50,14 @@ public class GhostHuntStatus {
 
   public void setPhase(HuntPhase phase) {
     this.phase = phase;
+  }
+
+  public String getStartedAt() {
+    return startedAt;
+  }
+
+  public void setStartedAt(String startedAt) {
+    this.startedAt = startedAt;
   }
 
   public HuntVerdict getVerdict() {

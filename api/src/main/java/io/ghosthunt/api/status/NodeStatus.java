@@ -17,6 +17,9 @@ public class NodeStatus {
   @JsonPropertyDescription("Pending, Running, Done, Failed or Unreachable.")
   private NodePhase phase;
 
+  @JsonPropertyDescription("The spec generation this node's probe hunted; older entries are ignored.")
+  private Long generation;
+
   @JsonPropertyDescription("Why the node is Failed or Unreachable, when it is.")
   private String message;
 
@@ -52,6 +55,14 @@ public class NodeStatus {
 
   public void setPhase(NodePhase phase) {
     this.phase = phase;
+  }
+
+  public Long getGeneration() {
+    return generation;
+  }
+
+  public void setGeneration(Long generation) {
+    this.generation = generation;
   }
 
   public String getMessage() {

@@ -61,6 +61,38 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable {
     return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
   }
 
+  /** A kubeconfig for a bearer token against this API server (an agent's service account, say). */
+  public static Path tokenKubeconfig(KubernetesClient admin, String token, Path file) {
+    String ca = admin.getConfiguration().getCaCertData();
+    if (ca == null && admin.getConfiguration().getCaCertFile() != null) {
+      try {
+        ca = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(admin.getConfiguration().getCaCertFile())));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    String yaml = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: test
+          cluster: {server: "%s", certificate-authority-data: "%s"}
+        users:
+        - name: agent
+          user: {token: "%s"}
+        contexts:
+        - name: test
+          context: {cluster: test, user: agent}
+        current-context: test
+        """.formatted(admin.getConfiguration().getMasterUrl(), ca, token);
+    try {
+      Files.writeString(file, yaml);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public KubernetesClient admin() {
     return admin;
   }

@@ -28,8 +28,9 @@ public record ProcessInfo(int pid, int ppid, int pgid, String comm, String comma
         || (name.length() > 15 && comm.length() == 15 && name.startsWith(comm));
   }
 
-  /** How the process reads in a summary: PID and command line. */
+  /** How the process reads in a summary: PID and command line, cut to stay one readable line. */
   public String describe() {
-    return pid + " (" + (commandLine.isEmpty() ? "[" + comm + "]" : commandLine) + ")";
+    String cmd = commandLine.isEmpty() ? "[" + comm + "]" : commandLine;
+    return pid + " (" + (cmd.length() > 60 ? cmd.substring(0, 59) + "…" : cmd) + ")";
   }
 }

@@ -28,6 +28,7 @@ public final class Lab implements AutoCloseable {
   private final String id = "gh" + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt())
       + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt());
   private final List<LabHost> hosts = new ArrayList<>();
+  private final List<Process> owned = new ArrayList<>();
   private final Path dir;
   private final Thread hook = new Thread(this::close, "lab-cleanup");
   private boolean closed;
@@ -63,6 +64,11 @@ public final class Lab implements AutoCloseable {
     b.sh("ip addr add " + cidrB + " dev " + ifB + " && ip link set " + ifB + " up && sysctl -qw net.ipv4.conf." + ifB + ".rp_filter=0");
   }
 
+  /** A process outside the namespaces (a relay) that must end with the lab. */
+  synchronized void own(Process p) {
+    owned.add(p);
+  }
+
   static void requireDocRange(String cidr) {
     if (DOC_RANGES.stream().noneMatch(cidr::startsWith) && !cidr.startsWith("127.")) {
       throw new IllegalArgumentException(cidr + " is outside the documentation ranges a lab may use");
@@ -96,6 +102,7 @@ public final class Lab implements AutoCloseable {
       return;
     }
     closed = true;
+    owned.forEach(Process::destroyForcibly);
     for (LabHost h : hosts) {
       try {
         // Every process still in the namespace: daemons, orphans, servers the test started.

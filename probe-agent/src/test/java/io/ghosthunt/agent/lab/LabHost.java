@@ -86,6 +86,69 @@ public final class LabHost {
     }
   }
 
+  /**
+   * Makes a TCP port of the machine's own loopback (an API server, say) reachable on this host's
+   * 127.0.0.1 at the same port, without a route: a relay process listens inside this namespace and
+   * connects out from the root namespace (it holds sockets in both, through setns).
+   */
+  public void relayFromRoot(int port) {
+    List<String> cmd = List.of("python3", "-c", RELAY, "/var/run/netns/" + ns, Integer.toString(port));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      // The relay prints one line once it listens; until then a connect would be refused.
+      String ready = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+      if (!"ready".equals(ready)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("the relay to port " + port + " did not start");
+      }
+      lab.own(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final String RELAY = """
+      import ctypes, os, socket, sys, threading
+      CLONE_NEWNET = 0x40000000
+      libc = ctypes.CDLL(None, use_errno=True)
+      port = int(sys.argv[2])
+      root = os.open('/proc/self/ns/net', os.O_RDONLY)
+      lab = os.open(sys.argv[1], os.O_RDONLY)
+      if libc.setns(lab, CLONE_NEWNET) != 0:
+          raise OSError(ctypes.get_errno(), 'setns into the lab')
+      srv = socket.socket()
+      srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+      srv.bind(('127.0.0.1', port))
+      srv.listen(128)
+      if libc.setns(root, CLONE_NEWNET) != 0:
+          raise OSError(ctypes.get_errno(), 'setns back')
+      def pump(a, b):
+          try:
+              while True:
+                  data = a.recv(65536)
+                  if not data:
+                      break
+                  b.sendall(data)
+          except OSError:
+              pass
+          finally:
+              for s in (a, b):
+                  try:
+                      s.shutdown(socket.SHUT_RDWR)
+                  except OSError:
+                      pass
+      print('ready', flush=True)
+      while True:
+          c, _ = srv.accept()
+          try:
+              u = socket.create_connection(('127.0.0.1', port))
+          except OSError:
+              c.close()
+              continue
+          threading.Thread(target=pump, args=(c, u), daemon=True).start()
+          threading.Thread(target=pump, args=(u, c), daemon=True).start()
+      """;
+
   /** Replaces the hosts file that processes in this namespace see (ip netns exec bind-mounts it). */
   public void hostsFile(String content) {
     try {
@@ -125,6 +188,25 @@ public final class LabHost {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Starts the shipped ghosthunt jar inside this namespace in the background (as a kubelet starts a
+   * container), with extra environment and its output in {@code log}. The lab ends it on close.
+   */
+  public Process startGhosthunt(java.util.Map<String, String> env, Path log, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-jar", repo().resolve("probe-agent/target/ghosthunt.jar").toString()));
+    cmd.addAll(List.of(args));
+    try {
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      pb.environment().putAll(env);
+      return pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

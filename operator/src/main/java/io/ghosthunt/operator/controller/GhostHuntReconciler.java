@@ -1,0 +1,333 @@
+package io.ghosthunt.operator.controller;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.HuntResolver;
+import io.ghosthunt.api.InvalidHuntException;
+import io.ghosthunt.api.status.GhostHuntStatus;
+import io.ghosthunt.api.status.HuntPhase;
+import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.api.status.NodePhase;
+import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.operator.OperatorConfig;
+import io.ghosthunt.operator.observer.NodeTargets;
+import io.ghosthunt.operator.reconciler.AgentRbac;
+import io.ghosthunt.operator.reconciler.Labels;
+import io.ghosthunt.operator.reconciler.ProbePodFactory;
+import io.ghosthunt.operator.status.Conditions;
+import io.ghosthunt.operator.status.NodeOutcome;
+import io.ghosthunt.operator.status.StatusAggregator;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * GhostHunt to probe pods to aggregated status. Observe (nodes, pods, the agents' entries), then act
+ * (start a generation, create missing pods, write the aggregate, clean up), every step idempotent so
+ * that an operator restart mid-hunt picks up where it stopped without duplicate pods.
+ */
+// Agents write status, not spec: their writes must trigger aggregation, so every event counts.
+@ControllerConfiguration(name = "ghosthunt", generationAwareEventProcessing = false)
+public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<GhostHunt> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GhostHuntReconciler.class);
+  /** A safety net: pod and status events drive the hunt, this only bounds a missed one. */
+  private static final Duration MAX_WAIT = Duration.ofSeconds(30);
+
+  private final KubernetesClient client;
+  private final OperatorConfig config;
+  private final NodeTargets nodeTargets;
+  private final ProbePodFactory pods;
+  private final AgentRbac rbac;
+  private final StatusWriter statusWriter;
+  private final EventRecorder events;
+  private final Clock clock;
+  private InformerEventSource<Pod, GhostHunt> podSource;
+
+  public GhostHuntReconciler(KubernetesClient client, OperatorConfig config, Clock clock) {
+    this.client = client;
+    this.config = config;
+    this.clock = clock;
+    this.nodeTargets = new NodeTargets(client);
+    this.pods = new ProbePodFactory(config);
+    this.rbac = new AgentRbac(client, config);
+    this.statusWriter = new StatusWriter(client);
+    this.events = new EventRecorder(client);
+  }
+
+  @Override
+  public List<EventSource<?, GhostHunt>> prepareEventSources(EventSourceContext<GhostHunt> context) {
+    InformerEventSourceConfiguration<Pod> podConfig = InformerEventSourceConfiguration.from(Pod.class, GhostHunt.class)
+        .withNamespaces(Set.of(config.probeNamespace()))
+        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+        // Probes live in their own namespace, so owner references cannot point at the hunt.
+        .withSecondaryToPrimaryMapper(pod -> {
+          Map<String, String> a = pod.getMetadata().getAnnotations();
+          return a == null || a.get(Labels.HUNT_NAME) == null ? Set.of()
+              : Set.of(new ResourceID(a.get(Labels.HUNT_NAME), a.get(Labels.HUNT_NAMESPACE)));
+        })
+        .build();
+    podSource = new InformerEventSource<>(podConfig, context);
+    return List.of(podSource);
+  }
+
+  @Override
+  public UpdateControl<GhostHunt> reconcile(GhostHunt hunt, Context<GhostHunt> context) {
+    MDC.put("hunt", hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName());
+    try {
+      return hunt(hunt, context);
+    } finally {
+      MDC.remove("hunt");
+    }
+  }
+
+  private UpdateControl<GhostHunt> hunt(GhostHunt hunt, Context<GhostHunt> context) {
+    long generation = hunt.getMetadata().getGeneration();
+    GhostHuntStatus previous = hunt.getStatus();
+    boolean sameGeneration = previous != null && Objects.equals(previous.getObservedGeneration(), generation)
+        && previous.getStartedAt() != null;
+    if (sameGeneration && (previous.getPhase() == HuntPhase.Complete || previous.getPhase() == HuntPhase.Failed)) {
+      return UpdateControl.noUpdate();
+    }
+    Instant now = clock.instant();
+
+    try {
+      HuntResolver.resolve(hunt.getSpec());
+    } catch (InvalidHuntException e) {
+      if (!sameGeneration || previous.getPhase() != HuntPhase.Failed) {
+        events.record(hunt, HuntEventReason.InvalidSpec, e.getMessage());
+      }
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(hunt,
+          StatusWriter.fresh(hunt, invalid(generation, e, now, previous)), context);
+      return UpdateControl.noUpdate();
+    }
+
+    String startedAt;
+    if (sameGeneration) {
+      startedAt = previous.getStartedAt();
+    } else {
+      // A new spec: the probes of older generations go, and so do their findings.
+      deleteProbes(hunt, true);
+      if (previous != null && previous.getNodes() != null) {
+        statusWriter.clearNodes(hunt);
+      }
+      startedAt = now.toString();
+      LOG.info("hunting generation {}", generation);
+    }
+    Duration timeout = Duration.ofSeconds(hunt.getSpec().timeoutSecondsOrDefault());
+
+    List<NodeTargets.Target> targets = nodeTargets.resolve(hunt.getSpec().getNodes());
+    Map<String, Pod> podsByNode = currentPods(hunt);
+    Map<String, NodeStatus> agentEntries = previous == null || previous.getNodes() == null || !sameGeneration ? Map.of()
+        : previous.getNodes().stream().filter(n -> Objects.equals(n.getGeneration(), generation))
+            // Only Done entries are the agents': the operator decides Failed and Unreachable afresh from
+            // what it sees each time, and must re-apply them, or server-side apply drops them.
+            .filter(n -> n.getPhase() == NodePhase.Done)
+            .collect(Collectors.toMap(NodeStatus::getNode, n -> n, (a, b) -> a));
+    Set<String> operatorDecided = previous == null || previous.getNodes() == null ? Set.of()
+        : previous.getNodes().stream().filter(n -> n.getPhase() == NodePhase.Unreachable).map(NodeStatus::getNode)
+            .collect(Collectors.toSet());
+
+    Instant deadline = Instant.parse(startedAt).plus(timeout);
+    boolean rbacApplied = false;
+    List<NodeOutcome> outcomes = new java.util.ArrayList<>();
+    for (NodeTargets.Target t : targets) {
+      if (t.problem() != null) {
+        outcomes.add(NodeOutcome.unreachable(t.node(), t.problem()));
+        continue;
+      }
+      Pod pod = podsByNode.get(t.node());
+      if (pod == null && !agentEntries.containsKey(t.node()) && now.isBefore(deadline)) {
+        if (!rbacApplied) {
+          rbac.apply(hunt);
+          rbacApplied = true;
+        }
+        long remaining = Math.max(1, Duration.between(now, deadline).toSeconds());
+        pod = createPod(pods.build(hunt, t.node(), remaining));
+      }
+      outcomes.add(pod == null ? NodeOutcome.pod(t.node(), null, null)
+          : NodeOutcome.pod(t.node(), pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase(), podProblem(pod)));
+    }
+
+    StatusAggregator.Result result = StatusAggregator.aggregate(generation, startedAt, timeout, now, outcomes, agentEntries,
+        sameGeneration ? previous.getConditions() : null);
+    GhostHuntStatus status = result.status();
+    recordTransitions(hunt, previous, sameGeneration, result, operatorDecided);
+    // Server-side apply from a fresh object, and the result kept in JOSDK's cache, so that the next
+    // reconcile never acts on the status as it was before this write (and re-creates deleted probes).
+    if (!sameStatus(previous, status)) {
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(hunt, StatusWriter.fresh(hunt, status), context);
+    }
+    UpdateControl<GhostHunt> control = UpdateControl.noUpdate();
+
+    if (result.complete()) {
+      // Privilege is short-lived: with every node decided, the probes and their identity go.
+      deleteProbes(hunt, false);
+      rbac.delete(hunt);
+      LOG.info("complete: {} {}", status.getVerdict(), status.getSummary());
+      return control;
+    }
+    Duration wait = Duration.between(now, deadline);
+    wait = wait.isNegative() ? Duration.ofSeconds(1) : wait.plusSeconds(1);
+    return control.rescheduleAfter(wait.compareTo(MAX_WAIT) < 0 ? wait : MAX_WAIT);
+  }
+
+  private Pod createPod(Pod pod) {
+    try {
+      return client.resource(pod).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        // Created by an earlier reconcile whose informer event has not arrived yet.
+        return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+      }
+      throw e;
+    }
+  }
+
+  /** This hunt's pods of its current generation, by node, from the informer cache. */
+  private Map<String, Pod> currentPods(GhostHunt hunt) {
+    String uid = hunt.getMetadata().getUid();
+    String gen = Long.toString(hunt.getMetadata().getGeneration());
+    Map<String, Pod> byNode = new HashMap<>();
+    podSource.list(config.probeNamespace(), p -> uid.equals(p.getMetadata().getLabels().get(Labels.HUNT_UID))
+            && gen.equals(p.getMetadata().getLabels().get(Labels.GENERATION)))
+        .forEach(p -> byNode.put(p.getSpec().getNodeName(), p));
+    return byNode;
+  }
+
+  private void deleteProbes(GhostHunt hunt, boolean olderGenerationsOnly) {
+    String selector = Labels.HUNT_UID + "=" + hunt.getMetadata().getUid()
+        + (olderGenerationsOnly ? "," + Labels.GENERATION + "!=" + hunt.getMetadata().getGeneration() : "");
+    client.pods().inNamespace(config.probeNamespace()).withLabelSelector(selector).delete();
+  }
+
+  /** Why a pod failed or is stuck, in the words the kubelet used. */
+  static String podProblem(Pod pod) {
+    PodStatus s = pod.getStatus();
+    if (s == null) {
+      return null;
+    }
+    if ("DeadlineExceeded".equals(s.getReason())) {
+      return "it passed its deadline (activeDeadlineSeconds)";
+    }
+    if (s.getContainerStatuses() != null) {
+      for (var c : s.getContainerStatuses()) {
+        if (c.getState() != null && c.getState().getTerminated() != null && c.getState().getTerminated().getExitCode() != 0) {
+          var t = c.getState().getTerminated();
+          return "exit code " + t.getExitCode() + (t.getReason() == null ? "" : " (" + t.getReason() + ")")
+              + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        }
+        if (c.getState() != null && c.getState().getWaiting() != null && c.getState().getWaiting().getReason() != null) {
+          return c.getState().getWaiting().getReason()
+              + (c.getState().getWaiting().getMessage() == null ? "" : ": " + c.getState().getWaiting().getMessage());
+        }
+      }
+    }
+    return s.getReason() != null ? s.getReason() + (s.getMessage() == null ? "" : ": " + s.getMessage()) : s.getMessage();
+  }
+
+  private GhostHuntStatus invalid(long generation, InvalidHuntException e, Instant now, GhostHuntStatus previous) {
+    GhostHuntStatus s = new GhostHuntStatus();
+    s.setObservedGeneration(generation);
+    s.setStartedAt(now.toString());
+    s.setPhase(HuntPhase.Failed);
+    s.setVerdict(HuntVerdict.Inconclusive);
+    s.setGhosts(0);
+    s.setSummary("the hunt cannot run: " + e.getMessage());
+    List<io.fabric8.kubernetes.api.model.Condition> prev = previous == null ? null : previous.getConditions();
+    s.setConditions(List.of(
+        Conditions.of(Conditions.COMPLETE, "True", "InvalidSpec", s.getSummary(), generation, prev, now),
+        Conditions.of(Conditions.GHOST_FOUND, "False", "InvalidSpec", s.getSummary(), generation, prev, now)));
+    return s;
+  }
+
+  /** Whether writing {@code next} would change what the operator owns. */
+  private static boolean sameStatus(GhostHuntStatus prev, GhostHuntStatus next) {
+    if (prev == null) {
+      return false;
+    }
+    boolean scalars = Objects.equals(prev.getObservedGeneration(), next.getObservedGeneration())
+        && prev.getPhase() == next.getPhase() && prev.getVerdict() == next.getVerdict()
+        && Objects.equals(prev.getGhosts(), next.getGhosts()) && Objects.equals(prev.getProgress(), next.getProgress())
+        && Objects.equals(prev.getSummary(), next.getSummary()) && Objects.equals(prev.getStartedAt(), next.getStartedAt())
+        && Objects.equals(prev.getConditions(), next.getConditions());
+    if (!scalars) {
+      return false;
+    }
+    if (next.getNodes() == null) {
+      return true;
+    }
+    Set<String> prevEntries = prev.getNodes() == null ? Set.of()
+        : prev.getNodes().stream().map(n -> n.getNode() + "|" + n.getPhase() + "|" + n.getMessage()).collect(Collectors.toSet());
+    return next.getNodes().stream().allMatch(n -> prevEntries.contains(n.getNode() + "|" + n.getPhase() + "|" + n.getMessage()));
+  }
+
+  private void recordTransitions(GhostHunt hunt, GhostHuntStatus previous, boolean sameGeneration,
+      StatusAggregator.Result result, Set<String> alreadyLost) {
+    GhostHuntStatus status = result.status();
+    if (!sameGeneration) {
+      events.record(hunt, HuntEventReason.HuntStarted, "hunting on " + result.nodes().size() + " node"
+          + (result.nodes().size() == 1 ? "" : "s") + " (generation " + status.getObservedGeneration() + ")");
+    }
+    Set<String> lostBefore = new HashSet<>(sameGeneration ? alreadyLost : Set.of());
+    if (sameGeneration && previous.getNodes() != null) {
+      previous.getNodes().stream().filter(n -> n.getPhase() == NodePhase.Failed).forEach(n -> lostBefore.add(n.getNode()));
+    }
+    for (NodeStatus n : result.nodes()) {
+      if (lostBefore.contains(n.getNode())) {
+        continue;
+      }
+      if (n.getPhase() == NodePhase.Unreachable) {
+        events.record(hunt, HuntEventReason.NodeUnreachable, n.getNode() + ": " + n.getMessage());
+      } else if (n.getPhase() == NodePhase.Failed) {
+        events.record(hunt, HuntEventReason.ProbeFailed, n.getNode() + ": " + n.getMessage());
+      }
+    }
+    boolean wasComplete = sameGeneration && previous.getPhase() == HuntPhase.Complete;
+    if (result.complete() && !wasComplete) {
+      if (status.getPhase() == HuntPhase.Failed) {
+        events.record(hunt, HuntEventReason.NoNodes, status.getSummary());
+      } else if (status.getVerdict() == HuntVerdict.Haunted) {
+        events.record(hunt, HuntEventReason.GhostFound, status.getSummary());
+      } else if (status.getVerdict() == HuntVerdict.Clear) {
+        events.record(hunt, HuntEventReason.HuntClear, status.getSummary());
+      } else {
+        events.record(hunt, HuntEventReason.HuntInconclusive, status.getSummary());
+      }
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(GhostHunt hunt, Context<GhostHunt> context) {
+    // Owner references cannot cross namespaces (the probes live in the probe namespace): delete by label.
+    deleteProbes(hunt, false);
+    rbac.delete(hunt);
+    events.forget(hunt);
+    return DeleteControl.defaultDelete();
+  }
+}

@@ -1,0 +1,65 @@
+package io.ghosthunt.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.operator.OperatorConfig;
+import java.util.List;
+
+/**
+ * The agent identity of one hunt: a service account in the probe namespace whose only permissions
+ * are to read its own hunt and patch its own hunt's status (a Role limited by resourceNames in the
+ * hunt's namespace). Removed with the hunt, and as soon as the hunt completes.
+ */
+public final class AgentRbac {
+
+  private final KubernetesClient client;
+  private final OperatorConfig config;
+
+  public AgentRbac(KubernetesClient client, OperatorConfig config) {
+    this.client = client;
+    this.config = config;
+  }
+
+  public List<HasMetadata> objects(GhostHunt hunt) {
+    String name = Labels.agentName(hunt);
+    String ns = hunt.getMetadata().getNamespace();
+    String huntName = hunt.getMetadata().getName();
+    ServiceAccount sa = new ServiceAccountBuilder().withNewMetadata().withName(name).withNamespace(config.probeNamespace())
+        .withLabels(Labels.of(hunt, "agent")).withAnnotations(Labels.huntAnnotations(hunt)).endMetadata().build();
+    Role role = new RoleBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(Labels.of(hunt, "agent"))
+        .endMetadata()
+        .withRules(
+            new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts")
+                .withResourceNames(huntName).withVerbs("get").build(),
+            new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts/status")
+                .withResourceNames(huntName).withVerbs("get", "patch").build())
+        .build();
+    RoleBinding binding = new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace(ns)
+        .withLabels(Labels.of(hunt, "agent")).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name).endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(config.probeNamespace()).endSubject()
+        .build();
+    return List.of(sa, role, binding);
+  }
+
+  public void apply(GhostHunt hunt) {
+    for (HasMetadata o : objects(hunt)) {
+      client.resource(o).fieldManager(Labels.OPERATOR).forceConflicts().serverSideApply();
+    }
+  }
+
+  public void delete(GhostHunt hunt) {
+    String uid = Labels.HUNT_UID + "=" + hunt.getMetadata().getUid();
+    client.serviceAccounts().inNamespace(config.probeNamespace()).withLabelSelector(uid).delete();
+    client.rbac().roleBindings().inNamespace(hunt.getMetadata().getNamespace()).withLabelSelector(uid).delete();
+    client.rbac().roles().inNamespace(hunt.getMetadata().getNamespace()).withLabelSelector(uid).delete();
+  }
+}

@@ -1,0 +1,60 @@
+package io.ghosthunt.operator.reconciler;
+
+import io.ghosthunt.api.GhostHunt;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/** Names, labels and annotations that tie probe objects to their hunt. */
+public final class Labels {
+
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String OPERATOR = "ghosthunt-operator";
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String HUNT_UID = "ghosthunt.io/hunt-uid";
+  public static final String GENERATION = "ghosthunt.io/generation";
+  public static final String HUNT_NAME = "ghosthunt.io/hunt-name";
+  public static final String HUNT_NAMESPACE = "ghosthunt.io/hunt-namespace";
+  public static final String NODE = "ghosthunt.io/node";
+
+  private Labels() {}
+
+  public static Map<String, String> of(GhostHunt hunt, String component) {
+    return Map.of(MANAGED_BY, OPERATOR, COMPONENT, component, HUNT_UID, hunt.getMetadata().getUid());
+  }
+
+  /** Hunt names may be longer than a label value (63): the name rides in annotations. */
+  public static Map<String, String> huntAnnotations(GhostHunt hunt) {
+    return Map.of(HUNT_NAME, hunt.getMetadata().getName(), HUNT_NAMESPACE, hunt.getMetadata().getNamespace());
+  }
+
+  /** A stable short hash, so that names stay within 63 characters and never collide across hunts. */
+  public static String hash(String... parts) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String p : parts) {
+        sha.update(p.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(sha.digest(), 0, 5);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String prefix(String name, int max) {
+    String p = name.length() <= max ? name : name.substring(0, max);
+    return p.endsWith("-") || p.endsWith(".") ? p.substring(0, p.length() - 1) : p;
+  }
+
+  public static String podName(GhostHunt hunt, String node) {
+    long gen = hunt.getMetadata().getGeneration();
+    return "gh-" + prefix(hunt.getMetadata().getName(), 40) + "-" + hash(hunt.getMetadata().getUid(), Long.toString(gen), node);
+  }
+
+  public static String agentName(GhostHunt hunt) {
+    return "ghosthunt-agent-" + hash(hunt.getMetadata().getUid());
+  }
+}

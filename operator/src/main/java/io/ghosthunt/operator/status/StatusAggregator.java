@@ -1,0 +1,215 @@
+package io.ghosthunt.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostHuntStatus;
+import io.ghosthunt.api.status.GhostName;
+import io.ghosthunt.api.status.HuntPhase;
+import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.api.status.NodePhase;
+import io.ghosthunt.api.status.NodeStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Turns what the operator observed (nodes, probe pods, the agents' entries) into the hunt's status.
+ * Pure: the clock comes in as an argument, nothing is read or written here.
+ */
+public final class StatusAggregator {
+
+  /** Worst first: the ghost that breaks most is named first in the summary. */
+  static final List<GhostName> SEVERITY = List.of(GhostName.OrphanedPort, GhostName.LoopbackBlocked,
+      GhostName.DuplicateIp, GhostName.RogueDhcp, GhostName.StaleDns, GhostName.AsymmetricRoute,
+      GhostName.MtuBlackhole, GhostName.Http2Quirk);
+
+  /**
+   * The aggregate.
+   *
+   * @param status the operator's status: its own fields plus only the node entries it decided
+   *     (Unreachable, Failed); agents own theirs
+   * @param nodes every targeted node's effective entry, in target order
+   * @param complete whether every node is decided
+   */
+  public record Result(GhostHuntStatus status, List<NodeStatus> nodes, boolean complete) {}
+
+  private StatusAggregator() {}
+
+  public static Result aggregate(long generation, String startedAt, Duration timeout, Instant now,
+      List<NodeOutcome> targets, Map<String, NodeStatus> agentEntries, List<Condition> previousConditions) {
+    Instant deadline = Instant.parse(startedAt).plus(timeout);
+    boolean late = !now.isBefore(deadline);
+    List<NodeStatus> all = new ArrayList<>();
+    List<NodeStatus> decidedHere = new ArrayList<>();
+    for (NodeOutcome t : targets) {
+      NodeStatus agent = agentEntries.get(t.node());
+      NodeStatus entry;
+      if (!t.reachable()) {
+        entry = decided(t.node(), NodePhase.Unreachable, t.reason(), generation);
+        decidedHere.add(entry);
+      } else if (agent != null && (agent.getPhase() == NodePhase.Done || agent.getPhase() == NodePhase.Failed)) {
+        entry = agent;
+      } else if ("Failed".equals(t.podPhase())) {
+        entry = decided(t.node(), NodePhase.Failed, "the probe pod failed: " + t.reason(), generation);
+        decidedHere.add(entry);
+      } else if ("Succeeded".equals(t.podPhase()) && late) {
+        // The agent exits only after its write was acknowledged; until the deadline a missing entry is
+        // an event still on its way, not a lost probe.
+        entry = decided(t.node(), NodePhase.Failed, "the probe exited without writing its findings", generation);
+        decidedHere.add(entry);
+      } else if (late) {
+        entry = "Running".equals(t.podPhase())
+            ? decided(t.node(), NodePhase.Failed, "the probe did not finish within timeoutSeconds ("
+                + timeout.toSeconds() + " s)", generation)
+            : decided(t.node(), NodePhase.Unreachable, "the probe pod did not start within timeoutSeconds ("
+                + timeout.toSeconds() + " s)" + (t.reason() == null ? "" : ": " + t.reason()), generation);
+        decidedHere.add(entry);
+      } else {
+        entry = new NodeStatus(t.node(), t.pendingPhase());
+      }
+      all.add(entry);
+    }
+
+    long decidedCount = all.stream().filter(StatusAggregator::decided).count();
+    boolean complete = decidedCount == all.size();
+    List<Finding> findings = all.stream().filter(n -> n.getFindings() != null)
+        .flatMap(n -> n.getFindings().stream()).toList();
+    int ghosts = (int) findings.stream().filter(Finding::isGhost).count();
+    boolean someNodeFailed = all.stream().anyMatch(n -> n.getPhase() == NodePhase.Failed || n.getPhase() == NodePhase.Unreachable);
+
+    GhostHuntStatus status = new GhostHuntStatus();
+    status.setObservedGeneration(generation);
+    status.setStartedAt(startedAt);
+    status.setProgress(decidedCount + "/" + all.size());
+    status.setGhosts(ghosts);
+    status.setNodes(decidedHere.isEmpty() ? null : decidedHere);
+    if (targets.isEmpty()) {
+      status.setPhase(HuntPhase.Failed);
+      status.setVerdict(HuntVerdict.Inconclusive);
+      status.setSummary("no node matches spec.nodes: nothing was hunted");
+      status.setConditions(List.of(
+          Conditions.of(Conditions.COMPLETE, "True", "NoNodes", status.getSummary(), generation, previousConditions, now),
+          Conditions.of(Conditions.GHOST_FOUND, "False", "NoNodes", status.getSummary(), generation, previousConditions, now)));
+      return new Result(status, all, true);
+    }
+    HuntVerdict verdict = HuntVerdict.of(findings);
+    if (verdict == HuntVerdict.Clear && someNodeFailed) {
+      verdict = HuntVerdict.Inconclusive;
+    }
+    status.setPhase(complete ? HuntPhase.Complete : decidedCount == 0 && all.stream()
+        .allMatch(n -> n.getPhase() == NodePhase.Pending) ? HuntPhase.Pending : HuntPhase.Running);
+    status.setVerdict(complete || ghosts > 0 ? verdict : null);
+    status.setSummary(summary(all, complete));
+    String progress = decidedCount + " of " + all.size() + " nodes reported";
+    status.setConditions(List.of(
+        complete
+            ? Conditions.of(Conditions.COMPLETE, "True", "AllNodesReported", progress, generation, previousConditions, now)
+            : Conditions.of(Conditions.COMPLETE, "False", "Hunting", progress, generation, previousConditions, now),
+        ghosts > 0
+            ? Conditions.of(Conditions.GHOST_FOUND, "True", firstGhost(all).map(g -> g.getGhost().name()).orElse("Ghost"),
+                status.getSummary(), generation, previousConditions, now)
+            : complete
+                ? Conditions.of(Conditions.GHOST_FOUND, "False", verdict == HuntVerdict.Clear ? "Clear" : "Inconclusive",
+                    status.getSummary(), generation, previousConditions, now)
+                : Conditions.of(Conditions.GHOST_FOUND, "Unknown", "Hunting", progress, generation, previousConditions, now)));
+    return new Result(status, all, complete);
+  }
+
+  private static boolean decided(NodeStatus n) {
+    return n.getPhase() == NodePhase.Done || n.getPhase() == NodePhase.Failed || n.getPhase() == NodePhase.Unreachable;
+  }
+
+  private static NodeStatus decided(String node, NodePhase phase, String message, long generation) {
+    NodeStatus s = new NodeStatus(node, phase);
+    s.setMessage(message);
+    s.setGeneration(generation);
+    return s;
+  }
+
+  private record Located(String node, Finding finding) {
+    GhostName getGhost() {
+      return finding.getGhost();
+    }
+  }
+
+  private static java.util.Optional<Located> firstGhost(List<NodeStatus> nodes) {
+    return ghostsWorstFirst(nodes).stream().findFirst();
+  }
+
+  private static List<Located> ghostsWorstFirst(List<NodeStatus> nodes) {
+    return nodes.stream().filter(n -> n.getFindings() != null)
+        .flatMap(n -> n.getFindings().stream().filter(Finding::isGhost).map(f -> new Located(n.getNode(), f)))
+        .sorted(Comparator.comparingInt(l -> l.getGhost() == null ? 99 : SEVERITY.indexOf(l.getGhost())))
+        .toList();
+  }
+
+  /** One line: the worst ghost with its node, how many more, the odd node out, nodes not heard from. */
+  static String summary(List<NodeStatus> nodes, boolean complete) {
+    List<String> parts = new ArrayList<>();
+    List<Located> ghosts = ghostsWorstFirst(nodes);
+    if (!ghosts.isEmpty()) {
+      Located worst = ghosts.get(0);
+      long haunted = ghosts.stream().map(Located::node).distinct().count();
+      parts.add(worst.node() + ": " + worst.finding().getSummary()
+          + (ghosts.size() > 1 ? " (+" + (ghosts.size() - 1) + " more ghost" + (ghosts.size() > 2 ? "s" : "")
+              + (haunted > 1 ? " on " + haunted + " nodes" : "") + ")" : ""));
+    } else if (complete) {
+      long done = nodes.stream().filter(n -> n.getPhase() == NodePhase.Done).count();
+      boolean unsure = nodes.stream().filter(n -> n.getFindings() != null).flatMap(n -> n.getFindings().stream())
+          .anyMatch(f -> f.getVerdict() == FindingVerdict.Inconclusive || f.getVerdict() == FindingVerdict.Error);
+      parts.add("no ghost on " + done + " node" + (done == 1 ? "" : "s") + (unsure ? ", some checks could not tell" : ""));
+    } else {
+      parts.add("hunting on " + nodes.size() + " node" + (nodes.size() == 1 ? "" : "s"));
+    }
+    oddNodeOut(nodes).ifPresent(parts::add);
+    List<NodeStatus> lost = nodes.stream()
+        .filter(n -> n.getPhase() == NodePhase.Unreachable || n.getPhase() == NodePhase.Failed).toList();
+    if (!lost.isEmpty()) {
+      parts.add(lost.size() + " node" + (lost.size() == 1 ? "" : "s") + " not hunted ("
+          + lost.stream().limit(3).map(n -> n.getNode() + ": " + n.getPhase()).collect(Collectors.joining(", "))
+          + (lost.size() > 3 ? ", ..." : "") + ")");
+    }
+    return String.join("; ", parts);
+  }
+
+  /**
+   * When nodes disagree on the same check and target and exactly one verdict is the minority of
+   * one or two nodes against at least two others, name those nodes: they are the odd ones out.
+   */
+  static java.util.Optional<String> oddNodeOut(List<NodeStatus> nodes) {
+    Map<String, Map<FindingVerdict, List<String>>> byTarget = new LinkedHashMap<>();
+    for (NodeStatus n : nodes) {
+      if (n.getFindings() == null) {
+        continue;
+      }
+      for (Finding f : n.getFindings()) {
+        if (f.getVerdict() == FindingVerdict.Error) {
+          continue;
+        }
+        byTarget.computeIfAbsent(f.getCheck() + " " + f.getTarget(), k -> new LinkedHashMap<>())
+            .computeIfAbsent(f.getVerdict(), k -> new ArrayList<>()).add(n.getNode());
+      }
+    }
+    for (Map.Entry<String, Map<FindingVerdict, List<String>>> e : byTarget.entrySet()) {
+      Map<FindingVerdict, List<String>> split = e.getValue();
+      if (split.size() != 2) {
+        continue;
+      }
+      List<Map.Entry<FindingVerdict, List<String>>> sides = new ArrayList<>(split.entrySet());
+      sides.sort(Comparator.comparingInt(s -> s.getValue().size()));
+      List<String> odd = sides.get(0).getValue();
+      int others = sides.get(1).getValue().size();
+      if (odd.size() <= 2 && others >= 2 && others > odd.size()) {
+        return java.util.Optional.of("odd node out: " + String.join(", ", odd) + " (" + sides.get(0).getKey()
+            + " on " + e.getKey() + " where " + others + " others are " + sides.get(1).getKey() + ")");
+      }
+    }
+    return java.util.Optional.empty();
+  }
+}

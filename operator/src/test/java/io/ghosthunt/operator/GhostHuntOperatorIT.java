@@ -1,0 +1,315 @@
+package io.ghosthunt.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ghosthunt.agent.lab.Lab;
+import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.GhostName;
+import io.ghosthunt.api.status.HuntPhase;
+import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.api.status.NodePhase;
+import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.operator.reconciler.Labels;
+import io.ghosthunt.operator.testing.ControlPlane;
+import io.ghosthunt.operator.testing.FakeKubelet;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The operator against a real API server, with lab nodes (network namespaces) whose probe pods a
+ * stand-in kubelet runs: the shipped agent, its own service-account token, RBAC on.
+ */
+@ExtendWith(ControlPlane.class)
+class GhostHuntOperatorIT {
+
+  static final String PROBES = "ghosthunt-system";
+  static final String NS = "hunts";
+
+  static ControlPlane cp;
+  static KubernetesClient client;
+  static Lab lab;
+  static LabHost haunted;
+  static LabHost clean;
+  static LabHost crashing;
+  static int squatter;
+  static FakeKubelet kubelet;
+  static GhostHuntOperator operator;
+
+  @BeforeAll
+  static void start(ControlPlane controlPlane) throws java.io.IOException {
+    // The probes' output stays for a post-mortem: target/probe-logs.
+    Path dir = Path.of("target", "probe-logs");
+    if (java.nio.file.Files.exists(dir)) {
+      try (var old = java.nio.file.Files.list(dir)) {
+        old.forEach(f -> f.toFile().delete());
+      }
+    }
+    java.nio.file.Files.createDirectories(dir);
+    cp = controlPlane;
+    cp.installCrd();
+    client = cp.admin();
+    for (String ns : List.of(PROBES, NS)) {
+      client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+    }
+    lab = new Lab();
+    haunted = lab.host("haunted");
+    clean = lab.host("clean");
+    crashing = lab.host("crash");
+    squatter = haunted.orphanedListener("0.0.0.0", 8080);
+    node("node-a", true);
+    node("node-b", true);
+    node("node-c", false);
+    node("node-d", true); // its kubelet is dead: pods bound to it never start
+    node("node-e", true);
+    kubelet = new FakeKubelet(client, PROBES, Map.of("node-a", haunted, "node-b", clean, "node-e", crashing), dir)
+        .mode("node-e", FakeKubelet.Mode.CRASH);
+    operator = startOperator();
+  }
+
+  static GhostHuntOperator startOperator() {
+    GhostHuntOperator op = new GhostHuntOperator(client,
+        new OperatorConfig(PROBES, "ghosthunt/probe-agent:test", false, Set.of(NS)));
+    op.start();
+    return op;
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (kubelet != null) {
+      kubelet.close();
+    }
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  static void node(String name, boolean ready) {
+    Node n = client.resource(new NodeBuilder().withNewMetadata().withName(name)
+        .addToLabels("kubernetes.io/os", "linux").addToLabels("lab", "ghosthunt").endMetadata().build()).create();
+    client.nodes().withName(name).editStatus(x -> new NodeBuilder(x).withNewStatus()
+        .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
+        .withReason(ready ? "KubeletReady" : "KubeletStopped").withMessage(ready ? "kubelet is posting ready status"
+            : "Kubelet stopped posting node status.").endCondition().endStatus().build());
+    assertEquals(name, n.getMetadata().getName());
+  }
+
+  static GhostHunt apply(String name, String spec) {
+    GhostHunt hunt = client.getKubernetesSerialization().unmarshal("""
+        apiVersion: ghosthunt.io/v1alpha1
+        kind: GhostHunt
+        metadata: {name: %s, namespace: %s}
+        spec: %s
+        """.formatted(name, NS, spec), GhostHunt.class);
+    return client.resource(hunt).serverSideApply();
+  }
+
+  static GhostHunt waitFor(String name, Predicate<GhostHunt> condition) {
+    return client.resources(GhostHunt.class).inNamespace(NS).withName(name)
+        .waitUntilCondition(h -> h != null && condition.test(h), 90, TimeUnit.SECONDS);
+  }
+
+  static boolean complete(GhostHunt h) {
+    return h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Complete
+        && h.getStatus().getObservedGeneration() != null
+        && h.getStatus().getObservedGeneration().equals(h.getMetadata().getGeneration());
+  }
+
+  static Map<String, NodeStatus> byNode(GhostHunt h) {
+    return h.getStatus().getNodes().stream().collect(Collectors.toMap(NodeStatus::getNode, n -> n));
+  }
+
+  static List<Pod> pods(GhostHunt h) {
+    return client.pods().inNamespace(PROBES).withLabel(Labels.HUNT_UID, h.getMetadata().getUid()).list().getItems();
+  }
+
+  static String kubectl(String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of(cp.kubectl().toString(), "--kubeconfig",
+        cp.kubeconfigFile(java.nio.file.Files.createTempDirectory("kc")).toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    return out;
+  }
+
+  @Test
+  void huntAcrossNodesNamesTheGhostAndTheUnreachableNode() throws Exception {
+    GhostHunt hunt = apply("tuesday", "{nodes: {names: [node-a, node-b, node-c]}, checks: {portOwner: {ports: [8080],"
+        + " expectedProcess: java}}, timeoutSeconds: 60}");
+
+    // What a pipeline does: kubectl wait on the Complete condition.
+    kubectl("wait", "--for=condition=Complete", "ghosthunt/tuesday", "-n", NS, "--timeout=90s");
+    GhostHunt done = waitFor("tuesday", GhostHuntOperatorIT::complete);
+
+    assertEquals(HuntVerdict.Haunted, done.getStatus().getVerdict());
+    assertEquals(1, done.getStatus().getGhosts());
+    assertEquals("3/3", done.getStatus().getProgress());
+    assertTrue(done.getStatus().getSummary().startsWith("node-a: port 8080 is held by PID " + squatter), done.getStatus().getSummary());
+    assertTrue(done.getStatus().getSummary().contains("1 node not hunted (node-c: Unreachable)"), done.getStatus().getSummary());
+
+    Map<String, NodeStatus> nodes = byNode(done);
+    Finding ghost = nodes.get("node-a").getFindings().get(0);
+    assertEquals(GhostName.OrphanedPort, ghost.getGhost());
+    assertEquals(Integer.toString(squatter), ghost.getEvidence().get("pid"));
+    assertEquals(NodePhase.Done, nodes.get("node-b").getPhase());
+    assertEquals("port 8080 is free: the ghost is elsewhere", nodes.get("node-b").getFindings().get(0).getSummary());
+    assertEquals(NodePhase.Unreachable, nodes.get("node-c").getPhase());
+    assertTrue(nodes.get("node-c").getMessage().startsWith("NotReady (False): KubeletStopped"), nodes.get("node-c").getMessage());
+
+    var conditions = done.getStatus().getConditions().stream().collect(Collectors.toMap(c -> c.getType(), c -> c));
+    assertEquals("True", conditions.get("Complete").getStatus());
+    assertEquals(1L, conditions.get("Complete").getObservedGeneration());
+    assertEquals("True", conditions.get("GhostFound").getStatus());
+    assertEquals("OrphanedPort", conditions.get("GhostFound").getReason());
+
+    // Privilege is short-lived: probes and their identity are gone once the hunt is complete.
+    client.pods().inNamespace(PROBES).withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
+        .informOnCondition(List::isEmpty).get(30, TimeUnit.SECONDS);
+    client.serviceAccounts().inNamespace(PROBES).withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
+        .informOnCondition(List::isEmpty).get(30, TimeUnit.SECONDS);
+    client.rbac().roles().inNamespace(NS).withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
+        .informOnCondition(List::isEmpty).get(30, TimeUnit.SECONDS);
+    client.rbac().roleBindings().inNamespace(NS).withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
+        .informOnCondition(List::isEmpty).get(30, TimeUnit.SECONDS);
+
+    List<String> reasons = client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> "tuesday".equals(e.getInvolvedObject().getName())).map(Event::getReason).toList();
+    assertTrue(reasons.containsAll(List.of("HuntStarted", "NodeUnreachable", "GhostFound")), reasons.toString());
+    assertEquals(1, reasons.stream().filter("GhostFound"::equals).count(), reasons.toString());
+
+    // A status that no longer changes keeps its transition times.
+    String since = conditions.get("Complete").getLastTransitionTime();
+    GhostHunt again = client.resources(GhostHunt.class).inNamespace(NS).withName("tuesday").get();
+    assertEquals(since, again.getStatus().getConditions().stream().filter(c -> c.getType().equals("Complete"))
+        .findFirst().orElseThrow().getLastTransitionTime());
+    assertNull(hunt.getStatus());
+  }
+
+  @Test
+  void anAgentCanWriteItsOwnHuntAndIsForbiddenEverythingElse() {
+    // node-d's kubelet is dead, so both hunts stay Running and keep their agent identities.
+    GhostHunt a = apply("rbac-a", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
+    GhostHunt b = apply("rbac-b", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
+    waitFor("rbac-a", h -> h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Pending);
+    waitFor("rbac-b", h -> h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Pending);
+    String saA = Labels.agentName(client.resources(GhostHunt.class).inNamespace(NS).withName("rbac-a").get());
+    client.serviceAccounts().inNamespace(PROBES).withName(saA)
+        .waitUntilCondition(java.util.Objects::nonNull, 30, TimeUnit.SECONDS);
+    String token = client.serviceAccounts().inNamespace(PROBES).withName(saA)
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build())
+        .getStatus().getToken();
+    try (KubernetesClient agentA = ControlPlane.clientFor(tokenConfig(token))) {
+      assertEquals("rbac-a", agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-a").get().getMetadata().getName());
+      KubernetesClientException readB = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
+          () -> agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-b").get());
+      assertEquals(403, readB.getCode());
+      KubernetesClientException writeB = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
+          () -> io.ghosthunt.operator.testing.AgentWrites.writeEntry(agentA, NS, "rbac-b", "node-d"));
+      assertEquals(403, writeB.getCode());
+      KubernetesClientException pods = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
+          () -> agentA.pods().inNamespace(PROBES).list());
+      assertEquals(403, pods.getCode());
+      // Its own hunt's status it may patch.
+      io.ghosthunt.operator.testing.AgentWrites.writeEntry(agentA, NS, "rbac-a", "node-d");
+    }
+    client.resource(a).delete();
+    client.resource(b).delete();
+  }
+
+  private static String tokenConfig(String token) {
+    try {
+      Path file = java.nio.file.Files.createTempFile("agent", ".kubeconfig");
+      return java.nio.file.Files.readString(ControlPlane.tokenKubeconfig(client, token, file));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void crashedAndNeverStartedProbesStillLetTheHuntComplete() {
+    apply("lost-probes", "{nodes: {names: [node-b, node-d, node-e]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 8}");
+
+    GhostHunt done = waitFor("lost-probes", GhostHuntOperatorIT::complete);
+
+    Map<String, NodeStatus> nodes = byNode(done);
+    assertEquals(Set.of("node-b", "node-d", "node-e"), nodes.keySet(), () -> client.getKubernetesSerialization().asYaml(done));
+    assertEquals(NodePhase.Done, nodes.get("node-b").getPhase());
+    assertEquals(NodePhase.Failed, nodes.get("node-e").getPhase());
+    assertEquals("the probe pod failed: exit code 137 (OOMKilled)", nodes.get("node-e").getMessage());
+    assertEquals(NodePhase.Unreachable, nodes.get("node-d").getPhase());
+    assertEquals("the probe pod did not start within timeoutSeconds (8 s)", nodes.get("node-d").getMessage());
+    assertEquals(HuntVerdict.Inconclusive, done.getStatus().getVerdict(), "no ghost, but two nodes were not hunted");
+    assertEquals("3/3", done.getStatus().getProgress());
+  }
+
+  @Test
+  void aNewSpecHuntsAgainAndDeletingTheHuntRemovesItsProbes() {
+    apply("regen", "{nodes: {names: [node-b]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 60}");
+    GhostHunt first = waitFor("regen", GhostHuntOperatorIT::complete);
+    assertEquals(1L, first.getStatus().getObservedGeneration());
+
+    apply("regen", "{nodes: {names: [node-a]}, checks: {portOwner: {ports: [8080], expectedProcess: java}}, timeoutSeconds: 60}");
+    GhostHunt second = waitFor("regen", h -> h.getMetadata().getGeneration() == 2 && complete(h));
+    assertEquals(2L, second.getStatus().getObservedGeneration());
+    assertEquals(Set.of("node-a"), byNode(second).keySet(), "the first generation's entries are gone");
+    assertEquals(HuntVerdict.Haunted, second.getStatus().getVerdict());
+    assertEquals(2L, byNode(second).get("node-a").getGeneration());
+    assertNotEquals(first.getStatus().getStartedAt(), second.getStatus().getStartedAt());
+
+    // A hunt deleted mid-way takes its probes and its agent identity with it.
+    GhostHunt pending = apply("doomed", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
+    GhostHunt running = waitFor("doomed", h -> h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Pending);
+    client.pods().inNamespace(PROBES).withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
+        .informOnCondition(l -> l.size() == 1).join();
+    client.resource(pending).delete();
+    client.resources(GhostHunt.class).inNamespace(NS).withName("doomed").waitUntilCondition(java.util.Objects::isNull, 30, TimeUnit.SECONDS);
+    assertTrue(pods(running).isEmpty() || pods(running).stream().allMatch(p -> p.getMetadata().getDeletionTimestamp() != null));
+    assertTrue(client.serviceAccounts().inNamespace(PROBES).withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
+        .list().getItems().isEmpty());
+    assertTrue(client.rbac().roleBindings().inNamespace(NS).withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
+        .list().getItems().isEmpty());
+  }
+
+  @Test
+  void anOperatorRestartMidHuntResumesWithoutDuplicatePods() throws Exception {
+    apply("restart", "{nodes: {names: [node-d, node-b]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 10}");
+    GhostHunt running = waitFor("restart", h -> h.getStatus() != null && "1/2".equals(h.getStatus().getProgress()));
+    List<String> before = pods(running).stream().map(p -> p.getMetadata().getName()).sorted().toList();
+
+    operator.close();
+    operator = startOperator();
+
+    GhostHunt done = waitFor("restart", GhostHuntOperatorIT::complete);
+    assertEquals("2/2", done.getStatus().getProgress());
+    assertEquals(running.getStatus().getStartedAt(), done.getStatus().getStartedAt(), "the deadline survived the restart");
+    assertEquals(NodePhase.Unreachable, byNode(done).get("node-d").getPhase());
+    assertTrue(before.size() <= 2, before.toString());
+  }
+}

@@ -1,0 +1,155 @@
+package io.ghosthunt.operator.status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostName;
+import io.ghosthunt.api.status.HuntPhase;
+import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.api.status.NodePhase;
+import io.ghosthunt.api.status.NodeStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StatusAggregatorTest {
+
+  static final String START = "2026-11-25T12:00:00Z";
+  static final Instant EARLY = Instant.parse("2026-11-25T12:00:10Z");
+  static final Instant LATE = Instant.parse("2026-11-25T12:05:00Z");
+  static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+  static NodeStatus done(String node, Finding... findings) {
+    NodeStatus n = new NodeStatus(node, NodePhase.Done);
+    n.setGeneration(1L);
+    for (Finding f : findings) {
+      n.addFinding(f);
+    }
+    return n;
+  }
+
+  static Finding f(CheckKey check, String target, FindingVerdict verdict, GhostName ghost, String summary) {
+    Finding f = new Finding(check, target, verdict);
+    f.setGhost(ghost);
+    f.setSummary(summary);
+    return f;
+  }
+
+  static Finding clear(CheckKey check, String target) {
+    return f(check, target, FindingVerdict.Clear, null, "fine");
+  }
+
+  static Map<String, Condition> byType(List<Condition> conditions) {
+    return conditions.stream().collect(java.util.stream.Collectors.toMap(Condition::getType, c -> c));
+  }
+
+  @Test
+  void runningHuntReportsProgressAndUnknownGhostFound() {
+    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY,
+        List.of(NodeOutcome.pod("a", "Running", null), NodeOutcome.pod("b", "Pending", null)),
+        Map.of("a", done("a", clear(CheckKey.PORT_OWNER, "tcp/8080"))), null);
+    assertFalse(r.complete());
+    assertEquals(HuntPhase.Running, r.status().getPhase());
+    assertEquals("1/2", r.status().getProgress());
+    assertNull(r.status().getVerdict());
+    assertNull(r.status().getNodes(), "nothing decided by the operator yet");
+    Map<String, Condition> c = byType(r.status().getConditions());
+    assertEquals("False", c.get("Complete").getStatus());
+    assertEquals("Unknown", c.get("GhostFound").getStatus());
+    assertEquals(1L, c.get("Complete").getObservedGeneration());
+  }
+
+  @Test
+  void worstGhostFirstWithCountsAndLostNodes() {
+    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY,
+        List.of(NodeOutcome.pod("a", "Succeeded", null), NodeOutcome.pod("b", "Succeeded", null),
+            NodeOutcome.unreachable("c", "NotReady (False): KubeletStopped")),
+        Map.of(
+            "a", done("a", f(CheckKey.MTU, "192.0.2.1", FindingVerdict.Ghost, GhostName.MtuBlackhole, "path MTU 1400")),
+            "b", done("b", f(CheckKey.PORT_OWNER, "tcp/8080", FindingVerdict.Ghost, GhostName.OrphanedPort,
+                "port 8080 is held by PID 4242 (sleep 3600), not by java"))),
+        null);
+    assertTrue(r.complete());
+    assertEquals(HuntPhase.Complete, r.status().getPhase());
+    assertEquals(HuntVerdict.Haunted, r.status().getVerdict());
+    assertEquals(2, r.status().getGhosts());
+    assertEquals("b: port 8080 is held by PID 4242 (sleep 3600), not by java (+1 more ghost on 2 nodes);"
+        + " 1 node not hunted (c: Unreachable)", r.status().getSummary());
+    assertEquals(List.of("c"), r.status().getNodes().stream().map(NodeStatus::getNode).toList());
+    assertEquals("NotReady (False): KubeletStopped", r.status().getNodes().get(0).getMessage());
+    assertEquals("OrphanedPort", byType(r.status().getConditions()).get("GhostFound").getReason());
+  }
+
+  @Test
+  void theOddNodeOutIsNamed() {
+    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY,
+        List.of(NodeOutcome.pod("a", "Succeeded", null), NodeOutcome.pod("b", "Succeeded", null),
+            NodeOutcome.pod("c", "Succeeded", null)),
+        Map.of(
+            "a", done("a", clear(CheckKey.LOOPBACK, "localhost:8080")),
+            "b", done("b", f(CheckKey.LOOPBACK, "localhost:8080", FindingVerdict.Ghost, GhostName.LoopbackBlocked, "rule")),
+            "c", done("c", clear(CheckKey.LOOPBACK, "localhost:8080"))),
+        null);
+    assertTrue(r.status().getSummary().endsWith(
+        "odd node out: b (Ghost on loopback localhost:8080 where 2 others are Clear)"), r.status().getSummary());
+  }
+
+  @Test
+  void pastTheDeadlinePendingPodsAreUnreachableAndRunningOnesFailed() {
+    var r = StatusAggregator.aggregate(1, START, TIMEOUT, LATE,
+        List.of(NodeOutcome.pod("a", "Pending", "ImagePullBackOff: back-off pulling image"),
+            NodeOutcome.pod("b", "Running", null), NodeOutcome.pod("c", "Failed", "exit code 2 (Error)"),
+            NodeOutcome.pod("d", "Succeeded", null)),
+        Map.of(), null);
+    assertTrue(r.complete());
+    Map<String, NodeStatus> n = r.status().getNodes().stream()
+        .collect(java.util.stream.Collectors.toMap(NodeStatus::getNode, x -> x));
+    assertEquals(NodePhase.Unreachable, n.get("a").getPhase());
+    assertEquals("the probe pod did not start within timeoutSeconds (120 s): ImagePullBackOff: back-off pulling image",
+        n.get("a").getMessage());
+    assertEquals(NodePhase.Failed, n.get("b").getPhase());
+    assertEquals("the probe did not finish within timeoutSeconds (120 s)", n.get("b").getMessage());
+    assertEquals("the probe pod failed: exit code 2 (Error)", n.get("c").getMessage());
+    assertEquals("the probe exited without writing its findings", n.get("d").getMessage());
+    assertEquals(HuntVerdict.Inconclusive, r.status().getVerdict());
+  }
+
+  @Test
+  void aSucceededPodWithoutItsEntryIsStillPendingBeforeTheDeadline() {
+    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(NodeOutcome.pod("a", "Succeeded", null)),
+        Map.of(), null);
+    assertFalse(r.complete(), "the agent's write may still be on its way");
+  }
+
+  @Test
+  void lastTransitionTimeMovesOnlyWhenTheStatusChanges() {
+    var first = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(NodeOutcome.pod("a", "Running", null)),
+        Map.of(), null);
+    var again = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY.plusSeconds(5),
+        List.of(NodeOutcome.pod("a", "Running", null)), Map.of(), first.status().getConditions());
+    assertEquals(first.status().getConditions(), again.status().getConditions());
+    var done = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY.plusSeconds(9),
+        List.of(NodeOutcome.pod("a", "Succeeded", null)), Map.of("a", done("a", clear(CheckKey.DNS, "x"))),
+        again.status().getConditions());
+    Condition complete = byType(done.status().getConditions()).get("Complete");
+    assertEquals("True", complete.getStatus());
+    assertEquals(EARLY.plusSeconds(9).toString(), complete.getLastTransitionTime());
+    assertEquals(HuntVerdict.Clear, done.status().getVerdict());
+    assertEquals("no ghost on 1 node", done.status().getSummary());
+  }
+
+  @Test
+  void noNodesIsAFailedHunt() {
+    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(), Map.of(), null);
+    assertEquals(HuntPhase.Failed, r.status().getPhase());
+    assertEquals("no node matches spec.nodes: nothing was hunted", r.status().getSummary());
+  }
+}

@@ -1,0 +1,136 @@
+package io.ghosthunt.agent.cli;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.ghosthunt.agent.check.Check;
+import io.ghosthunt.agent.check.CheckRunner;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.HuntResolver;
+import io.ghosthunt.api.InvalidHuntException;
+import io.ghosthunt.api.ResolvedHunt;
+import io.ghosthunt.api.status.GhostHuntStatus;
+import io.ghosthunt.api.status.NodePhase;
+import io.ghosthunt.api.status.NodeStatus;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ghosthunt agent}: the probe pod's entry point. Reads its hunt, runs the checks on this node
+ * and server-side-applies this node's entry of status.nodes, as its own field manager, so that
+ * concurrent agents never clobber each other.
+ */
+public final class AgentCommand {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
+
+  public static final String HELP = """
+      Usage: ghosthunt agent --hunt NAMESPACE/NAME --node NODE [--generation G] [--timeout SECONDS]
+
+      The probe pod's mode: reads the GhostHunt from the API server (in-cluster service account, or
+      $KUBECONFIG), runs its checks on this node and writes this node's entry into status.nodes.
+      The operator starts it; run it by hand only to debug a probe.
+
+        --hunt NS/NAME     the GhostHunt to run
+        --node NODE        this node's name (the pod gets it from the downward API)
+        --generation G     the spec generation the pod was made for; a newer spec makes it exit
+        --timeout SECONDS  bound for the checks (default: spec.timeoutSeconds)
+
+      Exit codes: 0 the entry was written (whatever was found), 2 it could not be.
+      """;
+
+  static final String FIELD_MANAGER_PREFIX = "ghosthunt-agent-";
+
+  private final List<Check> checks;
+  private final PrintStream out;
+
+  public AgentCommand(List<Check> checks, PrintStream out) {
+    this.checks = checks;
+    this.out = out;
+  }
+
+  public int run(String[] argv) throws UsageException {
+    Args args = Args.parse(argv, Set.of("hunt", "node", "generation", "timeout"), Set.of("help"), Map.of("h", "help"));
+    if (args.has("help")) {
+      out.print(HELP);
+      return 0;
+    }
+    String ref = args.get("hunt");
+    if (ref == null || !ref.contains("/")) {
+      throw new UsageException("--hunt NAMESPACE/NAME is required");
+    }
+    String node = args.get("node") != null ? args.get("node") : System.getenv("NODE_NAME");
+    if (node == null || node.isBlank()) {
+      throw new UsageException("--node NODE (or $NODE_NAME) is required");
+    }
+    String namespace = ref.substring(0, ref.indexOf('/'));
+    String name = ref.substring(ref.indexOf('/') + 1);
+    // Transient API errors (a restarting API server, a 5xx) are retried by the client with backoff.
+    Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(6)
+        .withRequestRetryBackoffInterval(500).build();
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      GhostHunt hunt = client.resources(GhostHunt.class).inNamespace(namespace).withName(name).get();
+      if (hunt == null) {
+        System.err.println("ghosthunt agent: GhostHunt " + ref + " not found");
+        return 2;
+      }
+      long generation = hunt.getMetadata().getGeneration();
+      if (args.has("generation") && Long.parseLong(args.get("generation")) != generation) {
+        System.err.println("ghosthunt agent: GhostHunt " + ref + " is at generation " + generation + ", this probe was made for "
+            + args.get("generation") + ": the operator starts a new probe");
+        return 2;
+      }
+      NodeStatus entry;
+      try {
+        ResolvedHunt resolved = HuntResolver.resolve(hunt.getSpec());
+        Duration timeout = Duration.ofSeconds(args.has("timeout") ? Long.parseLong(args.get("timeout"))
+            : hunt.getSpec().timeoutSecondsOrDefault());
+        entry = new CheckRunner(checks).run(resolved, node, timeout);
+        FindingsTable.print(out, name, entry, resolved.skipped());
+      } catch (InvalidHuntException e) {
+        entry = new NodeStatus(node, NodePhase.Failed);
+        entry.setMessage("the hunt cannot run: " + e.getMessage());
+      }
+      entry.setGeneration(generation);
+      apply(client, namespace, name, node, entry);
+      LOG.info("wrote the entry of node {} into {}", node, ref);
+      return entry.getPhase() == NodePhase.Done ? 0 : 2;
+    } catch (KubernetesClientException e) {
+      System.err.println("ghosthunt agent: " + describe(e));
+      return 2;
+    }
+  }
+
+  /** An API failure in words: the HTTP status when there was one, else the root cause (TLS, connect). */
+  static String describe(KubernetesClientException e) {
+    if (e.getCode() > 0) {
+      return "the API server answered " + e.getCode() + ": " + e.getMessage();
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return "cannot reach the API server: " + root + " (" + e.getMessage().strip() + ")";
+  }
+
+  /** This node's entry only, from a fresh object: SSA merges it by the list-map key {@code node}. */
+  static void apply(KubernetesClient client, String namespace, String name, String node, NodeStatus entry) {
+    GhostHunt patch = new GhostHunt();
+    patch.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    GhostHuntStatus status = new GhostHuntStatus();
+    status.setNodes(List.of(entry));
+    patch.setStatus(status);
+    client.resource(patch).subresource("status").patch(new PatchContext.Builder()
+        .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FIELD_MANAGER_PREFIX + node).withForce(true).build());
+  }
+}
