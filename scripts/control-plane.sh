@@ -157,7 +157,7 @@ cmd_up() {
     --secure-port "$api_port" --cert-dir "$pki" --tls-cert-file "$pki/server.crt" --tls-private-key-file "$pki/server.key" \
     --client-ca-file "$pki/ca.crt" --authorization-mode RBAC --service-account-key-file "$pki/sa.pub" \
     --service-account-signing-key-file "$pki/sa.key" --service-account-issuer https://kubernetes.default.svc \
-    --service-cluster-ip-range 10.96.0.0/24 --disable-admission-plugins ServiceAccount \
+    --service-cluster-ip-range 10.96.0.0/24 --disable-admission-plugins ServiceAccount --allow-privileged=true \
     >"$STATE_DIR/apiserver.log" 2>&1 &
   echo $! > "$STATE_DIR/apiserver.pid"
   cat > "$STATE_DIR/kubeconfig" <<KC

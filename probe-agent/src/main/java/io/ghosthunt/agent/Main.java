@@ -17,6 +17,7 @@ public final class Main {
       Commands:
         check    run a GhostHunt's checks on this machine and print the findings
         agent    the probe pod's mode: run a hunt's checks on this node, write its status entry
+        operator run the operator against the current kubeconfig (./ghosthunt operator --help)
         help     this help
 
       Run 'ghosthunt COMMAND --help' for a command's options.
@@ -39,6 +40,7 @@ public final class Main {
       return switch (argv[0]) {
         case "check" -> new CheckCommand(Checks.live(), System.out).run(rest);
         case "agent" -> new AgentCommand(Checks.live(), System.out).run(rest);
+        case "operator" -> throw new UsageException("the operator ships in its own jar: run ./ghosthunt operator");
         default -> throw new UsageException("unknown command '" + argv[0] + "'");
       };
     } catch (UsageException e) {

@@ -168,7 +168,17 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
           rbacApplied = true;
         }
         long remaining = Math.max(1, Duration.between(now, deadline).toSeconds());
-        pod = createPod(pods.build(hunt, t.node(), remaining));
+        try {
+          pod = createPod(pods.build(hunt, t.node(), remaining));
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 403 && e.getCode() != 422) {
+            throw e; // transient: JOSDK retries the reconcile
+          }
+          // Refused for good (Pod Security Admission, a policy engine, a quota): the node says why.
+          outcomes.add(NodeOutcome.pod(t.node(), "Failed", "refused by the API server: "
+              + (e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage())));
+          continue;
+        }
       }
       outcomes.add(pod == null ? NodeOutcome.pod(t.node(), null, null)
           : NodeOutcome.pod(t.node(), pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase(), podProblem(pod)));

@@ -161,6 +161,12 @@ public final class StatusAggregator {
               + (haunted > 1 ? " on " + haunted + " nodes" : "") + ")" : ""));
     } else if (complete) {
       long done = nodes.stream().filter(n -> n.getPhase() == NodePhase.Done).count();
+      if (done == 0) {
+        parts.add("no node could be hunted");
+        oddNodeOut(nodes).ifPresent(parts::add);
+        lost(nodes).ifPresent(parts::add);
+        return String.join("; ", parts);
+      }
       boolean unsure = nodes.stream().filter(n -> n.getFindings() != null).flatMap(n -> n.getFindings().stream())
           .anyMatch(f -> f.getVerdict() == FindingVerdict.Inconclusive || f.getVerdict() == FindingVerdict.Error);
       parts.add("no ghost on " + done + " node" + (done == 1 ? "" : "s") + (unsure ? ", some checks could not tell" : ""));
@@ -168,14 +174,19 @@ public final class StatusAggregator {
       parts.add("hunting on " + nodes.size() + " node" + (nodes.size() == 1 ? "" : "s"));
     }
     oddNodeOut(nodes).ifPresent(parts::add);
+    lost(nodes).ifPresent(parts::add);
+    return String.join("; ", parts);
+  }
+
+  private static java.util.Optional<String> lost(List<NodeStatus> nodes) {
     List<NodeStatus> lost = nodes.stream()
         .filter(n -> n.getPhase() == NodePhase.Unreachable || n.getPhase() == NodePhase.Failed).toList();
-    if (!lost.isEmpty()) {
-      parts.add(lost.size() + " node" + (lost.size() == 1 ? "" : "s") + " not hunted ("
-          + lost.stream().limit(3).map(n -> n.getNode() + ": " + n.getPhase()).collect(Collectors.joining(", "))
-          + (lost.size() > 3 ? ", ..." : "") + ")");
+    if (lost.isEmpty()) {
+      return java.util.Optional.empty();
     }
-    return String.join("; ", parts);
+    return java.util.Optional.of(lost.size() + " node" + (lost.size() == 1 ? "" : "s") + " not hunted ("
+        + lost.stream().limit(3).map(n -> n.getNode() + ": " + n.getPhase()).collect(Collectors.joining(", "))
+        + (lost.size() > 3 ? ", ..." : "") + ")");
   }
 
   /**

@@ -120,6 +120,8 @@ class StatusAggregatorTest {
     assertEquals("the probe pod failed: exit code 2 (Error)", n.get("c").getMessage());
     assertEquals("the probe exited without writing its findings", n.get("d").getMessage());
     assertEquals(HuntVerdict.Inconclusive, r.status().getVerdict());
+    assertEquals("no node could be hunted; 4 nodes not hunted (a: Unreachable, b: Failed, c: Failed, ...)",
+        r.status().getSummary());
   }
 
   @Test
