@@ -3,6 +3,8 @@
 #   scripts/bench.sh portowner [PROCESSES] [SOCKETS]   portOwner vs ss -ltnp on a crowded host
 #   scripts/bench.sh hunt [RUNS]                       a whole local hunt of portOwner, loopback and
 #                                                      asymmetricRoute, JVM start included (wall time)
+#   scripts/bench.sh scale [NODES]                     the operator over N simulated nodes against the
+#                                                      real API server: time to Complete, requests, heap, size
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -15,6 +17,16 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+if [ "$what" = scale ]; then
+  [ -f operator/target/ghosthunt-operator.jar ] && [ -d operator/target/test-classes ] \
+    || mvn -B -q -ntp -pl operator -am package -DskipTests
+  (cd operator && mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null)
+  scripts/control-plane.sh build >/dev/null 2>&1
+  echo "== operator scale: ${2:-500} simulated nodes =="
+  exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dghosthunt.repo="$PWD" \
+    -cp "operator/target/classes:operator/target/test-classes:$(cat operator/target/bench.classpath)" \
+    io.ghosthunt.operator.bench.ScaleBenchmark "${2:-500}"
+fi
 [ -f probe-agent/target/ghosthunt.jar ] && [ -d probe-agent/target/test-classes ] \
   || mvn -B -q -ntp -pl probe-agent -am package -DskipTests
 ip netns add "$ns"
@@ -85,5 +97,5 @@ case "$what" in
   portowner) bench_portowner "${2:-2000}" "${3:-20000}" ;;
   hunt) bench_hunt "${2:-10}" ;;
   all) bench_hunt 10; bench_portowner 2000 20000 ;;
-  *) echo "usage: $0 portowner [PROCESSES] [SOCKETS] | hunt [RUNS] | all" >&2; exit 2 ;;
+  *) echo "usage: $0 portowner [PROCESSES] [SOCKETS] | hunt [RUNS] | scale [NODES] | all" >&2; exit 2 ;;
 esac

@@ -179,7 +179,9 @@ class GhostHuntOperatorIT {
     assertEquals(GhostName.OrphanedPort, ghost.getGhost());
     assertEquals(Integer.toString(squatter), ghost.getEvidence().get("pid"));
     assertEquals(NodePhase.Done, nodes.get("node-b").getPhase());
-    assertEquals("port 8080 is free: the ghost is elsewhere", nodes.get("node-b").getFindings().get(0).getSummary());
+    assertEquals(io.ghosthunt.api.status.FindingVerdict.Clear, nodes.get("node-b").getFindings().get(0).getVerdict());
+    assertEquals("tcp/8080", nodes.get("node-b").getFindings().get(0).getTarget());
+    assertNull(nodes.get("node-b").getFindings().get(0).getSummary(), "a Clear finding is compacted in the cluster");
     assertEquals(NodePhase.Unreachable, nodes.get("node-c").getPhase());
     assertTrue(nodes.get("node-c").getMessage().startsWith("NotReady (False): KubeletStopped"), nodes.get("node-c").getMessage());
 

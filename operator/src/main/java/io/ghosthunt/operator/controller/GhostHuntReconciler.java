@@ -26,7 +26,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -68,6 +67,15 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   private final EventRecorder events;
   private final Clock clock;
   private InformerEventSource<Pod, GhostHunt> podSource;
+  /**
+   * What this operator itself wrote last, per hunt UID. The primary cache may still show the status
+   * from before our own write (agents keep changing the object, so an optimistic-locking write that
+   * refreshes the cache would conflict forever); this memory keeps a reconcile that runs on such a
+   * stale copy from starting a generation twice or re-creating the probes of a finished hunt.
+   */
+  private final Map<String, Progress> written = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Progress(long generation, String startedAt, boolean complete) {}
 
   public GhostHuntReconciler(KubernetesClient client, OperatorConfig config, Clock clock) {
     this.client = client;
@@ -108,10 +116,15 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
 
   private UpdateControl<GhostHunt> hunt(GhostHunt hunt, Context<GhostHunt> context) {
     long generation = hunt.getMetadata().getGeneration();
+    String uid = hunt.getMetadata().getUid();
     GhostHuntStatus previous = hunt.getStatus();
-    boolean sameGeneration = previous != null && Objects.equals(previous.getObservedGeneration(), generation)
+    Progress mine = written.get(uid);
+    boolean mineCurrent = mine != null && mine.generation() == generation;
+    boolean sameGeneration = mineCurrent || previous != null && Objects.equals(previous.getObservedGeneration(), generation)
         && previous.getStartedAt() != null;
-    if (sameGeneration && (previous.getPhase() == HuntPhase.Complete || previous.getPhase() == HuntPhase.Failed)) {
+    if (mineCurrent && mine.complete() || sameGeneration && previous != null
+        && Objects.equals(previous.getObservedGeneration(), generation)
+        && (previous.getPhase() == HuntPhase.Complete || previous.getPhase() == HuntPhase.Failed)) {
       return UpdateControl.noUpdate();
     }
     Instant now = clock.instant();
@@ -119,17 +132,16 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     try {
       HuntResolver.resolve(hunt.getSpec());
     } catch (InvalidHuntException e) {
-      if (!sameGeneration || previous.getPhase() != HuntPhase.Failed) {
-        events.record(hunt, HuntEventReason.InvalidSpec, e.getMessage());
-      }
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(hunt,
-          StatusWriter.fresh(hunt, invalid(generation, e, now, previous)), context);
+      events.record(hunt, HuntEventReason.InvalidSpec, e.getMessage());
+      GhostHuntStatus failed = invalid(generation, e, now, previous);
+      statusWriter.apply(hunt, failed);
+      written.put(uid, new Progress(generation, failed.getStartedAt(), true));
       return UpdateControl.noUpdate();
     }
 
     String startedAt;
     if (sameGeneration) {
-      startedAt = previous.getStartedAt();
+      startedAt = mineCurrent ? mine.startedAt() : previous.getStartedAt();
     } else {
       // A new spec: the probes of older generations go, and so do their findings.
       deleteProbes(hunt, true);
@@ -143,16 +155,13 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
 
     List<NodeTargets.Target> targets = nodeTargets.resolve(hunt.getSpec().getNodes());
     Map<String, Pod> podsByNode = currentPods(hunt);
-    Map<String, NodeStatus> agentEntries = previous == null || previous.getNodes() == null || !sameGeneration ? Map.of()
+    Map<String, NodeStatus> agentEntries = previous == null || previous.getNodes() == null || !sameGeneration
+        || !Objects.equals(previous.getObservedGeneration(), generation) ? Map.of()
         : previous.getNodes().stream().filter(n -> Objects.equals(n.getGeneration(), generation))
             // Only Done entries are the agents': the operator decides Failed and Unreachable afresh from
             // what it sees each time, and must re-apply them, or server-side apply drops them.
             .filter(n -> n.getPhase() == NodePhase.Done)
             .collect(Collectors.toMap(NodeStatus::getNode, n -> n, (a, b) -> a));
-    Set<String> operatorDecided = previous == null || previous.getNodes() == null ? Set.of()
-        : previous.getNodes().stream().filter(n -> n.getPhase() == NodePhase.Unreachable).map(NodeStatus::getNode)
-            .collect(Collectors.toSet());
-
     Instant deadline = Instant.parse(startedAt).plus(timeout);
     boolean rbacApplied = false;
     List<NodeOutcome> outcomes = new java.util.ArrayList<>();
@@ -184,15 +193,17 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
           : NodeOutcome.pod(t.node(), pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase(), podProblem(pod)));
     }
 
+    boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);
     StatusAggregator.Result result = StatusAggregator.aggregate(generation, startedAt, timeout, now, outcomes, agentEntries,
-        sameGeneration ? previous.getConditions() : null);
+        previousCurrent ? previous.getConditions() : null);
     GhostHuntStatus status = result.status();
-    recordTransitions(hunt, previous, sameGeneration, result, operatorDecided);
-    // Server-side apply from a fresh object, and the result kept in JOSDK's cache, so that the next
-    // reconcile never acts on the status as it was before this write (and re-creates deleted probes).
-    if (!sameStatus(previous, status)) {
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(hunt, StatusWriter.fresh(hunt, status), context);
+    recordEvents(hunt, result);
+    // Server-side apply from a fresh object: no resourceVersion, so concurrent agent writes never
+    // make it conflict; the agents' entries, owned by their managers, stay as they are.
+    if (!previousCurrent || !sameStatus(previous, status)) {
+      statusWriter.apply(hunt, status);
     }
+    written.put(uid, new Progress(generation, startedAt, result.complete()));
     UpdateControl<GhostHunt> control = UpdateControl.noUpdate();
 
     if (result.complete()) {
@@ -297,38 +308,29 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     return next.getNodes().stream().allMatch(n -> prevEntries.contains(n.getNode() + "|" + n.getPhase() + "|" + n.getMessage()));
   }
 
-  private void recordTransitions(GhostHunt hunt, GhostHuntStatus previous, boolean sameGeneration,
-      StatusAggregator.Result result, Set<String> alreadyLost) {
+  /** Events for the state reached; the recorder keeps each to once per hunt generation. */
+  private void recordEvents(GhostHunt hunt, StatusAggregator.Result result) {
     GhostHuntStatus status = result.status();
-    if (!sameGeneration) {
-      events.record(hunt, HuntEventReason.HuntStarted, "hunting on " + result.nodes().size() + " node"
-          + (result.nodes().size() == 1 ? "" : "s") + " (generation " + status.getObservedGeneration() + ")");
-    }
-    Set<String> lostBefore = new HashSet<>(sameGeneration ? alreadyLost : Set.of());
-    if (sameGeneration && previous.getNodes() != null) {
-      previous.getNodes().stream().filter(n -> n.getPhase() == NodePhase.Failed).forEach(n -> lostBefore.add(n.getNode()));
-    }
+    events.record(hunt, HuntEventReason.HuntStarted, "hunting on " + result.nodes().size() + " node"
+        + (result.nodes().size() == 1 ? "" : "s") + " (generation " + status.getObservedGeneration() + ")");
     for (NodeStatus n : result.nodes()) {
-      if (lostBefore.contains(n.getNode())) {
-        continue;
-      }
       if (n.getPhase() == NodePhase.Unreachable) {
         events.record(hunt, HuntEventReason.NodeUnreachable, n.getNode() + ": " + n.getMessage());
       } else if (n.getPhase() == NodePhase.Failed) {
         events.record(hunt, HuntEventReason.ProbeFailed, n.getNode() + ": " + n.getMessage());
       }
     }
-    boolean wasComplete = sameGeneration && previous.getPhase() == HuntPhase.Complete;
-    if (result.complete() && !wasComplete) {
-      if (status.getPhase() == HuntPhase.Failed) {
-        events.record(hunt, HuntEventReason.NoNodes, status.getSummary());
-      } else if (status.getVerdict() == HuntVerdict.Haunted) {
-        events.record(hunt, HuntEventReason.GhostFound, status.getSummary());
-      } else if (status.getVerdict() == HuntVerdict.Clear) {
-        events.record(hunt, HuntEventReason.HuntClear, status.getSummary());
-      } else {
-        events.record(hunt, HuntEventReason.HuntInconclusive, status.getSummary());
-      }
+    if (!result.complete()) {
+      return;
+    }
+    if (status.getPhase() == HuntPhase.Failed) {
+      events.record(hunt, HuntEventReason.NoNodes, status.getSummary());
+    } else if (status.getVerdict() == HuntVerdict.Haunted) {
+      events.record(hunt, HuntEventReason.GhostFound, status.getSummary());
+    } else if (status.getVerdict() == HuntVerdict.Clear) {
+      events.record(hunt, HuntEventReason.HuntClear, status.getSummary());
+    } else {
+      events.record(hunt, HuntEventReason.HuntInconclusive, status.getSummary());
     }
   }
 
@@ -338,6 +340,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     deleteProbes(hunt, false);
     rbac.delete(hunt);
     events.forget(hunt);
+    written.remove(hunt.getMetadata().getUid());
     return DeleteControl.defaultDelete();
   }
 }

@@ -29,6 +29,11 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable {
   private final String kubeconfigYaml;
   private final KubernetesClient admin;
 
+  /** A control plane outside JUnit (benchmarks); close it when done. */
+  public static ControlPlane start() {
+    return new ControlPlane();
+  }
+
   private ControlPlane() {
     String version = System.getProperty("kube.version", "1.34.4");
     Path bin = binDir(version);

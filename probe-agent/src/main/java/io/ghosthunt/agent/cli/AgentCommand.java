@@ -102,7 +102,7 @@ public final class AgentCommand {
         entry.setMessage("the hunt cannot run: " + e.getMessage());
       }
       entry.setGeneration(generation);
-      apply(client, namespace, name, node, entry);
+      apply(client, namespace, name, node, compact(entry));
       LOG.info("wrote the entry of node {} into {}", node, ref);
       return entry.getPhase() == NodePhase.Done ? 0 : 2;
     } catch (KubernetesClientException e) {
@@ -121,6 +121,25 @@ public final class AgentCommand {
       root = root.getCause();
     }
     return "cannot reach the API server: " + root + " (" + e.getMessage().strip() + ")";
+  }
+
+  /**
+   * What goes into the cluster: a Clear finding keeps its check, target and verdict; its summary,
+   * evidence and timing stay in this pod's log. Every node writes into one object, which must stay
+   * well under the API server's 1.5 MiB limit for a thousand nodes; ghosts and unsure findings keep
+   * everything (their evidence is already bounded per finding).
+   */
+  static NodeStatus compact(NodeStatus entry) {
+    if (entry.getFindings() != null) {
+      for (io.ghosthunt.api.status.Finding f : entry.getFindings()) {
+        if (f.getVerdict() == io.ghosthunt.api.status.FindingVerdict.Clear) {
+          f.setSummary(null);
+          f.setEvidence(null);
+          f.setDurationMs(null);
+        }
+      }
+    }
+    return entry;
   }
 
   /** This node's entry only, from a fresh object: SSA merges it by the list-map key {@code node}. */

@@ -1,0 +1,197 @@
+package io.ghosthunt.operator.bench;
+
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostHuntStatus;
+import io.ghosthunt.api.status.GhostName;
+import io.ghosthunt.api.status.HuntPhase;
+import io.ghosthunt.api.status.NodePhase;
+import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.operator.GhostHuntOperator;
+import io.ghosthunt.operator.OperatorConfig;
+import io.ghosthunt.operator.testing.ControlPlane;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A hunt over N simulated nodes against the real API server. The agents are replaced by a fast
+ * stand-in that writes a realistic node entry (all seven checks, one node in a hundred haunted) and
+ * marks the pod Succeeded. Prints: apply to Complete, API requests per node made by the operator,
+ * operator heap, and the size of the hunt object. Run by scripts/bench.sh scale [NODES].
+ */
+public final class ScaleBenchmark {
+
+  public static void main(String[] args) {
+    int code = 0;
+    try {
+      run(args.length > 0 ? Integer.parseInt(args[0]) : 500);
+    } catch (Exception | AssertionError e) {
+      e.printStackTrace();
+      code = 2;
+    }
+    // kube-api-test leaves non-daemon threads behind: end the JVM explicitly.
+    System.exit(code);
+  }
+
+  static final AtomicLong FIRST_POD = new AtomicLong();
+  static final AtomicLong LAST_WRITE = new AtomicLong();
+  static final AtomicLong SSA_NANOS = new AtomicLong();
+  static final java.util.concurrent.atomic.AtomicInteger WRITES = new java.util.concurrent.atomic.AtomicInteger();
+
+  static void run(int n) throws Exception {
+    ControlPlane cp = ControlPlane.start();
+    KubernetesClient admin = cp.admin();
+    cp.installCrd();
+    for (String ns : List.of("ghosthunt-system", "hunts")) {
+      admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    for (int i = 0; i < n; i++) {
+      String name = String.format("sim-%04d", i);
+      pool.submit(() -> {
+        admin.resource(new NodeBuilder().withNewMetadata().withName(name).addToLabels("kubernetes.io/os", "linux")
+            .endMetadata().build()).create();
+        admin.nodes().withName(name).editStatus(x -> new NodeBuilder(x).withNewStatus().addNewCondition()
+            .withType("Ready").withStatus("True").withReason("KubeletReady").endCondition().endStatus().build());
+      });
+    }
+    pool.shutdown();
+    pool.awaitTermination(10, TimeUnit.MINUTES);
+    System.out.printf("%d Ready nodes created%n", n);
+
+    AtomicLong operatorRequests = new AtomicLong();
+    Interceptor counter = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        operatorRequests.incrementAndGet();
+      }
+    };
+    KubernetesClient operatorClient = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(cp.kubeconfigYaml()))
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("count", counter)).build();
+    GhostHuntOperator operator = new GhostHuntOperator(operatorClient,
+        new OperatorConfig("ghosthunt-system", "ghosthunt/probe-agent:bench", false, Set.of("hunts")));
+    operator.start();
+
+    ExecutorService agents = Executors.newFixedThreadPool(16);
+    var informer = admin.pods().inNamespace("ghosthunt-system").inform(new ResourceEventHandler<Pod>() {
+      @Override
+      public void onAdd(Pod pod) {
+        FIRST_POD.compareAndSet(0, System.nanoTime());
+        agents.submit(() -> standInAgent(admin, pod));
+      }
+
+      @Override
+      public void onUpdate(Pod a, Pod b) {}
+
+      @Override
+      public void onDelete(Pod pod, boolean unknown) {}
+    });
+
+    long before = operatorRequests.get();
+    long start = System.nanoTime();
+    admin.resource(admin.getKubernetesSerialization().unmarshal("""
+        apiVersion: ghosthunt.io/v1alpha1
+        kind: GhostHunt
+        metadata: {name: fleet, namespace: hunts}
+        spec: {target: "https://app.example.com:8443/health", timeoutSeconds: 600}
+        """, GhostHunt.class)).create();
+    GhostHunt done = admin.resources(GhostHunt.class).inNamespace("hunts").withName("fleet").waitUntilCondition(
+        h -> h != null && h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Complete, 20, TimeUnit.MINUTES);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long requests = operatorRequests.get() - before;
+    System.gc();
+    long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    long peak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    int size = admin.getKubernetesSerialization().asJson(done).getBytes(StandardCharsets.UTF_8).length;
+
+    System.out.printf("nodes: %d, verdict %s, ghosts %d, progress %s%n", n, done.getStatus().getVerdict(),
+        done.getStatus().getGhosts(), done.getStatus().getProgress());
+    System.out.printf("apply -> Complete: %.1f s (first probe pod after %.1f s, %d agent entries written by %.1f s)%n",
+        seconds, (FIRST_POD.get() - start) / 1e9, WRITES.get(), (LAST_WRITE.get() - start) / 1e9);
+    System.out.printf("agent status apply: %.0f ms on average%n", SSA_NANOS.get() / 1e6 / Math.max(1, WRITES.get()));
+    System.out.printf("operator API requests: %d (%.2f per node)%n", requests, (double) requests / n);
+    System.out.printf("JVM heap after GC: %d MiB, peak %d MiB (operator, stand-in agents and client share this JVM)%n",
+        heap >> 20, peak >> 20);
+    System.out.printf("hunt object: %d bytes (%.1f KiB, %.0f bytes per node; limit 1 MiB)%n", size, size / 1024.0,
+        (double) size / n);
+    informer.close();
+    agents.shutdownNow();
+    operator.close();
+    cp.close();
+  }
+
+  /** What an agent writes for a node (see AgentCommand.compact): seven findings, one node in a hundred haunted. */
+  static void standInAgent(KubernetesClient admin, Pod pod) {
+    String node = pod.getSpec().getNodeName();
+    List<String> args = pod.getSpec().getContainers().get(0).getArgs();
+    long generation = Long.parseLong(args.get(args.indexOf("--generation") + 1));
+    NodeStatus entry = new NodeStatus(node, NodePhase.Done);
+    entry.setGeneration(generation);
+    boolean haunted = node.endsWith("00");
+    for (CheckKey key : CheckKey.values()) {
+      // As the agent writes it: a Clear finding is compacted to check, target and verdict.
+      Finding f = new Finding(key, target(key), FindingVerdict.Clear);
+      if (haunted && key == CheckKey.PORT_OWNER) {
+        f.setDurationMs(40L);
+        f.setVerdict(FindingVerdict.Ghost);
+        f.setGhost(GhostName.OrphanedPort);
+        f.setSummary("port 8443 is held by PID 4242 (sleep 3600), not by java; its parent exited");
+        f.evidence("pid", 4242).evidence("command", "sleep 3600").evidence("ppid", 1).evidence("listen", "0.0.0.0:8443");
+        f.setRemediation("kill 4242, then restart java");
+      }
+      entry.addFinding(f);
+    }
+    GhostHunt patch = new GhostHunt();
+    patch.setMetadata(new ObjectMetaBuilder().withName(args.get(args.indexOf("--hunt") + 1).split("/")[1])
+        .withNamespace("hunts").build());
+    GhostHuntStatus status = new GhostHuntStatus();
+    status.setNodes(List.of(entry));
+    patch.setStatus(status);
+    long t0 = System.nanoTime();
+    admin.resource(patch).subresource("status").patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY)
+        .withFieldManager("ghosthunt-agent-" + node).withForce(true).build());
+    SSA_NANOS.addAndGet(System.nanoTime() - t0);
+    WRITES.incrementAndGet();
+    LAST_WRITE.set(System.nanoTime());
+    admin.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).editStatus(p ->
+        new PodBuilder(p).editOrNewStatus().withPhase("Succeeded").withContainerStatuses(new ContainerStatusBuilder()
+            .withName("probe").withNewState().withNewTerminated().withExitCode(0).withReason("Completed").endTerminated()
+            .endState().build()).endStatus().build());
+  }
+
+  private static String target(CheckKey key) {
+    return switch (key) {
+      case PORT_OWNER -> "tcp/8443";
+      case LOOPBACK -> "localhost:8443";
+      case HTTP2 -> "https://app.example.com:8443/health";
+      case DUPLICATE_IP -> "node addresses";
+      default -> "app.example.com";
+    };
+  }
+}
