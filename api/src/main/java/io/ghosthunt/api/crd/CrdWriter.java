@@ -52,6 +52,7 @@ public final class CrdWriter implements CRDPostProcessor {
       JSONSchemaProps status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
       listMap(status.getProperties().get("nodes"), "node");
       listMap(status.getProperties().get("conditions"), "type");
+      listMap(status.getProperties().get("checks"), "check");
     }
     return crd;
   }

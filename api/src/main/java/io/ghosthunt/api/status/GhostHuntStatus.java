@@ -30,6 +30,12 @@ public class GhostHuntStatus {
   @JsonPropertyDescription("One line: the worst ghost first, with its node and evidence.")
   private String summary;
 
+  @JsonPropertyDescription("Findings per check over all nodes, so that a hunt over many nodes reads at a glance.")
+  private List<CheckCount> checks;
+
+  @JsonPropertyDescription("The nodes where a ghost was found (at most 50, by name), before the per-node entries.")
+  private List<String> hauntedNodes;
+
   @JsonPropertyDescription("Complete and GhostFound, in the metav1.Condition shape.")
   private List<Condition> conditions;
 
@@ -90,6 +96,22 @@ public class GhostHuntStatus {
 
   public void setSummary(String summary) {
     this.summary = summary;
+  }
+
+  public List<CheckCount> getChecks() {
+    return checks;
+  }
+
+  public void setChecks(List<CheckCount> checks) {
+    this.checks = checks;
+  }
+
+  public List<String> getHauntedNodes() {
+    return hauntedNodes;
+  }
+
+  public void setHauntedNodes(List<String> hauntedNodes) {
+    this.hauntedNodes = hauntedNodes;
   }
 
   public List<Condition> getConditions() {

@@ -296,7 +296,8 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
         && prev.getPhase() == next.getPhase() && prev.getVerdict() == next.getVerdict()
         && Objects.equals(prev.getGhosts(), next.getGhosts()) && Objects.equals(prev.getProgress(), next.getProgress())
         && Objects.equals(prev.getSummary(), next.getSummary()) && Objects.equals(prev.getStartedAt(), next.getStartedAt())
-        && Objects.equals(prev.getConditions(), next.getConditions());
+        && Objects.equals(prev.getConditions(), next.getConditions())
+        && Objects.equals(prev.getChecks(), next.getChecks()) && Objects.equals(prev.getHauntedNodes(), next.getHauntedNodes());
     if (!scalars) {
       return false;
     }

@@ -39,6 +39,8 @@ public final class StatusAggregator {
    */
   public record Result(GhostHuntStatus status, List<NodeStatus> nodes, boolean complete) {}
 
+  static final int MAX_HAUNTED_LISTED = 50;
+
   private StatusAggregator() {}
 
   public static Result aggregate(long generation, String startedAt, Duration timeout, Instant now,
@@ -84,6 +86,14 @@ public final class StatusAggregator {
     boolean someNodeFailed = all.stream().anyMatch(n -> n.getPhase() == NodePhase.Failed || n.getPhase() == NodePhase.Unreachable);
 
     GhostHuntStatus status = new GhostHuntStatus();
+    if (!findings.isEmpty()) {
+      Map<io.ghosthunt.api.CheckKey, io.ghosthunt.api.status.CheckCount> counts = new java.util.EnumMap<>(io.ghosthunt.api.CheckKey.class);
+      findings.forEach(f -> counts.computeIfAbsent(f.getCheck(), io.ghosthunt.api.status.CheckCount::new).count(f.getVerdict()));
+      status.setChecks(List.copyOf(counts.values()));
+    }
+    List<String> haunted = all.stream().filter(n -> n.getFindings() != null && n.getFindings().stream().anyMatch(Finding::isGhost))
+        .map(NodeStatus::getNode).sorted().limit(MAX_HAUNTED_LISTED).toList();
+    status.setHauntedNodes(haunted.isEmpty() ? null : haunted);
     status.setObservedGeneration(generation);
     status.setStartedAt(startedAt);
     status.setProgress(decidedCount + "/" + all.size());

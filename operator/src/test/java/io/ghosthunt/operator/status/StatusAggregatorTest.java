@@ -86,6 +86,11 @@ class StatusAggregatorTest {
     assertEquals(List.of("c"), r.status().getNodes().stream().map(NodeStatus::getNode).toList());
     assertEquals("NotReady (False): KubeletStopped", r.status().getNodes().get(0).getMessage());
     assertEquals("OrphanedPort", byType(r.status().getConditions()).get("GhostFound").getReason());
+    assertEquals(List.of("a", "b"), r.status().getHauntedNodes());
+    var counts = r.status().getChecks();
+    assertEquals(List.of(CheckKey.PORT_OWNER, CheckKey.MTU), counts.stream().map(c -> c.getCheck()).toList());
+    assertEquals(1, counts.get(0).getGhost());
+    assertEquals(0, counts.get(0).getClear());
   }
 
   @Test

@@ -76,8 +76,10 @@ public final class AgentCommand {
     String namespace = ref.substring(0, ref.indexOf('/'));
     String name = ref.substring(ref.indexOf('/') + 1);
     // Transient API errors (a restarting API server, a 5xx) are retried by the client with backoff.
+    // One hunt object takes every node's write, so an apply can wait behind hundreds of others: give
+    // it a minute rather than the client's default ten seconds.
     Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(6)
-        .withRequestRetryBackoffInterval(500).build();
+        .withRequestRetryBackoffInterval(500).withRequestTimeout(60_000).build();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       GhostHunt hunt = client.resources(GhostHunt.class).inNamespace(namespace).withName(name).get();
       if (hunt == null) {
