@@ -18,14 +18,15 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 if [ "$what" = scale ]; then
-  [ -f operator/target/ghosthunt-operator.jar ] && [ -d operator/target/test-classes ] \
-    || mvn -B -q -ntp -pl operator -am package -DskipTests
-  (cd operator && mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null)
+  # This build's own modules come from their target folders, never from a stale copy in ~/.m2; the
+  # last module of the reactor (operator) writes the classpath file last.
+  mvn -B -q -ntp -pl operator -am package dependency:build-classpath -DskipTests \
+    -Dmdep.outputFile="$PWD/operator/target/bench.classpath" -Dmdep.includeScope=test -DexcludeGroupIds=io.ghosthunt >/dev/null
   scripts/control-plane.sh build >/dev/null 2>&1
   echo "== operator scale: ${2:-500} simulated nodes =="
+  own="api/target/classes:probe-agent/target/classes:probe-agent/target/test-classes:operator/target/classes:operator/target/test-classes"
   exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dghosthunt.repo="$PWD" \
-    -cp "operator/target/classes:operator/target/test-classes:$(cat operator/target/bench.classpath)" \
-    io.ghosthunt.operator.bench.ScaleBenchmark "${2:-500}"
+    -cp "$own:$(cat operator/target/bench.classpath)" io.ghosthunt.operator.bench.ScaleBenchmark "${2:-500}"
 fi
 [ -f probe-agent/target/ghosthunt.jar ] && [ -d probe-agent/target/test-classes ] \
   || mvn -B -q -ntp -pl probe-agent -am package -DskipTests
