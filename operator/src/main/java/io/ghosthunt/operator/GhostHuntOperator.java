@@ -1,6 +1,8 @@
 package io.ghosthunt.operator;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ghosthunt.api.GhostHunt;
@@ -78,7 +80,9 @@ public final class GhostHuntOperator implements AutoCloseable {
       }
     }
     OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    // Status applies wait behind every probe's write to the same hunt object: a minute, not ten seconds.
+    KubernetesClient client = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(Config.autoConfigure(null)).withRequestTimeout(60_000).build()).build();
     if (installCrd) {
       installCrd(client);
     }
