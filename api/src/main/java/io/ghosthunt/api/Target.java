@@ -4,7 +4,6 @@ import io.ghosthunt.api.spec.Patterns;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * The parsed {@code spec.target} shorthand: an http(s) URL, or host[:port] (IPv6 in brackets when a
@@ -63,10 +62,6 @@ public record Target(String raw, String host, Integer port, String url) {
   /** True when the host is an IP literal rather than a name to resolve. */
   public boolean hostIsIp() {
     return host.contains(":") || IPV4.matcher(host).matches();
-  }
-
-  public Optional<Integer> portIfAny() {
-    return Optional.ofNullable(port);
   }
 
   private static String stripBrackets(String host) {

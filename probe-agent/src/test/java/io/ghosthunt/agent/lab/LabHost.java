@@ -165,14 +165,7 @@ public final class LabHost {
 
   /** Runs the shipped {@code ghosthunt} jar inside this namespace, as the node's agent would. */
   public Run ghosthunt(String... args) {
-    Path jar = repo().resolve("probe-agent/target/ghosthunt.jar");
-    if (!Files.exists(jar)) {
-      throw new IllegalStateException(jar + " is missing: the *IT tests run after `mvn package`");
-    }
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC", "-jar", jar.toString()));
-    cmd.addAll(List.of(args));
+    List<String> cmd = ghosthuntCommand(args);
     try {
       Path err = Files.createTempFile(dir, "stderr", ".txt");
       Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
@@ -196,10 +189,7 @@ public final class LabHost {
    * container), with extra environment and its output in {@code log}. The lab ends it on close.
    */
   public Process startGhosthunt(java.util.Map<String, String> env, Path log, String... args) {
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC", "-jar", repo().resolve("probe-agent/target/ghosthunt.jar").toString()));
-    cmd.addAll(List.of(args));
+    List<String> cmd = ghosthuntCommand(args);
     try {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -208,6 +198,19 @@ public final class LabHost {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code ip netns exec NS java ... -jar ghosthunt.jar ARGS}: the jar a user gets, run on this host. */
+  private List<String> ghosthuntCommand(String... args) {
+    Path jar = repo().resolve("probe-agent/target/ghosthunt.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: the *IT tests run after `mvn package`");
+    }
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-jar", jar.toString()));
+    cmd.addAll(List.of(args));
+    return cmd;
   }
 
   /** Writes a file into the lab's scratch folder, e.g. a hunt for {@link #ghosthunt}. */
@@ -222,9 +225,5 @@ public final class LabHost {
   public static Path repo() {
     String repo = System.getProperty("ghosthunt.repo");
     return repo != null ? Path.of(repo) : Path.of("..").toAbsolutePath().normalize();
-  }
-
-  Lab lab() {
-    return lab;
   }
 }
