@@ -15,6 +15,15 @@ have conntrack || need+=(conntrack)
 have ps || need+=(procps)
 have python3 || need+=(python3)
 have openssl || need+=(openssl)
+# The labs' daemons and the tools the benchmarks compare against.
+have unbound || need+=(unbound)
+have dig || need+=(dnsutils)
+have nginx || need+=(nginx-light)
+have curl || need+=(curl)
+have ping || need+=(iputils-ping)
+have arping || need+=(arping)
+have udhcpd || need+=(udhcpd)
+[ -e /usr/lib/x86_64-linux-gnu/libpcap.so.0.8 ] || [ -n "$(ldconfig -p 2>/dev/null | grep libpcap.so)" ] || need+=(libpcap0.8)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

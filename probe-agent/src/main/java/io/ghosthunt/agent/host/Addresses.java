@@ -2,6 +2,8 @@ package io.ghosthunt.agent.host;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /** Addresses as people write them: IPv6 in the short form (::1, 2001:db8::10), RFC 5952. */
 public final class Addresses {
@@ -47,5 +49,25 @@ public final class Addresses {
       s.append(Integer.toHexString(words[i]));
     }
     return s.toString();
+  }
+
+  private static final Pattern V4 = Pattern.compile("^(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$");
+  private static final Pattern V6 = Pattern.compile("^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$");
+
+  /** True for an IPv4 or IPv6 literal; a name is never looked up here. */
+  public static boolean isLiteral(String text) {
+    return V4.matcher(text).matches() || (V6.matcher(text).matches() && text.length() >= 2);
+  }
+
+  /** Parses an address literal without any name lookup; rejects names. */
+  public static InetAddress literal(String text) {
+    if (!isLiteral(text)) {
+      throw new IllegalArgumentException(text + " is not an IP address");
+    }
+    try {
+      return InetAddress.getByName(text);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(text + " is not an IP address", e);
+    }
   }
 }

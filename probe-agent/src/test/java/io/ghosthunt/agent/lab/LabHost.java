@@ -160,6 +160,25 @@ public final class LabHost {
     }
   }
 
+  /** Replaces the resolv.conf that processes in this namespace see (ip netns exec bind-mounts it). */
+  public void resolvConf(String content) {
+    try {
+      Path etc = Path.of("/etc/netns", ns);
+      Files.createDirectories(etc);
+      Files.writeString(etc.resolve("resolv.conf"), content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts a daemon that forks into the background once it is ready (it has bound its sockets), so
+   * that this returns when it serves. Its output goes to {@code log} in the lab's scratch folder.
+   */
+  public void daemon(String command, String log) {
+    sh(command + " </dev/null >>" + dir.resolve(ns + "-" + log) + " 2>&1");
+  }
+
   /** What a GhostHunt run printed and returned. */
   public record Run(int exitCode, String stdout, String stderr) {}
 

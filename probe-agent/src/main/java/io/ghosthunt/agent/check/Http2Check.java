@@ -1,0 +1,207 @@
+package io.ghosthunt.agent.check;
+
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.spec.ChecksSpec;
+import io.ghosthunt.api.spec.Http2Spec;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.GhostName;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.ProtocolException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okhttp3.internal.http2.ConnectionShutdownException;
+import okhttp3.internal.http2.StreamResetException;
+
+/**
+ * One client 500s: the same request over HTTP/2 (ALPN on TLS, prior knowledge on http://) and over
+ * HTTP/1.1, compared. Ghost {@code Http2Quirk} when HTTP/1.1 works and HTTP/2 fails or answers 5xx.
+ */
+public final class Http2Check implements Check {
+
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+  /** The body is read (a reset can come mid-body) but not kept beyond this. */
+  private static final long BODY_LIMIT = 1 << 20;
+
+  /** The certificate the server showed when nothing verifies it (OkHttp then reports no peer). */
+  private final AtomicReference<String> unverifiedPeer = new AtomicReference<>();
+
+  @Override
+  public CheckKey key() {
+    return CheckKey.HTTP2;
+  }
+
+  /** What one protocol got: a status, or the class of failure. */
+  record Outcome(Protocol protocol, int status, String failure, String tls, long ms) {
+    boolean works() {
+      return failure == null && status < 500;
+    }
+
+    String describe() {
+      String p = protocol == null ? "" : ", " + protocol;
+      return (failure == null ? Integer.toString(status) : "failed: " + failure) + p + ", " + ms + " ms";
+    }
+  }
+
+  @Override
+  public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
+    Http2Spec spec = checks.getHttp2();
+    boolean insecure = Boolean.TRUE.equals(spec.getInsecureSkipTlsVerify());
+    OkHttpClient base = base(insecure);
+    List<Finding> findings = new ArrayList<>();
+    try {
+      for (String url : spec.getUrls()) {
+        long started = System.nanoTime();
+        boolean tls = url.regionMatches(true, 0, "https:", 0, 6);
+        Outcome h2 = fetch(base, url, tls ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1) : List.of(Protocol.H2_PRIOR_KNOWLEDGE), context);
+        Outcome h1 = fetch(base, url, List.of(Protocol.HTTP_1_1), context);
+        Finding f = judge(url, tls, h2, h1, insecure);
+        f.evidence("HTTP/2", h2.describe());
+        f.evidence("HTTP/1.1", h1.describe());
+        f.evidence("negotiation", tls ? "ALPN offering h2, http/1.1" : "h2c prior knowledge");
+        if (h2.tls() != null || h1.tls() != null) {
+          f.evidence("tls", (h2.tls() != null ? h2.tls() : h1.tls()) + (insecure ? " (certificate not verified)" : ""));
+        }
+        f.setDurationMs((System.nanoTime() - started) / 1_000_000);
+        findings.add(f);
+      }
+    } finally {
+      base.dispatcher().executorService().shutdown();
+      base.connectionPool().evictAll();
+    }
+    return findings;
+  }
+
+  private Finding judge(String url, boolean tls, Outcome h2, Outcome h1, boolean insecure) {
+    boolean h2Offered = h2.failure() != null || h2.protocol() == Protocol.HTTP_2 || h2.protocol() == Protocol.H2_PRIOR_KNOWLEDGE;
+    if (!tls && h2.failure() != null && h2.failure().startsWith("no HTTP/2:")) {
+      h2Offered = false;
+    }
+    if (h1.works() && h2Offered && !h2.works()) {
+      String how = h2.failure() != null ? "HTTP/2 fails: " + h2.failure() : "HTTP/2 answers " + h2.status();
+      return Findings.ghost(key(), url, GhostName.Http2Quirk,
+          url + " answers " + h1.status() + " over HTTP/1.1 but " + how,
+          "clients that negotiate HTTP/2 (browsers, gRPC, curl by default) hit the broken path: until the server's or"
+              + " proxy's HTTP/2 handling is fixed, pin them to HTTP/1.1 (curl --http1.1) or stop advertising h2 "
+              + (tls ? "in ALPN" : "on this port") + "; compare both with: curl -sv --http2"
+              + (tls ? "" : "-prior-knowledge") + (insecure ? " -k" : "") + " " + url + " and curl -sv --http1.1 " + url);
+    }
+    if (!h1.works() && !h2.works()) {
+      return Findings.inconclusive(key(), url, "both protocols fail, so this is not an HTTP/2 quirk: HTTP/2 "
+          + h2.describe() + "; HTTP/1.1 " + h1.describe());
+    }
+    if (!h1.works()) {
+      return Findings.inconclusive(key(), url, "HTTP/1.1 fails (" + h1.describe() + ") while HTTP/2 answers "
+          + h2.status() + ": the reverse of an HTTP/2 quirk");
+    }
+    if (!h2Offered) {
+      return Findings.clear(key(), url, url + " answers " + h1.status() + " over HTTP/1.1 and does not offer HTTP/2"
+          + (tls ? " (ALPN chose http/1.1)" : " (no h2c on this port)") + ", so no client can hit an HTTP/2 path");
+    }
+    return Findings.clear(key(), url, url + " answers " + h2.status() + " over HTTP/2 and " + h1.status() + " over HTTP/1.1");
+  }
+
+  private Outcome fetch(OkHttpClient base, String url, List<Protocol> protocols, CheckContext context) {
+    OkHttpClient client = base.newBuilder().protocols(protocols).callTimeout(context.atMost(REQUEST_TIMEOUT)).build();
+    Request request = new Request.Builder().url(url).header("User-Agent", "ghosthunt-http2-check").get().build();
+    long started = System.nanoTime();
+    try (Response response = client.newCall(request).execute()) {
+      ResponseBody body = response.body();
+      if (body != null) {
+        body.source().request(BODY_LIMIT);
+      }
+      String tls = response.handshake() == null ? null : response.handshake().tlsVersion().javaName()
+          + (response.handshake().peerPrincipal() != null ? " " + response.handshake().peerPrincipal().getName()
+              : unverifiedPeer.get() != null ? " " + unverifiedPeer.get() : "");
+      return new Outcome(response.protocol(), response.code(), null, tls, ms(started));
+    } catch (IOException e) {
+      return new Outcome(protocols.get(0) == Protocol.HTTP_1_1 ? Protocol.HTTP_1_1 : null, 0, failure(e, protocols), null, ms(started));
+    }
+  }
+
+  /** The class of failure, in the words of the protocol: RST_STREAM, GOAWAY, TLS, timeout... */
+  static String failure(IOException e, List<Protocol> protocols) {
+    if (e instanceof StreamResetException r) {
+      return "RST_STREAM " + r.errorCode;
+    }
+    if (e instanceof ConnectionShutdownException) {
+      return "GOAWAY: the server shut the connection down";
+    }
+    String message = String.valueOf(e.getMessage());
+    if (protocols.contains(Protocol.H2_PRIOR_KNOWLEDGE)
+        && (message.startsWith("Expected a SETTINGS frame") || message.equals("FRAME_SIZE_ERROR: 4740180"))) {
+      // An HTTP/1 server answers the h2 preface with an HTTP/1 error page; read as a frame header,
+      // its first bytes "HTT" are a length of 0x485454 = 4740180.
+      return "no HTTP/2: the server does not speak h2c (" + message + ")";
+    }
+    if (e instanceof ProtocolException || message.contains("PROTOCOL_ERROR")) {
+      return "protocol error: " + message;
+    }
+    if (e instanceof SSLException) {
+      return "TLS: " + message;
+    }
+    if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+      return "timeout: " + message;
+    }
+    if (e instanceof ConnectException) {
+      return "connect: " + message;
+    }
+    if (e instanceof UnknownHostException) {
+      return "cannot resolve the host: " + message;
+    }
+    if (message.contains("unexpected end of stream") || message.contains("EOF")) {
+      return "connection closed by the server: " + message;
+    }
+    return e.getClass().getSimpleName() + ": " + message;
+  }
+
+  private OkHttpClient base(boolean insecure) throws GeneralSecurityException {
+    // No retries and no connection reuse between the two protocols: each outcome is one honest attempt.
+    OkHttpClient.Builder b = new OkHttpClient.Builder().retryOnConnectionFailure(false).followRedirects(false)
+        .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS));
+    if (insecure) {
+      X509TrustManager trustAll = new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+          if (chain.length > 0) {
+            unverifiedPeer.set(chain[0].getSubjectX500Principal().getName());
+          }
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+          return new X509Certificate[0];
+        }
+      };
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, new TrustManager[] {trustAll}, null);
+      b.sslSocketFactory(ssl.getSocketFactory(), trustAll).hostnameVerifier((host, session) -> true);
+    }
+    return b.build();
+  }
+
+  private static long ms(long started) {
+    return (System.nanoTime() - started) / 1_000_000;
+  }
+}

@@ -1,0 +1,62 @@
+package io.ghosthunt.agent.host;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The hosts file as the C library reads it: the first lookup source of getaddrinfo on a node whose
+ * nsswitch says {@code files dns}, so a forgotten line there outranks every resolver.
+ */
+public final class HostsFile {
+
+  /** One address line naming the host, with its 1-based line number and text for the evidence. */
+  public record Line(int number, InetAddress address, String text) {}
+
+  private final Path path;
+
+  public HostsFile(Path path) {
+    this.path = path;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** Every line that maps {@code name} (case-insensitive, trailing dot ignored), in file order. */
+  public List<Line> lookup(String name) throws IOException {
+    String wanted = canonical(name);
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(path);
+    } catch (NoSuchFileException e) {
+      return List.of();
+    }
+    List<Line> found = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String raw = lines.get(i);
+      int hash = raw.indexOf('#');
+      String[] fields = (hash >= 0 ? raw.substring(0, hash) : raw).trim().split("\\s+");
+      if (fields.length < 2 || !Addresses.isLiteral(fields[0])) {
+        continue;
+      }
+      for (int j = 1; j < fields.length; j++) {
+        if (canonical(fields[j]).equals(wanted)) {
+          found.add(new Line(i + 1, Addresses.literal(fields[0]), raw.trim()));
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
+  static String canonical(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+  }
+}

@@ -1,0 +1,102 @@
+package io.ghosthunt.agent.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ghosthunt.agent.lab.Hunts;
+import io.ghosthunt.agent.lab.Lab;
+import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.agent.lab.WebLab;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** One client 500s: nginx whose HTTP/2 path fails while HTTP/1.1 works, and its clean twins. */
+class Http2IT {
+
+  private static final String BASE = "https://" + WebLab.WEB;
+  private static Lab lab;
+  private static WebLab web;
+  private static LabHost.Run run;
+
+  @BeforeAll
+  static void hunt() {
+    lab = new Lab();
+    web = new WebLab(lab);
+    // One hunt, every URL: the check runs them side by side as a user's hunt would.
+    run = web.node.ghosthunt("check", "-f", web.node.file("hunt.yaml", Hunts.hunt("h2", """
+        checks:
+          http2:
+            urls: ["%1$s/health", "%1$s/reset", "%1$s/ok", "http://%2$s/health", "http://%2$s:8080/health"]
+            insecureSkipTlsVerify: true
+        """.formatted(BASE, WebLab.WEB))).toString(), "-o", "json");
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    lab.close();
+  }
+
+  @Test
+  void aServerAnswering500OnlyOverHttp2IsTheQuirk() {
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.HTTP2, BASE + "/health");
+    assertEquals(FindingVerdict.Ghost, f.getVerdict());
+    assertEquals(GhostName.Http2Quirk, f.getGhost());
+    assertEquals(BASE + "/health answers 200 over HTTP/1.1 but HTTP/2 answers 500", f.getSummary());
+    assertTrue(f.getEvidence().get("HTTP/2").startsWith("500, h2, "), f.getEvidence().toString());
+    assertTrue(f.getEvidence().get("HTTP/1.1").startsWith("200, http/1.1, "), f.getEvidence().toString());
+    assertEquals("ALPN offering h2, http/1.1", f.getEvidence().get("negotiation"));
+    assertTrue(f.getEvidence().get("tls").matches("TLSv1\\.[23] CN=app\\.example\\.test \\(certificate not verified\\)"),
+        f.getEvidence().toString());
+    assertTrue(f.getRemediation().contains("curl -sv --http2 -k " + BASE + "/health"), f.getRemediation());
+  }
+
+  @Test
+  void aResetHttp2StreamIsTheQuirkWithItsFrame() {
+    Finding f = Hunts.finding(run, CheckKey.HTTP2, BASE + "/reset");
+    assertEquals(GhostName.Http2Quirk, f.getGhost());
+    assertTrue(f.getSummary().startsWith(BASE + "/reset answers 200 over HTTP/1.1 but HTTP/2 fails: RST_STREAM"),
+        f.getSummary());
+  }
+
+  @Test
+  void cleanTwinBothProtocolsAnswer200() {
+    Finding f = Hunts.finding(run, CheckKey.HTTP2, BASE + "/ok");
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary());
+    assertNull(f.getGhost());
+    assertEquals(BASE + "/ok answers 200 over HTTP/2 and 200 over HTTP/1.1", f.getSummary());
+  }
+
+  @Test
+  void aPlainPortWithoutH2cIsNotAQuirk() {
+    Finding f = Hunts.finding(run, CheckKey.HTTP2, "http://" + WebLab.WEB + "/health");
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + f.getEvidence());
+    assertTrue(f.getSummary().endsWith("does not offer HTTP/2 (no h2c on this port), so no client can hit an HTTP/2 path"),
+        f.getSummary());
+    assertTrue(f.getEvidence().get("HTTP/2").startsWith("failed: no HTTP/2: the server does not speak h2c"),
+        f.getEvidence().toString());
+  }
+
+  @Test
+  void anH2cOnlyPortWhoseHttp2PathFailsIsInconclusive() {
+    Finding f = Hunts.finding(run, CheckKey.HTTP2, "http://" + WebLab.WEB + ":8080/health");
+    assertEquals(FindingVerdict.Inconclusive, f.getVerdict(), f.getSummary());
+    assertEquals("h2c prior knowledge", f.getEvidence().get("negotiation"));
+    assertTrue(f.getEvidence().get("HTTP/2").startsWith("500, h2_prior_knowledge, "), f.getEvidence().toString());
+  }
+
+  @Test
+  void withoutSkippingVerificationASelfSignedCertificateFailsBothWithTheTlsReason() {
+    LabHost.Run strict = web.node.ghosthunt("check", "-f", web.node.file("strict.yaml", Hunts.hunt("strict",
+        "checks:\n  http2: {urls: [\"" + BASE + "/ok\"]}\n")).toString(), "-o", "json");
+    Finding f = Hunts.finding(strict, CheckKey.HTTP2, BASE + "/ok");
+    assertEquals(FindingVerdict.Inconclusive, f.getVerdict());
+    assertTrue(f.getEvidence().get("HTTP/2").startsWith("failed: TLS: PKIX path building failed"), f.getEvidence().toString());
+  }
+}

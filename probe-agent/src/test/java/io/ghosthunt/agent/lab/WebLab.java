@@ -1,0 +1,55 @@
+package io.ghosthunt.agent.lab;
+
+import java.nio.file.Path;
+
+/**
+ * A node and a web host running nginx (Debian's nginx-light) with a self-signed certificate for
+ * {@code app.example.test}: TLS with ALPN h2 on 443, HTTP/1.1 only on 80, h2c only on 8080.
+ * {@code /health} answers 500 to HTTP/2 requests and 200 to HTTP/1.1 (a backend that breaks on
+ * one protocol), {@code /reset} resets HTTP/2 streams, {@code /ok} works on both.
+ *
+ * <pre>
+ *   node 192.0.2.10 ── 192.0.2.80 web (nginx)
+ * </pre>
+ */
+public final class WebLab {
+
+  public static final String WEB = "192.0.2.80";
+
+  public final LabHost node;
+  public final LabHost web;
+
+  public WebLab(Lab lab) {
+    node = lab.host("node");
+    web = lab.host("web");
+    lab.link(node, "n-web", "192.0.2.10/24", web, "web-n", WEB + "/24");
+    Path key = web.file("key.pem", "");
+    Path cert = web.file("cert.pem", "");
+    web.sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert + " -days 2"
+        + " -subj /CN=app.example.test -addext subjectAltName=DNS:app.example.test,IP:" + WEB + " 2>/dev/null");
+    Path scratch = key.getParent();
+    Path conf = web.file("nginx.conf", """
+        pid %1$s/%2$s-nginx.pid;
+        error_log %1$s/%2$s-nginx-error.log;
+        events {}
+        http {
+          access_log off;
+          client_body_temp_path %1$s; proxy_temp_path %1$s; fastcgi_temp_path %1$s;
+          uwsgi_temp_path %1$s; scgi_temp_path %1$s;
+          map $server_protocol $h2 { "HTTP/2.0" 1; default 0; }
+          server {
+            listen %3$s:443 ssl http2;
+            listen %3$s:80;
+            listen %3$s:8080 http2;
+            ssl_certificate %4$s;
+            ssl_certificate_key %5$s;
+            location /health { if ($h2) { return 500 "upstream rejected the request\\n"; } return 200 "ok\\n"; }
+            location /reset { if ($h2) { return 444; } return 200 "ok\\n"; }
+            location /ok { return 200 "ok\\n"; }
+          }
+        }
+        """.formatted(scratch, web.ns(), WEB, cert, key));
+    // nginx forks into the background after it has bound its ports.
+    web.daemon("nginx -c " + conf, "nginx.log");
+  }
+}
