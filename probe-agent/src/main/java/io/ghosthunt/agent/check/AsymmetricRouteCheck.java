@@ -1,11 +1,10 @@
 package io.ghosthunt.agent.check;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ghosthunt.agent.host.Addresses;
 import io.ghosthunt.agent.host.Commands;
 import io.ghosthunt.agent.host.ConntrackEntry;
 import io.ghosthunt.agent.host.FirewallRule;
+import io.ghosthunt.agent.host.Route;
 import io.ghosthunt.agent.host.Ruleset;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.spec.ChecksSpec;
@@ -29,7 +28,6 @@ import java.util.Map;
  */
 public final class AsymmetricRouteCheck implements Check {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int SHOWN_FLOWS = 3;
 
   @Override
@@ -86,7 +84,7 @@ public final class AsymmetricRouteCheck implements Check {
         }
       }
     }
-    Route route = route(addresses.get(0), context);
+    Route route = Route.to(addresses.get(0), context.atMost(Duration.ofSeconds(5)));
 
     List<ConntrackEntry> stuck = flows.values().stream().filter(ConntrackEntry::stuck).toList();
     long replied = flows.values().stream().filter(e -> !e.unreplied()).count();
@@ -102,7 +100,7 @@ public final class AsymmetricRouteCheck implements Check {
           stuck.size() + " flows with " + peer + " stuck " + stuck.get(0).state()
               + (stuck.get(0).unreplied() ? " [UNREPLIED]" : "") + " while the firewall drops INVALID packets ("
               + rule.where() + (rule.packets() == null ? "" : ", " + rule.packets() + " packets")
-              + "): replies take another path" + (route.dev == null ? "" : " than " + route.describe()),
+              + "): replies take another path" + (!route.exists() ? "" : " than " + route.describe()),
           "make the return path symmetric (the peer's route back to this node's networks must cross this node), or"
               + " exempt the path from state tracking (an nft notrack rule for it) instead of dropping its INVALID packets");
     } else {
@@ -119,7 +117,7 @@ public final class AsymmetricRouteCheck implements Check {
     }
     f.evidence("conntrackInvalid", kernelInvalid);
     f.evidence("route", route.describe());
-    f.evidence("rpFilter", route.rpFilter);
+    f.evidence("rpFilter", rpFilter(route.dev()));
     return f;
   }
 
@@ -136,27 +134,6 @@ public final class AsymmetricRouteCheck implements Check {
       }
     }
     return sum;
-  }
-
-  private record Route(String dev, String gateway, String src, String rpFilter) {
-    String describe() {
-      return dev == null ? "no route" : "dev " + dev + (gateway == null ? "" : " via " + gateway)
-          + (src == null ? "" : " src " + src);
-    }
-  }
-
-  private static Route route(String address, CheckContext context) {
-    Commands.Result r = Commands.run(context.atMost(Duration.ofSeconds(5)), "ip", "-j", "route", "get", address);
-    if (!r.ok()) {
-      return new Route(null, null, null, null);
-    }
-    try {
-      JsonNode n = JSON.readTree(r.stdout()).path(0);
-      String dev = n.path("dev").asText(null);
-      return new Route(dev, n.path("gateway").asText(null), n.path("prefsrc").asText(null), rpFilter(dev));
-    } catch (IOException e) {
-      return new Route(null, null, null, null);
-    }
   }
 
   /** The effective rp_filter for the route's interface: the larger of "all" and the interface's. */

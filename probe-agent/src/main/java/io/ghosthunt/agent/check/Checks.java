@@ -18,6 +18,7 @@ public final class Checks {
         new PortOwnerCheck(sockets, processes),
         new DnsCheck(new HostsFile(Path.of("/etc/hosts")), Path.of("/etc/resolv.conf"), new DnsClient()),
         new Http2Check(),
+        new MtuCheck(),
         new LoopbackCheck(sockets, processes),
         new AsymmetricRouteCheck());
   }

@@ -1,0 +1,232 @@
+package io.ghosthunt.agent.check;
+
+import io.ghosthunt.agent.host.ArpProbe;
+import io.ghosthunt.agent.host.Frames;
+import io.ghosthunt.agent.host.RawLink;
+import io.ghosthunt.agent.host.Route;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.spec.ChecksSpec;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.GhostName;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Big transfers hang: path MTU discovery with don't-fragment ICMP echoes sent as raw frames, so
+ * that neither the kernel's cached path MTU nor its fragmentation gets in the way. Tells apart an
+ * echo reply, an ICMP frag-needed (discovery works) and silence (a black hole). Ghost
+ * {@code MtuBlackhole} when sizes above the path MTU vanish without a frag-needed.
+ */
+public final class MtuCheck implements Check {
+
+  /** IPv6's minimum MTU, and what most IPv4 paths carry; the search starts here. */
+  static final int FLOOR = 1280;
+  /** IPv4's minimum datagram every host must accept (RFC 791); tried when the floor is lost. */
+  static final int IPV4_MINIMUM = 576;
+  static final int MAX_PROBES = 12;
+  private static final Duration FIRST_WAIT = Duration.ofMillis(1000);
+  private static final Duration ARP_WAIT = Duration.ofMillis(1000);
+
+  @Override
+  public CheckKey key() {
+    return CheckKey.MTU;
+  }
+
+  enum Kind { REPLY, FRAG_NEEDED, LOST }
+
+  record Probe(int size, Kind kind, int nextHopMtu, String from, long rttMicros) {}
+
+  @Override
+  public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
+    List<Finding> findings = new ArrayList<>();
+    for (String target : checks.getMtu().getTargets()) {
+      long started = System.nanoTime();
+      Finding f;
+      try {
+        f = probe(target, context);
+      } catch (IOException e) {
+        f = Findings.error(key(), target, e.getMessage());
+      }
+      f.setDurationMs((System.nanoTime() - started) / 1_000_000);
+      findings.add(f);
+    }
+    return findings;
+  }
+
+  private Finding probe(String target, CheckContext context) throws IOException {
+    Inet4Address dst;
+    try {
+      dst = Arrays.stream(InetAddress.getAllByName(target)).filter(Inet4Address.class::isInstance)
+          .map(Inet4Address.class::cast).findFirst().orElse(null);
+    } catch (UnknownHostException e) {
+      return Findings.error(key(), target, "cannot resolve " + target + ": " + e.getMessage());
+    }
+    if (dst == null) {
+      return Findings.error(key(), target, target + " has no IPv4 address: IPv6 path MTU probing is not in this build");
+    }
+    String ip = dst.getHostAddress();
+    Route route = Route.to(ip, context.atMost(Duration.ofSeconds(5)));
+    if (!route.exists() || route.src() == null) {
+      return Findings.error(key(), target, "no route to " + ip + " on this node");
+    }
+    Inet4Address src = (Inet4Address) InetAddress.getByName(route.src());
+    String nextHop = route.nextHop(ip);
+    try (RawLink link = RawLink.open(route.dev(), "arp or (icmp and dst host " + route.src() + ")")) {
+      String mac = ArpProbe.resolve(link, src, (Inet4Address) InetAddress.getByName(nextHop), context.atMost(ARP_WAIT));
+      if (mac == null) {
+        return Findings.inconclusive(key(), target, "the next hop " + nextHop + " on " + route.dev()
+            + " does not answer ARP, so nothing can be sent towards " + ip);
+      }
+      Search search = new Search(link, Frames.macBytes(mac), src, dst, context);
+      Finding f = search.run(target);
+      f.evidence("interface", link.name() + " mtu " + link.mtu());
+      f.evidence("nextHop", nextHop + " (" + mac + ")");
+      f.evidence("probes", search.probes.size() + " (" + search.probes.stream().filter(p -> p.kind() == Kind.LOST).count()
+          + " lost): " + String.join(" ", search.probes.stream().map(MtuCheck::brief).toList()));
+      f.evidence("kernelCachedMtu", route.cachedMtu() == null ? "none"
+          : route.cachedMtu() + " (the kernel already learned a smaller path MTU for " + ip + ")");
+      return f;
+    }
+  }
+
+  private static String brief(Probe p) {
+    return p.size() + (p.kind() == Kind.REPLY ? "✓" : p.kind() == Kind.LOST ? "✗" : "→" + p.nextHopMtu());
+  }
+
+  /** One target's discovery: at most {@link #MAX_PROBES} probes, each waiting a few round trips. */
+  private final class Search {
+    final RawLink link;
+    final byte[] dstMac;
+    final Inet4Address src;
+    final Inet4Address dst;
+    final CheckContext context;
+    final int id = ThreadLocalRandom.current().nextInt(1, 0xffff);
+    final List<Probe> probes = new ArrayList<>();
+    Duration wait = FIRST_WAIT;
+    int seq;
+
+    Search(RawLink link, byte[] dstMac, Inet4Address src, Inet4Address dst, CheckContext context) {
+      this.link = link;
+      this.dstMac = dstMac;
+      this.src = src;
+      this.dst = dst;
+      this.context = context;
+    }
+
+    Finding run(String target) throws IOException {
+      String ip = dst.getHostAddress();
+      int top = link.mtu();
+      int low = Math.min(FLOOR, top);
+      Probe first = send(low);
+      if (first.kind() == Kind.LOST && low > IPV4_MINIMUM) {
+        low = IPV4_MINIMUM;
+        first = send(low);
+      }
+      if (first.kind() != Kind.REPLY) {
+        return Findings.inconclusive(key(), target, ip + " does not answer ICMP echo even at " + low
+            + " bytes" + (first.kind() == Kind.FRAG_NEEDED ? " (frag-needed " + first.nextHopMtu() + " from " + first.from() + ")" : "")
+            + ", so its path MTU cannot be measured by echo: name a target that answers ping");
+      }
+      // Later probes wait a few round trips: a lost big probe must not cost a second each.
+      wait = Duration.ofMillis(Math.max(100, Math.min(1000, 4 * first.rttMicros() / 1000 + 50)));
+      int answered = low;
+      int lost = top + 1;
+      Probe reported = null;
+      Probe full = send(top);
+      if (full.kind() == Kind.REPLY) {
+        answered = top;
+      } else if (full.kind() == Kind.FRAG_NEEDED) {
+        reported = full;
+        lost = top;
+      } else {
+        lost = top;
+      }
+      while (answered + 1 < lost && probes.size() < MAX_PROBES) {
+        // A router's next-hop MTU is tried first: when it holds, discovery is done in one probe.
+        int size = reported != null && reported.nextHopMtu() > answered && reported.nextHopMtu() < lost
+            && !tried(reported.nextHopMtu()) ? reported.nextHopMtu() : (answered + lost) / 2;
+        Probe p = send(size);
+        if (p.kind() == Kind.REPLY) {
+          answered = size;
+          if (reported != null && size == reported.nextHopMtu()) {
+            break;
+          }
+        } else {
+          lost = size;
+          if (p.kind() == Kind.FRAG_NEEDED) {
+            reported = p;
+          }
+        }
+      }
+      Finding f = judge(target, ip, top, answered, reported);
+      boolean exact = answered + 1 >= lost || (reported != null && answered == reported.nextHopMtu());
+      f.evidence("pathMtu", answered + (exact ? "" : " at least (search stopped at " + MAX_PROBES + " probes)"));
+      f.evidence("largestAnswered", answered);
+      f.evidence("smallestLost", lost > top ? "none" : lost);
+      f.evidence("fragNeeded", reported == null ? "none" : "from " + reported.from() + ", next-hop MTU " + reported.nextHopMtu());
+      f.evidence("rtt", String.format("%.2f ms", first.rttMicros() / 1000.0));
+      return f;
+    }
+
+    private boolean tried(int size) {
+      return probes.stream().anyMatch(p -> p.size() == size);
+    }
+
+    private Finding judge(String target, String ip, int top, int answered, Probe reported) {
+      if (answered >= top) {
+        return Findings.clear(key(), target, "the full MTU of " + link.name() + " (" + top + " bytes) reaches " + ip);
+      }
+      boolean silent = probes.stream().anyMatch(p -> p.kind() == Kind.LOST && p.size() > answered);
+      if (!silent && reported != null) {
+        return Findings.clear(key(), target, "path MTU to " + ip + " is " + answered + ": " + reported.from()
+            + " reports it with ICMP frag-needed, so discovery works");
+      }
+      if (!silent) {
+        return Findings.inconclusive(key(), target, "path MTU to " + ip + " is at least " + answered
+            + "; the search ran out of probes before a size was lost");
+      }
+      int mss = answered - 40;
+      return Findings.ghost(key(), target, GhostName.MtuBlackhole,
+          "packets above " + answered + " bytes to " + ip + " vanish without an ICMP frag-needed: path MTU " + answered
+              + ", but " + link.name() + " sends up to " + top,
+          "clamp TCP MSS to " + mss + " for this path (nft: tcp flags syn tcp option maxseg size set " + mss
+              + "; iptables -t mangle -A POSTROUTING -o " + link.name() + " -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss "
+              + mss + ") or lower the MTU of " + link.name() + " to " + answered
+              + "; then find the hop towards " + ip + " that drops ICMP type 3 code 4 (frag-needed)");
+    }
+
+    Probe send(int size) throws IOException {
+      int s = ++seq;
+      long sent = System.nanoTime();
+      link.send(Frames.ethernet(dstMac, link.mac(), 0x0800, Frames.echoRequest(src, dst, id, s, size)));
+      Instant until = Instant.now().plus(context.atMost(wait));
+      for (byte[] frame = link.receive(until); frame != null; frame = link.receive(until)) {
+        Frames.Icmp icmp = Frames.icmp(frame);
+        if (icmp == null || icmp.id() != id || icmp.seq() != s) {
+          continue;
+        }
+        long rtt = (System.nanoTime() - sent) / 1000;
+        if (icmp.echoReply() && icmp.from().equals(dst)) {
+          return record(new Probe(size, Kind.REPLY, 0, null, rtt));
+        }
+        if (icmp.fragmentationNeeded()) {
+          return record(new Probe(size, Kind.FRAG_NEEDED, icmp.nextHopMtu(), icmp.from().getHostAddress(), rtt));
+        }
+      }
+      return record(new Probe(size, Kind.LOST, 0, null, 0));
+    }
+
+    private Probe record(Probe p) {
+      probes.add(p);
+      return p;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.ghosthunt.agent.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ghosthunt.agent.lab.Hunts;
+import io.ghosthunt.agent.lab.Lab;
+import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.agent.lab.MtuLab;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Big transfers hang: a narrow link whose frag-needed errors are dropped, and its clean twins. */
+class MtuIT {
+
+  private Lab lab;
+
+  @BeforeEach
+  void lab() {
+    lab = new Lab();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    lab.close();
+  }
+
+  private static LabHost.Run hunt(LabHost node) {
+    return node.ghosthunt("check", "--target", MtuLab.FAR, "--symptom", "BigTransfersHang", "-o", "json");
+  }
+
+  private static int probes(Finding f) {
+    return Integer.parseInt(f.getEvidence().get("probes").split(" ")[0]);
+  }
+
+  @Test
+  void aNarrowLinkWhoseFragNeededIsDroppedIsABlackHoleWithTheExactPathMtu() {
+    MtuLab mtu = new MtuLab(lab, true, true);
+
+    LabHost.Run run = hunt(mtu.node);
+
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR);
+    assertEquals(FindingVerdict.Ghost, f.getVerdict(), f.getSummary() + f.getEvidence());
+    assertEquals(GhostName.MtuBlackhole, f.getGhost());
+    assertEquals("packets above 1400 bytes to 203.0.113.10 vanish without an ICMP frag-needed: path MTU 1400,"
+        + " but n-r1 sends up to 1500", f.getSummary());
+    assertEquals("1400", f.getEvidence().get("pathMtu"));
+    assertEquals("1400", f.getEvidence().get("largestAnswered"));
+    assertEquals("1401", f.getEvidence().get("smallestLost"));
+    assertEquals("none", f.getEvidence().get("fragNeeded"));
+    assertEquals("n-r1 mtu 1500", f.getEvidence().get("interface"));
+    assertTrue(f.getEvidence().get("nextHop").startsWith(MtuLab.R1 + " ("), f.getEvidence().toString());
+    assertTrue(probes(f) <= 12, f.getEvidence().get("probes"));
+    assertTrue(f.getRemediation().startsWith("clamp TCP MSS to 1360"), f.getRemediation());
+    // The drop rule on r1 really ate the errors.
+    assertTrue(!mtu.r1.sh("nft list chain ip ghicmp output").contains("packets 0 "), "r1 dropped no frag-needed");
+  }
+
+  @Test
+  void cleanTwinTheSameNarrowLinkReportingFragNeededIsClearWithThePathMtu() {
+    MtuLab mtu = new MtuLab(lab, true, false);
+
+    LabHost.Run run = hunt(mtu.node);
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR);
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + f.getEvidence());
+    assertNull(f.getGhost());
+    assertEquals("path MTU to 203.0.113.10 is 1400: 192.0.2.1 reports it with ICMP frag-needed, so discovery works",
+        f.getSummary());
+    assertEquals("from 192.0.2.1, next-hop MTU 1400", f.getEvidence().get("fragNeeded"));
+    assertEquals("1400", f.getEvidence().get("pathMtu"));
+    assertTrue(probes(f) <= 3, f.getEvidence().get("probes"));
+  }
+
+  @Test
+  void cleanTwinAFullPathCarriesTheInterfaceMtu() {
+    MtuLab mtu = new MtuLab(lab, false, true);
+
+    LabHost.Run run = hunt(mtu.node);
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR);
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + f.getEvidence());
+    assertEquals("the full MTU of n-r1 (1500 bytes) reaches 203.0.113.10", f.getSummary());
+    assertEquals("1500", f.getEvidence().get("pathMtu"));
+  }
+
+  @Test
+  void aTargetThatDoesNotAnswerEchoIsInconclusive() {
+    MtuLab mtu = new MtuLab(lab, true, true);
+    mtu.far.sh("sysctl -qw net.ipv4.icmp_echo_ignore_all=1");
+
+    LabHost.Run run = hunt(mtu.node);
+
+    Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR);
+    assertEquals(FindingVerdict.Inconclusive, f.getVerdict(), f.getSummary());
+    assertTrue(f.getSummary().startsWith("203.0.113.10 does not answer ICMP echo even at 576 bytes"), f.getSummary());
+  }
+}
