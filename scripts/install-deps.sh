@@ -22,7 +22,7 @@ have nginx || need+=(nginx-light)
 have curl || need+=(curl)
 have ping || need+=(iputils-ping)
 have arping || need+=(arping)
-have udhcpd || need+=(udhcpd)
+have dhcpd || need+=(isc-dhcp-server)
 [ -e /usr/lib/x86_64-linux-gnu/libpcap.so.0.8 ] || [ -n "$(ldconfig -p 2>/dev/null | grep libpcap.so)" ] || need+=(libpcap0.8)
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -277,6 +277,7 @@ public final class HuntResolver {
     s.setAddresses(orEmpty(pick(e, d, DuplicateIpSpec::getAddresses)));
     s.setInterfaceName(pick(e, d, DuplicateIpSpec::getInterfaceName));
     s.setDhcp(Boolean.TRUE.equals(pick(e, d, DuplicateIpSpec::getDhcp)));
+    s.setDhcpServers(orEmpty(pick(e, d, DuplicateIpSpec::getDhcpServers)));
     return s;
   }
 
@@ -315,6 +316,8 @@ public final class HuntResolver {
     if (c.getDuplicateIp() != null) {
       strings("spec.checks.duplicateIp.addresses", c.getDuplicateIp().getAddresses(), IPV4,
           "an IPv4 address (ARP is IPv4 only)", problems);
+      strings("spec.checks.duplicateIp.dhcpServers", c.getDuplicateIp().getDhcpServers(), IPV4,
+          "an IPv4 address", problems);
     }
   }
 

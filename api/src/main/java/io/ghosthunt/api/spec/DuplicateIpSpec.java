@@ -28,6 +28,14 @@ public class DuplicateIpSpec {
   @JsonPropertyDescription("Also broadcast a DHCPDISCOVER and count the servers that offer (RogueDhcp).")
   private Boolean dhcp;
 
+  @JsonPropertyDescription("The DHCP servers (IPv4 server identifiers) allowed to offer; any other that offers is rogue."
+      + " Default: any one server is fine, a second is rogue.")
+  @Size(max = 16)
+  @ValidationRule(
+      value = "self.all(x, x.matches(r'" + Patterns.IPV4_ANCHORED + "'))",
+      message = "every DHCP server must be an IPv4 address")
+  private List<@Size(max = 15) String> dhcpServers;
+
   public List<String> getAddresses() {
     return addresses;
   }
@@ -42,6 +50,14 @@ public class DuplicateIpSpec {
 
   public void setInterfaceName(String interfaceName) {
     this.interfaceName = interfaceName;
+  }
+
+  public List<String> getDhcpServers() {
+    return dhcpServers;
+  }
+
+  public void setDhcpServers(List<String> dhcpServers) {
+    this.dhcpServers = dhcpServers;
   }
 
   public Boolean getDhcp() {

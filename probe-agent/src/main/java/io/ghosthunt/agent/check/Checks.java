@@ -19,6 +19,7 @@ public final class Checks {
         new DnsCheck(new HostsFile(Path.of("/etc/hosts")), Path.of("/etc/resolv.conf"), new DnsClient()),
         new Http2Check(),
         new MtuCheck(),
+        new DuplicateIpCheck(),
         new LoopbackCheck(sockets, processes),
         new AsymmetricRouteCheck());
   }

@@ -64,6 +64,23 @@ public final class Lab implements AutoCloseable {
     b.sh("ip addr add " + cidrB + " dev " + ifB + " && ip link set " + ifB + " up && sysctl -qw net.ipv4.conf." + ifB + ".rp_filter=0");
   }
 
+  /** A switch: a bridge inside the lab host {@code sw}, for hosts that share one Ethernet segment. */
+  public void bridge(LabHost sw, String bridge) {
+    sw.sh("ip link add " + bridge + " type bridge && ip link set " + bridge + " up");
+  }
+
+  /**
+   * Plugs {@code host} into {@code sw}'s bridge with a cable: its end is {@code ifHost} with the
+   * given MAC and address (CIDR, documentation range), the switch's end {@code port}.
+   */
+  public void plug(LabHost sw, String bridge, String port, LabHost host, String ifHost, String cidr, String mac) {
+    requireDocRange(cidr);
+    run(List.of("ip", "link", "add", port, "netns", sw.ns(), "type", "veth", "peer", "name", ifHost, "netns", host.ns()));
+    sw.sh("ip link set " + port + " master " + bridge + " && ip link set " + port + " up");
+    host.sh("ip link set " + ifHost + " address " + mac + " && ip addr add " + cidr + " dev " + ifHost
+        + " && ip link set " + ifHost + " up");
+  }
+
   /** A process outside the namespaces (a relay) that must end with the lab. */
   synchronized void own(Process p) {
     owned.add(p);

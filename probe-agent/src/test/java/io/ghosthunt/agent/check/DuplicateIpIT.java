@@ -1,0 +1,134 @@
+package io.ghosthunt.agent.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ghosthunt.agent.lab.Hunts;
+import io.ghosthunt.agent.lab.Lab;
+import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.agent.lab.SegmentLab;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Intermittent dropouts: two hosts on one bridge claiming one address, two DHCP servers, and clean twins. */
+class DuplicateIpIT {
+
+  private Lab lab;
+  private SegmentLab segment;
+
+  @BeforeEach
+  void lab() {
+    lab = new Lab();
+    segment = new SegmentLab(lab);
+  }
+
+  @AfterEach
+  void cleanUp() {
+    lab.close();
+  }
+
+  private LabHost.Run hunt(String spec) {
+    return segment.node.ghosthunt("check", "-f", segment.node.file("hunt.yaml", Hunts.hunt("dup", spec)).toString(),
+        "-o", "json");
+  }
+
+  @Test
+  void aSquatterOnTheNodesOwnAddressAnswersTheRfc5227Probe() {
+    segment.host("squatter", SegmentLab.NODE + "/24", "02:00:00:00:00:99");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {}\n");
+
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE);
+    assertEquals(GhostName.DuplicateIp, f.getGhost(), f.getSummary());
+    assertEquals("192.0.2.10 is this node's address on eth0 (02:00:00:00:00:10) but is also claimed by 02:00:00:00:00:99",
+        f.getSummary());
+    assertEquals("02:00:00:00:00:99", f.getEvidence().get("macs"));
+    assertEquals("RFC 5227 (sender 0.0.0.0)", f.getEvidence().get("probe"));
+    assertTrue(f.getRemediation().startsWith("find the hosts behind 02:00:00:00:00:99"), f.getRemediation());
+  }
+
+  @Test
+  void cleanTwinNobodyElseClaimsTheNodesAddress() {
+    segment.host("neighbour", "192.0.2.30/24", "02:00:00:00:00:30");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {}\n");
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE);
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary());
+    assertEquals("none", f.getEvidence().get("macs"));
+  }
+
+  @Test
+  void twoHostsClaimingANamedAddressAreBothNamedAndASingleOwnerIsClear() {
+    segment.host("a", "192.0.2.20/24", "02:00:00:00:00:20");
+    segment.host("b", "192.0.2.20/24", "02:00:00:00:00:21");
+    segment.host("c", "192.0.2.30/24", "02:00:00:00:00:30");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {addresses: [\"192.0.2.20\", \"192.0.2.30\", \"192.0.2.40\"], interface: eth0}\n");
+
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding dup = Hunts.finding(run, CheckKey.DUPLICATE_IP, "192.0.2.20");
+    assertEquals(GhostName.DuplicateIp, dup.getGhost());
+    assertTrue(dup.getSummary().startsWith("192.0.2.20 is claimed by 2 MACs on eth0: "), dup.getSummary());
+    assertTrue(dup.getSummary().contains("02:00:00:00:00:20") && dup.getSummary().contains("02:00:00:00:00:21"), dup.getSummary());
+    assertEquals("who-has from 192.0.2.10", dup.getEvidence().get("probe"));
+
+    Finding single = Hunts.finding(run, CheckKey.DUPLICATE_IP, "192.0.2.30");
+    assertEquals(FindingVerdict.Clear, single.getVerdict());
+    assertEquals("192.0.2.30 is claimed by one MAC only: 02:00:00:00:00:30", single.getSummary());
+
+    Finding nobody = Hunts.finding(run, CheckKey.DUPLICATE_IP, "192.0.2.40");
+    assertEquals(FindingVerdict.Inconclusive, nobody.getVerdict());
+  }
+
+  @Test
+  void twoDhcpServersOfferingIsRogueDhcpNamingEach() {
+    segment.dhcpServer("dhcp1", "192.0.2.2", "02:00:00:00:00:02", "192.0.2.100", "192.0.2.149");
+    segment.dhcpServer("dhcp2", "192.0.2.3", "02:00:00:00:00:03", "192.0.2.150", "192.0.2.199");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {dhcp: true}\n");
+
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "dhcp on eth0");
+    assertEquals(GhostName.RogueDhcp, f.getGhost(), f.getSummary());
+    assertTrue(f.getSummary().startsWith("2 DHCP servers offer on eth0: "), f.getSummary());
+    assertTrue(f.getSummary().contains("192.0.2.2 (02:00:00:00:00:02, offers 192.0.2.1"), f.getSummary());
+    assertTrue(f.getSummary().contains("192.0.2.3 (02:00:00:00:00:03, offers 192.0.2.1"), f.getSummary());
+    assertEquals("2", f.getEvidence().get("offers"));
+    // The node's own address is still fine.
+    assertEquals(FindingVerdict.Clear, Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE).getVerdict());
+  }
+
+  @Test
+  void anOfferFromAServerNotAllowedIsRogueEvenAlone() {
+    segment.dhcpServer("dhcp2", "192.0.2.3", "02:00:00:00:00:03", "192.0.2.150", "192.0.2.199");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {dhcp: true, dhcpServers: [\"192.0.2.2\"]}\n");
+
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "dhcp on eth0");
+    assertEquals(GhostName.RogueDhcp, f.getGhost(), f.getSummary());
+    assertTrue(f.getSummary().endsWith("offers on eth0 but is not among the allowed servers (192.0.2.2)"), f.getSummary());
+  }
+
+  @Test
+  void cleanTwinOneAllowedDhcpServer() {
+    segment.dhcpServer("dhcp1", "192.0.2.2", "02:00:00:00:00:02", "192.0.2.100", "192.0.2.149");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {dhcp: true, dhcpServers: [\"192.0.2.2\"]}\n");
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "dhcp on eth0");
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary());
+    assertNull(f.getGhost());
+    assertTrue(f.getSummary().startsWith("one DHCP server offers on eth0: 192.0.2.2 (02:00:00:00:00:02, offers 192.0.2.1"),
+        f.getSummary());
+  }
+}
