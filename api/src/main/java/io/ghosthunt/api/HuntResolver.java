@@ -234,6 +234,7 @@ public final class HuntResolver {
     Http2Spec s = new Http2Spec();
     s.setUrls(pick(e, d, Http2Spec::getUrls));
     s.setInsecureSkipTlsVerify(Boolean.TRUE.equals(pick(e, d, Http2Spec::getInsecureSkipTlsVerify)));
+    s.setCaBundleSecret(pick(e, d, Http2Spec::getCaBundleSecret));
     if (s.getUrls() == null || s.getUrls().isEmpty()) {
       problems.add("spec.checks.http2.urls: required when spec.target is not an http(s) URL");
     }

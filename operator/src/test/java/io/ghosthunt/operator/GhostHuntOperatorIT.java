@@ -215,9 +215,14 @@ class GhostHuntOperatorIT {
   }
 
   @Test
-  void anAgentCanWriteItsOwnHuntAndIsForbiddenEverythingElse() {
+  void anAgentCanWriteItsOwnHuntReadItsCaBundleAndIsForbiddenEverythingElse() {
     // node-d's kubelet is dead, so both hunts stay Running and keep their agent identities.
-    GhostHunt a = apply("rbac-a", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
+    GhostHunt a = apply("rbac-a", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]},"
+        + " http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: ca-a}}}, timeoutSeconds: 300}");
+    for (String secret : List.of("ca-a", "ca-b")) {
+      client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(secret)
+          .withNamespace(NS).endMetadata().addToStringData("ca.crt", "-----BEGIN CERTIFICATE-----").build()).create();
+    }
     GhostHunt b = apply("rbac-b", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
     waitFor("rbac-a", h -> h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Pending);
     waitFor("rbac-b", h -> h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Pending);
@@ -238,6 +243,14 @@ class GhostHuntOperatorIT {
       KubernetesClientException pods = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
           () -> agentA.pods().inNamespace(PROBES).list());
       assertEquals(403, pods.getCode());
+      // The CA bundle its spec names it may read; any other Secret it may not.
+      assertEquals("ca-a", agentA.secrets().inNamespace(NS).withName("ca-a").get().getMetadata().getName());
+      KubernetesClientException otherSecret = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
+          () -> agentA.secrets().inNamespace(NS).withName("ca-b").get());
+      assertEquals(403, otherSecret.getCode());
+      KubernetesClientException listSecrets = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
+          () -> agentA.secrets().inNamespace(NS).list());
+      assertEquals(403, listSecrets.getCode());
       // Its own hunt's status it may patch.
       io.ghosthunt.operator.testing.AgentWrites.writeEntry(agentA, NS, "rbac-a", "node-d");
     }

@@ -20,12 +20,24 @@ public class Http2Spec {
   @JsonPropertyDescription("Accept any TLS certificate. Default false: the system trust store decides.")
   private Boolean insecureSkipTlsVerify;
 
+  @JsonPropertyDescription("A CA bundle (PEM) to trust besides the system store, from a Secret in the hunt's namespace."
+      + " The probe may read that one Secret only.")
+  private SecretKeyRef caBundleSecret;
+
   public List<String> getUrls() {
     return urls;
   }
 
   public void setUrls(List<String> urls) {
     this.urls = urls;
+  }
+
+  public SecretKeyRef getCaBundleSecret() {
+    return caBundleSecret;
+  }
+
+  public void setCaBundleSecret(SecretKeyRef caBundleSecret) {
+    this.caBundleSecret = caBundleSecret;
   }
 
   public Boolean getInsecureSkipTlsVerify() {

@@ -3,6 +3,7 @@ package io.ghosthunt.operator.reconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -10,13 +11,15 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.spec.Http2Spec;
 import io.ghosthunt.operator.OperatorConfig;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The agent identity of one hunt: a service account in the probe namespace whose only permissions
- * are to read its own hunt and patch its own hunt's status (a Role limited by resourceNames in the
- * hunt's namespace). Removed with the hunt, and as soon as the hunt completes.
+ * are to read its own hunt, patch its own hunt's status and read the one CA-bundle Secret its spec
+ * names, if any (a Role limited by resourceNames in the hunt's namespace). Removed with the hunt, and as soon as the hunt completes.
  */
 public final class AgentRbac {
 
@@ -34,14 +37,19 @@ public final class AgentRbac {
     String huntName = hunt.getMetadata().getName();
     ServiceAccount sa = new ServiceAccountBuilder().withNewMetadata().withName(name).withNamespace(config.probeNamespace())
         .withLabels(Labels.of(hunt, "agent")).withAnnotations(Labels.huntAnnotations(hunt)).endMetadata().build();
+    List<PolicyRule> rules = new ArrayList<>(List.of(
+        new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts")
+            .withResourceNames(huntName).withVerbs("get").build(),
+        new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts/status")
+            .withResourceNames(huntName).withVerbs("get", "patch").build()));
+    Http2Spec http2 = hunt.getSpec().getChecks() == null ? null : hunt.getSpec().getChecks().getHttp2();
+    if (http2 != null && http2.getCaBundleSecret() != null && http2.getCaBundleSecret().getName() != null) {
+      // The one Secret the spec names (a CA bundle), and no other.
+      rules.add(new PolicyRuleBuilder().withApiGroups("").withResources("secrets")
+          .withResourceNames(http2.getCaBundleSecret().getName()).withVerbs("get").build());
+    }
     Role role = new RoleBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(Labels.of(hunt, "agent"))
-        .endMetadata()
-        .withRules(
-            new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts")
-                .withResourceNames(huntName).withVerbs("get").build(),
-            new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts/status")
-                .withResourceNames(huntName).withVerbs("get", "patch").build())
-        .build();
+        .endMetadata().withRules(rules).build();
     RoleBinding binding = new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace(ns)
         .withLabels(Labels.of(hunt, "agent")).endMetadata()
         .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name).endRoleRef()

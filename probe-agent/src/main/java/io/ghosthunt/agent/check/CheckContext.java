@@ -8,8 +8,13 @@ import java.time.Instant;
  *
  * @param node the node name the findings are for
  * @param deadline when the hunt's time is up; checks bound every wait by it
+ * @param secrets where Secrets referenced by the spec are read from
  */
-public record CheckContext(String node, Instant deadline) {
+public record CheckContext(String node, Instant deadline, Secrets secrets) {
+
+  public CheckContext(String node, Instant deadline) {
+    this(node, deadline, Secrets.NONE);
+  }
 
   /** Time left, at least a millisecond so that timeouts stay valid arguments. */
   public Duration remaining() {

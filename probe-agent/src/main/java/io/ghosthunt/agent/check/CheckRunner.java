@@ -33,7 +33,11 @@ public final class CheckRunner {
   }
 
   public NodeStatus run(ResolvedHunt hunt, String node, Duration timeout) {
-    CheckContext context = new CheckContext(node, Instant.now().plus(timeout));
+    return run(hunt, node, timeout, Secrets.NONE);
+  }
+
+  public NodeStatus run(ResolvedHunt hunt, String node, Duration timeout, Secrets secrets) {
+    CheckContext context = new CheckContext(node, Instant.now().plus(timeout), secrets);
     List<CheckKey> keys = new ArrayList<>(hunt.keys());
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, keys.size()), r -> {
       Thread t = new Thread(r, "check");

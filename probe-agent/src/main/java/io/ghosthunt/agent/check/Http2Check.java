@@ -3,6 +3,7 @@ package io.ghosthunt.agent.check;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.spec.ChecksSpec;
 import io.ghosthunt.api.spec.Http2Spec;
+import io.ghosthunt.api.spec.SecretKeyRef;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostName;
 import java.io.IOException;
@@ -11,7 +12,11 @@ import java.net.ConnectException;
 import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
@@ -65,7 +71,24 @@ public final class Http2Check implements Check {
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
     Http2Spec spec = checks.getHttp2();
     boolean insecure = Boolean.TRUE.equals(spec.getInsecureSkipTlsVerify());
-    OkHttpClient base = base(insecure);
+    SecretKeyRef ref = spec.getCaBundleSecret();
+    List<X509Certificate> bundle = List.of();
+    String trust = insecure ? "none (insecureSkipTlsVerify)" : "the system trust store";
+    if (ref != null && !insecure) {
+      try {
+        bundle = certificates(context.secrets().read(ref.getName(), ref.keyOrDefault()));
+      } catch (IOException | CertificateException e) {
+        String why = "cannot use the CA bundle " + ref.getName() + "/" + ref.keyOrDefault() + ": " + e.getMessage();
+        return spec.getUrls().stream().map(u -> Findings.error(key(), u, why)).toList();
+      }
+      if (bundle.isEmpty()) {
+        String why = "the CA bundle " + ref.getName() + "/" + ref.keyOrDefault() + " holds no PEM certificate";
+        return spec.getUrls().stream().map(u -> Findings.error(key(), u, why)).toList();
+      }
+      trust += " + " + bundle.size() + " CA certificate" + (bundle.size() == 1 ? "" : "s") + " from Secret "
+          + ref.getName() + "/" + ref.keyOrDefault();
+    }
+    OkHttpClient base = base(insecure, bundle);
     List<Finding> findings = new ArrayList<>();
     try {
       for (String url : spec.getUrls()) {
@@ -79,6 +102,9 @@ public final class Http2Check implements Check {
         f.evidence("negotiation", tls ? "ALPN offering h2, http/1.1" : "h2c prior knowledge");
         if (h2.tls() != null || h1.tls() != null) {
           f.evidence("tls", (h2.tls() != null ? h2.tls() : h1.tls()) + (insecure ? " (certificate not verified)" : ""));
+        }
+        if (tls) {
+          f.evidence("trust", trust);
         }
         f.setDurationMs((System.nanoTime() - started) / 1_000_000);
         findings.add(f);
@@ -173,7 +199,7 @@ public final class Http2Check implements Check {
     return e.getClass().getSimpleName() + ": " + message;
   }
 
-  private OkHttpClient base(boolean insecure) throws GeneralSecurityException {
+  private OkHttpClient base(boolean insecure, List<X509Certificate> bundle) throws GeneralSecurityException, IOException {
     // No retries and no connection reuse between the two protocols: each outcome is one honest attempt.
     OkHttpClient.Builder b = new OkHttpClient.Builder().retryOnConnectionFailure(false).followRedirects(false)
         .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS));
@@ -197,8 +223,36 @@ public final class Http2Check implements Check {
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, new TrustManager[] {trustAll}, null);
       b.sslSocketFactory(ssl.getSocketFactory(), trustAll).hostnameVerifier((host, session) -> true);
+    } else if (!bundle.isEmpty()) {
+      // The bundle adds to the system store: a private CA for this service, public CAs still trusted.
+      TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      system.init((KeyStore) null);
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      int i = 0;
+      for (TrustManager tm : system.getTrustManagers()) {
+        if (tm instanceof X509TrustManager x) {
+          for (X509Certificate c : x.getAcceptedIssuers()) {
+            store.setCertificateEntry("system-" + i++, c);
+          }
+        }
+      }
+      for (X509Certificate c : bundle) {
+        store.setCertificateEntry("bundle-" + i++, c);
+      }
+      TrustManagerFactory both = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      both.init(store);
+      X509TrustManager tm = (X509TrustManager) both.getTrustManagers()[0];
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, new TrustManager[] {tm}, null);
+      b.sslSocketFactory(ssl.getSocketFactory(), tm);
     }
     return b.build();
+  }
+
+  static List<X509Certificate> certificates(byte[] pem) throws CertificateException {
+    return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem)).stream()
+        .map(X509Certificate.class::cast).toList();
   }
 
   private static long ms(long started) {

@@ -1,6 +1,7 @@
 package io.ghosthunt.agent.cli;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.ghosthunt.agent.check.Check;
 import io.ghosthunt.agent.check.CheckRunner;
+import io.ghosthunt.agent.check.Secrets;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
@@ -17,8 +19,11 @@ import io.ghosthunt.api.ResolvedHunt;
 import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -97,7 +102,7 @@ public final class AgentCommand {
         ResolvedHunt resolved = HuntResolver.resolve(hunt.getSpec());
         Duration timeout = Duration.ofSeconds(args.has("timeout") ? Long.parseLong(args.get("timeout"))
             : hunt.getSpec().timeoutSecondsOrDefault());
-        entry = new CheckRunner(checks).run(resolved, node, timeout);
+        entry = new CheckRunner(checks).run(resolved, node, timeout, secretsIn(client, namespace));
         FindingsTable.print(out, name, entry, resolved.skipped());
       } catch (InvalidHuntException e) {
         entry = new NodeStatus(node, NodePhase.Failed);
@@ -111,6 +116,31 @@ public final class AgentCommand {
       System.err.println("ghosthunt agent: " + describe(e));
       return 2;
     }
+  }
+
+  /**
+   * Secrets of the hunt's namespace, through the API server; the agent's Role allows exactly the
+   * ones the spec names.
+   */
+  static Secrets secretsIn(KubernetesClient client, String namespace) {
+    return (name, key) -> {
+      Secret secret;
+      try {
+        secret = client.secrets().inNamespace(namespace).withName(name).get();
+      } catch (KubernetesClientException e) {
+        throw new IOException("Secret " + namespace + "/" + name + ": " + describe(e), e);
+      }
+      if (secret == null) {
+        throw new IOException("Secret " + namespace + "/" + name + " not found");
+      }
+      if (secret.getData() != null && secret.getData().containsKey(key)) {
+        return Base64.getDecoder().decode(secret.getData().get(key));
+      }
+      if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
+        return secret.getStringData().get(key).getBytes(StandardCharsets.UTF_8);
+      }
+      throw new IOException("Secret " + namespace + "/" + name + " has no key " + key);
+    };
   }
 
   /** An API failure in words: the HTTP status when there was one, else the root cause (TLS, connect). */

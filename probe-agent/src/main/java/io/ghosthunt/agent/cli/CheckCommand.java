@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ghosthunt.agent.check.Check;
 import io.ghosthunt.agent.check.CheckRunner;
+import io.ghosthunt.agent.check.Secrets;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
@@ -15,6 +16,8 @@ import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodeStatus;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +43,7 @@ public final class CheckCommand {
                                entry: {"node": ..., "findings": [...]}, for scripts)
             --node NAME        the node name to report (default: $NODE_NAME, else the host name)
             --timeout SECONDS  bound for the whole hunt (default: spec.timeoutSeconds, else 120)
+            --ca-file FILE     PEM CA bundle for http2 (what http2.caBundleSecret names in a cluster)
         -h, --help             this help
 
       Checks read kernel state (sockets, processes, conntrack, the firewall): run as root for
@@ -62,7 +66,7 @@ public final class CheckCommand {
   }
 
   public int run(String[] argv) throws UsageException {
-    Args args = Args.parse(argv, Set.of("file", "target", "symptom", "output", "node", "timeout"), Set.of("help"),
+    Args args = Args.parse(argv, Set.of("file", "target", "symptom", "output", "node", "timeout", "ca-file"), Set.of("help"),
         Map.of("f", "file", "o", "output", "h", "help"));
     if (args.has("help")) {
       out.print(HELP);
@@ -105,7 +109,15 @@ public final class CheckCommand {
     }
     Duration timeout = Duration.ofSeconds(args.has("timeout") ? seconds(args.get("timeout"))
         : hunt.getSpec().timeoutSecondsOrDefault());
-    NodeStatus node = new CheckRunner(checks).run(resolved, nodeName(args.get("node")), timeout);
+    Secrets secrets = Secrets.NONE;
+    if (args.has("ca-file")) {
+      Path ca = Path.of(args.get("ca-file"));
+      if (!Files.isReadable(ca)) {
+        throw new UsageException("--ca-file " + ca + ": no such readable file");
+      }
+      secrets = (name, key) -> Files.readAllBytes(ca);
+    }
+    NodeStatus node = new CheckRunner(checks).run(resolved, nodeName(args.get("node")), timeout, secrets);
     if (output.equals("json")) {
       ObjectMapper json = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL)
           .enable(SerializationFeature.INDENT_OUTPUT);

@@ -92,6 +92,27 @@ class Http2IT {
   }
 
   @Test
+  void aCaBundleMakesThePrivateCertificateTrustedAndTheQuirkIsStillFound() {
+    LabHost.Run verified = web.node.ghosthunt("check", "-f", web.node.file("ca.yaml", Hunts.hunt("ca",
+        "checks:\n  http2: {urls: [\"" + BASE + "/health\", \"" + BASE + "/ok\"], caBundleSecret: {name: web-ca}}\n")).toString(),
+        "--ca-file", web.cert.toString(), "-o", "json");
+
+    assertEquals(1, verified.exitCode(), verified.stdout() + verified.stderr());
+    Finding f = Hunts.finding(verified, CheckKey.HTTP2, BASE + "/health");
+    assertEquals(GhostName.Http2Quirk, f.getGhost(), f.getSummary());
+    assertTrue(f.getEvidence().get("tls").matches("TLSv1\\.[23] CN=app\\.example\\.test"), f.getEvidence().toString());
+    assertEquals("the system trust store + 1 CA certificate from Secret web-ca/ca.crt", f.getEvidence().get("trust"));
+    assertEquals(FindingVerdict.Clear, Hunts.finding(verified, CheckKey.HTTP2, BASE + "/ok").getVerdict());
+
+    LabHost.Run noFile = web.node.ghosthunt("check", "-f", web.node.file("ca.yaml", Hunts.hunt("ca",
+        "checks:\n  http2: {urls: [\"" + BASE + "/ok\"], caBundleSecret: {name: web-ca}}\n")).toString(), "-o", "json");
+    Finding e = Hunts.finding(noFile, CheckKey.HTTP2, BASE + "/ok");
+    assertEquals(FindingVerdict.Error, e.getVerdict());
+    assertTrue(e.getSummary().startsWith("cannot use the CA bundle web-ca/ca.crt: Secret web-ca is read by the in-cluster agent;"
+        + " locally, pass its content with --ca-file FILE"), e.getSummary());
+  }
+
+  @Test
   void withoutSkippingVerificationASelfSignedCertificateFailsBothWithTheTlsReason() {
     LabHost.Run strict = web.node.ghosthunt("check", "-f", web.node.file("strict.yaml", Hunts.hunt("strict",
         "checks:\n  http2: {urls: [\"" + BASE + "/ok\"]}\n")).toString(), "-o", "json");

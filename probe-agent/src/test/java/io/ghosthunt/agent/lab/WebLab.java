@@ -18,13 +18,15 @@ public final class WebLab {
 
   public final LabHost node;
   public final LabHost web;
+  /** The server's self-signed certificate: a CA bundle that makes it trusted. */
+  public final Path cert;
 
   public WebLab(Lab lab) {
     node = lab.host("node");
     web = lab.host("web");
     lab.link(node, "n-web", "192.0.2.10/24", web, "web-n", WEB + "/24");
     Path key = web.file("key.pem", "");
-    Path cert = web.file("cert.pem", "");
+    cert = web.file("cert.pem", "");
     web.sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert + " -days 2"
         + " -subj /CN=app.example.test -addext subjectAltName=DNS:app.example.test,IP:" + WEB + " 2>/dev/null");
     Path scratch = key.getParent();
