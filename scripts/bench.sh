@@ -3,6 +3,10 @@
 #   scripts/bench.sh portowner [PROCESSES] [SOCKETS]   portOwner vs ss -ltnp on a crowded host
 #   scripts/bench.sh hunt [RUNS]                       a whole local hunt of portOwner, loopback and
 #                                                      asymmetricRoute, JVM start included (wall time)
+#   scripts/bench.sh net [dns|http2|mtu|house|all] [RUNS]
+#                                                      the network checks in their labs: dns vs dig,
+#                                                      http2 vs curl, mtu probes and time to verdict,
+#                                                      all seven checks of one hunt (wall)
 #   scripts/bench.sh scale [NODES]                     the operator over N simulated nodes against the
 #                                                      real API server: time to Complete, requests, heap, size
 set -euo pipefail
@@ -30,6 +34,11 @@ if [ "$what" = scale ]; then
 fi
 [ -f probe-agent/target/ghosthunt.jar ] && [ -d probe-agent/target/test-classes ] \
   || mvn -B -q -ntp -pl probe-agent -am package -DskipTests
+if [ "$what" = net ]; then
+  echo "== network checks in their labs (${3:-10} runs each) =="
+  exec java -Dghosthunt.repo="$PWD" -cp probe-agent/target/ghosthunt.jar:probe-agent/target/test-classes \
+    io.ghosthunt.agent.bench.NetworkChecksBenchmark "${2:-all}" "${3:-10}"
+fi
 ip netns add "$ns"
 ip netns exec "$ns" ip link set lo up
 
@@ -98,5 +107,5 @@ case "$what" in
   portowner) bench_portowner "${2:-2000}" "${3:-20000}" ;;
   hunt) bench_hunt "${2:-10}" ;;
   all) bench_hunt 10; bench_portowner 2000 20000 ;;
-  *) echo "usage: $0 portowner [PROCESSES] [SOCKETS] | hunt [RUNS] | scale [NODES] | all" >&2; exit 2 ;;
+  *) echo "usage: $0 portowner [PROCESSES] [SOCKETS] | hunt [RUNS] | net [dns|http2|mtu|house|all] [RUNS] | scale [NODES] | all" >&2; exit 2 ;;
 esac

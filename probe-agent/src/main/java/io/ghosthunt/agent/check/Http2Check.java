@@ -9,7 +9,9 @@ import io.ghosthunt.api.status.GhostName;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.ProtocolException;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.io.ByteArrayInputStream;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
@@ -159,7 +162,48 @@ public final class Http2Check implements Check {
               : unverifiedPeer.get() != null ? " " + unverifiedPeer.get() : "");
       return new Outcome(response.protocol(), response.code(), null, tls, ms(started));
     } catch (IOException e) {
-      return new Outcome(protocols.get(0) == Protocol.HTTP_1_1 ? Protocol.HTTP_1_1 : null, 0, failure(e, protocols), null, ms(started));
+      String failure = failure(specific(e), protocols);
+      if (protocols.contains(Protocol.H2_PRIOR_KNOWLEDGE) && !failure.startsWith("no HTTP/2")
+          && answersHttp1ToPreface(request.url().host(), request.url().port(), context)) {
+        failure = "no HTTP/2: the server answers the h2 preface in HTTP/1 (" + failure + ")";
+      }
+      return new Outcome(protocols.get(0) == Protocol.HTTP_1_1 ? Protocol.HTTP_1_1 : null, 0, failure, null, ms(started));
+    }
+  }
+
+  /** OkHttp wraps the failure of its last route ("exhausted all routes"); the first cause says what happened. */
+  static IOException specific(IOException e) {
+    IOException best = e;
+    for (int depth = 0; depth < 8; depth++) {
+      Throwable next = best.getCause() instanceof IOException c ? c
+          : best.getSuppressed().length > 0 && best.getSuppressed()[0] instanceof IOException s ? s : null;
+      if (next == null || next == best) {
+        break;
+      }
+      best = (IOException) next;
+    }
+    return best;
+  }
+
+  /**
+   * Whether the server answers the HTTP/2 connection preface with HTTP/1 text: then it simply does
+   * not speak h2c on this port, which is not a quirk of its HTTP/2 path.
+   */
+  static boolean answersHttp1ToPreface(String host, int port, CheckContext context) {
+    byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] settings = {0, 0, 0, 4, 0, 0, 0, 0, 0};
+    try (Socket s = new Socket()) {
+      int ms = (int) context.atMost(Duration.ofSeconds(2)).toMillis();
+      s.setTcpNoDelay(true);
+      s.connect(new java.net.InetSocketAddress(host, port), ms);
+      s.setSoTimeout(ms);
+      s.getOutputStream().write(preface);
+      s.getOutputStream().write(settings);
+      s.getOutputStream().flush();
+      byte[] head = s.getInputStream().readNBytes(5);
+      return new String(head, java.nio.charset.StandardCharsets.US_ASCII).equals("HTTP/");
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -176,7 +220,7 @@ public final class Http2Check implements Check {
         && (message.startsWith("Expected a SETTINGS frame") || message.equals("FRAME_SIZE_ERROR: 4740180"))) {
       // An HTTP/1 server answers the h2 preface with an HTTP/1 error page; read as a frame header,
       // its first bytes "HTT" are a length of 0x485454 = 4740180.
-      return "no HTTP/2: the server does not speak h2c (" + message + ")";
+      return "no HTTP/2: the server answers the h2 preface in HTTP/1 (" + message + ")";
     }
     if (e instanceof ProtocolException || message.contains("PROTOCOL_ERROR")) {
       return "protocol error: " + message;
@@ -202,7 +246,7 @@ public final class Http2Check implements Check {
   private OkHttpClient base(boolean insecure, List<X509Certificate> bundle) throws GeneralSecurityException, IOException {
     // No retries and no connection reuse between the two protocols: each outcome is one honest attempt.
     OkHttpClient.Builder b = new OkHttpClient.Builder().retryOnConnectionFailure(false).followRedirects(false)
-        .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS));
+        .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).socketFactory(new NoDelaySockets());
     if (insecure) {
       X509TrustManager trustAll = new X509TrustManager() {
         @Override
@@ -248,6 +292,44 @@ public final class Http2Check implements Check {
       b.sslSocketFactory(ssl.getSocketFactory(), tm);
     }
     return b.build();
+  }
+
+  /**
+   * Sockets with Nagle off, as curl and browsers use them: with it on, the small TLS and HTTP/2
+   * frames wait for delayed ACKs and every request pays tens of milliseconds that are not the server's.
+   */
+  private static final class NoDelaySockets extends SocketFactory {
+    private final SocketFactory plain = SocketFactory.getDefault();
+
+    private static Socket noDelay(Socket s) throws IOException {
+      s.setTcpNoDelay(true);
+      return s;
+    }
+
+    @Override
+    public Socket createSocket() throws IOException {
+      return noDelay(plain.createSocket());
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+      return noDelay(plain.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
+      return noDelay(plain.createSocket(host, port, local, localPort));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+      return noDelay(plain.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort) throws IOException {
+      return noDelay(plain.createSocket(host, port, local, localPort));
+    }
   }
 
   static List<X509Certificate> certificates(byte[] pem) throws CertificateException {

@@ -79,7 +79,7 @@ class Http2IT {
     assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + f.getEvidence());
     assertTrue(f.getSummary().endsWith("does not offer HTTP/2 (no h2c on this port), so no client can hit an HTTP/2 path"),
         f.getSummary());
-    assertTrue(f.getEvidence().get("HTTP/2").startsWith("failed: no HTTP/2: the server does not speak h2c"),
+    assertTrue(f.getEvidence().get("HTTP/2").startsWith("failed: no HTTP/2: the server answers the h2 preface in HTTP/1 ("),
         f.getEvidence().toString());
   }
 

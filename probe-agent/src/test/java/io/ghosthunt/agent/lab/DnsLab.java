@@ -26,13 +26,32 @@ public final class DnsLab {
   private final Path control;
 
   public DnsLab(Lab lab) {
-    node = lab.host("node");
-    dns = lab.host("dns");
+    this(lab.host("node"), lab.host("dns"), lab);
+  }
+
+  /**
+   * The same daemons on hosts the caller has already connected: {@code dns} must hold
+   * {@link #RESOLVER} on an interface the node reaches; the authority's address is added to it.
+   */
+  public DnsLab(LabHost node, LabHost dns, String dnsInterface) {
+    this.node = node;
+    this.dns = dns;
+    dns.sh("ip addr add " + AUTHORITY + "/24 dev " + dnsInterface);
+    control = start();
+  }
+
+  private DnsLab(LabHost node, LabHost dns, Lab lab) {
+    this.node = node;
+    this.dns = dns;
     lab.link(node, "n-dns", "192.0.2.10/24", dns, "dns-n", RESOLVER + "/24");
     dns.sh("ip addr add " + AUTHORITY + "/24 dev dns-n");
+    control = start();
+  }
+
+  private Path start() {
     node.resolvConf("nameserver " + RESOLVER + "\n");
     node.hostsFile("127.0.0.1 localhost\n");
-    control = dns.file("authority.ctl", "").resolveSibling(dns.ns() + "-authority.sock");
+    Path control = dns.file("authority.ctl", "").resolveSibling(dns.ns() + "-authority.sock");
     Path authority = dns.file("authority.conf", server(AUTHORITY, "authority") + """
           local-zone: "example.test." static
           local-data: "example.test. 3600 IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 300"
@@ -52,6 +71,7 @@ public final class DnsLab {
         """.formatted(AUTHORITY));
     dns.daemon("unbound -c " + authority, "authority.log");
     dns.daemon("unbound -c " + resolver, "resolver.log");
+    return control;
   }
 
   private String server(String address, String role) {

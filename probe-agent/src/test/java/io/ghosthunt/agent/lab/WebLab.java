@@ -22,11 +22,22 @@ public final class WebLab {
   public final Path cert;
 
   public WebLab(Lab lab) {
-    node = lab.host("node");
-    web = lab.host("web");
+    this.node = lab.host("node");
+    this.web = lab.host("web");
     lab.link(node, "n-web", "192.0.2.10/24", web, "web-n", WEB + "/24");
+    cert = start();
+  }
+
+  /** nginx on a {@code web} host that the caller has already connected, holding {@link #WEB}. */
+  public WebLab(LabHost node, LabHost web) {
+    this.node = node;
+    this.web = web;
+    cert = start();
+  }
+
+  private Path start() {
     Path key = web.file("key.pem", "");
-    cert = web.file("cert.pem", "");
+    Path cert = web.file("cert.pem", "");
     web.sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert + " -days 2"
         + " -subj /CN=app.example.test -addext subjectAltName=DNS:app.example.test,IP:" + WEB + " 2>/dev/null");
     Path scratch = key.getParent();
@@ -53,5 +64,6 @@ public final class WebLab {
         """.formatted(scratch, web.ns(), WEB, cert, key));
     // nginx forks into the background after it has bound its ports.
     web.daemon("nginx -c " + conf, "nginx.log");
+    return cert;
   }
 }
