@@ -1,13 +1,11 @@
 package io.ghosthunt.agent.check;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ghosthunt.agent.host.Addresses;
-import io.ghosthunt.agent.host.Commands;
 import io.ghosthunt.agent.host.Dhcp;
 import io.ghosthunt.agent.host.Frames;
 import io.ghosthunt.agent.host.Neighbours;
 import io.ghosthunt.agent.host.RawLink;
+import io.ghosthunt.agent.host.Route;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.spec.ChecksSpec;
 import io.ghosthunt.api.spec.DuplicateIpSpec;
@@ -39,7 +37,6 @@ public final class DuplicateIpCheck implements Check {
   private static final Duration ARP_WINDOW = Duration.ofMillis(1000);
   /** Servers that ping an address before offering it answer after about a second. */
   private static final Duration DHCP_WINDOW = Duration.ofMillis(2500);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public CheckKey key() {
@@ -50,7 +47,7 @@ public final class DuplicateIpCheck implements Check {
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
     DuplicateIpSpec spec = checks.getDuplicateIp();
     long started = System.nanoTime();
-    String iface = spec.getInterfaceName() != null ? spec.getInterfaceName() : defaultInterface(context);
+    String iface = spec.getInterfaceName() != null ? spec.getInterfaceName() : Route.defaultDevice(context.atMost(Duration.ofSeconds(5)));
     if (iface == null) {
       return List.of(Findings.error(key(), "-", "no default route on this node to pick the interface:"
           + " name it in spec.checks.duplicateIp.interface"));
@@ -186,18 +183,5 @@ public final class DuplicateIpCheck implements Check {
   private static String describe(Dhcp.Offer o) {
     return Addresses.text(o.server()) + " (" + o.mac() + ", offers " + Addresses.text(o.offered())
         + (o.router() == null ? "" : ", router " + Addresses.text(o.router())) + ")";
-  }
-
-  private static String defaultInterface(CheckContext context) {
-    Commands.Result r = Commands.run(context.atMost(Duration.ofSeconds(5)), "ip", "-j", "-4", "route", "show", "default");
-    if (!r.ok()) {
-      return null;
-    }
-    try {
-      JsonNode n = JSON.readTree(r.stdout()).path(0);
-      return n.path("dev").asText(null);
-    } catch (IOException e) {
-      return null;
-    }
   }
 }

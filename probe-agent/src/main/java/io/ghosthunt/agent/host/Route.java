@@ -28,6 +28,19 @@ public record Route(String dev, String gateway, String src, Integer cachedMtu) {
     }
   }
 
+  /** The interface of the IPv4 default route, or null when there is none. */
+  public static String defaultDevice(Duration timeout) {
+    Commands.Result r = Commands.run(timeout, "ip", "-j", "-4", "route", "show", "default");
+    if (!r.ok()) {
+      return null;
+    }
+    try {
+      return JSON.readTree(r.stdout()).path(0).path("dev").asText(null);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   public boolean exists() {
     return dev != null;
   }

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -58,18 +57,8 @@ public final class PortOwnerBenchmark {
     long sockets = new SocketTable().read("tcp", p -> true).size() + new SocketTable().read("udp", p -> true).size();
     System.out.printf("host: %d processes, %d sockets in this namespace%n", processes, sockets);
     System.out.printf("portOwner (in-process, warm): median %.1f ms, min %.1f ms over %d runs -> %s %s%n",
-        median(ours), min(ours), runs, last.getVerdict(), last.getSummary());
-    System.out.printf("ss -ltnp 'sport = :%d':        median %.1f ms, min %.1f ms over %d runs%n", port, median(ss), min(ss), runs);
-    System.out.printf("ratio portOwner/ss (median): %.2f (goal <= 1.5)%n", median(ours) / median(ss));
-  }
-
-  private static double median(List<Long> nanos) {
-    List<Long> s = new ArrayList<>(nanos);
-    Collections.sort(s);
-    return s.get(s.size() / 2) / 1e6;
-  }
-
-  private static double min(List<Long> nanos) {
-    return Collections.min(nanos) / 1e6;
+        InNodeBenchmark.median(ours), InNodeBenchmark.min(ours), runs, last.getVerdict(), last.getSummary());
+    System.out.printf("ss -ltnp 'sport = :%d':        median %.1f ms, min %.1f ms over %d runs%n", port, InNodeBenchmark.median(ss), InNodeBenchmark.min(ss), runs);
+    System.out.printf("ratio portOwner/ss (median): %.2f (goal <= 1.5)%n", InNodeBenchmark.median(ours) / InNodeBenchmark.median(ss));
   }
 }

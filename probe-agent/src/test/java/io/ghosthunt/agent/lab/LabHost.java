@@ -151,21 +151,19 @@ public final class LabHost {
 
   /** Replaces the hosts file that processes in this namespace see (ip netns exec bind-mounts it). */
   public void hostsFile(String content) {
-    try {
-      Path etc = Path.of("/etc/netns", ns);
-      Files.createDirectories(etc);
-      Files.writeString(etc.resolve("hosts"), content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    etcFile("hosts", content);
   }
 
   /** Replaces the resolv.conf that processes in this namespace see (ip netns exec bind-mounts it). */
   public void resolvConf(String content) {
+    etcFile("resolv.conf", content);
+  }
+
+  private void etcFile(String name, String content) {
     try {
       Path etc = Path.of("/etc/netns", ns);
       Files.createDirectories(etc);
-      Files.writeString(etc.resolve("resolv.conf"), content);
+      Files.writeString(etc.resolve(name), content);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
