@@ -3,8 +3,10 @@ package io.ghosthunt.agent;
 import io.ghosthunt.agent.check.Checks;
 import io.ghosthunt.agent.cli.AgentCommand;
 import io.ghosthunt.agent.cli.CheckCommand;
+import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.agent.cli.UsageException;
 import java.util.Arrays;
+import java.util.Set;
 
 /** The {@code ghosthunt} command line. */
 public final class Main {
@@ -16,6 +18,8 @@ public final class Main {
 
       Commands:
         check    run a GhostHunt's checks on this machine and print the findings
+        hunt     run a GhostHunt in the cluster, wait for its verdict, write JUnit XML (for CI)
+        demo     a haunted house on this machine: control plane, lab nodes, operator (./ghosthunt demo)
         agent    the probe pod's mode: run a hunt's checks on this node, write its status entry
         operator run the operator against the current kubeconfig (./ghosthunt operator --help)
         help     this help
@@ -40,12 +44,14 @@ public final class Main {
       return switch (argv[0]) {
         case "check" -> new CheckCommand(Checks.live(), System.out).run(rest);
         case "agent" -> new AgentCommand(Checks.live(), System.out).run(rest);
+        case "hunt" -> new HuntCommand(System.out, System.err).run(rest);
+        case "demo" -> throw new UsageException("the demo runs from the source tree: ./ghosthunt demo");
         case "operator" -> throw new UsageException("the operator ships in its own jar: run ./ghosthunt operator");
         default -> throw new UsageException("unknown command '" + argv[0] + "'");
       };
     } catch (UsageException e) {
       System.err.println("ghosthunt: " + e.getMessage());
-      System.err.println("Run 'ghosthunt " + (argv[0].equals("check") || argv[0].equals("agent") ? argv[0] + " " : "")
+      System.err.println("Run 'ghosthunt " + (Set.of("check", "agent", "hunt").contains(argv[0]) ? argv[0] + " " : "")
           + "--help' for usage.");
       return 2;
     } catch (RuntimeException e) {
