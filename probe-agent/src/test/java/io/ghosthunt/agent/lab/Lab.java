@@ -28,6 +28,7 @@ public final class Lab implements AutoCloseable {
   private final String id = "gh" + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt())
       + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt());
   private final List<LabHost> hosts = new ArrayList<>();
+  private final java.util.Set<String> roles = new java.util.HashSet<>();
   private final List<Process> owned = new ArrayList<>();
   private final Path dir;
   private final Thread hook = new Thread(this::close, "lab-cleanup");
@@ -45,9 +46,17 @@ public final class Lab implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
-  /** A new host: a namespace with lo up, forwarding off and reverse-path filtering off until asked. */
+  /**
+   * A new host: a namespace with lo up, forwarding off and reverse-path filtering off until asked.
+   * A role already taken in this lab (two small labs in one house) gets a number.
+   */
   public LabHost host(String role) {
-    String ns = id + "-" + role;
+    String unique = role;
+    for (int n = 2; roles.contains(unique); n++) {
+      unique = role + n;
+    }
+    roles.add(unique);
+    String ns = id + "-" + unique;
     run(List.of("ip", "netns", "add", ns));
     LabHost h = new LabHost(this, ns, dir);
     hosts.add(h);

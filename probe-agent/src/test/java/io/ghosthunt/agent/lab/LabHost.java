@@ -33,6 +33,10 @@ public final class LabHost {
               os.dup2(null, fd)
           os.write(w, str(os.getpid()).encode())
           os.close(w)
+          if sys.argv[3] == 'orphan':
+              # The child becomes what such children usually are, a plain program that kept the socket.
+              os.set_inheritable(s.fileno(), True)
+              os.execvp('sleep', ['sleep', '3600'])
           time.sleep(3600)
           os._exit(0)
       os.close(w)
@@ -65,8 +69,8 @@ public final class LabHost {
   }
 
   /**
-   * The Tuesday possession: a worker binds the port, forks a child that keeps it, and crashes.
-   * Returns the child's PID, the one that now squats the port.
+   * The Tuesday possession: a worker binds the port, forks a child that keeps it (it becomes
+   * {@code sleep 3600}), and crashes. Returns the child's PID, the one that now squats the port.
    */
   public int orphanedListener(String address, int port) {
     return listener(address, port, "orphan");
@@ -108,7 +112,9 @@ public final class LabHost {
   }
 
   private static final String RELAY = """
-      import ctypes, os, socket, sys, threading
+      import ctypes, os, signal, socket, sys, threading
+      # Ctrl-C reaches the whole process group; the lab ends the relay itself.
+      signal.signal(signal.SIGINT, signal.SIG_IGN)
       CLONE_NEWNET = 0x40000000
       libc = ctypes.CDLL(None, use_errno=True)
       port = int(sys.argv[2])

@@ -1,0 +1,204 @@
+package io.ghosthunt.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ghosthunt.agent.lab.HauntedHouse;
+import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.GhostName;
+import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.operator.testing.HauntedCluster;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The whole flow as a user and a pipeline see it: the real kubectl against the real control plane,
+ * the operator, and the shipped agent in five lab nodes; every ghost found on its node with its
+ * evidence in kubectl describe, the clean node clear, and {@code ghosthunt hunt}'s exit codes and
+ * JUnit XML.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HauntedHouseE2E {
+
+  static HauntedCluster cluster;
+  static Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Path.of("target", "e2e");
+    cluster = HauntedCluster.start(dir, s -> System.out.println("[e2e] " + s));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static Path example(String name) {
+    return LabHost.repo().resolve("examples").resolve(name);
+  }
+
+  @Test
+  @Order(1)
+  void kubectlApplyWaitDescribeShowsEveryGhostOnItsNodeWithItsEvidence() {
+    HauntedCluster.Kubectl applied = cluster.kubectl("apply", "-f", example("every-ghost.yaml").toString());
+    assertEquals(0, applied.exitCode(), applied.output());
+    HauntedCluster.Kubectl waited = cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/every-ghost", "--timeout=240s");
+    assertEquals(0, waited.exitCode(), waited.output());
+
+    GhostHunt hunt = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost").get();
+    assertEquals(HuntVerdict.Haunted, hunt.getStatus().getVerdict());
+    Map<String, List<Finding>> ghosts = new TreeMap<>();
+    for (NodeStatus n : hunt.getStatus().getNodes()) {
+      ghosts.put(n.getNode(), n.getFindings() == null ? List.of() : n.getFindings().stream().filter(Finding::isGhost).toList());
+    }
+    Map<String, Set<GhostName>> names = ghosts.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+        e -> e.getValue().stream().map(Finding::getGhost).collect(Collectors.toSet())));
+    assertEquals(Map.of(
+        "node-a", Set.of(GhostName.OrphanedPort),
+        "node-b", Set.of(GhostName.StaleDns, GhostName.Http2Quirk, GhostName.DuplicateIp),
+        "node-c", Set.of(GhostName.MtuBlackhole),
+        "node-d", Set.of(GhostName.AsymmetricRoute, GhostName.LoopbackBlocked),
+        "node-e", Set.of()), names, hunt.getStatus().getSummary());
+    assertEquals(7, hunt.getStatus().getGhosts());
+
+    assertEquals(Integer.toString(cluster.house.orphan), ghost(ghosts, "node-a", CheckKey.PORT_OWNER).getEvidence().get("pid"));
+    assertTrue(ghost(ghosts, "node-b", CheckKey.DNS).getEvidence().get("resolver 192.0.2.53").startsWith("203.0.113.10"));
+    assertEquals(HauntedHouse.SQUATTER_MAC, ghost(ghosts, "node-b", CheckKey.DUPLICATE_IP).getEvidence().get("macs"));
+    assertEquals("1400", ghost(ghosts, "node-c", CheckKey.MTU).getEvidence().get("pathMtu"));
+
+    HauntedCluster.Kubectl described = cluster.kubectl("describe", "ghosthunt", "every-ghost");
+    assertEquals(0, described.exitCode(), described.output());
+    String text = described.output();
+    for (String expected : List.of("OrphanedPort", "StaleDns", "Http2Quirk", "DuplicateIp", "MtuBlackhole",
+        "AsymmetricRoute", "LoopbackBlocked", "PID " + cluster.house.orphan, HauntedHouse.SQUATTER_MAC,
+        "path MTU 1400", "clamp TCP MSS to 1360", "but 192.0.2.54 answers 203.0.113.20",
+        "over HTTP/1.1 but HTTP/2 answers 500", "GhostFound")) {
+      assertTrue(text.contains(expected), "kubectl describe lacks '" + expected + "':\n" + text);
+    }
+    HauntedCluster.Kubectl verdict = cluster.kubectl("get", "ghosthunt", "every-ghost", "-o", "jsonpath={.status.verdict}");
+    assertEquals("Haunted", verdict.output().trim());
+    // For the README: a real describe of a haunted hunt.
+    write("every-ghost.describe.txt", text);
+  }
+
+  @Test
+  @Order(2)
+  void ghosthuntHuntRerunsTheHuntWaitsAndReportsEachGhostAsAJUnitFailure() throws Exception {
+    Path junit = dir.resolve("every-ghost.junit.xml");
+    Run run = hunt("-f", example("every-ghost.yaml").toString(), "--junit", junit.toString());
+
+    assertEquals(1, run.exit(), run.out() + run.err());
+    assertTrue(run.err().contains("deleting the earlier GhostHunt default/every-ghost to hunt again"), run.err());
+    assertTrue(run.out().startsWith("GhostHunt every-ghost: Complete, Haunted (7 ghosts)"), run.out());
+    assertTrue(run.out().contains("GHOST    portOwner"), run.out());
+
+    Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new ByteArrayInputStream(Files.readAllBytes(junit)));
+    Element suite = (Element) xml.getElementsByTagName("testsuite").item(0);
+    assertEquals("7", suite.getAttribute("failures"), Files.readString(junit));
+    assertEquals("35", suite.getAttribute("tests"), Files.readString(junit));
+    List<String> failed = new ArrayList<>();
+    NodeList cases = xml.getElementsByTagName("testcase");
+    for (int i = 0; i < cases.getLength(); i++) {
+      Element c = (Element) cases.item(i);
+      NodeList failures = c.getElementsByTagName("failure");
+      if (failures.getLength() > 0) {
+        failed.add(c.getAttribute("classname") + "/" + c.getAttribute("name") + "=" + ((Element) failures.item(0)).getAttribute("type"));
+      }
+    }
+    assertEquals(List.of(
+        "ghosthunt.every-ghost.node-a/portOwner=OrphanedPort",
+        "ghosthunt.every-ghost.node-b/dns=StaleDns",
+        "ghosthunt.every-ghost.node-b/duplicateIp=DuplicateIp",
+        "ghosthunt.every-ghost.node-b/http2=Http2Quirk",
+        "ghosthunt.every-ghost.node-c/mtu=MtuBlackhole",
+        "ghosthunt.every-ghost.node-d/asymmetricRoute=AsymmetricRoute",
+        "ghosthunt.every-ghost.node-d/loopback=LoopbackBlocked"), failed.stream().sorted().toList());
+  }
+
+  @Test
+  @Order(3)
+  void aCleanNodeIsClearAndExitsZero() throws Exception {
+    Path file = dir.resolve("clean.yaml");
+    Files.writeString(file, """
+        apiVersion: ghosthunt.io/v1alpha1
+        kind: GhostHunt
+        metadata: {name: clean}
+        spec:
+          nodes: {names: [node-e]}
+          checks:
+            portOwner: {ports: [8081], expectedProcess: python3}
+            loopback: {ports: [8081]}
+        """);
+    Path junit = dir.resolve("clean.junit.xml");
+    Run run = hunt("-f", file.toString(), "--junit", junit.toString());
+
+    assertEquals(0, run.exit(), run.out() + run.err());
+    assertTrue(run.out().startsWith("GhostHunt clean: Complete, Clear"), run.out());
+    String xml = Files.readString(junit);
+    assertTrue(xml.contains("tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"0\""), xml);
+    assertEquals("Clear", cluster.kubectl("get", "ghosthunt", "clean", "-o", "jsonpath={.status.verdict}").output().trim());
+  }
+
+  @Test
+  @Order(4)
+  void aHuntThatDoesNotFinishInTimeExitsTwo() throws Exception {
+    Run run = hunt("-f", example("tuesday-possession.yaml").toString(), "--wait", "--timeout", "1s");
+    assertEquals(2, run.exit(), run.out() + run.err());
+    assertTrue(run.err().contains("did not complete within 1 s"), run.err());
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  /** The shipped jar, as a pipeline calls it. */
+  static Run hunt(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", LabHost.repo().resolve("probe-agent/target/ghosthunt.jar").toString(), "hunt",
+        "--kubeconfig", cluster.kubeconfig.toString()));
+    cmd.addAll(List.of(args));
+    Path err = Files.createTempFile(dir.toAbsolutePath(), "hunt", ".err");
+    Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+    return new Run(p.exitValue(), out, Files.readString(err));
+  }
+
+  static Finding ghost(Map<String, List<Finding>> ghosts, String node, CheckKey check) {
+    return ghosts.get(node).stream().filter(f -> f.getCheck() == check).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + check + " ghost on " + node + ": " + ghosts.get(node)));
+  }
+
+  static void write(String name, String text) {
+    try {
+      Files.writeString(dir.resolve(name), text);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package io.ghosthunt.operator.demo;
+
+import io.ghosthunt.operator.testing.HauntedCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@code ./ghosthunt demo}: GhostHunt's whole flow on this machine. A real control plane, a
+ * haunted house of five lab nodes, the operator; then what a user does: {@code kubectl apply} the
+ * Tuesday possession, {@code kubectl wait}, {@code kubectl describe}. Everything is removed on exit,
+ * Ctrl-C included; {@code --keep} leaves it running to explore with kubectl.
+ */
+public final class Demo {
+
+  static final String HELP = """
+      Usage: ./ghosthunt demo [--keep] [--hunt FILE]
+
+      Starts a real Kubernetes control plane (etcd, kube-apiserver), five lab nodes in network
+      namespaces (node-a: the Tuesday orphaned port; node-b: stale DNS, an HTTP/2 quirk, a duplicate
+      IP; node-c: an MTU black hole; node-d: an asymmetric route and a blocked loopback; node-e:
+      clean), the operator and a stand-in kubelet; applies the hunt with kubectl, waits for it and
+      prints kubectl describe. Needs root. Removes everything on exit, Ctrl-C included.
+
+        --keep       leave it all running and print the KUBECONFIG to explore with kubectl
+        --hunt FILE  the hunt to apply (default: examples/tuesday-possession.yaml;
+                     examples/every-ghost.yaml finds all seven)
+      """;
+
+  private Demo() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> argv = List.of(args);
+    if (argv.contains("--help") || argv.contains("-h")) {
+      System.out.print(HELP);
+      return;
+    }
+    boolean keep = argv.contains("--keep");
+    Path repo = Path.of(System.getProperty("ghosthunt.repo", "."));
+    int at = argv.indexOf("--hunt");
+    Path hunt = at >= 0 && at + 1 < argv.size() ? Path.of(argv.get(at + 1)) : repo.resolve("examples/tuesday-possession.yaml");
+    if (!Files.isReadable(hunt)) {
+      System.err.println("ghosthunt demo: no such hunt file: " + hunt);
+      System.exit(2);
+    }
+    if (!"root".equals(System.getProperty("user.name"))) {
+      System.err.println("ghosthunt demo: needs root (network namespaces for the lab nodes)");
+      System.exit(2);
+    }
+    Instant started = Instant.now();
+    Path dir = Files.createTempDirectory("ghosthunt-demo-");
+    HauntedCluster[] cluster = new HauntedCluster[1];
+    // Ctrl-C: the JVM runs this hook; the lab's own hook removes the namespaces too.
+    Thread cleanup = new Thread(() -> {
+      if (cluster[0] != null) {
+        step(started, "cleaning up: operator, lab nodes, control plane");
+        cluster[0].close();
+      }
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (java.io.IOException e) {
+        // a leftover temp folder is harmless
+      }
+    }, "demo-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+
+    cluster[0] = HauntedCluster.start(dir, s -> step(started, s));
+    String name = huntName(hunt);
+    step(started, "kubectl apply -f " + repo.relativize(hunt.toAbsolutePath().normalize()));
+    print(cluster[0].kubectl("apply", "-f", hunt.toString()));
+    step(started, "kubectl wait --for=condition=Complete ghosthunt/" + name + " --timeout=5m"
+        + " (one probe per node runs the checks in its lab namespace)");
+    HauntedCluster.Kubectl waited = cluster[0].kubectl("wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=5m");
+    print(waited);
+    step(started, "kubectl get ghosthunts");
+    print(cluster[0].kubectl("get", "ghosthunts"));
+    step(started, "kubectl describe ghosthunt " + name);
+    print(cluster[0].kubectl("describe", "ghosthunt", name));
+    Duration took = Duration.between(started, Instant.now());
+    if (keep) {
+      step(started, "ready after " + took.toSeconds() + " s; left running. In another shell:");
+      System.out.println("  export KUBECONFIG=" + cluster[0].kubeconfig + " PATH=" + cluster[0].controlPlane.kubectl().getParent() + ":$PATH");
+      System.out.println("  kubectl get ghosthunts,nodes");
+      System.out.println("  kubectl apply -f examples/every-ghost.yaml && kubectl describe ghosthunt every-ghost");
+      System.out.println("Ctrl-C here stops it and removes everything.");
+      Thread.currentThread().join();
+    }
+    System.exit(waited.exitCode() == 0 ? 0 : 2);
+  }
+
+  private static void step(Instant started, String what) {
+    System.out.printf("[demo %5.1fs] %s%n", Duration.between(started, Instant.now()).toMillis() / 1000.0, what);
+    System.out.flush();
+  }
+
+  private static void print(HauntedCluster.Kubectl k) {
+    System.out.print(k.output());
+    if (!k.output().endsWith("\n")) {
+      System.out.println();
+    }
+  }
+
+  private static String huntName(Path file) throws java.io.IOException {
+    for (String line : Files.readAllLines(file)) {
+      String t = line.strip();
+      if (t.startsWith("name:")) {
+        return t.substring(5).strip();
+      }
+    }
+    throw new IllegalArgumentException(file + " has no metadata.name");
+  }
+}
