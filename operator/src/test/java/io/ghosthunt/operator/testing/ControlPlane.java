@@ -11,6 +11,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -28,6 +31,7 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable {
   private final KubeAPIServer server;
   private final String kubeconfigYaml;
   private final KubernetesClient admin;
+  private final List<ProcessHandle> own;
 
   /** A control plane outside JUnit (benchmarks); close it when done. */
   public static ControlPlane start() {
@@ -48,9 +52,17 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable {
                 .withOfflineMode(true)
                 .withUpdateKubeConfig(false)
                 .build());
+    Set<Long> before = controlPlaneProcesses().map(ProcessHandle::pid).collect(Collectors.toSet());
     server.start();
+    // Ours are the ones that were not there before: several control planes may run in one JVM.
+    own = controlPlaneProcesses().filter(p -> !before.contains(p.pid())).toList();
     kubeconfigYaml = server.getKubeConfigYaml();
     admin = clientFor(kubeconfigYaml);
+  }
+
+  private static java.util.stream.Stream<ProcessHandle> controlPlaneProcesses() {
+    return ProcessHandle.current().descendants()
+        .filter(p -> p.info().command().map(c -> c.endsWith("/kube-apiserver") || c.endsWith("/etcd")).orElse(false));
   }
 
   static Path binDir(String version) {
@@ -130,7 +142,7 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable {
           .customResourceDefinitions()
           .withName(GhostHunt.CRD_NAME)
           .waitUntilCondition(
-              c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+              c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
                   .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
               30, TimeUnit.SECONDS);
     } catch (IOException e) {
@@ -161,9 +173,7 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable {
     server.stop();
     // kube-api-test 7.5.2 returns from stop() with etcd and kube-apiserver still running: end our
     // own children by hand so that no control plane outlives the test run.
-    ProcessHandle.current().descendants()
-        .filter(p -> p.info().command().map(c -> c.endsWith("/kube-apiserver") || c.endsWith("/etcd")).orElse(false))
-        .forEach(p -> {
+    own.forEach(p -> {
           p.destroy();
           p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> {
             p.destroyForcibly();
