@@ -5,9 +5,14 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.operator.controller.GhostHuntReconciler;
+import io.ghosthunt.operator.metrics.HealthServer;
+import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -20,12 +25,38 @@ public final class GhostHuntOperator implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(GhostHuntOperator.class);
 
+  /** The Lease that replicas compete for; only its holder reconciles. */
+  public static final String LEASE_NAME = "ghosthunt-operator";
+
   private final Operator operator;
+  private volatile boolean closing;
 
   public GhostHuntOperator(KubernetesClient client, OperatorConfig config) {
-    operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
-        .withStopOnInformerErrorDuringStartup(true));
-    operator.register(new GhostHuntReconciler(client, config, Clock.systemUTC()), c -> {
+    this(client, config, new OperatorMetrics(), null);
+  }
+
+  /**
+   * @param leaseNamespace where the leader-election Lease lives (the operator's own namespace), or
+   *     null for a single replica without election
+   */
+  public GhostHuntOperator(KubernetesClient client, OperatorConfig config, OperatorMetrics metrics, String leaseNamespace) {
+    operator = new Operator(o -> {
+      o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true);
+      if (leaseNamespace != null) {
+        // A replica that loses its lease while running must stop reconciling at once: it exits and
+        // its pod restarts as a follower. Stopping on purpose (close, SIGTERM) is not a loss.
+        LeaderCallbacks callbacks = new LeaderCallbacks(() -> LOG.info("leading: this replica reconciles"), () -> {
+          if (!closing) {
+            LOG.error("lost the leader lease; exiting so that the pod restarts as a follower");
+            new Thread(() -> System.exit(1), "lost-lease").start();
+          }
+        }, leader -> LOG.info("leader is {}", leader));
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, leaseNamespace,
+            LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, callbacks, false));
+      }
+    });
+    operator.register(new GhostHuntReconciler(client, config, Clock.systemUTC(), metrics), c -> {
       if (!config.watchNamespaces().isEmpty()) {
         c.settingNamespaces(config.watchNamespaces());
       }
@@ -36,8 +67,21 @@ public final class GhostHuntOperator implements AutoCloseable {
     operator.start();
   }
 
+  /** Why this replica is not ready, or null when it is: started, and every informer healthy. */
+  public String unready() {
+    RuntimeInfo info = operator.getRuntimeInfo();
+    if (!info.isStarted()) {
+      return "the operator has not started";
+    }
+    if (!info.allEventSourcesAreHealthy()) {
+      return "unhealthy informers: " + info.unhealthyEventSources().keySet();
+    }
+    return null;
+  }
+
   @Override
   public void close() {
+    closing = true;
     operator.stop();
   }
 
@@ -69,7 +113,10 @@ public final class GhostHuntOperator implements AutoCloseable {
 
               Environment: GHOSTHUNT_PROBE_NAMESPACE (default ghosthunt-system; must allow privileged pods),
               GHOSTHUNT_PROBE_IMAGE, GHOSTHUNT_PROBE_MODE (privileged|hardened), GHOSTHUNT_WATCH_NAMESPACES
-              (comma-separated; default all).
+              (comma-separated; default all), GHOSTHUNT_AGENT_SECRET_READER (ClusterRole bound for hunts
+              that name a CA bundle), GHOSTHUNT_HTTP_PORT (/healthz, /readyz, /metrics; default 8080, 0
+              off), GHOSTHUNT_LEADER_ELECTION_NAMESPACE (set it to run several replicas: a Lease there
+              elects the one that reconciles).
               """);
           return;
         }
@@ -86,8 +133,17 @@ public final class GhostHuntOperator implements AutoCloseable {
     if (installCrd) {
       installCrd(client);
     }
-    GhostHuntOperator op = new GhostHuntOperator(client, config);
-    Runtime.getRuntime().addShutdownHook(new Thread(op::close, "operator-stop"));
+    OperatorMetrics metrics = new OperatorMetrics();
+    String leaseNamespace = System.getenv().getOrDefault("GHOSTHUNT_LEADER_ELECTION_NAMESPACE", "").trim();
+    GhostHuntOperator op = new GhostHuntOperator(client, config, metrics, leaseNamespace.isEmpty() ? null : leaseNamespace);
+    int port = Integer.parseInt(System.getenv().getOrDefault("GHOSTHUNT_HTTP_PORT", "8080"));
+    HealthServer health = port > 0 ? new HealthServer(port, metrics, op::unready) : null;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      op.close();
+      if (health != null) {
+        health.close();
+      }
+    }, "operator-stop"));
     op.start();
     LOG.info("GhostHunt operator started; probes in namespace {} with image {}", config.probeNamespace(), config.probeImage());
   }

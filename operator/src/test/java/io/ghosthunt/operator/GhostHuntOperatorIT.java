@@ -219,9 +219,13 @@ class GhostHuntOperatorIT {
     // node-d's kubelet is dead, so both hunts stay Running and keep their agent identities.
     GhostHunt a = apply("rbac-a", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]},"
         + " http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: ca-a}}}, timeoutSeconds: 300}");
-    for (String secret : List.of("ca-a", "ca-b")) {
-      client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(secret)
-          .withNamespace(NS).endMetadata().addToStringData("ca.crt", "-----BEGIN CERTIFICATE-----").build()).create();
+    // What the chart installs beside the operator: the ClusterRole bound for hunts that name a CA bundle.
+    client.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder().withNewMetadata()
+        .withName(OperatorConfig.DEFAULT_AGENT_SECRET_READER).endMetadata().addNewRule().withApiGroups("")
+        .withResources("secrets").withVerbs("get").endRule().build()).serverSideApply();
+    for (String ns : List.of(NS, PROBES)) {
+      client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("ca-a")
+          .withNamespace(ns).endMetadata().addToStringData("ca.crt", "-----BEGIN CERTIFICATE-----").build()).create();
     }
     GhostHunt b = apply("rbac-b", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
     waitFor("rbac-a", h -> h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Pending);
@@ -243,10 +247,10 @@ class GhostHuntOperatorIT {
       KubernetesClientException pods = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
           () -> agentA.pods().inNamespace(PROBES).list());
       assertEquals(403, pods.getCode());
-      // The CA bundle its spec names it may read; any other Secret it may not.
+      // The CA bundle its spec names it may read, in its hunt's namespace only, and it may not list Secrets.
       assertEquals("ca-a", agentA.secrets().inNamespace(NS).withName("ca-a").get().getMetadata().getName());
       KubernetesClientException otherSecret = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
-          () -> agentA.secrets().inNamespace(NS).withName("ca-b").get());
+          () -> agentA.secrets().inNamespace(PROBES).withName("ca-a").get());
       assertEquals(403, otherSecret.getCode());
       KubernetesClientException listSecrets = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
           () -> agentA.secrets().inNamespace(NS).list());

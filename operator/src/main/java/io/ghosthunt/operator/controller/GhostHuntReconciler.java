@@ -20,7 +20,9 @@ import io.ghosthunt.operator.reconciler.ProbePodFactory;
 import io.ghosthunt.operator.status.Conditions;
 import io.ghosthunt.operator.status.NodeOutcome;
 import io.ghosthunt.operator.status.StatusAggregator;
+import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -66,6 +68,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   private final EventRecorder events;
   private final Clock clock;
   private InformerEventSource<Pod, GhostHunt> podSource;
+  private final OperatorMetrics metrics;
   /**
    * What this operator itself wrote last, per hunt UID. The primary cache may still show the status
    * from before our own write (agents keep changing the object, so an optimistic-locking write that
@@ -77,6 +80,11 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   private record Progress(long generation, String startedAt, boolean complete) {}
 
   public GhostHuntReconciler(KubernetesClient client, OperatorConfig config, Clock clock) {
+    this(client, config, clock, new OperatorMetrics());
+  }
+
+  public GhostHuntReconciler(KubernetesClient client, OperatorConfig config, Clock clock, OperatorMetrics metrics) {
+    this.metrics = metrics;
     this.client = client;
     this.config = config;
     this.clock = clock;
@@ -101,6 +109,17 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
         .build();
     podSource = new InformerEventSource<>(podConfig, context);
     return List.of(podSource);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<GhostHunt> updateErrorStatus(GhostHunt hunt, Context<GhostHunt> context, Exception e) {
+    metrics.reconcileError();
+    StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      why.append(" <- ").append(c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName());
+    }
+    LOG.warn("reconcile of {}/{} failed, retrying: {}", hunt.getMetadata().getNamespace(), hunt.getMetadata().getName(), why);
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   @Override
@@ -206,6 +225,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     UpdateControl<GhostHunt> control = UpdateControl.noUpdate();
 
     if (result.complete()) {
+      metrics.huntFinished(uid, generation, status, now);
       // Privilege is short-lived: with every node decided, the probes and their identity go.
       deleteProbes(hunt, false);
       rbac.delete(hunt);

@@ -13,13 +13,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.spec.Http2Spec;
 import io.ghosthunt.operator.OperatorConfig;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The agent identity of one hunt: a service account in the probe namespace whose only permissions
- * are to read its own hunt, patch its own hunt's status and read the one CA-bundle Secret its spec
- * names, if any (a Role limited by resourceNames in the hunt's namespace). Removed with the hunt, and as soon as the hunt completes.
+ * are to read its own hunt and patch its own hunt's status (a Role limited by resourceNames in the
+ * hunt's namespace), and, only for a hunt that names a CA bundle, to read Secrets in that namespace. Removed with the hunt, and as soon as the hunt completes.
  */
 public final class AgentRbac {
 
@@ -37,17 +36,11 @@ public final class AgentRbac {
     String huntName = hunt.getMetadata().getName();
     ServiceAccount sa = new ServiceAccountBuilder().withNewMetadata().withName(name).withNamespace(config.probeNamespace())
         .withLabels(Labels.of(hunt, "agent")).withAnnotations(Labels.huntAnnotations(hunt)).endMetadata().build();
-    List<PolicyRule> rules = new ArrayList<>(List.of(
+    List<PolicyRule> rules = List.of(
         new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts")
             .withResourceNames(huntName).withVerbs("get").build(),
         new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts/status")
-            .withResourceNames(huntName).withVerbs("get", "patch").build()));
-    Http2Spec http2 = hunt.getSpec().getChecks() == null ? null : hunt.getSpec().getChecks().getHttp2();
-    if (http2 != null && http2.getCaBundleSecret() != null && http2.getCaBundleSecret().getName() != null) {
-      // The one Secret the spec names (a CA bundle), and no other.
-      rules.add(new PolicyRuleBuilder().withApiGroups("").withResources("secrets")
-          .withResourceNames(http2.getCaBundleSecret().getName()).withVerbs("get").build());
-    }
+            .withResourceNames(huntName).withVerbs("get", "patch").build());
     Role role = new RoleBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(Labels.of(hunt, "agent"))
         .endMetadata().withRules(rules).build();
     RoleBinding binding = new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace(ns)
@@ -55,7 +48,24 @@ public final class AgentRbac {
         .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name).endRoleRef()
         .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(config.probeNamespace()).endSubject()
         .build();
-    return List.of(sa, role, binding);
+    if (!readsCaBundle(hunt)) {
+      return List.of(sa, role, binding);
+    }
+    // A CA bundle in a Secret: the probe reads it itself, through a ClusterRole bound in the hunt's
+    // namespace only. A Role naming that one Secret would be narrower, but RBAC lets only those who
+    // hold a permission grant it, and the operator must never be able to read Secrets.
+    RoleBinding secrets = new RoleBindingBuilder().withNewMetadata().withName(name + "-ca").withNamespace(ns)
+        .withLabels(Labels.of(hunt, "agent")).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+        .withName(config.agentSecretReader()).endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(config.probeNamespace()).endSubject()
+        .build();
+    return List.of(sa, role, binding, secrets);
+  }
+
+  static boolean readsCaBundle(GhostHunt hunt) {
+    Http2Spec http2 = hunt.getSpec().getChecks() == null ? null : hunt.getSpec().getChecks().getHttp2();
+    return http2 != null && http2.getCaBundleSecret() != null && http2.getCaBundleSecret().getName() != null;
   }
 
   public void apply(GhostHunt hunt) {

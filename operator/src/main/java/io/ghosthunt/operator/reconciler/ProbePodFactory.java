@@ -68,8 +68,10 @@ public final class ProbePodFactory {
                 .withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build())
             .withSecurityContext(securityContext())
             .withNewResources()
-              .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("128Mi")))
-              .withLimits(Map.of("cpu", new Quantity("1"), "memory", new Quantity("256Mi")))
+              .withRequests(Map.of("cpu", new Quantity(config.probeResources().cpuRequest()),
+                  "memory", new Quantity(config.probeResources().memoryRequest())))
+              .withLimits(Map.of("cpu", new Quantity(config.probeResources().cpuLimit()),
+                  "memory", new Quantity(config.probeResources().memoryLimit())))
             .endResources()
           .endContainer()
         .endSpec()

@@ -1,0 +1,38 @@
+{{- define "ghosthunt.name" -}}ghosthunt-operator{{- end -}}
+
+{{- define "ghosthunt.labels" -}}
+app.kubernetes.io/name: ghosthunt-operator
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "ghosthunt.selector" -}}
+app.kubernetes.io/name: ghosthunt-operator
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "ghosthunt.operatorImage" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{- define "ghosthunt.probeImage" -}}
+{{ .Values.probes.image.repository }}:{{ .Values.probes.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{/* The rights on hunts, their events and their agents' RBAC: cluster-wide, or per watched namespace. */}}
+{{- define "ghosthunt.huntRules" -}}
+- apiGroups: [ghosthunt.io]
+  resources: [ghosthunts]
+  verbs: [get, list, watch, patch, update]
+- apiGroups: [ghosthunt.io]
+  resources: [ghosthunts/status]
+  verbs: [get, patch, update]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [roles, rolebindings]
+  verbs: [get, list, create, patch, delete, deletecollection]
+{{- end -}}

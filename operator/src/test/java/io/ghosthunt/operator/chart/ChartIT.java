@@ -1,0 +1,145 @@
+package io.ghosthunt.operator.chart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ghosthunt.agent.lab.Lab;
+import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.HuntPhase;
+import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.operator.GhostHuntOperator;
+import io.ghosthunt.operator.OperatorConfig;
+import io.ghosthunt.operator.metrics.OperatorMetrics;
+import io.ghosthunt.operator.testing.ControlPlane;
+import io.ghosthunt.operator.testing.FakeKubelet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The rendered chart installed into the real API server (RBAC on), and the operator run under the
+ * chart's own service account: its permissions suffice for a whole hunt (probes, agent RBAC, the
+ * CA-bundle binding, leader election), and it is denied Secrets and other namespaces' objects.
+ */
+@ExtendWith(ControlPlane.class)
+class ChartIT {
+
+  static final String RELEASE_NS = "chart-ops";
+  static final String PROBES = "chart-probes";
+  static final String WATCHED = "chart-team-a";
+  static final String OTHER = "chart-team-b";
+
+  @Test
+  void theOperatorUnderTheChartsServiceAccountCompletesAHuntAndIsDeniedTheRest(ControlPlane cp) throws Exception {
+    KubernetesClient admin = cp.admin();
+    cp.installCrd();
+    for (String ns : List.of(RELEASE_NS, WATCHED, OTHER)) {
+      admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+    }
+    List<JsonNode> docs = Chart.render(RELEASE_NS, Map.of("watchNamespaces[0]", WATCHED, "probes.namespace", PROBES));
+    int applied = 0;
+    for (JsonNode doc : docs) {
+      String kind = doc.path("kind").asText();
+      // No kubelet runs the operator's own pod: the test runs the operator in-process instead.
+      if (Set.of("Deployment", "Service", "ServiceMonitor").contains(kind)) {
+        continue;
+      }
+      HasMetadata object = admin.getKubernetesSerialization().unmarshal(Chart.YAML.writeValueAsString(doc));
+      admin.resource(object).serverSideApply();
+      applied++;
+    }
+    assertTrue(applied >= 10, "applied " + applied + " objects");
+    admin.resource(new SecretBuilder().withNewMetadata().withName("web-ca").withNamespace(WATCHED).endMetadata()
+        .addToStringData("ca.crt", "not a certificate").build()).serverSideApply();
+
+    String token = admin.serviceAccounts().inNamespace(RELEASE_NS).withName("ghosthunt-operator")
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+        .getStatus().getToken();
+    Path kubeconfig = ControlPlane.tokenKubeconfig(admin, token, Files.createTempFile("chart-operator", ".kubeconfig"));
+
+    try (Lab lab = new Lab();
+        KubernetesClient operatorClient = ControlPlane.clientFor(Files.readString(kubeconfig))) {
+      LabHost node = lab.host("chart-node");
+      node.listen("0.0.0.0", 8080);
+      admin.resource(new NodeBuilder().withNewMetadata().withName("chart-node").addToLabels("kubernetes.io/os", "linux")
+          .endMetadata().build()).serverSideApply();
+      admin.nodes().withName("chart-node").editStatus(n -> new NodeBuilder(n).withNewStatus().addNewCondition()
+          .withType("Ready").withStatus("True").withReason("KubeletReady").endCondition().endStatus().build());
+      Path logs = Files.createDirectories(Path.of("target", "chart-probe-logs"));
+      try (FakeKubelet kubelet = new FakeKubelet(admin, PROBES, Map.of("chart-node", node), logs)) {
+        OperatorMetrics metrics = new OperatorMetrics();
+        GhostHuntOperator operator = new GhostHuntOperator(operatorClient,
+            new OperatorConfig(PROBES, "ghosthunt/probe-agent:chart", false, Set.of(WATCHED),
+                OperatorConfig.DEFAULT_AGENT_SECRET_READER, OperatorConfig.ProbeResources.DEFAULT),
+            metrics, RELEASE_NS);
+        operator.start();
+        try {
+          GhostHunt hunt = admin.getKubernetesSerialization().unmarshal("""
+              apiVersion: ghosthunt.io/v1alpha1
+              kind: GhostHunt
+              metadata: {name: chart-hunt, namespace: %s}
+              spec:
+                nodes: {names: [chart-node]}
+                checks:
+                  portOwner: {ports: [8080], expectedProcess: python3}
+                  http2: {urls: ["https://192.0.2.80/"], caBundleSecret: {name: web-ca}}
+                timeoutSeconds: 90
+              """.formatted(WATCHED), GhostHunt.class);
+          admin.resource(hunt).serverSideApply();
+          GhostHunt done = admin.resources(GhostHunt.class).inNamespace(WATCHED).withName("chart-hunt")
+              .waitUntilCondition(h -> h != null && h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Complete,
+                  120, TimeUnit.SECONDS);
+          // No ghost; the http2 check could not use the bundle (not a certificate), so not all Clear.
+          assertEquals(HuntVerdict.Inconclusive, done.getStatus().getVerdict(), done.getStatus().getSummary());
+          List<Finding> findings = done.getStatus().getNodes().get(0).getFindings();
+          assertEquals(FindingVerdict.Clear, findings.stream().filter(f -> f.getCheck() == CheckKey.PORT_OWNER)
+              .findFirst().orElseThrow().getVerdict());
+          Finding http2 = findings.stream().filter(f -> f.getCheck() == CheckKey.HTTP2).findFirst().orElseThrow();
+          // The probe read the CA bundle through the binding the operator made (a PEM error, not a 403).
+          assertEquals(FindingVerdict.Error, http2.getVerdict(), http2.getSummary());
+          assertTrue(http2.getSummary().contains("holds no PEM certificate") || http2.getSummary().contains("web-ca/ca.crt:"),
+              http2.getSummary());
+          assertTrue(!http2.getSummary().contains("403"), http2.getSummary());
+          assertTrue(metrics.render().contains("ghosthunt_hunts_total{verdict=\"Inconclusive\"} 1"), metrics.render());
+          // Leader election ran under the chart's Role.
+          assertNotEquals(null, admin.leases().inNamespace(RELEASE_NS).withName(GhostHuntOperator.LEASE_NAME).get());
+        } finally {
+          operator.close();
+        }
+      }
+
+      denied(() -> operatorClient.secrets().inNamespace(WATCHED).list());
+      denied(() -> operatorClient.secrets().inNamespace(WATCHED).withName("web-ca").get());
+      denied(() -> operatorClient.secrets().inNamespace(RELEASE_NS).list());
+      denied(() -> operatorClient.pods().inNamespace(WATCHED).list());
+      denied(() -> operatorClient.pods().inNamespace(OTHER).list());
+      denied(() -> operatorClient.resources(GhostHunt.class).inNamespace(OTHER).list());
+      denied(() -> operatorClient.rbac().roles().inNamespace(OTHER).list());
+    }
+  }
+
+  private static void denied(Executable call) {
+    KubernetesClientException e = assertThrows(KubernetesClientException.class, call);
+    assertEquals(403, e.getCode(), e.getMessage());
+  }
+}

@@ -1,0 +1,100 @@
+package io.ghosthunt.operator.chart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ghosthunt.operator.testing.ControlPlane;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Images cannot be built here, so their Dockerfiles are read and held to the code: the agent image
+ * installs exactly the packages whose tools the checks call, every package pinned; both copy the
+ * jars the build makes; the base is pinned; the operator runs as the UID the chart expects.
+ */
+class ImagesTest {
+
+  /** Each tool the agent's code runs, and the Debian package that ships it. */
+  private static final Map<String, String> TOOLS = Map.of(
+      "nft", "nftables", "iptables-legacy-save", "iptables", "ip6tables-legacy-save", "iptables",
+      "conntrack", "conntrack", "ip", "iproute2");
+
+  private static final Path REPO = ControlPlane.repo();
+
+  @Test
+  void theAgentImageCarriesExactlyWhatTheChecksCall() throws IOException {
+    Set<String> called = toolsCalledByTheAgent();
+    assertEquals(new TreeSet<>(TOOLS.keySet()), called, "a tool the checks call has no package here (or the other way)");
+    Set<String> needed = new TreeSet<>(TOOLS.values());
+    needed.add("libpcap0.8"); // mtu and duplicateIp load it through pcap4j
+    needed.add("openjdk-17-jre-headless");
+
+    String dockerfile = Files.readString(REPO.resolve("probe-agent/Dockerfile"));
+    Map<String, String> installed = packages(dockerfile);
+    assertEquals(needed, new TreeSet<>(installed.keySet()));
+    installed.forEach((p, v) -> assertFalse(v.isEmpty(), p + " is not pinned to a version"));
+    assertTrue(dockerfile.contains("--no-install-recommends"), "recommends would add what the checks never call");
+    assertTrue(dockerfile.contains("COPY probe-agent/target/ghosthunt.jar "), "the jar the build makes");
+    assertPinnedBase(dockerfile);
+    assertTrue(Files.readString(REPO.resolve("probe-agent/pom.xml")).contains("<shaded.jar>ghosthunt</shaded.jar>"));
+  }
+
+  @Test
+  void theOperatorImageIsAJreAndTheJarAsTheChartsUser() throws IOException {
+    String dockerfile = Files.readString(REPO.resolve("operator/Dockerfile"));
+    assertEquals(Set.of("openjdk-17-jre-headless"), packages(dockerfile).keySet());
+    assertTrue(dockerfile.contains("COPY operator/target/ghosthunt-operator.jar "));
+    assertTrue(Files.readString(REPO.resolve("operator/pom.xml")).contains("<shaded.jar>ghosthunt-operator</shaded.jar>"));
+    assertTrue(dockerfile.contains("\nUSER 65532:65532\n"), "non-root, the UID the chart's securityContext names");
+    assertTrue(Files.readString(REPO.resolve("charts/ghosthunt-operator/templates/deployment.yaml")).contains("runAsUser: 65532"));
+    assertPinnedBase(dockerfile);
+  }
+
+  private static void assertPinnedBase(String dockerfile) {
+    Matcher from = Pattern.compile("(?m)^FROM (\\S+)").matcher(dockerfile);
+    assertTrue(from.find());
+    assertTrue(from.group(1).matches("[^:]+:\\d[^ ]*") && !from.group(1).endsWith(":latest"), from.group(1));
+  }
+
+  /** package → version from the apt-get install lines. */
+  private static Map<String, String> packages(String dockerfile) {
+    Matcher m = Pattern.compile("\\s([a-z0-9][a-z0-9.+-]*)=(\\S+)").matcher(
+        dockerfile.substring(dockerfile.indexOf("apt-get install")).split("&& rm")[0]);
+    Map<String, String> p = new java.util.TreeMap<>();
+    while (m.find()) {
+      p.put(m.group(1), m.group(2));
+    }
+    return p;
+  }
+
+  /** The first string argument of every Commands.run call, and the legacy save tools Ruleset tries. */
+  private static Set<String> toolsCalledByTheAgent() throws IOException {
+    Set<String> tools = new TreeSet<>();
+    Pattern run = Pattern.compile("Commands\\.run\\([^,]+,\\s*\"([^\"]+)\"");
+    Pattern save = Pattern.compile("\"(ip6?tables-legacy-save)\"");
+    try (Stream<Path> files = Files.walk(REPO.resolve("probe-agent/src/main/java"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).collect(Collectors.toList())) {
+        String code = Files.readString(f);
+        Matcher m = run.matcher(code);
+        while (m.find()) {
+          tools.add(m.group(1));
+        }
+        Matcher s = save.matcher(code);
+        while (s.find()) {
+          tools.add(s.group(1));
+        }
+      }
+    }
+    return tools;
+  }
+}

@@ -1,0 +1,48 @@
+package io.ghosthunt.operator.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostHuntStatus;
+import io.ghosthunt.api.status.GhostName;
+import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.api.status.NodePhase;
+import io.ghosthunt.api.status.NodeStatus;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OperatorMetricsTest {
+
+  @Test
+  void aFinishedHuntIsCountedOnceWithItsGhostsAndDurations() {
+    OperatorMetrics m = new OperatorMetrics();
+    Finding ghost = new Finding(CheckKey.MTU, "192.0.2.1", FindingVerdict.Ghost);
+    ghost.setGhost(GhostName.MtuBlackhole);
+    ghost.setDurationMs(800L);
+    NodeStatus node = new NodeStatus("node-a", NodePhase.Done);
+    node.addFinding(ghost);
+    node.addFinding(new Finding(CheckKey.LOOPBACK, "localhost:80", FindingVerdict.Clear));
+    GhostHuntStatus status = new GhostHuntStatus();
+    status.setVerdict(HuntVerdict.Haunted);
+    status.setStartedAt("2026-11-25T12:00:00Z");
+    status.setNodes(List.of(node));
+
+    m.huntFinished("uid-1", 1, status, Instant.parse("2026-11-25T12:00:42Z"));
+    m.huntFinished("uid-1", 1, status, Instant.parse("2026-11-25T12:00:50Z"));
+    m.reconcileError();
+    String text = m.render();
+
+    assertTrue(text.contains("ghosthunt_hunts_total{verdict=\"Haunted\"} 1\n"), text);
+    assertTrue(text.contains("ghosthunt_ghosts_found_total{ghost=\"MtuBlackhole\"} 1\n"), text);
+    assertTrue(text.contains("ghosthunt_check_duration_seconds_bucket{check=\"mtu\",le=\"0.5\"} 0\n"), text);
+    assertTrue(text.contains("ghosthunt_check_duration_seconds_bucket{check=\"mtu\",le=\"1\"} 1\n"), text);
+    assertTrue(text.contains("ghosthunt_check_duration_seconds_count{check=\"mtu\"} 1\n"), text);
+    assertTrue(text.contains("ghosthunt_hunt_duration_seconds_bucket{le=\"60\"} 1\n"), text);
+    assertTrue(text.contains("ghosthunt_hunt_duration_seconds_sum 42\n"), text);
+    assertTrue(text.contains("ghosthunt_reconcile_errors_total 1\n"), text);
+    assertTrue(text.contains("# TYPE ghosthunt_hunts_total counter\n"), text);
+  }
+}
