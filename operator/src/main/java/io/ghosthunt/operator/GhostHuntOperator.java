@@ -137,11 +137,20 @@ public final class GhostHuntOperator implements AutoCloseable {
     String leaseNamespace = System.getenv().getOrDefault("GHOSTHUNT_LEADER_ELECTION_NAMESPACE", "").trim();
     GhostHuntOperator op = new GhostHuntOperator(client, config, metrics, leaseNamespace.isEmpty() ? null : leaseNamespace);
     int port = Integer.parseInt(System.getenv().getOrDefault("GHOSTHUNT_HTTP_PORT", "8080"));
-    HealthServer health = port > 0 ? new HealthServer(port, metrics, op::unready) : null;
+    HealthServer health = null;
+    if (port > 0) {
+      try {
+        health = new HealthServer(port, metrics, op::unready);
+      } catch (IOException e) {
+        // A local run beside a service on that port still hunts; in a pod the failing probes show it.
+        LOG.warn("no /healthz, /readyz, /metrics: cannot listen on port {} ({}); set GHOSTHUNT_HTTP_PORT", port, e.getMessage());
+      }
+    }
+    HealthServer endpoints = health;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       op.close();
-      if (health != null) {
-        health.close();
+      if (endpoints != null) {
+        endpoints.close();
       }
     }, "operator-stop"));
     op.start();
