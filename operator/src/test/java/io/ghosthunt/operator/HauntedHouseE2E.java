@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ghosthunt.agent.lab.HauntedHouse;
+import io.ghosthunt.agent.lab.Lab;
 import io.ghosthunt.agent.lab.LabHost;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.GhostHunt;
@@ -66,9 +67,9 @@ class HauntedHouseE2E {
   @Test
   @Order(1)
   void kubectlApplyWaitDescribeShowsEveryGhostOnItsNodeWithItsEvidence() {
-    HauntedCluster.Kubectl applied = cluster.kubectl("apply", "-f", example("every-ghost.yaml").toString());
+    Lab.Exec applied = cluster.kubectl("apply", "-f", example("every-ghost.yaml").toString());
     assertEquals(0, applied.exitCode(), applied.output());
-    HauntedCluster.Kubectl waited = cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/every-ghost", "--timeout=240s");
+    Lab.Exec waited = cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/every-ghost", "--timeout=240s");
     assertEquals(0, waited.exitCode(), waited.output());
 
     GhostHunt hunt = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost").get();
@@ -92,7 +93,7 @@ class HauntedHouseE2E {
     assertEquals(HauntedHouse.SQUATTER_MAC, ghost(ghosts, "node-b", CheckKey.DUPLICATE_IP).getEvidence().get("macs"));
     assertEquals("1400", ghost(ghosts, "node-c", CheckKey.MTU).getEvidence().get("pathMtu"));
 
-    HauntedCluster.Kubectl described = cluster.kubectl("describe", "ghosthunt", "every-ghost");
+    Lab.Exec described = cluster.kubectl("describe", "ghosthunt", "every-ghost");
     assertEquals(0, described.exitCode(), described.output());
     String text = described.output();
     for (String expected : List.of("OrphanedPort", "StaleDns", "Http2Quirk", "DuplicateIp", "MtuBlackhole",
@@ -101,7 +102,7 @@ class HauntedHouseE2E {
         "over HTTP/1.1 but HTTP/2 answers 500", "GhostFound")) {
       assertTrue(text.contains(expected), "kubectl describe lacks '" + expected + "':\n" + text);
     }
-    HauntedCluster.Kubectl verdict = cluster.kubectl("get", "ghosthunt", "every-ghost", "-o", "jsonpath={.status.verdict}");
+    Lab.Exec verdict = cluster.kubectl("get", "ghosthunt", "every-ghost", "-o", "jsonpath={.status.verdict}");
     assertEquals("Haunted", verdict.output().trim());
     // For the README: a real describe of a haunted hunt.
     write("every-ghost.describe.txt", text);

@@ -1,5 +1,6 @@
 package io.ghosthunt.operator.demo;
 
+import io.ghosthunt.agent.lab.Lab;
 import io.ghosthunt.operator.testing.HauntedCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ public final class Demo {
     print(cluster[0].kubectl("apply", "-f", hunt.toString()));
     step(started, "kubectl wait --for=condition=Complete ghosthunt/" + name + " --timeout=5m"
         + " (one probe per node runs the checks in its lab namespace)");
-    HauntedCluster.Kubectl waited = cluster[0].kubectl("wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=5m");
+    Lab.Exec waited = cluster[0].kubectl("wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=5m");
     print(waited);
     step(started, "kubectl get ghosthunts");
     print(cluster[0].kubectl("get", "ghosthunts"));
@@ -95,7 +96,7 @@ public final class Demo {
     System.out.flush();
   }
 
-  private static void print(HauntedCluster.Kubectl k) {
+  private static void print(Lab.Exec k) {
     System.out.print(k.output());
     if (!k.output().endsWith("\n")) {
       System.out.println();

@@ -9,13 +9,12 @@ import io.ghosthunt.operator.GhostHuntOperator;
 import io.ghosthunt.operator.OperatorConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -34,9 +33,6 @@ public final class HauntedCluster implements AutoCloseable {
   public final HauntedHouse house;
   public final Path kubeconfig;
   private boolean closed;
-
-  /** kubectl's exit code and what it printed (stdout and stderr together). */
-  public record Kubectl(int exitCode, String output) {}
 
   public static HauntedCluster start(Path dir, Consumer<String> progress) {
     return new HauntedCluster(dir, progress);
@@ -84,23 +80,10 @@ public final class HauntedCluster implements AutoCloseable {
   }
 
   /** The real kubectl against this cluster. */
-  public Kubectl kubectl(String... args) {
+  public Lab.Exec kubectl(String... args) {
     List<String> cmd = new ArrayList<>(List.of(controlPlane.kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
     cmd.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(300, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return new Kubectl(124, out + "\n(kubectl timed out)");
-      }
-      return new Kubectl(p.exitValue(), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return Lab.exec(cmd, Duration.ofMinutes(5));
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -102,18 +103,27 @@ public final class Lab implements AutoCloseable {
   }
 
   static String run(List<String> command) {
+    Exec e = exec(command, Duration.ofSeconds(60));
+    if (e.exitCode() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + ": exit " + e.exitCode() + "\n" + e.output());
+    }
+    return e.output();
+  }
+
+  /** What a command printed (stdout and stderr together) and its exit code; 124 when it timed out. */
+  public record Exec(int exitCode, String output) {}
+
+  /** Runs a command to its end, bounded by {@code timeout}, with no input. */
+  public static Exec exec(List<String> command, Duration timeout) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + ": timed out");
+        return new Exec(124, out + "\n" + String.join(" ", command) + ": timed out after " + timeout.toSeconds() + " s");
       }
-      if (p.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + ": exit " + p.exitValue() + "\n" + out);
-      }
-      return out;
+      return new Exec(p.exitValue(), out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
