@@ -1,5 +1,6 @@
 package io.ghosthunt.operator;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,9 +16,11 @@ import java.util.Set;
  *     Secrets of its hunt's namespace; bound only for hunts that name a CA bundle. The operator may
  *     bind it but never reads a Secret itself.
  * @param probeResources requests and limits of each probe container
+ * @param probePullSecrets Secrets in the probe namespace to pull the probe image with (set on each
+ *     probe's service account)
  */
 public record OperatorConfig(String probeNamespace, String probeImage, boolean hardened, Set<String> watchNamespaces,
-    String agentSecretReader, ProbeResources probeResources) {
+    String agentSecretReader, ProbeResources probeResources, List<String> probePullSecrets) {
 
   /** CPU and memory of a probe container, as Kubernetes quantities. */
   public record ProbeResources(String cpuRequest, String memoryRequest, String cpuLimit, String memoryLimit) {
@@ -27,7 +30,8 @@ public record OperatorConfig(String probeNamespace, String probeImage, boolean h
   public static final String DEFAULT_AGENT_SECRET_READER = "ghosthunt-agent-secret-reader";
 
   public OperatorConfig(String probeNamespace, String probeImage, boolean hardened, Set<String> watchNamespaces) {
-    this(probeNamespace, probeImage, hardened, watchNamespaces, DEFAULT_AGENT_SECRET_READER, ProbeResources.DEFAULT);
+    this(probeNamespace, probeImage, hardened, watchNamespaces, DEFAULT_AGENT_SECRET_READER, ProbeResources.DEFAULT,
+        List.of());
   }
 
   public static final String DEFAULT_PROBE_NAMESPACE = "ghosthunt-system";
@@ -36,7 +40,7 @@ public record OperatorConfig(String probeNamespace, String probeImage, boolean h
   /**
    * From the environment the chart sets: GHOSTHUNT_PROBE_NAMESPACE, _PROBE_IMAGE, _PROBE_MODE,
    * _WATCH_NAMESPACES, _AGENT_SECRET_READER, _PROBE_CPU_REQUEST, _PROBE_MEMORY_REQUEST,
-   * _PROBE_CPU_LIMIT, _PROBE_MEMORY_LIMIT.
+   * _PROBE_CPU_LIMIT, _PROBE_MEMORY_LIMIT, _PROBE_PULL_SECRETS.
    */
   public static OperatorConfig fromEnv(Map<String, String> env) {
     String watch = env.getOrDefault("GHOSTHUNT_WATCH_NAMESPACES", "").trim();
@@ -50,6 +54,8 @@ public record OperatorConfig(String probeNamespace, String probeImage, boolean h
             env.getOrDefault("GHOSTHUNT_PROBE_CPU_REQUEST", ProbeResources.DEFAULT.cpuRequest()),
             env.getOrDefault("GHOSTHUNT_PROBE_MEMORY_REQUEST", ProbeResources.DEFAULT.memoryRequest()),
             env.getOrDefault("GHOSTHUNT_PROBE_CPU_LIMIT", ProbeResources.DEFAULT.cpuLimit()),
-            env.getOrDefault("GHOSTHUNT_PROBE_MEMORY_LIMIT", ProbeResources.DEFAULT.memoryLimit())));
+            env.getOrDefault("GHOSTHUNT_PROBE_MEMORY_LIMIT", ProbeResources.DEFAULT.memoryLimit())),
+        List.of(env.getOrDefault("GHOSTHUNT_PROBE_PULL_SECRETS", "").trim().split("\\s*,\\s*")).stream()
+            .filter(x -> !x.isEmpty()).toList());
   }
 }

@@ -1,6 +1,7 @@
 package io.ghosthunt.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -35,7 +36,8 @@ public final class AgentRbac {
     String ns = hunt.getMetadata().getNamespace();
     String huntName = hunt.getMetadata().getName();
     ServiceAccount sa = new ServiceAccountBuilder().withNewMetadata().withName(name).withNamespace(config.probeNamespace())
-        .withLabels(Labels.of(hunt, "agent")).withAnnotations(Labels.huntAnnotations(hunt)).endMetadata().build();
+        .withLabels(Labels.of(hunt, "agent")).withAnnotations(Labels.huntAnnotations(hunt)).endMetadata()
+        .withImagePullSecrets(config.probePullSecrets().stream().map(LocalObjectReference::new).toList()).build();
     List<PolicyRule> rules = List.of(
         new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts")
             .withResourceNames(huntName).withVerbs("get").build(),

@@ -90,7 +90,7 @@ class ChartIT {
         OperatorMetrics metrics = new OperatorMetrics();
         GhostHuntOperator operator = new GhostHuntOperator(operatorClient,
             new OperatorConfig(PROBES, "ghosthunt/probe-agent:chart", false, Set.of(WATCHED),
-                OperatorConfig.DEFAULT_AGENT_SECRET_READER, OperatorConfig.ProbeResources.DEFAULT),
+                OperatorConfig.DEFAULT_AGENT_SECRET_READER, OperatorConfig.ProbeResources.DEFAULT, List.of("probe-registry")),
             metrics, RELEASE_NS);
         operator.start();
         try {

@@ -89,7 +89,8 @@ class ChartTest {
   void overridesReachTheOperatorAndTheProbes() {
     List<JsonNode> docs = Chart.render("ghosthunt", Map.of("replicaCount", 2, "leaderElection.enabled", false,
         "probes.mode", "hardened", "probes.createNamespace", false, "probes.resources.limits.memory", "512Mi",
-        "metrics.serviceMonitor.enabled", true, "imagePullSecrets[0].name", "registry"));
+        "metrics.serviceMonitor.enabled", true, "imagePullSecrets[0].name", "registry",
+        "probes.imagePullSecrets[0]", "probe-registry"));
 
     JsonNode deployment = Chart.one(docs, "Deployment", "ghosthunt-operator");
     assertEquals(2, deployment.path("spec").path("replicas").asInt());
@@ -100,6 +101,7 @@ class ChartTest {
     // Two replicas elect a leader even when election was switched off.
     assertTrue(env.containsKey("GHOSTHUNT_LEADER_ELECTION_NAMESPACE"));
     assertEquals("registry", pod.path("imagePullSecrets").path(0).path("name").asText());
+    assertEquals("probe-registry", env.get("GHOSTHUNT_PROBE_PULL_SECRETS").path("value").asText());
     assertTrue(Chart.kind(docs, "Namespace").isEmpty());
     assertEquals(1, Chart.kind(docs, "ServiceMonitor").size());
   }

@@ -1,0 +1,61 @@
+package io.ghosthunt.operator.reconciler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.operator.OperatorConfig;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class AgentRbacTest {
+
+  private static final OperatorConfig CONFIG = new OperatorConfig("probes", "img", false, Set.of(), "secret-reader",
+      OperatorConfig.ProbeResources.DEFAULT, List.of("probe-registry"));
+
+  private static GhostHunt hunt(String checks) {
+    GhostHunt h = new KubernetesSerialization().unmarshal("""
+        apiVersion: ghosthunt.io/v1alpha1
+        kind: GhostHunt
+        metadata: {name: h, namespace: team-a, uid: 0f0e0d0c-0000-4000-8000-000000000001, generation: 1}
+        spec: {checks: %s}
+        """.formatted(checks), GhostHunt.class);
+    return h;
+  }
+
+  @Test
+  void theAgentMayReadItsHuntAndPatchItsStatusOnlyAndPullsWithTheConfiguredSecret() {
+    List<HasMetadata> objects = new AgentRbac(null, CONFIG).objects(hunt("{loopback: {ports: [80]}}"));
+
+    assertEquals(3, objects.size());
+    ServiceAccount sa = (ServiceAccount) objects.get(0);
+    assertEquals("probes", sa.getMetadata().getNamespace());
+    assertEquals("probe-registry", sa.getImagePullSecrets().get(0).getName());
+    Role role = (Role) objects.get(1);
+    assertEquals("team-a", role.getMetadata().getNamespace());
+    assertEquals(2, role.getRules().size());
+    role.getRules().forEach(r -> {
+      assertEquals(List.of("h"), r.getResourceNames());
+      assertTrue(r.getResources().get(0).startsWith("ghosthunts"), r.toString());
+    });
+  }
+
+  @Test
+  void aHuntNamingACaBundleAlsoBindsTheSecretReaderInItsNamespace() {
+    List<HasMetadata> objects = new AgentRbac(null, CONFIG)
+        .objects(hunt("{http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: app-ca}}}"));
+
+    assertEquals(4, objects.size());
+    RoleBinding ca = (RoleBinding) objects.get(3);
+    assertEquals("team-a", ca.getMetadata().getNamespace());
+    assertEquals("ClusterRole", ca.getRoleRef().getKind());
+    assertEquals("secret-reader", ca.getRoleRef().getName());
+    assertEquals("probes", ca.getSubjects().get(0).getNamespace());
+  }
+}
