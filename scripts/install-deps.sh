@@ -32,6 +32,13 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   echo "[deps] installing: ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # The labs start unbound, nginx and dhcpd inside their own namespaces; the packages must not start
+  # them on this machine (a resolver on :53, a DHCP server on the real network).
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
