@@ -106,8 +106,10 @@ public final class HuntCommand {
 
     Config config;
     try {
-      config = args.has("kubeconfig") ? Config.fromKubeconfig(Files.readString(Path.of(args.get("kubeconfig"))))
-          : Config.autoConfigure(null);
+      // A pipeline wants a quick no: two retries, not the client's default backoff of ten.
+      config = new io.fabric8.kubernetes.client.ConfigBuilder(args.has("kubeconfig")
+          ? Config.fromKubeconfig(Files.readString(Path.of(args.get("kubeconfig")))) : Config.autoConfigure(null))
+          .withRequestRetryBackoffLimit(2).build();
     } catch (IOException e) {
       throw new UsageException("cannot read --kubeconfig " + args.get("kubeconfig") + ": " + e.getMessage());
     }
@@ -166,6 +168,10 @@ public final class HuntCommand {
       return exitCode(status);
     } catch (KubernetesClientException e) {
       err.println("ghosthunt: " + AgentCommand.describe(e));
+      if (e.getCode() <= 0) {
+        err.println("ghosthunt: the API server was " + config.getMasterUrl() + (args.has("kubeconfig") ? ""
+            : " (from $KUBECONFIG, ~/.kube/config or the in-cluster account: point --kubeconfig at your cluster)"));
+      }
       return 2;
     }
   }
