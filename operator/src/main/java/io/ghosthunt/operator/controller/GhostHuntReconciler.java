@@ -216,6 +216,10 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
         previousCurrent ? previous.getConditions() : null);
     GhostHuntStatus status = result.status();
     recordEvents(hunt, result);
+    if (result.complete()) {
+      // Counted before the Complete status lands, so whoever sees it complete also sees it counted.
+      metrics.huntFinished(uid, generation, status, now);
+    }
     // Server-side apply from a fresh object: no resourceVersion, so concurrent agent writes never
     // make it conflict; the agents' entries, owned by their managers, stay as they are.
     if (!previousCurrent || !sameStatus(previous, status)) {
@@ -225,7 +229,6 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     UpdateControl<GhostHunt> control = UpdateControl.noUpdate();
 
     if (result.complete()) {
-      metrics.huntFinished(uid, generation, status, now);
       // Privilege is short-lived: with every node decided, the probes and their identity go.
       deleteProbes(hunt, false);
       rbac.delete(hunt);
