@@ -113,6 +113,13 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
 
   @Override
   public ErrorStatusUpdateControl<GhostHunt> updateErrorStatus(GhostHunt hunt, Context<GhostHunt> context, Exception e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof InterruptedException) {
+        // The operator is stopping and cut the reconcile short: not a failure of the hunt.
+        LOG.debug("reconcile interrupted by shutdown", e);
+        return ErrorStatusUpdateControl.noStatusUpdate();
+      }
+    }
     metrics.reconcileError();
     StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
     for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
