@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * binaries that scripts/control-plane.sh built into kube-api-test's cache, never downloaded.
  * Tests get an admin {@link KubernetesClient} or this object as a parameter.
  */
-public final class ControlPlane implements ParameterResolver, AutoCloseable {
+public final class ControlPlane implements ParameterResolver, AutoCloseable, ExtensionContext.Store.CloseableResource {
 
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ControlPlane.class);
 
@@ -56,6 +56,8 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable {
     server.start();
     // Ours are the ones that were not there before: several control planes may run in one JVM.
     own = controlPlaneProcesses().filter(p -> !before.contains(p.pid())).toList();
+    // A test JVM that ends without closing us (a crash, a forgotten close) still takes them along.
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopOwn, "control-plane-stop"));
     kubeconfigYaml = server.getKubeConfigYaml();
     admin = clientFor(kubeconfigYaml);
   }
@@ -171,14 +173,20 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable {
   public void close() {
     admin.close();
     server.stop();
-    // kube-api-test 7.5.2 returns from stop() with etcd and kube-apiserver still running: end our
-    // own children by hand so that no control plane outlives the test run.
+    stopOwn();
+  }
+
+  /**
+   * kube-api-test 7.5.2 returns from stop() with etcd and kube-apiserver still running: end our own
+   * children by hand so that no control plane outlives the test run.
+   */
+  private void stopOwn() {
     own.forEach(p -> {
-          p.destroy();
-          p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> {
-            p.destroyForcibly();
-            return p;
-          }).join();
-        });
+      p.destroy();
+      p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> {
+        p.destroyForcibly();
+        return p;
+      }).join();
+    });
   }
 }
