@@ -102,7 +102,13 @@ class GhostHuntCrdIT {
         Arguments.of("{\"symptom\": \"Haunted\", \"target\": \"app.example.com\"}",
             "spec.symptom: Unsupported value: \"Haunted\""),
         Arguments.of("{\"checks\": {\"portOwner\": {\"ports\": [8080], \"protocol\": \"SCTP\"}}}",
-            "spec.checks.portOwner.protocol: Unsupported value: \"SCTP\""));
+            "spec.checks.portOwner.protocol: Unsupported value: \"SCTP\""),
+        Arguments.of("{\"checks\": {\"duplicateIp\": {\"dhcp\": true, \"dhcpServers\": [\"dhcp.local\"]}}}",
+            "spec.checks.duplicateIp.dhcpServers: Invalid value: \"array\": every DHCP server must be an IPv4 address"),
+        Arguments.of("{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleSecret\": {\"key\": \"ca.crt\"}}}}",
+            "spec.checks.http2.caBundleSecret.name: Required value"),
+        Arguments.of("{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleSecret\": {\"name\": \"Not_A_Name\"}}}}",
+            "spec.checks.http2.caBundleSecret.name: Invalid value: \"Not_A_Name\""));
   }
 
   private static String manyTargets(int n) {
