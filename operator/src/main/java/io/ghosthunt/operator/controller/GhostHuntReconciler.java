@@ -371,6 +371,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     rbac.delete(hunt);
     events.forget(hunt);
     written.remove(hunt.getMetadata().getUid());
+    metrics.forget(hunt.getMetadata().getUid());
     return DeleteControl.defaultDelete();
   }
 }

@@ -52,6 +52,11 @@ public final class OperatorMetrics {
     }
   }
 
+  /** The hunt is gone: its once-only marks go too, so a long-running operator does not grow. */
+  public void forget(String uid) {
+    seen.keySet().removeIf(k -> k.startsWith(uid + "/"));
+  }
+
   public void reconcileError() {
     reconcileErrors.incrementAndGet();
   }

@@ -44,5 +44,10 @@ class OperatorMetricsTest {
     assertTrue(text.contains("ghosthunt_hunt_duration_seconds_sum 42\n"), text);
     assertTrue(text.contains("ghosthunt_reconcile_errors_total 1\n"), text);
     assertTrue(text.contains("# TYPE ghosthunt_hunts_total counter\n"), text);
+
+    // A deleted hunt leaves no mark behind: the same UID would count again.
+    m.forget("uid-1");
+    m.huntFinished("uid-1", 1, status, Instant.parse("2026-11-25T12:00:42Z"));
+    assertTrue(m.render().contains("ghosthunt_hunts_total{verdict=\"Haunted\"} 2\n"), m.render());
   }
 }

@@ -37,8 +37,8 @@ import java.util.stream.Collectors;
 public final class LoopbackCheck implements Check {
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
-  private static final InetAddress V4 = literal("127.0.0.1");
-  private static final InetAddress V6 = literal("::1");
+  private static final InetAddress V4 = Addresses.literal("127.0.0.1");
+  private static final InetAddress V6 = Addresses.literal("::1");
 
   private final SocketTable sockets;
   private final ProcessTable processes;
@@ -280,13 +280,5 @@ public final class LoopbackCheck implements Check {
 
   private static String join(List<InetAddress> addresses) {
     return addresses.stream().map(Addresses::text).collect(Collectors.joining(" and "));
-  }
-
-  private static InetAddress literal(String ip) {
-    try {
-      return InetAddress.getByName(ip);
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
