@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real Kubernetes control plane for tests, built from the Go module proxy (no binary downloads).
 #
-#   scripts/control-plane.sh build   build kube-apiserver, etcd (and copy kubectl) into kube-api-test's cache
+#   scripts/control-plane.sh build   build kube-apiserver, etcd, kubelet and the pause binary (and copy kubectl)
 #   scripts/control-plane.sh up      start etcd + kube-apiserver on loopback; last line: the admin kubeconfig
 #   scripts/control-plane.sh down    stop them and remove their state
 #
@@ -15,6 +15,10 @@ KUBEAPITEST_DIR=${KUBEAPITEST_DIR:-$HOME/.kubeapitest}
 BIN_DIR="$KUBEAPITEST_DIR/k8s/${K8S_VERSION}-linux-amd64"
 WORK_DIR=${GHOSTHUNT_BUILD_DIR:-$HOME/.cache/ghosthunt/control-plane-build}
 STATE_DIR=${GHOSTHUNT_CP_DIR:-/tmp/ghosthunt-control-plane}
+# Services get addresses from a documentation range, so that a lab node can reach the API server at
+# the `kubernetes` Service's address (203.0.113.225) as a real node's pods do, without a route out.
+SERVICE_CIDR=203.0.113.224/28
+KUBERNETES_SERVICE_IP=203.0.113.225
 MINOR=$(echo "$K8S_VERSION" | cut -d. -f2)
 
 log() { printf '[control-plane] %s\n' "$*" >&2; }
@@ -30,14 +34,17 @@ go_env() {
   fi
 }
 
-build_apiserver() {
-  local dir="$WORK_DIR/kube-apiserver-$K8S_VERSION"
+# One Kubernetes command (kube-apiserver, kubelet) from the k8s.io/kubernetes module, in a wrapper
+# module of its own so that each resolves exactly the dependencies it needs.
+build_k8s() {
+  local cmd=$1
+  local dir="$WORK_DIR/$cmd-$K8S_VERSION"
   mkdir -p "$dir"
-  log "kube-apiserver v$K8S_VERSION: resolving k8s.io/kubernetes and its staging modules"
+  log "$cmd v$K8S_VERSION: resolving k8s.io/kubernetes and its staging modules"
   local modfile
   modfile=$(cd "$dir" && go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
   {
-    echo "module ghosthunt.io/controlplane/apiserver"
+    echo "module ghosthunt.io/controlplane/$cmd"
     echo
     grep -E '^go ' "$modfile"
     echo
@@ -46,21 +53,26 @@ build_apiserver() {
     # k8s.io/kubernetes requires its staging modules at v0.0.0; each is published as v0.<minor>.<patch>.
     grep -E '^\s+k8s\.io/[a-z0-9-]+ v0\.0\.0$' "$modfile" | awk -v v="v0.${K8S_VERSION#1.}" '{print "replace " $1 " => " $1 " " v}'
   } > "$dir/go.mod"
-  cat > "$dir/tools.go" <<'GO'
-//go:build tools
-
-package tools
-
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
-GO
+  printf '//go:build tools\n\npackage tools\n\nimport _ "k8s.io/kubernetes/cmd/%s"\n' "$cmd" > "$dir/tools.go"
   (cd "$dir" && go mod tidy >/dev/null 2>"$dir/tidy.log" || { cat "$dir/tidy.log" >&2; exit 1; })
-  log "kube-apiserver: compiling (about 10-20 minutes on 2 cores the first time)"
+  log "$cmd: compiling (kube-apiserver takes 10-20 minutes on 2 cores the first time, kubelet about 5 more)"
   local now; now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   local pkg=k8s.io/component-base/version
-  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -o "$BIN_DIR/kube-apiserver" \
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -o "$BIN_DIR/$cmd" \
     -ldflags "-s -w -X $pkg.gitVersion=v$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$MINOR \
               -X $pkg.gitTreeState=clean -X $pkg.buildDate=$now -X $pkg.gitCommit=module-proxy" \
-    k8s.io/kubernetes/cmd/kube-apiserver)
+    "k8s.io/kubernetes/cmd/$cmd")
+}
+
+# The pod sandbox's pause process, from the C source in the Kubernetes module itself (the image
+# registry.k8s.io/pause is built from the same file); a static binary needs no libc in its image.
+build_pause() {
+  command -v gcc >/dev/null || { log "gcc is required for the pause binary (apt-get install gcc libc6-dev)"; exit 2; }
+  local src
+  src=$(cd "$WORK_DIR/kubelet-$K8S_VERSION" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c
+  log "pause: gcc -static $src"
+  gcc -Os -static -Wall -Werror -DVERSION="v3.10-ghosthunt" -o "$BIN_DIR/pause" "$src"
+  strip "$BIN_DIR/pause"
 }
 
 build_etcd() {
@@ -116,9 +128,11 @@ cmd_build() {
   mkdir -p "$BIN_DIR" "$WORK_DIR"
   go_env
   local start=$SECONDS
-  [ -x "$BIN_DIR/kube-apiserver" ] && log "kube-apiserver present" || build_apiserver
+  [ -x "$BIN_DIR/kube-apiserver" ] && log "kube-apiserver present" || build_k8s kube-apiserver
   [ -x "$BIN_DIR/etcd" ] && log "etcd present" || build_etcd
   [ -x "$BIN_DIR/kubectl" ] && log "kubectl present" || install_kubectl
+  [ -x "$BIN_DIR/kubelet" ] && log "kubelet present" || build_k8s kubelet
+  [ -x "$BIN_DIR/pause" ] && log "pause present" || build_pause
   log "binaries in $BIN_DIR ($((SECONDS - start)) s)"
   "$BIN_DIR/kube-apiserver" --version >&2
 }
@@ -136,7 +150,8 @@ cmd_up() {
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ghosthunt-test-ca" \
     -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null
   openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout "$pki/server.key" -out "$pki/server.csr" 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$pki/san.ext"
+  printf 'subjectAltName=IP:127.0.0.1,IP:%s,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\n' \
+    "$KUBERNETES_SERVICE_IP" > "$pki/san.ext"
   openssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 2 \
     -extfile "$pki/san.ext" -out "$pki/server.crt" 2>/dev/null
   openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=ghosthunt-admin" -keyout "$pki/admin.key" -out "$pki/admin.csr" 2>/dev/null
@@ -152,12 +167,14 @@ cmd_up() {
     --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" --initial-cluster "default=http://127.0.0.1:$peer_port" \
     --unsafe-no-fsync >"$STATE_DIR/etcd.log" 2>&1 &
   echo $! > "$STATE_DIR/etcd.pid"
-  log "kube-apiserver on https://127.0.0.1:$api_port (RBAC on)"
+  # RBAC and the ServiceAccount admission plugin on, as in every real cluster: a pod gets its
+  # projected token, the cluster CA and its namespace mounted from its service account.
+  log "kube-apiserver on https://127.0.0.1:$api_port (RBAC, ServiceAccount admission)"
   "$BIN_DIR/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" --bind-address 127.0.0.1 \
     --secure-port "$api_port" --cert-dir "$pki" --tls-cert-file "$pki/server.crt" --tls-private-key-file "$pki/server.key" \
     --client-ca-file "$pki/ca.crt" --authorization-mode RBAC --service-account-key-file "$pki/sa.pub" \
     --service-account-signing-key-file "$pki/sa.key" --service-account-issuer https://kubernetes.default.svc \
-    --service-cluster-ip-range 10.96.0.0/24 --disable-admission-plugins ServiceAccount --allow-privileged=true \
+    --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true \
     >"$STATE_DIR/apiserver.log" 2>&1 &
   echo $! > "$STATE_DIR/apiserver.pid"
   cat > "$STATE_DIR/kubeconfig" <<KC

@@ -23,6 +23,16 @@ have curl || need+=(curl)
 have ping || need+=(iputils-ping)
 have arping || need+=(arping)
 have dhcpd || need+=(isc-dhcp-server)
+# Real lab nodes: the container runtime (the kubelet is built from source), its CNI plugins, the
+# Debian root filesystems for the images, and a C compiler for the pause binary.
+have containerd || need+=(containerd)
+have runc || need+=(runc)
+[ -x /usr/lib/cni/loopback ] || need+=(containernetworking-plugins)
+have mmdebstrap || need+=(mmdebstrap)
+have gcc || need+=(gcc)
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
+have unshare || need+=(util-linux)
+have nsenter || need+=(util-linux)
 [ -e /usr/lib/x86_64-linux-gnu/libpcap.so.0.8 ] || [ -n "$(ldconfig -p 2>/dev/null | grep libpcap.so)" ] || need+=(libpcap0.8)
 
 if [ ${#need[@]} -gt 0 ]; then
@@ -32,14 +42,14 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   echo "[deps] installing: ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  # The labs start unbound, nginx and dhcpd inside their own namespaces; the packages must not start
-  # them on this machine (a resolver on :53, a DHCP server on the real network).
+  # The labs start unbound, nginx, dhcpd and containerd inside their own namespaces; the packages
+  # must not start them on this machine (a resolver on :53, a DHCP server on the real network).
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
     chmod +x /usr/sbin/policy-rc.d
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends $(printf "%s\n" "${need[@]}" | sort -u) >/dev/null
 fi
 echo "[deps] ok" >&2

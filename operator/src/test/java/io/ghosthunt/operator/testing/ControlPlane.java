@@ -1,39 +1,44 @@
 package io.ghosthunt.operator.testing;
 
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.ghosthunt.agent.lab.Lab;
 import io.ghosthunt.api.GhostHunt;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One real kube-apiserver + etcd for the whole test run (JUnit extension), started from the
- * binaries that scripts/control-plane.sh built into kube-api-test's cache, never downloaded.
- * Tests get an admin {@link KubernetesClient} or this object as a parameter.
+ * One real kube-apiserver + etcd for the whole test run (JUnit extension), started by
+ * {@code scripts/control-plane.sh up} from the binaries its {@code build} compiled, never downloaded.
+ * The script's flags are a real cluster's: RBAC, the ServiceAccount admission plugin (pods get a
+ * projected token and the cluster CA), a Service range in a documentation prefix and a serving
+ * certificate for the {@code kubernetes} Service's address, which lab nodes' pods dial. Tests get an
+ * admin {@link KubernetesClient} or this object as a parameter.
  */
 public final class ControlPlane implements ParameterResolver, AutoCloseable, ExtensionContext.Store.CloseableResource {
 
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ControlPlane.class);
+  /** The {@code kubernetes} Service's ClusterIP (the first address of the script's Service range). */
+  public static final String KUBERNETES_SERVICE_IP = "203.0.113.225";
 
-  private final KubeAPIServer server;
+  private final Path state;
   private final String kubeconfigYaml;
   private final KubernetesClient admin;
-  private final List<ProcessHandle> own;
+  private final Thread hook = new Thread(this::down, "control-plane-stop");
+  private boolean closed;
 
-  /** A control plane outside JUnit (benchmarks); close it when done. */
+  /** A control plane outside JUnit (benchmarks, the demo); close it when done. */
   public static ControlPlane start() {
     return new ControlPlane();
   }
@@ -45,30 +50,52 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
       throw new IllegalStateException(
           "no kube-apiserver/etcd " + version + " in " + bin + ": run scripts/control-plane.sh build first");
     }
-    server =
-        new KubeAPIServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withApiServerVersion(version)
-                .withOfflineMode(true)
-                .withUpdateKubeConfig(false)
-                .build());
-    Set<Long> before = controlPlaneProcesses().map(ProcessHandle::pid).collect(Collectors.toSet());
-    server.start();
-    // Ours are the ones that were not there before: several control planes may run in one JVM.
-    own = controlPlaneProcesses().filter(p -> !before.contains(p.pid())).toList();
-    // A test JVM that ends without closing us (a crash, a forgotten close) still takes them along.
-    Runtime.getRuntime().addShutdownHook(new Thread(this::stopOwn, "control-plane-stop"));
-    kubeconfigYaml = server.getKubeConfigYaml();
+    try {
+      state = Files.createTempDirectory("ghosthunt-cp-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // A test JVM that ends without closing us (a crash, a forgotten close) still stops etcd and the API server.
+    Runtime.getRuntime().addShutdownHook(hook);
+    Lab.Exec up = script("up");
+    if (up.exitCode() != 0) {
+      down();
+      throw new IllegalStateException("scripts/control-plane.sh up failed:\n" + up.output());
+    }
+    try {
+      kubeconfigYaml = Files.readString(state.resolve("kubeconfig"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     admin = clientFor(kubeconfigYaml);
   }
 
-  private static java.util.stream.Stream<ProcessHandle> controlPlaneProcesses() {
-    return ProcessHandle.current().descendants()
-        .filter(p -> p.info().command().map(c -> c.endsWith("/kube-apiserver") || c.endsWith("/etcd")).orElse(false));
+  private Lab.Exec script(String command) {
+    return Lab.exec(List.of("env", "GHOSTHUNT_CP_DIR=" + state, "K8S_VERSION=" + System.getProperty("kube.version", "1.34.4"),
+        repo().resolve("scripts/control-plane.sh").toString(), command), Duration.ofMinutes(3));
   }
 
   static Path binDir(String version) {
     return Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s", version + "-linux-amd64");
+  }
+
+  /** The binaries scripts/control-plane.sh build made (kubelet, pause, kubectl beside the control plane). */
+  public static Path bin(String name) {
+    return binDir(System.getProperty("kube.version", "1.34.4")).resolve(name);
+  }
+
+  /** The API server's port on the machine's loopback. */
+  public int apiPort() {
+    return URI.create(admin.getConfiguration().getMasterUrl()).getPort();
+  }
+
+  /** The cluster CA's certificate (PEM), what kube-root-ca.crt publishes. */
+  public String caCertificate() {
+    try {
+      return Files.readString(state.resolve("pki/ca.crt"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The real kubectl that was installed beside the API server. */
@@ -131,6 +158,23 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
     }
   }
 
+  /**
+   * The probe namespace as a cluster admin prepares it: labelled for Pod Security Admission level
+   * privileged, and holding the kube-root-ca.crt ConfigMap that pods' projected service-account
+   * volumes mount (in a whole cluster kube-controller-manager publishes it into every namespace).
+   */
+  public void probeNamespace(String namespace) {
+    admin.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(namespace)
+        .addToLabels("pod-security.kubernetes.io/enforce", "privileged").endMetadata().build()).serverSideApply();
+    publishRootCa(namespace);
+  }
+
+  /** The kube-root-ca.crt ConfigMap in a namespace that exists, as kube-controller-manager publishes it. */
+  public void publishRootCa(String namespace) {
+    admin.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("kube-root-ca.crt")
+        .withNamespace(namespace).endMetadata().addToData("ca.crt", caCertificate()).build()).serverSideApply();
+  }
+
   /** Installs the committed CRD (the one users apply) and waits until it is served. */
   public void installCrd() {
     Path crd = repo().resolve("crds").resolve(GhostHunt.CRD_FILE);
@@ -170,23 +214,21 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     admin.close();
-    server.stop();
-    stopOwn();
+    down();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down
+    }
   }
 
-  /**
-   * kube-api-test 7.5.2 returns from stop() with etcd and kube-apiserver still running: end our own
-   * children by hand so that no control plane outlives the test run.
-   */
-  private void stopOwn() {
-    own.forEach(p -> {
-      p.destroy();
-      p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> {
-        p.destroyForcibly();
-        return p;
-      }).join();
-    });
+  private void down() {
+    script("down");
   }
 }

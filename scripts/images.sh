@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The base images GhostHunt's container images are built on, and the pod sandbox (pause) image,
+# with neither a registry nor a Docker daemon: root filesystems made by mmdebstrap from Debian's
+# packages, exactly the packages and versions that the Dockerfiles pin, saved as docker-archive
+# tarballs. Jib puts the jars on top of them (`mvn -Pimages package`); a node's containerd imports
+# the results with `ctr images import`.
+#
+#   scripts/images.sh bases    build the missing bases into $GHOSTHUNT_IMAGES; prints that folder
+#
+# Environment: GHOSTHUNT_IMAGES (default ~/.cache/ghosthunt/images), K8S_VERSION (for the pause binary
+# that scripts/control-plane.sh build compiled), DEBIAN_MIRROR (default deb.debian.org).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+K8S_VERSION=${K8S_VERSION:-1.34.4}
+IMAGES=${GHOSTHUNT_IMAGES:-$HOME/.cache/ghosthunt/images}
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org}
+PAUSE_BIN=${KUBEAPITEST_DIR:-$HOME/.kubeapitest}/k8s/${K8S_VERSION}-linux-amd64/pause
+# The tag the sandbox image is known by; the nodes' containerd config names the same.
+PAUSE_TAG=registry.k8s.io/pause:3.10
+
+log() { printf '[images] %s\n' "$*" >&2; }
+
+# The "name=version" arguments of the Dockerfile's apt-get install: one list for both builds.
+pinned_packages() {
+  sed -n '/apt-get install/,/rm -rf/p' "$1" | grep -oE '[a-z0-9][a-z0-9.+-]*=[^ \\]+' | paste -sd, -
+}
+
+# Wraps a root filesystem tarball into a one-layer docker-archive (what `docker save` writes), the
+# format both Jib's tar:// base images and `ctr images import` read.
+docker_archive() {
+  local rootfs=$1 tag=$2 out=$3 entrypoint=${4:-}
+  python3 - "$rootfs" "$tag" "$out" "$entrypoint" <<'PY'
+import hashlib, io, json, os, sys, tarfile
+rootfs, tag, out, entrypoint = sys.argv[1:5]
+digest = hashlib.sha256()
+with open(rootfs, 'rb') as f:
+    for chunk in iter(lambda: f.read(1 << 20), b''):
+        digest.update(chunk)
+diff_id = 'sha256:' + digest.hexdigest()
+config = {
+    'architecture': 'amd64', 'os': 'linux',
+    'config': {'Env': ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']},
+    'rootfs': {'type': 'layers', 'diff_ids': [diff_id]},
+    'history': [{'created_by': 'ghosthunt scripts/images.sh: ' + os.path.basename(rootfs)}],
+}
+if entrypoint:
+    config['config']['Entrypoint'] = [entrypoint]
+config_bytes = json.dumps(config, sort_keys=True).encode()
+config_name = hashlib.sha256(config_bytes).hexdigest() + '.json'
+manifest = json.dumps([{'Config': config_name, 'RepoTags': [tag], 'Layers': ['layer.tar']}]).encode()
+tmp = out + '.partial'
+with tarfile.open(tmp, 'w', format=tarfile.PAX_FORMAT) as t:
+    for name, data in ((config_name, config_bytes), ('manifest.json', manifest)):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+    t.add(rootfs, arcname='layer.tar')
+os.replace(tmp, out)
+PY
+}
+
+# mmdebstrap's minbase variant plus the pinned packages; docs and man pages are left out of dpkg's
+# unpacking except the man folder openjdk's postinst writes into.
+debian_base() {
+  local name=$1 dockerfile=$2 hook=${3:-}
+  local out="$IMAGES/$name.tar"
+  if [ -s "$out" ]; then log "$name present"; return; fi
+  local packages; packages=$(pinned_packages "$dockerfile")
+  log "$name: mmdebstrap bookworm + $packages"
+  local rootfs="$IMAGES/$name.rootfs.tar"
+  local args=(--variant=minbase --include="$packages" --dpkgopt='path-exclude=/usr/share/doc/*'
+    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias')
+  [ -n "$hook" ] && args+=(--customize-hook="$hook")
+  mmdebstrap --quiet "${args[@]}" bookworm "$rootfs" \
+    "deb $MIRROR/debian bookworm main" "deb $MIRROR/debian-security bookworm-security main" >&2
+  docker_archive "$rootfs" "ghosthunt/$name:local" "$out"
+  rm -f "$rootfs"
+  log "$name: $(du -h "$out" | cut -f1)"
+}
+
+pause_image() {
+  local out="$IMAGES/pause.tar"
+  if [ -s "$out" ]; then log "pause present"; return; fi
+  [ -x "$PAUSE_BIN" ] || { log "no $PAUSE_BIN: run scripts/control-plane.sh build first"; exit 2; }
+  local dir; dir=$(mktemp -d)
+  install -m 0755 "$PAUSE_BIN" "$dir/pause"
+  tar -C "$dir" --owner=0 --group=0 --mtime=@0 -cf "$dir/rootfs.tar" pause
+  docker_archive "$dir/rootfs.tar" "$PAUSE_TAG" "$out" /pause
+  rm -rf "$dir"
+  log "pause: $PAUSE_TAG"
+}
+
+cmd_bases() {
+  command -v mmdebstrap >/dev/null || { log "mmdebstrap is required (scripts/install-deps.sh installs it)"; exit 2; }
+  mkdir -p "$IMAGES"
+  debian_base probe-agent-base "$here/probe-agent/Dockerfile"
+  # The operator runs as this user; the Dockerfile creates the same.
+  debian_base operator-base "$here/operator/Dockerfile" \
+    'chroot "$1" sh -c "groupadd --system --gid 65532 ghosthunt && useradd --system --uid 65532 --gid 65532 --no-create-home --shell /usr/sbin/nologin ghosthunt"'
+  pause_image
+  echo "$IMAGES"
+}
+
+case "${1:-}" in
+  bases) cmd_bases ;;
+  *) echo "usage: $0 bases" >&2; exit 2 ;;
+esac
