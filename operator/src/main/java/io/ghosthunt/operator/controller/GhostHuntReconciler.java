@@ -1,7 +1,6 @@
 package io.ghosthunt.operator.controller;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ghosthunt.api.GhostHunt;
@@ -14,6 +13,7 @@ import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.observer.NodeTargets;
+import io.ghosthunt.operator.observer.ProbePodProblem;
 import io.ghosthunt.operator.reconciler.AgentRbac;
 import io.ghosthunt.operator.reconciler.Labels;
 import io.ghosthunt.operator.reconciler.ProbePodFactory;
@@ -215,7 +215,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
         }
       }
       outcomes.add(pod == null ? NodeOutcome.pod(t.node(), null, null)
-          : NodeOutcome.pod(t.node(), pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase(), podProblem(pod)));
+          : NodeOutcome.pod(t.node(), pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase(), ProbePodProblem.describe(pod)));
     }
 
     boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);
@@ -274,31 +274,6 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     String selector = Labels.HUNT_UID + "=" + hunt.getMetadata().getUid()
         + (olderGenerationsOnly ? "," + Labels.GENERATION + "!=" + hunt.getMetadata().getGeneration() : "");
     client.pods().inNamespace(config.probeNamespace()).withLabelSelector(selector).delete();
-  }
-
-  /** Why a pod failed or is stuck, in the words the kubelet used. */
-  static String podProblem(Pod pod) {
-    PodStatus s = pod.getStatus();
-    if (s == null) {
-      return null;
-    }
-    if ("DeadlineExceeded".equals(s.getReason())) {
-      return "it passed its deadline (activeDeadlineSeconds)";
-    }
-    if (s.getContainerStatuses() != null) {
-      for (var c : s.getContainerStatuses()) {
-        if (c.getState() != null && c.getState().getTerminated() != null && c.getState().getTerminated().getExitCode() != 0) {
-          var t = c.getState().getTerminated();
-          return "exit code " + t.getExitCode() + (t.getReason() == null ? "" : " (" + t.getReason() + ")")
-              + (t.getMessage() == null ? "" : ": " + t.getMessage());
-        }
-        if (c.getState() != null && c.getState().getWaiting() != null && c.getState().getWaiting().getReason() != null) {
-          return c.getState().getWaiting().getReason()
-              + (c.getState().getWaiting().getMessage() == null ? "" : ": " + c.getState().getWaiting().getMessage());
-        }
-      }
-    }
-    return s.getReason() != null ? s.getReason() + (s.getMessage() == null ? "" : ": " + s.getMessage()) : s.getMessage();
   }
 
   private GhostHuntStatus invalid(long generation, InvalidHuntException e, Instant now, GhostHuntStatus previous) {

@@ -28,6 +28,9 @@ public final class ProbePodFactory {
    */
   public static final List<String> HARDENED_CAPABILITIES = List.of("NET_ADMIN", "NET_RAW", "SYS_PTRACE", "DAC_READ_SEARCH");
 
+  /** Where the probe sees the node's /etc (resolv.conf, hosts): the pod's own are the kubelet's, for the pod. */
+  public static final String HOST_ETC = "/host/etc";
+
   private final OperatorConfig config;
 
   public ProbePodFactory(OperatorConfig config) {
@@ -58,12 +61,21 @@ public final class ProbePodFactory {
           .withAutomountServiceAccountToken(true)
           .withTerminationGracePeriodSeconds(5L)
           .withTolerations(new TolerationBuilder().withOperator("Exists").build())
+          .addNewVolume().withName("host-etc").withNewHostPath().withPath("/etc").withType("Directory").endHostPath().endVolume()
+          // The JVM and JNA (pcap4j's libpcap binding) unpack native code into /tmp, which a
+          // read-only root filesystem (hardened mode) would refuse.
+          .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().endVolume()
           .addNewContainer()
             .withName("probe")
             .withImage(config.probeImage())
             .withArgs("agent", "--hunt", hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName(),
                 "--node", node, "--generation", Long.toString(hunt.getMetadata().getGeneration()),
-                "--timeout", Long.toString(Math.max(1, timeoutSeconds - 5)))
+                "--timeout", Long.toString(Math.max(1, timeoutSeconds - 5)), "--host-etc", HOST_ETC)
+            .addNewVolumeMount().withName("host-etc").withMountPath(HOST_ETC).withReadOnly(true).endVolumeMount()
+            .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+            // A probe that fails or is stopped says why in its last lines; the kubelet hands them to
+            // the operator as the termination message, which ends up in the node's entry.
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
             .withEnv(new EnvVarBuilder().withName("NODE_NAME").withNewValueFrom().withNewFieldRef()
                 .withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build())
             .withSecurityContext(securityContext())

@@ -11,12 +11,22 @@ import java.util.List;
 public final class Checks {
   private Checks() {}
 
+  /** The checks against this machine's own /etc. */
   public static List<Check> live() {
+    return live(Path.of("/etc"));
+  }
+
+  /**
+   * The checks, reading the resolver configuration and hosts file from {@code etc}: in a probe pod
+   * that is the node's /etc mounted from the host, since the pod's own files are what the kubelet
+   * wrote for the pod (the cluster's DNS), not what the node's processes resolve with.
+   */
+  public static List<Check> live(Path etc) {
     SocketTable sockets = new SocketTable();
     ProcessTable processes = new ProcessTable();
     return List.of(
         new PortOwnerCheck(sockets, processes),
-        new DnsCheck(new HostsFile(Path.of("/etc/hosts")), Path.of("/etc/resolv.conf"), new DnsClient()),
+        new DnsCheck(new HostsFile(etc.resolve("hosts")), etc.resolve("resolv.conf"), new DnsClient()),
         new Http2Check(),
         new MtuCheck(),
         new DuplicateIpCheck(),

@@ -22,11 +22,15 @@ import io.ghosthunt.api.status.NodeStatus;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +45,7 @@ public final class AgentCommand {
 
   public static final String HELP = """
       Usage: ghosthunt agent --hunt NAMESPACE/NAME --node NODE [--generation G] [--timeout SECONDS]
+                             [--host-etc DIR]
 
       The probe pod's mode: reads the GhostHunt from the API server (in-cluster service account, or
       $KUBECONFIG), runs its checks on this node and writes this node's entry into status.nodes.
@@ -50,22 +55,31 @@ public final class AgentCommand {
         --node NODE        this node's name (the pod gets it from the downward API)
         --generation G     the spec generation the pod was made for; a newer spec makes it exit
         --timeout SECONDS  bound for the checks (default: spec.timeoutSeconds)
+        --host-etc DIR     where the node's /etc is mounted (the probe pod mounts it at /host/etc):
+                           the dns check reads the node's resolv.conf and hosts file there, not
+                           the pod's own (default: /etc)
 
-      Exit codes: 0 the entry was written (whatever was found), 2 it could not be.
+      Exit codes: 0 the entry was written (whatever was found), 2 it could not be. Stopped by
+      SIGTERM (the pod's deadline, or its deletion) before that, it says on stderr what it was doing,
+      which the pod's termination message carries to the operator.
       """;
 
   static final String FIELD_MANAGER_PREFIX = "ghosthunt-agent-";
 
-  private final List<Check> checks;
+  private final Function<Path, List<Check>> checks;
   private final PrintStream out;
+  /** What the agent is doing now, for its last words if SIGTERM comes first. */
+  private volatile String doing = "starting";
+  private volatile boolean finished;
 
-  public AgentCommand(List<Check> checks, PrintStream out) {
+  /** @param checks the checks, given the folder that holds the node's /etc */
+  public AgentCommand(Function<Path, List<Check>> checks, PrintStream out) {
     this.checks = checks;
     this.out = out;
   }
 
   public int run(String[] argv) throws UsageException {
-    Args args = Args.parse(argv, Set.of("hunt", "node", "generation", "timeout"), Set.of("help"), Map.of("h", "help"));
+    Args args = Args.parse(argv, Set.of("hunt", "node", "generation", "timeout", "host-etc"), Set.of("help"), Map.of("h", "help"));
     if (args.has("help")) {
       out.print(HELP);
       return 0;
@@ -80,12 +94,25 @@ public final class AgentCommand {
     }
     String namespace = ref.substring(0, ref.indexOf('/'));
     String name = ref.substring(ref.indexOf('/') + 1);
+    Path etc = Path.of(args.get("host-etc") != null ? args.get("host-etc") : "/etc");
+    if (!Files.isDirectory(etc)) {
+      throw new UsageException("--host-etc " + etc + " is not a directory");
+    }
+    Instant started = Instant.now();
+    Thread lastWords = new Thread(() -> {
+      if (!finished) {
+        System.err.println("ghosthunt agent: stopped after " + Duration.between(started, Instant.now()).toSeconds()
+            + " s while " + doing + "; nothing was written for node " + node);
+      }
+    }, "agent-last-words");
+    Runtime.getRuntime().addShutdownHook(lastWords);
     // Transient API errors (a restarting API server, a 5xx) are retried by the client with backoff.
     // One hunt object takes every node's write, so an apply can wait behind hundreds of others: give
     // it a minute rather than the client's default ten seconds.
     Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(6)
         .withRequestRetryBackoffInterval(500).withRequestTimeout(60_000).build();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      doing = "reading GhostHunt " + ref + " from " + config.getMasterUrl();
       GhostHunt hunt = client.resources(GhostHunt.class).inNamespace(namespace).withName(name).get();
       if (hunt == null) {
         System.err.println("ghosthunt agent: GhostHunt " + ref + " not found");
@@ -102,19 +129,23 @@ public final class AgentCommand {
         ResolvedHunt resolved = HuntResolver.resolve(hunt.getSpec());
         Duration timeout = Duration.ofSeconds(args.has("timeout") ? Long.parseLong(args.get("timeout"))
             : hunt.getSpec().timeoutSecondsOrDefault());
-        entry = new CheckRunner(checks).run(resolved, node, timeout, secretsIn(client, namespace));
+        doing = "running the checks " + resolved.keys();
+        entry = new CheckRunner(checks.apply(etc)).run(resolved, node, timeout, secretsIn(client, namespace));
         FindingsTable.print(out, name, entry, resolved.skipped());
       } catch (InvalidHuntException e) {
         entry = new NodeStatus(node, NodePhase.Failed);
         entry.setMessage("the hunt cannot run: " + e.getMessage());
       }
       entry.setGeneration(generation);
+      doing = "writing the entry of node " + node + " to " + config.getMasterUrl();
       apply(client, namespace, name, node, compact(entry));
       LOG.info("wrote the entry of node {} into {}", node, ref);
       return entry.getPhase() == NodePhase.Done ? 0 : 2;
     } catch (KubernetesClientException e) {
       System.err.println("ghosthunt agent: " + describe(e));
       return 2;
+    } finally {
+      finished = true;
     }
   }
 

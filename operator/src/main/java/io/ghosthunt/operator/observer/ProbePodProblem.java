@@ -1,0 +1,61 @@
+package io.ghosthunt.operator.observer;
+
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** Why a probe pod failed or is stuck, in the words the kubelet and the probe itself used. */
+public final class ProbePodProblem {
+
+  /** How much of a probe's last words goes into its node's entry: the end, where the reason is. */
+  static final int LAST_WORDS = 400;
+
+  private ProbePodProblem() {}
+
+  /** The problem, or null when the pod shows none. */
+  public static String describe(Pod pod) {
+    PodStatus s = pod.getStatus();
+    if (s == null) {
+      return null;
+    }
+    ContainerStateTerminated failed = null;
+    if (s.getContainerStatuses() != null) {
+      for (ContainerStatus c : s.getContainerStatuses()) {
+        if (c.getState() == null) {
+          continue;
+        }
+        if (c.getState().getTerminated() != null && c.getState().getTerminated().getExitCode() != 0) {
+          failed = c.getState().getTerminated();
+        } else if (c.getState().getWaiting() != null && c.getState().getWaiting().getReason() != null) {
+          return c.getState().getWaiting().getReason()
+              + (c.getState().getWaiting().getMessage() == null ? "" : ": " + c.getState().getWaiting().getMessage());
+        }
+      }
+    }
+    String words = failed == null ? "" : lastWords(failed.getMessage());
+    if ("DeadlineExceeded".equals(s.getReason())) {
+      return "it passed its deadline (activeDeadlineSeconds)" + (words.isEmpty() ? "" : "; its last words: " + words);
+    }
+    if (failed != null) {
+      return "exit code " + failed.getExitCode() + (failed.getReason() == null ? "" : " (" + failed.getReason() + ")")
+          + (words.isEmpty() ? "" : ": " + words);
+    }
+    return s.getReason() != null ? s.getReason() + (s.getMessage() == null ? "" : ": " + s.getMessage()) : s.getMessage();
+  }
+
+  /**
+   * A termination message on one line: with FallbackToLogsOnError it is the log's tail, many lines
+   * of which the last say why.
+   */
+  static String lastWords(String message) {
+    if (message == null) {
+      return "";
+    }
+    String line = Arrays.stream(message.split("\n")).map(String::strip).filter(l -> !l.isEmpty())
+        .collect(Collectors.joining(" / "));
+    return line.length() <= LAST_WORDS ? line : "…" + line.substring(line.length() - LAST_WORDS);
+  }
+}

@@ -1,0 +1,51 @@
+package io.ghosthunt.operator.observer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import org.junit.jupiter.api.Test;
+
+class ProbePodProblemTest {
+
+  static Pod terminated(String podReason, int exit, String reason, String message) {
+    return new PodBuilder().withNewStatus().withPhase("Failed").withReason(podReason).addNewContainerStatus()
+        .withName("probe").withNewState().withNewTerminated().withExitCode(exit).withReason(reason).withMessage(message)
+        .endTerminated().endState().endContainerStatus().endStatus().build();
+  }
+
+  @Test
+  void aCrashCarriesItsExitCodeAndItsLastLogLinesOnOneLine() {
+    Pod pod = terminated(null, 1, "Error", "[0.03s][warning][os,thread] Failed to start thread\n"
+        + "Error occurred during initialization of VM\njava.lang.OutOfMemoryError: unable to create native thread\n");
+    assertEquals("exit code 1 (Error): [0.03s][warning][os,thread] Failed to start thread / Error occurred during"
+        + " initialization of VM / java.lang.OutOfMemoryError: unable to create native thread", ProbePodProblem.describe(pod));
+  }
+
+  @Test
+  void aPassedDeadlineSaysWhatTheProbeWasDoing() {
+    Pod pod = terminated("DeadlineExceeded", 143, "Error",
+        "ghosthunt agent: stopped after 9 s while reading GhostHunt hunts/x from https://203.0.113.225:443/; nothing was written");
+    assertEquals("it passed its deadline (activeDeadlineSeconds); its last words: ghosthunt agent: stopped after 9 s while"
+        + " reading GhostHunt hunts/x from https://203.0.113.225:443/; nothing was written", ProbePodProblem.describe(pod));
+    assertEquals("it passed its deadline (activeDeadlineSeconds)",
+        ProbePodProblem.describe(new PodBuilder().withNewStatus().withReason("DeadlineExceeded").endStatus().build()));
+  }
+
+  @Test
+  void longLastWordsKeepTheirEnd() {
+    String words = ProbePodProblem.lastWords("x".repeat(1000) + "\nthe reason");
+    assertEquals(ProbePodProblem.LAST_WORDS + 1, words.length());
+    assertEquals(true, words.endsWith("x / the reason"));
+  }
+
+  @Test
+  void aWaitingContainerSaysWhy() {
+    Pod pod = new PodBuilder().withNewStatus().withPhase("Pending").addNewContainerStatus().withName("probe").withNewState()
+        .withNewWaiting().withReason("ErrImageNeverPull").withMessage("image is not present").endWaiting().endState()
+        .endContainerStatus().endStatus().build();
+    assertEquals("ErrImageNeverPull: image is not present", ProbePodProblem.describe(pod));
+    assertNull(ProbePodProblem.describe(new PodBuilder().withNewStatus().withPhase("Running").endStatus().build()));
+  }
+}
