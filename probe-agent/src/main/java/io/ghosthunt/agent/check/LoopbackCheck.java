@@ -199,13 +199,12 @@ public final class LoopbackCheck implements Check {
     }
     boolean loopback = false;
     for (FirewallRule.Match m : r.matches()) {
-      String k = m.key();
-      if (m.negated()) {
-        continue;
-      }
-      if ((k.equals("iifname") || k.equals("oifname") || k.equals("iif") || k.equals("oif")) && m.values().contains("lo")
-          || (k.equals("ip saddr") || k.equals("ip daddr")) && m.values().stream().anyMatch(v -> v.startsWith("127."))
-          || (k.equals("ip6 saddr") || k.equals("ip6 daddr")) && m.values().stream().anyMatch(v -> v.startsWith("::1"))) {
+      if (namesLoopback(m)) {
+        if (m.negated()) {
+          // "not from 127.0.0.0/8", "not on lo": the rule excludes exactly our traffic. Every
+          // kubelet installs one such (KUBE-FIREWALL drops only martians addressed to 127.0.0.0/8).
+          return false;
+        }
         loopback = true;
       }
     }
@@ -221,6 +220,14 @@ public final class LoopbackCheck implements Check {
     // A rule only for UDP, or for one interface that is not lo, does not touch our TCP connect.
     return r.matching("udp dport").isEmpty() && r.matches().stream()
         .noneMatch(m -> !m.negated() && (m.key().equals("iifname") || m.key().equals("oifname")) && !m.values().contains("lo"));
+  }
+
+  /** A condition on the loopback interface or on loopback addresses. */
+  private static boolean namesLoopback(FirewallRule.Match m) {
+    String k = m.key();
+    return (k.equals("iifname") || k.equals("oifname") || k.equals("iif") || k.equals("oif")) && m.values().contains("lo")
+        || (k.equals("ip saddr") || k.equals("ip daddr")) && m.values().stream().anyMatch(v -> v.startsWith("127."))
+        || (k.equals("ip6 saddr") || k.equals("ip6 daddr")) && m.values().stream().anyMatch(v -> v.startsWith("::1"));
   }
 
   private static boolean coversPort(String v, int port) {

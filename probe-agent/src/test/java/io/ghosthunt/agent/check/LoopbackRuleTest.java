@@ -41,4 +41,17 @@ class LoopbackRuleTest {
         "UDP only");
     assertFalse(LoopbackCheck.blocksLoopback(rule("input", "drop", m("ip saddr", "192.0.2.0/24")), 8080), "not loopback");
   }
+
+  @Test
+  void theKubeletsFirewallRuleDropsOnlyMartiansToLoopback() {
+    // iptables -A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
+    // as nft lists it on every Kubernetes node: localhost to localhost never matches.
+    FirewallRule kubeFirewall = new FirewallRule("nft ip filter KUBE-FIREWALL handle 6", null,
+        List.of(new Match("ip saddr", true, List.of("127.0.0.0/8")), m("ip daddr", "127.0.0.0/8")), "drop", 0L, "");
+    assertFalse(LoopbackCheck.blocksLoopback(kubeFirewall, 9090));
+    assertFalse(LoopbackCheck.blocksLoopback(rule("input", "drop", m("ip daddr", "127.0.0.0/8"),
+        new Match("iifname", true, List.of("lo"))), 9090), "not on lo");
+    assertTrue(LoopbackCheck.blocksLoopback(rule("input", "drop", m("ip daddr", "127.0.0.0/8"),
+        new Match("ip saddr", true, List.of("192.0.2.0/24"))), 9090), "a negation that keeps loopback sources in");
+  }
 }
