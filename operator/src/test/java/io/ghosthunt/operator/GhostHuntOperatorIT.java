@@ -24,9 +24,11 @@ import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.operator.reconciler.Labels;
 import io.ghosthunt.operator.testing.ControlPlane;
-import io.ghosthunt.operator.testing.FakeKubelet;
+import io.ghosthunt.operator.testing.Images;
+import io.ghosthunt.operator.testing.LabNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,8 +41,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The operator against a real API server, with lab nodes (network namespaces) whose probe pods a
- * stand-in kubelet runs: the shipped agent, its own service-account token, RBAC on.
+ * The operator against a real API server and real nodes (kubelet and containerd in lab network
+ * namespaces) that run the probe-agent image this build made, each probe with its own
+ * service-account token, RBAC on. Nodes that fail do so for real: one without a CNI configuration
+ * stays NotReady, one's kubelet is killed after registering, one's pods may start only a dozen
+ * threads.
  */
 @ExtendWith(ControlPlane.class)
 class GhostHuntOperatorIT {
@@ -51,47 +56,47 @@ class GhostHuntOperatorIT {
   static ControlPlane cp;
   static KubernetesClient client;
   static Lab lab;
-  static LabHost haunted;
-  static LabHost clean;
-  static LabHost crashing;
   static int squatter;
-  static FakeKubelet kubelet;
+  static final List<LabNode> nodes = new java.util.ArrayList<>();
   static GhostHuntOperator operator;
 
   @BeforeAll
-  static void start(ControlPlane controlPlane) throws java.io.IOException {
-    // The probes' output stays for a post-mortem: target/probe-logs.
-    Path dir = Path.of("target", "probe-logs");
-    if (java.nio.file.Files.exists(dir)) {
-      try (var old = java.nio.file.Files.list(dir)) {
-        old.forEach(f -> f.toFile().delete());
-      }
-    }
-    java.nio.file.Files.createDirectories(dir);
+  static void start(ControlPlane controlPlane) {
     cp = controlPlane;
     cp.installCrd();
     client = cp.admin();
-    for (String ns : List.of(PROBES, NS)) {
-      client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
-    }
+    cp.probeNamespace(PROBES);
+    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
     lab = new Lab();
-    haunted = lab.host("haunted");
-    clean = lab.host("clean");
-    crashing = lab.host("crash");
+    LabHost haunted = lab.host("haunted");
     squatter = haunted.orphanedListener("0.0.0.0", 8080);
-    node("node-a", true);
-    node("node-b", true);
-    node("node-c", false);
-    node("node-d", true); // its kubelet is dead: pods bound to it never start
-    node("node-e", true);
-    kubelet = new FakeKubelet(client, PROBES, Map.of("node-a", haunted, "node-b", clean, "node-e", crashing), dir)
-        .mode("node-e", FakeKubelet.Mode.CRASH);
+    List<Path> images = Images.forNodes();
+    LabNode a = node(haunted, "node-a", LabNode.Setup.READY, images);
+    LabNode b = node(lab.host("clean"), "node-b", LabNode.Setup.READY, images);
+    // No CNI configuration: the runtime's network never turns ready, nor does the node.
+    LabNode c = node(lab.host("no-cni"), "node-c", LabNode.Setup.NO_CNI, images);
+    LabNode d = node(lab.host("dead"), "node-d", LabNode.Setup.READY, images);
+    // The JVM cannot start its threads under a pods limit of 12: the probe crashes at start.
+    LabNode e = node(lab.host("crash"), "node-e", LabNode.Setup.pidsLimit(12), images);
+    for (LabNode n : List.of(a, b, d, e)) {
+      n.awaitReady(client, true, Duration.ofMinutes(2));
+    }
+    c.awaitReady(client, false, Duration.ofMinutes(2));
+    // A kubelet that dies after registering: its Node stays Ready (no controller-manager notices),
+    // its pods are never started.
+    d.killKubelet();
     operator = startOperator();
+  }
+
+  static LabNode node(LabHost host, String name, LabNode.Setup setup, List<Path> images) {
+    LabNode n = LabNode.start(cp, host, name, setup, images);
+    nodes.add(n);
+    return n;
   }
 
   static GhostHuntOperator startOperator() {
     GhostHuntOperator op = new GhostHuntOperator(client,
-        new OperatorConfig(PROBES, "ghosthunt/probe-agent:test", false, Set.of(NS)));
+        new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)));
     op.start();
     return op;
   }
@@ -101,22 +106,10 @@ class GhostHuntOperatorIT {
     if (operator != null) {
       operator.close();
     }
-    if (kubelet != null) {
-      kubelet.close();
-    }
+    nodes.forEach(LabNode::close);
     if (lab != null) {
       lab.close();
     }
-  }
-
-  static void node(String name, boolean ready) {
-    Node n = client.resource(new NodeBuilder().withNewMetadata().withName(name)
-        .addToLabels("kubernetes.io/os", "linux").addToLabels("lab", "ghosthunt").endMetadata().build()).create();
-    client.nodes().withName(name).editStatus(x -> new NodeBuilder(x).withNewStatus()
-        .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
-        .withReason(ready ? "KubeletReady" : "KubeletStopped").withMessage(ready ? "kubelet is posting ready status"
-            : "Kubelet stopped posting node status.").endCondition().endStatus().build());
-    assertEquals(name, n.getMetadata().getName());
   }
 
   static GhostHunt apply(String name, String spec) {
@@ -183,7 +176,9 @@ class GhostHuntOperatorIT {
     assertEquals("tcp/8080", nodes.get("node-b").getFindings().get(0).getTarget());
     assertNull(nodes.get("node-b").getFindings().get(0).getSummary(), "a Clear finding is compacted in the cluster");
     assertEquals(NodePhase.Unreachable, nodes.get("node-c").getPhase());
-    assertTrue(nodes.get("node-c").getMessage().startsWith("NotReady (False): KubeletStopped"), nodes.get("node-c").getMessage());
+    // The kubelet's own words for a node without a pod network.
+    assertTrue(nodes.get("node-c").getMessage().startsWith("NotReady (False): KubeletNotReady - [container runtime network"
+        + " not ready: NetworkReady=false"), nodes.get("node-c").getMessage());
 
     var conditions = done.getStatus().getConditions().stream().collect(Collectors.toMap(c -> c.getType(), c -> c));
     assertEquals("True", conditions.get("Complete").getStatus());
@@ -281,7 +276,11 @@ class GhostHuntOperatorIT {
     assertEquals(Set.of("node-b", "node-d", "node-e"), nodes.keySet(), () -> client.getKubernetesSerialization().asYaml(done));
     assertEquals(NodePhase.Done, nodes.get("node-b").getPhase());
     assertEquals(NodePhase.Failed, nodes.get("node-e").getPhase());
-    assertEquals("the probe pod failed: exit code 137 (OOMKilled)", nodes.get("node-e").getMessage());
+    // The JVM's last words reach the node's entry through the pod's termination message.
+    assertTrue(nodes.get("node-e").getMessage().startsWith("the probe pod failed: exit code 1 (Error): "),
+        nodes.get("node-e").getMessage());
+    assertTrue(nodes.get("node-e").getMessage().endsWith("java.lang.OutOfMemoryError: unable to create native thread:"
+        + " possibly out of memory or process/resource limits reached"), nodes.get("node-e").getMessage());
     assertEquals(NodePhase.Unreachable, nodes.get("node-d").getPhase());
     assertEquals("the probe pod did not start within timeoutSeconds (8 s)", nodes.get("node-d").getMessage());
     assertEquals(HuntVerdict.Inconclusive, done.getStatus().getVerdict(), "no ghost, but two nodes were not hunted");

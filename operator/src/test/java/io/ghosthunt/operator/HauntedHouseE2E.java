@@ -175,6 +175,94 @@ class HauntedHouseE2E {
     assertTrue(run.err().contains("did not complete within 1 s"), run.err());
   }
 
+  @Test
+  @Order(5)
+  void hardenedProbesFindTheSameGhostsAndTheTableSaysSoCheckByCheck() throws Exception {
+    // The same nodes, the operator now making hardened probes: capabilities only, read-only root.
+    cluster.startOperator(true);
+    List<io.fabric8.kubernetes.api.model.Pod> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var watch = cluster.client.pods().inNamespace(HauntedCluster.PROBES).inform(
+        new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+          @Override
+          public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+            probes.add(pod);
+          }
+
+          @Override
+          public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {}
+
+          @Override
+          public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {}
+        });
+    try {
+      Path file = dir.resolve("every-ghost-hardened.yaml");
+      Files.writeString(file, Files.readString(example("every-ghost.yaml")).replace("name: every-ghost", "name: every-ghost-hardened"));
+      Lab.Exec applied = cluster.kubectl("apply", "-f", file.toString());
+      assertEquals(0, applied.exitCode(), applied.output());
+      Lab.Exec waited = cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/every-ghost-hardened", "--timeout=240s");
+      assertEquals(0, waited.exitCode(), waited.output());
+      GhostHunt privileged = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost").get();
+      GhostHunt hardened = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost-hardened").get();
+
+      String table = modeTable(privileged, hardened);
+      // For the README: measured, not reasoned.
+      write("probe-modes.md", table);
+      System.out.println(table);
+      assertEquals(ghostsByNode(privileged), ghostsByNode(hardened), table);
+      assertEquals(7, hardened.getStatus().getGhosts(), table);
+      // Every probe of that hunt really was hardened.
+      List<io.fabric8.kubernetes.api.model.SecurityContext> contexts = probes.stream()
+          .filter(p -> p.getMetadata().getName().contains("every-ghost-hardened"))
+          .map(p -> p.getSpec().getContainers().get(0).getSecurityContext()).toList();
+      assertEquals(5, contexts.size(), probes.stream().map(p -> p.getMetadata().getName()).toList().toString());
+      assertTrue(contexts.stream().allMatch(c -> !c.getPrivileged() && c.getReadOnlyRootFilesystem()
+          && c.getCapabilities().getDrop().equals(List.of("ALL"))), contexts.toString());
+    } finally {
+      watch.close();
+      cluster.startOperator(false);
+    }
+  }
+
+  static Map<String, Set<GhostName>> ghostsByNode(GhostHunt hunt) {
+    Map<String, Set<GhostName>> names = new TreeMap<>();
+    for (NodeStatus n : hunt.getStatus().getNodes()) {
+      names.put(n.getNode(), n.getFindings() == null ? Set.of()
+          : n.getFindings().stream().filter(Finding::isGhost).map(Finding::getGhost).collect(Collectors.toSet()));
+    }
+    return names;
+  }
+
+  /** Check by check, what each node's probe found in either mode: a Markdown table. */
+  static String modeTable(GhostHunt privileged, GhostHunt hardened) {
+    StringBuilder md = new StringBuilder("| check | node | privileged | hardened |\n|---|---|---|---|\n");
+    Map<String, Finding> hard = findings(hardened);
+    findings(privileged).forEach((key, p) -> {
+      Finding h = hard.get(key);
+      md.append("| ").append(p.getCheck().key()).append(" | ").append(key.substring(0, key.indexOf('/')))
+          .append(" | ").append(verdict(p)).append(" | ").append(verdict(h)).append(" |\n");
+    });
+    return md.toString();
+  }
+
+  private static Map<String, Finding> findings(GhostHunt hunt) {
+    Map<String, Finding> byKey = new TreeMap<>(java.util.Comparator.comparing((String k) -> k.substring(k.indexOf('/') + 1))
+        .thenComparing(k -> k));
+    for (NodeStatus n : hunt.getStatus().getNodes()) {
+      if (n.getFindings() != null) {
+        n.getFindings().forEach(f -> byKey.put(n.getNode() + "/" + f.getCheck().key(), f));
+      }
+    }
+    return byKey;
+  }
+
+  private static String verdict(Finding f) {
+    if (f == null) {
+      return "(none)";
+    }
+    return f.getVerdict() + (f.getGhost() != null ? " " + f.getGhost() : "")
+        + (f.getVerdict() == io.ghosthunt.api.status.FindingVerdict.Error && f.getSummary() != null ? ": " + f.getSummary() : "");
+  }
+
   record Run(int exit, String out, String err) {}
 
   /** The shipped jar, as a pipeline calls it. */

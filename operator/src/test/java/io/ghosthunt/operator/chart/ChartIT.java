@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,7 +24,8 @@ import io.ghosthunt.operator.GhostHuntOperator;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.ghosthunt.operator.testing.ControlPlane;
-import io.ghosthunt.operator.testing.FakeKubelet;
+import io.ghosthunt.operator.testing.Images;
+import io.ghosthunt.operator.testing.LabNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -79,17 +79,14 @@ class ChartIT {
 
     try (Lab lab = new Lab();
         KubernetesClient operatorClient = ControlPlane.clientFor(Files.readString(kubeconfig))) {
-      LabHost node = lab.host("chart-node");
-      node.listen("0.0.0.0", 8080);
-      admin.resource(new NodeBuilder().withNewMetadata().withName("chart-node").addToLabels("kubernetes.io/os", "linux")
-          .endMetadata().build()).serverSideApply();
-      admin.nodes().withName("chart-node").editStatus(n -> new NodeBuilder(n).withNewStatus().addNewCondition()
-          .withType("Ready").withStatus("True").withReason("KubeletReady").endCondition().endStatus().build());
-      Path logs = Files.createDirectories(Path.of("target", "chart-probe-logs"));
-      try (FakeKubelet kubelet = new FakeKubelet(admin, PROBES, Map.of("chart-node", node), logs)) {
+      LabHost host = lab.host("chart-node");
+      host.listen("0.0.0.0", 8080);
+      cp.publishRootCa(PROBES);
+      try (LabNode node = LabNode.start(cp, host, "chart-node", LabNode.Setup.READY, Images.forNodes())) {
+        node.awaitReady(admin, true, java.time.Duration.ofMinutes(2));
         OperatorMetrics metrics = new OperatorMetrics();
         GhostHuntOperator operator = new GhostHuntOperator(operatorClient,
-            new OperatorConfig(PROBES, "ghosthunt/probe-agent:chart", false, Set.of(WATCHED),
+            new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(WATCHED),
                 OperatorConfig.DEFAULT_AGENT_SECRET_READER, OperatorConfig.ProbeResources.DEFAULT, List.of("probe-registry")),
             metrics, RELEASE_NS);
         operator.start();

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * {@code ./ghosthunt demo}: GhostHunt's whole flow on this machine. A real control plane, a
- * haunted house of five lab nodes, the operator; then what a user does: {@code kubectl apply} the
+ * haunted house of five real nodes (kubelet and containerd in lab namespaces, running the probe
+ * image this build made), the operator; then what a user does: {@code kubectl apply} the
  * Tuesday possession, {@code kubectl wait}, {@code kubectl describe}. Everything is removed on exit,
  * Ctrl-C included; {@code --keep} leaves it running to explore with kubectl.
  */
@@ -19,11 +20,13 @@ public final class Demo {
   static final String HELP = """
       Usage: ./ghosthunt demo [--keep] [--hunt FILE]
 
-      Starts a real Kubernetes control plane (etcd, kube-apiserver), five lab nodes in network
-      namespaces (node-a: the Tuesday orphaned port; node-b: stale DNS, an HTTP/2 quirk, a duplicate
-      IP; node-c: an MTU black hole; node-d: an asymmetric route and a blocked loopback; node-e:
-      clean), the operator and a stand-in kubelet; applies the hunt with kubectl, waits for it and
-      prints kubectl describe. Needs root. Removes everything on exit, Ctrl-C included.
+      Starts a real Kubernetes control plane (etcd, kube-apiserver) and five real nodes, each a
+      kubelet and a containerd inside a lab network namespace running the probe-agent image built
+      from this tree (node-a: the Tuesday orphaned port; node-b: stale DNS, an HTTP/2 quirk, a
+      duplicate IP; node-c: an MTU black hole; node-d: an asymmetric route and a blocked loopback;
+      node-e: clean), and the operator; applies the hunt with kubectl, waits for it and prints
+      kubectl describe. Needs root. Removes everything on exit (kubelets, containerds, pods,
+      mounts, cgroups, namespaces), Ctrl-C included.
 
         --keep       leave it all running and print the KUBECONFIG to explore with kubectl
         --hunt FILE  the hunt to apply (default: examples/tuesday-possession.yaml;
@@ -56,7 +59,7 @@ public final class Demo {
     // Ctrl-C: the JVM runs this hook; the lab's own hook removes the namespaces too.
     Thread cleanup = new Thread(() -> {
       if (cluster[0] != null) {
-        step(started, "cleaning up: operator, lab nodes, control plane");
+        step(started, "cleaning up: operator, nodes (kubelets, containerds, pods), lab namespaces, control plane");
         cluster[0].close();
       }
       try (var files = Files.walk(dir)) {
@@ -68,11 +71,13 @@ public final class Demo {
     Runtime.getRuntime().addShutdownHook(cleanup);
 
     cluster[0] = HauntedCluster.start(dir, s -> step(started, s));
+    step(started, "kubectl get nodes -o wide");
+    print(cluster[0].kubectl("get", "nodes", "-o", "wide"));
     String name = huntName(hunt);
     step(started, "kubectl apply -f " + repo.relativize(hunt.toAbsolutePath().normalize()));
     print(cluster[0].kubectl("apply", "-f", hunt.toString()));
     step(started, "kubectl wait --for=condition=Complete ghosthunt/" + name + " --timeout=5m"
-        + " (one probe per node runs the checks in its lab namespace)");
+        + " (each node's kubelet runs one probe pod from the image; it hunts in the node's namespace)");
     Lab.Exec waited = cluster[0].kubectl("wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=5m");
     print(waited);
     step(started, "kubectl get ghosthunts");

@@ -96,7 +96,17 @@ public final class LabHost {
    * connects out from the root namespace (it holds sockets in both, through setns).
    */
   public void relayFromRoot(int port) {
-    List<String> cmd = List.of("python3", "-c", RELAY, "/var/run/netns/" + ns, Integer.toString(port));
+    relayFromRoot(port, "127.0.0.1:" + port);
+  }
+
+  /**
+   * Like {@link #relayFromRoot(int)}, listening inside this namespace on each {@code address:port}
+   * given (an address this host holds), every connection going to the root namespace's
+   * 127.0.0.1:{@code port}.
+   */
+  public void relayFromRoot(int port, String... listen) {
+    List<String> cmd = new ArrayList<>(List.of("python3", "-c", RELAY, "/var/run/netns/" + ns, Integer.toString(port)));
+    cmd.addAll(List.of(listen));
     try {
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       // The relay prints one line once it listens; until then a connect would be refused.
@@ -122,10 +132,14 @@ public final class LabHost {
       lab = os.open(sys.argv[1], os.O_RDONLY)
       if libc.setns(lab, CLONE_NEWNET) != 0:
           raise OSError(ctypes.get_errno(), 'setns into the lab')
-      srv = socket.socket()
-      srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-      srv.bind(('127.0.0.1', port))
-      srv.listen(128)
+      servers = []
+      for spec in sys.argv[3:]:
+          address, listen = spec.rsplit(':', 1)
+          srv = socket.socket()
+          srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+          srv.bind((address, int(listen)))
+          srv.listen(128)
+          servers.append(srv)
       if libc.setns(root, CLONE_NEWNET) != 0:
           raise OSError(ctypes.get_errno(), 'setns back')
       def pump(a, b):
@@ -143,16 +157,22 @@ public final class LabHost {
                       s.shutdown(socket.SHUT_RDWR)
                   except OSError:
                       pass
+      def serve(srv):
+          while True:
+              c, _ = srv.accept()
+              try:
+                  u = socket.create_connection(('127.0.0.1', port))
+              except OSError:
+                  c.close()
+                  continue
+              threading.Thread(target=pump, args=(c, u), daemon=True).start()
+              threading.Thread(target=pump, args=(u, c), daemon=True).start()
       print('ready', flush=True)
-      while True:
-          c, _ = srv.accept()
-          try:
-              u = socket.create_connection(('127.0.0.1', port))
-          except OSError:
-              c.close()
-              continue
-          threading.Thread(target=pump, args=(c, u), daemon=True).start()
-          threading.Thread(target=pump, args=(u, c), daemon=True).start()
+      loops = [threading.Thread(target=serve, args=(s,), daemon=True) for s in servers]
+      for t in loops:
+          t.start()
+      for t in loops:
+          t.join()
       """;
 
   /** Replaces the hosts file that processes in this namespace see (ip netns exec bind-mounts it). */

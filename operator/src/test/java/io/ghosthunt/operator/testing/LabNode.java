@@ -1,0 +1,385 @@
+package io.ghosthunt.operator.testing;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ghosthunt.agent.lab.Lab;
+import io.ghosthunt.agent.lab.LabHost;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real Kubernetes node made of a lab host: a kubelet (built from the Kubernetes module by
+ * scripts/control-plane.sh) and a containerd (Debian's, with runc) running inside the host's network
+ * namespace, registered with the test API server, with the pause and probe-agent images this build
+ * made imported. A {@code hostNetwork} pod lands in the lab host's namespace, so a probe sees exactly
+ * the node the lab built.
+ *
+ * <p>Both daemons share one private mount namespace: it shows them the lab host's {@code /etc} files
+ * (as {@code ip netns exec} does, without remounting {@code /sys}, which would hide the cgroups) and
+ * tmpfs over the host paths a kubelet or containerd writes outside its own folders, so nodes neither
+ * collide nor leave anything behind; every mount they make dies with that namespace. What they still
+ * change on the machine (a cgroup per node, three kernel sysctls) is undone on {@link #close}.
+ */
+public final class LabNode implements AutoCloseable {
+
+  /** The cluster DNS Service address the kubelets give pods; nothing serves it, as on a node whose DNS is down. */
+  public static final String CLUSTER_DNS = "203.0.113.226";
+
+  /**
+   * How a node is set up.
+   *
+   * @param network a CNI configuration (without one the runtime reports its network not ready and
+   *     the node stays NotReady, as a node whose CNI plugin never installed)
+   * @param podPidsLimit the kubelet's podPidsLimit, or null for none
+   */
+  public record Setup(boolean network, Integer podPidsLimit) {
+    public static final Setup READY = new Setup(true, null);
+    public static final Setup NO_CNI = new Setup(false, null);
+
+    /** A node whose pods may hold only {@code pids} processes and threads. */
+    public static Setup pidsLimit(int pids) {
+      return new Setup(true, pids);
+    }
+  }
+
+  /** Host paths a kubelet or containerd writes outside its own folders; each node gets a tmpfs over them. */
+  private static final List<Path> SHADOWED = List.of(Path.of("/var/lib/kubelet"), Path.of("/var/log/containers"),
+      Path.of("/usr/libexec/kubernetes/kubelet-plugins"), Path.of("/run/containerd"));
+  /** Sysctls the kubelet sets at start; put back when the last node stops. */
+  private static final List<String> KUBELET_SYSCTLS = List.of("vm.overcommit_memory", "kernel.panic", "kernel.panic_on_oops");
+  private static final List<String> CGROUP_CONTROLLERS = List.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer",
+      "blkio", "pids", "systemd", "unified");
+  private static final HostFootprint FOOTPRINT = new HostFootprint();
+  private static final java.util.concurrent.atomic.AtomicInteger NODE_IPS = new java.util.concurrent.atomic.AtomicInteger();
+
+  private static final String LAUNCHER = """
+      set -e
+      for f in /etc/netns/"$NS"/*; do [ -e "$f" ] && mount --bind "$f" "/etc/${f##*/}"; done
+      for d in $SHADOWED; do mount -t tmpfs -o mode=0755 ghosthunt-node "$d"; done
+      containerd --config "$DIR/containerd.toml" >"$DIR/containerd.log" 2>&1 &
+      i=0
+      until [ -S "$DIR/state/containerd.sock" ]; do
+        i=$((i + 1)); [ $i -le 300 ] || { echo "containerd did not open its socket in 30 s" >&2; exit 1; }
+        sleep 0.1
+      done
+      for image in $IMAGES; do ctr -a "$DIR/state/containerd.sock" -n k8s.io images import "$image" >/dev/null; done
+      exec "$KUBELET" --config "$DIR/kubelet.yaml" --kubeconfig "$DIR/kubeconfig" --hostname-override "$NODE" \\
+        --node-ip "$NODE_IP" --root-dir "$DIR/kubelet" --cert-dir "$DIR/kubelet/pki" >"$DIR/kubelet.log" 2>&1
+      """;
+
+  private final String name;
+  private final LabHost host;
+  private final Path dir;
+  private final String cgroup;
+  private final Process kubelet;
+  private boolean closed;
+
+  private LabNode(String name, LabHost host, Path dir, Process kubelet) {
+    this.name = name;
+    this.host = host;
+    this.dir = dir;
+    this.cgroup = host.ns();
+    this.kubelet = kubelet;
+  }
+
+  /**
+   * Starts the node's containerd and kubelet in {@code host}'s namespace, with a documentation
+   * address of its own on lo as its InternalIP; returns once the processes are launched:
+   * {@link #awaitReady} waits for registration. The API server is reached through a relay
+   * from the machine's loopback, at 127.0.0.1 (the kubelet) and at the {@code kubernetes} Service's
+   * address (pods' in-cluster configuration).
+   */
+  public static LabNode start(ControlPlane cp, LabHost host, String name, Setup setup, List<Path> images) {
+    String nodeIp = "203.0.113." + (240 + Math.floorMod(NODE_IPS.getAndIncrement(), 15));
+    FOOTPRINT.acquire();
+    try {
+      Path dir = Files.createTempDirectory("ghosthunt-node-" + name + "-");
+      host.sh("ip addr add " + nodeIp + "/32 dev lo && ip addr add " + ControlPlane.KUBERNETES_SERVICE_IP + "/32 dev lo");
+      host.relayFromRoot(cp.apiPort(), "127.0.0.1:" + cp.apiPort(), ControlPlane.KUBERNETES_SERVICE_IP + ":443");
+      makeCgroup(host.ns());
+      writeConfigs(cp, dir, host.ns(), setup);
+      ProcessBuilder pb = new ProcessBuilder("unshare", "--mount", "--propagation", "private",
+          "nsenter", "--net=/run/netns/" + host.ns(), "sh", "-c", LAUNCHER)
+          .redirectErrorStream(true).redirectOutput(dir.resolve("launcher.log").toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      var env = pb.environment();
+      env.put("NS", host.ns());
+      env.put("DIR", dir.toString());
+      env.put("NODE", name);
+      env.put("NODE_IP", nodeIp);
+      env.put("KUBELET", ControlPlane.bin("kubelet").toString());
+      env.put("IMAGES", String.join(" ", images.stream().map(Path::toString).toList()));
+      env.put("SHADOWED", String.join(" ", SHADOWED.stream().map(Path::toString).toList()));
+      return new LabNode(name, host, dir, pb.start());
+    } catch (IOException e) {
+      FOOTPRINT.release();
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public LabHost host() {
+    return host;
+  }
+
+  /** Waits until the node is registered and its Ready condition is {@code ready}. */
+  public Node awaitReady(KubernetesClient client, boolean ready, Duration timeout) {
+    String want = ready ? "True" : "False";
+    try {
+      return client.nodes().withName(name).waitUntilCondition(n -> n != null && n.getStatus() != null
+          && n.getStatus().getConditions() != null && n.getStatus().getConditions().stream()
+          .anyMatch(c -> "Ready".equals(c.getType()) && want.equals(c.getStatus())), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("node " + name + " did not turn Ready=" + want + " within " + timeout.toSeconds()
+          + " s: " + (kubelet.isAlive() ? "" : "its kubelet exited. ") + "launcher.log:\n" + tail("launcher.log")
+          + "\nkubelet.log:\n" + tail("kubelet.log"), e);
+    }
+  }
+
+  /** Kills the kubelet, as a crashed one: the Node stays, its pods are never started or reported. */
+  public void killKubelet() {
+    kubelet.destroyForcibly();
+    waitFor(kubelet.toHandle());
+  }
+
+  /** The kubelet's container logs of a pod, for a post-mortem; empty when it wrote none. */
+  public String podLogs(String namespace, String pod) {
+    try (Stream<Path> files = Files.walk(dir.resolve("kubelet/pod-logs"))) {
+      List<Path> logs = files.filter(f -> f.toString().contains("/" + namespace + "_" + pod + "_") && Files.isRegularFile(f))
+          .toList();
+      StringBuilder out = new StringBuilder();
+      for (Path f : logs) {
+        out.append(Files.readString(f));
+      }
+      return out.toString();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private String tail(String log) {
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve(log));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    } catch (IOException e) {
+      return "(none)";
+    }
+  }
+
+  private static void writeConfigs(ControlPlane cp, Path dir, String ns, Setup setup) throws IOException {
+    Files.createDirectories(dir.resolve("cni/bin"));
+    Files.createDirectories(dir.resolve("cni/net.d"));
+    Files.createDirectories(dir.resolve("kubelet/pki"));
+    for (String plugin : List.of("loopback", "host-local", "bridge")) {
+      Files.createSymbolicLink(dir.resolve("cni/bin").resolve(plugin), Path.of("/usr/lib/cni", plugin));
+    }
+    if (setup.network()) {
+      // Enough for hostNetwork pods, the only kind the probes are; pod networks come with a whole cluster.
+      Files.writeString(dir.resolve("cni/net.d/99-loopback.conflist"),
+          "{\"cniVersion\":\"0.4.0\",\"name\":\"lo\",\"plugins\":[{\"type\":\"loopback\"}]}\n");
+    }
+    Files.writeString(dir.resolve("kubeconfig"), cp.kubeconfigYaml());
+    Files.writeString(dir.resolve("containerd.toml"), """
+        version = 2
+        root = "%1$s/root"
+        state = "%1$s/state"
+        [grpc]
+          address = "%1$s/state/containerd.sock"
+        [ttrpc]
+          address = "%1$s/state/containerd.sock.ttrpc"
+        [plugins."io.containerd.grpc.v1.cri"]
+          sandbox_image = "registry.k8s.io/pause:3.10"
+          # runc cannot lower oom_score_adj without CAP_SYS_RESOURCE, which this machine's root lacks.
+          restrict_oom_score_adj = true
+          stream_server_address = "127.0.0.1"
+          stream_server_port = "0"
+          [plugins."io.containerd.grpc.v1.cri".containerd]
+            snapshotter = "overlayfs"
+            default_runtime_name = "runc"
+            [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+              runtime_type = "io.containerd.runc.v2"
+              [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+                SystemdCgroup = false
+          [plugins."io.containerd.grpc.v1.cri".cni]
+            bin_dir = "%1$s/cni/bin"
+            conf_dir = "%1$s/cni/net.d"
+        """.formatted(dir));
+    Files.writeString(dir.resolve("kubelet.yaml"), """
+        apiVersion: kubelet.config.k8s.io/v1beta1
+        kind: KubeletConfiguration
+        cgroupDriver: cgroupfs
+        containerRuntimeEndpoint: unix://%1$s/state/containerd.sock
+        failSwapOn: false
+        failCgroupV1: false
+        authentication:
+          anonymous: {enabled: false}
+          webhook: {enabled: false}
+        authorization:
+          mode: AlwaysAllow
+        address: 127.0.0.1
+        port: 10250
+        healthzBindAddress: 127.0.0.1
+        healthzPort: 10248
+        readOnlyPort: 0
+        podLogsDir: %1$s/kubelet/pod-logs
+        staticPodPath: ""
+        cgroupsPerQOS: true
+        cgroupRoot: /%2$s
+        enforceNodeAllocatable: []
+        evictionHard: {}
+        imageGCHighThresholdPercent: 100
+        imageGCLowThresholdPercent: 99
+        serializeImagePulls: false
+        resolvConf: /etc/resolv.conf
+        clusterDNS: [%3$s]
+        clusterDomain: cluster.local
+        %4$s
+        """.formatted(dir, ns, CLUSTER_DNS, setup.podPidsLimit() == null ? "" : "podPidsLimit: " + setup.podPidsLimit()));
+  }
+
+  /** The node's cgroupRoot in every v1 controller; cpuset needs its CPUs and memory nodes before it takes tasks. */
+  private static void makeCgroup(String name) throws IOException {
+    for (String controller : CGROUP_CONTROLLERS) {
+      Path root = Path.of("/sys/fs/cgroup", controller);
+      if (Files.isDirectory(root)) {
+        Files.createDirectories(root.resolve(name));
+      }
+    }
+    Path cpuset = Path.of("/sys/fs/cgroup/cpuset");
+    if (Files.isDirectory(cpuset)) {
+      for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+        Files.writeString(cpuset.resolve(name).resolve(f), Files.readString(cpuset.resolve(f)).trim());
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      kubelet.destroyForcibly();
+      waitFor(kubelet.toHandle());
+      // containerd and its shims name this node's folder on their command lines; containers are in its cgroup.
+      List<ProcessHandle> left = new ArrayList<>(ProcessHandle.allProcesses()
+          .filter(p -> p.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false)).toList());
+      left.addAll(cgroupProcesses());
+      left.forEach(ProcessHandle::destroyForcibly);
+      left.forEach(LabNode::waitFor);
+      removeCgroup();
+      // With every process gone, the node's mount namespace and all its mounts are gone too.
+      Lab.exec(List.of("rm", "-rf", dir.toString()), Duration.ofMinutes(1));
+    } finally {
+      FOOTPRINT.release();
+    }
+  }
+
+  private List<ProcessHandle> cgroupProcesses() {
+    Path root = Path.of("/sys/fs/cgroup/pids", cgroup);
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> procs = Files.walk(root)) {
+      return procs.filter(p -> p.getFileName().toString().equals("cgroup.procs")).flatMap(p -> {
+        try {
+          return Files.readAllLines(p).stream();
+        } catch (IOException e) {
+          return Stream.empty();
+        }
+      }).map(Long::parseLong).map(ProcessHandle::of).flatMap(Optional::stream).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private void removeCgroup() {
+    for (String controller : CGROUP_CONTROLLERS) {
+      Path root = Path.of("/sys/fs/cgroup", controller, cgroup);
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> walk = Files.walk(root)) {
+        // Deepest first: a cgroup goes only once its children have.
+        walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).forEach(d -> {
+          try {
+            Files.delete(d);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cgroup " + d + " could not be removed", e);
+          }
+        });
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private static void waitFor(ProcessHandle p) {
+    try {
+      p.onExit().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("process " + p.pid() + " did not end", e);
+    }
+  }
+
+  /**
+   * What the nodes change on the machine itself, taken note of when the first node starts and put
+   * back when the last one stops: the mount points they shadow, if this made them, and the sysctls
+   * the kubelet sets.
+   */
+  private static final class HostFootprint {
+    private int nodes;
+    private final List<Path> made = new ArrayList<>();
+    private final List<String> sysctls = new ArrayList<>();
+
+    synchronized void acquire() {
+      if (nodes++ > 0) {
+        return;
+      }
+      try {
+        for (Path p : SHADOWED) {
+          Path top = p;
+          while (top.getParent() != null && !Files.exists(top.getParent())) {
+            top = top.getParent();
+          }
+          if (!Files.exists(p)) {
+            made.add(top);
+            Files.createDirectories(p);
+          }
+        }
+        for (String key : KUBELET_SYSCTLS) {
+          sysctls.add(key + "=" + Files.readString(Path.of("/proc/sys", key.replace('.', '/'))).trim());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    synchronized void release() {
+      if (--nodes > 0) {
+        return;
+      }
+      for (String kv : sysctls) {
+        Lab.exec(List.of("sysctl", "-qw", kv), Duration.ofSeconds(10));
+      }
+      sysctls.clear();
+      for (Path p : made) {
+        Lab.exec(List.of("rm", "-rf", p.toString()), Duration.ofSeconds(30));
+      }
+      made.clear();
+    }
+  }
+}
