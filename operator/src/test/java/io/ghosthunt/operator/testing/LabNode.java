@@ -81,6 +81,8 @@ public final class LabNode implements AutoCloseable {
   private final Path dir;
   private final String cgroup;
   private final Process kubelet;
+  /** A JVM that ends without closing the node (Ctrl-C while the cluster starts, a crash) still removes it. */
+  private final Thread hook = new Thread(this::close, "lab-node-cleanup");
   private boolean closed;
 
   private LabNode(String name, LabHost host, Path dir, Process kubelet) {
@@ -89,6 +91,7 @@ public final class LabNode implements AutoCloseable {
     this.dir = dir;
     this.cgroup = host.ns();
     this.kubelet = kubelet;
+    Runtime.getRuntime().addShutdownHook(hook);
   }
 
   /**
@@ -271,7 +274,9 @@ public final class LabNode implements AutoCloseable {
       return;
     }
     closed = true;
-    try {
+    List<RuntimeException> failures = new ArrayList<>();
+    // Each step runs whatever the one before left: the rest of the node must go in any case.
+    step(failures, () -> {
       kubelet.destroyForcibly();
       waitFor(kubelet.toHandle());
       // containerd and its shims name this node's folder on their command lines; containers are in its cgroup.
@@ -280,11 +285,28 @@ public final class LabNode implements AutoCloseable {
       left.addAll(cgroupProcesses());
       left.forEach(ProcessHandle::destroyForcibly);
       left.forEach(LabNode::waitFor);
-      removeCgroup();
-      // With every process gone, the node's mount namespace and all its mounts are gone too.
-      Lab.exec(List.of("rm", "-rf", dir.toString()), Duration.ofMinutes(1));
-    } finally {
-      FOOTPRINT.release();
+    });
+    step(failures, this::removeCgroup);
+    // With every process gone, the node's mount namespace and all its mounts are gone too.
+    step(failures, () -> Lab.exec(List.of("rm", "-rf", dir.toString()), Duration.ofMinutes(1)));
+    step(failures, FOOTPRINT::release);
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // called from the hook itself while the JVM shuts down
+    }
+    if (!failures.isEmpty()) {
+      IllegalStateException e = new IllegalStateException("node " + name + " was not removed cleanly");
+      failures.forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+
+  private static void step(List<RuntimeException> failures, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      failures.add(e);
     }
   }
 
