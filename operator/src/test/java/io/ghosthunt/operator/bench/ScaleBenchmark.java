@@ -54,7 +54,7 @@ public final class ScaleBenchmark {
       e.printStackTrace();
       code = 2;
     }
-    // kube-api-test leaves non-daemon threads behind: end the JVM explicitly.
+    // The operator and clients leave non-daemon threads behind: end the JVM explicitly.
     System.exit(code);
   }
 
