@@ -78,7 +78,9 @@ class GhostHuntOperatorIT {
     LabNode d = node(lab.host("dead"), "node-d", LabNode.Setup.READY, images);
     // The JVM cannot start its threads under a pods limit of 12: the probe crashes at start.
     LabNode e = node(lab.host("crash"), "node-e", LabNode.Setup.pidsLimit(12), images);
-    for (LabNode n : List.of(a, b, d, e)) {
+    // Its pods' packets to the API server are dropped: a probe there waits until its deadline.
+    LabNode f = node(lab.host("cut-off"), "node-f", LabNode.Setup.API_DROPPED, images);
+    for (LabNode n : List.of(a, b, d, e, f)) {
       n.awaitReady(client, true, Duration.ofMinutes(2));
     }
     c.awaitReady(client, false, Duration.ofMinutes(2));
@@ -285,6 +287,21 @@ class GhostHuntOperatorIT {
     assertEquals("the probe pod did not start within timeoutSeconds (8 s)", nodes.get("node-d").getMessage());
     assertEquals(HuntVerdict.Inconclusive, done.getStatus().getVerdict(), "no ghost, but two nodes were not hunted");
     assertEquals("3/3", done.getStatus().getProgress());
+  }
+
+  @Test
+  void aProbeStoppedAtItsDeadlineSaysWhatItWasWaitingFor() {
+    apply("cut-off", "{nodes: {names: [node-f]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 12}");
+
+    GhostHunt done = waitFor("cut-off", GhostHuntOperatorIT::complete);
+
+    NodeStatus f = byNode(done).get("node-f");
+    assertEquals(NodePhase.Failed, f.getPhase(), f.getMessage());
+    // The kubelet's SIGTERM at activeDeadlineSeconds, the agent's last words, the termination message.
+    assertTrue(f.getMessage().startsWith("the probe pod failed: it passed its deadline (activeDeadlineSeconds);"
+        + " its last words: ghosthunt agent: stopped after "), f.getMessage());
+    assertTrue(f.getMessage().contains(" while reading GhostHunt hunts/cut-off from https://"
+        + ControlPlane.KUBERNETES_SERVICE_IP + ":443"), f.getMessage());
   }
 
   @Test

@@ -215,7 +215,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
         }
       }
       outcomes.add(pod == null ? NodeOutcome.pod(t.node(), null, null)
-          : NodeOutcome.pod(t.node(), pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase(), ProbePodProblem.describe(pod)));
+          : NodeOutcome.pod(t.node(), ProbePodProblem.phase(pod), ProbePodProblem.describe(pod)));
     }
 
     boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);

@@ -15,6 +15,21 @@ public final class ProbePodProblem {
 
   private ProbePodProblem() {}
 
+  /**
+   * The pod's phase as the hunt counts it: a pod that its kubelet has marked Failed but whose probe
+   * is still stopping (its deadline passed; SIGTERM sent, the grace period running) is still
+   * Running, since its last words are yet to come.
+   */
+  public static String phase(Pod pod) {
+    PodStatus s = pod.getStatus();
+    if (s == null || s.getPhase() == null) {
+      return "Pending";
+    }
+    boolean stopping = "Failed".equals(s.getPhase()) && s.getContainerStatuses() != null && s.getContainerStatuses().stream()
+        .anyMatch(c -> c.getState() != null && c.getState().getRunning() != null);
+    return stopping ? "Running" : s.getPhase();
+  }
+
   /** The problem, or null when the pod shows none. */
   public static String describe(Pod pod) {
     PodStatus s = pod.getStatus();

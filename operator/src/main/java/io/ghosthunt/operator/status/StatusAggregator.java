@@ -40,6 +40,12 @@ public final class StatusAggregator {
   public record Result(GhostHuntStatus status, List<NodeStatus> nodes, boolean complete) {}
 
   static final int MAX_HAUNTED_LISTED = 50;
+  /**
+   * How long past the deadline a probe still running is given: its kubelet stops it at the same
+   * deadline (activeDeadlineSeconds, then SIGTERM and a 5 s grace period), and its last words come
+   * with its Failed status.
+   */
+  static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
   private StatusAggregator() {}
 
@@ -65,6 +71,8 @@ public final class StatusAggregator {
         // an event still on its way, not a lost probe.
         entry = decided(t.node(), NodePhase.Failed, "the probe exited without writing its findings", generation);
         decidedHere.add(entry);
+      } else if (late && "Running".equals(t.podPhase()) && now.isBefore(deadline.plus(STOP_GRACE))) {
+        entry = new NodeStatus(t.node(), NodePhase.Running);
       } else if (late) {
         entry = "Running".equals(t.podPhase())
             ? decided(t.node(), NodePhase.Failed, "the probe did not finish within timeoutSeconds ("

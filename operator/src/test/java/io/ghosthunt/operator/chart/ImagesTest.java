@@ -8,6 +8,7 @@ import io.ghosthunt.operator.testing.ControlPlane;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,9 +19,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Images cannot be built here, so their Dockerfiles are read and held to the code: the agent image
- * installs exactly the packages whose tools the checks call, every package pinned; both copy the
- * jars the build makes; the base is pinned; the operator runs as the UID the chart expects.
+ * The Dockerfiles are held to the code: the agent image installs exactly the packages whose tools the
+ * checks call, every package pinned; both copy the jars the build makes; the base is pinned; the
+ * operator runs as the UID the chart expects. The images the build makes with Jib (the ones the
+ * tests' nodes run and users push) start exactly as the Dockerfiles say; their packages are read
+ * from the Dockerfiles by scripts/images.sh.
  */
 class ImagesTest {
 
@@ -58,6 +61,37 @@ class ImagesTest {
     assertTrue(dockerfile.contains("\nUSER 65532:65532\n"), "non-root, the UID the chart's securityContext names");
     assertTrue(Files.readString(REPO.resolve("charts/ghosthunt-operator/templates/deployment.yaml")).contains("runAsUser: 65532"));
     assertPinnedBase(dockerfile);
+  }
+
+  @Test
+  void theJibImagesStartAsTheDockerfilesSay() throws IOException {
+    for (String module : List.of("probe-agent", "operator")) {
+      String dockerfile = Files.readString(REPO.resolve(module + "/Dockerfile"));
+      String pom = Files.readString(REPO.resolve(module + "/pom.xml"));
+      assertEquals(list(dockerfile, "ENTRYPOINT"), elements(pom, "entrypoint"), module + " entrypoint");
+      assertEquals(list(dockerfile, "CMD"), elements(pom, "args"), module + " arguments");
+      Matcher user = Pattern.compile("(?m)^USER (\\S+)").matcher(dockerfile);
+      Matcher jibUser = Pattern.compile("<user>([^<]+)</user>").matcher(pom);
+      assertEquals(user.find() ? user.group(1) : null, jibUser.find() ? jibUser.group(1) : null, module + " user");
+    }
+  }
+
+  /** A Dockerfile instruction's JSON array, or an empty list without the instruction. */
+  private static List<String> list(String dockerfile, String instruction) {
+    Matcher m = Pattern.compile("(?m)^" + instruction + " \\[(.*)]$").matcher(dockerfile);
+    if (!m.find()) {
+      return List.of();
+    }
+    return Pattern.compile("\"([^\"]*)\"").matcher(m.group(1)).results().map(r -> r.group(1)).toList();
+  }
+
+  /** The child values of a Jib container list element in a pom ({@code <entrypoint><arg>...}). */
+  private static List<String> elements(String pom, String element) {
+    Matcher m = Pattern.compile("<" + element + ">(.*?)</" + element + ">", Pattern.DOTALL).matcher(pom);
+    if (!m.find()) {
+      return List.of();
+    }
+    return Pattern.compile("<arg>([^<]*)</arg>").matcher(m.group(1)).results().map(r -> r.group(1)).toList();
   }
 
   private static void assertPinnedBase(String dockerfile) {

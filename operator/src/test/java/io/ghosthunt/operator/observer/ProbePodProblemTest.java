@@ -34,6 +34,15 @@ class ProbePodProblemTest {
   }
 
   @Test
+  void aFailedPodWhoseProbeIsStillStoppingCountsAsRunning() {
+    Pod stopping = new PodBuilder().withNewStatus().withPhase("Failed").withReason("DeadlineExceeded").addNewContainerStatus()
+        .withName("probe").withNewState().withNewRunning().endRunning().endState().endContainerStatus().endStatus().build();
+    assertEquals("Running", ProbePodProblem.phase(stopping));
+    assertEquals("Failed", ProbePodProblem.phase(terminated("DeadlineExceeded", 143, "Error", "bye")));
+    assertEquals("Pending", ProbePodProblem.phase(new PodBuilder().build()));
+  }
+
+  @Test
   void longLastWordsKeepTheirEnd() {
     String words = ProbePodProblem.lastWords("x".repeat(1000) + "\nthe reason");
     assertEquals(ProbePodProblem.LAST_WORDS + 1, words.length());

@@ -130,6 +130,27 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aProbeStillRunningAtTheDeadlineGetsTimeToSayWhyBeforeItFails() {
+    Instant deadline = Instant.parse(START).plus(TIMEOUT);
+    var stopping = StatusAggregator.aggregate(1, START, TIMEOUT, deadline.plusSeconds(3),
+        List.of(NodeOutcome.pod("a", "Running", null)), Map.of(), null);
+    assertFalse(stopping.complete());
+    assertEquals(NodePhase.Running, stopping.nodes().get(0).getPhase());
+
+    var stopped = StatusAggregator.aggregate(1, START, TIMEOUT, deadline.plusSeconds(6), List.of(NodeOutcome.pod("a", "Failed",
+        "it passed its deadline (activeDeadlineSeconds); its last words: ghosthunt agent: stopped after 9 s while running the checks")),
+        Map.of(), null);
+    assertTrue(stopped.complete());
+    assertEquals("the probe pod failed: it passed its deadline (activeDeadlineSeconds); its last words: ghosthunt agent:"
+        + " stopped after 9 s while running the checks", stopped.nodes().get(0).getMessage());
+
+    var silent = StatusAggregator.aggregate(1, START, TIMEOUT, deadline.plus(StatusAggregator.STOP_GRACE),
+        List.of(NodeOutcome.pod("a", "Running", null)), Map.of(), null);
+    assertTrue(silent.complete());
+    assertEquals("the probe did not finish within timeoutSeconds (120 s)", silent.nodes().get(0).getMessage());
+  }
+
+  @Test
   void aSucceededPodWithoutItsEntryIsStillPendingBeforeTheDeadline() {
     var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(NodeOutcome.pod("a", "Succeeded", null)),
         Map.of(), null);

@@ -40,14 +40,17 @@ public final class LabNode implements AutoCloseable {
    * @param network a CNI configuration (without one the runtime reports its network not ready and
    *     the node stays NotReady, as a node whose CNI plugin never installed)
    * @param podPidsLimit the kubelet's podPidsLimit, or null for none
+   * @param apiDropped a firewall rule on the node drops its pods' packets to the {@code kubernetes}
+   *     Service (the kubelet itself still reaches the API server), as broken Service rules do
    */
-  public record Setup(boolean network, Integer podPidsLimit) {
-    public static final Setup READY = new Setup(true, null);
-    public static final Setup NO_CNI = new Setup(false, null);
+  public record Setup(boolean network, Integer podPidsLimit, boolean apiDropped) {
+    public static final Setup READY = new Setup(true, null, false);
+    public static final Setup NO_CNI = new Setup(false, null, false);
+    public static final Setup API_DROPPED = new Setup(true, null, true);
 
     /** A node whose pods may hold only {@code pids} processes and threads. */
     public static Setup pidsLimit(int pids) {
-      return new Setup(true, pids);
+      return new Setup(true, pids, false);
     }
   }
 
@@ -108,6 +111,10 @@ public final class LabNode implements AutoCloseable {
       Path dir = Files.createTempDirectory("ghosthunt-node-" + name + "-");
       host.sh("ip addr add " + nodeIp + "/32 dev lo && ip addr add " + ControlPlane.KUBERNETES_SERVICE_IP + "/32 dev lo");
       host.relayFromRoot(cp.apiPort(), "127.0.0.1:" + cp.apiPort(), ControlPlane.KUBERNETES_SERVICE_IP + ":443");
+      if (setup.apiDropped()) {
+        host.sh("nft add table inet ghapi && nft add chain inet ghapi out '{ type filter hook output priority 0; }'"
+            + " && nft add rule inet ghapi out ip daddr " + ControlPlane.KUBERNETES_SERVICE_IP + " tcp dport 443 drop");
+      }
       makeCgroup(host.ns());
       writeConfigs(cp, dir, host.ns(), setup);
       ProcessBuilder pb = new ProcessBuilder("unshare", "--mount", "--propagation", "private",
