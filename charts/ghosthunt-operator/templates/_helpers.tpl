@@ -29,6 +29,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [ghosthunt.io]
   resources: [ghosthunts/status]
   verbs: [get, patch, update]
+# One report per node and hunt generation; the operator creates and removes them, reads them all,
+# and may let probes patch their status (it can only grant what it holds).
+- apiGroups: [ghosthunt.io]
+  resources: [ghosthuntreports]
+  verbs: [get, list, watch, create, delete, deletecollection]
+- apiGroups: [ghosthunt.io]
+  resources: [ghosthuntreports/status]
+  verbs: [patch]
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]

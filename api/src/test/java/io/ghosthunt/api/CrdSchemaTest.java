@@ -165,11 +165,25 @@ class CrdSchemaTest {
   }
 
   @Test
-  void committedCrdIsWhatTheModelGenerates() throws IOException {
-    String generated = Files.readString(GENERATED);
-    String committed = Files.exists(COMMITTED) ? Files.readString(COMMITTED) : "(missing)";
-    assertTrue(generated.equals(committed),
-        "crds/" + GhostHunt.CRD_FILE + " is out of date with the model: run"
-            + " `mvn -q -pl api process-classes && cp api/" + GENERATED + " crds/` and commit it");
+  void committedCrdsAreWhatTheModelGenerates() throws IOException {
+    for (String file : List.of(GhostHunt.CRD_FILE, GhostHuntReport.CRD_FILE)) {
+      Path generated = GENERATED.resolveSibling(file);
+      Path committed = COMMITTED.resolveSibling(file);
+      String is = Files.exists(committed) ? Files.readString(committed) : "(missing)";
+      assertTrue(Files.readString(generated).equals(is),
+          "crds/" + file + " is out of date with the model: run"
+              + " `mvn -q -pl api process-classes && cp api/" + generated + " crds/` and commit it");
+    }
+  }
+
+  @Test
+  void aReportListsItsHuntNodeVerdictAndGhosts() throws IOException {
+    CustomResourceDefinition crd = new KubernetesSerialization().unmarshal(Files.readString(GENERATED.resolveSibling(GhostHuntReport.CRD_FILE)),
+        CustomResourceDefinition.class);
+    assertEquals(List.of("ghr"), crd.getSpec().getNames().getShortNames());
+    assertEquals(List.of("Hunt", "Node", "Verdict", "Ghosts", "Age"), crd.getSpec().getVersions().get(0)
+        .getAdditionalPrinterColumns().stream().map(c -> c.getName()).toList());
+    assertEquals(List.of("generation", "hunt", "node"), crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
+        .getProperties().get("spec").getRequired().stream().sorted().toList());
   }
 }

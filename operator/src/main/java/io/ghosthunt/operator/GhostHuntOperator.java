@@ -3,10 +3,12 @@ package io.ghosthunt.operator;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.operator.controller.GhostHuntReconciler;
 import io.ghosthunt.operator.metrics.HealthServer;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
@@ -85,16 +87,31 @@ public final class GhostHuntOperator implements AutoCloseable {
     operator.stop();
   }
 
-  /** Installs (server-side applies) the CRD this build carries and waits until it is served. */
+  /**
+   * Installs (server-side applies) the CRDs this build carries and the policy that confines probes
+   * to their own node's report (what the chart installs), and waits until the CRDs are served.
+   */
   public static void installCrd(KubernetesClient client) throws IOException {
-    try (InputStream in = GhostHuntOperator.class.getResourceAsStream("/META-INF/fabric8/" + GhostHunt.CRD_FILE)) {
-      CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-      client.resource(crd).fieldManager("ghosthunt-operator").forceConflicts().serverSideApply();
+    installReportPolicy(client);
+    for (String[] crdFile : new String[][] {{GhostHunt.CRD_FILE, GhostHunt.CRD_NAME}, {GhostHuntReport.CRD_FILE, GhostHuntReport.CRD_NAME}}) {
+      try (InputStream in = GhostHuntOperator.class.getResourceAsStream("/META-INF/fabric8/" + crdFile[0])) {
+        CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+        client.resource(crd).fieldManager("ghosthunt-operator").forceConflicts().serverSideApply();
+      }
+      client.apiextensions().v1().customResourceDefinitions().withName(crdFile[1]).waitUntilCondition(
+          c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions()
+              .stream().anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
+          60, TimeUnit.SECONDS);
     }
-    client.apiextensions().v1().customResourceDefinitions().withName(GhostHunt.CRD_NAME).waitUntilCondition(
-        c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions()
-            .stream().anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-        60, TimeUnit.SECONDS);
+  }
+
+  /** The ValidatingAdmissionPolicy and its binding that tie a probe's writes to its node's report. */
+  public static void installReportPolicy(KubernetesClient client) throws IOException {
+    try (InputStream in = GhostHuntOperator.class.getResourceAsStream("report-policy.yaml")) {
+      for (HasMetadata o : client.load(in).items()) {
+        client.resource(o).fieldManager("ghosthunt-operator").forceConflicts().serverSideApply();
+      }
+    }
   }
 
   public static void main(String[] args) throws Exception {

@@ -15,7 +15,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ghosthunt.agent.lab.Lab;
 import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.agent.cli.AgentCommand;
+import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntPhase;
@@ -135,8 +138,9 @@ class GhostHuntOperatorIT {
         && h.getStatus().getObservedGeneration().equals(h.getMetadata().getGeneration());
   }
 
+  /** Every node's entry: the reports' (what the probes wrote) and the ones the operator decided. */
   static Map<String, NodeStatus> byNode(GhostHunt h) {
-    return h.getStatus().getNodes().stream().collect(Collectors.toMap(NodeStatus::getNode, n -> n));
+    return HuntCommand.withReports(client, h).getNodes().stream().collect(Collectors.toMap(NodeStatus::getNode, n -> n));
   }
 
   static List<Pod> pods(GhostHunt h) {
@@ -212,9 +216,9 @@ class GhostHuntOperatorIT {
   }
 
   @Test
-  void anAgentCanWriteItsOwnHuntReadItsCaBundleAndIsForbiddenEverythingElse() {
-    // node-d's kubelet is dead, so both hunts stay Running and keep their agent identities.
-    GhostHunt a = apply("rbac-a", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]},"
+  void aProbeTokenWritesItsOwnNodesReportReadsItsCaBundleAndIsForbiddenEverythingElse() {
+    // node-d's kubelet is dead and node-f's probe waits for its deadline: both hunts stay Running.
+    GhostHunt a = apply("rbac-a", "{nodes: {names: [node-d, node-f]}, checks: {loopback: {ports: [80]},"
         + " http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: ca-a}}}, timeoutSeconds: 300}");
     // What the chart installs beside the operator: the ClusterRole bound for hunts that name a CA bundle.
     client.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder().withNewMetadata()
@@ -225,38 +229,77 @@ class GhostHuntOperatorIT {
           .withNamespace(ns).endMetadata().addToStringData("ca.crt", "-----BEGIN CERTIFICATE-----").build()).create();
     }
     GhostHunt b = apply("rbac-b", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
-    waitFor("rbac-a", h -> h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Pending);
-    waitFor("rbac-b", h -> h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Pending);
-    String saA = Labels.agentName(client.resources(GhostHunt.class).inNamespace(NS).withName("rbac-a").get());
-    client.serviceAccounts().inNamespace(PROBES).withName(saA)
+    GhostHunt huntA = waitFor("rbac-a", h -> h.getStatus() != null && h.getStatus().getStartedAt() != null);
+    GhostHunt huntB = waitFor("rbac-b", h -> h.getStatus() != null && h.getStatus().getStartedAt() != null);
+    List<GhostHuntReport> reportsA = reports(huntA, 2);
+    List<GhostHuntReport> reportsB = reports(huntB, 1);
+    Pod podA = client.pods().inNamespace(PROBES).withName(Labels.podName(huntA, "node-d"))
         .waitUntilCondition(java.util.Objects::nonNull, 30, TimeUnit.SECONDS);
-    String token = client.serviceAccounts().inNamespace(PROBES).withName(saA)
+    // The token a kubelet mounts into the node-d probe of rbac-a: bound to the pod, and so to node-d.
+    String token = client.serviceAccounts().inNamespace(PROBES).withName(Labels.agentName(huntA))
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).withNewBoundObjectRef()
+            .withApiVersion("v1").withKind("Pod").withName(podA.getMetadata().getName()).withUid(podA.getMetadata().getUid())
+            .endBoundObjectRef().endSpec().build())
+        .getStatus().getToken();
+    String unbound = client.serviceAccounts().inNamespace(PROBES).withName(Labels.agentName(huntA))
         .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build())
         .getStatus().getToken();
-    try (KubernetesClient agentA = ControlPlane.clientFor(tokenConfig(token))) {
+    GhostHuntReport ownReport = report(reportsA, "node-d");
+    try (KubernetesClient agentA = ControlPlane.clientFor(tokenConfig(token));
+        KubernetesClient notOnANode = ControlPlane.clientFor(tokenConfig(unbound))) {
+      // Its own node's report of its own hunt: the agent's real write.
+      AgentCommand.writeReport(agentA, NS, ownReport.getMetadata().getName(), entry("node-d"), java.time.Instant.now());
+      assertEquals(NodePhase.Done, client.resource(ownReport).get().getStatus().getPhase());
+
+      forbidden(() -> AgentCommand.writeReport(agentA, NS, report(reportsA, "node-f").getMetadata().getName(),
+          entry("node-f"), java.time.Instant.now()), "the report of the node its pod runs on");
+      forbidden(() -> AgentCommand.writeReport(agentA, NS, report(reportsB, "node-d").getMetadata().getName(),
+          entry("node-d"), java.time.Instant.now()), "the reports of its own hunt");
+      forbidden(() -> AgentCommand.writeReport(notOnANode, NS, ownReport.getMetadata().getName(), entry("node-d"),
+          java.time.Instant.now()), "the report of the node its pod runs on");
+      forbidden(() -> agentA.resource(ownReport).edit(r -> {
+        r.getMetadata().getLabels().put("tampered", "yes");
+        return r;
+      }), null);
+      forbidden(() -> agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-a").subresource("status")
+          .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+              "{\"status\":{\"verdict\":\"Clear\"}}"), null);
+
       assertEquals("rbac-a", agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-a").get().getMetadata().getName());
-      KubernetesClientException readB = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
-          () -> agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-b").get());
-      assertEquals(403, readB.getCode());
-      KubernetesClientException writeB = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
-          () -> io.ghosthunt.operator.testing.AgentWrites.writeEntry(agentA, NS, "rbac-b", "node-d"));
-      assertEquals(403, writeB.getCode());
-      KubernetesClientException pods = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
-          () -> agentA.pods().inNamespace(PROBES).list());
-      assertEquals(403, pods.getCode());
+      forbidden(() -> agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-b").get(), null);
+      forbidden(() -> agentA.pods().inNamespace(PROBES).list(), null);
       // The CA bundle its spec names it may read, in its hunt's namespace only, and it may not list Secrets.
       assertEquals("ca-a", agentA.secrets().inNamespace(NS).withName("ca-a").get().getMetadata().getName());
-      KubernetesClientException otherSecret = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
-          () -> agentA.secrets().inNamespace(PROBES).withName("ca-a").get());
-      assertEquals(403, otherSecret.getCode());
-      KubernetesClientException listSecrets = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
-          () -> agentA.secrets().inNamespace(NS).list());
-      assertEquals(403, listSecrets.getCode());
-      // Its own hunt's status it may patch.
-      io.ghosthunt.operator.testing.AgentWrites.writeEntry(agentA, NS, "rbac-a", "node-d");
+      forbidden(() -> agentA.secrets().inNamespace(PROBES).withName("ca-a").get(), null);
+      forbidden(() -> agentA.secrets().inNamespace(NS).list(), null);
     }
     client.resource(a).delete();
     client.resource(b).delete();
+  }
+
+  static void forbidden(org.junit.jupiter.api.function.Executable call, String because) {
+    KubernetesClientException e = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class, call);
+    assertEquals(403, e.getCode(), e.getMessage());
+    if (because != null) {
+      assertTrue(e.getMessage().contains("a probe may only write " + because), e.getMessage());
+    }
+  }
+
+  static NodeStatus entry(String node) {
+    NodeStatus n = new NodeStatus(node, NodePhase.Done);
+    n.addFinding(new io.ghosthunt.api.status.Finding(io.ghosthunt.api.CheckKey.LOOPBACK, "localhost:80",
+        io.ghosthunt.api.status.FindingVerdict.Clear));
+    return n;
+  }
+
+  /** The hunt's reports of its current generation, once there are {@code count}. */
+  static List<GhostHuntReport> reports(GhostHunt hunt, int count) {
+    return client.resources(GhostHuntReport.class).inNamespace(NS).withLabel(Labels.HUNT_UID, hunt.getMetadata().getUid())
+        .informOnCondition(l -> l.size() == count).join();
+  }
+
+  static GhostHuntReport report(List<GhostHuntReport> reports, String node) {
+    return reports.stream().filter(r -> r.getSpec().getNode().equals(node)).findFirst().orElseThrow();
   }
 
   private static String tokenConfig(String token) {

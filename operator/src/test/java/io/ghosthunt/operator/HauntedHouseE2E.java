@@ -3,6 +3,7 @@ package io.ghosthunt.operator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.agent.lab.HauntedHouse;
 import io.ghosthunt.agent.lab.Lab;
 import io.ghosthunt.agent.lab.LabHost;
@@ -75,7 +76,7 @@ class HauntedHouseE2E {
     GhostHunt hunt = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost").get();
     assertEquals(HuntVerdict.Haunted, hunt.getStatus().getVerdict());
     Map<String, List<Finding>> ghosts = new TreeMap<>();
-    for (NodeStatus n : hunt.getStatus().getNodes()) {
+    for (NodeStatus n : HuntCommand.withReports(cluster.client, hunt).getNodes()) {
       ghosts.put(n.getNode(), n.getFindings() == null ? List.of() : n.getFindings().stream().filter(Finding::isGhost).toList());
     }
     Map<String, Set<GhostName>> names = ghosts.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
@@ -102,6 +103,15 @@ class HauntedHouseE2E {
         "over HTTP/1.1 but HTTP/2 answers 500", "GhostFound")) {
       assertTrue(text.contains(expected), "kubectl describe lacks '" + expected + "':\n" + text);
     }
+    // One report per node, listed by the hunt's label, with their verdicts and ghosts.
+    Lab.Exec reports = cluster.kubectl("get", "ghr", "-l", "ghosthunt.io/hunt=every-ghost");
+    assertEquals(0, reports.exitCode(), reports.output());
+    List<String> rows = reports.output().lines().toList();
+    assertTrue(rows.get(0).matches("NAME\\s+HUNT\\s+NODE\\s+VERDICT\\s+GHOSTS\\s+AGE"), reports.output());
+    assertEquals(6, rows.size(), reports.output());
+    assertTrue(rows.stream().anyMatch(r -> r.matches(".*every-ghost\\s+node-b\\s+Haunted\\s+3\\s+.*")), reports.output());
+    assertTrue(rows.stream().anyMatch(r -> r.matches(".*every-ghost\\s+node-e\\s+\\S+\\s+0\\s+.*")), reports.output());
+    write("every-ghost.reports.txt", reports.output());
     Lab.Exec verdict = cluster.kubectl("get", "ghosthunt", "every-ghost", "-o", "jsonpath={.status.verdict}");
     assertEquals("Haunted", verdict.output().trim());
     // For the README: a real describe of a haunted hunt.
@@ -225,7 +235,7 @@ class HauntedHouseE2E {
 
   static Map<String, Set<GhostName>> ghostsByNode(GhostHunt hunt) {
     Map<String, Set<GhostName>> names = new TreeMap<>();
-    for (NodeStatus n : hunt.getStatus().getNodes()) {
+    for (NodeStatus n : HuntCommand.withReports(cluster.client, hunt).getNodes()) {
       names.put(n.getNode(), n.getFindings() == null ? Set.of()
           : n.getFindings().stream().filter(Finding::isGhost).map(Finding::getGhost).collect(Collectors.toSet()));
     }
@@ -247,7 +257,7 @@ class HauntedHouseE2E {
   private static Map<String, Finding> findings(GhostHunt hunt) {
     Map<String, Finding> byKey = new TreeMap<>(java.util.Comparator.comparing((String k) -> k.substring(k.indexOf('/') + 1))
         .thenComparing(k -> k));
-    for (NodeStatus n : hunt.getStatus().getNodes()) {
+    for (NodeStatus n : HuntCommand.withReports(cluster.client, hunt).getNodes()) {
       if (n.getFindings() != null) {
         n.getFindings().forEach(f -> byKey.put(n.getNode() + "/" + f.getCheck().key(), f));
       }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
 import java.io.File;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.List;
  */
 public final class CrdWriter implements CRDPostProcessor {
 
-  static final List<String> COLUMN_ORDER = List.of("Phase", "Verdict", "Ghosts", "Nodes", "Age");
+  static final List<String> COLUMN_ORDER = List.of("Hunt", "Node", "Phase", "Verdict", "Ghosts", "Nodes", "Age");
 
   public static void main(String[] args) {
     if (args.length != 1) {
@@ -37,9 +38,9 @@ public final class CrdWriter implements CRDPostProcessor {
         .inOutputDir(out)
         .forCRDVersions("v1")
         .withPostProcessor(new CrdWriter())
-        .customResourceClasses(GhostHunt.class)
+        .customResourceClasses(GhostHunt.class, GhostHuntReport.class)
         .generate();
-    System.out.println("CRD written to " + new File(out, GhostHunt.CRD_FILE));
+    System.out.println("CRDs written to " + new File(out, GhostHunt.CRD_FILE) + " and " + new File(out, GhostHuntReport.CRD_FILE));
   }
 
   @Override
@@ -49,6 +50,9 @@ public final class CrdWriter implements CRDPostProcessor {
       version
           .getAdditionalPrinterColumns()
           .sort(Comparator.comparingInt((CustomResourceColumnDefinition c) -> columnRank(c.getName())));
+      if (!GhostHunt.CRD_NAME.equals(crd.getMetadata().getName())) {
+        continue;
+      }
       JSONSchemaProps status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
       listMap(status.getProperties().get("nodes"), "node");
       listMap(status.getProperties().get("conditions"), "type");

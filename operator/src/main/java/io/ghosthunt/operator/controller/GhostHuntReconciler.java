@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.status.GhostHuntStatus;
@@ -17,6 +18,7 @@ import io.ghosthunt.operator.observer.ProbePodProblem;
 import io.ghosthunt.operator.reconciler.AgentRbac;
 import io.ghosthunt.operator.reconciler.Labels;
 import io.ghosthunt.operator.reconciler.ProbePodFactory;
+import io.ghosthunt.operator.reconciler.ReportFactory;
 import io.ghosthunt.operator.status.Conditions;
 import io.ghosthunt.operator.status.NodeOutcome;
 import io.ghosthunt.operator.status.StatusAggregator;
@@ -33,6 +35,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,8 +54,11 @@ import org.slf4j.MDC;
  * (start a generation, create missing pods, write the aggregate, clean up), every step idempotent so
  * that an operator restart mid-hunt picks up where it stopped without duplicate pods.
  */
-// Agents write status, not spec: their writes must trigger aggregation, so every event counts.
-@ControllerConfiguration(name = "ghosthunt", generationAwareEventProcessing = false)
+// Probes write their own reports, whose events wake the hunt up; its own status writes need not.
+// Reports of a thousand nodes arrive within seconds: at most two reconciles (and status writes)
+// per hunt and second, each aggregating all the reports that arrived meanwhile.
+@ControllerConfiguration(name = "ghosthunt")
+@RateLimited(maxReconciliations = 2, within = 1, unit = java.util.concurrent.TimeUnit.SECONDS)
 public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<GhostHunt> {
 
   private static final Logger LOG = LoggerFactory.getLogger(GhostHuntReconciler.class);
@@ -68,6 +74,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   private final EventRecorder events;
   private final Clock clock;
   private InformerEventSource<Pod, GhostHunt> podSource;
+  private InformerEventSource<GhostHuntReport, GhostHunt> reportSource;
   private final OperatorMetrics metrics;
   /**
    * What this operator itself wrote last, per hunt UID. The primary cache may still show the status
@@ -108,7 +115,15 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
         })
         .build();
     podSource = new InformerEventSource<>(podConfig, context);
-    return List.of(podSource);
+    // Every report a probe writes wakes its hunt up; the rate limiter batches them.
+    InformerEventSourceConfiguration<GhostHuntReport> reportConfig = InformerEventSourceConfiguration
+        .from(GhostHuntReport.class, GhostHunt.class)
+        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+        .withSecondaryToPrimaryMapper(r -> r.getSpec() == null ? Set.of()
+            : Set.of(new ResourceID(r.getSpec().getHunt(), r.getMetadata().getNamespace())))
+        .build();
+    reportSource = new InformerEventSource<>(reportConfig, context);
+    return List.of(podSource, reportSource);
   }
 
   @Override
@@ -170,6 +185,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     } else {
       // A new spec: the probes of older generations go, and so do their findings.
       deleteProbes(hunt, true);
+      deleteReports(hunt, true);
       if (previous != null && previous.getNodes() != null) {
         statusWriter.clearNodes(hunt);
       }
@@ -180,13 +196,8 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
 
     List<NodeTargets.Target> targets = nodeTargets.resolve(hunt.getSpec().getNodes());
     Map<String, Pod> podsByNode = currentPods(hunt);
-    Map<String, NodeStatus> agentEntries = previous == null || previous.getNodes() == null || !sameGeneration
-        || !Objects.equals(previous.getObservedGeneration(), generation) ? Map.of()
-        : previous.getNodes().stream().filter(n -> Objects.equals(n.getGeneration(), generation))
-            // Only Done entries are the agents': the operator decides Failed and Unreachable afresh from
-            // what it sees each time, and must re-apply them, or server-side apply drops them.
-            .filter(n -> n.getPhase() == NodePhase.Done)
-            .collect(Collectors.toMap(NodeStatus::getNode, n -> n, (a, b) -> a));
+    Map<String, GhostHuntReport> reports = currentReports(hunt);
+    Map<String, NodeStatus> agentEntries = agentEntries(reports, generation);
     Instant deadline = Instant.parse(startedAt).plus(timeout);
     boolean rbacApplied = false;
     List<NodeOutcome> outcomes = new java.util.ArrayList<>();
@@ -203,6 +214,9 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
         }
         long remaining = Math.max(1, Duration.between(now, deadline).toSeconds());
         try {
+          if (!reports.containsKey(t.node())) {
+            createReport(ReportFactory.build(hunt, t.node()));
+          }
           pod = createPod(pods.build(hunt, t.node(), remaining));
         } catch (KubernetesClientException e) {
           if (e.getCode() != 403 && e.getCode() != 422) {
@@ -225,7 +239,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     recordEvents(hunt, result);
     if (result.complete()) {
       // Counted before the Complete status lands, so whoever sees it complete also sees it counted.
-      metrics.huntFinished(uid, generation, status, now);
+      metrics.huntFinished(uid, generation, status, result.nodes(), now);
     }
     // Server-side apply from a fresh object: no resourceVersion, so concurrent agent writes never
     // make it conflict; the agents' entries, owned by their managers, stay as they are.
@@ -245,6 +259,39 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     Duration wait = Duration.between(now, deadline);
     wait = wait.isNegative() ? Duration.ofSeconds(1) : wait.plusSeconds(1);
     return control.rescheduleAfter(wait.compareTo(MAX_WAIT) < 0 ? wait : MAX_WAIT);
+  }
+
+  private void createReport(GhostHuntReport report) {
+    try {
+      client.resource(report).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // Created by an earlier reconcile whose informer event has not arrived yet.
+    }
+  }
+
+  /** This hunt's reports of its current generation, by node, from the informer cache. */
+  private Map<String, GhostHuntReport> currentReports(GhostHunt hunt) {
+    String uid = hunt.getMetadata().getUid();
+    String gen = Long.toString(hunt.getMetadata().getGeneration());
+    Map<String, GhostHuntReport> byNode = new HashMap<>();
+    reportSource.list(hunt.getMetadata().getNamespace(), r -> uid.equals(r.getMetadata().getLabels().get(Labels.HUNT_UID))
+            && gen.equals(r.getMetadata().getLabels().get(Labels.GENERATION)) && r.getSpec() != null)
+        .forEach(r -> byNode.put(r.getSpec().getNode(), r));
+    return byNode;
+  }
+
+  /** The entries the probes wrote (their reports' status), by node. */
+  static Map<String, NodeStatus> agentEntries(Map<String, GhostHuntReport> reports, long generation) {
+    Map<String, NodeStatus> entries = new HashMap<>();
+    reports.forEach((node, r) -> {
+      if (r.getStatus() != null && r.getStatus().getPhase() != null) {
+        entries.put(node, r.getStatus().toNodeStatus(node, generation));
+      }
+    });
+    return entries;
   }
 
   private Pod createPod(Pod pod) {
@@ -271,9 +318,18 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   }
 
   private void deleteProbes(GhostHunt hunt, boolean olderGenerationsOnly) {
-    String selector = Labels.HUNT_UID + "=" + hunt.getMetadata().getUid()
+    client.pods().inNamespace(config.probeNamespace()).withLabelSelector(selector(hunt, olderGenerationsOnly)).delete();
+  }
+
+  /** Reports of older generations (a new spec hunts afresh), or all of them (the hunt is gone). */
+  private void deleteReports(GhostHunt hunt, boolean olderGenerationsOnly) {
+    client.resources(GhostHuntReport.class).inNamespace(hunt.getMetadata().getNamespace())
+        .withLabelSelector(selector(hunt, olderGenerationsOnly)).delete();
+  }
+
+  private static String selector(GhostHunt hunt, boolean olderGenerationsOnly) {
+    return Labels.HUNT_UID + "=" + hunt.getMetadata().getUid()
         + (olderGenerationsOnly ? "," + Labels.GENERATION + "!=" + hunt.getMetadata().getGeneration() : "");
-    client.pods().inNamespace(config.probeNamespace()).withLabelSelector(selector).delete();
   }
 
   private GhostHuntStatus invalid(long generation, InvalidHuntException e, Instant now, GhostHuntStatus previous) {
@@ -343,6 +399,8 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   public DeleteControl cleanup(GhostHunt hunt, Context<GhostHunt> context) {
     // Owner references cannot cross namespaces (the probes live in the probe namespace): delete by label.
     deleteProbes(hunt, false);
+    // Owner references would remove them too, where a garbage collector runs; no need to wait for it.
+    deleteReports(hunt, false);
     rbac.delete(hunt);
     events.forget(hunt);
     written.remove(hunt.getMetadata().getUid());

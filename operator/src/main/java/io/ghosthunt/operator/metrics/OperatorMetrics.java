@@ -29,8 +29,11 @@ public final class OperatorMetrics {
   private final AtomicLong reconcileErrors = new AtomicLong();
   private final Map<String, Boolean> seen = new ConcurrentHashMap<>();
 
-  /** A hunt reached Complete (or Failed): counted once per hunt UID and generation. */
-  public void huntFinished(String uid, long generation, GhostHuntStatus status, Instant now) {
+  /**
+   * A hunt reached Complete (or Failed): counted once per hunt UID and generation, from every node's
+   * entry (the reports' findings, not the hunt's capped status).
+   */
+  public void huntFinished(String uid, long generation, GhostHuntStatus status, java.util.List<NodeStatus> nodes, Instant now) {
     if (seen.putIfAbsent(uid + "/" + generation, Boolean.TRUE) != null) {
       return;
     }
@@ -38,12 +41,11 @@ public final class OperatorMetrics {
     if (status.getStartedAt() != null) {
       huntDurations.observe(Duration.between(Instant.parse(status.getStartedAt()), now).toMillis() / 1000.0);
     }
-    for (NodeStatus node : status.getNodes() == null ? java.util.List.<NodeStatus>of() : status.getNodes()) {
+    for (NodeStatus node : nodes) {
       for (Finding f : node.getFindings() == null ? java.util.List.<Finding>of() : node.getFindings()) {
         if (f.isGhost() && f.getGhost() != null) {
           ghostsByKind.computeIfAbsent(f.getGhost().name(), k -> new AtomicLong()).incrementAndGet();
         }
-        // Clear findings reach the cluster compacted, without a duration: these are the others'.
         if (f.getDurationMs() != null) {
           checkDurations.computeIfAbsent(f.getCheck().key(), k -> new Histogram(CHECK_BUCKETS))
               .observe(f.getDurationMs() / 1000.0);

@@ -18,8 +18,10 @@ import java.util.List;
 
 /**
  * The agent identity of one hunt: a service account in the probe namespace whose only permissions
- * are to read its own hunt and patch its own hunt's status (a Role limited by resourceNames in the
- * hunt's namespace), and, only for a hunt that names a CA bundle, to read Secrets in that namespace. Removed with the hunt, and as soon as the hunt completes.
+ * are to read its own hunt (a Role limited by resourceNames in the hunt's namespace) and to patch the
+ * status of its node's report (the report policy does the narrowing), and, only for a hunt that
+ * names a CA bundle, to read Secrets in that namespace. Removed with the hunt, and as soon as the
+ * hunt completes.
  */
 public final class AgentRbac {
 
@@ -41,8 +43,10 @@ public final class AgentRbac {
     List<PolicyRule> rules = List.of(
         new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts")
             .withResourceNames(huntName).withVerbs("get").build(),
-        new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts/status")
-            .withResourceNames(huntName).withVerbs("get", "patch").build());
+        // Any report's status in the hunt's namespace as far as RBAC can say; the report policy
+        // (ValidatingAdmissionPolicy) narrows it to this hunt's report of the probe's own node.
+        new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthuntreports/status")
+            .withVerbs("patch").build());
     Role role = new RoleBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(Labels.of(hunt, "agent"))
         .endMetadata().withRules(rules).build();
     RoleBinding binding = new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace(ns)

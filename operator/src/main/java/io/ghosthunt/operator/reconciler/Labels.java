@@ -1,6 +1,7 @@
 package io.ghosthunt.operator.reconciler;
 
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,8 +14,8 @@ public final class Labels {
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String OPERATOR = "ghosthunt-operator";
   public static final String COMPONENT = "app.kubernetes.io/component";
-  public static final String HUNT_UID = "ghosthunt.io/hunt-uid";
-  public static final String GENERATION = "ghosthunt.io/generation";
+  public static final String HUNT_UID = GhostHuntReport.HUNT_UID_LABEL;
+  public static final String GENERATION = GhostHuntReport.GENERATION_LABEL;
   public static final String HUNT_NAME = "ghosthunt.io/hunt-name";
   public static final String HUNT_NAMESPACE = "ghosthunt.io/hunt-namespace";
   public static final String NODE = "ghosthunt.io/node";
@@ -52,6 +53,17 @@ public final class Labels {
   public static String podName(GhostHunt hunt, String node) {
     long gen = hunt.getMetadata().getGeneration();
     return "gh-" + prefix(hunt.getMetadata().getName(), 40) + "-" + hash(hunt.getMetadata().getUid(), Long.toString(gen), node);
+  }
+
+  /** One node's report of one generation: deterministic, so a restarted operator finds it again. */
+  public static String reportName(GhostHunt hunt, String node) {
+    long gen = hunt.getMetadata().getGeneration();
+    return prefix(hunt.getMetadata().getName(), 50) + "-" + hash(hunt.getMetadata().getUid(), Long.toString(gen), node);
+  }
+
+  /** The hunt's name as a label value (at most 63 characters; the report's spec holds it whole). */
+  public static String huntLabel(GhostHunt hunt) {
+    return prefix(hunt.getMetadata().getName(), 63);
   }
 
   public static String agentName(GhostHunt hunt) {

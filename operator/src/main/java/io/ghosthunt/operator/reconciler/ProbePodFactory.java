@@ -70,7 +70,8 @@ public final class ProbePodFactory {
             .withImage(config.probeImage())
             .withArgs("agent", "--hunt", hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName(),
                 "--node", node, "--generation", Long.toString(hunt.getMetadata().getGeneration()),
-                "--timeout", Long.toString(Math.max(1, timeoutSeconds - 5)), "--host-etc", HOST_ETC)
+                "--timeout", Long.toString(Math.max(1, timeoutSeconds - 5)), "--host-etc", HOST_ETC,
+                "--report", Labels.reportName(hunt, node))
             .addNewVolumeMount().withName("host-etc").withMountPath(HOST_ETC).withReadOnly(true).endVolumeMount()
             .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
             // A probe that fails or is stopped says why in its last lines; the kubelet hands them to

@@ -32,14 +32,21 @@ public final class StatusAggregator {
   /**
    * The aggregate.
    *
-   * @param status the operator's status: its own fields plus only the node entries it decided
-   *     (Unreachable, Failed); agents own theirs
+   * @param status the hunt's status: counts, summary, conditions, and the node entries worth showing
+   *     (haunted nodes with their ghosts, then nodes not hunted), bounded in size
    * @param nodes every targeted node's effective entry, in target order
    * @param complete whether every node is decided
    */
   public record Result(GhostHuntStatus status, List<NodeStatus> nodes, boolean complete) {}
 
   static final int MAX_HAUNTED_LISTED = 50;
+  /**
+   * Bytes of node entries the hunt object carries: haunted nodes with their ghosts and evidence
+   * first, then the nodes not hunted. Every node's whole findings are in its report, so the hunt
+   * stays small (well under 64 KiB) at any number of nodes.
+   */
+  static final int NODE_ENTRIES_BUDGET = 40 * 1024;
+  private static final com.fasterxml.jackson.databind.ObjectMapper SIZES = new com.fasterxml.jackson.databind.ObjectMapper();
   /**
    * How long past the deadline a probe still running is given: its kubelet stops it at the same
    * deadline (activeDeadlineSeconds, then SIGTERM and a 5 s grace period), and its last words come
@@ -54,23 +61,19 @@ public final class StatusAggregator {
     Instant deadline = Instant.parse(startedAt).plus(timeout);
     boolean late = !now.isBefore(deadline);
     List<NodeStatus> all = new ArrayList<>();
-    List<NodeStatus> decidedHere = new ArrayList<>();
     for (NodeOutcome t : targets) {
       NodeStatus agent = agentEntries.get(t.node());
       NodeStatus entry;
       if (!t.reachable()) {
         entry = decided(t.node(), NodePhase.Unreachable, t.reason(), generation);
-        decidedHere.add(entry);
       } else if (agent != null && (agent.getPhase() == NodePhase.Done || agent.getPhase() == NodePhase.Failed)) {
         entry = agent;
       } else if ("Failed".equals(t.podPhase())) {
         entry = decided(t.node(), NodePhase.Failed, "the probe pod failed: " + t.reason(), generation);
-        decidedHere.add(entry);
       } else if ("Succeeded".equals(t.podPhase()) && late) {
         // The agent exits only after its write was acknowledged; until the deadline a missing entry is
         // an event still on its way, not a lost probe.
         entry = decided(t.node(), NodePhase.Failed, "the probe exited without writing its findings", generation);
-        decidedHere.add(entry);
       } else if (late && "Running".equals(t.podPhase()) && now.isBefore(deadline.plus(STOP_GRACE))) {
         entry = new NodeStatus(t.node(), NodePhase.Running);
       } else if (late) {
@@ -79,7 +82,6 @@ public final class StatusAggregator {
                 + timeout.toSeconds() + " s)", generation)
             : decided(t.node(), NodePhase.Unreachable, "the probe pod did not start within timeoutSeconds ("
                 + timeout.toSeconds() + " s)" + (t.reason() == null ? "" : ": " + t.reason()), generation);
-        decidedHere.add(entry);
       } else {
         entry = new NodeStatus(t.node(), t.pendingPhase());
       }
@@ -106,7 +108,8 @@ public final class StatusAggregator {
     status.setStartedAt(startedAt);
     status.setProgress(decidedCount + "/" + all.size());
     status.setGhosts(ghosts);
-    status.setNodes(decidedHere.isEmpty() ? null : decidedHere);
+    List<NodeStatus> shown = shown(all);
+    status.setNodes(shown.isEmpty() ? null : shown);
     if (targets.isEmpty()) {
       status.setPhase(HuntPhase.Failed);
       status.setVerdict(HuntVerdict.Inconclusive);
@@ -137,6 +140,43 @@ public final class StatusAggregator {
                     status.getSummary(), generation, previousConditions, now)
                 : Conditions.of(Conditions.GHOST_FOUND, "Unknown", "Hunting", progress, generation, previousConditions, now)));
     return new Result(status, all, complete);
+  }
+
+  /** Haunted nodes (their ghost findings only) worst first, then Failed and Unreachable ones, within the budget. */
+  static List<NodeStatus> shown(List<NodeStatus> all) {
+    List<NodeStatus> candidates = new ArrayList<>();
+    all.stream().filter(n -> n.getFindings() != null && n.getFindings().stream().anyMatch(Finding::isGhost))
+        .sorted(Comparator.comparingInt(StatusAggregator::worstGhostRank)).forEach(n -> {
+          NodeStatus ghosts = new NodeStatus(n.getNode(), n.getPhase());
+          ghosts.setGeneration(n.getGeneration());
+          n.getFindings().stream().filter(Finding::isGhost).forEach(ghosts::addFinding);
+          candidates.add(ghosts);
+        });
+    all.stream().filter(n -> n.getPhase() == NodePhase.Failed || n.getPhase() == NodePhase.Unreachable)
+        .forEach(candidates::add);
+    List<NodeStatus> shown = new ArrayList<>();
+    int bytes = 0;
+    for (NodeStatus n : candidates) {
+      bytes += size(n);
+      if (bytes > NODE_ENTRIES_BUDGET) {
+        break;
+      }
+      shown.add(n);
+    }
+    return shown;
+  }
+
+  private static int worstGhostRank(NodeStatus n) {
+    return n.getFindings().stream().filter(Finding::isGhost)
+        .mapToInt(f -> f.getGhost() == null ? 99 : SEVERITY.indexOf(f.getGhost())).min().orElse(99);
+  }
+
+  private static int size(NodeStatus n) {
+    try {
+      return SIZES.writeValueAsBytes(n).length;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static boolean decided(NodeStatus n) {

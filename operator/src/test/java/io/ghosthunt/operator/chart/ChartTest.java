@@ -24,10 +24,12 @@ class ChartTest {
   }
 
   @Test
-  void carriesExactlyTheCrdOfTheModel() throws Exception {
-    String committed = Files.readString(ControlPlane.repo().resolve("crds/ghosthunts.ghosthunt.io-v1.yml"));
-    String inChart = Files.readString(Chart.dir().resolve("crds/ghosthunts.ghosthunt.io-v1.yml"));
-    assertEquals(committed, inChart, "charts/ghosthunt-operator/crds differs from crds/: copy crds/ghosthunts.ghosthunt.io-v1.yml");
+  void carriesExactlyTheCrdsOfTheModel() throws Exception {
+    for (String file : List.of(io.ghosthunt.api.GhostHunt.CRD_FILE, io.ghosthunt.api.GhostHuntReport.CRD_FILE)) {
+      String committed = Files.readString(ControlPlane.repo().resolve("crds").resolve(file));
+      String inChart = Files.readString(Chart.dir().resolve("crds").resolve(file));
+      assertEquals(committed, inChart, "charts/ghosthunt-operator/crds differs from crds/: copy crds/" + file);
+    }
   }
 
   @Test

@@ -28,10 +28,9 @@ class OperatorMetricsTest {
     GhostHuntStatus status = new GhostHuntStatus();
     status.setVerdict(HuntVerdict.Haunted);
     status.setStartedAt("2026-11-25T12:00:00Z");
-    status.setNodes(List.of(node));
 
-    m.huntFinished("uid-1", 1, status, Instant.parse("2026-11-25T12:00:42Z"));
-    m.huntFinished("uid-1", 1, status, Instant.parse("2026-11-25T12:00:50Z"));
+    m.huntFinished("uid-1", 1, status, List.of(node), Instant.parse("2026-11-25T12:00:42Z"));
+    m.huntFinished("uid-1", 1, status, List.of(node), Instant.parse("2026-11-25T12:00:50Z"));
     m.reconcileError();
     String text = m.render();
 
@@ -47,7 +46,7 @@ class OperatorMetricsTest {
 
     // A deleted hunt leaves no mark behind: the same UID would count again.
     m.forget("uid-1");
-    m.huntFinished("uid-1", 1, status, Instant.parse("2026-11-25T12:00:42Z"));
+    m.huntFinished("uid-1", 1, status, List.of(node), Instant.parse("2026-11-25T12:00:42Z"));
     assertTrue(m.render().contains("ghosthunt_hunts_total{verdict=\"Haunted\"} 2\n"), m.render());
   }
 }

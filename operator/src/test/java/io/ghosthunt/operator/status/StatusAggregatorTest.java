@@ -83,14 +83,46 @@ class StatusAggregatorTest {
     assertEquals(2, r.status().getGhosts());
     assertEquals("b: port 8080 is held by PID 4242 (sleep 3600), not by java (+1 more ghost on 2 nodes);"
         + " 1 node not hunted (c: Unreachable)", r.status().getSummary());
-    assertEquals(List.of("c"), r.status().getNodes().stream().map(NodeStatus::getNode).toList());
-    assertEquals("NotReady (False): KubeletStopped", r.status().getNodes().get(0).getMessage());
+    // Haunted nodes worst ghost first, with their ghosts; then the nodes not hunted.
+    assertEquals(List.of("b", "a", "c"), r.status().getNodes().stream().map(NodeStatus::getNode).toList());
+    assertEquals("NotReady (False): KubeletStopped", r.status().getNodes().get(2).getMessage());
     assertEquals("OrphanedPort", byType(r.status().getConditions()).get("GhostFound").getReason());
     assertEquals(List.of("a", "b"), r.status().getHauntedNodes());
     var counts = r.status().getChecks();
     assertEquals(List.of(CheckKey.PORT_OWNER, CheckKey.MTU), counts.stream().map(c -> c.getCheck()).toList());
     assertEquals(1, counts.get(0).getGhost());
     assertEquals(0, counts.get(0).getClear());
+  }
+
+  @Test
+  void theHuntShowsOnlyHauntedAndUnhuntedNodesWithinItsBudgetAtAnySize() {
+    List<NodeOutcome> targets = new java.util.ArrayList<>();
+    Map<String, NodeStatus> entries = new java.util.HashMap<>();
+    for (int i = 0; i < 5000; i++) {
+      String node = String.format("node-%04d", i);
+      targets.add(i % 1000 == 7 ? NodeOutcome.unreachable(node, "NotReady (False): KubeletNotReady")
+          : NodeOutcome.pod(node, "Succeeded", null));
+      Finding port = i % 10 == 0
+          ? f(CheckKey.PORT_OWNER, "tcp/8080", FindingVerdict.Ghost, GhostName.OrphanedPort, "port 8080 is held by PID " + i)
+          : clear(CheckKey.PORT_OWNER, "tcp/8080");
+      if (port.isGhost()) {
+        for (int e = 0; e < 8; e++) {
+          port.evidence("key" + e, "a value of some length, as evidence is, for node " + node);
+        }
+      }
+      entries.put(node, done(node, port, clear(CheckKey.LOOPBACK, "localhost:8080")));
+    }
+    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, targets, entries, null);
+
+    assertTrue(r.complete());
+    assertEquals(500, r.status().getGhosts());
+    assertEquals(5000, r.nodes().size(), "every node's entry, for the metrics");
+    List<NodeStatus> shown = r.status().getNodes();
+    assertTrue(shown.size() > 10 && shown.size() < 500, "shown: " + shown.size());
+    assertTrue(shown.stream().allMatch(n -> n.getFindings() != null && n.getFindings().stream().allMatch(Finding::isGhost)),
+        "only ghosts in haunted entries; no Clear node");
+    int bytes = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(r.status()).toString().length();
+    assertTrue(bytes < 64 * 1024, "status of 5000 nodes: " + bytes + " bytes");
   }
 
   @Test

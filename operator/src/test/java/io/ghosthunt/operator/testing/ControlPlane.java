@@ -175,24 +175,29 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
         .withNamespace(namespace).endMetadata().addToData("ca.crt", caCertificate()).build()).serverSideApply();
   }
 
-  /** Installs the committed CRD (the one users apply) and waits until it is served. */
+  /**
+   * Installs the committed CRDs (the ones users apply) and the chart's report policy, and waits until
+   * the CRDs are served.
+   */
   public void installCrd() {
-    Path crd = repo().resolve("crds").resolve(GhostHunt.CRD_FILE);
     try {
-      CustomResourceDefinition def =
-          admin.getKubernetesSerialization().unmarshal(Files.readString(crd), CustomResourceDefinition.class);
-      admin.resource(def).serverSideApply();
-      admin
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .withName(GhostHunt.CRD_NAME)
-          .waitUntilCondition(
-              c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
-                  .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-              30, TimeUnit.SECONDS);
+      io.ghosthunt.operator.GhostHuntOperator.installReportPolicy(admin);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    for (String[] crdFile : new String[][] {{GhostHunt.CRD_FILE, GhostHunt.CRD_NAME},
+        {io.ghosthunt.api.GhostHuntReport.CRD_FILE, io.ghosthunt.api.GhostHuntReport.CRD_NAME}}) {
+      try {
+        CustomResourceDefinition def = admin.getKubernetesSerialization()
+            .unmarshal(Files.readString(repo().resolve("crds").resolve(crdFile[0])), CustomResourceDefinition.class);
+        admin.resource(def).serverSideApply();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      admin.apiextensions().v1().customResourceDefinitions().withName(crdFile[1]).waitUntilCondition(
+          c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions()
+              .stream().anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
+          30, TimeUnit.SECONDS);
     }
   }
 

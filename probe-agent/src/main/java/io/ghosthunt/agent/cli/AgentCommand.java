@@ -13,10 +13,11 @@ import io.ghosthunt.agent.check.Check;
 import io.ghosthunt.agent.check.CheckRunner;
 import io.ghosthunt.agent.check.Secrets;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
+import io.ghosthunt.api.status.GhostHuntReportStatus;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.ResolvedHunt;
-import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
 import java.io.IOException;
@@ -44,15 +45,17 @@ public final class AgentCommand {
   private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
 
   public static final String HELP = """
-      Usage: ghosthunt agent --hunt NAMESPACE/NAME --node NODE [--generation G] [--timeout SECONDS]
-                             [--host-etc DIR]
+      Usage: ghosthunt agent --hunt NAMESPACE/NAME --node NODE --report NAME [--generation G]
+                             [--timeout SECONDS] [--host-etc DIR]
 
       The probe pod's mode: reads the GhostHunt from the API server (in-cluster service account, or
-      $KUBECONFIG), runs its checks on this node and writes this node's entry into status.nodes.
-      The operator starts it; run it by hand only to debug a probe.
+      $KUBECONFIG), runs its checks on this node and writes them into the status of this node's
+      GhostHuntReport (kubectl get ghr), which the operator created for it. The operator starts it;
+      run it by hand only to debug a probe.
 
         --hunt NS/NAME     the GhostHunt to run
         --node NODE        this node's name (the pod gets it from the downward API)
+        --report NAME      this node's GhostHuntReport, in the hunt's namespace
         --generation G     the spec generation the pod was made for; a newer spec makes it exit
         --timeout SECONDS  bound for the checks (default: spec.timeoutSeconds)
         --host-etc DIR     where the node's /etc is mounted (the probe pod mounts it at /host/etc):
@@ -64,7 +67,7 @@ public final class AgentCommand {
       which the pod's termination message carries to the operator.
       """;
 
-  static final String FIELD_MANAGER_PREFIX = "ghosthunt-agent-";
+  static final String FIELD_MANAGER = "ghosthunt-agent";
 
   private final Function<Path, List<Check>> checks;
   private final PrintStream out;
@@ -79,7 +82,8 @@ public final class AgentCommand {
   }
 
   public int run(String[] argv) throws UsageException {
-    Args args = Args.parse(argv, Set.of("hunt", "node", "generation", "timeout", "host-etc"), Set.of("help"), Map.of("h", "help"));
+    Args args = Args.parse(argv, Set.of("hunt", "node", "report", "generation", "timeout", "host-etc"), Set.of("help"),
+        Map.of("h", "help"));
     if (args.has("help")) {
       out.print(HELP);
       return 0;
@@ -91,6 +95,10 @@ public final class AgentCommand {
     String node = args.get("node") != null ? args.get("node") : System.getenv("NODE_NAME");
     if (node == null || node.isBlank()) {
       throw new UsageException("--node NODE (or $NODE_NAME) is required");
+    }
+    String report = args.get("report");
+    if (report == null || report.isBlank()) {
+      throw new UsageException("--report NAME is required");
     }
     String namespace = ref.substring(0, ref.indexOf('/'));
     String name = ref.substring(ref.indexOf('/') + 1);
@@ -137,9 +145,9 @@ public final class AgentCommand {
         entry.setMessage("the hunt cannot run: " + e.getMessage());
       }
       entry.setGeneration(generation);
-      doing = "writing the entry of node " + node + " to " + config.getMasterUrl();
-      apply(client, namespace, name, node, compact(entry));
-      LOG.info("wrote the entry of node {} into {}", node, ref);
+      doing = "writing GhostHuntReport " + namespace + "/" + report + " to " + config.getMasterUrl();
+      writeReport(client, namespace, report, compact(entry), Instant.now());
+      LOG.info("wrote the findings of node {} into GhostHuntReport {}/{}", node, namespace, report);
       return entry.getPhase() == NodePhase.Done ? 0 : 2;
     } catch (KubernetesClientException e) {
       System.err.println("ghosthunt agent: " + describe(e));
@@ -187,10 +195,9 @@ public final class AgentCommand {
   }
 
   /**
-   * What goes into the cluster: a Clear finding keeps its check, target and verdict; its summary,
-   * evidence and timing stay in this pod's log. Every node writes into one object, which must stay
-   * well under the API server's 1.5 MiB limit for a thousand nodes; ghosts and unsure findings keep
-   * everything (their evidence is already bounded per finding).
+   * What goes into the cluster: a Clear finding keeps its check, target, verdict and duration; its
+   * summary and evidence stay in this pod's log, so that a thousand nodes' reports stay small; ghosts
+   * and unsure findings keep everything (their evidence is already bounded per finding).
    */
   static NodeStatus compact(NodeStatus entry) {
     if (entry.getFindings() != null) {
@@ -198,21 +205,21 @@ public final class AgentCommand {
         if (f.getVerdict() == io.ghosthunt.api.status.FindingVerdict.Clear) {
           f.setSummary(null);
           f.setEvidence(null);
-          f.setDurationMs(null);
         }
       }
     }
     return entry;
   }
 
-  /** This node's entry only, from a fresh object: SSA merges it by the list-map key {@code node}. */
-  static void apply(KubernetesClient client, String namespace, String name, String node, NodeStatus entry) {
-    GhostHunt patch = new GhostHunt();
-    patch.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
-    GhostHuntStatus status = new GhostHuntStatus();
-    status.setNodes(List.of(entry));
-    patch.setStatus(status);
+  /**
+   * This node's findings into the status of its report, from a fresh object holding name, namespace
+   * and status: the report's spec and labels are the operator's.
+   */
+  public static void writeReport(KubernetesClient client, String namespace, String report, NodeStatus entry, Instant at) {
+    GhostHuntReport patch = new GhostHuntReport();
+    patch.setMetadata(new ObjectMetaBuilder().withName(report).withNamespace(namespace).build());
+    patch.setStatus(GhostHuntReportStatus.of(entry, at.toString()));
     client.resource(patch).subresource("status").patch(new PatchContext.Builder()
-        .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FIELD_MANAGER_PREFIX + node).withForce(true).build());
+        .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FIELD_MANAGER).withForce(true).build());
   }
 }

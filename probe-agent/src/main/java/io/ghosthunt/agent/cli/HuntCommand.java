@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.status.Finding;
@@ -25,7 +26,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -154,7 +158,7 @@ public final class HuntCommand {
             timeout.toSeconds(), shown.get());
         return 2;
       }
-      GhostHuntStatus status = done.getStatus();
+      GhostHuntStatus status = withReports(client, done);
       if (args.has("junit")) {
         Path junit = Path.of(args.get("junit"));
         try {
@@ -174,6 +178,29 @@ public final class HuntCommand {
       }
       return 2;
     }
+  }
+
+  /**
+   * The hunt's status with every node's entry: the hunt object keeps only the haunted and the
+   * unhunted nodes; each node's whole findings are in its GhostHuntReport.
+   */
+  public static GhostHuntStatus withReports(KubernetesClient client, GhostHunt hunt) {
+    GhostHuntStatus status = hunt.getStatus();
+    long generation = status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();
+    Map<String, NodeStatus> nodes = new TreeMap<>();
+    for (GhostHuntReport r : client.resources(GhostHuntReport.class).inNamespace(hunt.getMetadata().getNamespace())
+        .withLabel(GhostHuntReport.HUNT_UID_LABEL, hunt.getMetadata().getUid())
+        .withLabel(GhostHuntReport.GENERATION_LABEL, Long.toString(generation)).list().getItems()) {
+      if (r.getStatus() != null && r.getStatus().getPhase() != null) {
+        nodes.put(r.getSpec().getNode(), r.getStatus().toNodeStatus(r.getSpec().getNode(), generation));
+      }
+    }
+    // Nodes the operator decided (not hunted) have no findings of their own.
+    for (NodeStatus n : status.getNodes() == null ? List.<NodeStatus>of() : status.getNodes()) {
+      nodes.putIfAbsent(n.getNode(), n);
+    }
+    status.setNodes(nodes.isEmpty() ? null : new ArrayList<>(nodes.values()));
+    return status;
   }
 
   private void print(String name, GhostHuntStatus status, String output) {

@@ -1,0 +1,33 @@
+package io.ghosthunt.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
+import io.ghosthunt.api.spec.GhostHuntReportSpec;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The empty report the operator creates for one node before its probe starts: owned by the hunt,
+ * labelled with the hunt's name, UID and generation and with the probe identity allowed to fill it.
+ */
+public final class ReportFactory {
+
+  private ReportFactory() {}
+
+  public static GhostHuntReport build(GhostHunt hunt, String node) {
+    Map<String, String> labels = new HashMap<>(Labels.of(hunt, "report"));
+    labels.put(Labels.GENERATION, Long.toString(hunt.getMetadata().getGeneration()));
+    labels.put(GhostHuntReport.HUNT_LABEL, Labels.huntLabel(hunt));
+    labels.put(GhostHuntReport.AGENT_LABEL, Labels.agentName(hunt));
+    GhostHuntReport report = new GhostHuntReport();
+    report.getMetadata().setName(Labels.reportName(hunt, node));
+    report.getMetadata().setNamespace(hunt.getMetadata().getNamespace());
+    report.getMetadata().setLabels(labels);
+    report.getMetadata().setOwnerReferences(java.util.List.of(new OwnerReferenceBuilder()
+        .withApiVersion(hunt.getApiVersion()).withKind(hunt.getKind()).withName(hunt.getMetadata().getName())
+        .withUid(hunt.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(false).build()));
+    report.setSpec(new GhostHuntReportSpec(hunt.getMetadata().getName(), node, hunt.getMetadata().getGeneration()));
+    return report;
+  }
+}
