@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
-import io.ghosthunt.operator.controller.GhostHuntReconciler;
+import io.ghosthunt.operator.reconciler.GhostHuntReconciler;
 import io.ghosthunt.operator.metrics.HealthServer;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.javaoperatorsdk.operator.Operator;

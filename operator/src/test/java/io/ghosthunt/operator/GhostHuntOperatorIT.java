@@ -25,7 +25,7 @@ import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
-import io.ghosthunt.operator.reconciler.Labels;
+import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.testing.ControlPlane;
 import io.ghosthunt.operator.testing.Images;
 import io.ghosthunt.operator.testing.LabNode;
@@ -345,6 +345,60 @@ class GhostHuntOperatorIT {
         + " its last words: ghosthunt agent: stopped after "), f.getMessage());
     assertTrue(f.getMessage().contains(" while reading GhostHunt hunts/cut-off from https://"
         + ControlPlane.KUBERNETES_SERVICE_IP + ":443"), f.getMessage());
+  }
+
+  @Test
+  void aMissingProbeNamespaceBlocksTheHuntWithWhatToRunOnceAndTheHuntGoesOnWhenItExists() {
+    String team = "hunts-elsewhere";
+    String missing = "probes-not-yet";
+    client.resource(new NamespaceBuilder().withNewMetadata().withName(team).endMetadata().build()).serverSideApply();
+    // An operator identity with every right a hunt needs but none on namespaces, as the chart's is.
+    client.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder().withNewMetadata().withName("limited-operator")
+        .endMetadata().addNewRule().withApiGroups("", "ghosthunt.io", "rbac.authorization.k8s.io")
+        .withResources("nodes", "pods", "serviceaccounts", "events", "ghosthunts", "ghosthunts/status", "ghosthuntreports",
+            "ghosthuntreports/status", "roles", "rolebindings", "clusterroles")
+        .withVerbs("*").endRule().build()).serverSideApply();
+    client.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder().withNewMetadata()
+        .withName("limited-operator").endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io")
+        .withKind("ClusterRole").withName("limited-operator").endRoleRef().addNewSubject().withKind("User")
+        .withName("limited-operator").endSubject().build()).serverSideApply();
+    try (KubernetesClient limited = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+        new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.fromKubeconfig(cp.kubeconfigYaml()))
+            .withImpersonateUsername("limited-operator").build()).build()) {
+      GhostHuntOperator op = new GhostHuntOperator(limited, new OperatorConfig(missing, Images.probeAgent(), false, Set.of(team)));
+      op.start();
+      try {
+        client.resource(client.getKubernetesSerialization().unmarshal("""
+            apiVersion: ghosthunt.io/v1alpha1
+            kind: GhostHunt
+            metadata: {name: blocked, namespace: %s}
+            spec: {nodes: {names: [node-d]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 10}
+            """.formatted(team), GhostHunt.class)).serverSideApply();
+        var hunt = client.resources(GhostHunt.class).inNamespace(team).withName("blocked");
+        GhostHunt blocked = hunt.waitUntilCondition(h -> h != null && h.getStatus() != null && h.getStatus().getConditions() != null
+            && h.getStatus().getConditions().stream().anyMatch(c -> "ProbeNamespaceMissing".equals(c.getReason())), 60, TimeUnit.SECONDS);
+        assertEquals(HuntPhase.Pending, blocked.getStatus().getPhase());
+        var complete = blocked.getStatus().getConditions().stream().filter(c -> c.getType().equals("Complete")).findFirst().orElseThrow();
+        assertEquals("False", complete.getStatus());
+        assertTrue(complete.getMessage().contains("run `kubectl create namespace " + missing + " && kubectl label namespace "
+            + missing + " pod-security.kubernetes.io/enforce=privileged`"), complete.getMessage());
+        // Told once, not at every retry: through the next retries (every 15 s) no second Event comes.
+        java.util.function.Predicate<List<Event>> twice = l -> l.stream()
+            .filter(e -> "blocked".equals(e.getInvolvedObject().getName()) && "ProbeNamespaceMissing".equals(e.getReason()))
+            .mapToInt(e -> e.getCount() == null ? 1 : e.getCount()).sum() > 1;
+        org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.TimeoutException.class,
+            () -> client.v1().events().inNamespace(team).informOnCondition(twice).get(35, TimeUnit.SECONDS));
+
+        // Done as it says: the hunt goes on by itself.
+        cp.probeNamespace(missing);
+        GhostHunt done = hunt.waitUntilCondition(h -> h != null && h.getStatus() != null
+            && h.getStatus().getPhase() == HuntPhase.Complete, 90, TimeUnit.SECONDS);
+        assertEquals("1/1", done.getStatus().getProgress());
+        assertEquals(NodePhase.Unreachable, done.getStatus().getNodes().get(0).getPhase(), "node-d's kubelet is dead");
+      } finally {
+        op.close();
+      }
+    }
   }
 
   @Test

@@ -15,7 +15,7 @@ import java.util.Optional;
 public final class NodeTargets {
 
   /** A targeted node; {@code problem} is null when it can be hunted on. */
-  public record Target(String node, String problem) {}
+  public record HuntedNode(String node, String problem) {}
 
   private final KubernetesClient client;
 
@@ -23,7 +23,7 @@ public final class NodeTargets {
     this.client = client;
   }
 
-  public List<Target> resolve(NodeSelection selection) {
+  public List<HuntedNode> resolve(NodeSelection selection) {
     Map<String, Node> chosen = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
     boolean byName = selection != null && selection.getNames() != null && !selection.getNames().isEmpty();
@@ -45,10 +45,10 @@ public final class NodeTargets {
       client.nodes().list().getItems().stream().filter(NodeTargets::linux)
           .forEach(n -> chosen.put(n.getMetadata().getName(), n));
     }
-    List<Target> targets = new ArrayList<>();
+    List<HuntedNode> targets = new ArrayList<>();
     chosen.values().stream().sorted(java.util.Comparator.comparing(n -> n.getMetadata().getName()))
-        .forEach(n -> targets.add(new Target(n.getMetadata().getName(), notReady(n).orElse(null))));
-    missing.forEach(m -> targets.add(new Target(m, "node not found")));
+        .forEach(n -> targets.add(new HuntedNode(n.getMetadata().getName(), notReady(n).orElse(null))));
+    missing.forEach(m -> targets.add(new HuntedNode(m, "node not found")));
     return targets;
   }
 

@@ -1,4 +1,4 @@
-package io.ghosthunt.operator.controller;
+package io.ghosthunt.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,14 +13,14 @@ import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.operator.OperatorConfig;
+import io.ghosthunt.operator.decision.Blocker;
+import io.ghosthunt.operator.decision.HuntDecisions;
 import io.ghosthunt.operator.observer.NodeTargets;
-import io.ghosthunt.operator.observer.ProbePodProblem;
-import io.ghosthunt.operator.reconciler.AgentRbac;
-import io.ghosthunt.operator.reconciler.Labels;
-import io.ghosthunt.operator.reconciler.ProbePodFactory;
-import io.ghosthunt.operator.reconciler.ReportFactory;
+import io.ghosthunt.operator.probes.AgentRbac;
+import io.ghosthunt.operator.probes.Labels;
+import io.ghosthunt.operator.probes.ProbePodFactory;
+import io.ghosthunt.operator.probes.ReportFactory;
 import io.ghosthunt.operator.status.Conditions;
-import io.ghosthunt.operator.status.NodeOutcome;
 import io.ghosthunt.operator.status.StatusAggregator;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -62,8 +62,8 @@ import org.slf4j.MDC;
 public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<GhostHunt> {
 
   private static final Logger LOG = LoggerFactory.getLogger(GhostHuntReconciler.class);
-  /** A safety net: pod and status events drive the hunt, this only bounds a missed one. */
-  private static final Duration MAX_WAIT = Duration.ofSeconds(30);
+  /** How soon a blocked hunt (no probe namespace, RBAC) looks again; fixing it needs a person. */
+  private static final Duration BLOCKED_RETRY = Duration.ofSeconds(15);
 
   private final KubernetesClient client;
   private final OperatorConfig config;
@@ -148,27 +148,21 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   public UpdateControl<GhostHunt> reconcile(GhostHunt hunt, Context<GhostHunt> context) {
     MDC.put("hunt", hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName());
     try {
-      return hunt(hunt, context);
+      return hunt(hunt);
     } finally {
       MDC.remove("hunt");
     }
   }
 
-  private UpdateControl<GhostHunt> hunt(GhostHunt hunt, Context<GhostHunt> context) {
+  private UpdateControl<GhostHunt> hunt(GhostHunt hunt) {
     long generation = hunt.getMetadata().getGeneration();
     String uid = hunt.getMetadata().getUid();
     GhostHuntStatus previous = hunt.getStatus();
     Progress mine = written.get(uid);
-    boolean mineCurrent = mine != null && mine.generation() == generation;
-    boolean sameGeneration = mineCurrent || previous != null && Objects.equals(previous.getObservedGeneration(), generation)
-        && previous.getStartedAt() != null;
-    if (mineCurrent && mine.complete() || sameGeneration && previous != null
-        && Objects.equals(previous.getObservedGeneration(), generation)
-        && (previous.getPhase() == HuntPhase.Complete || previous.getPhase() == HuntPhase.Failed)) {
+    if (finished(mine, previous, generation)) {
       return UpdateControl.noUpdate();
     }
     Instant now = clock.instant();
-
     try {
       HuntResolver.resolve(hunt.getSpec());
     } catch (InvalidHuntException e) {
@@ -178,87 +172,131 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       written.put(uid, new Progress(generation, failed.getStartedAt(), true));
       return UpdateControl.noUpdate();
     }
-
-    String startedAt;
-    if (sameGeneration) {
-      startedAt = mineCurrent ? mine.startedAt() : previous.getStartedAt();
-    } else {
-      // A new spec: the probes of older generations go, and so do their findings.
-      deleteProbes(hunt, true);
-      deleteReports(hunt, true);
-      if (previous != null && previous.getNodes() != null) {
-        statusWriter.clearNodes(hunt);
-      }
-      startedAt = now.toString();
-      LOG.info("hunting generation {}", generation);
-    }
+    String startedAt = startedAt(hunt, mine, previous, now);
     Duration timeout = Duration.ofSeconds(hunt.getSpec().timeoutSecondsOrDefault());
-
-    List<NodeTargets.Target> targets = nodeTargets.resolve(hunt.getSpec().getNodes());
-    Map<String, Pod> podsByNode = currentPods(hunt);
-    Map<String, GhostHuntReport> reports = currentReports(hunt);
-    Map<String, NodeStatus> agentEntries = agentEntries(reports, generation);
     Instant deadline = Instant.parse(startedAt).plus(timeout);
-    boolean rbacApplied = false;
-    List<NodeOutcome> outcomes = new java.util.ArrayList<>();
-    for (NodeTargets.Target t : targets) {
-      if (t.problem() != null) {
-        outcomes.add(NodeOutcome.unreachable(t.node(), t.problem()));
-        continue;
-      }
-      Pod pod = podsByNode.get(t.node());
-      if (pod == null && !agentEntries.containsKey(t.node()) && now.isBefore(deadline)) {
-        if (!rbacApplied) {
-          rbac.apply(hunt);
-          rbacApplied = true;
-        }
-        long remaining = Math.max(1, Duration.between(now, deadline).toSeconds());
-        try {
-          if (!reports.containsKey(t.node())) {
-            createReport(ReportFactory.build(hunt, t.node()));
-          }
-          pod = createPod(pods.build(hunt, t.node(), remaining));
-        } catch (KubernetesClientException e) {
-          if (e.getCode() != 403 && e.getCode() != 422) {
-            throw e; // transient: JOSDK retries the reconcile
-          }
-          // Refused for good (Pod Security Admission, a policy engine, a quota): the node says why.
-          outcomes.add(NodeOutcome.pod(t.node(), "Failed", "refused by the API server: "
-              + (e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage())));
-          continue;
-        }
-      }
-      outcomes.add(pod == null ? NodeOutcome.pod(t.node(), null, null)
-          : NodeOutcome.pod(t.node(), ProbePodProblem.phase(pod), ProbePodProblem.describe(pod)));
-    }
 
+    // Observe: the nodes, this generation's pods and reports, all from caches but the nodes.
+    Map<String, GhostHuntReport> reports = currentReports(hunt);
+    HuntDecisions.Observed seen = new HuntDecisions.Observed(nodeTargets.resolve(hunt.getSpec().getNodes()),
+        currentPods(hunt), reports.keySet(), agentEntries(reports, generation), now, deadline);
+    // Decide and act: start the probes that are missing; what cannot be started says why.
+    Map<String, String> refused = new HashMap<>();
+    Map<String, Pod> started;
+    try {
+      started = startProbes(hunt, HuntDecisions.probesToStart(seen), seen, refused);
+    } catch (KubernetesClientException e) {
+      Blocker blocker = Blocker.of(e, config.probeNamespace()).orElseThrow(() -> e); // else transient: JOSDK retries
+      return blocked(hunt, blocker, previous, now);
+    }
     boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);
-    StatusAggregator.Result result = StatusAggregator.aggregate(generation, startedAt, timeout, now, outcomes, agentEntries,
-        previousCurrent ? previous.getConditions() : null);
+    StatusAggregator.Result result = StatusAggregator.aggregate(generation, startedAt, timeout, now,
+        HuntDecisions.outcomes(seen, started, refused), seen.entries(), previousCurrent ? previous.getConditions() : null);
+    return publish(hunt, previous, result, startedAt, deadline, now);
+  }
+
+  /** Whether this generation is done already (by the status, or by our own last write the cache may not show yet). */
+  private static boolean finished(Progress mine, GhostHuntStatus previous, long generation) {
+    return mine != null && mine.generation() == generation && mine.complete()
+        || previous != null && Objects.equals(previous.getObservedGeneration(), generation) && previous.getStartedAt() != null
+        && (previous.getPhase() == HuntPhase.Complete || previous.getPhase() == HuntPhase.Failed);
+  }
+
+  /** When this generation started: kept across reconciles and restarts; a new spec starts afresh. */
+  private String startedAt(GhostHunt hunt, Progress mine, GhostHuntStatus previous, Instant now) {
+    long generation = hunt.getMetadata().getGeneration();
+    if (mine != null && mine.generation() == generation) {
+      return mine.startedAt();
+    }
+    if (previous != null && Objects.equals(previous.getObservedGeneration(), generation) && previous.getStartedAt() != null) {
+      return previous.getStartedAt();
+    }
+    // A new spec: the probes and reports of older generations go.
+    deleteProbes(hunt, true);
+    deleteReports(hunt, true);
+    if (previous != null && previous.getNodes() != null) {
+      statusWriter.clearNodes(hunt);
+    }
+    LOG.info("hunting generation {}", generation);
+    return now.toString();
+  }
+
+  /**
+   * The agent identity once, then a report and a pod per node. A pod the API server refuses for good
+   * (Pod Security Admission, a policy engine, a quota) fails only its node; whatever blocks every
+   * probe (no probe namespace, RBAC) is thrown for the caller to report on the hunt.
+   */
+  private Map<String, Pod> startProbes(GhostHunt hunt, List<String> nodes, HuntDecisions.Observed seen,
+      Map<String, String> refused) {
+    if (nodes.isEmpty()) {
+      return Map.of();
+    }
+    rbac.apply(hunt);
+    long remaining = Math.max(1, Duration.between(seen.now(), seen.deadline()).toSeconds());
+    Map<String, Pod> started = new HashMap<>();
+    for (String node : nodes) {
+      try {
+        if (!seen.reports().contains(node)) {
+          createReport(ReportFactory.build(hunt, node));
+        }
+        started.put(node, createPod(pods.build(hunt, node, remaining)));
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 403 && e.getCode() != 422 || Blocker.of(e, config.probeNamespace()).isPresent()) {
+          throw e;
+        }
+        refused.put(node, e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage());
+      }
+    }
+    return started;
+  }
+
+  /**
+   * Nothing can start: the hunt says why and what fixes it (a condition and one Event), and the
+   * operator looks again later instead of failing every retry. The generation has not started.
+   */
+  private UpdateControl<GhostHunt> blocked(GhostHunt hunt, Blocker blocker, GhostHuntStatus previous, Instant now) {
+    long generation = hunt.getMetadata().getGeneration();
+    List<io.fabric8.kubernetes.api.model.Condition> prev = previous == null ? null : previous.getConditions();
+    GhostHuntStatus s = new GhostHuntStatus();
+    s.setObservedGeneration(generation);
+    s.setPhase(HuntPhase.Pending);
+    s.setSummary(blocker.message());
+    s.setConditions(List.of(
+        Conditions.of(Conditions.COMPLETE, "False", blocker.reason(), blocker.message(), generation, prev, now),
+        Conditions.of(Conditions.GHOST_FOUND, "Unknown", blocker.reason(), blocker.message(), generation, prev, now)));
+    events.record(hunt, HuntEventReason.valueOf(blocker.reason()), blocker.message());
+    LOG.warn("blocked: {}", blocker.message());
+    if (previous == null || !sameStatus(previous, s)) {
+      statusWriter.apply(hunt, s);
+    }
+    return UpdateControl.<GhostHunt>noUpdate().rescheduleAfter(BLOCKED_RETRY);
+  }
+
+  /** Act on the aggregate: status, events, metrics, and the probes' cleanup once complete. */
+  private UpdateControl<GhostHunt> publish(GhostHunt hunt, GhostHuntStatus previous, StatusAggregator.Result result,
+      String startedAt, Instant deadline, Instant now) {
+    long generation = hunt.getMetadata().getGeneration();
+    String uid = hunt.getMetadata().getUid();
     GhostHuntStatus status = result.status();
     recordEvents(hunt, result);
     if (result.complete()) {
       // Counted before the Complete status lands, so whoever sees it complete also sees it counted.
       metrics.huntFinished(uid, generation, status, result.nodes(), now);
     }
-    // Server-side apply from a fresh object: no resourceVersion, so concurrent agent writes never
-    // make it conflict; the agents' entries, owned by their managers, stay as they are.
+    // Server-side apply from a fresh object: no resourceVersion, so it never conflicts.
+    boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);
     if (!previousCurrent || !sameStatus(previous, status)) {
       statusWriter.apply(hunt, status);
     }
     written.put(uid, new Progress(generation, startedAt, result.complete()));
-    UpdateControl<GhostHunt> control = UpdateControl.noUpdate();
-
     if (result.complete()) {
       // Privilege is short-lived: with every node decided, the probes and their identity go.
       deleteProbes(hunt, false);
       rbac.delete(hunt);
       LOG.info("complete: {} {}", status.getVerdict(), status.getSummary());
-      return control;
+      return UpdateControl.noUpdate();
     }
-    Duration wait = Duration.between(now, deadline);
-    wait = wait.isNegative() ? Duration.ofSeconds(1) : wait.plusSeconds(1);
-    return control.rescheduleAfter(wait.compareTo(MAX_WAIT) < 0 ? wait : MAX_WAIT);
+    return UpdateControl.<GhostHunt>noUpdate().rescheduleAfter(HuntDecisions.nextLook(now, deadline));
   }
 
   private void createReport(GhostHuntReport report) {

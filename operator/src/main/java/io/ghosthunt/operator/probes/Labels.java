@@ -1,4 +1,4 @@
-package io.ghosthunt.operator.reconciler;
+package io.ghosthunt.operator.probes;
 
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;

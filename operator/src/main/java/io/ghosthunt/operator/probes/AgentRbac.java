@@ -1,4 +1,4 @@
-package io.ghosthunt.operator.reconciler;
+package io.ghosthunt.operator.probes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;

@@ -1,4 +1,4 @@
-package io.ghosthunt.operator.controller;
+package io.ghosthunt.operator.reconciler;
 
 /** The reasons of the Events the operator records on a GhostHunt; kubectl describe shows them. */
 public enum HuntEventReason {
@@ -9,7 +9,10 @@ public enum HuntEventReason {
   ProbeFailed("Warning"),
   GhostFound("Warning"),
   HuntClear("Normal"),
-  HuntInconclusive("Normal");
+  HuntInconclusive("Normal"),
+  // A hunt that cannot start any probe, with what to run (see decision.Blocker).
+  ProbeNamespaceMissing("Warning"),
+  OperatorForbidden("Warning");
 
   private final String type;
 

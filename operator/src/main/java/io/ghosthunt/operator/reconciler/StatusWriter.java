@@ -1,4 +1,4 @@
-package io.ghosthunt.operator.controller;
+package io.ghosthunt.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

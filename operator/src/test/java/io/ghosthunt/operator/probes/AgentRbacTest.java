@@ -1,4 +1,4 @@
-package io.ghosthunt.operator.reconciler;
+package io.ghosthunt.operator.probes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
