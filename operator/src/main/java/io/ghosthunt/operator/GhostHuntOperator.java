@@ -15,6 +15,7 @@ import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -43,7 +44,9 @@ public final class GhostHuntOperator implements AutoCloseable {
    */
   public GhostHuntOperator(KubernetesClient client, OperatorConfig config, OperatorMetrics metrics, String leaseNamespace) {
     operator = new Operator(o -> {
-      o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true);
+      o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true)
+          // Reconcile counts and timings per controller, not per hunt: bounded series at any scale.
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
       if (leaseNamespace != null) {
         // A replica that loses its lease while running must stop reconciling at once: it exits and
         // its pod restarts as a follower. Stopping on purpose (close, SIGTERM) is not a loss.

@@ -25,6 +25,7 @@ import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.testing.ControlPlane;
 import io.ghosthunt.operator.testing.Images;
@@ -99,11 +100,19 @@ class GhostHuntOperatorIT {
     return n;
   }
 
+  /** The operator's metrics across restarts, as one registry per process would be. */
+  static final OperatorMetrics metrics = new OperatorMetrics();
+
   static GhostHuntOperator startOperator() {
     GhostHuntOperator op = new GhostHuntOperator(client,
-        new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)));
+        new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)), metrics, null);
     op.start();
     return op;
+  }
+
+  static double counter(String name, String tag, String value) {
+    var c = metrics.registry().find(name).tag(tag, value).counter();
+    return c == null ? 0 : c.count();
   }
 
   @AfterAll
@@ -160,6 +169,9 @@ class GhostHuntOperatorIT {
 
   @Test
   void huntAcrossNodesNamesTheGhostAndTheUnreachableNode() throws Exception {
+    double orphansBefore = counter("ghosthunt.ghosts.found", "ghost", "OrphanedPort");
+    long portChecksBefore = metrics.registry().find("ghosthunt.check.duration").tag("check", "portOwner").timers().stream()
+        .mapToLong(t -> t.count()).sum();
     GhostHunt hunt = apply("tuesday", "{nodes: {names: [node-a, node-b, node-c]}, checks: {portOwner: {ports: [8080],"
         + " expectedProcess: java}}, timeoutSeconds: 60}");
 
@@ -185,6 +197,15 @@ class GhostHuntOperatorIT {
     // The kubelet's own words for a node without a pod network.
     assertTrue(nodes.get("node-c").getMessage().startsWith("NotReady (False): KubeletNotReady - [container runtime network"
         + " not ready: NetworkReady=false"), nodes.get("node-c").getMessage());
+
+    // The metrics count what the probes found, through the reconciler: one ghost, two nodes' portOwner timings.
+    assertEquals(orphansBefore + 1, counter("ghosthunt.ghosts.found", "ghost", "OrphanedPort"), metrics.render());
+    assertEquals(portChecksBefore + 2, metrics.registry().find("ghosthunt.check.duration").tag("check", "portOwner").timers()
+        .stream().mapToLong(t -> t.count()).sum(), metrics.render());
+    String scraped = metrics.render();
+    assertTrue(scraped.contains("ghosthunt_ghosts_found_total{ghost=\"OrphanedPort\"}"), scraped);
+    assertTrue(scraped.contains("operator_sdk_"), "JOSDK's reconcile meters in the same registry:\n" + scraped);
+    assertTrue(scraped.contains("jvm_memory_used_bytes"), scraped);
 
     var conditions = done.getStatus().getConditions().stream().collect(Collectors.toMap(c -> c.getType(), c -> c));
     assertEquals("True", conditions.get("Complete").getStatus());
@@ -414,6 +435,11 @@ class GhostHuntOperatorIT {
     assertEquals(HuntVerdict.Haunted, second.getStatus().getVerdict());
     assertEquals(2L, byNode(second).get("node-a").getGeneration());
     assertNotEquals(first.getStatus().getStartedAt(), second.getStatus().getStartedAt());
+    // The first generation's report is gone; the second's is there, owned by the hunt.
+    List<GhostHuntReport> reports = client.resources(GhostHuntReport.class).inNamespace(NS)
+        .withLabel(Labels.HUNT_UID, second.getMetadata().getUid()).list().getItems();
+    assertEquals(List.of("node-a/2"), reports.stream().map(r -> r.getSpec().getNode() + "/" + r.getSpec().getGeneration()).toList());
+    assertEquals("regen", reports.get(0).getMetadata().getOwnerReferences().get(0).getName());
 
     // A hunt deleted mid-way takes its probes and its agent identity with it.
     GhostHunt pending = apply("doomed", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
@@ -427,6 +453,8 @@ class GhostHuntOperatorIT {
         .list().getItems().isEmpty());
     assertTrue(client.rbac().roleBindings().inNamespace(NS).withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
         .list().getItems().isEmpty());
+    assertTrue(client.resources(GhostHuntReport.class).inNamespace(NS).withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
+        .list().getItems().isEmpty(), "a deleted hunt's reports go with it");
   }
 
   @Test

@@ -116,7 +116,7 @@ class ChartIT {
           // The probe read the CA bundle through the binding the operator made (a PEM error, not a 403).
           assertEquals(FindingVerdict.Error, http2.getVerdict(), http2.getSummary());
           assertEquals("cannot use the CA bundle web-ca/ca.crt: No certificate data found", http2.getSummary());
-          assertTrue(metrics.render().contains("ghosthunt_hunts_total{verdict=\"Inconclusive\"} 1"), metrics.render());
+          assertTrue(metrics.render().contains("ghosthunt_hunts_total{verdict=\"Inconclusive\"} 1.0"), metrics.render());
           // Leader election ran under the chart's Role.
           assertNotEquals(null, admin.leases().inNamespace(RELEASE_NS).withName(GhostHuntOperator.LEASE_NAME).get());
         } finally {

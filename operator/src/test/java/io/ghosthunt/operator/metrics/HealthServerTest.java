@@ -31,7 +31,7 @@ class HealthServerTest {
       HttpResponse<String> scrape = get(http, base + "/metrics");
       assertEquals(200, scrape.statusCode());
       assertTrue(scrape.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
-      assertTrue(scrape.body().contains("ghosthunt_reconcile_errors_total 1\n"), scrape.body());
+      assertTrue(scrape.body().contains("ghosthunt_reconcile_errors_total 1.0\n"), scrape.body());
     }
   }
 

@@ -34,19 +34,21 @@ class OperatorMetricsTest {
     m.reconcileError();
     String text = m.render();
 
-    assertTrue(text.contains("ghosthunt_hunts_total{verdict=\"Haunted\"} 1\n"), text);
-    assertTrue(text.contains("ghosthunt_ghosts_found_total{ghost=\"MtuBlackhole\"} 1\n"), text);
+    assertTrue(text.contains("ghosthunt_hunts_total{verdict=\"Haunted\"} 1.0\n"), text);
+    assertTrue(text.contains("ghosthunt_ghosts_found_total{ghost=\"MtuBlackhole\"} 1.0\n"), text);
     assertTrue(text.contains("ghosthunt_check_duration_seconds_bucket{check=\"mtu\",le=\"0.5\"} 0\n"), text);
-    assertTrue(text.contains("ghosthunt_check_duration_seconds_bucket{check=\"mtu\",le=\"1\"} 1\n"), text);
+    assertTrue(text.contains("ghosthunt_check_duration_seconds_bucket{check=\"mtu\",le=\"1.0\"} 1\n"), text);
     assertTrue(text.contains("ghosthunt_check_duration_seconds_count{check=\"mtu\"} 1\n"), text);
-    assertTrue(text.contains("ghosthunt_hunt_duration_seconds_bucket{le=\"60\"} 1\n"), text);
-    assertTrue(text.contains("ghosthunt_hunt_duration_seconds_sum 42\n"), text);
-    assertTrue(text.contains("ghosthunt_reconcile_errors_total 1\n"), text);
+    assertTrue(text.contains("ghosthunt_hunt_duration_seconds_bucket{le=\"60.0\"} 1\n"), text);
+    assertTrue(text.contains("ghosthunt_hunt_duration_seconds_sum 42.0\n"), text);
+    assertTrue(text.contains("ghosthunt_reconcile_errors_total 1.0\n"), text);
     assertTrue(text.contains("# TYPE ghosthunt_hunts_total counter\n"), text);
+    // The JVM's meters come with the registry.
+    assertTrue(text.contains("jvm_memory_used_bytes{"), text);
 
     // A deleted hunt leaves no mark behind: the same UID would count again.
     m.forget("uid-1");
     m.huntFinished("uid-1", 1, status, List.of(node), Instant.parse("2026-11-25T12:00:42Z"));
-    assertTrue(m.render().contains("ghosthunt_hunts_total{verdict=\"Haunted\"} 2\n"), m.render());
+    assertTrue(m.render().contains("ghosthunt_hunts_total{verdict=\"Haunted\"} 2.0\n"), m.render());
   }
 }
