@@ -129,7 +129,8 @@ public final class GhostHuntOperator implements AutoCloseable {
               Runs the GhostHunt operator against the current kubeconfig ($KUBECONFIG, ~/.kube/config, or
               the in-cluster service account).
 
-                --install-crd   apply the GhostHunt CRD first (for local clusters and tests)
+                --install-crd   apply the GhostHunt and GhostHuntReport CRDs and the report policy first
+                                (what the chart installs; for local clusters and tests)
 
               Environment: GHOSTHUNT_PROBE_NAMESPACE (default ghosthunt-system; must allow privileged pods),
               GHOSTHUNT_PROBE_IMAGE, GHOSTHUNT_PROBE_MODE (privileged|hardened), GHOSTHUNT_WATCH_NAMESPACES

@@ -345,8 +345,9 @@ class GhostHuntOperatorIT {
     // The JVM's last words reach the node's entry through the pod's termination message.
     assertTrue(nodes.get("node-e").getMessage().startsWith("the probe pod failed: exit code 1 (Error): "),
         nodes.get("node-e").getMessage());
-    assertTrue(nodes.get("node-e").getMessage().endsWith("java.lang.OutOfMemoryError: unable to create native thread:"
-        + " possibly out of memory or process/resource limits reached"), nodes.get("node-e").getMessage());
+    // Where the JVM runs out of threads varies (VM start, or the first jar it opens); why does not.
+    assertTrue(nodes.get("node-e").getMessage().contains("java.lang.OutOfMemoryError: unable to create native thread"),
+        nodes.get("node-e").getMessage());
     assertEquals(NodePhase.Unreachable, nodes.get("node-d").getPhase());
     assertEquals("the probe pod did not start within timeoutSeconds (8 s)", nodes.get("node-d").getMessage());
     assertEquals(HuntVerdict.Inconclusive, done.getStatus().getVerdict(), "no ghost, but two nodes were not hunted");

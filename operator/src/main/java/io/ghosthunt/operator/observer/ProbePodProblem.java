@@ -12,6 +12,7 @@ public final class ProbePodProblem {
 
   /** How much of a probe's last words goes into its node's entry: the end, where the reason is. */
   static final int LAST_WORDS = 400;
+  private static final java.util.regex.Pattern STACK_FRAME = java.util.regex.Pattern.compile("at \\S+\\(.*\\)|\\.\\.\\. \\d+ more");
 
   private ProbePodProblem() {}
 
@@ -63,14 +64,15 @@ public final class ProbePodProblem {
 
   /**
    * A termination message on one line: with FallbackToLogsOnError it is the log's tail, many lines
-   * of which the last say why.
+   * of which the last say why. A Java stack trace's frames say where, not why: they are left out,
+   * so that the exception and its causes are what remains.
    */
   static String lastWords(String message) {
     if (message == null) {
       return "";
     }
     String line = Arrays.stream(message.split("\n")).map(String::strip).filter(l -> !l.isEmpty())
-        .collect(Collectors.joining(" / "));
+        .filter(l -> !STACK_FRAME.matcher(l).matches()).collect(Collectors.joining(" / "));
     return line.length() <= LAST_WORDS ? line : "…" + line.substring(line.length() - LAST_WORDS);
   }
 }

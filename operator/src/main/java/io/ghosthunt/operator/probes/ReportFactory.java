@@ -20,6 +20,10 @@ public final class ReportFactory {
     labels.put(Labels.GENERATION, Long.toString(hunt.getMetadata().getGeneration()));
     labels.put(GhostHuntReport.HUNT_LABEL, Labels.huntLabel(hunt));
     labels.put(GhostHuntReport.AGENT_LABEL, Labels.agentName(hunt));
+    // kubectl get ghr -l ghosthunt.io/node=NODE; a node name too long for a label value is in the spec only.
+    if (node.length() <= 63) {
+      labels.put(Labels.NODE, node);
+    }
     GhostHuntReport report = new GhostHuntReport();
     report.getMetadata().setName(Labels.reportName(hunt, node));
     report.getMetadata().setNamespace(hunt.getMetadata().getNamespace());

@@ -43,6 +43,15 @@ class ProbePodProblemTest {
   }
 
   @Test
+  void aStackTraceLeavesItsExceptionAndCausesNotItsFrames() {
+    String trace = "Exception in thread \"main\" java.lang.OutOfMemoryError: unable to create native thread\n"
+        + "\tat java.base/java.lang.Thread.start0(Native Method)\n\tat java.base/java.util.jar.JarFile.<init>(JarFile.java:346)\n"
+        + "Caused by: java.io.IOException: no room\n\t... 12 more\n";
+    assertEquals("Exception in thread \"main\" java.lang.OutOfMemoryError: unable to create native thread"
+        + " / Caused by: java.io.IOException: no room", ProbePodProblem.lastWords(trace));
+  }
+
+  @Test
   void longLastWordsKeepTheirEnd() {
     String words = ProbePodProblem.lastWords("x".repeat(1000) + "\nthe reason");
     assertEquals(ProbePodProblem.LAST_WORDS + 1, words.length());
