@@ -93,14 +93,15 @@ spec:
     asymmetricRoute: {peers: ["127.0.0.1"]}
 YAML
   local times=()
+  ./ghosthunt check --help >/dev/null  # builds the jar and the class data archive once, outside the timing
   for _ in $(seq "$runs"); do
     local t0 t1; t0=$(date +%s%N)
-    ip netns exec "$ns" java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto \
-      -jar probe-agent/target/ghosthunt.jar check -f "$hunt" -o json >/dev/null || true
+    # What a user runs: the script's own checks, the JVM flags and the class data archive included.
+    ip netns exec "$ns" ./ghosthunt check -f "$hunt" -o json >/dev/null || true
     t1=$(date +%s%N); times+=($(( (t1 - t0) / 1000000 )))
   done
   rm -f "$hunt"
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "wall: median %d ms, min %d ms, max %d ms over %d runs (goal <= 2000 ms)\n", a[int((NR+1)/2)], a[1], a[NR], NR}'
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "wall: median %d ms, min %d ms, max %d ms over %d runs (goal <= 300 ms)\n", a[int((NR+1)/2)], a[1], a[NR], NR}'
 }
 
 case "$what" in
