@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks that print figures (never timed tests). As root, in a namespace of its own, cleaned up.
-#   scripts/bench.sh portowner [PROCESSES] [SOCKETS]   portOwner vs ss -ltnp on a crowded host
+#   scripts/bench.sh portowner [RUNS]                  ./ghosthunt check of one port vs ss -ltnp, whole
+#                                                      processes, on two crowded host shapes
 #   scripts/bench.sh hunt [RUNS]                       a whole local hunt of portOwner, loopback and
 #                                                      asymmetricRoute, JVM start included (wall time)
 #   scripts/bench.sh net [dns|http2|mtu|house|all] [RUNS]
@@ -42,35 +43,69 @@ fi
 ip netns add "$ns"
 ip netns exec "$ns" ip link set lo up
 
-bench_portowner() {
-  local procs=${1:-2000} socks=${2:-20000}
-  echo "== portOwner: $procs extra processes, $socks sockets, the port held by an orphan =="
-  for _ in $(seq "$procs"); do sleep 3600 </dev/null >/dev/null 2>&1 & pids+=($!); done
-  # 50 processes hold the sockets (400 each, under the default fd limit): listeners on 127.0.0.1, ports 20000+.
-
-  ip netns exec "$ns" python3 - "$socks" <<'PY'
-import os, socket, sys, time
-total = int(sys.argv[1]); per = total // 50
-for k in range(50):
+# Holders of listening sockets in the namespace: HOLDERS processes with PER sockets each, on
+# 127.0.0.1 from port BASE up; each holder prints its PID, then sleeps.
+hold_sockets() {
+  local holders=$1 per=$2 base=$3
+  ip netns exec "$ns" python3 - "$holders" "$per" "$base" <<'PY'
+import os, resource, socket, sys, time
+holders, per, base = (int(a) for a in sys.argv[1:4])
+resource.setrlimit(resource.RLIMIT_NOFILE, (per + 64, per + 64))
+for k in range(holders):
+    r, w = os.pipe()
     if os.fork() == 0:
+        os.close(r)
         held = []
         for i in range(per):
             s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", 20000 + k * per + i)); s.listen(1); held.append(s)
+            s.bind(("127.0.0.1", base + k * per + i)); s.listen(1); held.append(s)
         null = os.open("/dev/null", os.O_RDWR)
         for fd in (0, 1, 2): os.dup2(null, fd)
+        os.write(w, b"x"); os.close(w)
         time.sleep(3600); os._exit(0)
-time.sleep(0.1)
+    os.close(w); os.read(r, 1); os.close(r)
 PY
-  # the squatter
+}
+
+# One shape of host: IDLE idle processes, HOLDERS x PER listening sockets, and the port 8080 held
+# by an orphan; then ./ghosthunt check of that one port against `ss -ltnp 'sport = :8080'`, both
+# whole processes, RUNS runs each, medians.
+bench_portowner_shape() {
+  local label=$1 idle=$2 holders=$3 per=$4 runs=$5
+  echo "== portOwner, shape $label: $idle idle processes, $holders holders x $per sockets, whole processes =="
   ip netns exec "$ns" python3 -c 'import socket,time,os
 s=socket.socket(); s.bind(("0.0.0.0",8080)); s.listen(1)
 if os.fork()==0:
     n=os.open("/dev/null",os.O_RDWR); [os.dup2(n,f) for f in (0,1,2)]; time.sleep(3600)
 os._exit(0)'
-  until [ "$(ip netns exec "$ns" ss -Htln | wc -l)" -ge "$socks" ]; do sleep 0.2; done
-  ip netns exec "$ns" java -cp probe-agent/target/ghosthunt.jar:probe-agent/target/test-classes \
-    io.ghosthunt.agent.bench.PortOwnerBenchmark 8080 20
+  for _ in $(seq "$idle"); do sleep 3600 </dev/null >/dev/null 2>&1 & pids+=($!); disown; done
+  hold_sockets "$holders" "$per" 20000
+  local hunt; hunt=$(mktemp)
+  printf 'apiVersion: ghosthunt.io/v1alpha1\nkind: GhostHunt\nmetadata: {name: bench}\nspec:\n  checks:\n    portOwner: {ports: [8080], expectedProcess: java}\n' > "$hunt"
+  ./ghosthunt check --help >/dev/null
+  local ours=() theirs=() t0 t1
+  for _ in $(seq "$runs"); do
+    t0=$(date +%s%N); ip netns exec "$ns" ./ghosthunt check -f "$hunt" -o json >/dev/null || true; t1=$(date +%s%N)
+    ours+=($(( (t1 - t0) / 1000000 )))
+    t0=$(date +%s%N); ip netns exec "$ns" ss -ltnp 'sport = :8080' >/dev/null; t1=$(date +%s%N)
+    theirs+=($(( (t1 - t0) / 1000000 )))
+  done
+  rm -f "$hunt"
+  local m1 m2
+  m1=$(printf '%s\n' "${ours[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  m2=$(printf '%s\n' "${theirs[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "ghosthunt check (portOwner): median $m1 ms; ss -ltnp 'sport = :8080': median $m2 ms over $runs runs"
+  awk -v a="$m1" -v b="$m2" -v l="$label" 'BEGIN {printf "portowner shape %s: ratio %.2f (goal <= 1.0)\n", l, a / b}'
+  # Empty the namespace and the idle processes for the next shape.
+  for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  pids=()
+}
+
+bench_portowner() {
+  local runs=${1:-7}
+  bench_portowner_shape "a (few holders, many sockets)" 2000 4 5000 "$runs"
+  bench_portowner_shape "b (many holders, few sockets)" 2000 2000 10 "$runs"
 }
 
 bench_hunt() {
@@ -105,8 +140,8 @@ YAML
 }
 
 case "$what" in
-  portowner) bench_portowner "${2:-2000}" "${3:-20000}" ;;
+  portowner) bench_portowner "${2:-7}" ;;
   hunt) bench_hunt "${2:-10}" ;;
-  all) bench_hunt 10; bench_portowner 2000 20000 ;;
-  *) echo "usage: $0 portowner [PROCESSES] [SOCKETS] | hunt [RUNS] | net [dns|http2|mtu|house|all] [RUNS] | scale [NODES] | all" >&2; exit 2 ;;
+  all) bench_hunt 10; bench_portowner 7 ;;
+  *) echo "usage: $0 portowner [RUNS] | hunt [RUNS] | net [dns|http2|mtu|house|all] [RUNS] | scale [NODES] | all" >&2; exit 2 ;;
 esac

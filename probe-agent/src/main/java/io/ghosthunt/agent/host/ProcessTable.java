@@ -36,55 +36,65 @@ public final class ProcessTable {
   /** Outcome of a scan: holders by inode, and how many processes could not be read. */
   public record Holders(Map<Long, List<ProcessInfo>> byInode, int unreadable) {}
 
-  /** Every process with an open descriptor on one of {@code inodes}. */
+  /**
+   * Every process with an open descriptor on one of {@code inodes}. Reading every process's
+   * descriptors is the whole cost on a crowded host (thousands of processes, tens of thousands of
+   * sockets), so the processes are split over the cores, each reading its share with its own buffers.
+   */
   public Holders holders(Set<Long> inodes) throws IOException {
-    Map<Long, List<ProcessInfo>> found = new HashMap<>();
-    int unreadable = 0;
+    Map<Long, List<ProcessInfo>> found = new java.util.concurrent.ConcurrentHashMap<>();
     if (inodes.isEmpty()) {
       return new Holders(found, 0);
     }
-    try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, ProcessTable::isPid)) {
-      for (Path pidDir : pids) {
-        List<Long> held = null;
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(pidDir.resolve("fd"))) {
-          for (Path fd : fds) {
-            String target;
-            try {
-              target = Files.readSymbolicLink(fd).toString();
-            } catch (IOException e) {
-              continue; // closed while we looked
-            }
-            if (target.startsWith("socket:[")) {
-              long inode = Long.parseLong(target, 8, target.length() - 1, 10);
-              if (inodes.contains(inode)) {
-                if (held == null) {
-                  held = new ArrayList<>(2);
-                }
-                held.add(inode);
-              }
-            }
-          }
-        } catch (java.nio.file.AccessDeniedException e) {
-          unreadable++;
-          continue;
+    String[] pids = proc.toFile().list((dir, name) -> isPid(name));
+    if (pids == null) {
+      throw new IOException("cannot list " + proc);
+    }
+    java.util.concurrent.atomic.AtomicInteger unreadable = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.Arrays.stream(pids).parallel().forEach(pid -> {
+      List<Long> held = heldBy(pid, inodes, unreadable);
+      if (held != null) {
+        process(Integer.parseInt(pid)).ifPresent(info -> held.forEach(inode ->
+            found.computeIfAbsent(inode, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(info)));
+      }
+    });
+    Map<Long, List<ProcessInfo>> sorted = new HashMap<>();
+    found.forEach((inode, list) -> sorted.put(inode, list.stream()
+        .sorted(java.util.Comparator.comparingInt(ProcessInfo::pid)).toList()));
+    return new Holders(sorted, unreadable.get());
+  }
+
+  /** The inodes among {@code inodes} that one process holds a descriptor on, or null for none. */
+  private List<Long> heldBy(String pid, Set<Long> inodes, java.util.concurrent.atomic.AtomicInteger unreadable) {
+    Path fdDir = proc.resolve(pid).resolve("fd");
+    List<Long> held = null;
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
+      for (Path fd : fds) {
+        String target;
+        try {
+          target = Files.readSymbolicLink(fd).toString();
         } catch (IOException e) {
-          continue; // the process exited
+          continue; // closed while we looked
         }
-        if (held != null) {
-          Optional<ProcessInfo> info = process(Integer.parseInt(pidDir.getFileName().toString()));
-          if (info.isPresent()) {
-            for (Long inode : held) {
-              found.computeIfAbsent(inode, k -> new ArrayList<>()).add(info.get());
+        if (target.startsWith("socket:[")) {
+          long inode = Long.parseLong(target, 8, target.length() - 1, 10);
+          if (inodes.contains(inode)) {
+            if (held == null) {
+              held = new ArrayList<>(2);
             }
+            held.add(inode);
           }
         }
       }
+    } catch (java.nio.file.AccessDeniedException e) {
+      unreadable.incrementAndGet();
+    } catch (IOException e) {
+      return null; // the process exited
     }
-    return new Holders(found, unreadable);
+    return held;
   }
 
-  private static boolean isPid(Path p) {
-    String name = p.getFileName().toString();
+  private static boolean isPid(String name) {
     if (name.isEmpty()) {
       return false;
     }

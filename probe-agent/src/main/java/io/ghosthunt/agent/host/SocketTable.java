@@ -53,16 +53,18 @@ public final class SocketTable {
       String line;
       while ((line = reader.readLine()) != null) {
         // Fields: sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...
+        // The local port first, without splitting: a host can have tens of thousands of rows and
+        // the filter keeps a handful.
+        int port = localPort(line);
+        if (port < 0 || !portFilter.test(port)) {
+          continue;
+        }
         int localStart = line.indexOf(':') + 1;
         String[] f = line.substring(localStart).trim().split("\\s+", 10);
         if (f.length < 9) {
           continue;
         }
         int colon = f[0].lastIndexOf(':');
-        int port = Integer.parseInt(f[0].substring(colon + 1), 16);
-        if (!portFilter.test(port)) {
-          continue;
-        }
         int rcolon = f[1].lastIndexOf(':');
         int st = Integer.parseInt(f[2], 16);
         String state = "udp".equals(protocol)
@@ -73,6 +75,28 @@ public final class SocketTable {
             Integer.parseInt(f[6])));
       }
     }
+  }
+
+  /** The local port of a row ("  12: 0100007F:1F90 ..."), or -1 when the row is not one. */
+  static int localPort(String line) {
+    int start = line.indexOf(':') + 1;
+    while (start < line.length() && line.charAt(start) == ' ') {
+      start++;
+    }
+    int end = line.indexOf(' ', start);
+    int colon = end < 0 ? -1 : line.lastIndexOf(':', end);
+    if (colon <= start) {
+      return -1;
+    }
+    int port = 0;
+    for (int i = colon + 1; i < end; i++) {
+      int d = Character.digit(line.charAt(i), 16);
+      if (d < 0) {
+        return -1;
+      }
+      port = port * 16 + d;
+    }
+    return port;
   }
 
   /** The kernel prints addresses as host-order 32-bit words in hex. */

@@ -50,4 +50,12 @@ class SocketTableTest {
     assertEquals(53, sockets.get(0).localPort());
     assertEquals(100, sockets.get(0).uid());
   }
+
+  @Test
+  void theLocalPortIsReadWithoutSplittingTheRow() {
+    assertEquals(8080, SocketTable.localPort("   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0"));
+    assertEquals(443, SocketTable.localPort("  12: 00000000000000000000000001000000:01BB 00000000000000000000000000000000:0000 0A"));
+    assertEquals(-1, SocketTable.localPort("  sl  local_address rem_address   st"));
+    assertEquals(-1, SocketTable.localPort(""));
+  }
 }
