@@ -82,6 +82,8 @@ public final class Demo {
     print(waited);
     step(started, "kubectl get ghosthunts");
     print(cluster[0].kubectl("get", "ghosthunts"));
+    step(started, "kubectl get ghosthuntreports -l ghosthunt.io/hunt=" + name + " (one report per node)");
+    print(cluster[0].kubectl("get", "ghosthuntreports", "-l", "ghosthunt.io/hunt=" + name));
     step(started, "kubectl describe ghosthunt " + name);
     print(cluster[0].kubectl("describe", "ghosthunt", name));
     Duration took = Duration.between(started, Instant.now());
