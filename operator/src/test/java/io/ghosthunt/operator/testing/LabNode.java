@@ -74,7 +74,6 @@ public final class LabNode implements AutoCloseable {
         i=$((i + 1)); [ $i -le 300 ] || { echo "containerd did not open its socket in 30 s" >&2; exit 1; }
         sleep 0.1
       done
-      for image in $IMAGES; do ctr -a "$DIR/state/containerd.sock" -n k8s.io images import "$image" >/dev/null; done
       exec "$KUBELET" --config "$DIR/kubelet.yaml" --kubeconfig "$DIR/kubeconfig" --hostname-override "$NODE" \\
         --node-ip "$NODE_IP" --root-dir "$DIR/kubelet" --cert-dir "$DIR/kubelet/pki" >"$DIR/kubelet.log" 2>&1
       """;
@@ -117,6 +116,18 @@ public final class LabNode implements AutoCloseable {
       }
       makeCgroup(host.ns());
       writeConfigs(cp, dir, host.ns(), setup);
+      // The images, imported once per run into a seed store, reach each node as hard links: five
+      // containerds each unpacking the same 148 MB image took most of a cluster's start.
+      Path seed = seed(images);
+      Lab.exec(List.of("cp", "-al", seed.resolve("root").toString(), dir.resolve("root").toString()), Duration.ofMinutes(1));
+      try (Stream<Path> dbs = Files.walk(dir.resolve("root"))) {
+        // The stores' databases are written: each node gets its own copy, not a shared link.
+        for (Path db : dbs.filter(f -> f.getFileName().toString().endsWith(".db")).toList()) {
+          // Unlinked first: Files.copy does nothing when source and target are one file, as links are.
+          Files.delete(db);
+          Files.copy(seed.resolve(dir.relativize(db)), db);
+        }
+      }
       ProcessBuilder pb = new ProcessBuilder("unshare", "--mount", "--propagation", "private",
           "nsenter", "--net=/run/netns/" + host.ns(), "sh", "-c", LAUNCHER)
           .redirectErrorStream(true).redirectOutput(dir.resolve("launcher.log").toFile())
@@ -127,7 +138,6 @@ public final class LabNode implements AutoCloseable {
       env.put("NODE", name);
       env.put("NODE_IP", nodeIp);
       env.put("KUBELET", ControlPlane.bin("kubelet").toString());
-      env.put("IMAGES", String.join(" ", images.stream().map(Path::toString).toList()));
       env.put("SHADOWED", String.join(" ", SHADOWED.stream().map(Path::toString).toList()));
       return new LabNode(name, host, dir, pb.start());
     } catch (IOException e) {
@@ -157,6 +167,45 @@ public final class LabNode implements AutoCloseable {
           + "\nkubelet.log:\n" + tail("kubelet.log"), e);
     }
   }
+
+  private static final java.util.Map<List<Path>, Path> SEEDS = new java.util.HashMap<>();
+
+  /**
+   * A containerd root holding {@code images}, made once per JVM: a containerd of its own (in a
+   * private mount namespace, so that its unpacking mounts stay there) imports them and stops.
+   */
+  private static synchronized Path seed(List<Path> images) throws IOException {
+    Path seed = SEEDS.get(images);
+    if (seed != null) {
+      return seed;
+    }
+    seed = Files.createTempDirectory("ghosthunt-images-");
+    Path made = seed;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> Lab.exec(List.of("rm", "-rf", made.toString()),
+        Duration.ofMinutes(1)), "image-seed-cleanup"));
+    writeContainerdConfig(seed);
+    Lab.Exec imported = Lab.exec(List.of("env", "DIR=" + seed, "IMAGES=" + String.join(" ", images.stream().map(Path::toString).toList()),
+        "unshare", "--mount", "--propagation", "private", "sh", "-c", SEED), Duration.ofMinutes(5));
+    if (imported.exitCode() != 0) {
+      throw new IllegalStateException("importing " + images + " failed:\n" + imported.output());
+    }
+    SEEDS.put(images, seed);
+    return seed;
+  }
+
+  private static final String SEED = """
+      set -e
+      containerd --config "$DIR/containerd.toml" >"$DIR/containerd.log" 2>&1 &
+      pid=$!
+      i=0
+      until [ -S "$DIR/state/containerd.sock" ]; do
+        i=$((i + 1)); [ $i -le 300 ] || { echo "containerd did not open its socket in 30 s" >&2; kill $pid; exit 1; }
+        sleep 0.1
+      done
+      for image in $IMAGES; do ctr -a "$DIR/state/containerd.sock" -n k8s.io images import "$image" >/dev/null; done
+      kill $pid
+      wait $pid || true
+      """;
 
   /** Kills the kubelet, as a crashed one: the Node stays, its pods are never started or reported. */
   public void killKubelet() {
@@ -201,31 +250,7 @@ public final class LabNode implements AutoCloseable {
           "{\"cniVersion\":\"0.4.0\",\"name\":\"lo\",\"plugins\":[{\"type\":\"loopback\"}]}\n");
     }
     Files.writeString(dir.resolve("kubeconfig"), cp.kubeconfigYaml());
-    Files.writeString(dir.resolve("containerd.toml"), """
-        version = 2
-        root = "%1$s/root"
-        state = "%1$s/state"
-        [grpc]
-          address = "%1$s/state/containerd.sock"
-        [ttrpc]
-          address = "%1$s/state/containerd.sock.ttrpc"
-        [plugins."io.containerd.grpc.v1.cri"]
-          sandbox_image = "registry.k8s.io/pause:3.10"
-          # runc cannot lower oom_score_adj without CAP_SYS_RESOURCE, which this machine's root lacks.
-          restrict_oom_score_adj = true
-          stream_server_address = "127.0.0.1"
-          stream_server_port = "0"
-          [plugins."io.containerd.grpc.v1.cri".containerd]
-            snapshotter = "overlayfs"
-            default_runtime_name = "runc"
-            [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-              runtime_type = "io.containerd.runc.v2"
-              [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-                SystemdCgroup = false
-          [plugins."io.containerd.grpc.v1.cri".cni]
-            bin_dir = "%1$s/cni/bin"
-            conf_dir = "%1$s/cni/net.d"
-        """.formatted(dir));
+    writeContainerdConfig(dir);
     Files.writeString(dir.resolve("kubelet.yaml"), """
         apiVersion: kubelet.config.k8s.io/v1beta1
         kind: KubeletConfiguration
@@ -257,6 +282,34 @@ public final class LabNode implements AutoCloseable {
         clusterDomain: cluster.local
         %4$s
         """.formatted(dir, ns, CLUSTER_DNS, setup.podPidsLimit() == null ? "" : "podPidsLimit: " + setup.podPidsLimit()));
+  }
+
+  private static void writeContainerdConfig(Path dir) throws IOException {
+    Files.writeString(dir.resolve("containerd.toml"), """
+        version = 2
+        root = "%1$s/root"
+        state = "%1$s/state"
+        [grpc]
+          address = "%1$s/state/containerd.sock"
+        [ttrpc]
+          address = "%1$s/state/containerd.sock.ttrpc"
+        [plugins."io.containerd.grpc.v1.cri"]
+          sandbox_image = "registry.k8s.io/pause:3.10"
+          # runc cannot lower oom_score_adj without CAP_SYS_RESOURCE, which this machine's root lacks.
+          restrict_oom_score_adj = true
+          stream_server_address = "127.0.0.1"
+          stream_server_port = "0"
+          [plugins."io.containerd.grpc.v1.cri".containerd]
+            snapshotter = "overlayfs"
+            default_runtime_name = "runc"
+            [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+              runtime_type = "io.containerd.runc.v2"
+              [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+                SystemdCgroup = false
+          [plugins."io.containerd.grpc.v1.cri".cni]
+            bin_dir = "%1$s/cni/bin"
+            conf_dir = "%1$s/cni/net.d"
+        """.formatted(dir));
   }
 
   /** The node's cgroupRoot in every v1 controller; cpuset needs its CPUs and memory nodes before it takes tasks. */
