@@ -35,6 +35,12 @@ import java.util.stream.Collectors;
 public final class DuplicateIpCheck implements Check {
 
   private static final Duration ARP_WINDOW = Duration.ofMillis(1000);
+  /**
+   * On a segment ARP is answered by the kernel within a millisecond or so: once a known neighbour (the
+   * gateway) has answered, the window shrinks to twenty times its answer time, never below this.
+   * Without such an answer the whole window is kept.
+   */
+  static final Duration MIN_ARP_WINDOW = Duration.ofMillis(250);
   /** Servers that ping an address before offering it answer after about a second. */
   private static final Duration DHCP_WINDOW = Duration.ofMillis(2500);
 
@@ -71,9 +77,16 @@ public final class DuplicateIpCheck implements Check {
     Map<Inet4Address, List<Dhcp.Offer>> offers = new LinkedHashMap<>();
     String ownMac;
     int xid = ThreadLocalRandom.current().nextInt();
+    double referenceAnsweredMs = -1;
+    Inet4Address reference = null;
     try (RawLink link = RawLink.open(iface, "arp or (udp and dst port " + Dhcp.CLIENT_PORT + ")")) {
       ownMac = Frames.mac(link.mac());
       Inet4Address asker = own.isEmpty() ? null : own.get(0);
+      reference = dhcp || asker == null ? null : reference(iface, targets, context);
+      long sent = System.nanoTime();
+      if (reference != null) {
+        link.send(Frames.arpRequest(link.mac(), asker.getAddress(), reference.getAddress()));
+      }
       for (Inet4Address t : targets) {
         // Our own address: a zero sender, so a squatter answers without learning our MAC for it.
         Inet4Address sender = own.contains(t) ? null : asker;
@@ -87,6 +100,12 @@ public final class DuplicateIpCheck implements Check {
       Instant until = Instant.now().plus(context.atMost(dhcp ? DHCP_WINDOW : ARP_WINDOW));
       for (byte[] frame = link.receive(until); frame != null; frame = link.receive(until)) {
         Frames.Arp arp = Frames.arp(frame);
+        if (arp != null && arp.reply() && reference != null && referenceAnsweredMs < 0 && reference.equals(arp.senderIp())) {
+          referenceAnsweredMs = (System.nanoTime() - sent) / 1e6;
+          Instant shorter = Instant.ofEpochMilli(System.currentTimeMillis())
+              .plus(shortWindow(referenceAnsweredMs)).minusMillis((long) referenceAnsweredMs);
+          until = shorter.isBefore(until) ? shorter : until;
+        }
         if (arp != null && arp.reply() && claims.containsKey(arp.senderIp())) {
           String mac = Frames.mac(arp.senderMac());
           if (!mac.equals(ownMac)) {
@@ -105,6 +124,10 @@ public final class DuplicateIpCheck implements Check {
     }
 
     long tookMs = (System.nanoTime() - started) / 1_000_000;
+    String listened = (tookMs) + " ms" + (referenceAnsweredMs >= 0
+        ? String.format(" (%s answered in %.2f ms: the window ends at twenty times that, at least %d ms)",
+            reference.getHostAddress(), referenceAnsweredMs, MIN_ARP_WINDOW.toMillis())
+        : reference != null ? " (" + reference.getHostAddress() + " did not answer: the whole window)" : "");
     Map<String, String> neighbours = Neighbours.read();
     List<Finding> findings = new ArrayList<>();
     for (Map.Entry<Inet4Address, Map<String, String>> e : claims.entrySet()) {
@@ -113,6 +136,7 @@ public final class DuplicateIpCheck implements Check {
       f.evidence("probe", own.contains(e.getKey()) ? "RFC 5227 (sender 0.0.0.0)" : "who-has from " + Addresses.text(own.isEmpty() ? Frames.v4(new byte[4]) : own.get(0)));
       f.evidence("macs", e.getValue().isEmpty() ? "none" : String.join(", ", e.getValue().keySet()));
       f.evidence("neighbourTable", neighbours.getOrDefault(e.getKey().getHostAddress(), "no entry"));
+      f.evidence("listened", listened);
       f.setDurationMs(tookMs);
       findings.add(f);
     }
@@ -122,6 +146,22 @@ public final class DuplicateIpCheck implements Check {
       findings.add(f);
     }
     return findings;
+  }
+
+  /** How long to listen once the reference answered after {@code answeredMs}. */
+  static Duration shortWindow(double answeredMs) {
+    Duration twenty = Duration.ofNanos((long) (answeredMs * 20 * 1e6));
+    return twenty.compareTo(MIN_ARP_WINDOW) > 0 ? twenty : MIN_ARP_WINDOW;
+  }
+
+  /** A neighbour that should answer at once: the default gateway on {@code iface}, when it is not a target. */
+  private static Inet4Address reference(String iface, List<Inet4Address> targets, CheckContext context) {
+    Route route = Route.defaultRoute(context.atMost(Duration.ofSeconds(2)));
+    if (route.gateway() == null || !iface.equals(route.dev()) || route.gateway().contains(":")) {
+      return null;
+    }
+    Inet4Address gateway = (Inet4Address) Addresses.literal(route.gateway());
+    return targets.contains(gateway) ? null : gateway;
   }
 
   private Finding judge(Inet4Address address, boolean ours, Set<String> macs, String iface, String ownMac) {

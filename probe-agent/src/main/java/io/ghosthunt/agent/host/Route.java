@@ -30,14 +30,20 @@ public record Route(String dev, String gateway, String src, Integer cachedMtu) {
 
   /** The interface of the IPv4 default route, or null when there is none. */
   public static String defaultDevice(Duration timeout) {
+    return defaultRoute(timeout).dev();
+  }
+
+  /** The IPv4 default route (its device and gateway), or one with neither when there is none. */
+  public static Route defaultRoute(Duration timeout) {
     Commands.Result r = Commands.run(timeout, "ip", "-j", "-4", "route", "show", "default");
     if (!r.ok()) {
-      return null;
+      return NONE;
     }
     try {
-      return JSON.readTree(r.stdout()).path(0).path("dev").asText(null);
+      JsonNode n = JSON.readTree(r.stdout()).path(0);
+      return new Route(n.path("dev").asText(null), n.path("gateway").asText(null), n.path("prefsrc").asText(null), null);
     } catch (IOException e) {
-      return null;
+      return NONE;
     }
   }
 

@@ -69,6 +69,8 @@ public final class NetworkChecksBenchmark {
     if (what.equals("all") || what.equals("house")) {
       try (Lab lab = new Lab()) {
         SegmentLab segment = new SegmentLab(lab);
+        // A node's segment has its gateway: the host its default route names.
+        segment.host("gateway", "192.0.2.1/24", "02:00:00:00:00:01");
         LabHost dnsHost = segment.host("dns", DnsLab.RESOLVER + "/24", "02:00:00:00:00:53");
         new DnsLab(segment.node, dnsHost, "eth0");
         LabHost webHost = segment.host("web", WebLab.WEB + "/24", "02:00:00:00:00:80");
@@ -97,7 +99,7 @@ public final class NetworkChecksBenchmark {
           per.append(f.getCheck()).append(' ').append(f.getVerdict()).append(' ').append(f.getDurationMs()).append(" ms; ");
         }
         System.out.println("last run: exit " + last.exitCode() + "; " + per);
-        System.out.printf("wall: median %.0f ms, min %.0f ms, max %.0f ms over %d runs (goal <= 3000 ms)%n",
+        System.out.printf("wall: median %.0f ms, min %.0f ms, max %.0f ms over %d runs (goal <= 1000 ms)%n",
             InNodeBenchmark.median(wall), InNodeBenchmark.min(wall), max(wall), runs);
       }
     }

@@ -55,6 +55,32 @@ class DuplicateIpIT {
   }
 
   @Test
+  void withAGatewayAnsweringTheWindowEndsEarlyAndStillNamesTheSquatter() {
+    segment.host("gateway", "192.0.2.1/24", "02:00:00:00:00:01");
+    segment.host("squatter", SegmentLab.NODE + "/24", "02:00:00:00:00:99");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {}\n");
+
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE);
+    assertEquals(GhostName.DuplicateIp, f.getGhost(), f.getSummary());
+    assertEquals("02:00:00:00:00:99", f.getEvidence().get("macs"));
+    assertTrue(f.getEvidence().get("listened").contains("(192.0.2.1 answered in "), f.getEvidence().get("listened"));
+    assertTrue(f.getDurationMs() < 900, "the window ended early: " + f.getEvidence().get("listened"));
+  }
+
+  @Test
+  void cleanTwinWithAGatewayEndsEarlyAndIsClear() {
+    segment.host("gateway", "192.0.2.1/24", "02:00:00:00:00:01");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {}\n");
+
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE);
+    assertEquals(io.ghosthunt.api.status.FindingVerdict.Clear, f.getVerdict(), f.getSummary());
+    assertTrue(f.getDurationMs() < 900, "the window ended early: " + f.getEvidence().get("listened"));
+    assertTrue(f.getDurationMs() >= DuplicateIpCheck.MIN_ARP_WINDOW.toMillis(), f.getEvidence().get("listened"));
+  }
+
+  @Test
   void cleanTwinNobodyElseClaimsTheNodesAddress() {
     segment.host("neighbour", "192.0.2.30/24", "02:00:00:00:00:30");
 
