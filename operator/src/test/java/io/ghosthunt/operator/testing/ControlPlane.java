@@ -76,7 +76,9 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
   }
 
   static Path binDir(String version) {
-    return Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s", version + "-linux-amd64");
+    // Where scripts/control-plane.sh build puts them (its KUBEAPITEST_DIR; the name stays for the caches).
+    String root = System.getenv().getOrDefault("KUBEAPITEST_DIR", Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
+    return Path.of(root, "k8s", version + "-linux-amd64");
   }
 
   /** The binaries scripts/control-plane.sh build made (kubelet, pause, kubectl beside the control plane). */
