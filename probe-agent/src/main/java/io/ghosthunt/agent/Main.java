@@ -25,7 +25,9 @@ public final class Main {
         help     this help
 
       Run 'ghosthunt COMMAND --help' for a command's options.
-      Exit codes: 0 no ghost found, 1 ghost found, 2 bad input or a failure to run.
+      Exit codes (check and hunt alike): 0 no ghost, every check ran (Clear or Inconclusive: the
+      live state did not let it tell, the output says why); 1 a ghost; 2 bad input, or something
+      could not be checked (a check that could not run, a node not hunted, a failed hunt).
       """;
 
   private Main() {}

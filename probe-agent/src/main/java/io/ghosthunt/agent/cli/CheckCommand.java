@@ -12,7 +12,6 @@ import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.ResolvedHunt;
 import io.ghosthunt.api.spec.GhostHuntSpec;
 import io.ghosthunt.api.spec.Symptom;
-import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodeStatus;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -49,7 +48,9 @@ public final class CheckCommand {
       Checks read kernel state (sockets, processes, conntrack, the firewall): run as root for
       complete answers. A check that cannot run says why (verdict error) instead of failing the hunt.
 
-      Exit codes: 0 no ghost found, 1 ghost found, 2 bad input or a failure to run.
+      Exit codes (check and hunt alike): 0 no ghost, every check ran (Clear or Inconclusive: the
+      live state did not let it tell, the output says why); 1 a ghost; 2 bad input, or something
+      could not be checked (a check that could not run, a node not hunted, a failed hunt).
 
       Examples:
         ghosthunt check
@@ -130,7 +131,7 @@ public final class CheckCommand {
       String name = hunt.getMetadata() == null || hunt.getMetadata().getName() == null ? "local" : hunt.getMetadata().getName();
       FindingsTable.print(out, name, node, resolved.skipped());
     }
-    return HuntVerdict.of(node.getFindings() == null ? List.of() : node.getFindings()) == HuntVerdict.Haunted ? 1 : 0;
+    return ExitCodes.of(false, List.of(node));
   }
 
   private static int seconds(String text) throws UsageException {

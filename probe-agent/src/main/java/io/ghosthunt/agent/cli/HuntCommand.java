@@ -59,9 +59,9 @@ public final class HuntCommand {
         -o, --output FORMAT   table (default) or json (the hunt's status)
         -h, --help            this help
 
-      Exit codes: 0 no ghost, 1 ghost found, 2 bad input, an error (a check that could not run, a
-      node that could not be hunted, the hunt Failed) or the wait timed out. Without --wait: 0 once
-      the hunt is created.
+      Exit codes (as ghosthunt check): 0 no ghost, every check ran (Clear or Inconclusive), 1 a
+      ghost, 2 bad input, an error (a check that could not run, a node that could not be hunted, the
+      hunt Failed) or the wait timed out. Without --wait: 0 once the hunt is created.
 
       The same with kubectl alone:
         kubectl delete ghosthunt NAME --ignore-not-found --wait && kubectl apply -f FILE
@@ -228,18 +228,12 @@ public final class HuntCommand {
     }
   }
 
-  /** 1 for a ghost, whatever else happened; else 2 when anything could not be checked; else 0. */
+  /** See {@link ExitCodes}: the same rule as {@code ghosthunt check}. */
   static int exitCode(GhostHuntStatus status) {
-    List<NodeStatus> nodes = status.getNodes() == null ? List.of() : status.getNodes();
-    List<Finding> findings = nodes.stream().flatMap(n -> n.getFindings() == null ? java.util.stream.Stream.<Finding>empty()
-        : n.getFindings().stream()).toList();
-    if (status.getVerdict() == HuntVerdict.Haunted || findings.stream().anyMatch(Finding::isGhost)) {
-      return 1;
+    if (status.getVerdict() == HuntVerdict.Haunted) {
+      return ExitCodes.GHOST;
     }
-    boolean broken = status.getPhase() == HuntPhase.Failed
-        || nodes.stream().anyMatch(n -> n.getPhase() != NodePhase.Done)
-        || findings.stream().anyMatch(f -> f.getVerdict() == FindingVerdict.Error);
-    return broken ? 2 : 0;
+    return ExitCodes.of(status.getPhase() == HuntPhase.Failed, status.getNodes() == null ? List.of() : status.getNodes());
   }
 
   static Duration duration(String text) throws UsageException {
