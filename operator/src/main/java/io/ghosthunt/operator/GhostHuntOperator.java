@@ -19,6 +19,7 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,16 +97,25 @@ public final class GhostHuntOperator implements AutoCloseable {
    */
   public static void installCrd(KubernetesClient client) throws IOException {
     installReportPolicy(client);
-    for (String[] crdFile : new String[][] {{GhostHunt.CRD_FILE, GhostHunt.CRD_NAME}, {GhostHuntReport.CRD_FILE, GhostHuntReport.CRD_NAME}}) {
-      try (InputStream in = GhostHuntOperator.class.getResourceAsStream("/META-INF/fabric8/" + crdFile[0])) {
-        CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-        client.resource(crd).fieldManager("ghosthunt-operator").forceConflicts().serverSideApply();
+    for (Map.Entry<String, String> crd : CRDS.entrySet()) {
+      try (InputStream in = GhostHuntOperator.class.getResourceAsStream("/META-INF/fabric8/" + crd.getKey())) {
+        CustomResourceDefinition def = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+        client.resource(def).fieldManager("ghosthunt-operator").forceConflicts().serverSideApply();
       }
-      client.apiextensions().v1().customResourceDefinitions().withName(crdFile[1]).waitUntilCondition(
-          c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions()
-              .stream().anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-          60, TimeUnit.SECONDS);
+      awaitEstablished(client, crd.getValue(), 60);
     }
+  }
+
+  /** The CRD files this build carries (generated into META-INF/fabric8, committed under crds/), by CRD name. */
+  public static final Map<String, String> CRDS = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(Map.of(
+      GhostHunt.CRD_FILE, GhostHunt.CRD_NAME, GhostHuntReport.CRD_FILE, GhostHuntReport.CRD_NAME)));
+
+  /** Waits until the API server serves a CRD (its Established condition). */
+  public static void awaitEstablished(KubernetesClient client, String crdName, long seconds) {
+    client.apiextensions().v1().customResourceDefinitions().withName(crdName).waitUntilCondition(
+        c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions()
+            .stream().anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
+        seconds, TimeUnit.SECONDS);
   }
 
   /** The ValidatingAdmissionPolicy and its binding that tie a probe's writes to its node's report. */

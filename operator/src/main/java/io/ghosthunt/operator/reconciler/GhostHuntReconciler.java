@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * GhostHunt to probe pods to aggregated status. Observe (nodes, pods, the agents' entries), then act
+ * GhostHunt to probe pods to aggregated status. Observe (nodes, pods, the probes' reports), then act
  * (start a generation, create missing pods, write the aggregate, clean up), every step idempotent so
  * that an operator restart mid-hunt picks up where it stopped without duplicate pods.
  */
@@ -78,9 +78,9 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   private final OperatorMetrics metrics;
   /**
    * What this operator itself wrote last, per hunt UID. The primary cache may still show the status
-   * from before our own write (agents keep changing the object, so an optimistic-locking write that
-   * refreshes the cache would conflict forever); this memory keeps a reconcile that runs on such a
-   * stale copy from starting a generation twice or re-creating the probes of a finished hunt.
+   * from before our own write (status writes are server-side applies that do not refresh the cache);
+   * this memory keeps a reconcile that runs on such a stale copy from starting a generation twice or
+   * re-creating the probes of a finished hunt.
    */
   private final Map<String, Progress> written = new java.util.concurrent.ConcurrentHashMap<>();
 

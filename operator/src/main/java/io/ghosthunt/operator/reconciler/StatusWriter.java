@@ -8,9 +8,8 @@ import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.status.GhostHuntStatus;
 
 /**
- * Writes the operator's part of a hunt's status with server-side apply, from a fresh object that
- * holds only name, namespace and status: the agents' node entries, owned by their own field
- * managers, are left as they are.
+ * Writes a hunt's status with server-side apply, from a fresh object that holds only name, namespace
+ * and status: no resourceVersion, so it never conflicts with whatever else changed the object.
  */
 public final class StatusWriter {
 

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Turns what the operator observed (nodes, probe pods, the agents' entries) into the hunt's status.
+ * Turns what the operator observed (nodes, probe pods, the probes' reports) into the hunt's status.
  * Pure: the clock comes in as an argument, nothing is read or written here.
  */
 public final class StatusAggregator {

@@ -187,19 +187,15 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    for (String[] crdFile : new String[][] {{GhostHunt.CRD_FILE, GhostHunt.CRD_NAME},
-        {io.ghosthunt.api.GhostHuntReport.CRD_FILE, io.ghosthunt.api.GhostHuntReport.CRD_NAME}}) {
+    for (var crd : io.ghosthunt.operator.GhostHuntOperator.CRDS.entrySet()) {
       try {
         CustomResourceDefinition def = admin.getKubernetesSerialization()
-            .unmarshal(Files.readString(repo().resolve("crds").resolve(crdFile[0])), CustomResourceDefinition.class);
+            .unmarshal(Files.readString(repo().resolve("crds").resolve(crd.getKey())), CustomResourceDefinition.class);
         admin.resource(def).serverSideApply();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      admin.apiextensions().v1().customResourceDefinitions().withName(crdFile[1]).waitUntilCondition(
-          c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions()
-              .stream().anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-          30, TimeUnit.SECONDS);
+      io.ghosthunt.operator.GhostHuntOperator.awaitEstablished(admin, crd.getValue(), 30);
     }
   }
 

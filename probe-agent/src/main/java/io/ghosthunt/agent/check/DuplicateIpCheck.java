@@ -102,8 +102,8 @@ public final class DuplicateIpCheck implements Check {
         Frames.Arp arp = Frames.arp(frame);
         if (arp != null && arp.reply() && reference != null && referenceAnsweredMs < 0 && reference.equals(arp.senderIp())) {
           referenceAnsweredMs = (System.nanoTime() - sent) / 1e6;
-          Instant shorter = Instant.ofEpochMilli(System.currentTimeMillis())
-              .plus(shortWindow(referenceAnsweredMs)).minusMillis((long) referenceAnsweredMs);
+          // Counted from when the probes went out, as the answer time is.
+          Instant shorter = Instant.now().plus(shortWindow(referenceAnsweredMs)).minusNanos((long) (referenceAnsweredMs * 1e6));
           until = shorter.isBefore(until) ? shorter : until;
         }
         if (arp != null && arp.reply() && claims.containsKey(arp.senderIp())) {
@@ -124,7 +124,7 @@ public final class DuplicateIpCheck implements Check {
     }
 
     long tookMs = (System.nanoTime() - started) / 1_000_000;
-    String listened = (tookMs) + " ms" + (referenceAnsweredMs >= 0
+    String listened = tookMs + " ms" + (referenceAnsweredMs >= 0
         ? String.format(" (%s answered in %.2f ms: the window ends at twenty times that, at least %d ms)",
             reference.getHostAddress(), referenceAnsweredMs, MIN_ARP_WINDOW.toMillis())
         : reference != null ? " (" + reference.getHostAddress() + " did not answer: the whole window)" : "");
