@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A real Kubernetes control plane for tests, built from the Go module proxy (no binary downloads).
 #
-#   scripts/control-plane.sh build   build kube-apiserver, etcd, kubelet and the pause binary (and copy kubectl)
-#   scripts/control-plane.sh up      start etcd + kube-apiserver on loopback; last line: the admin kubeconfig
+#   scripts/control-plane.sh build   build kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy,
+#                                    kubelet, etcd and the pause binary (and copy kubectl)
+#   scripts/control-plane.sh up      start etcd, kube-apiserver, kube-controller-manager and kube-scheduler on
+#                                    loopback; last line: the admin kubeconfig
 #   scripts/control-plane.sh down    stop them and remove their state
 #
 # Environment: K8S_VERSION (default 1.34.4), ETCD_VERSION (default 3.6.16),
@@ -19,6 +21,9 @@ STATE_DIR=${GHOSTHUNT_CP_DIR:-/tmp/ghosthunt-control-plane}
 # the `kubernetes` Service's address (203.0.113.225) as a real node's pods do, without a route out.
 SERVICE_CIDR=203.0.113.224/28
 KUBERNETES_SERVICE_IP=203.0.113.225
+# The address the API server advertises in the `kubernetes` Service's endpoints: pods' connections to
+# the Service are translated to it by kube-proxy, and lab nodes relay it to the loopback it listens on.
+ADVERTISE_IP=203.0.113.223
 MINOR=$(echo "$K8S_VERSION" | cut -d. -f2)
 
 log() { printf '[control-plane] %s\n' "$*" >&2; }
@@ -133,6 +138,11 @@ cmd_build() {
   [ -x "$BIN_DIR/kubectl" ] && log "kubectl present" || install_kubectl
   [ -x "$BIN_DIR/kubelet" ] && log "kubelet present" || build_k8s kubelet
   [ -x "$BIN_DIR/pause" ] && log "pause present" || build_pause
+  # The rest of a whole cluster; they share most packages with kube-apiserver, so the Go build
+  # cache makes each a few minutes.
+  for cmd in kube-controller-manager kube-scheduler kube-proxy; do
+    [ -x "$BIN_DIR/$cmd" ] && log "$cmd present" || build_k8s "$cmd"
+  done
   log "binaries in $BIN_DIR ($((SECONDS - start)) s)"
   "$BIN_DIR/kube-apiserver" --version >&2
 }
@@ -140,7 +150,7 @@ cmd_build() {
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 cmd_up() {
-  [ -x "$BIN_DIR/kube-apiserver" ] && [ -x "$BIN_DIR/etcd" ] || cmd_build
+  for b in kube-apiserver etcd kube-controller-manager kube-scheduler; do [ -x "$BIN_DIR/$b" ] || { cmd_build; break; }; done
   if [ -f "$STATE_DIR/kubeconfig" ] && [ -f "$STATE_DIR/apiserver.pid" ] && kill -0 "$(cat "$STATE_DIR/apiserver.pid")" 2>/dev/null; then
     log "already up"; echo "$STATE_DIR/kubeconfig"; return
   fi
@@ -174,7 +184,7 @@ cmd_up() {
     --secure-port "$api_port" --cert-dir "$pki" --tls-cert-file "$pki/server.crt" --tls-private-key-file "$pki/server.key" \
     --client-ca-file "$pki/ca.crt" --authorization-mode RBAC --service-account-key-file "$pki/sa.pub" \
     --service-account-signing-key-file "$pki/sa.key" --service-account-issuer https://kubernetes.default.svc \
-    --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true \
+    --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true --advertise-address "$ADVERTISE_IP" \
     >"$STATE_DIR/apiserver.log" 2>&1 &
   echo $! > "$STATE_DIR/apiserver.pid"
   cat > "$STATE_DIR/kubeconfig" <<KC
@@ -198,15 +208,48 @@ KC
     [ $SECONDS -lt $deadline ] || { log "not ready after 120 s: $STATE_DIR/apiserver.log"; exit 1; }
     sleep 0.5
   done
+  start_controllers "$pki"
   log "ready"
   echo "$STATE_DIR/kubeconfig"
 }
 
+# kube-controller-manager (Deployments and ReplicaSets, garbage collection of owned objects, service
+# account tokens and kube-root-ca.crt in every namespace, node lifecycle, EndpointSlices) and
+# kube-scheduler, as every cluster runs them. Neither serves HTTPS (--secure-port 0): nothing here
+# scrapes them, and two test clusters on one machine must not collide on their ports.
+start_controllers() {
+  local pki=$1 kc="$STATE_DIR/kubeconfig"
+  log "kube-controller-manager and kube-scheduler"
+  "$BIN_DIR/kube-controller-manager" --kubeconfig "$kc" --secure-port 0 --leader-elect=false \
+    --use-service-account-credentials=true --service-account-private-key-file "$pki/sa.key" \
+    --root-ca-file "$pki/ca.crt" --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+    --service-cluster-ip-range "$SERVICE_CIDR" --cluster-name ghosthunt-test \
+    >"$STATE_DIR/controller-manager.log" 2>&1 &
+  echo $! > "$STATE_DIR/controller-manager.pid"
+  "$BIN_DIR/kube-scheduler" --kubeconfig "$kc" --secure-port 0 --leader-elect=false \
+    >"$STATE_DIR/scheduler.log" 2>&1 &
+  echo $! > "$STATE_DIR/scheduler.pid"
+  # The controllers are working once the root CA is published into a namespace and its default
+  # service account exists: what every pod needs before it can start.
+  local deadline=$((SECONDS + 120))
+  until "$BIN_DIR/kubectl" --kubeconfig "$kc" -n default get configmap/kube-root-ca.crt serviceaccount/default >/dev/null 2>&1; do
+    if ! kill -0 "$(cat "$STATE_DIR/controller-manager.pid")" 2>/dev/null; then
+      log "kube-controller-manager exited:"; tail -20 "$STATE_DIR/controller-manager.log" >&2; exit 1
+    fi
+    if ! kill -0 "$(cat "$STATE_DIR/scheduler.pid")" 2>/dev/null; then
+      log "kube-scheduler exited:"; tail -20 "$STATE_DIR/scheduler.log" >&2; exit 1
+    fi
+    [ $SECONDS -lt $deadline ] || { log "controllers not working after 120 s: $STATE_DIR/controller-manager.log"; exit 1; }
+    sleep 0.5
+  done
+}
+
 cmd_down() {
-  for p in apiserver etcd; do
+  local parts="scheduler controller-manager apiserver etcd"
+  for p in $parts; do
     if [ -f "$STATE_DIR/$p.pid" ]; then kill "$(cat "$STATE_DIR/$p.pid")" 2>/dev/null || true; fi
   done
-  for p in apiserver etcd; do
+  for p in $parts; do
     if [ -f "$STATE_DIR/$p.pid" ]; then
       local pid; pid=$(cat "$STATE_DIR/$p.pid")
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

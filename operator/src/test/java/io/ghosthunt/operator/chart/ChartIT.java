@@ -82,7 +82,7 @@ class ChartIT {
         KubernetesClient operatorClient = ControlPlane.clientFor(Files.readString(kubeconfig))) {
       LabHost host = lab.host("chart-node");
       host.listen("0.0.0.0", 8080);
-      cp.publishRootCa(PROBES);
+      cp.awaitRootCa(PROBES);
       try (LabNode node = LabNode.start(cp, host, "chart-node", LabNode.Setup.READY, Images.forNodes())) {
         node.awaitReady(admin, true, java.time.Duration.ofMinutes(2));
         OperatorMetrics metrics = new OperatorMetrics();

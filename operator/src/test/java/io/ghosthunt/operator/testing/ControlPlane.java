@@ -31,6 +31,8 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ControlPlane.class);
   /** The {@code kubernetes} Service's ClusterIP (the first address of the script's Service range). */
   public static final String KUBERNETES_SERVICE_IP = "203.0.113.225";
+  /** The address the API server advertises as the {@code kubernetes} Service's endpoint (lab nodes relay it). */
+  public static final String ADVERTISE_IP = "203.0.113.223";
 
   private final Path state;
   private final String kubeconfigYaml;
@@ -161,20 +163,20 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
   }
 
   /**
-   * The probe namespace as a cluster admin prepares it: labelled for Pod Security Admission level
-   * privileged, and holding the kube-root-ca.crt ConfigMap that pods' projected service-account
-   * volumes mount (in a whole cluster kube-controller-manager publishes it into every namespace).
+   * The probe namespace as a cluster admin prepares it, labelled for Pod Security Admission level
+   * privileged; returns once kube-controller-manager has published the kube-root-ca.crt ConfigMap
+   * that pods' projected service-account volumes mount.
    */
   public void probeNamespace(String namespace) {
     admin.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(namespace)
         .addToLabels("pod-security.kubernetes.io/enforce", "privileged").endMetadata().build()).serverSideApply();
-    publishRootCa(namespace);
+    awaitRootCa(namespace);
   }
 
-  /** The kube-root-ca.crt ConfigMap in a namespace that exists, as kube-controller-manager publishes it. */
-  public void publishRootCa(String namespace) {
-    admin.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("kube-root-ca.crt")
-        .withNamespace(namespace).endMetadata().addToData("ca.crt", caCertificate()).build()).serverSideApply();
+  /** Waits for kube-controller-manager to publish kube-root-ca.crt into a namespace. */
+  public void awaitRootCa(String namespace) {
+    admin.configMaps().inNamespace(namespace).withName("kube-root-ca.crt")
+        .waitUntilCondition(java.util.Objects::nonNull, 30, TimeUnit.SECONDS);
   }
 
   /**
