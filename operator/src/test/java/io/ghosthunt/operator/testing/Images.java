@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The images the lab nodes run: the probe-agent image this build made with Jib (the one a user
- * pushes) and the pause image scripts/images.sh made from the Kubernetes source.
+ * The images the lab nodes run: the operator and probe-agent images this build made with Jib (the
+ * ones a user pushes) and the pause image scripts/images.sh made from the Kubernetes source.
  */
 public final class Images {
 
@@ -18,8 +18,17 @@ public final class Images {
 
   /** The probe-agent image's reference, as Jib tagged it. */
   public static String probeAgent() {
+    return reference("probe-agent");
+  }
+
+  /** The operator image's reference, as Jib tagged it. */
+  public static String operator() {
+    return reference("operator");
+  }
+
+  private static String reference(String module) {
     try {
-      JsonNode built = new ObjectMapper().readTree(Files.readString(target("jib-image.json")));
+      JsonNode built = new ObjectMapper().readTree(Files.readString(target(module, "jib-image.json")));
       return built.get("image").asText();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -31,11 +40,17 @@ public final class Images {
     Path dir = Path.of(System.getenv().getOrDefault("GHOSTHUNT_IMAGES",
         Path.of(System.getProperty("user.home"), ".cache", "ghosthunt", "images").toString()));
     return List.of(existing(dir.resolve("pause.tar"), "scripts/images.sh bases"),
-        existing(target("probe-agent-image.tar"), "mvn -Pimages package"));
+        existing(target("probe-agent", "probe-agent-image.tar"), "mvn -Pimages package"),
+        existing(target("operator", "operator-image.tar"), "mvn -Pimages package"));
   }
 
-  private static Path target(String file) {
-    return existing(ControlPlane.repo().resolve("probe-agent/target").resolve(file), "mvn -Pimages package");
+  /** Only the pause image: a node without the probe image, and no registry to pull it from. */
+  public static List<Path> pauseOnly() {
+    return forNodes().subList(0, 1);
+  }
+
+  private static Path target(String module, String file) {
+    return existing(ControlPlane.repo().resolve(module).resolve("target").resolve(file), "mvn -Pimages package");
   }
 
   private static Path existing(Path file, String makeIt) {

@@ -62,13 +62,13 @@ public final class LabNode implements AutoCloseable {
   private static final List<String> CGROUP_CONTROLLERS = List.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer",
       "blkio", "pids", "systemd", "unified");
   private static final HostFootprint FOOTPRINT = new HostFootprint();
-  private static final java.util.concurrent.atomic.AtomicInteger NODE_IPS = new java.util.concurrent.atomic.AtomicInteger();
 
   private static final String LAUNCHER = """
       set -e
       for f in /etc/netns/"$NS"/*; do [ -e "$f" ] && mount --bind "$f" "/etc/${f##*/}"; done
       for d in $SHADOWED; do mount -t tmpfs -o mode=0755 ghosthunt-node "$d"; done
       containerd --config "$DIR/containerd.toml" >"$DIR/containerd.log" 2>&1 &
+      "$KUBE_PROXY" --config "$DIR/kube-proxy.yaml" >"$DIR/kube-proxy.log" 2>&1 &
       i=0
       until [ -S "$DIR/state/containerd.sock" ]; do
         i=$((i + 1)); [ $i -le 300 ] || { echo "containerd did not open its socket in 30 s" >&2; exit 1; }
@@ -80,6 +80,7 @@ public final class LabNode implements AutoCloseable {
 
   private final String name;
   private final LabHost host;
+  private final int slot;
   private final Path dir;
   private final String cgroup;
   private final Process kubelet;
@@ -87,9 +88,10 @@ public final class LabNode implements AutoCloseable {
   private final Thread hook = new Thread(this::close, "lab-node-cleanup");
   private boolean closed;
 
-  private LabNode(String name, LabHost host, Path dir, Process kubelet) {
+  private LabNode(String name, LabHost host, int slot, Path dir, Process kubelet) {
     this.name = name;
     this.host = host;
+    this.slot = slot;
     this.dir = dir;
     this.cgroup = host.ns();
     this.kubelet = kubelet;
@@ -97,25 +99,27 @@ public final class LabNode implements AutoCloseable {
   }
 
   /**
-   * Starts the node's containerd and kubelet in {@code host}'s namespace, with a documentation
-   * address of its own on lo as its InternalIP; returns once the processes are launched:
-   * {@link #awaitReady} waits for registration. The API server is reached through a relay
-   * from the machine's loopback, at 127.0.0.1 (the kubelet) and at the {@code kubernetes} Service's
-   * address (pods' in-cluster configuration).
+   * Starts the node's containerd, kube-proxy and kubelet in {@code host}'s namespace, plugged into the
+   * lab's cluster segment ({@link PodNetwork}) with its InternalIP there; returns once the processes
+   * are launched: {@link #awaitReady} waits for registration. The API server is reached through a
+   * relay from the machine's loopback, at 127.0.0.1 (the kubelet, kube-proxy) and at the address it
+   * advertises for the {@code kubernetes} Service (pods, through kube-proxy's rules).
    */
   public static LabNode start(ControlPlane cp, LabHost host, String name, Setup setup, List<Path> images) {
-    String nodeIp = "203.0.113." + (240 + Math.floorMod(NODE_IPS.getAndIncrement(), 15));
+    int slot = PodNetwork.reserve();
     FOOTPRINT.acquire();
     try {
       Path dir = Files.createTempDirectory("ghosthunt-node-" + name + "-");
-      host.sh("ip addr add " + nodeIp + "/32 dev lo && ip addr add " + ControlPlane.KUBERNETES_SERVICE_IP + "/32 dev lo");
-      host.relayFromRoot(cp.apiPort(), "127.0.0.1:" + cp.apiPort(), ControlPlane.KUBERNETES_SERVICE_IP + ":443");
+      PodNetwork.attach(host, slot);
+      host.sh("ip addr add " + ControlPlane.ADVERTISE_IP + "/32 dev lo");
+      host.relayFromRoot(cp.apiPort(), "127.0.0.1:" + cp.apiPort(), ControlPlane.ADVERTISE_IP + ":" + cp.apiPort());
       if (setup.apiDropped()) {
-        host.sh("nft add table inet ghapi && nft add chain inet ghapi out '{ type filter hook output priority 0; }'"
+        // Before kube-proxy's translation (nat at -100), where the pods' packets still name the Service.
+        host.sh("nft add table inet ghapi && nft add chain inet ghapi out '{ type filter hook output priority -150; }'"
             + " && nft add rule inet ghapi out ip daddr " + ControlPlane.KUBERNETES_SERVICE_IP + " tcp dport 443 drop");
       }
       makeCgroup(host.ns());
-      writeConfigs(cp, dir, host.ns(), setup);
+      writeConfigs(cp, dir, host.ns(), name, slot, setup);
       // The images, imported once per run into a seed store, reach each node as hard links: five
       // containerds each unpacking the same 148 MB image took most of a cluster's start.
       Path seed = seed(images);
@@ -136,13 +140,18 @@ public final class LabNode implements AutoCloseable {
       env.put("NS", host.ns());
       env.put("DIR", dir.toString());
       env.put("NODE", name);
-      env.put("NODE_IP", nodeIp);
+      env.put("NODE_IP", PodNetwork.nodeIp(slot));
       env.put("KUBELET", ControlPlane.bin("kubelet").toString());
+      env.put("KUBE_PROXY", ControlPlane.bin("kube-proxy").toString());
       env.put("SHADOWED", String.join(" ", SHADOWED.stream().map(Path::toString).toList()));
-      return new LabNode(name, host, dir, pb.start());
-    } catch (IOException e) {
+      return new LabNode(name, host, slot, dir, pb.start());
+    } catch (IOException | RuntimeException e) {
+      PodNetwork.release(host, slot);
       FOOTPRINT.release();
-      throw new UncheckedIOException(e);
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException(io);
+      }
+      throw (RuntimeException) e;
     }
   }
 
@@ -154,18 +163,35 @@ public final class LabNode implements AutoCloseable {
     return host;
   }
 
-  /** Waits until the node is registered and its Ready condition is {@code ready}. */
-  public Node awaitReady(KubernetesClient client, boolean ready, Duration timeout) {
-    String want = ready ? "True" : "False";
+  /**
+   * Waits until the node is registered and its Ready condition is {@code ready} (null: Unknown, as
+   * the controller-manager marks a node whose kubelet stopped posting), and for a Ready node until
+   * kube-proxy has written the {@code kubernetes} Service's rules (a pod started before that could
+   * not reach the API server).
+   */
+  public Node awaitReady(KubernetesClient client, Boolean ready, Duration timeout) {
+    String want = ready == null ? "Unknown" : ready ? "True" : "False";
     try {
-      return client.nodes().withName(name).waitUntilCondition(n -> n != null && n.getStatus() != null
+      Node node = client.nodes().withName(name).waitUntilCondition(n -> n != null && n.getStatus() != null
           && n.getStatus().getConditions() != null && n.getStatus().getConditions().stream()
           .anyMatch(c -> "Ready".equals(c.getType()) && want.equals(c.getStatus())), timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (Boolean.TRUE.equals(ready)) {
+        awaitServiceRules(timeout);
+      }
+      return node;
     } catch (RuntimeException e) {
       throw new IllegalStateException("node " + name + " did not turn Ready=" + want + " within " + timeout.toSeconds()
           + " s: " + (kubelet.isAlive() ? "" : "its kubelet exited. ") + "launcher.log:\n" + tail("launcher.log")
-          + "\nkubelet.log:\n" + tail("kubelet.log"), e);
+          + "\nkubelet.log:\n" + tail("kubelet.log") + "\nkube-proxy.log:\n" + tail("kube-proxy.log"), e);
     }
+  }
+
+  private void awaitServiceRules(Duration timeout) {
+    // kube-proxy's health endpoint answers before its first sync; the rule itself is the proof.
+    String rule = "-d " + ControlPlane.KUBERNETES_SERVICE_IP + "/32 .*--dport 443";
+    host.sh("i=0; until iptables-save -t nat 2>/dev/null | grep -q -- '" + rule + "'; do i=$((i + 1));"
+        + " [ $i -le " + timeout.toSeconds() * 5 + " ] || { echo 'kube-proxy wrote no rule for the kubernetes Service' >&2; exit 1; };"
+        + " sleep 0.2; done");
   }
 
   private static final java.util.Map<List<Path>, Path> SEEDS = new java.util.HashMap<>();
@@ -213,14 +239,13 @@ public final class LabNode implements AutoCloseable {
     waitFor(kubelet.toHandle());
   }
 
-  /** The kubelet's container logs of a pod, for a post-mortem; empty when it wrote none. */
-  public String podLogs(String namespace, String pod) {
+  /** Every container log the kubelet keeps of the pods in {@code namespace}, each under its folder's name. */
+  public String containerLogs(String namespace) {
     try (Stream<Path> files = Files.walk(dir.resolve("kubelet/pod-logs"))) {
-      List<Path> logs = files.filter(f -> f.toString().contains("/" + namespace + "_" + pod + "_") && Files.isRegularFile(f))
-          .toList();
       StringBuilder out = new StringBuilder();
-      for (Path f : logs) {
-        out.append(Files.readString(f));
+      for (Path f : files.filter(f -> f.toString().contains("/" + namespace + "_") && Files.isRegularFile(f)).sorted().toList()) {
+        out.append("==> ").append(name).append(": ").append(dir.resolve("kubelet/pod-logs").relativize(f)).append('\n')
+            .append(Files.readString(f));
       }
       return out.toString();
     } catch (IOException e) {
@@ -237,7 +262,7 @@ public final class LabNode implements AutoCloseable {
     }
   }
 
-  private static void writeConfigs(ControlPlane cp, Path dir, String ns, Setup setup) throws IOException {
+  private static void writeConfigs(ControlPlane cp, Path dir, String ns, String name, int slot, Setup setup) throws IOException {
     Files.createDirectories(dir.resolve("cni/bin"));
     Files.createDirectories(dir.resolve("cni/net.d"));
     Files.createDirectories(dir.resolve("kubelet/pki"));
@@ -245,10 +270,22 @@ public final class LabNode implements AutoCloseable {
       Files.createSymbolicLink(dir.resolve("cni/bin").resolve(plugin), Path.of("/usr/lib/cni", plugin));
     }
     if (setup.network()) {
-      // Enough for hostNetwork pods, the only kind the probes are; pod networks come with a whole cluster.
-      Files.writeString(dir.resolve("cni/net.d/99-loopback.conflist"),
-          "{\"cniVersion\":\"0.4.0\",\"name\":\"lo\",\"plugins\":[{\"type\":\"loopback\"}]}\n");
+      Files.writeString(dir.resolve("cni/net.d/10-ghosthunt-pods.conflist"), PodNetwork.cniConfig(slot, dir.resolve("cni/ipam").toString()));
     }
+    // conntrack limits and timeouts are the machine's (0: leave them), localhost NodePorts off so
+    // that kube-proxy needs no route_localnet: it changes only the node's own iptables.
+    Files.writeString(dir.resolve("kube-proxy.yaml"), """
+        apiVersion: kubeproxy.config.k8s.io/v1alpha1
+        kind: KubeProxyConfiguration
+        clientConnection: {kubeconfig: %1$s/kubeconfig}
+        hostnameOverride: %2$s
+        mode: iptables
+        clusterCIDR: %3$s
+        healthzBindAddress: 127.0.0.1:10256
+        metricsBindAddress: 127.0.0.1:10249
+        conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+        iptables: {localhostNodePorts: false}
+        """.formatted(dir, name, PodNetwork.CLUSTER_CIDR));
     Files.writeString(dir.resolve("kubeconfig"), cp.kubeconfigYaml());
     writeContainerdConfig(dir);
     Files.writeString(dir.resolve("kubelet.yaml"), """
@@ -349,6 +386,7 @@ public final class LabNode implements AutoCloseable {
     step(failures, this::removeCgroup);
     // With every process gone, the node's mount namespace and all its mounts are gone too.
     step(failures, () -> Lab.exec(List.of("rm", "-rf", dir.toString()), Duration.ofMinutes(1)));
+    step(failures, () -> PodNetwork.release(host, slot));
     step(failures, FOOTPRINT::release);
     try {
       Runtime.getRuntime().removeShutdownHook(hook);

@@ -58,6 +58,11 @@ public final class LabHost {
     return ns;
   }
 
+  /** The lab this host belongs to (and is removed with). */
+  public Lab lab() {
+    return lab;
+  }
+
   /** Runs a shell script inside the namespace; fails the test when it fails. */
   public String sh(String script) {
     return Lab.run(List.of("ip", "netns", "exec", ns, "sh", "-c", script));
