@@ -20,6 +20,7 @@ import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
@@ -63,6 +64,7 @@ class GhostHuntOperatorIT {
   static int squatter;
   static final List<LabNode> nodes = new java.util.ArrayList<>();
   static GhostHuntOperator operator;
+  static LabNode dead;
 
   @BeforeAll
   static void start(ControlPlane controlPlane) {
@@ -79,18 +81,22 @@ class GhostHuntOperatorIT {
     LabNode b = node(lab.host("clean"), "node-b", LabNode.Setup.READY, images);
     // No CNI configuration: the runtime's network never turns ready, nor does the node.
     LabNode c = node(lab.host("no-cni"), "node-c", LabNode.Setup.NO_CNI, images);
-    LabNode d = node(lab.host("dead"), "node-d", LabNode.Setup.READY, images);
+    // Ready, but without the probe image and no registry to pull it from (the first install's
+    // classic): its probes stay waiting in ErrImagePull / ImagePullBackOff.
+    LabNode d = node(lab.host("no-image"), "node-d", LabNode.Setup.READY, Images.pauseOnly());
     // The JVM cannot start its threads under a pods limit of 12: the probe crashes at start.
     LabNode e = node(lab.host("crash"), "node-e", LabNode.Setup.pidsLimit(12), images);
     // Its pods' packets to the API server are dropped: a probe there waits until its deadline.
     LabNode f = node(lab.host("cut-off"), "node-f", LabNode.Setup.API_DROPPED, images);
-    for (LabNode n : List.of(a, b, d, e, f)) {
+    LabNode g = node(lab.host("dead"), "node-g", LabNode.Setup.READY, images);
+    for (LabNode n : List.of(a, b, d, e, f, g)) {
       n.awaitReady(client, true, Duration.ofMinutes(2));
     }
     c.awaitReady(client, false, Duration.ofMinutes(2));
-    // A kubelet that dies after registering: its Node stays Ready (no controller-manager notices),
-    // its pods are never started.
-    d.killKubelet();
+    // A kubelet that dies after registering: the controller-manager marks its Node Unknown once it
+    // stops posting status (node-monitor-grace-period, 50 s).
+    g.killKubelet();
+    dead = g;
     operator = startOperator();
   }
 
@@ -238,7 +244,7 @@ class GhostHuntOperatorIT {
 
   @Test
   void aProbeTokenWritesItsOwnNodesReportReadsItsCaBundleAndIsForbiddenEverythingElse() {
-    // node-d's kubelet is dead and node-f's probe waits for its deadline: both hunts stay Running.
+    // node-d's probe waits for its image and node-f's for its deadline: both hunts stay Running.
     GhostHunt a = apply("rbac-a", "{nodes: {names: [node-d, node-f]}, checks: {loopback: {ports: [80]},"
         + " http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: ca-a}}}, timeoutSeconds: 300}");
     // What the chart installs beside the operator: the ClusterRole bound for hunts that name a CA bundle.
@@ -349,9 +355,27 @@ class GhostHuntOperatorIT {
     assertTrue(nodes.get("node-e").getMessage().contains("java.lang.OutOfMemoryError: unable to create native thread"),
         nodes.get("node-e").getMessage());
     assertEquals(NodePhase.Unreachable, nodes.get("node-d").getPhase());
-    assertEquals("the probe pod did not start within timeoutSeconds (8 s)", nodes.get("node-d").getMessage());
+    // The kubelet's reason it is still waiting, with the image it cannot get (or, should the kubelet
+    // end the pod at its activeDeadlineSeconds first, that).
+    assertTrue(nodes.get("node-d").getMessage().matches("the probe pod did not start within timeoutSeconds \\(8 s\\): ("
+        + "(ErrImagePull|ImagePullBackOff): .*" + java.util.regex.Pattern.quote(Images.probeAgent()) + ".*"
+        + "|it passed its deadline \\(activeDeadlineSeconds\\))"), nodes.get("node-d").getMessage());
     assertEquals(HuntVerdict.Inconclusive, done.getStatus().getVerdict(), "no ghost, but two nodes were not hunted");
     assertEquals("3/3", done.getStatus().getProgress());
+  }
+
+  @Test
+  void aNodeWhoseKubeletDiedIsUnreachableInTheControllerManagersWords() {
+    dead.awaitReady(client, null, Duration.ofMinutes(2));
+    apply("dead-node", "{nodes: {names: [node-g]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 30}");
+
+    GhostHunt done = waitFor("dead-node", GhostHuntOperatorIT::complete);
+
+    NodeStatus g = byNode(done).get("node-g");
+    assertEquals(NodePhase.Unreachable, g.getPhase());
+    assertEquals("NotReady (Unknown): NodeStatusUnknown - Kubelet stopped posting node status.", g.getMessage());
+    assertTrue(client.pods().inNamespace(PROBES).withLabel(Labels.HUNT_UID, done.getMetadata().getUid()).list().getItems().isEmpty(),
+        "no probe is sent to a node that cannot run it");
   }
 
   @Test
@@ -416,7 +440,7 @@ class GhostHuntOperatorIT {
         GhostHunt done = hunt.waitUntilCondition(h -> h != null && h.getStatus() != null
             && h.getStatus().getPhase() == HuntPhase.Complete, 90, TimeUnit.SECONDS);
         assertEquals("1/1", done.getStatus().getProgress());
-        assertEquals(NodePhase.Unreachable, done.getStatus().getNodes().get(0).getPhase(), "node-d's kubelet is dead");
+        assertEquals(NodePhase.Unreachable, done.getStatus().getNodes().get(0).getPhase(), "node-d has no probe image");
       } finally {
         op.close();
       }
@@ -456,6 +480,36 @@ class GhostHuntOperatorIT {
         .list().getItems().isEmpty());
     assertTrue(client.resources(GhostHuntReport.class).inNamespace(NS).withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
         .list().getItems().isEmpty(), "a deleted hunt's reports go with it");
+  }
+
+  @Test
+  void theNextOperatorRemovesWhatAReplicaThatDiedAfterCompletingAHuntLeftBehind() {
+    operator.close();
+    try {
+      GhostHunt hunt = apply("left-behind", "{nodes: {names: [node-b]}, checks: {loopback: {ports: [80]}}}");
+      // What the dead replica wrote and left: the Complete status, the agent's identity and a probe.
+      GhostHuntStatus complete = new GhostHuntStatus();
+      complete.setObservedGeneration(hunt.getMetadata().getGeneration());
+      complete.setPhase(HuntPhase.Complete);
+      complete.setStartedAt(java.time.Instant.now().toString());
+      GhostHunt status = new GhostHunt();
+      status.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("left-behind").withNamespace(NS).build());
+      status.setStatus(complete);
+      client.resource(status).subresource("status").patch(new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
+          .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.SERVER_SIDE_APPLY).withFieldManager("dead-replica")
+          .withForce(true).build());
+      new io.ghosthunt.operator.probes.AgentRbac(client, new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of())).apply(hunt);
+      assertEquals(1, client.rbac().roles().inNamespace(NS).withLabel(Labels.HUNT_UID, hunt.getMetadata().getUid())
+          .list().getItems().size());
+    } finally {
+      operator = startOperator();
+    }
+    String uid = client.resources(GhostHunt.class).inNamespace(NS).withName("left-behind").get().getMetadata().getUid();
+    client.rbac().roles().inNamespace(NS).withLabel(Labels.HUNT_UID, uid).informOnCondition(List::isEmpty).join();
+    assertTrue(client.rbac().roleBindings().inNamespace(NS).withLabel(Labels.HUNT_UID, uid).list().getItems().isEmpty());
+    assertTrue(client.serviceAccounts().inNamespace(PROBES).withLabel(Labels.HUNT_UID, uid).list().getItems().isEmpty());
+    assertEquals(HuntPhase.Complete, client.resources(GhostHunt.class).inNamespace(NS).withName("left-behind").get()
+        .getStatus().getPhase(), "the hunt is not hunted again");
   }
 
   @Test

@@ -28,7 +28,23 @@ public final class ProbePodProblem {
     }
     boolean stopping = "Failed".equals(s.getPhase()) && s.getContainerStatuses() != null && s.getContainerStatuses().stream()
         .anyMatch(c -> c.getState() != null && c.getState().getRunning() != null);
-    return stopping ? "Running" : s.getPhase();
+    if (stopping) {
+      return "Running";
+    }
+    // A probe whose container never ran (its image could not be pulled, say) was never on the node:
+    // the kubelet failing its pod at the deadline makes it no more a failed probe than before.
+    boolean neverStarted = "Failed".equals(s.getPhase()) && s.getContainerStatuses() != null
+        && !s.getContainerStatuses().isEmpty() && s.getContainerStatuses().stream().noneMatch(ProbePodProblem::ran);
+    return neverStarted ? "Pending" : s.getPhase();
+  }
+
+  /**
+   * Whether the container ever ran. A kubelet ending a pod marks a container that never started as
+   * terminated too ({@code ContainerStatusUnknown}, exit 137), but without a start time.
+   */
+  static boolean ran(ContainerStatus c) {
+    return c.getState() != null && (c.getState().getRunning() != null
+        || c.getState().getTerminated() != null && c.getState().getTerminated().getStartedAt() != null);
   }
 
   /** The problem, or null when the pod shows none. */
@@ -43,7 +59,7 @@ public final class ProbePodProblem {
         if (c.getState() == null) {
           continue;
         }
-        if (c.getState().getTerminated() != null && c.getState().getTerminated().getExitCode() != 0) {
+        if (c.getState().getTerminated() != null && c.getState().getTerminated().getExitCode() != 0 && ran(c)) {
           failed = c.getState().getTerminated();
         } else if (c.getState().getWaiting() != null && c.getState().getWaiting().getReason() != null) {
           return c.getState().getWaiting().getReason()

@@ -12,7 +12,24 @@ class ProbePodProblemTest {
   static Pod terminated(String podReason, int exit, String reason, String message) {
     return new PodBuilder().withNewStatus().withPhase("Failed").withReason(podReason).addNewContainerStatus()
         .withName("probe").withNewState().withNewTerminated().withExitCode(exit).withReason(reason).withMessage(message)
-        .endTerminated().endState().endContainerStatus().endStatus().build();
+        .withStartedAt("2026-12-01T10:00:00Z").endTerminated().endState().endContainerStatus().endStatus().build();
+  }
+
+  @Test
+  void aProbeWhoseImageNeverCameIsStillPendingWhenTheKubeletEndsItsPod() {
+    Pod waiting = new PodBuilder().withNewStatus().withPhase("Pending").addNewContainerStatus().withName("probe").withNewState()
+        .withNewWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image \"ghcr.io/ghosthunt/probe-agent:0.1.0\"")
+        .endWaiting().endState().endContainerStatus().endStatus().build();
+    assertEquals("Pending", ProbePodProblem.phase(waiting));
+    assertEquals("ImagePullBackOff: Back-off pulling image \"ghcr.io/ghosthunt/probe-agent:0.1.0\"", ProbePodProblem.describe(waiting));
+    // At activeDeadlineSeconds the kubelet fails the pod and marks the container that never ran as terminated.
+    Pod ended = new PodBuilder().withNewStatus().withPhase("Failed").withReason("DeadlineExceeded")
+        .withMessage("Pod was active on the node longer than the specified deadline").addNewContainerStatus().withName("probe")
+        .withNewState().withNewTerminated().withExitCode(137).withReason("ContainerStatusUnknown")
+        .withMessage("The container could not be located when the pod was terminated").endTerminated().endState()
+        .endContainerStatus().endStatus().build();
+    assertEquals("Pending", ProbePodProblem.phase(ended));
+    assertEquals("it passed its deadline (activeDeadlineSeconds)", ProbePodProblem.describe(ended), "no last words: it never ran");
   }
 
   @Test
