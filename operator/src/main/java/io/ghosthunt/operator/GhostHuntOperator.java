@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.operator.reconciler.GhostHuntReconciler;
@@ -19,6 +21,9 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,6 +39,9 @@ public final class GhostHuntOperator implements AutoCloseable {
 
   private final Operator operator;
   private volatile boolean closing;
+  private final KubernetesClient client;
+  private final String leaseNamespace;
+  private final String identity = identity();
 
   public GhostHuntOperator(KubernetesClient client, OperatorConfig config) {
     this(client, config, new OperatorMetrics(), null);
@@ -44,6 +52,8 @@ public final class GhostHuntOperator implements AutoCloseable {
    *     null for a single replica without election
    */
   public GhostHuntOperator(KubernetesClient client, OperatorConfig config, OperatorMetrics metrics, String leaseNamespace) {
+    this.client = client;
+    this.leaseNamespace = leaseNamespace;
     operator = new Operator(o -> {
       o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true)
           // Reconcile counts and timings per controller, not per hunt: bounded series at any scale.
@@ -59,7 +69,7 @@ public final class GhostHuntOperator implements AutoCloseable {
         }, leader -> LOG.info("leader is {}", leader));
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, leaseNamespace,
             LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, callbacks, false));
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, identity, callbacks, false));
       }
     });
     operator.register(new GhostHuntReconciler(client, config, Clock.systemUTC(), metrics), c -> {
@@ -89,6 +99,43 @@ public final class GhostHuntOperator implements AutoCloseable {
   public void close() {
     closing = true;
     operator.stop();
+    if (leaseNamespace != null) {
+      releaseLease();
+    }
+  }
+
+  /** The pod's name in a cluster (its HOSTNAME), else the machine's. */
+  private static String identity() {
+    String host = System.getenv("HOSTNAME");
+    if (host != null && !host.isBlank()) {
+      return host;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "ghosthunt-operator-" + ProcessHandle.current().pid();
+    }
+  }
+
+  /**
+   * Hands the Lease over on a deliberate stop (a rolling update, a scale-down). JOSDK 5.2 stops
+   * without releasing it, and the next replica waited it out, 15 s and more with no leader; this
+   * releases it as fabric8's own elector does with releaseOnCancel: no holder, a one-second lease.
+   */
+  private void releaseLease() {
+    try {
+      LeaseLock lock = new LeaseLock(leaseNamespace, LEASE_NAME, identity);
+      LeaderElectionRecord held = lock.get(client);
+      if (held == null || !identity.equals(held.getHolderIdentity())) {
+        return;
+      }
+      ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+      LeaderElectionRecord released = new LeaderElectionRecord(null, Duration.ofSeconds(1), now, now, held.getLeaderTransitions());
+      lock.update(client, released);
+      LOG.info("released the leader lease");
+    } catch (RuntimeException e) {
+      LOG.warn("could not release the leader lease ({}); the next leader waits for it to expire", e.getMessage());
+    }
   }
 
   /**

@@ -2,6 +2,8 @@ package io.ghosthunt.operator.probes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -47,10 +49,14 @@ public final class AgentRbac {
         // (ValidatingAdmissionPolicy) narrows it to this hunt's report of the probe's own node.
         new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthuntreports/status")
             .withVerbs("patch").build());
+    // Owned by the hunt (same namespace): should no operator be left to remove them (uninstalled
+    // mid-hunt), the garbage collector still does when the hunt goes.
+    OwnerReference owner = new OwnerReferenceBuilder().withApiVersion(hunt.getApiVersion()).withKind(hunt.getKind())
+        .withName(huntName).withUid(hunt.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(false).build();
     Role role = new RoleBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(Labels.of(hunt, "agent"))
-        .endMetadata().withRules(rules).build();
+        .withOwnerReferences(owner).endMetadata().withRules(rules).build();
     RoleBinding binding = new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace(ns)
-        .withLabels(Labels.of(hunt, "agent")).endMetadata()
+        .withLabels(Labels.of(hunt, "agent")).withOwnerReferences(owner).endMetadata()
         .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name).endRoleRef()
         .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(config.probeNamespace()).endSubject()
         .build();
@@ -61,7 +67,7 @@ public final class AgentRbac {
     // namespace only. A Role naming that one Secret would be narrower, but RBAC lets only those who
     // hold a permission grant it, and the operator must never be able to read Secrets.
     RoleBinding secrets = new RoleBindingBuilder().withNewMetadata().withName(name + "-ca").withNamespace(ns)
-        .withLabels(Labels.of(hunt, "agent")).endMetadata()
+        .withLabels(Labels.of(hunt, "agent")).withOwnerReferences(owner).endMetadata()
         .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
         .withName(config.agentSecretReader()).endRoleRef()
         .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(config.probeNamespace()).endSubject()

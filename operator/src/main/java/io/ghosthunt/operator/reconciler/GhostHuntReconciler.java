@@ -160,6 +160,13 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     GhostHuntStatus previous = hunt.getStatus();
     Progress mine = written.get(uid);
     if (finished(mine, previous, generation)) {
+      if (mine == null) {
+        // Complete before this operator saw it: the replica that completed it may have died (a
+        // killed leader, a rolled Deployment) between the Complete status and its cleanup.
+        deleteProbes(hunt, false);
+        rbac.delete(hunt);
+        written.put(uid, new Progress(generation, previous.getStartedAt(), true));
+      }
       return UpdateControl.noUpdate();
     }
     Instant now = clock.instant();
@@ -283,6 +290,12 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       // Counted before the Complete status lands, so whoever sees it complete also sees it counted.
       metrics.huntFinished(uid, generation, status, result.nodes(), now);
     }
+    if (result.complete()) {
+      // Privilege is short-lived: with every node decided, the probes and their identity go, before
+      // the Complete status, so that whoever sees the hunt complete finds no probe rights left.
+      deleteProbes(hunt, false);
+      rbac.delete(hunt);
+    }
     // Server-side apply from a fresh object: no resourceVersion, so it never conflicts.
     boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);
     if (!previousCurrent || !sameStatus(previous, status)) {
@@ -290,9 +303,6 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     }
     written.put(uid, new Progress(generation, startedAt, result.complete()));
     if (result.complete()) {
-      // Privilege is short-lived: with every node decided, the probes and their identity go.
-      deleteProbes(hunt, false);
-      rbac.delete(hunt);
       LOG.info("complete: {} {}", status.getVerdict(), status.getSummary());
       return UpdateControl.noUpdate();
     }

@@ -46,6 +46,11 @@ class AgentRbacTest {
     // Report status only; the report policy narrows it to the probe's own node of its own hunt.
     assertEquals(List.of("ghosthuntreports/status"), role.getRules().get(1).getResources());
     assertEquals(List.of("patch"), role.getRules().get(1).getVerbs());
+    // Owned by the hunt, so that they go with it even when no operator is left to delete them.
+    for (HasMetadata o : objects.subList(1, 3)) {
+      assertEquals("0f0e0d0c-0000-4000-8000-000000000001", o.getMetadata().getOwnerReferences().get(0).getUid(), o.getKind());
+      assertEquals("GhostHunt", o.getMetadata().getOwnerReferences().get(0).getKind());
+    }
   }
 
   @Test
