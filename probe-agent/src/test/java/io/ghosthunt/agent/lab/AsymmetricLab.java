@@ -44,12 +44,29 @@ public final class AsymmetricLab {
   /** The client tries {@code count} requests to the server, each bounded to half a second. */
   public void traffic(int count) {
     server.listen(SERVER, 80);
-    client.sh("python3 -c \"\nimport socket\nfor i in range(" + count + "):\n"
-        + "    try:\n"
-        + "        s = socket.create_connection(('" + SERVER + "', 80), timeout=0.5)\n"
-        + "        s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n"
-        + "        s.close()\n"
-        + "    except OSError:\n"
-        + "        pass\n\"");
+    client.sh("python3 " + tries(count));
+  }
+
+  /**
+   * Like {@link #traffic}, then again every {@code seconds} in the background, as a client keeps
+   * retrying: stuck flows stay in the firewall's table beyond conntrack's 120 s for SYN_SENT, for
+   * hunts that come minutes after the lab was built.
+   */
+  public void keepTrying(int count, int seconds) {
+    traffic(count);
+    client.daemon("setsid -f sh -c 'while sleep " + seconds + "; do python3 " + tries(count) + "; done'", "retries.log");
+  }
+
+  private java.nio.file.Path tries(int count) {
+    return client.file("tries-" + count + ".py", """
+        import socket
+        for i in range(%d):
+            try:
+                s = socket.create_connection(('%s', 80), timeout=0.5)
+                s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')
+                s.close()
+            except OSError:
+                pass
+        """.formatted(count, SERVER));
   }
 }
