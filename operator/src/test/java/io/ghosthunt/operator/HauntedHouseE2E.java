@@ -13,6 +13,8 @@ import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodeStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.testing.HauntedCluster;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,10 +39,11 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * The whole flow as a user and a pipeline see it: the real kubectl against the real control plane,
- * the operator, and the shipped agent in five lab nodes; every ghost found on its node with its
- * evidence in kubectl describe, the clean node clear, and {@code ghosthunt hunt}'s exit codes and
- * JUnit XML.
+ * The whole flow as a user and a pipeline see it: a whole cluster of five lab nodes, GhostHunt
+ * installed into it with {@code helm install} (two operator replicas, one leader), the real kubectl;
+ * every ghost found on its node with its evidence in kubectl describe, the clean node clear,
+ * {@code ghosthunt hunt}'s exit codes and JUnit XML, a hunt that survives its leader's death and a
+ * helm upgrade, and a helm uninstall that leaves nothing running.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HauntedHouseE2E {
@@ -51,7 +54,7 @@ class HauntedHouseE2E {
   @BeforeAll
   static void start() throws Exception {
     dir = Path.of("target", "e2e");
-    cluster = HauntedCluster.start(dir, s -> System.out.println("[e2e] " + s));
+    cluster = HauntedCluster.start(dir, s -> System.out.println("[e2e] " + s), 2);
   }
 
   @AfterAll
@@ -63,6 +66,34 @@ class HauntedHouseE2E {
 
   static Path example(String name) {
     return LabHost.repo().resolve("examples").resolve(name);
+  }
+
+  @Test
+  @Order(0)
+  void helmInstalledTheOperatorAsADeploymentWhoseReplicasElectOneLeader() {
+    Lab.Exec deployment = cluster.kubectl("-n", HauntedCluster.NAMESPACE, "get", "deployment", HauntedCluster.DEPLOYMENT);
+    assertEquals(0, deployment.exitCode(), deployment.output());
+    assertTrue(deployment.output().lines().skip(1).anyMatch(l -> l.matches(HauntedCluster.DEPLOYMENT + "\\s+2/2\\s+2\\s+2\\s+.*")),
+        deployment.output());
+    List<Pod> operators = operatorPods();
+    assertEquals(2, operators.size(), operators.toString());
+    for (Pod p : operators) {
+      // Ready: the readiness probe passes; no restart: the liveness probe never failed.
+      assertTrue(p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
+          p.getMetadata().getName() + ": " + p.getStatus());
+      assertEquals(0, p.getStatus().getContainerStatuses().get(0).getRestartCount(), p.getMetadata().getName());
+      assertTrue(p.getStatus().getPodIP().startsWith("198.51.100."), "a pod-network address: " + p.getStatus().getPodIP());
+    }
+    assertTrue(operators.stream().map(p -> p.getMetadata().getName()).toList().contains(leader()), leader());
+
+    // Every node reaches the operators' /metrics through their Service: kube-proxy's rules and the
+    // routes between the nodes' pod ranges.
+    String ip = cluster.client.services().inNamespace(HauntedCluster.NAMESPACE).withName(HauntedCluster.DEPLOYMENT + "-metrics")
+        .get().getSpec().getClusterIP();
+    for (Map.Entry<String, LabHost> node : cluster.house.nodes.entrySet()) {
+      String metrics = node.getValue().sh("curl -sf -m 5 http://" + ip + ":8080/metrics");
+      assertTrue(metrics.contains("jvm_"), node.getKey() + ": " + metrics);
+    }
   }
 
   @Test
@@ -120,6 +151,31 @@ class HauntedHouseE2E {
 
   @Test
   @Order(2)
+  void aHuntWhoseLeaderIsKilledMidwayIsCompletedByTheOtherReplica() throws Exception {
+    String leader = leader();
+    Path file = copy("every-ghost.yaml", "every-ghost", "every-ghost-failover");
+    Lab.Exec applied = cluster.kubectl("apply", "-f", file.toString());
+    assertEquals(0, applied.exitCode(), applied.output());
+    // Mid-hunt: the leader has made the five reports (and their probes), none is aggregated yet.
+    cluster.client.resources(io.ghosthunt.api.GhostHuntReport.class).inNamespace("default")
+        .withLabel(io.ghosthunt.api.GhostHuntReport.HUNT_LABEL, "every-ghost-failover")
+        .informOnCondition(r -> r.size() == 5).get(60, TimeUnit.SECONDS);
+    Lab.Exec killed = cluster.kubectl("-n", HauntedCluster.NAMESPACE, "delete", "pod", leader, "--grace-period=0", "--force");
+    assertEquals(0, killed.exitCode(), killed.output());
+
+    Lab.Exec waited = cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/every-ghost-failover", "--timeout=240s");
+    assertEquals(0, waited.exitCode(), waited.output() + "\n" + operatorLogs());
+    GhostHunt hunt = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost-failover").get();
+    assertEquals(7, hunt.getStatus().getGhosts(), hunt.getStatus().getSummary());
+    assertTrue(!leader.equals(leader()), "the lease moved from " + leader);
+    // The ReplicaSet replaced the killed pod.
+    Lab.Exec rolled = cluster.kubectl("-n", HauntedCluster.NAMESPACE, "rollout", "status", "deployment/" + HauntedCluster.DEPLOYMENT,
+        "--timeout=180s");
+    assertEquals(0, rolled.exitCode(), rolled.output());
+  }
+
+  @Test
+  @Order(3)
   void ghosthuntHuntRerunsTheHuntWaitsAndReportsEachGhostAsAJUnitFailure() throws Exception {
     Path junit = dir.resolve("every-ghost.junit.xml");
     Run run = hunt("-f", example("every-ghost.yaml").toString(), "--junit", junit.toString());
@@ -154,7 +210,7 @@ class HauntedHouseE2E {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aCleanNodeIsClearAndExitsZero() throws Exception {
     Path file = dir.resolve("clean.yaml");
     Files.writeString(file, """
@@ -178,7 +234,7 @@ class HauntedHouseE2E {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aHuntThatDoesNotFinishInTimeExitsTwo() throws Exception {
     Run run = hunt("-f", example("tuesday-possession.yaml").toString(), "--wait", "--timeout", "1s");
     assertEquals(2, run.exit(), run.out() + run.err());
@@ -186,10 +242,34 @@ class HauntedHouseE2E {
   }
 
   @Test
-  @Order(5)
-  void hardenedProbesFindTheSameGhostsAndTheTableSaysSoCheckByCheck() throws Exception {
+  @Order(6)
+  void aHelmUpgradeMidHuntRollsTheOperatorAndTheHuntStillCompletes() {
+    Path file = copy("every-ghost.yaml", "every-ghost", "every-ghost-upgrade");
+    Lab.Exec applied = cluster.kubectl("apply", "-f", file.toString());
+    assertEquals(0, applied.exitCode(), applied.output());
+    List<String> before = operatorPods().stream().map(p -> p.getMetadata().getName()).toList();
     // The same nodes, the operator now making hardened probes: capabilities only, read-only root.
-    cluster.startOperator(true);
+    cluster.probeMode(true);
+    List<Pod> after = operatorPods();
+    assertTrue(after.stream().noneMatch(p -> before.contains(p.getMetadata().getName())), before + " -> " + after);
+    assertTrue(after.stream().allMatch(p -> p.getSpec().getContainers().get(0).getEnv().stream()
+        .anyMatch(e -> "GHOSTHUNT_PROBE_MODE".equals(e.getName()) && "hardened".equals(e.getValue()))), after.toString());
+
+    // The old leader hands its Lease over as it stops; one of the new replicas leads.
+    List<String> fresh = after.stream().map(p -> p.getMetadata().getName()).toList();
+    cluster.client.leases().inNamespace(HauntedCluster.NAMESPACE).withName(GhostHuntOperator.LEASE_NAME)
+        .waitUntilCondition(l -> l != null && fresh.contains(l.getSpec().getHolderIdentity()), 60, TimeUnit.SECONDS);
+
+    Lab.Exec waited = cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/every-ghost-upgrade", "--timeout=240s");
+    assertEquals(0, waited.exitCode(), waited.output() + "\n" + operatorLogs());
+    GhostHunt hunt = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost-upgrade").get();
+    assertEquals(7, hunt.getStatus().getGhosts(), hunt.getStatus().getSummary());
+  }
+
+  @Test
+  @Order(7)
+  void hardenedProbesFindTheSameGhostsAndTheTableSaysSoCheckByCheck() throws Exception {
+    // After the upgrade above, the operator makes hardened probes.
     List<io.fabric8.kubernetes.api.model.Pod> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
     var watch = cluster.client.pods().inNamespace(HauntedCluster.PROBES).inform(
         new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
@@ -229,7 +309,61 @@ class HauntedHouseE2E {
           && c.getCapabilities().getDrop().equals(List.of("ALL"))), contexts.toString());
     } finally {
       watch.close();
-      cluster.startOperator(false);
+    }
+  }
+
+  @Test
+  @Order(8)
+  void helmUninstallLeavesNoOperatorProbeOrAgentRightsButKeepsTheCrdsAndTheHunts() {
+    String selector = Labels.MANAGED_BY + "=" + Labels.OPERATOR;
+    // Every hunt is complete: no agent may hold rights any more, whichever replica completed it.
+    Lab.Exec rights = cluster.kubectl("get", "roles,rolebindings", "-A", "-l", selector, "-o",
+        "custom-columns=KIND:.kind,NAME:.metadata.name,HUNT:.metadata.ownerReferences[0].name,CREATED:.metadata.creationTimestamp");
+    assertEquals(List.of(), rights.output().lines().skip(1).toList(), rights.output() + "\n"
+        + cluster.kubectl("get", "roles,rolebindings", "-A", "-l", selector, "-o", "yaml", "--show-managed-fields").output() + "\n"
+        + cluster.kubectl("get", "ghosthunts", "-o", "custom-columns=NAME:.metadata.name,UID:.metadata.uid,PHASE:.status.phase").output() + "\n"
+        + cluster.nodes.values().stream().map(n -> n.containerLogs(HauntedCluster.NAMESPACE)).collect(Collectors.joining("\n")));
+    cluster.uninstall();
+    Lab.Exec gone = cluster.kubectl("wait", "--for=delete", "namespace/" + HauntedCluster.PROBES, "--timeout=180s");
+    assertEquals(0, gone.exitCode(), gone.output());
+    Lab.Exec operators = cluster.kubectl("wait", "--for=delete", "pod", "-n", HauntedCluster.NAMESPACE,
+        "-l", "app.kubernetes.io/name=ghosthunt-operator", "--timeout=120s");
+    assertEquals(0, operators.exitCode(), operators.output());
+    Lab.Exec left = cluster.kubectl("get", "pods,roles,rolebindings,serviceaccounts", "-A", "-l", selector, "-o", "name");
+    assertEquals(0, left.exitCode(), left.output());
+    assertEquals("", left.output().trim(), "left behind by the operator");
+    Lab.Exec chart = cluster.kubectl("get", "deployments,services,clusterroles,clusterrolebindings,roles,rolebindings,"
+        + "validatingadmissionpolicies,validatingadmissionpolicybindings", "-A", "-l", "app.kubernetes.io/instance=" + HauntedCluster.RELEASE,
+        "-o", "name");
+    assertEquals(0, chart.exitCode(), chart.output());
+    assertEquals("", chart.output().trim(), "left behind by the chart");
+    // As Helm treats crds/: the CRDs stay, and with them the hunts and their reports (README).
+    Lab.Exec kept = cluster.kubectl("get", "ghosthunts", "every-ghost", "-o", "jsonpath={.status.verdict}");
+    assertEquals("Haunted", kept.output().trim(), kept.output());
+  }
+
+  static List<Pod> operatorPods() {
+    return cluster.client.pods().inNamespace(HauntedCluster.NAMESPACE).withLabel("app.kubernetes.io/name", "ghosthunt-operator")
+        .list().getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  /** The pod holding the operator's Lease. */
+  static String leader() {
+    var lease = cluster.client.leases().inNamespace(HauntedCluster.NAMESPACE).withName(GhostHuntOperator.LEASE_NAME).get();
+    return lease == null ? "(no lease)" : lease.getSpec().getHolderIdentity();
+  }
+
+  static String operatorLogs() {
+    return cluster.kubectl("-n", HauntedCluster.NAMESPACE, "get", "pods,lease", "-o", "wide").output();
+  }
+
+  static Path copy(String example, String from, String to) {
+    try {
+      Path file = dir.resolve(to + ".yaml");
+      Files.writeString(file, Files.readString(example(example)).replace("name: " + from, "name: " + to));
+      return file;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -9,24 +9,27 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * {@code ./ghosthunt demo}: GhostHunt's whole flow on this machine. A real control plane, a
- * haunted house of five real nodes (kubelet and containerd in lab namespaces, running the probe
- * image this build made), the operator; then what a user does: {@code kubectl apply} the
- * Tuesday possession, {@code kubectl wait}, {@code kubectl describe}. Everything is removed on exit,
- * Ctrl-C included; {@code --keep} leaves it running to explore with kubectl.
+ * {@code ./ghosthunt demo}: GhostHunt's whole flow on this machine. A whole cluster (control plane,
+ * a haunted house of five real nodes: kubelet, containerd and kube-proxy in lab namespaces, a pod
+ * network), GhostHunt installed with {@code helm install} from the images this build made; then
+ * what a user does: {@code kubectl apply} the Tuesday possession, {@code kubectl wait},
+ * {@code kubectl describe}. Everything is removed on exit, Ctrl-C included; {@code --keep} leaves
+ * it running to explore with kubectl.
  */
 public final class Demo {
 
   static final String HELP = """
       Usage: ./ghosthunt demo [--keep] [--hunt FILE]
 
-      Starts a real Kubernetes control plane (etcd, kube-apiserver) and five real nodes, each a
-      kubelet and a containerd inside a lab network namespace running the probe-agent image built
-      from this tree (node-a: the Tuesday orphaned port; node-b: stale DNS, an HTTP/2 quirk, a
-      duplicate IP; node-c: an MTU black hole; node-d: an asymmetric route and a blocked loopback;
-      node-e: clean), and the operator; applies the hunt with kubectl, waits for it and prints
-      kubectl describe. Needs root. Removes everything on exit (kubelets, containerds, pods,
-      mounts, cgroups, namespaces), Ctrl-C included.
+      Starts a whole Kubernetes cluster: a control plane (etcd, kube-apiserver,
+      kube-controller-manager, kube-scheduler) and five real nodes, each a kubelet, a containerd and
+      a kube-proxy inside a lab network namespace, with a pod network between them (node-a: the
+      Tuesday orphaned port; node-b: stale DNS, an HTTP/2 quirk, a duplicate IP; node-c: an MTU
+      black hole; node-d: an asymmetric route and a blocked loopback; node-e: clean). Installs
+      GhostHunt with `helm install` of charts/ghosthunt-operator, the operator and probe-agent
+      images built from this tree; applies the hunt with kubectl, waits for it and prints kubectl
+      describe. Needs root. Removes everything on exit (kubelets, containerds, pods, mounts,
+      cgroups, namespaces), Ctrl-C included.
 
         --keep       leave it all running and print the KUBECONFIG to explore with kubectl
         --hunt FILE  the hunt to apply (default: examples/tuesday-possession.yaml;
@@ -59,7 +62,7 @@ public final class Demo {
     // Ctrl-C: the JVM runs this hook; the lab's own hook removes the namespaces too.
     Thread cleanup = new Thread(() -> {
       if (cluster[0] != null) {
-        step(started, "cleaning up: operator, nodes (kubelets, containerds, pods), lab namespaces, control plane");
+        step(started, "cleaning up: nodes (kubelets, containerds, kube-proxies, pods), lab namespaces, control plane");
         cluster[0].close();
       }
       try (var files = Files.walk(dir)) {
@@ -73,6 +76,8 @@ public final class Demo {
     cluster[0] = HauntedCluster.start(dir, s -> step(started, s));
     step(started, "kubectl get nodes -o wide");
     print(cluster[0].kubectl("get", "nodes", "-o", "wide"));
+    step(started, "kubectl -n " + HauntedCluster.NAMESPACE + " get deployment " + HauntedCluster.DEPLOYMENT);
+    print(cluster[0].kubectl("-n", HauntedCluster.NAMESPACE, "get", "deployment", HauntedCluster.DEPLOYMENT));
     String name = huntName(hunt);
     step(started, "kubectl apply -f " + repo.relativize(hunt.toAbsolutePath().normalize()));
     print(cluster[0].kubectl("apply", "-f", hunt.toString()));

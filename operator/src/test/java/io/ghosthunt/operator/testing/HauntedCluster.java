@@ -1,11 +1,12 @@
 package io.ghosthunt.operator.testing;
 
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
+import com.marcnuri.helm.UpgradeCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ghosthunt.agent.lab.HauntedHouse;
 import io.ghosthunt.agent.lab.Lab;
 import io.ghosthunt.agent.lab.LabHost;
-import io.ghosthunt.operator.GhostHuntOperator;
-import io.ghosthunt.operator.OperatorConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,18 +16,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A whole GhostHunt installation on one machine: the real control plane, the CRD, the probe
- * namespace, five real nodes (kubelet and containerd in each {@link HauntedHouse} lab host, running
- * the probe-agent image this build made), and the operator. What {@code ghosthunt demo} starts and
- * the end-to-end tests use; {@link #close} removes all of it.
+ * A whole GhostHunt installation on one machine, as a user makes it: a whole cluster (etcd,
+ * kube-apiserver, kube-controller-manager, kube-scheduler; five real nodes, each a kubelet,
+ * containerd and kube-proxy in a {@link HauntedHouse} lab host, with a pod network between them),
+ * and GhostHunt installed into it with {@code helm install} of charts/ghosthunt-operator: the
+ * operator image this build made runs as the chart's Deployment. What {@code ghosthunt demo} starts
+ * and the end-to-end tests use; {@link #close} removes all of it.
  */
 public final class HauntedCluster implements AutoCloseable {
 
+  /** The chart's default probe namespace, which it creates. */
   public static final String PROBES = "ghosthunt-system";
+  /** Where the release and the operator live. */
+  public static final String NAMESPACE = "ghosthunt";
+  public static final String RELEASE = "ghosthunt";
+  public static final String DEPLOYMENT = "ghosthunt-operator";
 
   private final List<AutoCloseable> parts = new ArrayList<>();
   public final ControlPlane controlPlane;
@@ -35,36 +42,35 @@ public final class HauntedCluster implements AutoCloseable {
   public final Path kubeconfig;
   /** Node name → the real node. */
   public final Map<String, LabNode> nodes = new LinkedHashMap<>();
-  private GhostHuntOperator operator;
   private boolean closed;
 
+  /** The cluster with GhostHunt installed by its chart, one operator replica. */
   public static HauntedCluster start(Path dir, Consumer<String> progress) {
-    return new HauntedCluster(dir, progress, false);
+    return new HauntedCluster(dir, progress, 1);
   }
 
-  /** With the probes in hardened mode (capabilities, read-only root) instead of privileged. */
-  public static HauntedCluster start(Path dir, Consumer<String> progress, boolean hardened) {
-    return new HauntedCluster(dir, progress, hardened);
+  /** With {@code replicas} operator replicas (they elect a leader through a Lease). */
+  public static HauntedCluster start(Path dir, Consumer<String> progress, int replicas) {
+    return new HauntedCluster(dir, progress, replicas);
   }
 
-  private HauntedCluster(Path dir, Consumer<String> progress, boolean hardened) {
+  private HauntedCluster(Path dir, Consumer<String> progress, int replicas) {
+    String version = System.getProperty("kube.version", "1.34.4");
     try {
       Files.createDirectories(dir);
-      progress.accept("starting the control plane (etcd, kube-apiserver " + System.getProperty("kube.version", "1.34.4") + ")");
+      progress.accept("starting the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler " + version + ")");
       controlPlane = ControlPlane.start();
       parts.add(controlPlane);
       client = controlPlane.admin();
       kubeconfig = controlPlane.kubeconfigFile(dir);
-      controlPlane.installCrd();
-      controlPlane.probeNamespace(PROBES);
 
       progress.accept("building the haunted house: five lab nodes in network namespaces, with unbound, nginx,"
           + " routers, a firewall and a squatter");
       Lab lab = new Lab();
       parts.add(0, lab);
       house = new HauntedHouse(lab);
-      progress.accept("starting five real nodes: kubelet " + System.getProperty("kube.version", "1.34.4")
-          + " and containerd in each lab namespace, importing the probe-agent image " + Images.probeAgent());
+      progress.accept("starting five real nodes: kubelet " + version + ", containerd and kube-proxy in each lab namespace,"
+          + " a pod network between them, the images " + Images.operator() + " and " + Images.probeAgent() + " imported");
       List<Path> images = Images.forNodes();
       for (Map.Entry<String, LabHost> n : house.nodes.entrySet()) {
         LabNode node = LabNode.start(controlPlane, n.getValue(), n.getKey(), LabNode.Setup.READY, images);
@@ -74,9 +80,9 @@ public final class HauntedCluster implements AutoCloseable {
       for (LabNode node : nodes.values()) {
         node.awaitReady(client, true, Duration.ofMinutes(2));
       }
-      progress.accept("starting the operator");
-      startOperator(hardened);
-      parts.add(0, () -> operator.close());
+      progress.accept("helm install " + RELEASE + " charts/ghosthunt-operator --namespace " + NAMESPACE
+          + " --create-namespace --set replicaCount=" + replicas + " --wait");
+      install(dir, replicas);
     } catch (IOException e) {
       close();
       throw new UncheckedIOException(e);
@@ -86,15 +92,66 @@ public final class HauntedCluster implements AutoCloseable {
     }
   }
 
+  private static Path chart() {
+    return ControlPlane.repo().resolve("charts/ghosthunt-operator");
+  }
+
+  private void install(Path dir, int replicas) throws IOException {
+    // node-d is the asymmetric lab's firewall: its forward policy drops what the lab did not allow,
+    // pod traffic from other nodes included, as behind any such firewall. The operator's metrics
+    // Service must answer from every node, so its pods go elsewhere.
+    Path values = Files.writeString(dir.resolve("values.yaml"), """
+        affinity:
+          nodeAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+              nodeSelectorTerms:
+                - matchExpressions:
+                    - {key: kubernetes.io/hostname, operator: NotIn, values: [node-d]}
+        """);
+    InstallCommand install = new Helm(chart()).install().withName(RELEASE).withNamespace(NAMESPACE).createNamespace()
+        .withKubeConfigContents(helmKubeconfig()).withValuesFile(values).set("replicaCount", replicas).waitReady().withTimeout(180);
+    images().forEach(install::set);
+    install.call();
+  }
+
+  /** The images this build made, as chart values (the chart's defaults name the same, unless the build was retagged). */
+  private static Map<String, Object> images() {
+    String operator = Images.operator();
+    String probe = Images.probeAgent();
+    return Map.of("image.repository", operator.substring(0, operator.lastIndexOf(':')),
+        "image.tag", operator.substring(operator.lastIndexOf(':') + 1),
+        "probes.image.repository", probe.substring(0, probe.lastIndexOf(':')),
+        "probes.image.tag", probe.substring(probe.lastIndexOf(':') + 1));
+  }
+
+  /** {@code helm upgrade --reuse-values --set ... --wait}: rolls the operator's Deployment. */
+  public void upgrade(Map<String, Object> values) {
+    UpgradeCommand upgrade = new Helm(chart()).upgrade().withName(RELEASE).withNamespace(NAMESPACE)
+        .withKubeConfigContents(helmKubeconfig()).reuseValues().waitReady().withTimeout(180);
+    values.forEach(upgrade::set);
+    upgrade.call();
+  }
+
+  /** The operator makes hardened probes (capabilities, read-only root) or privileged ones: a helm upgrade. */
+  public void probeMode(boolean hardened) {
+    upgrade(Map.of("probes.mode", hardened ? "hardened" : "privileged"));
+  }
+
+  /** {@code helm uninstall}; returns Helm's message. */
+  public String uninstall() {
+    return Helm.uninstall(RELEASE).withNamespace(NAMESPACE).withKubeConfigContents(helmKubeconfig()).call();
+  }
+
   /**
-   * (Re)starts the operator, its probes privileged or hardened: one cluster hunts in both modes.
+   * The admin kubeconfig with the certificates inside: Helm's client (Go, in this JVM) watches
+   * certificate files for rotation, and would complain for the rest of the run once they are gone.
    */
-  public synchronized void startOperator(boolean hardened) {
-    if (operator != null) {
-      operator.close();
+  private String helmKubeconfig() {
+    Lab.Exec flat = kubectl("config", "view", "--raw", "--flatten");
+    if (flat.exitCode() != 0) {
+      throw new IllegalStateException("kubectl config view --flatten: " + flat.output());
     }
-    operator = new GhostHuntOperator(client, new OperatorConfig(PROBES, Images.probeAgent(), hardened, Set.of()));
-    operator.start();
+    return flat.output();
   }
 
   /** The real kubectl against this cluster. */
