@@ -7,7 +7,8 @@
 #                                    loopback; last line: the admin kubeconfig
 #   scripts/control-plane.sh down    stop them and remove their state
 #
-# Environment: K8S_VERSION (default 1.34.4), ETCD_VERSION (default 3.6.16),
+# Environment: K8S_VERSION (default 1.34.4), ETCD_VERSION (default 3.6.16), GHOSTHUNT_CONTROLLERS (0: up
+#              starts no controller-manager and scheduler),
 #              KUBEAPITEST_DIR (default ~/.kubeapitest), GHOSTHUNT_CP_DIR (state for up/down).
 set -euo pipefail
 
@@ -208,7 +209,9 @@ KC
     [ $SECONDS -lt $deadline ] || { log "not ready after 120 s: $STATE_DIR/apiserver.log"; exit 1; }
     sleep 0.5
   done
-  start_controllers "$pki"
+  # GHOSTHUNT_CONTROLLERS=0: the API server alone, for the scale benchmark, whose simulated nodes
+  # have no kubelet to post their status (a controller-manager would rightly mark them Unknown).
+  [ "${GHOSTHUNT_CONTROLLERS:-1}" = 0 ] || start_controllers "$pki"
   log "ready"
   echo "$STATE_DIR/kubeconfig"
 }
@@ -216,7 +219,9 @@ KC
 # kube-controller-manager (Deployments and ReplicaSets, garbage collection of owned objects, service
 # account tokens and kube-root-ca.crt in every namespace, node lifecycle, EndpointSlices) and
 # kube-scheduler, as every cluster runs them. Neither serves HTTPS (--secure-port 0): nothing here
-# scrapes them, and two test clusters on one machine must not collide on their ports.
+# scrapes them, and two test clusters on one machine must not collide on their ports. The
+# controller-manager's flexvolume folder is in the state folder: its default, under /usr/libexec,
+# would be made on the machine and outlive the cluster.
 start_controllers() {
   local pki=$1 kc="$STATE_DIR/kubeconfig"
   log "kube-controller-manager and kube-scheduler"
@@ -224,6 +229,7 @@ start_controllers() {
     --use-service-account-credentials=true --service-account-private-key-file "$pki/sa.key" \
     --root-ca-file "$pki/ca.crt" --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
     --service-cluster-ip-range "$SERVICE_CIDR" --cluster-name ghosthunt-test \
+    --flex-volume-plugin-dir "$STATE_DIR/volume-plugins" \
     >"$STATE_DIR/controller-manager.log" 2>&1 &
   echo $! > "$STATE_DIR/controller-manager.pid"
   "$BIN_DIR/kube-scheduler" --kubeconfig "$kc" --secure-port 0 --leader-elect=false \

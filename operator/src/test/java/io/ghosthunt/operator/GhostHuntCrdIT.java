@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The generated CRD against a real kube-apiserver: schema, status subresource, server-side apply. */
-@ExtendWith(ControlPlane.class)
+@ExtendWith(ControlPlane.Extension.class)
 class GhostHuntCrdIT {
 
   private static final String NS = "crd-it";

@@ -52,7 +52,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * stays NotReady, one's kubelet is killed after registering, one's pods may start only a dozen
  * threads.
  */
-@ExtendWith(ControlPlane.class)
+@ExtendWith(ControlPlane.Extension.class)
 class GhostHuntOperatorIT {
 
   static final String PROBES = "ghosthunt-system";

@@ -63,7 +63,7 @@ public final class ScaleBenchmark {
   static final java.util.concurrent.atomic.AtomicInteger WRITES = new java.util.concurrent.atomic.AtomicInteger();
 
   static void run(int n) throws Exception {
-    ControlPlane cp = ControlPlane.start();
+    ControlPlane cp = ControlPlane.apiServerOnly();
     // The stand-in agents use the agent's request timeout (AgentCommand: 60 s).
     KubernetesClient admin = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
         Config.fromKubeconfig(cp.kubeconfigYaml())).withRequestTimeout(60_000).build()).build();

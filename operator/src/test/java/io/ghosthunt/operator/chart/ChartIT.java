@@ -41,7 +41,7 @@ import org.junit.jupiter.api.function.Executable;
  * chart's own service account: its permissions suffice for a whole hunt (probes, agent RBAC, the
  * CA-bundle binding, leader election), and it is denied Secrets and other namespaces' objects.
  */
-@ExtendWith(ControlPlane.class)
+@ExtendWith(ControlPlane.Extension.class)
 class ChartIT {
 
   static final String RELEASE_NS = "chart-ops";

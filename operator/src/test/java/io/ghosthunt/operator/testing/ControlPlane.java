@@ -19,14 +19,15 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One real kube-apiserver + etcd for the whole test run (JUnit extension), started by
- * {@code scripts/control-plane.sh up} from the binaries its {@code build} compiled, never downloaded.
- * The script's flags are a real cluster's: RBAC, the ServiceAccount admission plugin (pods get a
- * projected token and the cluster CA), a Service range in a documentation prefix and a serving
- * certificate for the {@code kubernetes} Service's address, which lab nodes' pods dial. Tests get an
- * admin {@link KubernetesClient} or this object as a parameter.
+ * One real control plane for the whole test run (JUnit extension): etcd, kube-apiserver,
+ * kube-controller-manager and kube-scheduler, started by {@code scripts/control-plane.sh up} from
+ * the binaries its {@code build} compiled, never downloaded. The script's flags are a real
+ * cluster's: RBAC, the ServiceAccount admission plugin (pods get a projected token and the cluster
+ * CA), a Service range in a documentation prefix and a serving certificate for the
+ * {@code kubernetes} Service's address, which lab nodes' pods dial. Tests get an admin
+ * {@link KubernetesClient} or this object as a parameter through {@link Extension}.
  */
-public final class ControlPlane implements ParameterResolver, AutoCloseable, ExtensionContext.Store.CloseableResource {
+public final class ControlPlane implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ControlPlane.class);
   /** The {@code kubernetes} Service's ClusterIP (the first address of the script's Service range). */
@@ -42,10 +43,21 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
 
   /** A control plane outside JUnit (benchmarks, the demo); close it when done. */
   public static ControlPlane start() {
-    return new ControlPlane();
+    return new ControlPlane(true);
   }
 
-  private ControlPlane() {
+  /**
+   * etcd and the API server alone, no controller-manager or scheduler: for the scale benchmark,
+   * whose nodes are Node objects without kubelets (a controller-manager would mark them Unknown).
+   */
+  public static ControlPlane apiServerOnly() {
+    return new ControlPlane(false);
+  }
+
+  private final boolean controllers;
+
+  private ControlPlane(boolean controllers) {
+    this.controllers = controllers;
     String version = System.getProperty("kube.version", "1.34.4");
     Path bin = binDir(version);
     if (!Files.isExecutable(bin.resolve("kube-apiserver")) || !Files.isExecutable(bin.resolve("etcd"))) {
@@ -74,6 +86,7 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
 
   private Lab.Exec script(String command) {
     return Lab.exec(List.of("env", "GHOSTHUNT_CP_DIR=" + state, "K8S_VERSION=" + System.getProperty("kube.version", "1.34.4"),
+        "GHOSTHUNT_CONTROLLERS=" + (controllers ? 1 : 0),
         repo().resolve("scripts/control-plane.sh").toString(), command), Duration.ofMinutes(3));
   }
 
@@ -206,16 +219,24 @@ public final class ControlPlane implements ParameterResolver, AutoCloseable, Ext
     return repo != null ? Path.of(repo) : Path.of("..").toAbsolutePath().normalize();
   }
 
-  @Override
-  public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
-    Class<?> type = p.getParameter().getType();
-    return type == ControlPlane.class || type == KubernetesClient.class;
-  }
+  /**
+   * {@code @ExtendWith(ControlPlane.Extension.class)}: one control plane for the whole run, started
+   * when a test first asks for it. JUnit makes an instance per test class, so the extension is
+   * this light class and not the control plane itself.
+   */
+  public static final class Extension implements ParameterResolver {
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
+      Class<?> type = p.getParameter().getType();
+      return type == ControlPlane.class || type == KubernetesClient.class;
+    }
 
-  @Override
-  public Object resolveParameter(ParameterContext p, ExtensionContext c) {
-    ControlPlane cp = c.getRoot().getStore(NS).getOrComputeIfAbsent(ControlPlane.class, k -> new ControlPlane(), ControlPlane.class);
-    return p.getParameter().getType() == ControlPlane.class ? cp : cp.admin;
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext c) {
+      ControlPlane cp = c.getRoot().getStore(NS).getOrComputeIfAbsent(ControlPlane.class, k -> new ControlPlane(true),
+          ControlPlane.class);
+      return p.getParameter().getType() == ControlPlane.class ? cp : cp.admin;
+    }
   }
 
   @Override

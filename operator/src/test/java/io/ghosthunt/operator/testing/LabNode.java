@@ -54,9 +54,12 @@ public final class LabNode implements AutoCloseable {
     }
   }
 
-  /** Host paths a kubelet or containerd writes outside its own folders; each node gets a tmpfs over them. */
+  /**
+   * Host paths a kubelet or containerd writes outside its own folders (containerd: its pods' network
+   * namespaces in /run/netns); each node gets a tmpfs over them.
+   */
   private static final List<Path> SHADOWED = List.of(Path.of("/var/lib/kubelet"), Path.of("/var/log/containers"),
-      Path.of("/usr/libexec/kubernetes/kubelet-plugins"), Path.of("/run/containerd"));
+      Path.of("/usr/libexec/kubernetes/kubelet-plugins"), Path.of("/run/containerd"), Path.of("/run/netns"));
   /** Sysctls the kubelet sets at start; put back when the last node stops. */
   private static final List<String> KUBELET_SYSCTLS = List.of("vm.overcommit_memory", "kernel.panic", "kernel.panic_on_oops");
   private static final List<String> CGROUP_CONTROLLERS = List.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer",
