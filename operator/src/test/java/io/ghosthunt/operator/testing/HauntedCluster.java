@@ -56,9 +56,14 @@ public final class HauntedCluster implements AutoCloseable {
 
   private HauntedCluster(Path dir, Consumer<String> progress, int replicas) {
     String version = System.getProperty("kube.version", "1.34.4");
+    List<Path> images = Images.forNodes();
+    // The images' import and the control plane's start wait on different things: overlap them.
+    java.util.concurrent.CompletableFuture<Void> imported = java.util.concurrent.CompletableFuture.runAsync(
+        () -> LabNode.prepareImages(images));
     try {
       Files.createDirectories(dir);
-      progress.accept("starting the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler " + version + ")");
+      progress.accept("starting the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler " + version
+          + "), importing the images into the nodes' store meanwhile");
       controlPlane = ControlPlane.start();
       parts.add(controlPlane);
       client = controlPlane.admin();
@@ -71,7 +76,7 @@ public final class HauntedCluster implements AutoCloseable {
       house = new HauntedHouse(lab);
       progress.accept("starting five real nodes: kubelet " + version + ", containerd and kube-proxy in each lab namespace,"
           + " a pod network between them, the images " + Images.operator() + " and " + Images.probeAgent() + " imported");
-      List<Path> images = Images.forNodes();
+      imported.join();
       for (Map.Entry<String, LabHost> n : house.nodes.entrySet()) {
         LabNode node = LabNode.start(controlPlane, n.getValue(), n.getKey(), LabNode.Setup.READY, images);
         parts.add(0, node);
