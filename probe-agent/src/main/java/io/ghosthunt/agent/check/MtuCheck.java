@@ -23,7 +23,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Big transfers hang: path MTU discovery with don't-fragment ICMP echoes sent as raw frames, so
  * that neither the kernel's cached path MTU nor its fragmentation gets in the way. Tells apart an
  * echo reply, an ICMP frag-needed (discovery works) and silence (a black hole). Ghost
- * {@code MtuBlackhole} when sizes above the path MTU vanish without a frag-needed.
+ * {@code MtuBlackhole} when sizes above the path MTU vanish without a frag-needed, every time:
+ * on a lossy path any probe can vanish once, so a silence counts only when it is confirmed.
  */
 public final class MtuCheck implements Check {
 
@@ -31,7 +32,9 @@ public final class MtuCheck implements Check {
   static final int FLOOR = 1280;
   /** IPv4's minimum datagram every host must accept (RFC 791); tried when the floor is lost. */
   static final int IPV4_MINIMUM = 576;
-  static final int MAX_PROBES = 12;
+  static final int MAX_PROBES = 20;
+  /** Silent probes that make a size lost: at 20 % random loss, three in a row are 0.8 %. */
+  static final int CONFIRM = 3;
   private static final Duration FIRST_WAIT = Duration.ofMillis(1000);
   private static final Duration ARP_WAIT = Duration.ofMillis(1000);
 
@@ -126,6 +129,10 @@ public final class MtuCheck implements Check {
       int top = link.mtu();
       int low = Math.min(FLOOR, top);
       Probe first = send(low);
+      if (first.kind() == Kind.LOST) {
+        // Once more before trusting the silence: on a lossy path the first probe is lost as often as any.
+        first = send(low);
+      }
       if (first.kind() == Kind.LOST && low > IPV4_MINIMUM) {
         low = IPV4_MINIMUM;
         first = send(low);
@@ -143,27 +150,44 @@ public final class MtuCheck implements Check {
       Probe full = send(top);
       if (full.kind() == Kind.REPLY) {
         answered = top;
-      } else if (full.kind() == Kind.FRAG_NEEDED) {
-        reported = full;
-        lost = top;
       } else {
         lost = top;
+        reported = full.kind() == Kind.FRAG_NEEDED ? full : null;
       }
-      while (answered + 1 < lost && probes.size() < MAX_PROBES) {
-        // A router's next-hop MTU is tried first: when it holds, discovery is done in one probe.
-        int size = reported != null && reported.nextHopMtu() > answered && reported.nextHopMtu() < lost
-            && !tried(reported.nextHopMtu()) ? reported.nextHopMtu() : (answered + lost) / 2;
-        Probe p = send(size);
-        if (p.kind() == Kind.REPLY) {
-          answered = size;
-          if (reported != null && size == reported.nextHopMtu()) {
-            break;
+      while (true) {
+        while (answered + 1 < lost && probes.size() < MAX_PROBES) {
+          // A router's next-hop MTU is tried first: when it holds, discovery is done in one probe.
+          int size = reported != null && reported.nextHopMtu() > answered && reported.nextHopMtu() < lost
+              && !tried(reported.nextHopMtu()) ? reported.nextHopMtu() : (answered + lost) / 2;
+          Probe p = send(size);
+          if (p.kind() == Kind.REPLY) {
+            answered = size;
+            if (reported != null && size == reported.nextHopMtu()) {
+              break;
+            }
+          } else {
+            lost = size;
+            if (p.kind() == Kind.FRAG_NEEDED) {
+              reported = p;
+            }
           }
-        } else {
-          lost = size;
-          if (p.kind() == Kind.FRAG_NEEDED) {
-            reported = p;
-          }
+        }
+        // The size that bounds the path MTU, then the full size, must stay silent: an answer means
+        // the silence was loss, and the search goes on above it.
+        Probe again = lost > top ? null : confirm(lost);
+        if (again == null && lost < top) {
+          again = confirm(top);
+        }
+        if (again != null && again.kind() == Kind.FRAG_NEEDED) {
+          reported = again;
+        }
+        if (again == null || again.kind() != Kind.REPLY) {
+          break;
+        }
+        answered = again.size();
+        lost = smallestSilentAbove(answered, top);
+        if (answered >= top || probes.size() >= MAX_PROBES) {
+          break;
         }
       }
       Finding f = judge(target, ip, top, answered, reported);
@@ -172,8 +196,59 @@ public final class MtuCheck implements Check {
       f.evidence("largestAnswered", answered);
       f.evidence("smallestLost", lost > top ? "none" : lost);
       f.evidence("fragNeeded", reported == null ? "none" : "from " + reported.from() + ", next-hop MTU " + reported.nextHopMtu());
+      f.evidence("perSize", perSize());
       f.evidence("rtt", String.format("%.2f ms", first.rttMicros() / 1000.0));
       return f;
+    }
+
+    /**
+     * Sends {@code size} again until it has been silent {@link #CONFIRM} times; returns the probe
+     * that broke the silence (an answer or a frag-needed), or null when it stayed silent, or when
+     * it needs no confirming (a frag-needed already proved it) or the budget is spent.
+     */
+    private Probe confirm(int size) {
+      try {
+        while (!answeredAt(size) && !fragNeededAt(size) && silences(size) < CONFIRM && probes.size() < MAX_PROBES) {
+          Probe p = send(size);
+          if (p.kind() != Kind.LOST) {
+            return p;
+          }
+        }
+        return null;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    private int smallestSilentAbove(int answered, int top) {
+      return probes.stream().filter(p -> p.kind() != Kind.REPLY && p.size() > answered && !answeredAt(p.size()))
+          .mapToInt(Probe::size).min().orElse(top + 1);
+    }
+
+    private long silences(int size) {
+      return probes.stream().filter(p -> p.size() == size && p.kind() == Kind.LOST).count();
+    }
+
+    private boolean answeredAt(int size) {
+      return probes.stream().anyMatch(p -> p.size() == size && p.kind() == Kind.REPLY);
+    }
+
+    private boolean fragNeededAt(int size) {
+      return probes.stream().anyMatch(p -> p.size() == size && p.kind() == Kind.FRAG_NEEDED);
+    }
+
+    /** How many probes each size got and what came back: "1400 1✓, 1401 3✗, 1500 3✗". */
+    private String perSize() {
+      java.util.TreeMap<Integer, List<Probe>> bySize = new java.util.TreeMap<>();
+      probes.forEach(p -> bySize.computeIfAbsent(p.size(), k -> new ArrayList<>()).add(p));
+      List<String> out = new ArrayList<>();
+      bySize.forEach((size, ps) -> {
+        long answers = ps.stream().filter(p -> p.kind() == Kind.REPLY).count();
+        long silent = ps.stream().filter(p -> p.kind() == Kind.LOST).count();
+        long frag = ps.size() - answers - silent;
+        out.add(size + " " + (answers > 0 ? answers + "✓" : "") + (silent > 0 ? silent + "✗" : "") + (frag > 0 ? frag + "→" : ""));
+      });
+      return String.join(", ", out);
     }
 
     private boolean tried(int size) {
@@ -181,13 +256,20 @@ public final class MtuCheck implements Check {
     }
 
     private Finding judge(String target, String ip, int top, int answered, Probe reported) {
+      long lostProbes = probes.stream().filter(p -> p.kind() == Kind.LOST).count();
       if (answered >= top) {
-        return Findings.clear(key(), target, "the full MTU of " + link.name() + " (" + top + " bytes) reaches " + ip);
+        return Findings.clear(key(), target, "the full MTU of " + link.name() + " (" + top + " bytes) reaches " + ip
+            + (lostProbes == 0 ? "" : "; " + lostProbes + " of " + probes.size() + " probes were lost at random on the way"));
       }
-      boolean silent = probes.stream().anyMatch(p -> p.kind() == Kind.LOST && p.size() > answered);
+      // A black hole is a size that stays silent every time, not one probe that vanished.
+      boolean silent = probes.stream().anyMatch(p -> p.size() > answered && silences(p.size()) >= CONFIRM && !answeredAt(p.size()));
       if (!silent && reported != null) {
         return Findings.clear(key(), target, "path MTU to " + ip + " is " + answered + ": " + reported.from()
             + " reports it with ICMP frag-needed, so discovery works");
+      }
+      if (!silent && lostProbes > 0) {
+        return Findings.inconclusive(key(), target, "path MTU to " + ip + " is at least " + answered + "; " + lostProbes + " of "
+            + probes.size() + " probes were lost, but no size stayed silent " + CONFIRM + " times: a lossy path, not a black hole");
       }
       if (!silent) {
         return Findings.inconclusive(key(), target, "path MTU to " + ip + " is at least " + answered

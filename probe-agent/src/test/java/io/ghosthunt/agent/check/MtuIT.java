@@ -12,6 +12,7 @@ import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.FindingVerdict;
 import io.ghosthunt.api.status.GhostName;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,10 @@ class MtuIT {
     assertEquals("none", f.getEvidence().get("fragNeeded"));
     assertEquals("n-r1 mtu 1500", f.getEvidence().get("interface"));
     assertTrue(f.getEvidence().get("nextHop").startsWith(MtuLab.R1 + " ("), f.getEvidence().toString());
-    assertTrue(probes(f) <= 12, f.getEvidence().get("probes"));
+    assertTrue(probes(f) <= MtuCheck.MAX_PROBES, f.getEvidence().get("probes"));
+    // Every size above the path MTU that bounds it stayed silent three times.
+    assertTrue(f.getEvidence().get("perSize").contains("1401 3✗"), f.getEvidence().get("perSize"));
+    assertTrue(f.getEvidence().get("perSize").contains("1500 3✗"), f.getEvidence().get("perSize"));
     assertTrue(f.getRemediation().startsWith("clamp TCP MSS to 1360"), f.getRemediation());
     // The drop rule on r1 really ate the errors.
     assertTrue(!mtu.r1.sh("nft list chain ip ghicmp output").contains("packets 0 "), "r1 dropped no frag-needed");
@@ -91,6 +95,23 @@ class MtuIT {
     assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + f.getEvidence());
     assertEquals("the full MTU of n-r1 (1500 bytes) reaches 203.0.113.10", f.getSummary());
     assertEquals("1500", f.getEvidence().get("pathMtu"));
+  }
+
+  @Test
+  void randomLossOnAFullPathIsNoBlackHoleHuntAfterHunt() {
+    MtuLab mtu = new MtuLab(lab, false, false);
+    mtu.randomLoss(20);
+    int lostProbes = 0;
+    List<String> verdicts = new java.util.ArrayList<>();
+    // The point is randomness: many hunts, none may see a ghost.
+    for (int i = 0; i < 10; i++) {
+      Finding f = Hunts.finding(hunt(mtu.node), CheckKey.MTU, MtuLab.FAR);
+      verdicts.add(f.getVerdict() + " " + f.getEvidence().get("perSize"));
+      assertTrue(f.getVerdict() != FindingVerdict.Ghost, f.getSummary() + " " + f.getEvidence());
+      lostProbes += Integer.parseInt(f.getEvidence().get("probes").replaceAll(".*\\((\\d+) lost\\).*", "$1"));
+    }
+    assertTrue(lostProbes > 0, "r1 lost nothing: " + verdicts);
+    assertTrue(!mtu.r1.sh("nft list chain ip ghloss forward").contains("packets 0 "), "r1 dropped no echo");
   }
 
   @Test

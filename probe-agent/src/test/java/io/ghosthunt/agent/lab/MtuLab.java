@@ -46,4 +46,14 @@ public final class MtuLab {
           + " && nft add rule ip ghicmp output icmp type destination-unreachable icmp code frag-needed counter drop");
     }
   }
+
+  /**
+   * r1 drops {@code percent} % of the echo requests it forwards, of any size, at random: a policer
+   * or a lossy link, no MTU problem.
+   */
+  public void randomLoss(int percent) {
+    r1.sh("nft add table ip ghloss"
+        + " && nft add chain ip ghloss forward '{ type filter hook forward priority 0; }'"
+        + " && nft add rule ip ghloss forward 'icmp type echo-request numgen random mod 100 < " + percent + " counter drop'");
+  }
 }
