@@ -97,11 +97,25 @@ public final class Http2Check implements Check {
       for (String url : spec.getUrls()) {
         long started = System.nanoTime();
         boolean tls = url.regionMatches(true, 0, "https:", 0, 6);
-        Outcome h2 = fetch(base, url, tls ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1) : List.of(Protocol.H2_PRIOR_KNOWLEDGE), context);
+        List<Protocol> h2Protocols = tls ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1) : List.of(Protocol.H2_PRIOR_KNOWLEDGE);
+        Outcome h2 = fetch(base, url, h2Protocols, context);
         Outcome h1 = fetch(base, url, List.of(Protocol.HTTP_1_1), context);
-        Finding f = judge(url, tls, h2, h1, insecure);
+        Outcome h2Again = null;
+        Outcome h1Again = null;
+        if (quirk(tls, h2, h1)) {
+          // One failed attempt is no quirk (a reset, a timeout, one 5xx): both protocols once more, each
+          // on a fresh connection; a ghost only when HTTP/2 fails again while HTTP/1.1 still works.
+          base.connectionPool().evictAll();
+          h2Again = fetch(base, url, h2Protocols, context);
+          h1Again = fetch(base, url, List.of(Protocol.HTTP_1_1), context);
+        }
+        Finding f = judge(url, tls, h2, h1, h2Again, h1Again, insecure);
         f.evidence("HTTP/2", h2.describe());
         f.evidence("HTTP/1.1", h1.describe());
+        if (h2Again != null) {
+          f.evidence("HTTP/2 again", h2Again.describe());
+          f.evidence("HTTP/1.1 again", h1Again.describe());
+        }
         f.evidence("negotiation", tls ? "ALPN offering h2, http/1.1" : "h2c prior knowledge");
         if (h2.tls() != null || h1.tls() != null) {
           f.evidence("tls", (h2.tls() != null ? h2.tls() : h1.tls()) + (insecure ? " (certificate not verified)" : ""));
@@ -119,13 +133,32 @@ public final class Http2Check implements Check {
     return findings;
   }
 
-  private Finding judge(String url, boolean tls, Outcome h2, Outcome h1, boolean insecure) {
-    boolean h2Offered = h2.failure() != null || h2.protocol() == Protocol.HTTP_2 || h2.protocol() == Protocol.H2_PRIOR_KNOWLEDGE;
-    if (!tls && h2.failure() != null && h2.failure().startsWith("no HTTP/2:")) {
-      h2Offered = false;
+  private static boolean offered(boolean tls, Outcome h2) {
+    boolean offered = h2.failure() != null || h2.protocol() == Protocol.HTTP_2 || h2.protocol() == Protocol.H2_PRIOR_KNOWLEDGE;
+    return offered && !(!tls && h2.failure() != null && h2.failure().startsWith("no HTTP/2:"));
+  }
+
+  /** HTTP/1.1 works where HTTP/2, offered, does not: what a quirk looks like in one attempt of each. */
+  private static boolean quirk(boolean tls, Outcome h2, Outcome h1) {
+    return h1.works() && offered(tls, h2) && !h2.works();
+  }
+
+  private static String how(Outcome h2) {
+    return h2.failure() != null ? "HTTP/2 fails: " + h2.failure() : "HTTP/2 answers " + h2.status();
+  }
+
+  private Finding judge(String url, boolean tls, Outcome h2, Outcome h1, Outcome h2Again, Outcome h1Again, boolean insecure) {
+    boolean h2Offered = offered(tls, h2);
+    if (quirk(tls, h2, h1) && h2Again != null && !quirk(tls, h2Again, h1Again)) {
+      if (h2Again.works() && h1Again.works()) {
+        return Findings.clear(key(), url, url + " answers " + h2Again.status() + " over HTTP/2 and " + h1Again.status()
+            + " over HTTP/1.1 on a second attempt; the first attempt's " + how(h2) + " did not repeat, so it is no HTTP/2 quirk");
+      }
+      return Findings.inconclusive(key(), url, "the first attempt's " + how(h2) + ", but a second attempt of each protocol"
+          + " gave HTTP/2 " + h2Again.describe() + " and HTTP/1.1 " + h1Again.describe() + ": flaky, not an HTTP/2 quirk");
     }
-    if (h1.works() && h2Offered && !h2.works()) {
-      String how = h2.failure() != null ? "HTTP/2 fails: " + h2.failure() : "HTTP/2 answers " + h2.status();
+    if (quirk(tls, h2, h1)) {
+      String how = how(h2);
       return Findings.ghost(key(), url, GhostName.Http2Quirk,
           url + " answers " + h1.status() + " over HTTP/1.1 but " + how,
           "clients that negotiate HTTP/2 (browsers, gRPC, curl by default) hit the broken path: until the server's or"

@@ -12,6 +12,7 @@ import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.FindingVerdict;
 import io.ghosthunt.api.status.GhostName;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,41 @@ class Http2IT {
     assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary());
     assertNull(f.getGhost());
     assertEquals(BASE + "/ok answers 200 over HTTP/2 and 200 over HTTP/1.1", f.getSummary());
+  }
+
+  @Test
+  void oneFailedHttp2AttemptIsConfirmedBeforeAGhostHuntAfterHunt() {
+    web.resetEveryFifthConnection(8443);
+    String url = "https://" + WebLab.WEB + ":8443/ok";
+    List<String> confirmed = new java.util.ArrayList<>();
+    // Hunt after hunt: the refused connection falls on a different attempt each time.
+    for (int i = 0; i < 6; i++) {
+      LabHost.Run flaky = web.node.ghosthunt("check", "-f", web.node.file("flaky.yaml", Hunts.hunt("flaky", """
+          checks:
+            http2:
+              urls: ["%s"]
+              insecureSkipTlsVerify: true
+          """.formatted(url))).toString(), "-o", "json");
+      Finding f = Hunts.finding(flaky, CheckKey.HTTP2, url);
+      assertTrue(f.getVerdict() != FindingVerdict.Ghost, f.getSummary() + " " + f.getEvidence());
+      if (f.getEvidence().containsKey("HTTP/2 again")) {
+        // The first HTTP/2 attempt was refused; the second answered (Clear), or the refusal moved to
+        // another attempt (Inconclusive, flaky): never the quirk.
+        assertTrue(f.getEvidence().get("HTTP/2").startsWith("failed: "), f.getEvidence().toString());
+        assertTrue(f.getSummary().endsWith("did not repeat, so it is no HTTP/2 quirk")
+            || f.getSummary().endsWith("flaky, not an HTTP/2 quirk"), f.getSummary());
+        confirmed.add(f.getVerdict() + ": " + f.getSummary());
+      }
+    }
+    assertTrue(confirmed.stream().anyMatch(c -> c.startsWith("Clear: ")), "no hunt met a refused HTTP/2 connection: " + confirmed);
+    assertTrue(!web.web.sh("nft list chain inet ghflaky input").contains("packets 0 "), "nothing was refused");
+  }
+
+  @Test
+  void aRealQuirkIsConfirmedBySecondAttempts() {
+    Finding f = Hunts.finding(run, CheckKey.HTTP2, BASE + "/health");
+    assertTrue(f.getEvidence().get("HTTP/2 again").startsWith("500, h2, "), f.getEvidence().toString());
+    assertTrue(f.getEvidence().get("HTTP/1.1 again").startsWith("200, http/1.1, "), f.getEvidence().toString());
   }
 
   @Test

@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * A node and a web host running nginx (Debian's nginx-light) with a self-signed certificate for
- * {@code app.example.test}: TLS with ALPN h2 on 443, HTTP/1.1 only on 80, h2c only on 8080.
+ * {@code app.example.test}: TLS with ALPN h2 on 443 (and 8443, for {@link #resetEveryFifthConnection}),
+ * HTTP/1.1 only on 80, h2c only on 8080.
  * {@code /health} answers 500 to HTTP/2 requests and 200 to HTTP/1.1 (a backend that breaks on
  * one protocol), {@code /reset} resets HTTP/2 streams, {@code /ok} works on both.
  *
@@ -52,6 +53,7 @@ public final class WebLab {
           map $server_protocol $h2 { "HTTP/2.0" 1; default 0; }
           server {
             listen %3$s:443 ssl http2;
+            listen %3$s:8443 ssl http2;
             listen %3$s:80;
             listen %3$s:8080 http2;
             ssl_certificate %4$s;
@@ -65,5 +67,17 @@ public final class WebLab {
     // nginx forks into the background after it has bound its ports.
     web.daemon("nginx -c " + conf, "nginx.log");
     return cert;
+  }
+
+  /**
+   * The web host refuses every fifth new connection to {@code port} with a TCP reset, counting
+   * them in order (nft {@code numgen inc}): one failed attempt now and then, as a flaky load balancer
+   * gives, on a server whose every path works.
+   */
+  public void resetEveryFifthConnection(int port) {
+    web.sh("nft add table inet ghflaky"
+        + " && nft add chain inet ghflaky input '{ type filter hook input priority 0; }'"
+        + " && nft add rule inet ghflaky input 'tcp dport " + port + " tcp flags & (syn | ack) == syn"
+        + " numgen inc mod 5 == 0 counter reject with tcp reset'");
   }
 }
