@@ -196,11 +196,16 @@ public final class Http2Check implements Check {
       return new Outcome(response.protocol(), response.code(), null, tls, ms(started));
     } catch (IOException e) {
       String failure = failure(specific(e), protocols);
-      if (protocols.contains(Protocol.H2_PRIOR_KNOWLEDGE) && !failure.startsWith("no HTTP/2")
-          && answersHttp1ToPreface(request.url().host(), request.url().port(), context)) {
-        failure = "no HTTP/2: the server answers the h2 preface in HTTP/1 (" + failure + ")";
+      if (protocols.contains(Protocol.H2_PRIOR_KNOWLEDGE) && !failure.startsWith("no HTTP/2")) {
+        String answer = answerToPreface(request.url().host(), request.url().port(), context);
+        if (answer != null) {
+          failure = "no HTTP/2: the server " + answer + " (" + failure + ")";
+        }
       }
-      return new Outcome(protocols.get(0) == Protocol.HTTP_1_1 ? Protocol.HTTP_1_1 : null, 0, failure, null, ms(started));
+      // A stream reset or a GOAWAY is an HTTP/2 frame: the protocol was negotiated even though the request failed.
+      boolean spokeH2 = e instanceof StreamResetException || e instanceof ConnectionShutdownException;
+      Protocol spoken = protocols.get(0) == Protocol.HTTP_1_1 ? Protocol.HTTP_1_1 : spokeH2 ? protocols.get(0) : null;
+      return new Outcome(spoken, 0, failure, null, ms(started));
     }
   }
 
@@ -222,7 +227,12 @@ public final class Http2Check implements Check {
    * Whether the server answers the HTTP/2 connection preface with HTTP/1 text: then it simply does
    * not speak h2c on this port, which is not a quirk of its HTTP/2 path.
    */
-  static boolean answersHttp1ToPreface(String host, int port, CheckContext context) {
+  /**
+   * How a server that is no h2c server meets the h2 preface: it answers in HTTP/1, or it closes the
+   * connection without a byte (plain HTTP servers that drop what they cannot parse); null when it
+   * does neither, as an HTTP/2 server does.
+   */
+  static String answerToPreface(String host, int port, CheckContext context) {
     byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     byte[] settings = {0, 0, 0, 4, 0, 0, 0, 0, 0};
     try (Socket s = new Socket()) {
@@ -234,9 +244,13 @@ public final class Http2Check implements Check {
       s.getOutputStream().write(settings);
       s.getOutputStream().flush();
       byte[] head = s.getInputStream().readNBytes(5);
-      return new String(head, java.nio.charset.StandardCharsets.US_ASCII).equals("HTTP/");
+      if (head.length == 0) {
+        return "closes the connection on the h2 preface without a word";
+      }
+      return new String(head, java.nio.charset.StandardCharsets.US_ASCII).equals("HTTP/")
+          ? "answers the h2 preface in HTTP/1" : null;
     } catch (IOException e) {
-      return false;
+      return null;
     }
   }
 

@@ -29,11 +29,13 @@ class Http2IT {
   static void hunt() {
     lab = new Lab();
     web = new WebLab(lab);
+    web.silentOnPreface(8081);
     // One hunt, every URL: the check runs them side by side as a user's hunt would.
     run = web.node.ghosthunt("check", "-f", web.node.file("hunt.yaml", Hunts.hunt("h2", """
         checks:
           http2:
-            urls: ["%1$s/health", "%1$s/reset", "%1$s/ok", "http://%2$s/health", "http://%2$s:8080/health"]
+            urls: ["%1$s/health", "%1$s/reset", "%1$s/ok", "http://%2$s/health", "http://%2$s:8080/health",
+                   "http://%2$s:8081/health"]
             insecureSkipTlsVerify: true
         """.formatted(BASE, WebLab.WEB))).toString(), "-o", "json");
   }
@@ -64,6 +66,8 @@ class Http2IT {
     assertEquals(GhostName.Http2Quirk, f.getGhost());
     assertTrue(f.getSummary().startsWith(BASE + "/reset answers 200 over HTTP/1.1 but HTTP/2 fails: RST_STREAM"),
         f.getSummary());
+    // The request failed, the negotiation did not: the reset came in an HTTP/2 frame.
+    assertTrue(f.getEvidence().get("HTTP/2").matches("failed: RST_STREAM \\S+, h2, \\d+ ms"), f.getEvidence().toString());
   }
 
   @Test
@@ -117,6 +121,15 @@ class Http2IT {
         f.getSummary());
     assertTrue(f.getEvidence().get("HTTP/2").startsWith("failed: no HTTP/2: the server answers the h2 preface in HTTP/1 ("),
         f.getEvidence().toString());
+  }
+
+  @Test
+  void aPlainServerThatClosesSilentlyOnTheH2PrefaceHasNoH2cAndNoQuirk() {
+    Finding f = Hunts.finding(run, CheckKey.HTTP2, "http://" + WebLab.WEB + ":8081/health");
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + f.getEvidence());
+    assertTrue(f.getSummary().endsWith("(no h2c on this port), so no client can hit an HTTP/2 path"), f.getSummary());
+    assertTrue(f.getEvidence().get("HTTP/2").startsWith("failed: no HTTP/2: the server closes the connection on the h2"
+        + " preface without a word ("), f.getEvidence().toString());
   }
 
   @Test

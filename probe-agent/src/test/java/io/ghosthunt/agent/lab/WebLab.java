@@ -80,4 +80,30 @@ public final class WebLab {
         + " && nft add rule inet ghflaky input 'tcp dport " + port + " tcp flags & (syn | ack) == syn"
         + " numgen inc mod 5 == 0 counter reject with tcp reset'");
   }
+
+  /**
+   * A plain HTTP/1 server on {@code port} of the web host (not nginx) that closes, without a word,
+   * every connection opening with the h2 preface, as servers do with what they cannot parse.
+   */
+  public void silentOnPreface(int port) {
+    Path script = web.file("silent-" + port + ".py", """
+        import os, socket
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(('%s', %d))
+        s.listen(16)
+        if os.fork():
+            os._exit(0)
+        os.setsid()
+        while True:
+            c, _ = s.accept()
+            try:
+                if not c.recv(4096).startswith(b'PRI '):
+                    c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nConnection: close\\r\\n\\r\\nok\\n')
+            finally:
+                c.close()
+        """.formatted(WEB, port));
+    // The script forks into the background once it listens.
+    web.daemon("python3 " + script, "silent-" + port + ".log");
+  }
 }
