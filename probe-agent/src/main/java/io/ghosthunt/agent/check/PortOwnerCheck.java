@@ -101,14 +101,20 @@ public final class PortOwnerCheck implements Check {
       return f;
     }
 
-    List<ProcessInfo> squatters = expected == null ? List.of()
-        : owners.values().stream().filter(p -> !p.isNamed(expected)).toList();
+    List<ProcessInfo> squatters = expected == null ? List.of() : squatters(owners, expected);
     ProcessInfo first = squatters.isEmpty() ? owners.values().iterator().next() : squatters.get(0);
     Finding f;
     if (squatters.isEmpty()) {
       String who = owners.values().stream().map(ProcessInfo::describe).collect(Collectors.joining(", "));
+      ProcessInfo named = expected == null ? null : owners.values().stream().filter(p -> p.isNamed(expected)).findFirst().orElse(null);
+      boolean activation = owners.values().stream().anyMatch(ProcessInfo::isServiceManager);
       f = Findings.clear(key(), target, "port " + port + " is held by PID " + who
-          + (expected == null ? "" : ", the expected " + expected));
+          + (expected == null ? "" : named != null ? ", the expected " + expected
+              : ": the service manager holds it for socket activation, and " + expected + " starts on the first connection")
+          + (activation && named != null ? " (socket activation)" : ""));
+      if (named != null) {
+        f.evidence("matchedBy", named.matchedBy(expected));
+      }
     } else {
       boolean orphan = processes.orphaned(first);
       String summary = "port " + port + " is held by PID " + first.describe() + ", not by " + expected
@@ -140,6 +146,18 @@ public final class PortOwnerCheck implements Check {
     }
     lingering.forEach((state, n) -> f.evidence(state.toLowerCase(Locale.ROOT), n));
     return f;
+  }
+
+  /**
+   * The holders that are not the expected process: neither named so (see
+   * {@link ProcessInfo#matchedBy}), nor a child of a holder that is (a prefork server's workers share
+   * its socket), nor the service manager holding it for socket activation.
+   */
+  static List<ProcessInfo> squatters(Map<Integer, ProcessInfo> owners, String expected) {
+    java.util.Set<Integer> named = owners.values().stream().filter(p -> p.isNamed(expected)).map(ProcessInfo::pid)
+        .collect(Collectors.toSet());
+    return owners.values().stream()
+        .filter(p -> !named.contains(p.pid()) && !named.contains(p.ppid()) && !p.isServiceManager()).toList();
   }
 
   private static String describe(Map<String, Long> counts) {

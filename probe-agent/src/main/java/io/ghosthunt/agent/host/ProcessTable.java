@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 public final class ProcessTable {
 
   private static final Pattern POD = Pattern.compile("pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})");
+  /** The systemd unit a process runs in: the last {@code .service} in its cgroup path. */
+  private static final Pattern UNIT = Pattern.compile("/([^/\\n]+\\.service)(?:/[^\\n]*)?$", Pattern.MULTILINE);
   private static final Pattern CONTAINER = Pattern.compile("(?:docker-|cri-containerd-|crio-|libpod-|/)([0-9a-f]{64})(?:\\.scope)?");
   private static final long CLOCK_TICKS = 100; // USER_HZ, fixed at 100 for what /proc reports.
 
@@ -124,7 +126,7 @@ public final class ProcessTable {
       String cgroup = readOrEmpty(dir.resolve("cgroup"));
       Instant started = Instant.ofEpochMilli(bootTime() * 1000 + startTicks * 1000 / CLOCK_TICKS);
       return Optional.of(new ProcessInfo(pid, ppid, pgid, comm, cmdline, started, find(CONTAINER, cgroup).map(c -> c.substring(0, 12)).orElse(null),
-          find(POD, cgroup).map(p -> p.replace('_', '-')).orElse(null)));
+          find(POD, cgroup).map(p -> p.replace('_', '-')).orElse(null), find(UNIT, cgroup).orElse(null)));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
