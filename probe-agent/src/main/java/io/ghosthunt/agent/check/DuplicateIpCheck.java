@@ -74,6 +74,10 @@ public final class DuplicateIpCheck implements Check {
 
     Map<Inet4Address, Map<String, String>> claims = new LinkedHashMap<>();
     targets.forEach(t -> claims.put(t, new LinkedHashMap<>()));
+    // This node's other interfaces answer ARP for every local address where arp_ignore is 0 (Linux's
+    // default): a second MAC that is our own is no duplicate.
+    Map<String, String> localMacs = localMacs();
+    Map<Inet4Address, Set<String>> accepted = new LinkedHashMap<>();
     Map<Inet4Address, List<Dhcp.Offer>> offers = new LinkedHashMap<>();
     String ownMac;
     int xid = ThreadLocalRandom.current().nextInt();
@@ -108,7 +112,10 @@ public final class DuplicateIpCheck implements Check {
         }
         if (arp != null && arp.reply() && claims.containsKey(arp.senderIp())) {
           String mac = Frames.mac(arp.senderMac());
-          if (!mac.equals(ownMac)) {
+          if (localMacs.containsKey(mac) && !mac.equals(ownMac)) {
+            accepted.computeIfAbsent(arp.senderIp(), k -> new LinkedHashSet<>()).add(mac + " is this node's own "
+                + localMacs.get(mac) + " (with arp_ignore 0 every interface answers for every local address)");
+          } else if (!mac.equals(ownMac)) {
             claims.get(arp.senderIp()).putIfAbsent(mac, Frames.mac(arp.frameSource()));
           }
           continue;
@@ -135,6 +142,9 @@ public final class DuplicateIpCheck implements Check {
       f.evidence("interface", iface + " " + ownMac);
       f.evidence("probe", own.contains(e.getKey()) ? "RFC 5227 (sender 0.0.0.0)" : "who-has from " + Addresses.text(own.isEmpty() ? Frames.v4(new byte[4]) : own.get(0)));
       f.evidence("macs", e.getValue().isEmpty() ? "none" : String.join(", ", e.getValue().keySet()));
+      if (accepted.containsKey(e.getKey())) {
+        f.evidence("accepted", String.join("; ", accepted.get(e.getKey())));
+      }
       f.evidence("neighbourTable", neighbours.getOrDefault(e.getKey().getHostAddress(), "no entry"));
       f.evidence("listened", listened);
       f.setDurationMs(tookMs);
@@ -146,6 +156,22 @@ public final class DuplicateIpCheck implements Check {
       findings.add(f);
     }
     return findings;
+  }
+
+  /** MAC → interface name, for every interface of this node that has a MAC. */
+  private static Map<String, String> localMacs() {
+    Map<String, String> macs = new LinkedHashMap<>();
+    try {
+      for (NetworkInterface ni : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        byte[] hw = ni.getHardwareAddress();
+        if (hw != null && hw.length == 6) {
+          macs.putIfAbsent(Frames.mac(hw), ni.getName());
+        }
+      }
+    } catch (java.net.SocketException e) {
+      // Without the list every other MAC counts as another host's, as before.
+    }
+    return macs;
   }
 
   /** How long to listen once the reference answered after {@code answeredMs}. */

@@ -81,6 +81,21 @@ class DuplicateIpIT {
   }
 
   @Test
+  void theNodesOwnSecondInterfaceOnTheSameSegmentIsNoDuplicate() {
+    // A second cable from the node into the same switch: with arp_ignore 0 (Linux's default) it
+    // answers ARP for the node's first address too, with its own MAC.
+    lab.plug(segment.sw, "br0", "p-node2", segment.node, "eth1", "192.0.2.12/24", "02:00:00:00:00:12");
+    assertEquals("0", segment.node.sh("sysctl -n net.ipv4.conf.eth1.arp_ignore").trim());
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {interface: eth0}\n");
+
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE);
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
+    assertEquals("none", f.getEvidence().get("macs"));
+    assertTrue(f.getEvidence().get("accepted").startsWith("02:00:00:00:00:12 is this node's own eth1"), f.getEvidence().toString());
+  }
+
+  @Test
   void cleanTwinNobodyElseClaimsTheNodesAddress() {
     segment.host("neighbour", "192.0.2.30/24", "02:00:00:00:00:30");
 
