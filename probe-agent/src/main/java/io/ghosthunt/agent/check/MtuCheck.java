@@ -124,6 +124,11 @@ public final class MtuCheck implements Check {
       this.context = context;
     }
 
+    /** The search's bounds: the largest size answered, the smallest lost, the last frag-needed. */
+    int answered;
+    int lost;
+    Probe reported;
+
     Finding run(String target) throws IOException {
       String ip = dst.getHostAddress();
       int top = link.mtu();
@@ -144,9 +149,8 @@ public final class MtuCheck implements Check {
       }
       // Later probes wait a few round trips: a lost big probe must not cost a second each.
       wait = Duration.ofMillis(Math.max(100, Math.min(1000, 4 * first.rttMicros() / 1000 + 50)));
-      int answered = low;
-      int lost = top + 1;
-      Probe reported = null;
+      answered = low;
+      lost = top + 1;
       Probe full = send(top);
       if (full.kind() == Kind.REPLY) {
         answered = top;
@@ -154,42 +158,9 @@ public final class MtuCheck implements Check {
         lost = top;
         reported = full.kind() == Kind.FRAG_NEEDED ? full : null;
       }
-      while (true) {
-        while (answered + 1 < lost && probes.size() < MAX_PROBES) {
-          // A router's next-hop MTU is tried first: when it holds, discovery is done in one probe.
-          int size = reported != null && reported.nextHopMtu() > answered && reported.nextHopMtu() < lost
-              && !tried(reported.nextHopMtu()) ? reported.nextHopMtu() : (answered + lost) / 2;
-          Probe p = send(size);
-          if (p.kind() == Kind.REPLY) {
-            answered = size;
-            if (reported != null && size == reported.nextHopMtu()) {
-              break;
-            }
-          } else {
-            lost = size;
-            if (p.kind() == Kind.FRAG_NEEDED) {
-              reported = p;
-            }
-          }
-        }
-        // The size that bounds the path MTU, then the full size, must stay silent: an answer means
-        // the silence was loss, and the search goes on above it.
-        Probe again = lost > top ? null : confirm(lost);
-        if (again == null && lost < top) {
-          again = confirm(top);
-        }
-        if (again != null && again.kind() == Kind.FRAG_NEEDED) {
-          reported = again;
-        }
-        if (again == null || again.kind() != Kind.REPLY) {
-          break;
-        }
-        answered = again.size();
-        lost = smallestSilentAbove(answered, top);
-        if (answered >= top || probes.size() >= MAX_PROBES) {
-          break;
-        }
-      }
+      do {
+        bisect();
+      } while (silenceBroken(top));
       Finding f = judge(target, ip, top, answered, reported);
       boolean exact = answered + 1 >= lost || (reported != null && answered == reported.nextHopMtu());
       f.evidence("pathMtu", answered + (exact ? "" : " at least (search stopped at " + MAX_PROBES + " probes)"));
@@ -199,6 +170,47 @@ public final class MtuCheck implements Check {
       f.evidence("perSize", perSize());
       f.evidence("rtt", String.format("%.2f ms", first.rttMicros() / 1000.0));
       return f;
+    }
+
+    /** Narrows the bounds, one probe per size, until they meet or the budget is spent. */
+    private void bisect() throws IOException {
+      while (answered + 1 < lost && probes.size() < MAX_PROBES) {
+        // A router's next-hop MTU is tried first: when it holds, discovery is done in one probe.
+        int size = reported != null && reported.nextHopMtu() > answered && reported.nextHopMtu() < lost
+            && !tried(reported.nextHopMtu()) ? reported.nextHopMtu() : (answered + lost) / 2;
+        Probe p = send(size);
+        if (p.kind() == Kind.REPLY) {
+          answered = size;
+          if (reported != null && size == reported.nextHopMtu()) {
+            return;
+          }
+        } else {
+          lost = size;
+          if (p.kind() == Kind.FRAG_NEEDED) {
+            reported = p;
+          }
+        }
+      }
+    }
+
+    /**
+     * Confirms the size that bounds the path MTU, then the full size: each must stay silent. True
+     * when one answered (the silence was loss): the bounds move above it and the search goes on.
+     */
+    private boolean silenceBroken(int top) {
+      Probe again = lost > top ? null : confirm(lost);
+      if (again == null && lost < top) {
+        again = confirm(top);
+      }
+      if (again != null && again.kind() == Kind.FRAG_NEEDED) {
+        reported = again;
+      }
+      if (again == null || again.kind() != Kind.REPLY) {
+        return false;
+      }
+      answered = again.size();
+      lost = smallestSilentAbove(answered, top);
+      return answered < top && probes.size() < MAX_PROBES;
     }
 
     /**
