@@ -163,8 +163,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       if (mine == null) {
         // Complete before this operator saw it: the replica that completed it may have died (a
         // killed leader, a rolled Deployment) between the Complete status and its cleanup.
-        deleteProbes(hunt, false);
-        rbac.delete(hunt);
+        revokeProbes(hunt);
         written.put(uid, new Progress(generation, previous.getStartedAt(), true));
       }
       return UpdateControl.noUpdate();
@@ -293,8 +292,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     if (result.complete()) {
       // Privilege is short-lived: with every node decided, the probes and their identity go, before
       // the Complete status, so that whoever sees the hunt complete finds no probe rights left.
-      deleteProbes(hunt, false);
-      rbac.delete(hunt);
+      revokeProbes(hunt);
     }
     // Server-side apply from a fresh object: no resourceVersion, so it never conflicts.
     boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);
@@ -363,6 +361,12 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
             && gen.equals(p.getMetadata().getLabels().get(Labels.GENERATION)))
         .forEach(p -> byNode.put(p.getSpec().getNodeName(), p));
     return byNode;
+  }
+
+  /** The hunt's probes and the agent identity they ran as: gone once the hunt is complete or deleted. */
+  private void revokeProbes(GhostHunt hunt) {
+    deleteProbes(hunt, false);
+    rbac.delete(hunt);
   }
 
   private void deleteProbes(GhostHunt hunt, boolean olderGenerationsOnly) {
@@ -446,10 +450,9 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   @Override
   public DeleteControl cleanup(GhostHunt hunt, Context<GhostHunt> context) {
     // Owner references cannot cross namespaces (the probes live in the probe namespace): delete by label.
-    deleteProbes(hunt, false);
-    // Owner references would remove them too, where a garbage collector runs; no need to wait for it.
+    revokeProbes(hunt);
+    // Owner references would remove the reports too, where a garbage collector runs; no need to wait for it.
     deleteReports(hunt, false);
-    rbac.delete(hunt);
     events.forget(hunt);
     written.remove(hunt.getMetadata().getUid());
     metrics.forget(hunt.getMetadata().getUid());

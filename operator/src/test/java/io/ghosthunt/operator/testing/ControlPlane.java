@@ -106,15 +106,6 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
     return URI.create(admin.getConfiguration().getMasterUrl()).getPort();
   }
 
-  /** The cluster CA's certificate (PEM), what kube-root-ca.crt publishes. */
-  public String caCertificate() {
-    try {
-      return Files.readString(state.resolve("pki/ca.crt"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** The real kubectl that was installed beside the API server. */
   public Path kubectl() {
     return binDir(System.getProperty("kube.version", "1.34.4")).resolve("kubectl");
