@@ -32,9 +32,18 @@ public final class MtuCheck implements Check {
   static final int FLOOR = 1280;
   /** IPv4's minimum datagram every host must accept (RFC 791); tried when the floor is lost. */
   static final int IPV4_MINIMUM = 576;
-  static final int MAX_PROBES = 20;
-  /** Silent probes that make a size lost: at 20 % random loss, three in a row are 0.8 %. */
+  static final int MAX_PROBES = 24;
+  /** Silent probes that make a size lost on a path that lost nothing else. */
   static final int CONFIRM = 3;
+  /**
+   * On a path seen losing probes at sizes that do pass, a size is lost only when a run of silences
+   * that long would happen by chance less than once in {@code 1 / CHANCE} hunts: at 20 % random loss
+   * three silences in a row are 0.8 %, a black hole that is not there in one hunt of 125.
+   */
+  static final double CHANCE = 1e-5;
+  static final int MAX_CONFIRM = 8;
+  /** The bisection's budget, and the confirmations of the two sizes that bound the search. */
+  static final int CONFIRM_BUDGET = MAX_PROBES + 2 * MAX_CONFIRM;
   private static final Duration FIRST_WAIT = Duration.ofMillis(1000);
   private static final Duration ARP_WAIT = Duration.ofMillis(1000);
 
@@ -168,6 +177,7 @@ public final class MtuCheck implements Check {
       f.evidence("smallestLost", lost > top ? "none" : lost);
       f.evidence("fragNeeded", reported == null ? "none" : "from " + reported.from() + ", next-hop MTU " + reported.nextHopMtu());
       f.evidence("perSize", perSize());
+      f.evidence("loss", lossAtPassingSizes());
       f.evidence("rtt", String.format("%.2f ms", first.rttMicros() / 1000.0));
       return f;
     }
@@ -179,6 +189,11 @@ public final class MtuCheck implements Check {
         int size = reported != null && reported.nextHopMtu() > answered && reported.nextHopMtu() < lost
             && !tried(reported.nextHopMtu()) ? reported.nextHopMtu() : (answered + lost) / 2;
         Probe p = send(size);
+        if (p.kind() == Kind.LOST && probes.size() < MAX_PROBES) {
+          // Once more before the bounds move: on a lossy path one silence sends the search below
+          // the path MTU, where it cannot come back from within its budget.
+          p = send(size);
+        }
         if (p.kind() == Kind.REPLY) {
           answered = size;
           if (reported != null && size == reported.nextHopMtu()) {
@@ -220,7 +235,7 @@ public final class MtuCheck implements Check {
      */
     private Probe confirm(int size) {
       try {
-        while (!answeredAt(size) && !fragNeededAt(size) && silences(size) < CONFIRM && probes.size() < MAX_PROBES) {
+        while (!answeredAt(size) && !fragNeededAt(size) && silences(size) < needed() && probes.size() < CONFIRM_BUDGET) {
           Probe p = send(size);
           if (p.kind() != Kind.LOST) {
             return p;
@@ -235,6 +250,30 @@ public final class MtuCheck implements Check {
     private int smallestSilentAbove(int answered, int top) {
       return probes.stream().filter(p -> p.kind() != Kind.REPLY && p.size() > answered && !answeredAt(p.size()))
           .mapToInt(Probe::size).min().orElse(top + 1);
+    }
+
+    /**
+     * Silences that make a size lost: {@link #CONFIRM} on a path that lost no probe of a size that
+     * passes; more on a lossy one, from its loss rate (estimated with one loss and one answer added,
+     * so that a few probes never make it look clean).
+     */
+    int needed() {
+      long atPassing = probes.stream().filter(p -> answeredAt(p.size())).count();
+      long lostAtPassing = probes.stream().filter(p -> p.kind() == Kind.LOST && answeredAt(p.size())).count();
+      if (lostAtPassing == 0) {
+        return CONFIRM;
+      }
+      double rate = (lostAtPassing + 1.0) / (atPassing + 2.0);
+      int n = (int) Math.ceil(Math.log(CHANCE) / Math.log(rate));
+      return Math.max(CONFIRM, Math.min(MAX_CONFIRM, n));
+    }
+
+    /** The lossy path's numbers, for the evidence. */
+    String lossAtPassingSizes() {
+      long atPassing = probes.stream().filter(p -> answeredAt(p.size())).count();
+      long lostAtPassing = probes.stream().filter(p -> p.kind() == Kind.LOST && answeredAt(p.size())).count();
+      return lostAtPassing + " of " + atPassing + " probes lost at sizes that pass; a size counts as lost after " + needed()
+          + " silences";
     }
 
     private long silences(int size) {
@@ -274,14 +313,15 @@ public final class MtuCheck implements Check {
             + (lostProbes == 0 ? "" : "; " + lostProbes + " of " + probes.size() + " probes were lost at random on the way"));
       }
       // A black hole is a size that stays silent every time, not one probe that vanished.
-      boolean silent = probes.stream().anyMatch(p -> p.size() > answered && silences(p.size()) >= CONFIRM && !answeredAt(p.size()));
+      int needed = needed();
+      boolean silent = probes.stream().anyMatch(p -> p.size() > answered && silences(p.size()) >= needed && !answeredAt(p.size()));
       if (!silent && reported != null) {
         return Findings.clear(key(), target, "path MTU to " + ip + " is " + answered + ": " + reported.from()
             + " reports it with ICMP frag-needed, so discovery works");
       }
       if (!silent && lostProbes > 0) {
         return Findings.inconclusive(key(), target, "path MTU to " + ip + " is at least " + answered + "; " + lostProbes + " of "
-            + probes.size() + " probes were lost, but no size stayed silent " + CONFIRM + " times: a lossy path, not a black hole");
+            + probes.size() + " probes were lost, but no size stayed silent " + needed + " times: a lossy path, not a black hole");
       }
       if (!silent) {
         return Findings.inconclusive(key(), target, "path MTU to " + ip + " is at least " + answered

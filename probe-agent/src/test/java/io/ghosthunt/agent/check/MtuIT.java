@@ -115,6 +115,19 @@ class MtuIT {
   }
 
   @Test
+  void aBlackHoleOnALossyPathIsStillFoundWithMoreSilencesPerLostSize() {
+    MtuLab mtu = new MtuLab(lab, true, true);
+    mtu.randomLoss(20);
+    for (int i = 0; i < 3; i++) {
+      Finding f = Hunts.finding(hunt(mtu.node), CheckKey.MTU, MtuLab.FAR);
+      assertEquals(FindingVerdict.Ghost, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
+      assertEquals("1400", f.getEvidence().get("pathMtu"), f.getEvidence().toString());
+      assertTrue(f.getEvidence().get("loss").endsWith("silences"), f.getEvidence().get("loss"));
+      assertTrue(probes(f) <= MtuCheck.CONFIRM_BUDGET, f.getEvidence().get("probes"));
+    }
+  }
+
+  @Test
   void aTargetThatDoesNotAnswerEchoIsInconclusive() {
     MtuLab mtu = new MtuLab(lab, true, true);
     mtu.far.sh("sysctl -qw net.ipv4.icmp_echo_ignore_all=1");
