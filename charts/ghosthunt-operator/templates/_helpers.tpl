@@ -40,6 +40,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
+# Pod hunts (spec.pods): which pods of the hunt's namespace its selector matches, and their nodes.
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list]
 - apiGroups: [rbac.authorization.k8s.io]
   resources: [roles, rolebindings]
   verbs: [get, list, create, patch, delete, deletecollection]

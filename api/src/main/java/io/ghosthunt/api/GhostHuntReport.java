@@ -23,6 +23,7 @@ import io.ghosthunt.api.status.GhostHuntReportStatus;
 @Categories("diagnostics")
 @AdditionalPrinterColumn(name = "Hunt", jsonPath = ".spec.hunt", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Node", jsonPath = ".spec.node", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Pod", jsonPath = ".spec.pod", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Verdict", jsonPath = ".status.verdict", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Ghosts", jsonPath = ".status.ghosts", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)

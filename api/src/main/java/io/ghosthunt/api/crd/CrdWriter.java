@@ -18,12 +18,13 @@ import java.util.List;
  *
  * <p>The fabric8 generator derives the schema from the model; this class adds the two things the
  * model annotations cannot say: the order of the printer columns (the generator sorts them by name)
- * and the list-map keys that let every probe server-side-apply its own entry of status.nodes, and
- * the operator its own conditions, without replacing the others.
+ * and the list-map keys that let the operator server-side-apply its own conditions and check counts
+ * without replacing others'. status.nodes stays an atomic list: the operator alone writes it (probes
+ * write reports), and in a pod hunt one node has an entry per pod, so no field is its key.
  */
 public final class CrdWriter implements CRDPostProcessor {
 
-  static final List<String> COLUMN_ORDER = List.of("Hunt", "Node", "Phase", "Verdict", "Ghosts", "Nodes", "Age");
+  static final List<String> COLUMN_ORDER = List.of("Hunt", "Node", "Pod", "Phase", "Verdict", "Ghosts", "Nodes", "Age");
 
   public static void main(String[] args) {
     if (args.length != 1) {
@@ -54,7 +55,6 @@ public final class CrdWriter implements CRDPostProcessor {
         continue;
       }
       JSONSchemaProps status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
-      listMap(status.getProperties().get("nodes"), "node");
       listMap(status.getProperties().get("conditions"), "type");
       listMap(status.getProperties().get("checks"), "check");
     }

@@ -16,6 +16,12 @@ public class GhostHuntReportSpec {
   @JsonPropertyDescription("The node whose probe writes this report.")
   private String node;
 
+  @JsonPropertyDescription("In a pod hunt: the pod (hunt's namespace) whose network namespace the probe hunts in.")
+  private String pod;
+
+  @JsonPropertyDescription("In a pod hunt: the pod's UID, so that a new pod of the same name is not mistaken for it.")
+  private String podUid;
+
   @Required
   @JsonPropertyDescription("The hunt's spec generation the probe hunts.")
   private Long generation;
@@ -42,6 +48,34 @@ public class GhostHuntReportSpec {
 
   public void setNode(String node) {
     this.node = node;
+  }
+
+  public GhostHuntReportSpec(String hunt, String node, String pod, String podUid, long generation) {
+    this(hunt, node, generation);
+    this.pod = pod;
+    this.podUid = podUid;
+  }
+
+  /** The entry this report fills: the node, or {@code pod/NAME}. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public String key() {
+    return pod == null ? node : "pod/" + pod;
+  }
+
+  public String getPod() {
+    return pod;
+  }
+
+  public void setPod(String pod) {
+    this.pod = pod;
+  }
+
+  public String getPodUid() {
+    return podUid;
+  }
+
+  public void setPodUid(String podUid) {
+    this.podUid = podUid;
   }
 
   public Long getGeneration() {

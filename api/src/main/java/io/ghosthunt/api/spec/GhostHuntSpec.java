@@ -10,6 +10,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** What to hunt, where, and for how long. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
+    value = "!(has(self.nodes) && has(self.pods))",
+    message = "spec.nodes and spec.pods exclude each other: a hunt runs on nodes or inside pods")
+@ValidationRule(
     value =
         "has(self.target) || has(self.checks)"
             + " || (has(self.symptom) && self.symptom == 'IntermittentDropouts')",
@@ -35,6 +38,11 @@ public class GhostHuntSpec {
 
   @JsonPropertyDescription("Nodes to hunt on. Default: every Linux node.")
   private NodeSelection nodes;
+
+  @JsonPropertyDescription(
+      "Pods of this namespace to hunt inside (their own network namespace), instead of nodes."
+          + " Excludes spec.nodes.")
+  private PodSelection pods;
 
   @JsonPropertyDescription("Explicit inputs per check; they override what spec.target derives.")
   private ChecksSpec checks;
@@ -66,6 +74,14 @@ public class GhostHuntSpec {
 
   public void setNodes(NodeSelection nodes) {
     this.nodes = nodes;
+  }
+
+  public PodSelection getPods() {
+    return pods;
+  }
+
+  public void setPods(PodSelection pods) {
+    this.pods = pods;
   }
 
   public ChecksSpec getChecks() {

@@ -44,8 +44,9 @@ public class GhostHuntReportStatus {
 
   /** This report as the node's entry of an aggregate. */
   @JsonIgnore
-  public NodeStatus toNodeStatus(String node, long generation) {
+  public NodeStatus toNodeStatus(String node, String pod, long generation) {
     NodeStatus n = new NodeStatus(node, phase);
+    n.setPod(pod);
     n.setGeneration(generation);
     n.setMessage(message);
     if (findings != null) {

@@ -1,18 +1,25 @@
 package io.ghosthunt.api.status;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One node's entry in status.nodes: its probe's phase and findings. Keyed by node name. */
+/**
+ * One entry of status.nodes: a node's probe's phase and findings, or, in a pod hunt, one pod's
+ * (on its node).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NodeStatus {
 
   @Required
-  @JsonPropertyDescription("The node's name; the key of this list.")
+  @JsonPropertyDescription("The node's name (in a pod hunt: the node the pod runs on).")
   private String node;
+
+  @JsonPropertyDescription("In a pod hunt: the pod the checks ran inside, in the hunt's namespace.")
+  private String pod;
 
   @JsonPropertyDescription("Pending, Running, Done, Failed or Unreachable.")
   private NodePhase phase;
@@ -47,6 +54,29 @@ public class NodeStatus {
 
   public void setNode(String node) {
     this.node = node;
+  }
+
+  public String getPod() {
+    return pod;
+  }
+
+  public void setPod(String pod) {
+    this.pod = pod;
+  }
+
+  /** Stands for the node of a pod that never had one (not scheduled): the node field is required. */
+  public static final String NO_NODE = "-";
+
+  /** What people call this entry: {@code node-a}, or {@code pod/web-1 on node-a}. */
+  @JsonIgnore
+  public String subject() {
+    return pod == null ? node : "pod/" + pod + (node == null || NO_NODE.equals(node) ? "" : " on " + node);
+  }
+
+  /** Unique among a hunt's entries: the node, or {@code pod/NAME}. */
+  @JsonIgnore
+  public String key() {
+    return pod == null ? node : "pod/" + pod;
   }
 
   public NodePhase getPhase() {

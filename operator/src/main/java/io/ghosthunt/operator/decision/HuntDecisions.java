@@ -2,7 +2,7 @@ package io.ghosthunt.operator.decision;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.ghosthunt.api.status.NodeStatus;
-import io.ghosthunt.operator.observer.NodeTargets.HuntedNode;
+import io.ghosthunt.operator.observer.HuntTarget;
 import io.ghosthunt.operator.observer.ProbePodProblem;
 import io.ghosthunt.operator.status.NodeOutcome;
 import java.time.Duration;
@@ -25,23 +25,33 @@ public final class HuntDecisions {
   /**
    * What the operator sees of a hunt's current generation.
    *
-   * @param targets the targeted nodes, each with the reason it cannot be hunted, if any
+   * @param targets the targeted nodes (or pods), each with the reason it cannot be hunted, if any
    * @param pods this generation's probe pods, by node
-   * @param reports the nodes that have their report already
-   * @param entries what the probes reported (their reports' status), by node
+   * @param reports the targets (by key: the node, or {@code pod/NAME}) that have their report already
+   * @param entries what the probes reported (their reports' status), by target key
    * @param now the time of this look
    * @param deadline {@code status.startedAt + timeoutSeconds}
    */
-  public record Observed(List<HuntedNode> targets, Map<String, Pod> pods, java.util.Set<String> reports,
+  public record Observed(List<HuntTarget> targets, Map<String, Pod> pods, java.util.Set<String> reports,
       Map<String, NodeStatus> entries, Instant now, Instant deadline) {}
 
-  /** The nodes whose probe starts now: huntable, without a pod or a report yet, while there is time. */
+  /**
+   * The nodes whose probe starts now: with a huntable target (the node, or a pod on it) that has no
+   * entry yet, and no probe pod, while there is time. One probe per node covers all its pods.
+   */
   public static List<String> probesToStart(Observed o) {
     if (!o.now().isBefore(o.deadline())) {
       return List.of();
     }
     return o.targets().stream().filter(t -> t.problem() == null)
-        .filter(t -> !o.pods().containsKey(t.node()) && !o.entries().containsKey(t.node())).map(HuntedNode::node).toList();
+        .filter(t -> !o.pods().containsKey(t.node()) && !o.entries().containsKey(t.key())).map(HuntTarget::node)
+        .distinct().toList();
+  }
+
+  /** The targets a node's new probe hunts: the huntable ones on it that have no entry yet. */
+  public static List<HuntTarget> targetsOn(Observed o, String node) {
+    return o.targets().stream().filter(t -> t.problem() == null && node.equals(t.node()) && !o.entries().containsKey(t.key()))
+        .toList();
   }
 
   /**
@@ -50,17 +60,19 @@ public final class HuntDecisions {
    */
   public static List<NodeOutcome> outcomes(Observed o, Map<String, Pod> started, Map<String, String> refused) {
     List<NodeOutcome> outcomes = new ArrayList<>();
-    for (HuntedNode t : o.targets()) {
-      Pod pod = o.pods().containsKey(t.node()) ? o.pods().get(t.node()) : started.get(t.node());
+    for (HuntTarget t : o.targets()) {
+      Pod pod = t.node() == null ? null : o.pods().containsKey(t.node()) ? o.pods().get(t.node()) : started.get(t.node());
+      NodeOutcome outcome;
       if (t.problem() != null) {
-        outcomes.add(NodeOutcome.unreachable(t.node(), t.problem()));
+        outcome = NodeOutcome.unreachable(t.node(), t.problem());
       } else if (refused.containsKey(t.node())) {
-        outcomes.add(NodeOutcome.pod(t.node(), "Failed", "refused by the API server: " + refused.get(t.node())));
+        outcome = NodeOutcome.pod(t.node(), "Failed", "refused by the API server: " + refused.get(t.node()));
       } else if (pod == null) {
-        outcomes.add(NodeOutcome.pod(t.node(), null, null));
+        outcome = NodeOutcome.pod(t.node(), null, null);
       } else {
-        outcomes.add(NodeOutcome.pod(t.node(), ProbePodProblem.phase(pod), ProbePodProblem.describe(pod)));
+        outcome = NodeOutcome.pod(t.node(), ProbePodProblem.phase(pod), ProbePodProblem.describe(pod));
       }
+      outcomes.add(t.pod() == null ? outcome : outcome.inPod(t.pod()));
     }
     return outcomes;
   }

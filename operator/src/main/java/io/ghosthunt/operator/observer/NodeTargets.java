@@ -14,16 +14,13 @@ import java.util.Optional;
 /** Which nodes a hunt targets, and whether each is there and Ready. */
 public final class NodeTargets {
 
-  /** A targeted node; {@code problem} is null when it can be hunted on. */
-  public record HuntedNode(String node, String problem) {}
-
   private final KubernetesClient client;
 
   public NodeTargets(KubernetesClient client) {
     this.client = client;
   }
 
-  public List<HuntedNode> resolve(NodeSelection selection) {
+  public List<HuntTarget> resolve(NodeSelection selection) {
     Map<String, Node> chosen = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
     boolean byName = selection != null && selection.getNames() != null && !selection.getNames().isEmpty();
@@ -45,10 +42,10 @@ public final class NodeTargets {
       client.nodes().list().getItems().stream().filter(NodeTargets::linux)
           .forEach(n -> chosen.put(n.getMetadata().getName(), n));
     }
-    List<HuntedNode> targets = new ArrayList<>();
+    List<HuntTarget> targets = new ArrayList<>();
     chosen.values().stream().sorted(java.util.Comparator.comparing(n -> n.getMetadata().getName()))
-        .forEach(n -> targets.add(new HuntedNode(n.getMetadata().getName(), notReady(n).orElse(null))));
-    missing.forEach(m -> targets.add(new HuntedNode(m, "node not found")));
+        .forEach(n -> targets.add(HuntTarget.node(n.getMetadata().getName(), notReady(n).orElse(null))));
+    missing.forEach(m -> targets.add(HuntTarget.node(m, "node not found")));
     return targets;
   }
 

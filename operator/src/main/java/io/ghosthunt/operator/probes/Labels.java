@@ -19,6 +19,7 @@ public final class Labels {
   public static final String HUNT_NAME = "ghosthunt.io/hunt-name";
   public static final String HUNT_NAMESPACE = "ghosthunt.io/hunt-namespace";
   public static final String NODE = "ghosthunt.io/node";
+  public static final String POD = "ghosthunt.io/pod";
 
   private Labels() {}
 
@@ -55,10 +56,13 @@ public final class Labels {
     return "gh-" + prefix(hunt.getMetadata().getName(), 40) + "-" + hash(hunt.getMetadata().getUid(), Long.toString(gen), node);
   }
 
-  /** One node's report of one generation: deterministic, so a restarted operator finds it again. */
-  public static String reportName(GhostHunt hunt, String node) {
+  /**
+   * One node's (or, by {@code pod/NAME}, one pod's) report of one generation: deterministic, so a
+   * restarted operator finds it again.
+   */
+  public static String reportName(GhostHunt hunt, String key) {
     long gen = hunt.getMetadata().getGeneration();
-    return prefix(hunt.getMetadata().getName(), 50) + "-" + hash(hunt.getMetadata().getUid(), Long.toString(gen), node);
+    return prefix(hunt.getMetadata().getName(), 50) + "-" + hash(hunt.getMetadata().getUid(), Long.toString(gen), key);
   }
 
   /** The hunt's name as a label value (at most 63 characters; the report's spec holds it whole). */

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.operator.OperatorConfig;
+import io.ghosthunt.operator.observer.HuntTarget;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,11 @@ public final class ProbePodFactory {
    * DAC_READ_SEARCH (other processes' /proc/PID/fd: portOwner, loopback listeners).
    */
   public static final List<String> HARDENED_CAPABILITIES = List.of("NET_ADMIN", "NET_RAW", "SYS_PTRACE", "DAC_READ_SEARCH");
+  /**
+   * A pod hunt's probe also enters the pods' network namespaces (setns), which the kernel allows only
+   * with SYS_ADMIN; node hunts never get it.
+   */
+  public static final String ENTER_NAMESPACES = "SYS_ADMIN";
 
   /** Where the probe sees the node's /etc (resolv.conf, hosts): the pod's own are the kubelet's, for the pod. */
   public static final String HOST_ETC = "/host/etc";
@@ -38,6 +44,11 @@ public final class ProbePodFactory {
   }
 
   public Pod build(GhostHunt hunt, String node, long timeoutSeconds) {
+    return build(hunt, node, timeoutSeconds, List.of());
+  }
+
+  /** @param targetPods in a pod hunt, the pods on this node the probe hunts inside; empty for a node hunt */
+  public Pod build(GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods) {
     Map<String, String> labels = new HashMap<>(Labels.of(hunt, "probe"));
     labels.put(Labels.GENERATION, Long.toString(hunt.getMetadata().getGeneration()));
     Map<String, String> annotations = new HashMap<>(Labels.huntAnnotations(hunt));
@@ -68,10 +79,7 @@ public final class ProbePodFactory {
           .addNewContainer()
             .withName("probe")
             .withImage(config.probeImage())
-            .withArgs("agent", "--hunt", hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName(),
-                "--node", node, "--generation", Long.toString(hunt.getMetadata().getGeneration()),
-                "--timeout", Long.toString(Math.max(1, timeoutSeconds - 5)), "--host-etc", HOST_ETC,
-                "--report", Labels.reportName(hunt, node))
+            .withArgs(args(hunt, node, timeoutSeconds, targetPods))
             .addNewVolumeMount().withName("host-etc").withMountPath(HOST_ETC).withReadOnly(true).endVolumeMount()
             .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
             // A probe that fails or is stopped says why in its last lines; the kubelet hands them to
@@ -79,7 +87,7 @@ public final class ProbePodFactory {
             .withTerminationMessagePolicy("FallbackToLogsOnError")
             .withEnv(new EnvVarBuilder().withName("NODE_NAME").withNewValueFrom().withNewFieldRef()
                 .withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build())
-            .withSecurityContext(securityContext())
+            .withSecurityContext(securityContext(!targetPods.isEmpty()))
             .withNewResources()
               .withRequests(Map.of("cpu", new Quantity(config.probeResources().cpuRequest()),
                   "memory", new Quantity(config.probeResources().memoryRequest())))
@@ -91,11 +99,30 @@ public final class ProbePodFactory {
         .build();
   }
 
-  private SecurityContext securityContext() {
+  static List<String> args(GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods) {
+    List<String> args = new java.util.ArrayList<>(List.of("agent", "--hunt",
+        hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName(), "--node", node,
+        "--generation", Long.toString(hunt.getMetadata().getGeneration()),
+        "--timeout", Long.toString(Math.max(1, timeoutSeconds - 5)), "--host-etc", HOST_ETC));
+    if (targetPods.isEmpty()) {
+      args.addAll(List.of("--report", Labels.reportName(hunt, node)));
+    } else {
+      args.addAll(List.of("--pods", targetPods.stream()
+          .map(t -> t.pod() + "/" + t.podUid() + "/" + Labels.reportName(hunt, t.key()))
+          .collect(java.util.stream.Collectors.joining(","))));
+    }
+    return args;
+  }
+
+  private SecurityContext securityContext(boolean entersPods) {
     if (!config.hardened()) {
       return new SecurityContextBuilder().withPrivileged(true).withRunAsUser(0L).build();
     }
-    Capabilities caps = new CapabilitiesBuilder().withAdd(HARDENED_CAPABILITIES).withDrop("ALL").build();
+    List<String> add = new java.util.ArrayList<>(HARDENED_CAPABILITIES);
+    if (entersPods) {
+      add.add(ENTER_NAMESPACES);
+    }
+    Capabilities caps = new CapabilitiesBuilder().withAdd(add).withDrop("ALL").build();
     return new SecurityContextBuilder().withPrivileged(false).withRunAsUser(0L).withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true).withCapabilities(caps).build();
   }

@@ -4,11 +4,12 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.spec.GhostHuntReportSpec;
+import io.ghosthunt.operator.observer.HuntTarget;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The empty report the operator creates for one node before its probe starts: owned by the hunt,
+ * The empty report the operator creates for one node (or one pod, in a pod hunt) before its probe starts: owned by the hunt,
  * labelled with the hunt's name, UID and generation and with the probe identity allowed to fill it.
  */
 public final class ReportFactory {
@@ -16,6 +17,12 @@ public final class ReportFactory {
   private ReportFactory() {}
 
   public static GhostHuntReport build(GhostHunt hunt, String node) {
+    return build(hunt, HuntTarget.node(node, null));
+  }
+
+  /** The report of a node, or of a pod (on its node) in a pod hunt. */
+  public static GhostHuntReport build(GhostHunt hunt, HuntTarget target) {
+    String node = target.node();
     Map<String, String> labels = new HashMap<>(Labels.of(hunt, "report"));
     labels.put(Labels.GENERATION, Long.toString(hunt.getMetadata().getGeneration()));
     labels.put(GhostHuntReport.HUNT_LABEL, Labels.huntLabel(hunt));
@@ -24,14 +31,18 @@ public final class ReportFactory {
     if (node.length() <= 63) {
       labels.put(Labels.NODE, node);
     }
+    if (target.pod() != null && target.pod().length() <= 63) {
+      labels.put(Labels.POD, target.pod());
+    }
     GhostHuntReport report = new GhostHuntReport();
-    report.getMetadata().setName(Labels.reportName(hunt, node));
+    report.getMetadata().setName(Labels.reportName(hunt, target.key()));
     report.getMetadata().setNamespace(hunt.getMetadata().getNamespace());
     report.getMetadata().setLabels(labels);
     report.getMetadata().setOwnerReferences(java.util.List.of(new OwnerReferenceBuilder()
         .withApiVersion(hunt.getApiVersion()).withKind(hunt.getKind()).withName(hunt.getMetadata().getName())
         .withUid(hunt.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(false).build()));
-    report.setSpec(new GhostHuntReportSpec(hunt.getMetadata().getName(), node, hunt.getMetadata().getGeneration()));
+    report.setSpec(new GhostHuntReportSpec(hunt.getMetadata().getName(), node, target.pod(), target.podUid(),
+        hunt.getMetadata().getGeneration()));
     return report;
   }
 }

@@ -15,7 +15,9 @@ import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.decision.Blocker;
 import io.ghosthunt.operator.decision.HuntDecisions;
+import io.ghosthunt.operator.observer.HuntTarget;
 import io.ghosthunt.operator.observer.NodeTargets;
+import io.ghosthunt.operator.observer.PodTargets;
 import io.ghosthunt.operator.probes.AgentRbac;
 import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.probes.ProbePodFactory;
@@ -68,6 +70,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   private final KubernetesClient client;
   private final OperatorConfig config;
   private final NodeTargets nodeTargets;
+  private final PodTargets podTargets;
   private final ProbePodFactory pods;
   private final AgentRbac rbac;
   private final StatusWriter statusWriter;
@@ -96,6 +99,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     this.config = config;
     this.clock = clock;
     this.nodeTargets = new NodeTargets(client);
+    this.podTargets = new PodTargets(client);
     this.pods = new ProbePodFactory(config);
     this.rbac = new AgentRbac(client, config);
     this.statusWriter = new StatusWriter(client);
@@ -184,8 +188,12 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
 
     // Observe: the nodes, this generation's pods and reports, all from caches but the nodes.
     Map<String, GhostHuntReport> reports = currentReports(hunt);
-    HuntDecisions.Observed seen = new HuntDecisions.Observed(nodeTargets.resolve(hunt.getSpec().getNodes()),
-        currentPods(hunt), reports.keySet(), agentEntries(reports, generation), now, deadline);
+    boolean podHunt = hunt.getSpec().getPods() != null;
+    List<HuntTarget> targets = podHunt
+        ? podTargets.resolve(hunt.getMetadata().getNamespace(), hunt.getSpec().getPods(), reportedPods(reports.values()))
+        : nodeTargets.resolve(hunt.getSpec().getNodes());
+    HuntDecisions.Observed seen = new HuntDecisions.Observed(targets, currentPods(hunt), reports.keySet(),
+        agentEntries(reports, generation), now, deadline);
     // Decide and act: start the probes that are missing; what cannot be started says why.
     Map<String, String> refused = new HashMap<>();
     Map<String, Pod> started;
@@ -197,7 +205,8 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     }
     boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);
     StatusAggregator.Result result = StatusAggregator.aggregate(generation, startedAt, timeout, now,
-        HuntDecisions.outcomes(seen, started, refused), seen.entries(), previousCurrent ? previous.getConditions() : null);
+        HuntDecisions.outcomes(seen, started, refused), seen.entries(), previousCurrent ? previous.getConditions() : null,
+        podHunt);
     return publish(hunt, previous, result, startedAt, deadline, now);
   }
 
@@ -240,12 +249,16 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     rbac.apply(hunt);
     long remaining = Math.max(1, Duration.between(seen.now(), seen.deadline()).toSeconds());
     Map<String, Pod> started = new HashMap<>();
+    boolean podHunt = hunt.getSpec().getPods() != null;
     for (String node : nodes) {
       try {
-        if (!seen.reports().contains(node)) {
-          createReport(ReportFactory.build(hunt, node));
+        List<HuntTarget> here = podHunt ? HuntDecisions.targetsOn(seen, node) : List.of(HuntTarget.node(node, null));
+        for (HuntTarget t : here) {
+          if (!seen.reports().contains(t.key())) {
+            createReport(ReportFactory.build(hunt, t));
+          }
         }
-        started.put(node, createPod(pods.build(hunt, node, remaining)));
+        started.put(node, createPod(pods.build(hunt, node, remaining, podHunt ? here : List.of())));
       } catch (KubernetesClientException e) {
         if (e.getCode() != 403 && e.getCode() != 422 || Blocker.of(e, config.probeNamespace()).isPresent()) {
           throw e;
@@ -318,23 +331,31 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     }
   }
 
-  /** This hunt's reports of its current generation, by node, from the informer cache. */
+  /** This hunt's reports of its current generation, by target key (node, or pod/NAME), from the informer cache. */
   private Map<String, GhostHuntReport> currentReports(GhostHunt hunt) {
     String uid = hunt.getMetadata().getUid();
     String gen = Long.toString(hunt.getMetadata().getGeneration());
-    Map<String, GhostHuntReport> byNode = new HashMap<>();
+    Map<String, GhostHuntReport> byKey = new HashMap<>();
     reportSource.list(hunt.getMetadata().getNamespace(), r -> uid.equals(r.getMetadata().getLabels().get(Labels.HUNT_UID))
             && gen.equals(r.getMetadata().getLabels().get(Labels.GENERATION)) && r.getSpec() != null)
-        .forEach(r -> byNode.put(r.getSpec().getNode(), r));
-    return byNode;
+        .forEach(r -> byKey.put(r.getSpec().key(), r));
+    return byKey;
   }
 
-  /** The entries the probes wrote (their reports' status), by node. */
+  /** The pods this generation has reports for, by name: the pod (UID) and node each was started for. */
+  static Map<String, HuntTarget> reportedPods(java.util.Collection<GhostHuntReport> reports) {
+    Map<String, HuntTarget> pods = new HashMap<>();
+    reports.stream().filter(r -> r.getSpec().getPod() != null).forEach(r -> pods.put(r.getSpec().getPod(),
+        new HuntTarget(r.getSpec().getNode(), r.getSpec().getPod(), r.getSpec().getPodUid(), null)));
+    return pods;
+  }
+
+  /** The entries the probes wrote (their reports' status), by target key. */
   static Map<String, NodeStatus> agentEntries(Map<String, GhostHuntReport> reports, long generation) {
     Map<String, NodeStatus> entries = new HashMap<>();
-    reports.forEach((node, r) -> {
+    reports.forEach((key, r) -> {
       if (r.getStatus() != null && r.getStatus().getPhase() != null) {
-        entries.put(node, r.getStatus().toNodeStatus(node, generation));
+        entries.put(key, r.getStatus().toNodeStatus(r.getSpec().getNode(), r.getSpec().getPod(), generation));
       }
     });
     return entries;
@@ -417,27 +438,29 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       return true;
     }
     Set<String> prevEntries = prev.getNodes() == null ? Set.of()
-        : prev.getNodes().stream().map(n -> n.getNode() + "|" + n.getPhase() + "|" + n.getMessage()).collect(Collectors.toSet());
-    return next.getNodes().stream().allMatch(n -> prevEntries.contains(n.getNode() + "|" + n.getPhase() + "|" + n.getMessage()));
+        : prev.getNodes().stream().map(n -> n.key() + "|" + n.getPhase() + "|" + n.getMessage()).collect(Collectors.toSet());
+    return next.getNodes().stream().allMatch(n -> prevEntries.contains(n.key() + "|" + n.getPhase() + "|" + n.getMessage()));
   }
 
   /** Events for the state reached; the recorder keeps each to once per hunt generation. */
   private void recordEvents(GhostHunt hunt, StatusAggregator.Result result) {
     GhostHuntStatus status = result.status();
-    events.record(hunt, HuntEventReason.HuntStarted, "hunting on " + result.nodes().size() + " node"
+    String noun = hunt.getSpec().getPods() != null ? " pod" : " node";
+    events.record(hunt, HuntEventReason.HuntStarted, "hunting on " + result.nodes().size() + noun
         + (result.nodes().size() == 1 ? "" : "s") + " (generation " + status.getObservedGeneration() + ")");
     for (NodeStatus n : result.nodes()) {
       if (n.getPhase() == NodePhase.Unreachable) {
-        events.record(hunt, HuntEventReason.NodeUnreachable, n.getNode() + ": " + n.getMessage());
+        events.record(hunt, HuntEventReason.NodeUnreachable, n.subject() + ": " + n.getMessage());
       } else if (n.getPhase() == NodePhase.Failed) {
-        events.record(hunt, HuntEventReason.ProbeFailed, n.getNode() + ": " + n.getMessage());
+        events.record(hunt, HuntEventReason.ProbeFailed, n.subject() + ": " + n.getMessage());
       }
     }
     if (!result.complete()) {
       return;
     }
     if (status.getPhase() == HuntPhase.Failed) {
-      events.record(hunt, HuntEventReason.NoNodes, status.getSummary());
+      events.record(hunt, hunt.getSpec().getPods() != null ? HuntEventReason.NoPods : HuntEventReason.NoNodes,
+          status.getSummary());
     } else if (status.getVerdict() == HuntVerdict.Haunted) {
       events.record(hunt, HuntEventReason.GhostFound, status.getSummary());
     } else if (status.getVerdict() == HuntVerdict.Clear) {

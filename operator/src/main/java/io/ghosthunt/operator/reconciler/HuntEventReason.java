@@ -5,6 +5,7 @@ public enum HuntEventReason {
   HuntStarted("Normal"),
   InvalidSpec("Warning"),
   NoNodes("Warning"),
+  NoPods("Warning"),
   NodeUnreachable("Warning"),
   ProbeFailed("Warning"),
   GhostFound("Warning"),

@@ -58,32 +58,41 @@ public final class StatusAggregator {
 
   public static Result aggregate(long generation, String startedAt, Duration timeout, Instant now,
       List<NodeOutcome> targets, Map<String, NodeStatus> agentEntries, List<Condition> previousConditions) {
+    return aggregate(generation, startedAt, timeout, now, targets, agentEntries, previousConditions, false);
+  }
+
+  /**
+   * @param agentEntries what the probes reported, by target key (the node, or {@code pod/NAME})
+   * @param podHunt whether the targets are pods (spec.pods): the words of the summary and conditions
+   */
+  public static Result aggregate(long generation, String startedAt, Duration timeout, Instant now,
+      List<NodeOutcome> targets, Map<String, NodeStatus> agentEntries, List<Condition> previousConditions, boolean podHunt) {
     Instant deadline = Instant.parse(startedAt).plus(timeout);
     boolean late = !now.isBefore(deadline);
     List<NodeStatus> all = new ArrayList<>();
     for (NodeOutcome t : targets) {
-      NodeStatus agent = agentEntries.get(t.node());
+      NodeStatus agent = agentEntries.get(t.key());
       NodeStatus entry;
       if (!t.reachable()) {
-        entry = decided(t.node(), NodePhase.Unreachable, t.reason(), generation);
+        entry = decided(t, NodePhase.Unreachable, t.reason(), generation);
       } else if (agent != null && (agent.getPhase() == NodePhase.Done || agent.getPhase() == NodePhase.Failed)) {
         entry = agent;
       } else if ("Failed".equals(t.podPhase())) {
-        entry = decided(t.node(), NodePhase.Failed, "the probe pod failed: " + t.reason(), generation);
+        entry = decided(t, NodePhase.Failed, "the probe pod failed: " + t.reason(), generation);
       } else if ("Succeeded".equals(t.podPhase()) && late) {
         // The agent exits only after its write was acknowledged; until the deadline a missing entry is
         // an event still on its way, not a lost probe.
-        entry = decided(t.node(), NodePhase.Failed, "the probe exited without writing its findings", generation);
+        entry = decided(t, NodePhase.Failed, "the probe exited without writing its findings", generation);
       } else if (late && "Running".equals(t.podPhase()) && now.isBefore(deadline.plus(STOP_GRACE))) {
-        entry = new NodeStatus(t.node(), NodePhase.Running);
+        entry = entry(t, NodePhase.Running);
       } else if (late) {
         entry = "Running".equals(t.podPhase())
-            ? decided(t.node(), NodePhase.Failed, "the probe did not finish within timeoutSeconds ("
+            ? decided(t, NodePhase.Failed, "the probe did not finish within timeoutSeconds ("
                 + timeout.toSeconds() + " s)", generation)
-            : decided(t.node(), NodePhase.Unreachable, "the probe pod did not start within timeoutSeconds ("
+            : decided(t, NodePhase.Unreachable, "the probe pod did not start within timeoutSeconds ("
                 + timeout.toSeconds() + " s)" + (t.reason() == null ? "" : ": " + t.reason()), generation);
       } else {
-        entry = new NodeStatus(t.node(), t.pendingPhase());
+        entry = entry(t, t.pendingPhase());
       }
       all.add(entry);
     }
@@ -102,7 +111,7 @@ public final class StatusAggregator {
       status.setChecks(List.copyOf(counts.values()));
     }
     List<String> haunted = all.stream().filter(n -> n.getFindings() != null && n.getFindings().stream().anyMatch(Finding::isGhost))
-        .map(NodeStatus::getNode).sorted().limit(MAX_HAUNTED_LISTED).toList();
+        .map(n -> n.getPod() == null ? n.getNode() : "pod/" + n.getPod()).sorted().limit(MAX_HAUNTED_LISTED).toList();
     status.setHauntedNodes(haunted.isEmpty() ? null : haunted);
     status.setObservedGeneration(generation);
     status.setStartedAt(startedAt);
@@ -111,12 +120,14 @@ public final class StatusAggregator {
     List<NodeStatus> shown = shown(all);
     status.setNodes(shown.isEmpty() ? null : shown);
     if (targets.isEmpty()) {
+      String reason = podHunt ? "NoPods" : "NoNodes";
       status.setPhase(HuntPhase.Failed);
       status.setVerdict(HuntVerdict.Inconclusive);
-      status.setSummary("no node matches spec.nodes: nothing was hunted");
+      status.setSummary(podHunt ? "no pod of this namespace matches spec.pods.selector: nothing was hunted"
+          : "no node matches spec.nodes: nothing was hunted");
       status.setConditions(List.of(
-          Conditions.of(Conditions.COMPLETE, "True", "NoNodes", status.getSummary(), generation, previousConditions, now),
-          Conditions.of(Conditions.GHOST_FOUND, "False", "NoNodes", status.getSummary(), generation, previousConditions, now)));
+          Conditions.of(Conditions.COMPLETE, "True", reason, status.getSummary(), generation, previousConditions, now),
+          Conditions.of(Conditions.GHOST_FOUND, "False", reason, status.getSummary(), generation, previousConditions, now)));
       return new Result(status, all, true);
     }
     HuntVerdict verdict = HuntVerdict.of(findings);
@@ -127,10 +138,10 @@ public final class StatusAggregator {
         .allMatch(n -> n.getPhase() == NodePhase.Pending) ? HuntPhase.Pending : HuntPhase.Running);
     status.setVerdict(complete || ghosts > 0 ? verdict : null);
     status.setSummary(summary(all, complete));
-    String progress = decidedCount + " of " + all.size() + " nodes reported";
+    String progress = decidedCount + " of " + all.size() + (podHunt ? " pods" : " nodes") + " reported";
     status.setConditions(List.of(
         complete
-            ? Conditions.of(Conditions.COMPLETE, "True", "AllNodesReported", progress, generation, previousConditions, now)
+            ? Conditions.of(Conditions.COMPLETE, "True", podHunt ? "AllPodsReported" : "AllNodesReported", progress, generation, previousConditions, now)
             : Conditions.of(Conditions.COMPLETE, "False", "Hunting", progress, generation, previousConditions, now),
         ghosts > 0
             ? Conditions.of(Conditions.GHOST_FOUND, "True", firstGhost(all).map(g -> g.getGhost().name()).orElse("Ghost"),
@@ -148,6 +159,7 @@ public final class StatusAggregator {
     all.stream().filter(n -> n.getFindings() != null && n.getFindings().stream().anyMatch(Finding::isGhost))
         .sorted(Comparator.comparingInt(StatusAggregator::worstGhostRank)).forEach(n -> {
           NodeStatus ghosts = new NodeStatus(n.getNode(), n.getPhase());
+          ghosts.setPod(n.getPod());
           ghosts.setGeneration(n.getGeneration());
           n.getFindings().stream().filter(Finding::isGhost).forEach(ghosts::addFinding);
           candidates.add(ghosts);
@@ -183,8 +195,14 @@ public final class StatusAggregator {
     return n.getPhase() == NodePhase.Done || n.getPhase() == NodePhase.Failed || n.getPhase() == NodePhase.Unreachable;
   }
 
-  private static NodeStatus decided(String node, NodePhase phase, String message, long generation) {
-    NodeStatus s = new NodeStatus(node, phase);
+  private static NodeStatus entry(NodeOutcome t, NodePhase phase) {
+    NodeStatus s = new NodeStatus(t.node() == null ? NodeStatus.NO_NODE : t.node(), phase);
+    s.setPod(t.pod());
+    return s;
+  }
+
+  private static NodeStatus decided(NodeOutcome t, NodePhase phase, String message, long generation) {
+    NodeStatus s = entry(t, phase);
     s.setMessage(message);
     s.setGeneration(generation);
     return s;
@@ -202,7 +220,7 @@ public final class StatusAggregator {
 
   private static List<Located> ghostsWorstFirst(List<NodeStatus> nodes) {
     return nodes.stream().filter(n -> n.getFindings() != null)
-        .flatMap(n -> n.getFindings().stream().filter(Finding::isGhost).map(f -> new Located(n.getNode(), f)))
+        .flatMap(n -> n.getFindings().stream().filter(Finding::isGhost).map(f -> new Located(n.subject(), f)))
         .sorted(Comparator.comparingInt(l -> l.getGhost() == null ? 99 : SEVERITY.indexOf(l.getGhost())))
         .toList();
   }
@@ -216,20 +234,20 @@ public final class StatusAggregator {
       long haunted = ghosts.stream().map(Located::node).distinct().count();
       parts.add(worst.node() + ": " + worst.finding().getSummary()
           + (ghosts.size() > 1 ? " (+" + (ghosts.size() - 1) + " more ghost" + (ghosts.size() > 2 ? "s" : "")
-              + (haunted > 1 ? " on " + haunted + " nodes" : "") + ")" : ""));
+              + (haunted > 1 ? " on " + haunted + " " + noun(nodes) + "s" : "") + ")" : ""));
     } else if (complete) {
       long done = nodes.stream().filter(n -> n.getPhase() == NodePhase.Done).count();
       if (done == 0) {
-        parts.add("no node could be hunted");
+        parts.add("no " + noun(nodes) + " could be hunted");
         oddNodeOut(nodes).ifPresent(parts::add);
         lost(nodes).ifPresent(parts::add);
         return String.join("; ", parts);
       }
       boolean unsure = nodes.stream().filter(n -> n.getFindings() != null).flatMap(n -> n.getFindings().stream())
           .anyMatch(f -> f.getVerdict() == FindingVerdict.Inconclusive || f.getVerdict() == FindingVerdict.Error);
-      parts.add("no ghost on " + done + " node" + (done == 1 ? "" : "s") + (unsure ? ", some checks could not tell" : ""));
+      parts.add("no ghost on " + done + " " + noun(nodes) + (done == 1 ? "" : "s") + (unsure ? ", some checks could not tell" : ""));
     } else {
-      parts.add("hunting on " + nodes.size() + " node" + (nodes.size() == 1 ? "" : "s"));
+      parts.add("hunting on " + nodes.size() + " " + noun(nodes) + (nodes.size() == 1 ? "" : "s"));
     }
     oddNodeOut(nodes).ifPresent(parts::add);
     lost(nodes).ifPresent(parts::add);
@@ -242,9 +260,28 @@ public final class StatusAggregator {
     if (lost.isEmpty()) {
       return java.util.Optional.empty();
     }
-    return java.util.Optional.of(lost.size() + " node" + (lost.size() == 1 ? "" : "s") + " not hunted ("
-        + lost.stream().limit(3).map(n -> n.getNode() + ": " + n.getPhase()).collect(Collectors.joining(", "))
+    return java.util.Optional.of(lost.size() + " " + noun(nodes) + (lost.size() == 1 ? "" : "s") + " not hunted ("
+        + lost.stream().limit(3).map(n -> n.subject() + ": " + n.getPhase()).collect(Collectors.joining(", "))
         + (lost.size() > 3 ? ", ..." : "") + ")");
+  }
+
+  /** "node", or "pod" when the entries are pods'. */
+  private static String noun(List<NodeStatus> entries) {
+    return entries.stream().anyMatch(n -> n.getPod() != null) ? "pod" : "node";
+  }
+
+  /**
+   * The node that the odd pods share and no other pod of the hunt is on: the node, not the pods,
+   * is then what differs ("only pods on node-c see the black hole").
+   */
+  static java.util.Optional<String> onlyOnOneNode(List<NodeStatus> entries, List<String> oddSubjects) {
+    List<NodeStatus> odd = entries.stream().filter(n -> n.getPod() != null && oddSubjects.contains(n.subject())).toList();
+    if (odd.isEmpty() || odd.stream().map(NodeStatus::getNode).distinct().count() != 1) {
+      return java.util.Optional.empty();
+    }
+    String node = odd.get(0).getNode();
+    boolean othersThere = entries.stream().anyMatch(n -> node.equals(n.getNode()) && !oddSubjects.contains(n.subject()));
+    return othersThere ? java.util.Optional.empty() : java.util.Optional.of(node);
   }
 
   /**
@@ -262,7 +299,7 @@ public final class StatusAggregator {
           continue;
         }
         byTarget.computeIfAbsent(f.getCheck() + " " + f.getTarget(), k -> new LinkedHashMap<>())
-            .computeIfAbsent(f.getVerdict(), k -> new ArrayList<>()).add(n.getNode());
+            .computeIfAbsent(f.getVerdict(), k -> new ArrayList<>()).add(n.subject());
       }
     }
     for (Map.Entry<String, Map<FindingVerdict, List<String>>> e : byTarget.entrySet()) {
@@ -275,8 +312,9 @@ public final class StatusAggregator {
       List<String> odd = sides.get(0).getValue();
       int others = sides.get(1).getValue().size();
       if (odd.size() <= 2 && others >= 2 && others > odd.size()) {
-        return java.util.Optional.of("odd node out: " + String.join(", ", odd) + " (" + sides.get(0).getKey()
-            + " on " + e.getKey() + " where " + others + " others are " + sides.get(1).getKey() + ")");
+        return java.util.Optional.of("odd " + noun(nodes) + " out: " + String.join(", ", odd) + " (" + sides.get(0).getKey()
+            + " on " + e.getKey() + " where " + others + " others are " + sides.get(1).getKey() + ")"
+            + onlyOnOneNode(nodes, odd).map(n -> ": only pods on " + n).orElse(""));
       }
     }
     return java.util.Optional.empty();

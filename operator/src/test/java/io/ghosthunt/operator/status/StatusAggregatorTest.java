@@ -212,4 +212,56 @@ class StatusAggregatorTest {
     assertEquals(HuntPhase.Failed, r.status().getPhase());
     assertEquals("no node matches spec.nodes: nothing was hunted", r.status().getSummary());
   }
+
+  static NodeStatus inPod(String pod, NodeStatus entry) {
+    entry.setPod(pod);
+    return entry;
+  }
+
+  @Test
+  void aPodHuntNamesEachPodOnItsNodeAndTheNodeThatOnlyItsPodsDisagreeOn() {
+    List<NodeOutcome> targets = List.of(NodeOutcome.pod("node-c", "Succeeded", null).inPod("web-1"),
+        NodeOutcome.pod("node-a", "Succeeded", null).inPod("web-2"), NodeOutcome.pod("node-b", "Succeeded", null).inPod("web-3"),
+        NodeOutcome.unreachable("node-d", "pod web-4 ended during the hunt (deleted or replaced) before its findings came")
+            .inPod("web-4"));
+    Map<String, NodeStatus> entries = Map.of(
+        "pod/web-1", inPod("web-1", done("node-c", f(CheckKey.MTU, "203.0.113.10", FindingVerdict.Ghost, GhostName.MtuBlackhole,
+            "path MTU 1400"))),
+        "pod/web-2", inPod("web-2", done("node-a", clear(CheckKey.MTU, "203.0.113.10"))),
+        "pod/web-3", inPod("web-3", done("node-b", clear(CheckKey.MTU, "203.0.113.10"))));
+    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, targets, entries, null, true);
+    assertTrue(r.complete());
+    io.ghosthunt.api.status.GhostHuntStatus s = r.status();
+    assertEquals("pod/web-1 on node-c: path MTU 1400; odd pod out: pod/web-1 on node-c (Ghost on mtu 203.0.113.10 where 2 others"
+        + " are Clear): only pods on node-c; 1 pod not hunted (pod/web-4 on node-d: Unreachable)", s.getSummary());
+    assertEquals(List.of("pod/web-1"), s.getHauntedNodes());
+    assertEquals("AllPodsReported", byType(s.getConditions()).get("Complete").getReason());
+    assertEquals("4 of 4 pods reported", byType(s.getConditions()).get("Complete").getMessage());
+    NodeStatus shown = s.getNodes().get(0);
+    assertEquals("node-c", shown.getNode());
+    assertEquals("web-1", shown.getPod());
+    NodeStatus gone = s.getNodes().get(1);
+    assertEquals("web-4", gone.getPod());
+    assertEquals(NodePhase.Unreachable, gone.getPhase());
+  }
+
+  @Test
+  void aPodSelectorThatMatchesNothingSaysSo() {
+    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(), Map.of(), null, true);
+    assertTrue(r.complete());
+    assertEquals(HuntPhase.Failed, r.status().getPhase());
+    assertEquals("no pod of this namespace matches spec.pods.selector: nothing was hunted", r.status().getSummary());
+    assertEquals("NoPods", byType(r.status().getConditions()).get("Complete").getReason());
+  }
+
+  @Test
+  void oddPodsShareANodeOnlyWhenNoOtherPodIsThere() {
+    NodeStatus a = inPod("web-1", done("node-c"));
+    NodeStatus b = inPod("web-2", done("node-c"));
+    NodeStatus c = inPod("web-3", done("node-a"));
+    assertEquals(java.util.Optional.of("node-c"), StatusAggregator.onlyOnOneNode(List.of(a, b, c),
+        List.of(a.subject(), b.subject())));
+    assertEquals(java.util.Optional.empty(), StatusAggregator.onlyOnOneNode(List.of(a, b, c), List.of(a.subject())),
+        "a clean pod on node-c too: the pod differs, not the node");
+  }
 }

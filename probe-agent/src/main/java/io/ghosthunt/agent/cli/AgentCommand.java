@@ -46,7 +46,7 @@ public final class AgentCommand {
 
   public static final String HELP = """
       Usage: ghosthunt agent --hunt NAMESPACE/NAME --node NODE --report NAME [--generation G]
-                             [--timeout SECONDS] [--host-etc DIR]
+                             [--timeout SECONDS] [--host-etc DIR] [--pods NAME/UID/REPORT,...]
 
       The probe pod's mode: reads the GhostHunt from the API server (in-cluster service account, or
       $KUBECONFIG), runs its checks on this node and writes them into the status of this node's
@@ -61,6 +61,10 @@ public final class AgentCommand {
         --host-etc DIR     where the node's /etc is mounted (the probe pod mounts it at /host/etc):
                            the dns check reads the node's resolv.conf and hosts file there, not
                            the pod's own (default: /etc)
+        --pods LIST        a pod hunt: the checks run inside each of these pods' network
+                           namespace (nsenter, from a process of the pod found by its UID through
+                           host PID), with the pod's own resolv.conf and hosts; each pod's findings
+                           go into the report named after it. --report is then not used.
 
       Exit codes: 0 the entry was written (whatever was found), 2 it could not be. Stopped by
       SIGTERM (the pod's deadline, or its deletion) before that, it says on stderr what it was doing,
@@ -82,7 +86,7 @@ public final class AgentCommand {
   }
 
   public int run(String[] argv) throws UsageException {
-    Args args = Args.parse(argv, Set.of("hunt", "node", "report", "generation", "timeout", "host-etc"), Set.of("help"),
+    Args args = Args.parse(argv, Set.of("hunt", "node", "report", "generation", "timeout", "host-etc", "pods"), Set.of("help"),
         Map.of("h", "help"));
     if (args.has("help")) {
       out.print(HELP);
@@ -96,9 +100,10 @@ public final class AgentCommand {
     if (node == null || node.isBlank()) {
       throw new UsageException("--node NODE (or $NODE_NAME) is required");
     }
+    List<PodHunt.Target> pods = args.has("pods") ? PodHunt.Target.parse(args.get("pods")) : null;
     String report = args.get("report");
-    if (report == null || report.isBlank()) {
-      throw new UsageException("--report NAME is required");
+    if (pods == null && (report == null || report.isBlank())) {
+      throw new UsageException("--report NAME is required (or --pods for a pod hunt)");
     }
     String namespace = ref.substring(0, ref.indexOf('/'));
     String name = ref.substring(ref.indexOf('/') + 1);
@@ -132,6 +137,9 @@ public final class AgentCommand {
             + args.get("generation") + ": the operator starts a new probe");
         return 2;
       }
+      if (pods != null) {
+        return huntPods(client, hunt, pods, node, args);
+      }
       NodeStatus entry;
       try {
         ResolvedHunt resolved = HuntResolver.resolve(hunt.getSpec());
@@ -155,6 +163,52 @@ public final class AgentCommand {
     } finally {
       finished = true;
     }
+  }
+
+  /** Each pod's findings into its own report, as soon as they are known; 0 when every report was written. */
+  private int huntPods(KubernetesClient client, GhostHunt hunt, List<PodHunt.Target> pods, String node, Args args) {
+    String namespace = hunt.getMetadata().getNamespace();
+    long generation = hunt.getMetadata().getGeneration();
+    Duration timeout = Duration.ofSeconds(args.has("timeout") ? Long.parseLong(args.get("timeout"))
+        : hunt.getSpec().timeoutSecondsOrDefault());
+    int[] failed = {0};
+    java.util.function.BiConsumer<PodHunt.Target, NodeStatus> write = (t, entry) -> {
+      entry.setGeneration(generation);
+      doing = "writing GhostHuntReport " + namespace + "/" + t.report() + " (pod " + t.pod() + ")";
+      writeReport(client, namespace, t.report(), compact(entry), Instant.now());
+      FindingsTable.print(out, hunt.getMetadata().getName(), entry, List.of());
+      failed[0] += entry.getPhase() == NodePhase.Done ? 0 : 1;
+    };
+    try {
+      HuntResolver.resolve(hunt.getSpec());
+    } catch (InvalidHuntException e) {
+      for (PodHunt.Target t : pods) {
+        NodeStatus entry = new NodeStatus(node, NodePhase.Failed);
+        entry.setPod(t.pod());
+        entry.setMessage("the hunt cannot run: " + e.getMessage());
+        write.accept(t, entry);
+      }
+      return 2;
+    }
+    try {
+      doing = "hunting inside pods " + pods.stream().map(PodHunt.Target::pod).toList();
+      new PodHunt(new io.ghosthunt.agent.host.PodProcesses(), node, Path.of(System.getProperty("java.io.tmpdir")))
+          .run(hunt, pods, Instant.now().plus(timeout), caBundle(client, hunt), write);
+    } catch (IOException e) {
+      System.err.println("ghosthunt agent: " + e.getMessage());
+      return 2;
+    }
+    return failed[0] == 0 ? 0 : 2;
+  }
+
+  /** The CA bundle an http2 check names, read once here: the children inside the pods have no API access. */
+  private static byte[] caBundle(KubernetesClient client, GhostHunt hunt) throws IOException {
+    var checks = hunt.getSpec().getChecks();
+    if (checks == null || checks.getHttp2() == null || checks.getHttp2().getCaBundleSecret() == null) {
+      return null;
+    }
+    var ref = checks.getHttp2().getCaBundleSecret();
+    return secretsIn(client, hunt.getMetadata().getNamespace()).read(ref.getName(), ref.getKey());
   }
 
   /**

@@ -43,6 +43,9 @@ public final class CheckCommand {
             --node NAME        the node name to report (default: $NODE_NAME, else the host name)
             --timeout SECONDS  bound for the whole hunt (default: spec.timeoutSeconds, else 120)
             --ca-file FILE     PEM CA bundle for http2 (what http2.caBundleSecret names in a cluster)
+            --etc DIR          read resolv.conf and hosts from DIR instead of /etc, e.g. a
+                               container's (/proc/PID/root/etc) when run inside its network
+                               namespace (nsenter --net=/proc/PID/ns/net), as a pod hunt's probe does
         -h, --help             this help
 
       Checks read kernel state (sockets, processes, conntrack, the firewall): run as root for
@@ -58,16 +61,17 @@ public final class CheckCommand {
         ghosthunt check --target http://127.0.0.1:8080/ --symptom LocalhostCantConnect -o json
       """.formatted(Arrays.stream(Symptom.values()).map(Enum::name).collect(Collectors.joining(", ")));
 
-  private final List<Check> checks;
+  private final java.util.function.Function<Path, List<Check>> checks;
   private final PrintStream out;
 
-  public CheckCommand(List<Check> checks, PrintStream out) {
+  /** @param checks the checks, given the folder to read resolv.conf and hosts from */
+  public CheckCommand(java.util.function.Function<Path, List<Check>> checks, PrintStream out) {
     this.checks = checks;
     this.out = out;
   }
 
   public int run(String[] argv) throws UsageException {
-    Args args = Args.parse(argv, Set.of("file", "target", "symptom", "output", "node", "timeout", "ca-file"), Set.of("help"),
+    Args args = Args.parse(argv, Set.of("file", "target", "symptom", "output", "node", "timeout", "ca-file", "etc"), Set.of("help"),
         Map.of("f", "file", "o", "output", "h", "help"));
     if (args.has("help")) {
       out.print(HELP);
@@ -118,7 +122,11 @@ public final class CheckCommand {
       }
       secrets = (name, key) -> Files.readAllBytes(ca);
     }
-    NodeStatus node = new CheckRunner(checks).run(resolved, nodeName(args.get("node")), timeout, secrets);
+    Path etc = Path.of(args.has("etc") ? args.get("etc") : "/etc");
+    if (!Files.isDirectory(etc)) {
+      throw new UsageException("--etc " + etc + " is not a directory");
+    }
+    NodeStatus node = new CheckRunner(checks.apply(etc)).run(resolved, nodeName(args.get("node")), timeout, secrets);
     if (output.equals("json")) {
       ObjectMapper json = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL)
           .enable(SerializationFeature.INDENT_OUTPUT);

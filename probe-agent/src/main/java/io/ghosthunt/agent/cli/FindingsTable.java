@@ -15,7 +15,7 @@ public final class FindingsTable {
     List<Finding> findings = node.getFindings() == null ? List.of() : node.getFindings();
     HuntVerdict verdict = HuntVerdict.of(findings);
     long ghosts = findings.stream().filter(Finding::isGhost).count();
-    out.printf("GhostHunt %s on %s: %s%s%n%n", huntName, node.getNode(), verdict,
+    out.printf("GhostHunt %s on %s: %s%s%n%n", huntName, node.subject(), verdict,
         ghosts == 0 ? "" : " (" + ghosts + (ghosts == 1 ? " ghost)" : " ghosts)"));
     int checkWidth = Math.max(5, findings.stream().mapToInt(f -> f.getCheck().key().length()).max().orElse(5));
     int targetWidth = Math.max(6, findings.stream().mapToInt(f -> String.valueOf(f.getTarget()).length()).max().orElse(6));

@@ -192,12 +192,12 @@ public final class HuntCommand {
         .withLabel(GhostHuntReport.HUNT_UID_LABEL, hunt.getMetadata().getUid())
         .withLabel(GhostHuntReport.GENERATION_LABEL, Long.toString(generation)).list().getItems()) {
       if (r.getStatus() != null && r.getStatus().getPhase() != null) {
-        nodes.put(r.getSpec().getNode(), r.getStatus().toNodeStatus(r.getSpec().getNode(), generation));
+        nodes.put(r.getSpec().key(), r.getStatus().toNodeStatus(r.getSpec().getNode(), r.getSpec().getPod(), generation));
       }
     }
     // Nodes the operator decided (not hunted) have no findings of their own.
     for (NodeStatus n : status.getNodes() == null ? List.<NodeStatus>of() : status.getNodes()) {
-      nodes.putIfAbsent(n.getNode(), n);
+      nodes.putIfAbsent(n.key(), n);
     }
     status.setNodes(nodes.isEmpty() ? null : new ArrayList<>(nodes.values()));
     return status;
@@ -221,7 +221,7 @@ public final class HuntCommand {
     for (NodeStatus node : status.getNodes() == null ? List.<NodeStatus>of() : status.getNodes()) {
       out.println();
       if (node.getPhase() != NodePhase.Done) {
-        out.printf("GhostHunt %s on %s: %s: %s%n", name, node.getNode(), node.getPhase(), node.getMessage());
+        out.printf("GhostHunt %s on %s: %s: %s%n", name, node.subject(), node.getPhase(), node.getMessage());
       } else {
         FindingsTable.print(out, name, node, List.of());
       }

@@ -29,10 +29,10 @@ public final class JUnitReport {
     List<Case> cases = new ArrayList<>();
     List<NodeStatus> nodes = status == null || status.getNodes() == null ? List.of() : status.getNodes();
     for (NodeStatus node : nodes) {
-      String classname = "ghosthunt." + hunt + "." + node.getNode();
+      String classname = "ghosthunt." + hunt + "." + (node.getPod() == null ? node.getNode() : node.getNode() + ".pod/" + node.getPod());
       if (node.getPhase() != NodePhase.Done) {
         cases.add(new Case(classname, "probe", 0, "error", String.valueOf(node.getPhase()),
-            node.getNode() + " was not hunted: " + node.getMessage(), null));
+            node.subject() + " was not hunted: " + node.getMessage(), null));
         continue;
       }
       Map<String, List<Finding>> byCheck = new LinkedHashMap<>();

@@ -1,0 +1,55 @@
+package io.ghosthunt.operator.probes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
+import io.ghosthunt.operator.OperatorConfig;
+import io.ghosthunt.operator.observer.HuntTarget;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ProbePodFactoryTest {
+
+  static final GhostHunt HUNT = ReportFactoryTest.hunt("slow-pods", 2);
+  static final List<HuntTarget> PODS = List.of(new HuntTarget("node-a", "web-1", "u-1", null),
+      new HuntTarget("node-a", "web-2", "u-2", null));
+
+  static Container probe(boolean hardened, List<HuntTarget> pods) {
+    Pod pod = new ProbePodFactory(new OperatorConfig("probes", "img", hardened, Set.of())).build(HUNT, "node-a", 60, pods);
+    return pod.getSpec().getContainers().get(0);
+  }
+
+  @Test
+  void aNodeProbeFillsItsNodesReportAndAPodHuntsProbeEachPodsOwn() {
+    List<String> node = probe(false, List.of()).getArgs();
+    assertEquals(Labels.reportName(HUNT, "node-a"), node.get(node.indexOf("--report") + 1));
+    assertFalse(node.contains("--pods"));
+
+    List<String> pods = probe(false, PODS).getArgs();
+    assertFalse(pods.contains("--report"));
+    assertEquals("web-1/u-1/" + Labels.reportName(HUNT, "pod/web-1") + ",web-2/u-2/" + Labels.reportName(HUNT, "pod/web-2"),
+        pods.get(pods.indexOf("--pods") + 1));
+    assertEquals(Labels.reportName(HUNT, "pod/web-1"), ReportFactory.build(HUNT, PODS.get(0)).getMetadata().getName());
+    GhostHuntReport report = ReportFactory.build(HUNT, PODS.get(0));
+    assertEquals("web-1", report.getSpec().getPod());
+    assertEquals("u-1", report.getSpec().getPodUid());
+    assertEquals("node-a", report.getSpec().getNode());
+    assertEquals("web-1", report.getMetadata().getLabels().get(Labels.POD));
+  }
+
+  @Test
+  void onlyAHardenedPodHuntsProbeMayEnterNamespaces() {
+    assertEquals(ProbePodFactory.HARDENED_CAPABILITIES, probe(true, List.of()).getSecurityContext().getCapabilities().getAdd());
+    List<String> pods = probe(true, PODS).getSecurityContext().getCapabilities().getAdd();
+    assertTrue(pods.containsAll(ProbePodFactory.HARDENED_CAPABILITIES));
+    assertEquals(ProbePodFactory.HARDENED_CAPABILITIES.size() + 1, pods.size());
+    assertTrue(pods.contains("SYS_ADMIN"), pods.toString());
+    assertTrue(probe(false, PODS).getSecurityContext().getPrivileged());
+  }
+}
