@@ -65,6 +65,11 @@ final class PodNetwork {
     // A connection is routed before kube-proxy's rules translate it: a node whose lab gave it no
     // default route needs a route for the Service range (a real node's default route covers it).
     node.sh("ip route add " + SERVICES + " dev gh-cluster");
+    // Pod traffic that leaves the cluster leaves as the node, as CNIs make it (flannel, the bridge
+    // plugin's ipMasq, ip-masq-agent): hosts beyond the node know no pod range to answer to.
+    node.sh("nft add table ip gh-pods && nft add chain ip gh-pods postrouting '{ type nat hook postrouting priority 100; }'"
+        + " && nft add rule ip gh-pods postrouting ip saddr " + podCidr(slot) + " ip daddr != " + CLUSTER_CIDR
+        + " oifname != cni0 masquerade");
     for (Map.Entry<Integer, LabHost> other : net.nodes.entrySet()) {
       node.sh(route(other.getKey()));
       other.getValue().sh(route(slot));

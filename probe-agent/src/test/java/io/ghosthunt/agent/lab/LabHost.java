@@ -82,7 +82,20 @@ public final class LabHost {
   }
 
   private int listener(String address, int port, String mode) {
-    List<String> cmd = List.of("ip", "netns", "exec", ns, "python3", "-c", LISTENER, address, Integer.toString(port), mode);
+    return listener(List.of("ip", "netns", "exec", ns), address, port, mode);
+  }
+
+  /**
+   * A plain listener in the network namespace that {@code enter} (e.g. {@code nsenter --net=FILE})
+   * puts it into: a namespace no lab made, such as a pod's; whoever starts it kills it (its PID).
+   */
+  public static int listenIn(List<String> enter, String address, int port) {
+    return listener(enter, address, port, "plain");
+  }
+
+  private static int listener(List<String> enter, String address, int port, String mode) {
+    List<String> cmd = new java.util.ArrayList<>(enter);
+    cmd.addAll(List.of("python3", "-c", LISTENER, address, Integer.toString(port), mode));
     try {
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
