@@ -28,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -108,7 +107,10 @@ class GhostHuntCrdIT {
         Arguments.of("{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleSecret\": {\"key\": \"ca.crt\"}}}}",
             "spec.checks.http2.caBundleSecret.name: Required value"),
         Arguments.of("{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleSecret\": {\"name\": \"Not_A_Name\"}}}}",
-            "spec.checks.http2.caBundleSecret.name: Invalid value: \"Not_A_Name\""));
+            "spec.checks.http2.caBundleSecret.name: Invalid value: \"Not_A_Name\""),
+        Arguments.of("{\"target\": \"app.example.com\", \"nodes\": {\"names\": [\"node-a\"]}, \"pods\": {\"selector\": {}}}",
+            "spec.nodes and spec.pods exclude each other"),
+        Arguments.of("{\"target\": \"app.example.com\", \"pods\": {}}", "spec.pods.selector: Required value"));
   }
 
   private static String manyTargets(int n) {
@@ -139,13 +141,13 @@ class GhostHuntCrdIT {
     return client.resource(hunt).inNamespace(NS).create();
   }
 
-  /** The patch a probe sends: a fresh object with name, namespace and only its own node entry. */
-  private static GhostHunt nodeEntry(GhostHunt hunt, NodeStatus node) {
+  /** A status apply with these entries only: a fresh object with name, namespace and the entries. */
+  private static GhostHunt entries(GhostHunt hunt, NodeStatus... nodes) {
     GhostHunt patch = new GhostHunt();
     patch.setMetadata(new ObjectMetaBuilder().withName(hunt.getMetadata().getName())
         .withNamespace(hunt.getMetadata().getNamespace()).build());
     GhostHuntStatus status = new GhostHuntStatus();
-    status.setNodes(List.of(node));
+    status.setNodes(List.of(nodes));
     patch.setStatus(status);
     return patch;
   }
@@ -169,46 +171,29 @@ class GhostHuntCrdIT {
   }
 
   @Test
-  void twoProbesApplyTheirOwnNodeEntriesWithoutClobbering() {
-    GhostHunt hunt = huntNamed("ssa-two-nodes");
-    applyStatus(nodeEntry(hunt, node("node-a", FindingVerdict.Ghost, "4242")), "ghosthunt-agent-node-a");
-    applyStatus(nodeEntry(hunt, node("node-b", FindingVerdict.Clear, null)), "ghosthunt-agent-node-b");
+  void theEntriesNameANodeOncePerPodAndTheOperatorsApplyReplacesThemWhole() {
+    GhostHunt hunt = huntNamed("entries");
+    NodeStatus web1 = node("node-a", FindingVerdict.Ghost, "4242");
+    web1.setPod("web-1");
+    NodeStatus web2 = node("node-a", FindingVerdict.Clear, null);
+    web2.setPod("web-2");
+    applyStatus(entries(hunt, web1, web2), "ghosthunt-operator");
 
-    GhostHunt read = client.resources(GhostHunt.class).inNamespace(NS).withName("ssa-two-nodes").get();
-    Map<String, NodeStatus> byNode = byNode(read);
-    assertEquals(List.of("node-a", "node-b"), List.copyOf(byNode.keySet()));
-    assertEquals("4242", byNode.get("node-a").getFindings().get(0).getEvidence().get("pid"));
-    assertEquals(FindingVerdict.Clear, byNode.get("node-b").getFindings().get(0).getVerdict());
+    GhostHunt read = client.resources(GhostHunt.class).inNamespace(NS).withName("entries").get();
+    assertEquals(List.of("node-a web-1", "node-a web-2"),
+        read.getStatus().getNodes().stream().map(n -> n.getNode() + " " + n.getPod()).toList());
+    assertEquals("4242", read.getStatus().getNodes().get(0).getFindings().get(0).getEvidence().get("pid"));
 
-    // node-a hunts again: its entry changes, node-b's stays exactly as node-b wrote it.
-    applyStatus(nodeEntry(hunt, node("node-a", FindingVerdict.Ghost, "5151")), "ghosthunt-agent-node-a");
-    read = client.resources(GhostHunt.class).inNamespace(NS).withName("ssa-two-nodes").get();
-    byNode = byNode(read);
-    assertEquals("5151", byNode.get("node-a").getFindings().get(0).getEvidence().get("pid"));
-    assertEquals("port 8080 is held by java", byNode.get("node-b").getFindings().get(0).getSummary());
-
-    // The operator writes the aggregate with its own manager; the node entries survive it.
-    GhostHunt aggregate = new GhostHunt();
-    aggregate.setMetadata(new ObjectMetaBuilder().withName("ssa-two-nodes").withNamespace(NS).build());
-    GhostHuntStatus status = new GhostHuntStatus();
-    status.setObservedGeneration(read.getMetadata().getGeneration());
-    status.setPhase(HuntPhase.Complete);
-    status.setVerdict(HuntVerdict.Haunted);
-    status.setGhosts(1);
-    status.setProgress("2/2");
-    status.setSummary("node-a: port 8080 held by PID 5151 (sleep 3600)");
-    aggregate.setStatus(status);
-    applyStatus(aggregate, "ghosthunt-operator");
-    read = client.resources(GhostHunt.class).inNamespace(NS).withName("ssa-two-nodes").get();
-    assertEquals(HuntVerdict.Haunted, read.getStatus().getVerdict());
-    assertEquals(2, read.getStatus().getNodes().size());
-    assertEquals(read.getMetadata().getGeneration(), read.getStatus().getObservedGeneration());
+    // The operator alone writes the entries (probes write reports): its next apply is the whole list.
+    applyStatus(entries(hunt, node("node-b", FindingVerdict.Clear, null)), "ghosthunt-operator");
+    read = client.resources(GhostHunt.class).inNamespace(NS).withName("entries").get();
+    assertEquals(List.of("node-b"), read.getStatus().getNodes().stream().map(NodeStatus::getNode).toList());
   }
 
   @Test
   void statusSubresourceIgnoresSpecAndMainEndpointIgnoresStatus() {
     GhostHunt hunt = huntNamed("subresource");
-    GhostHunt withStatus = nodeEntry(hunt, node("node-a", FindingVerdict.Ghost, "4242"));
+    GhostHunt withStatus = entries(hunt, node("node-a", FindingVerdict.Ghost, "4242"));
     applyStatus(withStatus, "ghosthunt-agent-node-a");
     GhostHunt read = client.resources(GhostHunt.class).inNamespace(NS).withName("subresource").get();
     long generation = read.getMetadata().getGeneration();
@@ -225,7 +210,7 @@ class GhostHuntCrdIT {
   @Test
   void kubectlShowsThePrinterColumns(ControlPlane cp, @TempDir Path dir) throws Exception {
     GhostHunt hunt = huntNamed("columns");
-    applyStatus(nodeEntry(hunt, node("node-a", FindingVerdict.Ghost, "4242")), "ghosthunt-agent-node-a");
+    applyStatus(entries(hunt, node("node-a", FindingVerdict.Ghost, "4242")), "ghosthunt-agent-node-a");
     GhostHunt aggregate = new GhostHunt();
     aggregate.setMetadata(new ObjectMetaBuilder().withName("columns").withNamespace(NS).build());
     GhostHuntStatus status = new GhostHuntStatus();
@@ -245,11 +230,5 @@ class GhostHuntCrdIT {
     assertEquals(List.of("NAME", "PHASE", "VERDICT", "GHOSTS", "NODES", "AGE"), header, out);
     List<String> row = List.of(out.lines().skip(1).findFirst().orElseThrow().trim().split("\\s+"));
     assertEquals(List.of("columns", "Complete", "Haunted", "1", "1/1"), row.subList(0, 5), out);
-  }
-
-  private static Map<String, NodeStatus> byNode(GhostHunt hunt) {
-    Map<String, NodeStatus> m = new java.util.LinkedHashMap<>();
-    hunt.getStatus().getNodes().forEach(n -> m.put(n.getNode(), n));
-    return m;
   }
 }

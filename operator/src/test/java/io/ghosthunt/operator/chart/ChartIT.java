@@ -127,7 +127,11 @@ class ChartIT {
       denied(() -> operatorClient.secrets().inNamespace(WATCHED).list());
       denied(() -> operatorClient.secrets().inNamespace(WATCHED).withName("web-ca").get());
       denied(() -> operatorClient.secrets().inNamespace(RELEASE_NS).list());
-      denied(() -> operatorClient.pods().inNamespace(WATCHED).list());
+      // Pods of a watched namespace are read (pod hunts select them), never made there.
+      operatorClient.pods().inNamespace(WATCHED).list();
+      denied(() -> operatorClient.pods().inNamespace(WATCHED).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+          .withNewMetadata().withName("not-a-probe").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("x").endContainer().endSpec().build()).create());
       denied(() -> operatorClient.pods().inNamespace(OTHER).list());
       denied(() -> operatorClient.resources(GhostHunt.class).inNamespace(OTHER).list());
       denied(() -> operatorClient.rbac().roles().inNamespace(OTHER).list());
