@@ -19,6 +19,8 @@ import io.ghosthunt.api.status.GhostHuntStatus;
 @AdditionalPrinterColumn(name = "Verdict", jsonPath = ".status.verdict", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Ghosts", jsonPath = ".status.ghosts", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Nodes", jsonPath = ".status.progress", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Last Run", jsonPath = ".status.lastRunAt", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Next", jsonPath = ".status.nextRunAt", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class GhostHunt extends CustomResource<GhostHuntSpec, GhostHuntStatus> implements Namespaced {
   public static final String GROUP = "ghosthunt.io";

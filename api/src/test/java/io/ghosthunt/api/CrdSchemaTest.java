@@ -52,7 +52,7 @@ class CrdSchemaTest {
   void versionServesStatusAndPrinterColumnsInOrder() {
     assertEquals("v1alpha1", version.getName());
     assertTrue(version.getSubresources().getStatus() != null, "status subresource");
-    assertEquals(List.of("Phase", "Verdict", "Ghosts", "Nodes", "Age"),
+    assertEquals(List.of("Phase", "Verdict", "Ghosts", "Nodes", "Last Run", "Next", "Age"),
         version.getAdditionalPrinterColumns().stream().map(c -> c.getName()).toList());
     assertEquals(".status.progress", version.getAdditionalPrinterColumns().get(3).getJsonPath());
   }

@@ -110,7 +110,10 @@ class GhostHuntCrdIT {
             "spec.checks.http2.caBundleSecret.name: Invalid value: \"Not_A_Name\""),
         Arguments.of("{\"target\": \"app.example.com\", \"nodes\": {\"names\": [\"node-a\"]}, \"pods\": {\"selector\": {}}}",
             "spec.nodes and spec.pods exclude each other"),
-        Arguments.of("{\"target\": \"app.example.com\", \"pods\": {}}", "spec.pods.selector: Required value"));
+        Arguments.of("{\"target\": \"app.example.com\", \"pods\": {}}", "spec.pods.selector: Required value"),
+        Arguments.of("{\"target\": \"app.example.com\", \"schedule\": \"every tuesday\"}", "spec.schedule: Invalid value"),
+        Arguments.of("{\"target\": \"app.example.com\", \"schedule\": \"@hourly\", \"historyLimit\": 0}",
+            "spec.historyLimit: Invalid value: 0"));
   }
 
   private static String manyTargets(int n) {
@@ -227,7 +230,7 @@ class GhostHuntCrdIT {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.exitValue(), out);
     List<String> header = List.of(out.lines().findFirst().orElseThrow().trim().split("\\s+"));
-    assertEquals(List.of("NAME", "PHASE", "VERDICT", "GHOSTS", "NODES", "AGE"), header, out);
+    assertEquals(List.of("NAME", "PHASE", "VERDICT", "GHOSTS", "NODES", "LAST", "RUN", "NEXT", "AGE"), header, out);
     List<String> row = List.of(out.lines().skip(1).findFirst().orElseThrow().trim().split("\\s+"));
     assertEquals(List.of("columns", "Complete", "Haunted", "1", "1/1"), row.subList(0, 5), out);
   }

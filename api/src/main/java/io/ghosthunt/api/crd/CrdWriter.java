@@ -24,7 +24,7 @@ import java.util.List;
  */
 public final class CrdWriter implements CRDPostProcessor {
 
-  static final List<String> COLUMN_ORDER = List.of("Hunt", "Node", "Pod", "Phase", "Verdict", "Ghosts", "Nodes", "Age");
+  static final List<String> COLUMN_ORDER = List.of("Hunt", "Node", "Pod", "Phase", "Verdict", "Ghosts", "Nodes", "Last Run", "Next", "Age");
 
   public static void main(String[] args) {
     if (args.length != 1) {

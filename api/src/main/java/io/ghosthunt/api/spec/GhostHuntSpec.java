@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -46,6 +47,21 @@ public class GhostHuntSpec {
 
   @JsonPropertyDescription("Explicit inputs per check; they override what spec.target derives.")
   private ChecksSpec checks;
+
+  @JsonPropertyDescription(
+      "Repeat the hunt on this schedule, in cron syntax as a CronJob takes it (five fields or a nickname"
+          + " such as @hourly, UTC). Each run hunts afresh; the status keeps the last runs and what changed.")
+  @Size(max = 100)
+  @Pattern("^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\\S+( \\S+){4})$")
+  private String schedule;
+
+  @JsonPropertyDescription("With spec.schedule: start no new run while true (a run in progress completes).")
+  private Boolean suspend;
+
+  @JsonPropertyDescription("With spec.schedule: how many runs' summaries the status keeps (1-20). Default 3.")
+  @Min(1)
+  @Max(20)
+  private Integer historyLimit;
 
   @JsonPropertyDescription("Upper bound for the whole hunt, in seconds (1-3600). Default 120.")
   @Min(1)
@@ -90,6 +106,35 @@ public class GhostHuntSpec {
 
   public void setChecks(ChecksSpec checks) {
     this.checks = checks;
+  }
+
+  public String getSchedule() {
+    return schedule;
+  }
+
+  public void setSchedule(String schedule) {
+    this.schedule = schedule;
+  }
+
+  public Boolean getSuspend() {
+    return suspend;
+  }
+
+  public void setSuspend(Boolean suspend) {
+    this.suspend = suspend;
+  }
+
+  public Integer getHistoryLimit() {
+    return historyLimit;
+  }
+
+  public void setHistoryLimit(Integer historyLimit) {
+    this.historyLimit = historyLimit;
+  }
+
+  /** The runs kept: the spec's, or 3. */
+  public int historyLimitOrDefault() {
+    return historyLimit == null ? 3 : historyLimit;
   }
 
   public Integer getTimeoutSeconds() {

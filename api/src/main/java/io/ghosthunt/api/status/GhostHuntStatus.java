@@ -42,6 +42,27 @@ public class GhostHuntStatus {
   @JsonPropertyDescription("One entry per targeted node, written by that node's probe.")
   private List<NodeStatus> nodes;
 
+  @JsonPropertyDescription("With spec.schedule: the number of the current (or latest) run, from 1.")
+  private Integer run;
+
+  @JsonPropertyDescription("With spec.schedule: the schedule time of the current (or latest) run.")
+  private String lastRunAt;
+
+  @JsonPropertyDescription("With spec.schedule: the next schedule time (absent while suspended).")
+  private String nextRunAt;
+
+  @JsonPropertyDescription("With spec.schedule: the latest schedule time dealt with, run or skipped; the schedule goes on from here.")
+  private String lastScheduledAt;
+
+  @JsonPropertyDescription("With spec.schedule: schedule times skipped because the previous run was still going.")
+  private Integer skippedRuns;
+
+  @JsonPropertyDescription("With spec.schedule: the last runs (spec.historyLimit), newest first.")
+  private List<RunSummary> runs;
+
+  @JsonPropertyDescription("With spec.schedule: what the latest run found different from the one before.")
+  private RunChanges changes;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -128,5 +149,61 @@ public class GhostHuntStatus {
 
   public void setNodes(List<NodeStatus> nodes) {
     this.nodes = nodes;
+  }
+
+  public Integer getRun() {
+    return run;
+  }
+
+  public void setRun(Integer run) {
+    this.run = run;
+  }
+
+  public String getLastRunAt() {
+    return lastRunAt;
+  }
+
+  public void setLastRunAt(String lastRunAt) {
+    this.lastRunAt = lastRunAt;
+  }
+
+  public String getNextRunAt() {
+    return nextRunAt;
+  }
+
+  public void setNextRunAt(String nextRunAt) {
+    this.nextRunAt = nextRunAt;
+  }
+
+  public String getLastScheduledAt() {
+    return lastScheduledAt;
+  }
+
+  public void setLastScheduledAt(String lastScheduledAt) {
+    this.lastScheduledAt = lastScheduledAt;
+  }
+
+  public Integer getSkippedRuns() {
+    return skippedRuns;
+  }
+
+  public void setSkippedRuns(Integer skippedRuns) {
+    this.skippedRuns = skippedRuns;
+  }
+
+  public List<RunSummary> getRuns() {
+    return runs;
+  }
+
+  public void setRuns(List<RunSummary> runs) {
+    this.runs = runs;
+  }
+
+  public RunChanges getChanges() {
+    return changes;
+  }
+
+  public void setChanges(RunChanges changes) {
+    this.changes = changes;
   }
 }
