@@ -4,6 +4,8 @@ import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.NodeStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -33,6 +35,9 @@ public final class OperatorMetrics {
   private final Counter reconcileErrors;
   private final Timer huntDurations;
   private final Map<String, Boolean> seen = new ConcurrentHashMap<>();
+  /** Per hunt (namespace/name): ghosts by [node or pod/NAME, ghost]. */
+  private final Map<String, Map<List<String>, Integer>> current = new java.util.HashMap<>();
+  private final MultiGauge currentGhosts;
 
   public OperatorMetrics() {
     for (var binder : List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ProcessorMetrics(),
@@ -41,6 +46,8 @@ public final class OperatorMetrics {
     }
     reconcileErrors = Counter.builder("ghosthunt.reconcile.errors")
         .description("Reconciles that failed (retried by the operator).").register(registry);
+    currentGhosts = MultiGauge.builder("ghosthunt.ghosts")
+        .description("Ghosts a hunt's latest completed run found, by hunt, node (or pod/NAME) and ghost.").register(registry);
     huntDurations = Timer.builder("ghosthunt.hunt.duration").description("From a hunt's start to its completion.")
         .serviceLevelObjectives(HUNT_BUCKETS).register(registry);
   }
@@ -54,8 +61,8 @@ public final class OperatorMetrics {
    * A hunt reached Complete (or Failed): counted once per hunt UID and generation, from every node's
    * entry (the reports' findings, not the hunt's capped status).
    */
-  public void huntFinished(String uid, long generation, GhostHuntStatus status, List<NodeStatus> nodes, Instant now) {
-    if (seen.putIfAbsent(uid + "/" + generation, Boolean.TRUE) != null) {
+  public void huntFinished(String uid, String round, GhostHuntStatus status, List<NodeStatus> nodes, Instant now) {
+    if (seen.putIfAbsent(uid + "/" + round, Boolean.TRUE) != null) {
       return;
     }
     Counter.builder("ghosthunt.hunts").description("Hunts completed, by verdict.")
@@ -78,9 +85,46 @@ public final class OperatorMetrics {
     }
   }
 
-  /** The hunt is gone: its once-only marks go too, so a long-running operator does not grow. */
-  public void forget(String uid) {
+  /**
+   * The ghosts a hunt (namespace/name) sees now, by node (or pod) and ghost, from its latest
+   * completed hunt or run: what an alert on a ghost that stays asks for.
+   */
+  public void currentGhosts(String hunt, List<NodeStatus> entries) {
+    Map<List<String>, Integer> counts = new java.util.HashMap<>();
+    for (NodeStatus n : entries) {
+      for (Finding f : n.getFindings() == null ? List.<Finding>of() : n.getFindings()) {
+        if (f.isGhost() && f.getGhost() != null) {
+          counts.merge(List.of(n.getPod() == null ? n.getNode() : "pod/" + n.getPod(), f.getGhost().name()), 1, Integer::sum);
+        }
+      }
+    }
+    synchronized (current) {
+      current.put(hunt, counts);
+      publishCurrent();
+    }
+  }
+
+  /** A scheduled hunt's run found a ghost the run before did not. */
+  public void ghostAppeared(String hunt, io.ghosthunt.api.status.GhostName ghost) {
+    Counter.builder("ghosthunt.ghost.appearances").description("Ghosts found by a scheduled run and not by the run before it.")
+        .tag("hunt", hunt).tag("ghost", String.valueOf(ghost)).register(registry).increment();
+  }
+
+  private void publishCurrent() {
+    List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+    current.forEach((hunt, counts) -> counts.forEach((key, n) ->
+        rows.add(MultiGauge.Row.of(Tags.of("hunt", hunt, "node", key.get(0), "ghost", key.get(1)), n))));
+    currentGhosts.register(rows, true);
+  }
+
+  /** The hunt is gone: its once-only marks and its current ghosts go too, so a long-running operator does not grow. */
+  public void forget(String uid, String hunt) {
     seen.keySet().removeIf(k -> k.startsWith(uid + "/"));
+    synchronized (current) {
+      if (current.remove(hunt) != null) {
+        publishCurrent();
+      }
+    }
   }
 
   public void reconcileError() {

@@ -20,6 +20,8 @@ public final class Labels {
   public static final String HUNT_NAMESPACE = "ghosthunt.io/hunt-namespace";
   public static final String NODE = "ghosthunt.io/node";
   public static final String POD = "ghosthunt.io/pod";
+  /** A scheduled hunt's run number on its pods and reports (absent for a hunt without schedule). */
+  public static final String RUN = "ghosthunt.io/run";
 
   private Labels() {}
 
@@ -52,8 +54,18 @@ public final class Labels {
   }
 
   public static String podName(GhostHunt hunt, String node) {
+    return podName(hunt, node, 0);
+  }
+
+  /** A node's probe of one generation and (for a scheduled hunt) one run. */
+  public static String podName(GhostHunt hunt, String node, int run) {
+    return "gh-" + prefix(hunt.getMetadata().getName(), 40) + "-" + hash(hunt.getMetadata().getUid(), round(hunt, run), node);
+  }
+
+  /** The generation, and a scheduled hunt's run: what makes names of one round differ from the next. */
+  private static String round(GhostHunt hunt, int run) {
     long gen = hunt.getMetadata().getGeneration();
-    return "gh-" + prefix(hunt.getMetadata().getName(), 40) + "-" + hash(hunt.getMetadata().getUid(), Long.toString(gen), node);
+    return run > 0 ? gen + "." + run : Long.toString(gen);
   }
 
   /**
@@ -61,8 +73,11 @@ public final class Labels {
    * restarted operator finds it again.
    */
   public static String reportName(GhostHunt hunt, String key) {
-    long gen = hunt.getMetadata().getGeneration();
-    return prefix(hunt.getMetadata().getName(), 50) + "-" + hash(hunt.getMetadata().getUid(), Long.toString(gen), key);
+    return reportName(hunt, key, 0);
+  }
+
+  public static String reportName(GhostHunt hunt, String key, int run) {
+    return prefix(hunt.getMetadata().getName(), 50) + "-" + hash(hunt.getMetadata().getUid(), round(hunt, run), key);
   }
 
   /** The hunt's name as a label value (at most 63 characters; the report's spec holds it whole). */

@@ -49,13 +49,21 @@ public final class ProbePodFactory {
 
   /** @param targetPods in a pod hunt, the pods on this node the probe hunts inside; empty for a node hunt */
   public Pod build(GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods) {
+    return build(hunt, node, timeoutSeconds, targetPods, 0);
+  }
+
+  /** @param run a scheduled hunt's run number, 0 for a hunt without schedule */
+  public Pod build(GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
     Map<String, String> labels = new HashMap<>(Labels.of(hunt, "probe"));
     labels.put(Labels.GENERATION, Long.toString(hunt.getMetadata().getGeneration()));
+    if (run > 0) {
+      labels.put(Labels.RUN, Integer.toString(run));
+    }
     Map<String, String> annotations = new HashMap<>(Labels.huntAnnotations(hunt));
     annotations.put(Labels.NODE, node);
     return new PodBuilder()
         .withNewMetadata()
-          .withName(Labels.podName(hunt, node))
+          .withName(Labels.podName(hunt, node, run))
           .withNamespace(config.probeNamespace())
           .withLabels(labels)
           .withAnnotations(annotations)
@@ -79,7 +87,7 @@ public final class ProbePodFactory {
           .addNewContainer()
             .withName("probe")
             .withImage(config.probeImage())
-            .withArgs(args(hunt, node, timeoutSeconds, targetPods))
+            .withArgs(args(hunt, node, timeoutSeconds, targetPods, run))
             .addNewVolumeMount().withName("host-etc").withMountPath(HOST_ETC).withReadOnly(true).endVolumeMount()
             .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
             // A probe that fails or is stopped says why in its last lines; the kubelet hands them to
@@ -99,16 +107,16 @@ public final class ProbePodFactory {
         .build();
   }
 
-  static List<String> args(GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods) {
+  static List<String> args(GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
     List<String> args = new java.util.ArrayList<>(List.of("agent", "--hunt",
         hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName(), "--node", node,
         "--generation", Long.toString(hunt.getMetadata().getGeneration()),
         "--timeout", Long.toString(Math.max(1, timeoutSeconds - 5)), "--host-etc", HOST_ETC));
     if (targetPods.isEmpty()) {
-      args.addAll(List.of("--report", Labels.reportName(hunt, node)));
+      args.addAll(List.of("--report", Labels.reportName(hunt, node, run)));
     } else {
       args.addAll(List.of("--pods", targetPods.stream()
-          .map(t -> t.pod() + "/" + t.podUid() + "/" + Labels.reportName(hunt, t.key()))
+          .map(t -> t.pod() + "/" + t.podUid() + "/" + Labels.reportName(hunt, t.key(), run))
           .collect(java.util.stream.Collectors.joining(","))));
     }
     return args;

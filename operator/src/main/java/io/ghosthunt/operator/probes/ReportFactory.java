@@ -22,10 +22,18 @@ public final class ReportFactory {
 
   /** The report of a node, or of a pod (on its node) in a pod hunt. */
   public static GhostHuntReport build(GhostHunt hunt, HuntTarget target) {
+    return build(hunt, target, 0);
+  }
+
+  /** @param run a scheduled hunt's run number, 0 for a hunt without schedule */
+  public static GhostHuntReport build(GhostHunt hunt, HuntTarget target, int run) {
     String node = target.node();
     Map<String, String> labels = new HashMap<>(Labels.of(hunt, "report"));
     labels.put(Labels.GENERATION, Long.toString(hunt.getMetadata().getGeneration()));
     labels.put(GhostHuntReport.HUNT_LABEL, Labels.huntLabel(hunt));
+    if (run > 0) {
+      labels.put(Labels.RUN, Integer.toString(run));
+    }
     labels.put(GhostHuntReport.AGENT_LABEL, Labels.agentName(hunt));
     // kubectl get ghr -l ghosthunt.io/node=NODE; a node name too long for a label value is in the spec only.
     if (node.length() <= 63) {
@@ -35,7 +43,7 @@ public final class ReportFactory {
       labels.put(Labels.POD, target.pod());
     }
     GhostHuntReport report = new GhostHuntReport();
-    report.getMetadata().setName(Labels.reportName(hunt, target.key()));
+    report.getMetadata().setName(Labels.reportName(hunt, target.key(), run));
     report.getMetadata().setNamespace(hunt.getMetadata().getNamespace());
     report.getMetadata().setLabels(labels);
     report.getMetadata().setOwnerReferences(java.util.List.of(new OwnerReferenceBuilder()

@@ -31,7 +31,12 @@ public final class EventRecorder {
   }
 
   public void record(GhostHunt hunt, HuntEventReason reason, String message) {
-    String key = hunt.getMetadata().getUid() + "/" + hunt.getMetadata().getGeneration();
+    record(hunt, 0, reason, message);
+  }
+
+  /** Once per hunt generation and, for a scheduled hunt, per run. */
+  public void record(GhostHunt hunt, int run, HuntEventReason reason, String message) {
+    String key = hunt.getMetadata().getUid() + "/" + hunt.getMetadata().getGeneration() + "/" + run;
     if (!recorded.computeIfAbsent(key, k -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(reason + " " + message)) {
       return;
     }

@@ -15,6 +15,11 @@ import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.decision.Blocker;
 import io.ghosthunt.operator.decision.HuntDecisions;
+import io.ghosthunt.operator.decision.Schedules;
+import io.ghosthunt.operator.status.RunHistory;
+import io.ghosthunt.api.status.GhostChange;
+import io.ghosthunt.api.status.RunChanges;
+import io.ghosthunt.api.status.RunSummary;
 import io.ghosthunt.operator.observer.HuntTarget;
 import io.ghosthunt.operator.observer.NodeTargets;
 import io.ghosthunt.operator.observer.PodTargets;
@@ -87,7 +92,10 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
    */
   private final Map<String, Progress> written = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private record Progress(long generation, String startedAt, boolean complete) {}
+  /** @param run a scheduled hunt's run (0 without schedule) */
+  private record Progress(long generation, int run, String startedAt, boolean complete) {}
+
+  private final ScheduledRuns schedules;
 
   public GhostHuntReconciler(KubernetesClient client, OperatorConfig config, Clock clock) {
     this(client, config, clock, new OperatorMetrics());
@@ -104,6 +112,11 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     this.rbac = new AgentRbac(client, config);
     this.statusWriter = new StatusWriter(client);
     this.events = new EventRecorder(client);
+    this.schedules = new ScheduledRuns(client, statusWriter, events, (hunt, run) -> {
+      client.pods().inNamespace(config.probeNamespace()).withLabelSelector(otherRuns(hunt, run)).delete();
+      client.resources(GhostHuntReport.class).inNamespace(hunt.getMetadata().getNamespace())
+          .withLabelSelector(otherRuns(hunt, run)).delete();
+    });
   }
 
   @Override
@@ -163,42 +176,61 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     String uid = hunt.getMetadata().getUid();
     GhostHuntStatus previous = hunt.getStatus();
     Progress mine = written.get(uid);
-    if (finished(mine, previous, generation)) {
+    boolean scheduled = hunt.getSpec().getSchedule() != null;
+    if (finished(mine, previous, generation, 0) && (!scheduled || invalidSpec(previous))) {
       if (mine == null) {
         // Complete before this operator saw it: the replica that completed it may have died (a
         // killed leader, a rolled Deployment) between the Complete status and its cleanup.
         revokeProbes(hunt);
-        written.put(uid, new Progress(generation, previous.getStartedAt(), true));
+        written.put(uid, new Progress(generation, 0, previous.getStartedAt(), true));
       }
       return UpdateControl.noUpdate();
     }
     Instant now = clock.instant();
     try {
       HuntResolver.resolve(hunt.getSpec());
+      java.util.Optional<String> badSchedule = scheduled ? Schedules.invalid(hunt.getSpec().getSchedule())
+          : java.util.Optional.empty();
+      if (badSchedule.isPresent()) {
+        throw new InvalidHuntException(List.of(badSchedule.get()));
+      }
     } catch (InvalidHuntException e) {
       events.record(hunt, HuntEventReason.InvalidSpec, e.getMessage());
       GhostHuntStatus failed = invalid(generation, e, now, previous);
       statusWriter.apply(hunt, failed);
-      written.put(uid, new Progress(generation, failed.getStartedAt(), true));
+      written.put(uid, new Progress(generation, 0, failed.getStartedAt(), true));
       return UpdateControl.noUpdate();
     }
-    String startedAt = startedAt(hunt, mine, previous, now);
+    int run = 0;
+    if (scheduled) {
+      ScheduledRuns.Step step = schedules.step(hunt, now);
+      if (step.idle() != null) {
+        if (mine == null || mine.run() != step.run()) {
+          revokeProbes(hunt); // a run completed by a replica that died before its cleanup
+          written.put(uid, new Progress(generation, step.run(), step.status().getStartedAt(), true));
+        }
+        return step.idle();
+      }
+      previous = step.status();
+      run = step.run();
+    }
+    String startedAt = startedAt(hunt, mine, previous, now, run);
     Duration timeout = Duration.ofSeconds(hunt.getSpec().timeoutSecondsOrDefault());
     Instant deadline = Instant.parse(startedAt).plus(timeout);
 
     // Observe: the nodes, this generation's pods and reports, all from caches but the nodes.
-    Map<String, GhostHuntReport> reports = currentReports(hunt);
+    Map<String, GhostHuntReport> reports = currentReports(hunt, run);
     boolean podHunt = hunt.getSpec().getPods() != null;
     List<HuntTarget> targets = podHunt
         ? podTargets.resolve(hunt.getMetadata().getNamespace(), hunt.getSpec().getPods(), reportedPods(reports.values()))
         : nodeTargets.resolve(hunt.getSpec().getNodes());
-    HuntDecisions.Observed seen = new HuntDecisions.Observed(targets, currentPods(hunt), reports.keySet(),
+    HuntDecisions.Observed seen = new HuntDecisions.Observed(targets, currentPods(hunt, run), reports.keySet(),
         agentEntries(reports, generation), now, deadline);
     // Decide and act: start the probes that are missing; what cannot be started says why.
     Map<String, String> refused = new HashMap<>();
     Map<String, Pod> started;
     try {
-      started = startProbes(hunt, HuntDecisions.probesToStart(seen), seen, refused);
+      started = startProbes(hunt, HuntDecisions.probesToStart(seen), seen, refused, run);
     } catch (KubernetesClientException e) {
       Blocker blocker = Blocker.of(e, config.probeNamespace()).orElseThrow(() -> e); // else transient: JOSDK retries
       return blocked(hunt, blocker, previous, now);
@@ -207,20 +239,25 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     StatusAggregator.Result result = StatusAggregator.aggregate(generation, startedAt, timeout, now,
         HuntDecisions.outcomes(seen, started, refused), seen.entries(), previousCurrent ? previous.getConditions() : null,
         podHunt);
-    return publish(hunt, previous, result, startedAt, deadline, now);
+    return publish(hunt, previous, result, startedAt, deadline, now, run);
+  }
+
+  private static boolean invalidSpec(GhostHuntStatus status) {
+    return status != null && status.getConditions() != null
+        && status.getConditions().stream().anyMatch(c -> "InvalidSpec".equals(c.getReason()));
   }
 
   /** Whether this generation is done already (by the status, or by our own last write the cache may not show yet). */
-  private static boolean finished(Progress mine, GhostHuntStatus previous, long generation) {
-    return mine != null && mine.generation() == generation && mine.complete()
+  private static boolean finished(Progress mine, GhostHuntStatus previous, long generation, int run) {
+    return mine != null && mine.generation() == generation && mine.run() == run && mine.complete()
         || previous != null && Objects.equals(previous.getObservedGeneration(), generation) && previous.getStartedAt() != null
         && (previous.getPhase() == HuntPhase.Complete || previous.getPhase() == HuntPhase.Failed);
   }
 
   /** When this generation started: kept across reconciles and restarts; a new spec starts afresh. */
-  private String startedAt(GhostHunt hunt, Progress mine, GhostHuntStatus previous, Instant now) {
+  private String startedAt(GhostHunt hunt, Progress mine, GhostHuntStatus previous, Instant now, int run) {
     long generation = hunt.getMetadata().getGeneration();
-    if (mine != null && mine.generation() == generation) {
+    if (mine != null && mine.generation() == generation && mine.run() == run) {
       return mine.startedAt();
     }
     if (previous != null && Objects.equals(previous.getObservedGeneration(), generation) && previous.getStartedAt() != null) {
@@ -242,7 +279,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
    * probe (no probe namespace, RBAC) is thrown for the caller to report on the hunt.
    */
   private Map<String, Pod> startProbes(GhostHunt hunt, List<String> nodes, HuntDecisions.Observed seen,
-      Map<String, String> refused) {
+      Map<String, String> refused, int run) {
     if (nodes.isEmpty()) {
       return Map.of();
     }
@@ -255,10 +292,10 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
         List<HuntTarget> here = podHunt ? HuntDecisions.targetsOn(seen, node) : List.of(HuntTarget.node(node, null));
         for (HuntTarget t : here) {
           if (!seen.reports().contains(t.key())) {
-            createReport(ReportFactory.build(hunt, t));
+            createReport(ReportFactory.build(hunt, t, run));
           }
         }
-        started.put(node, createPod(pods.build(hunt, node, remaining, podHunt ? here : List.of())));
+        started.put(node, createPod(pods.build(hunt, node, remaining, podHunt ? here : List.of(), run)));
       } catch (KubernetesClientException e) {
         if (e.getCode() != 403 && e.getCode() != 422 || Blocker.of(e, config.probeNamespace()).isPresent()) {
           throw e;
@@ -293,14 +330,21 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
 
   /** Act on the aggregate: status, events, metrics, and the probes' cleanup once complete. */
   private UpdateControl<GhostHunt> publish(GhostHunt hunt, GhostHuntStatus previous, StatusAggregator.Result result,
-      String startedAt, Instant deadline, Instant now) {
+      String startedAt, Instant deadline, Instant now, int run) {
     long generation = hunt.getMetadata().getGeneration();
     String uid = hunt.getMetadata().getUid();
     GhostHuntStatus status = result.status();
-    recordEvents(hunt, result);
+    if (run > 0) {
+      ScheduledRuns.carry(previous, status);
+      if (result.complete()) {
+        runCompleted(hunt, previous, status, result.nodes(), run, now);
+      }
+    }
+    recordEvents(hunt, result, run);
     if (result.complete()) {
       // Counted before the Complete status lands, so whoever sees it complete also sees it counted.
-      metrics.huntFinished(uid, generation, status, result.nodes(), now);
+      metrics.huntFinished(uid, generation + "/" + run, status, result.nodes(), now);
+      metrics.currentGhosts(hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName(), result.nodes());
     }
     if (result.complete()) {
       // Privilege is short-lived: with every node decided, the probes and their identity go, before
@@ -309,13 +353,15 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     }
     // Server-side apply from a fresh object: no resourceVersion, so it never conflicts.
     boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);
-    if (!previousCurrent || !sameStatus(previous, status)) {
+    if (!previousCurrent || !sameStatus(previous, status) || run > 0 && !ScheduledRuns.sameSchedule(previous, status)) {
       statusWriter.apply(hunt, status);
     }
-    written.put(uid, new Progress(generation, startedAt, result.complete()));
+    written.put(uid, new Progress(generation, run, startedAt, result.complete()));
     if (result.complete()) {
       LOG.info("complete: {} {}", status.getVerdict(), status.getSummary());
-      return UpdateControl.noUpdate();
+      return run > 0 && status.getNextRunAt() != null
+          ? UpdateControl.<GhostHunt>noUpdate().rescheduleAfter(untilNext(now, status.getNextRunAt()))
+          : UpdateControl.noUpdate();
     }
     return UpdateControl.<GhostHunt>noUpdate().rescheduleAfter(HuntDecisions.nextLook(now, deadline));
   }
@@ -331,13 +377,51 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     }
   }
 
-  /** This hunt's reports of its current generation, by target key (node, or pod/NAME), from the informer cache. */
-  private Map<String, GhostHuntReport> currentReports(GhostHunt hunt) {
+  /**
+   * A run of a scheduled hunt completed: its summary joins the history, what changed since the run
+   * before goes into the status and, once each, into Events and the appearance counter.
+   */
+  private void runCompleted(GhostHunt hunt, GhostHuntStatus previous, GhostHuntStatus status, List<NodeStatus> entries,
+      int run, Instant now) {
+    List<RunSummary> before = previous.getRuns();
+    RunSummary last = before == null ? null : before.stream().filter(r -> r.getRun() != null && r.getRun() < run)
+        .findFirst().orElse(null);
+    RunSummary summary = RunHistory.summary(run, previous.getLastRunAt(), now, status, entries);
+    status.setRuns(RunHistory.history(summary, before, hunt.getSpec().historyLimitOrDefault()));
+    RunChanges changes = RunHistory.changes(run, last, entries);
+    status.setChanges(changes);
+    if (changes == null) {
+      return;
+    }
+    String huntKey = hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName();
+    for (GhostChange g : changes.getAppeared() == null ? List.<GhostChange>of() : changes.getAppeared()) {
+      events.record(hunt, run, HuntEventReason.GhostAppeared, g.describe() + " (not in run " + last.getRun() + "): "
+          + g.getSummary() + (g.getEvidence() == null ? "" : " " + g.getEvidence()));
+      metrics.ghostAppeared(huntKey, g.getGhost());
+    }
+    for (GhostChange g : changes.getGone() == null ? List.<GhostChange>of() : changes.getGone()) {
+      events.record(hunt, run, HuntEventReason.GhostGone, g.describe() + " (found in run " + last.getRun() + ") is gone");
+    }
+  }
+
+  private static Duration untilNext(Instant now, String next) {
+    Duration wait = Duration.between(now, Instant.parse(next)).plusMillis(200);
+    return wait.isNegative() ? Duration.ofSeconds(1) : wait;
+  }
+
+  /** Probes and reports of this hunt but of another run than {@code run}. */
+  private static String otherRuns(GhostHunt hunt, int run) {
+    return Labels.HUNT_UID + "=" + hunt.getMetadata().getUid() + "," + Labels.RUN + "!=" + run;
+  }
+
+  /** This hunt's reports of its current generation and run, by target key (node, or pod/NAME), from the informer cache. */
+  private Map<String, GhostHuntReport> currentReports(GhostHunt hunt, int run) {
     String uid = hunt.getMetadata().getUid();
     String gen = Long.toString(hunt.getMetadata().getGeneration());
     Map<String, GhostHuntReport> byKey = new HashMap<>();
     reportSource.list(hunt.getMetadata().getNamespace(), r -> uid.equals(r.getMetadata().getLabels().get(Labels.HUNT_UID))
-            && gen.equals(r.getMetadata().getLabels().get(Labels.GENERATION)) && r.getSpec() != null)
+            && gen.equals(r.getMetadata().getLabels().get(Labels.GENERATION)) && r.getSpec() != null
+            && ofRun(r.getMetadata().getLabels(), run))
         .forEach(r -> byKey.put(r.getSpec().key(), r));
     return byKey;
   }
@@ -373,13 +457,18 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     }
   }
 
-  /** This hunt's pods of its current generation, by node, from the informer cache. */
-  private Map<String, Pod> currentPods(GhostHunt hunt) {
+  /** Whether a pod or report is of {@code run} (0: of a hunt without schedule, no run label). */
+  private static boolean ofRun(Map<String, String> labels, int run) {
+    return run == 0 ? !labels.containsKey(Labels.RUN) : Integer.toString(run).equals(labels.get(Labels.RUN));
+  }
+
+  /** This hunt's pods of its current generation and run, by node, from the informer cache. */
+  private Map<String, Pod> currentPods(GhostHunt hunt, int run) {
     String uid = hunt.getMetadata().getUid();
     String gen = Long.toString(hunt.getMetadata().getGeneration());
     Map<String, Pod> byNode = new HashMap<>();
     podSource.list(config.probeNamespace(), p -> uid.equals(p.getMetadata().getLabels().get(Labels.HUNT_UID))
-            && gen.equals(p.getMetadata().getLabels().get(Labels.GENERATION)))
+            && gen.equals(p.getMetadata().getLabels().get(Labels.GENERATION)) && ofRun(p.getMetadata().getLabels(), run))
         .forEach(p -> byNode.put(p.getSpec().getNodeName(), p));
     return byNode;
   }
@@ -443,30 +532,30 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   }
 
   /** Events for the state reached; the recorder keeps each to once per hunt generation. */
-  private void recordEvents(GhostHunt hunt, StatusAggregator.Result result) {
+  private void recordEvents(GhostHunt hunt, StatusAggregator.Result result, int run) {
     GhostHuntStatus status = result.status();
     String noun = hunt.getSpec().getPods() != null ? " pod" : " node";
-    events.record(hunt, HuntEventReason.HuntStarted, "hunting on " + result.nodes().size() + noun
+    events.record(hunt, run, HuntEventReason.HuntStarted, "hunting on " + result.nodes().size() + noun
         + (result.nodes().size() == 1 ? "" : "s") + " (generation " + status.getObservedGeneration() + ")");
     for (NodeStatus n : result.nodes()) {
       if (n.getPhase() == NodePhase.Unreachable) {
-        events.record(hunt, HuntEventReason.NodeUnreachable, n.subject() + ": " + n.getMessage());
+        events.record(hunt, run, HuntEventReason.NodeUnreachable, n.subject() + ": " + n.getMessage());
       } else if (n.getPhase() == NodePhase.Failed) {
-        events.record(hunt, HuntEventReason.ProbeFailed, n.subject() + ": " + n.getMessage());
+        events.record(hunt, run, HuntEventReason.ProbeFailed, n.subject() + ": " + n.getMessage());
       }
     }
     if (!result.complete()) {
       return;
     }
     if (status.getPhase() == HuntPhase.Failed) {
-      events.record(hunt, hunt.getSpec().getPods() != null ? HuntEventReason.NoPods : HuntEventReason.NoNodes,
+      events.record(hunt, run, hunt.getSpec().getPods() != null ? HuntEventReason.NoPods : HuntEventReason.NoNodes,
           status.getSummary());
     } else if (status.getVerdict() == HuntVerdict.Haunted) {
-      events.record(hunt, HuntEventReason.GhostFound, status.getSummary());
+      events.record(hunt, run, HuntEventReason.GhostFound, status.getSummary());
     } else if (status.getVerdict() == HuntVerdict.Clear) {
-      events.record(hunt, HuntEventReason.HuntClear, status.getSummary());
+      events.record(hunt, run, HuntEventReason.HuntClear, status.getSummary());
     } else {
-      events.record(hunt, HuntEventReason.HuntInconclusive, status.getSummary());
+      events.record(hunt, run, HuntEventReason.HuntInconclusive, status.getSummary());
     }
   }
 
@@ -478,7 +567,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     deleteReports(hunt, false);
     events.forget(hunt);
     written.remove(hunt.getMetadata().getUid());
-    metrics.forget(hunt.getMetadata().getUid());
+    metrics.forget(hunt.getMetadata().getUid(), hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName());
     return DeleteControl.defaultDelete();
   }
 }

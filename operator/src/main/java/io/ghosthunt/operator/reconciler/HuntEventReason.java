@@ -11,6 +11,12 @@ public enum HuntEventReason {
   GhostFound("Warning"),
   HuntClear("Normal"),
   HuntInconclusive("Normal"),
+  // A scheduled hunt: a run that starts, one skipped because the previous one still runs, and what
+  // a run found different from the run before.
+  RunStarted("Normal"),
+  RunSkipped("Warning"),
+  GhostAppeared("Warning"),
+  GhostGone("Normal"),
   // A hunt that cannot start any probe, with what to run (see decision.Blocker).
   ProbeNamespaceMissing("Warning"),
   OperatorForbidden("Warning");

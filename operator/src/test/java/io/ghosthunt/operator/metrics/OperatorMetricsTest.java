@@ -29,8 +29,8 @@ class OperatorMetricsTest {
     status.setVerdict(HuntVerdict.Haunted);
     status.setStartedAt("2026-11-25T12:00:00Z");
 
-    m.huntFinished("uid-1", 1, status, List.of(node), Instant.parse("2026-11-25T12:00:42Z"));
-    m.huntFinished("uid-1", 1, status, List.of(node), Instant.parse("2026-11-25T12:00:50Z"));
+    m.huntFinished("uid-1", "1/0", status, List.of(node), Instant.parse("2026-11-25T12:00:42Z"));
+    m.huntFinished("uid-1", "1/0", status, List.of(node), Instant.parse("2026-11-25T12:00:50Z"));
     m.reconcileError();
     String text = m.render();
 
@@ -47,8 +47,8 @@ class OperatorMetricsTest {
     assertTrue(text.contains("jvm_memory_used_bytes{"), text);
 
     // A deleted hunt leaves no mark behind: the same UID would count again.
-    m.forget("uid-1");
-    m.huntFinished("uid-1", 1, status, List.of(node), Instant.parse("2026-11-25T12:00:42Z"));
+    m.forget("uid-1", "default/tuesday");
+    m.huntFinished("uid-1", "1/0", status, List.of(node), Instant.parse("2026-11-25T12:00:42Z"));
     assertTrue(m.render().contains("ghosthunt_hunts_total{verdict=\"Haunted\"} 2.0\n"), m.render());
   }
 }

@@ -1,0 +1,187 @@
+package io.ghosthunt.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ghosthunt.agent.lab.Lab;
+import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.status.GhostChange;
+import io.ghosthunt.api.status.GhostName;
+import io.ghosthunt.api.status.HuntPhase;
+import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.api.status.RunSummary;
+import io.ghosthunt.operator.metrics.OperatorMetrics;
+import io.ghosthunt.operator.testing.ControlPlane;
+import io.ghosthunt.operator.testing.Images;
+import io.ghosthunt.operator.testing.LabNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A hunt on a one-minute schedule against a real API server and a real node: a ghost that appears
+ * between two runs is named as appeared with its evidence, then as gone once it left, with an
+ * operator restart between those runs that neither skips a run nor runs one twice; a suspended hunt
+ * never runs. Real minutes pass: the schedule is CronJob's, to the minute.
+ */
+@ExtendWith(ControlPlane.Extension.class)
+class ScheduledHuntIT {
+
+  static final String PROBES = "ghosthunt-system";
+  static final String NS = "schedules";
+  static final int PORT = 8181;
+
+  static ControlPlane cp;
+  static KubernetesClient client;
+  static Lab lab;
+  static LabHost host;
+  static LabNode node;
+  static GhostHuntOperator operator;
+  static final OperatorMetrics metrics = new OperatorMetrics();
+
+  @BeforeAll
+  static void start(ControlPlane controlPlane) {
+    cp = controlPlane;
+    cp.installCrd();
+    client = cp.admin();
+    cp.probeNamespace(PROBES);
+    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+    lab = new Lab();
+    host = lab.host("weekly");
+    node = LabNode.start(cp, host, "node-a", LabNode.Setup.READY, Images.forNodes());
+    node.awaitReady(client, true, Duration.ofMinutes(2));
+    operator = startOperator();
+  }
+
+  static GhostHuntOperator startOperator() {
+    GhostHuntOperator op = new GhostHuntOperator(client, new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)),
+        metrics, null);
+    op.start();
+    return op;
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  static GhostHunt apply(String name, String spec) {
+    GhostHunt hunt = client.getKubernetesSerialization().unmarshal("""
+        apiVersion: ghosthunt.io/v1alpha1
+        kind: GhostHunt
+        metadata: {name: %s, namespace: %s}
+        spec: %s
+        """.formatted(name, NS, spec), GhostHunt.class);
+    return client.resource(hunt).serverSideApply();
+  }
+
+  /** The hunt once its run {@code run} completed: a minute and its run, at most. */
+  static GhostHunt runCompleted(String name, int run) {
+    return client.resources(GhostHunt.class).inNamespace(NS).withName(name).waitUntilCondition(h -> h != null
+        && h.getStatus() != null && h.getStatus().getRun() != null && h.getStatus().getRun() >= run
+        && h.getStatus().getPhase() == HuntPhase.Complete, 150, TimeUnit.SECONDS);
+  }
+
+  static List<Event> events(String name, String reason) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).toList();
+  }
+
+  @Test
+  void aGhostThatAppearsBetweenRunsIsNamedWithItsEvidenceThenGoneAndARestartKeepsTheSchedule() {
+    String spec = "{schedule: '* * * * *', historyLimit: 2, nodes: {names: [node-a]}, timeoutSeconds: 40,"
+        + " checks: {portOwner: {ports: [" + PORT + "], expectedProcess: java}}}";
+    apply("every-minute", spec);
+    apply("suspended", spec.replace("historyLimit: 2", "suspend: true"));
+
+    GhostHunt first = runCompleted("every-minute", 1);
+    assertEquals(1, first.getStatus().getRun());
+    assertEquals(HuntVerdict.Clear, first.getStatus().getVerdict(), first.getStatus().getSummary());
+    assertNull(first.getStatus().getChanges(), "a first run has nothing to compare with");
+    Instant firstAt = Instant.parse(first.getStatus().getLastRunAt());
+    assertEquals(0, firstAt.getEpochSecond() % 60, "runs start at the minute: " + firstAt);
+    assertEquals(firstAt.plusSeconds(60), Instant.parse(first.getStatus().getNextRunAt()));
+
+    // Tuesday comes: a crashed worker's child keeps the port.
+    int orphan = host.orphanedListener("0.0.0.0", PORT);
+    GhostHunt second = runCompleted("every-minute", 2);
+    assertEquals(2, second.getStatus().getRun());
+    assertEquals(HuntVerdict.Haunted, second.getStatus().getVerdict());
+    assertEquals(firstAt.plusSeconds(60), Instant.parse(second.getStatus().getLastRunAt()));
+    GhostChange appeared = second.getStatus().getChanges().getAppeared().get(0);
+    assertEquals(1, second.getStatus().getChanges().getSince());
+    assertEquals(GhostName.OrphanedPort, appeared.getGhost());
+    assertEquals("node-a", appeared.getNode());
+    assertEquals(Integer.toString(orphan), appeared.getEvidence().get("pid"), appeared.getEvidence().toString());
+    assertNull(second.getStatus().getChanges().getGone());
+    List<Event> appearedEvents = events("every-minute", "GhostAppeared");
+    assertEquals(1, appearedEvents.size(), appearedEvents.toString());
+    assertTrue(appearedEvents.get(0).getMessage().startsWith("node-a portOwner tcp/" + PORT + " OrphanedPort (not in run 1): port "
+        + PORT + " is held by PID " + orphan), appearedEvents.get(0).getMessage());
+    assertEquals(1.0, metrics.registry().find("ghosthunt.ghost.appearances").tag("hunt", NS + "/every-minute")
+        .tag("ghost", "OrphanedPort").counter().count());
+    assertEquals(1.0, metrics.registry().find("ghosthunt.ghosts").tag("hunt", NS + "/every-minute").tag("node", "node-a")
+        .tag("ghost", "OrphanedPort").gauge().value());
+
+    // The operator restarts between runs, and the ghost leaves meanwhile.
+    operator.close();
+    ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
+    operator = startOperator();
+    GhostHunt third = runCompleted("every-minute", 3);
+    assertEquals(3, third.getStatus().getRun(), "run 3, neither skipped nor run twice");
+    assertEquals(firstAt.plusSeconds(120), Instant.parse(third.getStatus().getLastRunAt()));
+    assertEquals(HuntVerdict.Clear, third.getStatus().getVerdict(), third.getStatus().getSummary());
+    GhostChange gone = third.getStatus().getChanges().getGone().get(0);
+    assertEquals(GhostName.OrphanedPort, gone.getGhost());
+    assertEquals(2, third.getStatus().getChanges().getSince());
+    assertNull(third.getStatus().getChanges().getAppeared());
+    assertEquals(1, events("every-minute", "GhostGone").size());
+    assertEquals(1, events("every-minute", "GhostAppeared").size(), "once each");
+    // historyLimit 2: runs 3 and 2, newest first, each with its schedule time and verdict.
+    List<RunSummary> runs = third.getStatus().getRuns();
+    assertEquals(List.of(3, 2), runs.stream().map(RunSummary::getRun).toList());
+    assertEquals(List.of(HuntVerdict.Clear, HuntVerdict.Haunted), runs.stream().map(RunSummary::getVerdict).toList());
+    assertEquals(firstAt.plusSeconds(60).toString(), runs.get(1).getScheduledAt());
+    assertEquals(0, third.getStatus().getSkippedRuns() == null ? 0 : third.getStatus().getSkippedRuns());
+    assertTrue(metrics.registry().find("ghosthunt.ghosts").tag("hunt", NS + "/every-minute").gauges().isEmpty(),
+        "no current ghost once it is gone");
+    // Only this run's reports are left.
+    assertEquals(1, client.resources(io.ghosthunt.api.GhostHuntReport.class).inNamespace(NS)
+        .withLabel(io.ghosthunt.operator.probes.Labels.HUNT_UID, third.getMetadata().getUid()).list().getItems().size());
+
+    GhostHunt suspended = client.resources(GhostHunt.class).inNamespace(NS).withName("suspended").get();
+    assertNull(suspended.getStatus().getRun(), "a suspended hunt never ran");
+    assertNull(suspended.getStatus().getNextRunAt());
+    assertEquals(HuntPhase.Pending, suspended.getStatus().getPhase());
+    assertTrue(suspended.getStatus().getSummary().startsWith("suspended"), suspended.getStatus().getSummary());
+    assertTrue(events("suspended", "RunStarted").isEmpty());
+  }
+
+  @Test
+  void aScheduleThatIsNoCronScheduleIsAnInvalidSpecWithTheReason() {
+    apply("bad-schedule", "{schedule: '61 * * * *', checks: {portOwner: {ports: [" + PORT + "]}}}");
+    GhostHunt bad = client.resources(GhostHunt.class).inNamespace(NS).withName("bad-schedule").waitUntilCondition(h -> h != null
+        && h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Failed, 30, TimeUnit.SECONDS);
+    assertTrue(bad.getStatus().getSummary().contains("spec.schedule '61 * * * *' is not a cron schedule"), bad.getStatus().getSummary());
+    assertEquals("InvalidSpec", bad.getStatus().getConditions().get(0).getReason());
+  }
+}
