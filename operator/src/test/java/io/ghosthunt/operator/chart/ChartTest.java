@@ -76,6 +76,7 @@ class ChartTest {
     assertEquals(List.of("leases"), resources(Chart.one(docs, "Role", "ghosthunt-operator-leader")));
     assertEquals(List.of("secrets"), resources(Chart.one(docs, "ClusterRole", "ghosthunt-agent-secret-reader")));
     assertTrue(Chart.kind(docs, "ServiceMonitor").isEmpty());
+    assertTrue(Chart.kind(docs, "PrometheusRule").isEmpty());
     assertEquals(1, Chart.kind(docs, "Service").size());
   }
 
@@ -99,7 +100,7 @@ class ChartTest {
     List<JsonNode> docs = Chart.render("ghosthunt", Map.of("replicaCount", 2, "leaderElection.enabled", false,
         "probes.mode", "hardened", "probes.createNamespace", false, "probes.resources.limits.memory", "512Mi",
         "metrics.serviceMonitor.enabled", true, "imagePullSecrets[0].name", "registry",
-        "probes.imagePullSecrets[0]", "probe-registry"));
+        "probes.imagePullSecrets[0]", "probe-registry", "metrics.prometheusRule.enabled", true));
 
     JsonNode deployment = Chart.one(docs, "Deployment", "ghosthunt-operator");
     assertEquals(2, deployment.path("spec").path("replicas").asInt());
@@ -113,6 +114,10 @@ class ChartTest {
     assertEquals("probe-registry", env.get("GHOSTHUNT_PROBE_PULL_SECRETS").path("value").asText());
     assertTrue(Chart.kind(docs, "Namespace").isEmpty());
     assertEquals(1, Chart.kind(docs, "ServiceMonitor").size());
+    JsonNode rule = Chart.one(docs, "PrometheusRule", "ghosthunt-operator").path("spec").path("groups").path(0).path("rules").path(0);
+    assertEquals("GhostAppeared", rule.path("alert").asText());
+    assertEquals("increase(ghosthunt_ghost_appearances_total[15m]) > 0", rule.path("expr").asText());
+    assertTrue(rule.path("annotations").path("summary").asText().contains("{{ $labels.ghost }}"), rule.toString());
   }
 
   @Test
