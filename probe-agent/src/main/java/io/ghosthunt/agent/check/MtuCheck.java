@@ -188,12 +188,11 @@ public final class MtuCheck implements Check {
         // A router's next-hop MTU is tried first: when it holds, discovery is done in one probe.
         int size = reported != null && reported.nextHopMtu() > answered && reported.nextHopMtu() < lost
             && !tried(reported.nextHopMtu()) ? reported.nextHopMtu() : (answered + lost) / 2;
-        Probe p = send(size);
-        if (p.kind() == Kind.LOST && probes.size() < MAX_PROBES) {
-          // Once more before the bounds move: on a lossy path one silence sends the search below
-          // the path MTU, where it cannot come back from within its budget.
-          p = send(size);
-        }
+        // Two probes of the size at once, one wait: on a lossy path a single silence would send the
+        // search below the path MTU, and its budget may not bring it back; a black hole costs no
+        // second wait per silent size. A router's next-hop MTU needs no second opinion.
+        boolean hinted = reported != null && size == reported.nextHopMtu();
+        Probe p = send(size, hinted ? 1 : 2);
         if (p.kind() == Kind.REPLY) {
           answered = size;
           if (reported != null && size == reported.nextHopMtu()) {
@@ -338,24 +337,46 @@ public final class MtuCheck implements Check {
     }
 
     Probe send(int size) throws IOException {
-      int s = ++seq;
+      return send(size, 1);
+    }
+
+    /**
+     * {@code copies} probes of {@code size} back to back, one wait: each copy's outcome is recorded
+     * (an answered copy is a reply, a copy not answered within the wait a silence, so that the loss
+     * of a size that passes shows), and the probe's outcome is an answer if any copy got one.
+     */
+    Probe send(int size, int copies) throws IOException {
+      int first = seq + 1;
       long sent = System.nanoTime();
-      link.send(Frames.ethernet(dstMac, link.mac(), 0x0800, Frames.echoRequest(src, dst, id, s, size)));
+      for (int c = 0; c < copies; c++) {
+        link.send(Frames.ethernet(dstMac, link.mac(), 0x0800, Frames.echoRequest(src, dst, id, ++seq, size)));
+      }
+      java.util.Set<Integer> open = new java.util.HashSet<>();
+      for (int c = first; c <= seq; c++) {
+        open.add(c);
+      }
+      Probe reply = null;
       Instant until = Instant.now().plus(context.atMost(wait));
-      for (byte[] frame = link.receive(until); frame != null; frame = link.receive(until)) {
+      for (byte[] frame = link.receive(until); frame != null && !open.isEmpty(); frame = open.isEmpty() ? null : link.receive(until)) {
         Frames.Icmp icmp = Frames.icmp(frame);
-        if (icmp == null || icmp.id() != id || icmp.seq() != s) {
+        if (icmp == null || icmp.id() != id || !open.contains(icmp.seq())) {
           continue;
         }
         long rtt = (System.nanoTime() - sent) / 1000;
-        if (icmp.echoReply() && icmp.from().equals(dst)) {
-          return record(new Probe(size, Kind.REPLY, 0, null, rtt));
-        }
         if (icmp.fragmentationNeeded()) {
           return record(new Probe(size, Kind.FRAG_NEEDED, icmp.nextHopMtu(), icmp.from().getHostAddress(), rtt));
         }
+        if (icmp.echoReply() && icmp.from().equals(dst)) {
+          open.remove(icmp.seq());
+          Probe p = record(new Probe(size, Kind.REPLY, 0, null, rtt));
+          reply = reply == null ? p : reply;
+        }
       }
-      return record(new Probe(size, Kind.LOST, 0, null, 0));
+      Probe lost = null;
+      for (int c = 0; c < open.size(); c++) {
+        lost = record(new Probe(size, Kind.LOST, 0, null, 0));
+      }
+      return reply != null ? reply : lost;
     }
 
     private Probe record(Probe p) {

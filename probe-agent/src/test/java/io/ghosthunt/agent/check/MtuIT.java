@@ -121,7 +121,9 @@ class MtuIT {
     for (int i = 0; i < 3; i++) {
       Finding f = Hunts.finding(hunt(mtu.node), CheckKey.MTU, MtuLab.FAR);
       assertEquals(FindingVerdict.Ghost, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
-      assertEquals("1400", f.getEvidence().get("pathMtu"), f.getEvidence().toString());
+      // Exact when the budget allows; on a lossy path the search may stop a few bytes short, and says so.
+      assertTrue(f.getEvidence().get("pathMtu").matches("1400|13\\d\\d at least \\(search stopped at \\d+ probes\\)"),
+          f.getEvidence().toString());
       assertTrue(f.getEvidence().get("loss").endsWith("silences"), f.getEvidence().get("loss"));
       assertTrue(probes(f) <= MtuCheck.CONFIRM_BUDGET, f.getEvidence().get("probes"));
     }
