@@ -3,6 +3,7 @@ package io.ghosthunt.agent.check;
 import io.ghosthunt.agent.host.Addresses;
 import io.ghosthunt.agent.host.Commands;
 import io.ghosthunt.agent.host.ConntrackEntry;
+import io.ghosthunt.agent.host.FlowWatch;
 import io.ghosthunt.agent.host.FirewallRule;
 import io.ghosthunt.agent.host.Route;
 import io.ghosthunt.agent.host.Ruleset;
@@ -23,12 +24,16 @@ import java.util.Map;
 
 /**
  * Works one direction: the conntrack state of flows with each peer. Flows stuck unreplied while
- * the stateful firewall drops INVALID packets mean the replies take another path. Ghost
- * {@code AsymmetricRoute}; Inconclusive when there is no flow with the peer to judge.
+ * their clients go on sending what only a completed handshake sends (ACKs, data: watched for a
+ * moment on the wire) mean the peer's replies reach the clients by another path. Ghost
+ * {@code AsymmetricRoute}; Inconclusive when there is no flow with the peer to judge, or the stuck
+ * flows' clients send nothing but SYNs (a peer that is down or filtered).
  */
 public final class AsymmetricRouteCheck implements Check {
 
   private static final int SHOWN_FLOWS = 3;
+  /** How long the stuck flows' packets are watched at most: clients retransmit within a second or two. */
+  static final Duration WATCH = Duration.ofMillis(2500);
 
   @Override
   public CheckKey key() {
@@ -94,18 +99,27 @@ public final class AsymmetricRouteCheck implements Check {
           + " in the conntrack table: generate traffic to the peer (the failing client, or curl) and hunt again");
     } else if (stuck.isEmpty()) {
       f = Findings.clear(key(), peer, flows.size() + " flows with " + peer + ", none stuck: replies come back through this node");
-    } else if (dropped > 0 || (!invalidDrops.isEmpty() && kernelInvalid != null && kernelInvalid > 0)) {
-      FirewallRule rule = invalidDrops.get(0);
-      f = Findings.ghost(key(), peer, GhostName.AsymmetricRoute,
-          stuck.size() + " flows with " + peer + " stuck " + stuck.get(0).state()
-              + (stuck.get(0).unreplied() ? " [UNREPLIED]" : "") + " while the firewall drops INVALID packets ("
-              + rule.where() + (rule.packets() == null ? "" : ", " + rule.packets() + " packets")
-              + "): replies take another path" + (!route.exists() ? "" : " than " + route.describe()),
-          "make the return path symmetric (the peer's route back to this node's networks must cross this node), or"
-              + " exempt the path from state tracking (an nft notrack rule for it) instead of dropping its INVALID packets");
     } else {
-      f = Findings.inconclusive(key(), peer, stuck.size() + " flows with " + peer
-          + " stuck unreplied but no INVALID drops here: the peer may be down or filtered, or its replies bypass this node");
+      Watched watched = watch(stuck, context);
+      if (watched.seen() != null) {
+        FlowWatch.Seen seen = watched.seen();
+        String dropper = invalidDrops.isEmpty() ? "the firewall drops what it never saw answered (its policy)"
+            : "the firewall drops INVALID packets (" + invalidDrops.get(0).where()
+                + (invalidDrops.get(0).packets() == null ? "" : ", " + invalidDrops.get(0).packets() + " packets") + ")";
+        f = Findings.ghost(key(), peer, GhostName.AsymmetricRoute,
+            stuck.size() + " flows with " + peer + " stuck " + stuck.get(0).state()
+                + (stuck.get(0).unreplied() ? " [UNREPLIED]" : "") + " while " + dropper + ", yet their clients send "
+                + seen.flags() + " (a completed handshake's packets): replies take another path"
+                + (!route.exists() ? "" : " than " + route.describe()),
+            "make the return path symmetric (the peer's route back to this node's networks must cross this node), or"
+                + " exempt the path from state tracking (an nft notrack rule for it) instead of dropping what it cannot track");
+        f.evidence("handshakeCompleting", seen.flags() + " " + seen.flow().describe() + " on " + seen.iface() + " after "
+            + seen.after().toMillis() + " ms");
+      } else {
+        f = Findings.inconclusive(key(), peer, stuck.size() + " flows with " + peer + " stuck unreplied, but "
+            + watched.what() + ": the peer may be down or filtered; hunt again while the clients fail");
+      }
+      f.evidence("watched", watched.what());
     }
     f.evidence("flows", flows.size()).evidence("stuck", stuck.size()).evidence("replied", replied);
     for (int i = 0; i < Math.min(SHOWN_FLOWS, stuck.size()); i++) {
@@ -119,6 +133,42 @@ public final class AsymmetricRouteCheck implements Check {
     f.evidence("route", route.describe());
     f.evidence("rpFilter", rpFilter(route.dev()));
     return f;
+  }
+
+  /** What watching the stuck flows' own packets gave: the first that completes a handshake, or why none. */
+  record Watched(FlowWatch.Seen seen, String what) {}
+
+  /**
+   * Watches the stuck flows' packets as they arrive from their clients, for at most {@link #WATCH}:
+   * a client sending ACKs or data for a flow this node never saw answered got the answer another
+   * way. Decided from the flows' own packets, not node-wide INVALID counters, which kube-proxy's
+   * rule keeps counting on every node whatever the peer does.
+   */
+  private static Watched watch(List<ConntrackEntry> stuck, CheckContext context) {
+    List<FlowWatch.Flow> flows = new ArrayList<>();
+    for (ConntrackEntry e : stuck) {
+      String src = e.original().get("src");
+      if (src != null && src.contains(".") && e.original().get("sport") != null && e.original().get("dport") != null) {
+        flows.add(new FlowWatch.Flow(src, Integer.parseInt(e.original().get("sport")), e.original().get("dst"),
+            Integer.parseInt(e.original().get("dport"))));
+      }
+    }
+    if (flows.isEmpty()) {
+      return new Watched(null, "their packets could not be watched (IPv6 flows are not watched yet)");
+    }
+    Route back = Route.to(flows.get(0).src(), context.atMost(Duration.ofSeconds(5)));
+    if (!back.exists()) {
+      return new Watched(null, "no route to the client " + flows.get(0).src() + " to watch its packets on");
+    }
+    Duration window = context.atMost(WATCH);
+    try {
+      java.util.Optional<FlowWatch.Seen> seen = FlowWatch.firstHandshakeCompleting(back.dev(), flows,
+          java.time.Instant.now().plus(window));
+      return new Watched(seen.orElse(null), seen.isPresent() ? "watched " + back.dev() + " until the first such packet"
+          : "in " + window.toMillis() + " ms on " + back.dev() + " no packet of them arrived but SYNs");
+    } catch (java.io.IOException e) {
+      return new Watched(null, "their packets could not be watched: " + e.getMessage());
+    }
   }
 
   /** The kernel's own count of INVALID packets (conntrack -S), summed over CPUs. */

@@ -2,7 +2,8 @@ package io.ghosthunt.agent.lab;
 
 /**
  * A client and a server with two routers between them. {@code fw} is the node under test: a
- * stateful firewall (nft: established accepted, INVALID dropped and counted). {@code r2} is a
+ * stateful firewall (nft: forward policy drop, established accepted, and INVALID dropped and
+ * counted, or only by the policy, as most firewalls are written). {@code r2} is a
  * plain router. The client always sends through fw; the server replies through fw (symmetric,
  * the clean twin) or through r2 (asymmetric: fw never sees a reply).
  *
@@ -15,6 +16,8 @@ public final class AsymmetricLab {
 
   public static final String SERVER = "203.0.113.10";
   public static final String CLIENT = "198.51.100.10";
+  /** See {@link #downPeer}. */
+  public static final String DOWN = "203.0.113.11";
 
   public final LabHost client;
   public final LabHost fw;
@@ -22,6 +25,11 @@ public final class AsymmetricLab {
   public final LabHost server;
 
   public AsymmetricLab(Lab lab, boolean asymmetric) {
+    this(lab, asymmetric, true);
+  }
+
+  /** @param invalidRule whether a rule drops (and counts) INVALID packets, or only the policy drops them */
+  public AsymmetricLab(Lab lab, boolean asymmetric, boolean invalidRule) {
     client = lab.host("client");
     fw = lab.host("fw");
     r2 = lab.host("r2");
@@ -36,7 +44,7 @@ public final class AsymmetricLab {
     server.sh("ip route add 198.51.100.0/24 via " + (asymmetric ? "203.0.113.17" : "203.0.113.1"));
     fw.sh("nft add table inet ghfw"
         + " && nft add chain inet ghfw forward '{ type filter hook forward priority 0; policy drop; }'"
-        + " && nft add rule inet ghfw forward ct state invalid counter drop"
+        + (invalidRule ? " && nft add rule inet ghfw forward ct state invalid counter drop" : "")
         + " && nft add rule inet ghfw forward ct state established,related accept"
         + " && nft add rule inet ghfw forward iifname fw-c tcp dport 80 ct state new accept");
   }
@@ -44,7 +52,18 @@ public final class AsymmetricLab {
   /** The client tries {@code count} requests to the server, each bounded to half a second. */
   public void traffic(int count) {
     server.listen(SERVER, 80);
-    client.sh("python3 " + tries(count));
+    client.sh("python3 " + tries(count, SERVER));
+  }
+
+  /**
+   * A second address of the server, {@link #DOWN}, that drops every connection attempt: a peer that
+   * is down or filtered, which the client keeps trying every second in the background.
+   */
+  public void downPeer(int count) {
+    server.sh("ip addr add " + DOWN + "/28 dev s-fw && nft add table inet ghdown"
+        + " && nft add chain inet ghdown input '{ type filter hook input priority 0; }'"
+        + " && nft add rule inet ghdown input ip daddr " + DOWN + " tcp dport 80 drop");
+    client.daemon("setsid -f sh -c 'while true; do python3 " + tries(count, DOWN) + "; sleep 1; done'", "down.log");
   }
 
   /**
@@ -54,11 +73,11 @@ public final class AsymmetricLab {
    */
   public void keepTrying(int count, int seconds) {
     traffic(count);
-    client.daemon("setsid -f sh -c 'while sleep " + seconds + "; do python3 " + tries(count) + "; done'", "retries.log");
+    client.daemon("setsid -f sh -c 'while sleep " + seconds + "; do python3 " + tries(count, SERVER) + "; done'", "retries.log");
   }
 
-  private java.nio.file.Path tries(int count) {
-    return client.file("tries-" + count + ".py", """
+  private java.nio.file.Path tries(int count, String target) {
+    return client.file("tries-" + count + "-" + target + ".py", """
         import socket
         for i in range(%d):
             try:
@@ -67,6 +86,6 @@ public final class AsymmetricLab {
                 s.close()
             except OSError:
                 pass
-        """.formatted(count, SERVER));
+        """.formatted(count, target));
   }
 }
