@@ -55,7 +55,8 @@ public final class HuntResolver {
         problems.addAll(e.problems());
       }
     }
-    if (spec.getTimeoutSeconds() != null && (spec.getTimeoutSeconds() < 1 || spec.getTimeoutSeconds() > 3600)) {
+    if (spec.getTimeoutSeconds() != null
+        && (spec.getTimeoutSeconds() < 1 || spec.getTimeoutSeconds() > 3600)) {
       problems.add("spec.timeoutSeconds: " + spec.getTimeoutSeconds() + " is outside 1-3600");
     }
     ChecksSpec explicit = spec.getChecks() == null ? new ChecksSpec() : spec.getChecks();
@@ -80,37 +81,75 @@ public final class HuntResolver {
     Target t = target;
 
     out.setPortOwner(
-        merge(CheckKey.PORT_OWNER, offered, explicit.getPortOwner(), problems, skipped,
+        merge(
+            CheckKey.PORT_OWNER,
+            offered,
+            explicit.getPortOwner(),
+            problems,
+            skipped,
             () -> t != null && t.port() != null ? portOwnerFor(t) : null,
             () -> "target " + (t == null ? "(none)" : t.raw()) + " has no port",
             HuntResolver::completePortOwner));
     out.setLoopback(
-        merge(CheckKey.LOOPBACK, offered, explicit.getLoopback(), problems, skipped,
+        merge(
+            CheckKey.LOOPBACK,
+            offered,
+            explicit.getLoopback(),
+            problems,
+            skipped,
             () -> t != null && t.port() != null ? loopbackFor(t) : null,
             () -> "target " + (t == null ? "(none)" : t.raw()) + " has no port",
             HuntResolver::completeLoopback));
     out.setDns(
-        merge(CheckKey.DNS, offered, explicit.getDns(), problems, skipped,
+        merge(
+            CheckKey.DNS,
+            offered,
+            explicit.getDns(),
+            problems,
+            skipped,
             () -> t != null && !t.hostIsIp() ? dnsFor(t) : null,
-            () -> "target host " + (t == null ? "(none)" : t.host()) + " is an IP address, not a name",
+            () ->
+                "target host "
+                    + (t == null ? "(none)" : t.host())
+                    + " is an IP address, not a name",
             HuntResolver::completeDns));
     out.setHttp2(
-        merge(CheckKey.HTTP2, offered, explicit.getHttp2(), problems, skipped,
+        merge(
+            CheckKey.HTTP2,
+            offered,
+            explicit.getHttp2(),
+            problems,
+            skipped,
             () -> t != null && t.url() != null ? http2For(t) : null,
             () -> "target " + (t == null ? "(none)" : t.raw()) + " is not an http(s) URL",
             HuntResolver::completeHttp2));
     out.setMtu(
-        merge(CheckKey.MTU, offered, explicit.getMtu(), problems, skipped,
+        merge(
+            CheckKey.MTU,
+            offered,
+            explicit.getMtu(),
+            problems,
+            skipped,
             () -> t != null ? mtuFor(t) : null,
             () -> "no target",
             HuntResolver::completeMtu));
     out.setAsymmetricRoute(
-        merge(CheckKey.ASYMMETRIC_ROUTE, offered, explicit.getAsymmetricRoute(), problems, skipped,
+        merge(
+            CheckKey.ASYMMETRIC_ROUTE,
+            offered,
+            explicit.getAsymmetricRoute(),
+            problems,
+            skipped,
             () -> t != null ? asymmetricFor(t) : null,
             () -> "no target",
             HuntResolver::completeAsymmetric));
     out.setDuplicateIp(
-        merge(CheckKey.DUPLICATE_IP, offered, explicit.getDuplicateIp(), problems, skipped,
+        merge(
+            CheckKey.DUPLICATE_IP,
+            offered,
+            explicit.getDuplicateIp(),
+            problems,
+            skipped,
             DuplicateIpSpec::new,
             () -> "never",
             HuntResolver::completeDuplicateIp));
@@ -121,7 +160,8 @@ public final class HuntResolver {
     ResolvedHunt resolved = new ResolvedHunt(out, skipped);
     if (resolved.keys().isEmpty()) {
       List<String> why = new ArrayList<>();
-      why.add("nothing to check: set spec.target (a URL or host[:port]) or name at least one check in spec.checks");
+      why.add(
+          "nothing to check: set spec.target (a URL or host[:port]) or name at least one check in spec.checks");
       why.addAll(skipped);
       throw new InvalidHuntException(why);
     }
@@ -177,7 +217,8 @@ public final class HuntResolver {
     return s;
   }
 
-  private static PortOwnerSpec completePortOwner(PortOwnerSpec d, PortOwnerSpec e, List<String> problems) {
+  private static PortOwnerSpec completePortOwner(
+      PortOwnerSpec d, PortOwnerSpec e, List<String> problems) {
     PortOwnerSpec s = new PortOwnerSpec();
     s.setPorts(pick(e, d, PortOwnerSpec::getPorts));
     s.setProtocol(pick(e, d, PortOwnerSpec::getProtocol));
@@ -197,7 +238,8 @@ public final class HuntResolver {
     return s;
   }
 
-  private static LoopbackSpec completeLoopback(LoopbackSpec d, LoopbackSpec e, List<String> problems) {
+  private static LoopbackSpec completeLoopback(
+      LoopbackSpec d, LoopbackSpec e, List<String> problems) {
     LoopbackSpec s = new LoopbackSpec();
     s.setPorts(pick(e, d, LoopbackSpec::getPorts));
     if (s.getPorts() == null || s.getPorts().isEmpty()) {
@@ -233,7 +275,8 @@ public final class HuntResolver {
   private static Http2Spec completeHttp2(Http2Spec d, Http2Spec e, List<String> problems) {
     Http2Spec s = new Http2Spec();
     s.setUrls(pick(e, d, Http2Spec::getUrls));
-    s.setInsecureSkipTlsVerify(Boolean.TRUE.equals(pick(e, d, Http2Spec::getInsecureSkipTlsVerify)));
+    s.setInsecureSkipTlsVerify(
+        Boolean.TRUE.equals(pick(e, d, Http2Spec::getInsecureSkipTlsVerify)));
     s.setCaBundleSecret(pick(e, d, Http2Spec::getCaBundleSecret));
     if (s.getUrls() == null || s.getUrls().isEmpty()) {
       problems.add("spec.checks.http2.urls: required when spec.target is not an http(s) URL");
@@ -272,7 +315,8 @@ public final class HuntResolver {
     return s;
   }
 
-  private static DuplicateIpSpec completeDuplicateIp(DuplicateIpSpec d, DuplicateIpSpec e, List<String> problems) {
+  private static DuplicateIpSpec completeDuplicateIp(
+      DuplicateIpSpec d, DuplicateIpSpec e, List<String> problems) {
     DuplicateIpSpec s = new DuplicateIpSpec();
     // An empty list means the same as none: the node's own addresses.
     s.setAddresses(orEmpty(pick(e, d, DuplicateIpSpec::getAddresses)));
@@ -292,7 +336,10 @@ public final class HuntResolver {
       ports("spec.checks.portOwner.ports", c.getPortOwner().getPorts(), problems);
       String p = c.getPortOwner().getExpectedProcess();
       if (p != null && (p.isBlank() || p.contains("/") || p.length() > 64)) {
-        problems.add("spec.checks.portOwner.expectedProcess: '" + p + "' must be a process name without '/'");
+        problems.add(
+            "spec.checks.portOwner.expectedProcess: '"
+                + p
+                + "' must be a process name without '/'");
       }
     }
     if (c.getLoopback() != null) {
@@ -300,25 +347,58 @@ public final class HuntResolver {
     }
     if (c.getDns() != null) {
       strings("spec.checks.dns.names", c.getDns().getNames(), NAME, "a DNS name", problems);
-      strings("spec.checks.dns.resolvers", c.getDns().getResolvers(), IP, "an IP address", problems);
-      strings("spec.checks.dns.authorities", c.getDns().getAuthorities(), IP, "an IP address", problems);
-      strings("spec.checks.dns.expectedAddresses", c.getDns().getExpectedAddresses(), IP, "an IP address", problems);
+      strings(
+          "spec.checks.dns.resolvers", c.getDns().getResolvers(), IP, "an IP address", problems);
+      strings(
+          "spec.checks.dns.authorities",
+          c.getDns().getAuthorities(),
+          IP,
+          "an IP address",
+          problems);
+      strings(
+          "spec.checks.dns.expectedAddresses",
+          c.getDns().getExpectedAddresses(),
+          IP,
+          "an IP address",
+          problems);
     }
     if (c.getHttp2() != null) {
-      strings("spec.checks.http2.urls", c.getHttp2().getUrls(), URL, "an http:// or https:// URL", problems);
+      strings(
+          "spec.checks.http2.urls",
+          c.getHttp2().getUrls(),
+          URL,
+          "an http:// or https:// URL",
+          problems);
     }
     if (c.getMtu() != null) {
-      strings("spec.checks.mtu.targets", c.getMtu().getTargets(), HOST, "an IP address or host name", problems);
+      strings(
+          "spec.checks.mtu.targets",
+          c.getMtu().getTargets(),
+          HOST,
+          "an IP address or host name",
+          problems);
     }
     if (c.getAsymmetricRoute() != null) {
-      strings("spec.checks.asymmetricRoute.peers", c.getAsymmetricRoute().getPeers(), HOST,
-          "an IP address or host name", problems);
+      strings(
+          "spec.checks.asymmetricRoute.peers",
+          c.getAsymmetricRoute().getPeers(),
+          HOST,
+          "an IP address or host name",
+          problems);
     }
     if (c.getDuplicateIp() != null) {
-      strings("spec.checks.duplicateIp.addresses", c.getDuplicateIp().getAddresses(), IPV4,
-          "an IPv4 address (ARP is IPv4 only)", problems);
-      strings("spec.checks.duplicateIp.dhcpServers", c.getDuplicateIp().getDhcpServers(), IPV4,
-          "an IPv4 address", problems);
+      strings(
+          "spec.checks.duplicateIp.addresses",
+          c.getDuplicateIp().getAddresses(),
+          IPV4,
+          "an IPv4 address (ARP is IPv4 only)",
+          problems);
+      strings(
+          "spec.checks.duplicateIp.dhcpServers",
+          c.getDuplicateIp().getDhcpServers(),
+          IPV4,
+          "an IPv4 address",
+          problems);
     }
   }
 
@@ -334,7 +414,8 @@ public final class HuntResolver {
     }
   }
 
-  private static void strings(String field, List<String> values, Pattern pattern, String what, List<String> problems) {
+  private static void strings(
+      String field, List<String> values, Pattern pattern, String what, List<String> problems) {
     if (values == null) {
       return;
     }

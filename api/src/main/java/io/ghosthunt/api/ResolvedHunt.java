@@ -44,5 +44,4 @@ public record ResolvedHunt(ChecksSpec checks, List<String> skipped) {
     }
     return keys;
   }
-
 }

@@ -16,7 +16,8 @@ import java.util.Locale;
  */
 public record Target(String raw, String host, Integer port, String url) {
 
-  private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(Patterns.IPV4_ANCHORED);
+  private static final java.util.regex.Pattern IPV4 =
+      java.util.regex.Pattern.compile(Patterns.IPV4_ANCHORED);
 
   public static Target parse(String raw) throws InvalidHuntException {
     if (raw == null || raw.isBlank()) {
@@ -24,7 +25,9 @@ public record Target(String raw, String host, Integer port, String url) {
     }
     String t = raw.trim();
     if (!t.matches(Patterns.TARGET_ANCHORED)) {
-      throw invalid(raw, "expected an http(s) URL or host[:port], e.g. https://app.example.com:8443/health or db.example.com:5432");
+      throw invalid(
+          raw,
+          "expected an http(s) URL or host[:port], e.g. https://app.example.com:8443/health or db.example.com:5432");
     }
     String lower = t.toLowerCase(Locale.ROOT);
     if (lower.startsWith("http://") || lower.startsWith("https://")) {
@@ -54,7 +57,8 @@ public record Target(String raw, String host, Integer port, String url) {
     }
     if (colons == 1) {
       int i = t.indexOf(':');
-      return new Target(raw, t.substring(0, i), checkPort(raw, parsePort(raw, t.substring(i + 1))), null);
+      return new Target(
+          raw, t.substring(0, i), checkPort(raw, parsePort(raw, t.substring(i + 1))), null);
     }
     return new Target(raw, t, null, null);
   }

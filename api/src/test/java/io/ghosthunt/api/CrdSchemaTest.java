@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /** The constraints as generated: each one present in the CRD YAML the build writes. */
 class CrdSchemaTest {
 
-  static final Path GENERATED = Path.of("target", "classes", "META-INF", "fabric8", GhostHunt.CRD_FILE);
+  static final Path GENERATED =
+      Path.of("target", "classes", "META-INF", "fabric8", GhostHunt.CRD_FILE);
   static final Path COMMITTED = Path.of("..", "crds", GhostHunt.CRD_FILE);
 
   private static CustomResourceDefinitionVersion version;
@@ -30,7 +31,8 @@ class CrdSchemaTest {
   @BeforeAll
   static void load() throws IOException {
     CustomResourceDefinition crd =
-        new KubernetesSerialization().unmarshal(Files.readString(GENERATED), CustomResourceDefinition.class);
+        new KubernetesSerialization()
+            .unmarshal(Files.readString(GENERATED), CustomResourceDefinition.class);
     assertEquals("ghosthunts.ghosthunt.io", crd.getMetadata().getName());
     assertEquals(List.of("gh"), crd.getSpec().getNames().getShortNames());
     assertTrue(crd.getSpec().getNames().getCategories().contains("ghosthunt"));
@@ -52,7 +54,8 @@ class CrdSchemaTest {
   void versionServesStatusAndPrinterColumnsInOrder() {
     assertEquals("v1alpha1", version.getName());
     assertTrue(version.getSubresources().getStatus() != null, "status subresource");
-    assertEquals(List.of("Phase", "Verdict", "Ghosts", "Nodes", "Last Run", "Next", "Age"),
+    assertEquals(
+        List.of("Phase", "Verdict", "Ghosts", "Nodes", "Last Run", "Next", "Age"),
         version.getAdditionalPrinterColumns().stream().map(c -> c.getName()).toList());
     assertEquals(".status.progress", version.getAdditionalPrinterColumns().get(3).getJsonPath());
   }
@@ -68,18 +71,26 @@ class CrdSchemaTest {
 
   @Test
   void everyTargetListHoldsAtMost64Entries() {
-    List<String[]> lists = List.of(
-        new String[] {"portOwner", "ports"}, new String[] {"loopback", "ports"},
-        new String[] {"dns", "names"}, new String[] {"dns", "resolvers"}, new String[] {"dns", "authorities"},
-        new String[] {"dns", "expectedAddresses"}, new String[] {"http2", "urls"},
-        new String[] {"mtu", "targets"}, new String[] {"duplicateIp", "addresses"},
-        new String[] {"asymmetricRoute", "peers"});
+    List<String[]> lists =
+        List.of(
+            new String[] {"portOwner", "ports"},
+            new String[] {"loopback", "ports"},
+            new String[] {"dns", "names"},
+            new String[] {"dns", "resolvers"},
+            new String[] {"dns", "authorities"},
+            new String[] {"dns", "expectedAddresses"},
+            new String[] {"http2", "urls"},
+            new String[] {"mtu", "targets"},
+            new String[] {"duplicateIp", "addresses"},
+            new String[] {"asymmetricRoute", "peers"});
     for (String[] l : lists) {
       assertEquals(64L, at(spec, "checks", l[0], l[1]).getMaxItems(), String.join(".", l));
     }
   }
 
-  /** The regex of a field's CEL rule {@code ...matches(r'REGEX')...}, checked to carry a message. */
+  /**
+   * The regex of a field's CEL rule {@code ...matches(r'REGEX')...}, checked to carry a message.
+   */
   private static Pattern ruleRegex(JSONSchemaProps field, String messageStart) {
     ValidationRule rule = field.getXKubernetesValidations().get(0);
     assertTrue(rule.getMessage().startsWith(messageStart), rule.getMessage());
@@ -91,7 +102,8 @@ class CrdSchemaTest {
   @Test
   void urlsMustBeHttpOrHttps() {
     JSONSchemaProps urls = at(spec, "checks", "http2", "urls");
-    assertTrue(urls.getXKubernetesValidations().get(0).getRule().startsWith("self.all(x, x.matches("));
+    assertTrue(
+        urls.getXKubernetesValidations().get(0).getRule().startsWith("self.all(x, x.matches("));
     Pattern url = ruleRegex(urls, "every URL must be http:// or https://");
     assertTrue(url.matcher("https://app.example.com:8443/health").matches());
     assertTrue(url.matcher("http://[2001:db8::1]:8080/").matches());
@@ -102,7 +114,9 @@ class CrdSchemaTest {
 
   @Test
   void addressesMustBeIpLiteralsOrNames() {
-    Pattern ip = ruleRegex(at(spec, "checks", "dns", "expectedAddresses"), "every expected address must be an IP");
+    Pattern ip =
+        ruleRegex(
+            at(spec, "checks", "dns", "expectedAddresses"), "every expected address must be an IP");
     assertTrue(ip.matcher("203.0.113.10").matches());
     assertTrue(ip.matcher("2001:db8::10").matches());
     assertTrue(!ip.matcher("app.example.com").matches());
@@ -113,10 +127,14 @@ class CrdSchemaTest {
     Pattern name = ruleRegex(at(spec, "checks", "dns", "names"), "every name must be a DNS name");
     assertTrue(name.matcher("app.example.com").matches());
     assertTrue(!name.matcher("app_example com").matches());
-    Pattern v4 = ruleRegex(at(spec, "checks", "duplicateIp", "addresses"), "every address must be an IPv4 address");
+    Pattern v4 =
+        ruleRegex(
+            at(spec, "checks", "duplicateIp", "addresses"),
+            "every address must be an IPv4 address");
     assertTrue(v4.matcher("192.0.2.7").matches());
     assertTrue(!v4.matcher("2001:db8::10").matches());
-    for (String[] f : List.of(new String[] {"mtu", "targets"}, new String[] {"asymmetricRoute", "peers"})) {
+    for (String[] f :
+        List.of(new String[] {"mtu", "targets"}, new String[] {"asymmetricRoute", "peers"})) {
       Pattern host = ruleRegex(at(spec, "checks", f[0], f[1]), "every");
       assertTrue(host.matcher("198.51.100.20").matches());
       assertTrue(host.matcher("app.example.com").matches());
@@ -141,11 +159,17 @@ class CrdSchemaTest {
   void somethingToCheckIsRequiredWithAMessage() {
     List<ValidationRule> rules = spec.getXKubernetesValidations();
     assertEquals(2, rules.size());
-    ValidationRule something = rules.stream().filter(r -> r.getRule().contains("has(self.target) || has(self.checks)"))
-        .findFirst().orElseThrow();
+    ValidationRule something =
+        rules.stream()
+            .filter(r -> r.getRule().contains("has(self.target) || has(self.checks)"))
+            .findFirst()
+            .orElseThrow();
     assertTrue(something.getMessage().startsWith("nothing to check"));
-    ValidationRule exclusive = rules.stream().filter(r -> r.getRule().equals("!(has(self.nodes) && has(self.pods))"))
-        .findFirst().orElseThrow();
+    ValidationRule exclusive =
+        rules.stream()
+            .filter(r -> r.getRule().equals("!(has(self.nodes) && has(self.pods))"))
+            .findFirst()
+            .orElseThrow();
     assertTrue(exclusive.getMessage().startsWith("spec.nodes and spec.pods exclude each other"));
     ValidationRule checks = at(spec, "checks").getXKubernetesValidations().get(0);
     assertEquals("checks must name at least one check", checks.getMessage());
@@ -154,8 +178,11 @@ class CrdSchemaTest {
   @Test
   void enumsAreClosed() {
     assertEquals(7, at(spec, "symptom").getEnum().size());
-    assertEquals(List.of("TCP", "UDP"),
-        at(spec, "checks", "portOwner", "protocol").getEnum().stream().map(n -> n.asText()).toList());
+    assertEquals(
+        List.of("TCP", "UDP"),
+        at(spec, "checks", "portOwner", "protocol").getEnum().stream()
+            .map(n -> n.asText())
+            .toList());
     assertEquals(8, at(status, "nodes", "[]", "findings", "[]", "ghost").getEnum().size());
     assertEquals(4, at(status, "nodes", "[]", "findings", "[]", "verdict").getEnum().size());
   }
@@ -163,9 +190,11 @@ class CrdSchemaTest {
   @Test
   void statusListsAreMapsWhereOthersApplyTheirOwnEntries() {
     JSONSchemaProps nodes = at(status, "nodes");
-    // The operator alone writes the entries, and a pod hunt has several per node: no field is a key.
+    // The operator alone writes the entries, and a pod hunt has several per node: no field is a
+    // key.
     assertNull(nodes.getXKubernetesListType());
-    assertTrue(nodes.getXKubernetesListMapKeys() == null || nodes.getXKubernetesListMapKeys().isEmpty());
+    assertTrue(
+        nodes.getXKubernetesListMapKeys() == null || nodes.getXKubernetesListMapKeys().isEmpty());
     assertTrue(nodes.getItems().getSchema().getRequired().contains("node"));
     assertEquals(List.of("type"), at(status, "conditions").getXKubernetesListMapKeys());
   }
@@ -176,20 +205,43 @@ class CrdSchemaTest {
       Path generated = GENERATED.resolveSibling(file);
       Path committed = COMMITTED.resolveSibling(file);
       String is = Files.exists(committed) ? Files.readString(committed) : "(missing)";
-      assertTrue(Files.readString(generated).equals(is),
-          "crds/" + file + " is out of date with the model: run"
-              + " `mvn -q -pl api process-classes && cp api/" + generated + " crds/` and commit it");
+      assertTrue(
+          Files.readString(generated).equals(is),
+          "crds/"
+              + file
+              + " is out of date with the model: run"
+              + " `mvn -q -pl api process-classes && cp api/"
+              + generated
+              + " crds/` and commit it");
     }
   }
 
   @Test
   void aReportListsItsHuntNodeVerdictAndGhosts() throws IOException {
-    CustomResourceDefinition crd = new KubernetesSerialization().unmarshal(Files.readString(GENERATED.resolveSibling(GhostHuntReport.CRD_FILE)),
-        CustomResourceDefinition.class);
+    CustomResourceDefinition crd =
+        new KubernetesSerialization()
+            .unmarshal(
+                Files.readString(GENERATED.resolveSibling(GhostHuntReport.CRD_FILE)),
+                CustomResourceDefinition.class);
     assertEquals(List.of("ghr"), crd.getSpec().getNames().getShortNames());
-    assertEquals(List.of("Hunt", "Node", "Pod", "Verdict", "Ghosts", "Age"), crd.getSpec().getVersions().get(0)
-        .getAdditionalPrinterColumns().stream().map(c -> c.getName()).toList());
-    assertEquals(List.of("generation", "hunt", "node"), crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
-        .getProperties().get("spec").getRequired().stream().sorted().toList());
+    assertEquals(
+        List.of("Hunt", "Node", "Pod", "Verdict", "Ghosts", "Age"),
+        crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns().stream()
+            .map(c -> c.getName())
+            .toList());
+    assertEquals(
+        List.of("generation", "hunt", "node"),
+        crd
+            .getSpec()
+            .getVersions()
+            .get(0)
+            .getSchema()
+            .getOpenAPIV3Schema()
+            .getProperties()
+            .get("spec")
+            .getRequired()
+            .stream()
+            .sorted()
+            .toList());
   }
 }

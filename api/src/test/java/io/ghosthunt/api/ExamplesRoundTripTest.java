@@ -48,7 +48,10 @@ class ExamplesRoundTripTest {
     GhostHunt hunt = serialization.unmarshal(text, GhostHunt.class);
     JsonNode original = YAML.readTree(text);
     JsonNode written = YAML.readTree(serialization.asYaml(hunt));
-    assertEquals(original, written, () -> file + " changed in the round trip:\n" + serialization.asYaml(hunt));
+    assertEquals(
+        original,
+        written,
+        () -> file + " changed in the round trip:\n" + serialization.asYaml(hunt));
   }
 
   @ParameterizedTest
@@ -58,7 +61,8 @@ class ExamplesRoundTripTest {
     ResolvedHunt resolved = HuntResolver.resolve(hunt.getSpec());
     assertFalse(resolved.keys().isEmpty(), file.toString());
     if (hunt.getSpec().getSymptom() != null && hunt.getSpec().getChecks() == null) {
-      assertTrue(hunt.getSpec().getSymptom().checks().containsAll(resolved.keys()), file.toString());
+      assertTrue(
+          hunt.getSpec().getSymptom().checks().containsAll(resolved.keys()), file.toString());
     }
   }
 
@@ -104,9 +108,11 @@ class ExamplesRoundTripTest {
               durationMs: 9
         """;
     GhostHunt hunt = serialization.unmarshal(text, GhostHunt.class);
-    assertEquals(io.ghosthunt.api.status.GhostName.OrphanedPort,
+    assertEquals(
+        io.ghosthunt.api.status.GhostName.OrphanedPort,
         hunt.getStatus().getNodes().get(0).getFindings().get(0).getGhost());
-    assertEquals(CheckKey.PORT_OWNER, hunt.getStatus().getNodes().get(0).getFindings().get(0).getCheck());
+    assertEquals(
+        CheckKey.PORT_OWNER, hunt.getStatus().getNodes().get(0).getFindings().get(0).getCheck());
     assertEquals(YAML.readTree(text), YAML.readTree(serialization.asYaml(hunt)));
   }
 

@@ -45,7 +45,8 @@ class HuntResolverTest {
     assertFalse(c.getHttp2().getInsecureSkipTlsVerify());
     assertEquals(List.of("app.example.com"), c.getMtu().getTargets());
     assertEquals(List.of("app.example.com"), c.getAsymmetricRoute().getPeers());
-    assertEquals(List.of(), c.getDuplicateIp().getAddresses(), "empty means the node's own addresses");
+    assertEquals(
+        List.of(), c.getDuplicateIp().getAddresses(), "empty means the node's own addresses");
     assertFalse(c.getDuplicateIp().getDhcp());
     assertTrue(r.skipped().isEmpty(), r.skipped()::toString);
   }
@@ -53,12 +54,22 @@ class HuntResolverTest {
   @Test
   void ipHostAndPortSkipsDnsAndHttp2AndSaysWhy() throws Exception {
     ResolvedHunt r = HuntResolver.resolve(target("192.0.2.10:5432"));
-    assertEquals(EnumSet.of(CheckKey.PORT_OWNER, CheckKey.LOOPBACK, CheckKey.MTU,
-        CheckKey.ASYMMETRIC_ROUTE, CheckKey.DUPLICATE_IP), r.keys());
+    assertEquals(
+        EnumSet.of(
+            CheckKey.PORT_OWNER,
+            CheckKey.LOOPBACK,
+            CheckKey.MTU,
+            CheckKey.ASYMMETRIC_ROUTE,
+            CheckKey.DUPLICATE_IP),
+        r.keys());
     assertEquals(List.of("192.0.2.10"), r.checks().getMtu().getTargets());
-    assertTrue(r.skipped().stream().anyMatch(s -> s.startsWith("dns: skipped") && s.contains("IP address")),
+    assertTrue(
+        r.skipped().stream()
+            .anyMatch(s -> s.startsWith("dns: skipped") && s.contains("IP address")),
         r.skipped()::toString);
-    assertTrue(r.skipped().stream().anyMatch(s -> s.startsWith("http2: skipped") && s.contains("not an http(s) URL")),
+    assertTrue(
+        r.skipped().stream()
+            .anyMatch(s -> s.startsWith("http2: skipped") && s.contains("not an http(s) URL")),
         r.skipped()::toString);
   }
 
@@ -68,7 +79,9 @@ class HuntResolverTest {
     assertFalse(r.keys().contains(CheckKey.PORT_OWNER));
     assertFalse(r.keys().contains(CheckKey.LOOPBACK));
     assertTrue(r.keys().contains(CheckKey.DNS));
-    assertTrue(r.skipped().stream().anyMatch(s -> s.startsWith("portOwner: skipped") && s.contains("no port")));
+    assertTrue(
+        r.skipped().stream()
+            .anyMatch(s -> s.startsWith("portOwner: skipped") && s.contains("no port")));
   }
 
   @ParameterizedTest
@@ -83,7 +96,8 @@ class HuntResolverTest {
   void symptomTableMatchesTheDesign() {
     assertEquals(EnumSet.of(CheckKey.PORT_OWNER), Symptom.ServiceWontStart.checks());
     assertEquals(EnumSet.of(CheckKey.DNS), Symptom.WrongServer.checks());
-    assertEquals(EnumSet.of(CheckKey.HTTP2, CheckKey.DNS, CheckKey.MTU), Symptom.OneClientFails.checks());
+    assertEquals(
+        EnumSet.of(CheckKey.HTTP2, CheckKey.DNS, CheckKey.MTU), Symptom.OneClientFails.checks());
     assertEquals(EnumSet.of(CheckKey.MTU), Symptom.BigTransfersHang.checks());
     assertEquals(EnumSet.of(CheckKey.DUPLICATE_IP), Symptom.IntermittentDropouts.checks());
     assertEquals(EnumSet.of(CheckKey.ASYMMETRIC_ROUTE), Symptom.WorksOneDirection.checks());
@@ -109,7 +123,8 @@ class HuntResolverTest {
     assertEquals("java", c.getPortOwner().getExpectedProcess());
     assertEquals(List.of("https://app.example.com:8443/health"), c.getHttp2().getUrls());
     assertTrue(c.getHttp2().getInsecureSkipTlsVerify());
-    assertEquals(List.of("api.example.com"), c.getDns().getNames(), "explicit names replace the target's");
+    assertEquals(
+        List.of("api.example.com"), c.getDns().getNames(), "explicit names replace the target's");
   }
 
   @Test
@@ -152,16 +167,22 @@ class HuntResolverTest {
     checks.setPortOwner(new PortOwnerSpec());
     checks.setHttp2(new Http2Spec());
     spec.setChecks(checks);
-    InvalidHuntException e = assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(spec));
-    assertTrue(e.problems().contains("spec.checks.portOwner.ports: required when spec.target gives no port"),
+    InvalidHuntException e =
+        assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(spec));
+    assertTrue(
+        e.problems()
+            .contains("spec.checks.portOwner.ports: required when spec.target gives no port"),
         e.problems()::toString);
-    assertTrue(e.problems().contains("spec.checks.http2.urls: required when spec.target is not an http(s) URL"),
+    assertTrue(
+        e.problems()
+            .contains("spec.checks.http2.urls: required when spec.target is not an http(s) URL"),
         e.problems()::toString);
   }
 
   @Test
   void nothingToCheckIsInvalid() {
-    InvalidHuntException e = assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(new GhostHuntSpec()));
+    InvalidHuntException e =
+        assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(new GhostHuntSpec()));
     assertTrue(e.getMessage().startsWith("nothing to check"), e.getMessage());
     GhostHuntSpec symptomOnly = new GhostHuntSpec();
     symptomOnly.setSymptom(Symptom.WrongServer);
@@ -186,7 +207,8 @@ class HuntResolverTest {
     mtu.setTargets(java.util.Collections.nCopies(65, "192.0.2.1"));
     checks.setMtu(mtu);
     spec.setChecks(checks);
-    InvalidHuntException e = assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(spec));
+    InvalidHuntException e =
+        assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(spec));
     assertEquals(
         List.of(
             "spec.timeoutSeconds: 0 is outside 1-3600",

@@ -57,8 +57,17 @@ class TargetTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "ftp://example.com", "app.example.com:0", "app.example.com:70000",
-      "https://app.example.com:99999/", "two words", "http://", "-bad-.example.com"})
+  @ValueSource(
+      strings = {
+        "",
+        "ftp://example.com",
+        "app.example.com:0",
+        "app.example.com:70000",
+        "https://app.example.com:99999/",
+        "two words",
+        "http://",
+        "-bad-.example.com"
+      })
   void rejectsNonsenseWithTheFieldName(String raw) {
     InvalidHuntException e = assertThrows(InvalidHuntException.class, () -> Target.parse(raw));
     assertTrue(e.getMessage().startsWith("spec.target '"), e.getMessage());

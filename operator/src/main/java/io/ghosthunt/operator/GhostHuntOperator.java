@@ -1,9 +1,9 @@
 package io.ghosthunt.operator;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -11,9 +11,9 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderE
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
-import io.ghosthunt.operator.reconciler.GhostHuntReconciler;
 import io.ghosthunt.operator.metrics.HealthServer;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
+import io.ghosthunt.operator.reconciler.GhostHuntReconciler;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -51,32 +51,57 @@ public final class GhostHuntOperator implements AutoCloseable {
    * @param leaseNamespace where the leader-election Lease lives (the operator's own namespace), or
    *     null for a single replica without election
    */
-  public GhostHuntOperator(KubernetesClient client, OperatorConfig config, OperatorMetrics metrics, String leaseNamespace) {
+  public GhostHuntOperator(
+      KubernetesClient client,
+      OperatorConfig config,
+      OperatorMetrics metrics,
+      String leaseNamespace) {
     this.client = client;
     this.leaseNamespace = leaseNamespace;
-    operator = new Operator(o -> {
-      o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true)
-          // Reconcile counts and timings per controller, not per hunt: bounded series at any scale.
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
-      if (leaseNamespace != null) {
-        // A replica that loses its lease while running must stop reconciling at once: it exits and
-        // its pod restarts as a follower. Stopping on purpose (close, SIGTERM) is not a loss.
-        LeaderCallbacks callbacks = new LeaderCallbacks(() -> LOG.info("leading: this replica reconciles"), () -> {
-          if (!closing) {
-            LOG.error("lost the leader lease; exiting so that the pod restarts as a follower");
-            new Thread(() -> System.exit(1), "lost-lease").start();
+    operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withStopOnInformerErrorDuringStartup(true)
+                  // Reconcile counts and timings per controller, not per hunt: bounded series at
+                  // any scale.
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
+              if (leaseNamespace != null) {
+                // A replica that loses its lease while running must stop reconciling at once: it
+                // exits and
+                // its pod restarts as a follower. Stopping on purpose (close, SIGTERM) is not a
+                // loss.
+                LeaderCallbacks callbacks =
+                    new LeaderCallbacks(
+                        () -> LOG.info("leading: this replica reconciles"),
+                        () -> {
+                          if (!closing) {
+                            LOG.error(
+                                "lost the leader lease; exiting so that the pod restarts as a follower");
+                            new Thread(() -> System.exit(1), "lost-lease").start();
+                          }
+                        },
+                        leader -> LOG.info("leader is {}", leader));
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(
+                        LEASE_NAME,
+                        leaseNamespace,
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        identity,
+                        callbacks,
+                        false));
+              }
+            });
+    operator.register(
+        new GhostHuntReconciler(client, config, Clock.systemUTC(), metrics),
+        c -> {
+          if (!config.watchNamespaces().isEmpty()) {
+            c.settingNamespaces(config.watchNamespaces());
           }
-        }, leader -> LOG.info("leader is {}", leader));
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, leaseNamespace,
-            LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, identity, callbacks, false));
-      }
-    });
-    operator.register(new GhostHuntReconciler(client, config, Clock.systemUTC(), metrics), c -> {
-      if (!config.watchNamespaces().isEmpty()) {
-        c.settingNamespaces(config.watchNamespaces());
-      }
-    });
+        });
   }
 
   public void start() {
@@ -130,11 +155,15 @@ public final class GhostHuntOperator implements AutoCloseable {
         return;
       }
       ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-      LeaderElectionRecord released = new LeaderElectionRecord(null, Duration.ofSeconds(1), now, now, held.getLeaderTransitions());
+      LeaderElectionRecord released =
+          new LeaderElectionRecord(
+              null, Duration.ofSeconds(1), now, now, held.getLeaderTransitions());
       lock.update(client, released);
       LOG.info("released the leader lease");
     } catch (RuntimeException e) {
-      LOG.warn("could not release the leader lease ({}); the next leader waits for it to expire", e.getMessage());
+      LOG.warn(
+          "could not release the leader lease ({}); the next leader waits for it to expire",
+          e.getMessage());
     }
   }
 
@@ -145,27 +174,51 @@ public final class GhostHuntOperator implements AutoCloseable {
   public static void installCrd(KubernetesClient client) throws IOException {
     installReportPolicy(client);
     for (Map.Entry<String, String> crd : CRDS.entrySet()) {
-      try (InputStream in = GhostHuntOperator.class.getResourceAsStream("/META-INF/fabric8/" + crd.getKey())) {
-        CustomResourceDefinition def = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+      try (InputStream in =
+          GhostHuntOperator.class.getResourceAsStream("/META-INF/fabric8/" + crd.getKey())) {
+        CustomResourceDefinition def =
+            client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
         client.resource(def).fieldManager("ghosthunt-operator").forceConflicts().serverSideApply();
       }
       awaitEstablished(client, crd.getValue(), 60);
     }
   }
 
-  /** The CRD files this build carries (generated into META-INF/fabric8, committed under crds/), by CRD name. */
-  public static final Map<String, String> CRDS = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(Map.of(
-      GhostHunt.CRD_FILE, GhostHunt.CRD_NAME, GhostHuntReport.CRD_FILE, GhostHuntReport.CRD_NAME)));
+  /**
+   * The CRD files this build carries (generated into META-INF/fabric8, committed under crds/), by
+   * CRD name.
+   */
+  public static final Map<String, String> CRDS =
+      java.util.Collections.unmodifiableMap(
+          new java.util.LinkedHashMap<>(
+              Map.of(
+                  GhostHunt.CRD_FILE,
+                  GhostHunt.CRD_NAME,
+                  GhostHuntReport.CRD_FILE,
+                  GhostHuntReport.CRD_NAME)));
 
   /** Waits until the API server serves a CRD (its Established condition). */
   public static void awaitEstablished(KubernetesClient client, String crdName, long seconds) {
-    client.apiextensions().v1().customResourceDefinitions().withName(crdName).waitUntilCondition(
-        c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions()
-            .stream().anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-        seconds, TimeUnit.SECONDS);
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(crdName)
+        .waitUntilCondition(
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus().getConditions() != null
+                    && c.getStatus().getConditions().stream()
+                        .anyMatch(
+                            k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
+            seconds,
+            TimeUnit.SECONDS);
   }
 
-  /** The ValidatingAdmissionPolicy and its binding that tie a probe's writes to its node's report. */
+  /**
+   * The ValidatingAdmissionPolicy and its binding that tie a probe's writes to its node's report.
+   */
   public static void installReportPolicy(KubernetesClient client) throws IOException {
     try (InputStream in = GhostHuntOperator.class.getResourceAsStream("report-policy.yaml")) {
       for (HasMetadata o : client.load(in).items()) {
@@ -180,7 +233,8 @@ public final class GhostHuntOperator implements AutoCloseable {
       switch (a) {
         case "--install-crd" -> installCrd = true;
         case "-h", "--help" -> {
-          System.out.print("""
+          System.out.print(
+              """
               Usage: ghosthunt operator [--install-crd]
 
               Runs the GhostHunt operator against the current kubeconfig ($KUBECONFIG, ~/.kube/config, or
@@ -205,33 +259,51 @@ public final class GhostHuntOperator implements AutoCloseable {
       }
     }
     OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
-    // Status applies wait behind every probe's write to the same hunt object: a minute, not ten seconds.
-    KubernetesClient client = new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(Config.autoConfigure(null)).withRequestTimeout(60_000).build()).build();
+    // Status applies wait behind every probe's write to the same hunt object: a minute, not ten
+    // seconds.
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(Config.autoConfigure(null)).withRequestTimeout(60_000).build())
+            .build();
     if (installCrd) {
       installCrd(client);
     }
     OperatorMetrics metrics = new OperatorMetrics();
-    String leaseNamespace = System.getenv().getOrDefault("GHOSTHUNT_LEADER_ELECTION_NAMESPACE", "").trim();
-    GhostHuntOperator op = new GhostHuntOperator(client, config, metrics, leaseNamespace.isEmpty() ? null : leaseNamespace);
+    String leaseNamespace =
+        System.getenv().getOrDefault("GHOSTHUNT_LEADER_ELECTION_NAMESPACE", "").trim();
+    GhostHuntOperator op =
+        new GhostHuntOperator(
+            client, config, metrics, leaseNamespace.isEmpty() ? null : leaseNamespace);
     int port = Integer.parseInt(System.getenv().getOrDefault("GHOSTHUNT_HTTP_PORT", "8080"));
     HealthServer health = null;
     if (port > 0) {
       try {
         health = new HealthServer(port, metrics, op::unready);
       } catch (IOException e) {
-        // A local run beside a service on that port still hunts; in a pod the failing probes show it.
-        LOG.warn("no /healthz, /readyz, /metrics: cannot listen on port {} ({}); set GHOSTHUNT_HTTP_PORT", port, e.getMessage());
+        // A local run beside a service on that port still hunts; in a pod the failing probes show
+        // it.
+        LOG.warn(
+            "no /healthz, /readyz, /metrics: cannot listen on port {} ({}); set GHOSTHUNT_HTTP_PORT",
+            port,
+            e.getMessage());
       }
     }
     HealthServer endpoints = health;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      op.close();
-      if (endpoints != null) {
-        endpoints.close();
-      }
-    }, "operator-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  op.close();
+                  if (endpoints != null) {
+                    endpoints.close();
+                  }
+                },
+                "operator-stop"));
     op.start();
-    LOG.info("GhostHunt operator started; probes in namespace {} with image {}", config.probeNamespace(), config.probeImage());
+    LOG.info(
+        "GhostHunt operator started; probes in namespace {} with image {}",
+        config.probeNamespace(),
+        config.probeImage());
   }
 }

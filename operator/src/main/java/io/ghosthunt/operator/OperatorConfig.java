@@ -19,18 +19,32 @@ import java.util.Set;
  * @param probePullSecrets Secrets in the probe namespace to pull the probe image with (set on each
  *     probe's service account)
  */
-public record OperatorConfig(String probeNamespace, String probeImage, boolean hardened, Set<String> watchNamespaces,
-    String agentSecretReader, ProbeResources probeResources, List<String> probePullSecrets) {
+public record OperatorConfig(
+    String probeNamespace,
+    String probeImage,
+    boolean hardened,
+    Set<String> watchNamespaces,
+    String agentSecretReader,
+    ProbeResources probeResources,
+    List<String> probePullSecrets) {
 
   /** CPU and memory of a probe container, as Kubernetes quantities. */
-  public record ProbeResources(String cpuRequest, String memoryRequest, String cpuLimit, String memoryLimit) {
+  public record ProbeResources(
+      String cpuRequest, String memoryRequest, String cpuLimit, String memoryLimit) {
     public static final ProbeResources DEFAULT = new ProbeResources("50m", "128Mi", "1", "256Mi");
   }
 
   public static final String DEFAULT_AGENT_SECRET_READER = "ghosthunt-agent-secret-reader";
 
-  public OperatorConfig(String probeNamespace, String probeImage, boolean hardened, Set<String> watchNamespaces) {
-    this(probeNamespace, probeImage, hardened, watchNamespaces, DEFAULT_AGENT_SECRET_READER, ProbeResources.DEFAULT,
+  public OperatorConfig(
+      String probeNamespace, String probeImage, boolean hardened, Set<String> watchNamespaces) {
+    this(
+        probeNamespace,
+        probeImage,
+        hardened,
+        watchNamespaces,
+        DEFAULT_AGENT_SECRET_READER,
+        ProbeResources.DEFAULT,
         List.of());
   }
 
@@ -52,10 +66,13 @@ public record OperatorConfig(String probeNamespace, String probeImage, boolean h
         env.getOrDefault("GHOSTHUNT_AGENT_SECRET_READER", DEFAULT_AGENT_SECRET_READER),
         new ProbeResources(
             env.getOrDefault("GHOSTHUNT_PROBE_CPU_REQUEST", ProbeResources.DEFAULT.cpuRequest()),
-            env.getOrDefault("GHOSTHUNT_PROBE_MEMORY_REQUEST", ProbeResources.DEFAULT.memoryRequest()),
+            env.getOrDefault(
+                "GHOSTHUNT_PROBE_MEMORY_REQUEST", ProbeResources.DEFAULT.memoryRequest()),
             env.getOrDefault("GHOSTHUNT_PROBE_CPU_LIMIT", ProbeResources.DEFAULT.cpuLimit()),
             env.getOrDefault("GHOSTHUNT_PROBE_MEMORY_LIMIT", ProbeResources.DEFAULT.memoryLimit())),
-        List.of(env.getOrDefault("GHOSTHUNT_PROBE_PULL_SECRETS", "").trim().split("\\s*,\\s*")).stream()
-            .filter(x -> !x.isEmpty()).toList());
+        List.of(env.getOrDefault("GHOSTHUNT_PROBE_PULL_SECRETS", "").trim().split("\\s*,\\s*"))
+            .stream()
+            .filter(x -> !x.isEmpty())
+            .toList());
   }
 }

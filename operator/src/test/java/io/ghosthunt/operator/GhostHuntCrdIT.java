@@ -39,7 +39,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The generated CRD against a real kube-apiserver: schema, status subresource, server-side apply. */
+/**
+ * The generated CRD against a real kube-apiserver: schema, status subresource, server-side apply.
+ */
 @ExtendWith(ControlPlane.Extension.class)
 class GhostHuntCrdIT {
 
@@ -50,7 +52,9 @@ class GhostHuntCrdIT {
   static void install(ControlPlane cp) {
     cp.installCrd();
     client = cp.admin();
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .serverSideApply();
   }
 
   @AfterAll
@@ -68,7 +72,9 @@ class GhostHuntCrdIT {
   @MethodSource("examples")
   void everyExampleIsAccepted(Path example) throws IOException {
     GenericKubernetesResource r =
-        client.getKubernetesSerialization().unmarshal(Files.readString(example), GenericKubernetesResource.class);
+        client
+            .getKubernetesSerialization()
+            .unmarshal(Files.readString(example), GenericKubernetesResource.class);
     GenericKubernetesResource created = client.resource(r).inNamespace(NS).create();
     assertNotNull(created.getMetadata().getUid(), example.toString());
     client.resource(created).delete();
@@ -77,42 +83,65 @@ class GhostHuntCrdIT {
   static Stream<Arguments> invalid() {
     return Stream.of(
         Arguments.of("{}", "spec: Invalid value: \"object\": nothing to check"),
-        Arguments.of("{\"target\": \"ftp://app.example.com\"}",
+        Arguments.of(
+            "{\"target\": \"ftp://app.example.com\"}",
             "spec.target: Invalid value: \"string\": target must be an http(s) URL or host[:port]"),
-        Arguments.of("{\"target\": \"app.example.com\", \"timeoutSeconds\": 0}",
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"timeoutSeconds\": 0}",
             "spec.timeoutSeconds: Invalid value: 0: spec.timeoutSeconds in body should be greater than or equal to 1"),
-        Arguments.of("{\"target\": \"app.example.com\", \"timeoutSeconds\": 3601}",
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"timeoutSeconds\": 3601}",
             "spec.timeoutSeconds: Invalid value: 3601: spec.timeoutSeconds in body should be less than or equal to 3600"),
-        Arguments.of("{\"checks\": {}}", "spec.checks: Invalid value: \"object\": checks must name at least one check"),
-        Arguments.of("{\"checks\": {\"portOwner\": {\"ports\": [0]}}}",
+        Arguments.of(
+            "{\"checks\": {}}",
+            "spec.checks: Invalid value: \"object\": checks must name at least one check"),
+        Arguments.of(
+            "{\"checks\": {\"portOwner\": {\"ports\": [0]}}}",
             "spec.checks.portOwner.ports[0]: Invalid value: 0: spec.checks.portOwner.ports[0] in body should be greater than or equal to 1"),
-        Arguments.of("{\"checks\": {\"loopback\": {\"ports\": [65536]}}}",
+        Arguments.of(
+            "{\"checks\": {\"loopback\": {\"ports\": [65536]}}}",
             "spec.checks.loopback.ports[0]: Invalid value: 65536: spec.checks.loopback.ports[0] in body should be less than or equal to 65535"),
-        Arguments.of("{\"checks\": {\"http2\": {\"urls\": [\"ftp://app.example.com/\"]}}}",
+        Arguments.of(
+            "{\"checks\": {\"http2\": {\"urls\": [\"ftp://app.example.com/\"]}}}",
             "spec.checks.http2.urls: Invalid value: \"array\": every URL must be http:// or https://"),
-        Arguments.of("{\"checks\": {\"dns\": {\"names\": [\"app.example.com\"], \"expectedAddresses\": [\"not-an-ip\"]}}}",
+        Arguments.of(
+            "{\"checks\": {\"dns\": {\"names\": [\"app.example.com\"], \"expectedAddresses\": [\"not-an-ip\"]}}}",
             "spec.checks.dns.expectedAddresses: Invalid value: \"array\": every expected address must be an IP address"),
-        Arguments.of("{\"checks\": {\"duplicateIp\": {\"addresses\": [\"2001:db8::1\"]}}}",
+        Arguments.of(
+            "{\"checks\": {\"duplicateIp\": {\"addresses\": [\"2001:db8::1\"]}}}",
             "every address must be an IPv4 address (ARP is IPv4 only)"),
-        Arguments.of("{\"checks\": {\"mtu\": {\"targets\": [\"two words\"]}}}",
+        Arguments.of(
+            "{\"checks\": {\"mtu\": {\"targets\": [\"two words\"]}}}",
             "spec.checks.mtu.targets: Invalid value: \"array\": every target must be an IP address or a host name"),
-        Arguments.of("{\"checks\": {\"mtu\": {\"targets\": " + manyTargets(65) + "}}}",
+        Arguments.of(
+            "{\"checks\": {\"mtu\": {\"targets\": " + manyTargets(65) + "}}}",
             "spec.checks.mtu.targets: Too many: 65: must have at most 64 items"),
-        Arguments.of("{\"symptom\": \"Haunted\", \"target\": \"app.example.com\"}",
+        Arguments.of(
+            "{\"symptom\": \"Haunted\", \"target\": \"app.example.com\"}",
             "spec.symptom: Unsupported value: \"Haunted\""),
-        Arguments.of("{\"checks\": {\"portOwner\": {\"ports\": [8080], \"protocol\": \"SCTP\"}}}",
+        Arguments.of(
+            "{\"checks\": {\"portOwner\": {\"ports\": [8080], \"protocol\": \"SCTP\"}}}",
             "spec.checks.portOwner.protocol: Unsupported value: \"SCTP\""),
-        Arguments.of("{\"checks\": {\"duplicateIp\": {\"dhcp\": true, \"dhcpServers\": [\"dhcp.local\"]}}}",
+        Arguments.of(
+            "{\"checks\": {\"duplicateIp\": {\"dhcp\": true, \"dhcpServers\": [\"dhcp.local\"]}}}",
             "spec.checks.duplicateIp.dhcpServers: Invalid value: \"array\": every DHCP server must be an IPv4 address"),
-        Arguments.of("{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleSecret\": {\"key\": \"ca.crt\"}}}}",
+        Arguments.of(
+            "{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleSecret\": {\"key\": \"ca.crt\"}}}}",
             "spec.checks.http2.caBundleSecret.name: Required value"),
-        Arguments.of("{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleSecret\": {\"name\": \"Not_A_Name\"}}}}",
+        Arguments.of(
+            "{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleSecret\": {\"name\": \"Not_A_Name\"}}}}",
             "spec.checks.http2.caBundleSecret.name: Invalid value: \"Not_A_Name\""),
-        Arguments.of("{\"target\": \"app.example.com\", \"nodes\": {\"names\": [\"node-a\"]}, \"pods\": {\"selector\": {}}}",
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"nodes\": {\"names\": [\"node-a\"]}, \"pods\": {\"selector\": {}}}",
             "spec.nodes and spec.pods exclude each other"),
-        Arguments.of("{\"target\": \"app.example.com\", \"pods\": {}}", "spec.pods.selector: Required value"),
-        Arguments.of("{\"target\": \"app.example.com\", \"schedule\": \"every tuesday\"}", "spec.schedule: Invalid value"),
-        Arguments.of("{\"target\": \"app.example.com\", \"schedule\": \"@hourly\", \"historyLimit\": 0}",
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"pods\": {}}",
+            "spec.pods.selector: Required value"),
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"schedule\": \"every tuesday\"}",
+            "spec.schedule: Invalid value"),
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"schedule\": \"@hourly\", \"historyLimit\": 0}",
             "spec.historyLimit: Invalid value: 0"));
   }
 
@@ -123,32 +152,47 @@ class GhostHuntCrdIT {
   @ParameterizedTest
   @MethodSource("invalid")
   void nonsenseIsRejectedWithTheSchemaMessage(String spec, String message) {
-    String json = "{\"apiVersion\": \"ghosthunt.io/v1alpha1\", \"kind\": \"GhostHunt\","
-        + " \"metadata\": {\"name\": \"bad\"}, \"spec\": " + spec + "}";
-    GenericKubernetesResource r = client.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class);
+    String json =
+        "{\"apiVersion\": \"ghosthunt.io/v1alpha1\", \"kind\": \"GhostHunt\","
+            + " \"metadata\": {\"name\": \"bad\"}, \"spec\": "
+            + spec
+            + "}";
+    GenericKubernetesResource r =
+        client.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class);
     KubernetesClientException e =
-        assertThrows(KubernetesClientException.class, () -> client.resource(r).inNamespace(NS).create());
+        assertThrows(
+            KubernetesClientException.class, () -> client.resource(r).inNamespace(NS).create());
     assertEquals(422, e.getCode(), e.getMessage());
-    assertTrue(e.getMessage().contains(message), () -> "expected <" + message + "> in: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains(message), () -> "expected <" + message + "> in: " + e.getMessage());
   }
 
   private static GhostHunt huntNamed(String name) {
     GhostHunt hunt =
-        client.getKubernetesSerialization().unmarshal(
-            """
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                """
             apiVersion: ghosthunt.io/v1alpha1
             kind: GhostHunt
             metadata: {name: %s}
             spec: {checks: {portOwner: {ports: [8080], expectedProcess: java}}}
-            """.formatted(name), GhostHunt.class);
+            """
+                    .formatted(name),
+                GhostHunt.class);
     return client.resource(hunt).inNamespace(NS).create();
   }
 
-  /** A status apply with these entries only: a fresh object with name, namespace and the entries. */
+  /**
+   * A status apply with these entries only: a fresh object with name, namespace and the entries.
+   */
   private static GhostHunt entries(GhostHunt hunt, NodeStatus... nodes) {
     GhostHunt patch = new GhostHunt();
-    patch.setMetadata(new ObjectMetaBuilder().withName(hunt.getMetadata().getName())
-        .withNamespace(hunt.getMetadata().getNamespace()).build());
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(hunt.getMetadata().getName())
+            .withNamespace(hunt.getMetadata().getNamespace())
+            .build());
     GhostHuntStatus status = new GhostHuntStatus();
     status.setNodes(List.of(nodes));
     patch.setStatus(status);
@@ -168,9 +212,15 @@ class GhostHuntCrdIT {
   }
 
   private static GhostHunt applyStatus(GhostHunt patch, String manager) {
-    return client.resource(patch).subresource("status").patch(
-        new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(manager)
-            .withForce(true).build());
+    return client
+        .resource(patch)
+        .subresource("status")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager(manager)
+                .withForce(true)
+                .build());
   }
 
   @Test
@@ -183,14 +233,18 @@ class GhostHuntCrdIT {
     applyStatus(entries(hunt, web1, web2), "ghosthunt-operator");
 
     GhostHunt read = client.resources(GhostHunt.class).inNamespace(NS).withName("entries").get();
-    assertEquals(List.of("node-a web-1", "node-a web-2"),
+    assertEquals(
+        List.of("node-a web-1", "node-a web-2"),
         read.getStatus().getNodes().stream().map(n -> n.getNode() + " " + n.getPod()).toList());
-    assertEquals("4242", read.getStatus().getNodes().get(0).getFindings().get(0).getEvidence().get("pid"));
+    assertEquals(
+        "4242", read.getStatus().getNodes().get(0).getFindings().get(0).getEvidence().get("pid"));
 
-    // The operator alone writes the entries (probes write reports): its next apply is the whole list.
+    // The operator alone writes the entries (probes write reports): its next apply is the whole
+    // list.
     applyStatus(entries(hunt, node("node-b", FindingVerdict.Clear, null)), "ghosthunt-operator");
     read = client.resources(GhostHunt.class).inNamespace(NS).withName("entries").get();
-    assertEquals(List.of("node-b"), read.getStatus().getNodes().stream().map(NodeStatus::getNode).toList());
+    assertEquals(
+        List.of("node-b"), read.getStatus().getNodes().stream().map(NodeStatus::getNode).toList());
   }
 
   @Test
@@ -198,7 +252,8 @@ class GhostHuntCrdIT {
     GhostHunt hunt = huntNamed("subresource");
     GhostHunt withStatus = entries(hunt, node("node-a", FindingVerdict.Ghost, "4242"));
     applyStatus(withStatus, "ghosthunt-agent-node-a");
-    GhostHunt read = client.resources(GhostHunt.class).inNamespace(NS).withName("subresource").get();
+    GhostHunt read =
+        client.resources(GhostHunt.class).inNamespace(NS).withName("subresource").get();
     long generation = read.getMetadata().getGeneration();
     // A status write does not bump the generation, so it never looks like a new spec.
     assertEquals(1L, generation);
@@ -207,13 +262,15 @@ class GhostHuntCrdIT {
     read.getStatus().setSummary("written through the main endpoint");
     GhostHunt updated = client.resource(read).update();
     assertEquals(2L, updated.getMetadata().getGeneration());
-    assertEquals(null, updated.getStatus().getSummary(), "status changes on the main endpoint are dropped");
+    assertEquals(
+        null, updated.getStatus().getSummary(), "status changes on the main endpoint are dropped");
   }
 
   @Test
   void kubectlShowsThePrinterColumns(ControlPlane cp, @TempDir Path dir) throws Exception {
     GhostHunt hunt = huntNamed("columns");
-    applyStatus(entries(hunt, node("node-a", FindingVerdict.Ghost, "4242")), "ghosthunt-agent-node-a");
+    applyStatus(
+        entries(hunt, node("node-a", FindingVerdict.Ghost, "4242")), "ghosthunt-agent-node-a");
     GhostHunt aggregate = new GhostHunt();
     aggregate.setMetadata(new ObjectMetaBuilder().withName("columns").withNamespace(NS).build());
     GhostHuntStatus status = new GhostHuntStatus();
@@ -224,13 +281,26 @@ class GhostHuntCrdIT {
     aggregate.setStatus(status);
     applyStatus(aggregate, "ghosthunt-operator");
 
-    Process p = new ProcessBuilder(cp.kubectl().toString(), "--kubeconfig", cp.kubeconfigFile(dir).toString(),
-        "get", "gh", "columns", "-n", NS).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                cp.kubectl().toString(),
+                "--kubeconfig",
+                cp.kubeconfigFile(dir).toString(),
+                "get",
+                "gh",
+                "columns",
+                "-n",
+                NS)
+            .redirectErrorStream(true)
+            .start();
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.exitValue(), out);
     List<String> header = List.of(out.lines().findFirst().orElseThrow().trim().split("\\s+"));
-    assertEquals(List.of("NAME", "PHASE", "VERDICT", "GHOSTS", "NODES", "LAST", "RUN", "NEXT", "AGE"), header, out);
+    assertEquals(
+        List.of("NAME", "PHASE", "VERDICT", "GHOSTS", "NODES", "LAST", "RUN", "NEXT", "AGE"),
+        header,
+        out);
     List<String> row = List.of(out.lines().skip(1).findFirst().orElseThrow().trim().split("\\s+"));
     assertEquals(List.of("columns", "Complete", "Haunted", "1", "1/1"), row.subList(0, 5), out);
   }

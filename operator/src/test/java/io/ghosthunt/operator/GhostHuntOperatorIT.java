@@ -7,16 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
 import io.ghosthunt.agent.cli.AgentCommand;
 import io.ghosthunt.agent.cli.HuntCommand;
+import io.ghosthunt.agent.lab.Lab;
+import io.ghosthunt.agent.lab.LabHost;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.status.Finding;
@@ -72,7 +70,9 @@ class GhostHuntOperatorIT {
     cp.installCrd();
     client = cp.admin();
     cp.probeNamespace(PROBES);
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .serverSideApply();
     lab = new Lab();
     LabHost haunted = lab.host("haunted");
     squatter = haunted.orphanedListener("0.0.0.0", 8080);
@@ -110,8 +110,12 @@ class GhostHuntOperatorIT {
   static final OperatorMetrics metrics = new OperatorMetrics();
 
   static GhostHuntOperator startOperator() {
-    GhostHuntOperator op = new GhostHuntOperator(client,
-        new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)), metrics, null);
+    GhostHuntOperator op =
+        new GhostHuntOperator(
+            client,
+            new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)),
+            metrics,
+            null);
     op.start();
     return op;
   }
@@ -133,38 +137,58 @@ class GhostHuntOperatorIT {
   }
 
   static GhostHunt apply(String name, String spec) {
-    GhostHunt hunt = client.getKubernetesSerialization().unmarshal("""
+    GhostHunt hunt =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                """
         apiVersion: ghosthunt.io/v1alpha1
         kind: GhostHunt
         metadata: {name: %s, namespace: %s}
         spec: %s
-        """.formatted(name, NS, spec), GhostHunt.class);
+        """
+                    .formatted(name, NS, spec),
+                GhostHunt.class);
     return client.resource(hunt).serverSideApply();
   }
 
   static GhostHunt waitFor(String name, Predicate<GhostHunt> condition) {
-    return client.resources(GhostHunt.class).inNamespace(NS).withName(name)
+    return client
+        .resources(GhostHunt.class)
+        .inNamespace(NS)
+        .withName(name)
         .waitUntilCondition(h -> h != null && condition.test(h), 90, TimeUnit.SECONDS);
   }
 
   static boolean complete(GhostHunt h) {
-    return h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Complete
+    return h.getStatus() != null
+        && h.getStatus().getPhase() == HuntPhase.Complete
         && h.getStatus().getObservedGeneration() != null
         && h.getStatus().getObservedGeneration().equals(h.getMetadata().getGeneration());
   }
 
   /** Every node's entry: the reports' (what the probes wrote) and the ones the operator decided. */
   static Map<String, NodeStatus> byNode(GhostHunt h) {
-    return HuntCommand.withReports(client, h).getNodes().stream().collect(Collectors.toMap(NodeStatus::getNode, n -> n));
+    return HuntCommand.withReports(client, h).getNodes().stream()
+        .collect(Collectors.toMap(NodeStatus::getNode, n -> n));
   }
 
   static List<Pod> pods(GhostHunt h) {
-    return client.pods().inNamespace(PROBES).withLabel(Labels.HUNT_UID, h.getMetadata().getUid()).list().getItems();
+    return client
+        .pods()
+        .inNamespace(PROBES)
+        .withLabel(Labels.HUNT_UID, h.getMetadata().getUid())
+        .list()
+        .getItems();
   }
 
   static String kubectl(String... args) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of(cp.kubectl().toString(), "--kubeconfig",
-        cp.kubeconfigFile(java.nio.file.Files.createTempDirectory("kc")).toString()));
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                cp.kubectl().toString(),
+                "--kubeconfig",
+                cp.kubeconfigFile(java.nio.file.Files.createTempDirectory("kc")).toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -176,10 +200,20 @@ class GhostHuntOperatorIT {
   @Test
   void huntAcrossNodesNamesTheGhostAndTheUnreachableNode() throws Exception {
     double orphansBefore = counter("ghosthunt.ghosts.found", "ghost", "OrphanedPort");
-    long portChecksBefore = metrics.registry().find("ghosthunt.check.duration").tag("check", "portOwner").timers().stream()
-        .mapToLong(t -> t.count()).sum();
-    GhostHunt hunt = apply("tuesday", "{nodes: {names: [node-a, node-b, node-c]}, checks: {portOwner: {ports: [8080],"
-        + " expectedProcess: java}}, timeoutSeconds: 60}");
+    long portChecksBefore =
+        metrics
+            .registry()
+            .find("ghosthunt.check.duration")
+            .tag("check", "portOwner")
+            .timers()
+            .stream()
+            .mapToLong(t -> t.count())
+            .sum();
+    GhostHunt hunt =
+        apply(
+            "tuesday",
+            "{nodes: {names: [node-a, node-b, node-c]}, checks: {portOwner: {ports: [8080],"
+                + " expectedProcess: java}}, timeoutSeconds: 60}");
 
     // What a pipeline does: kubectl wait on the Complete condition.
     kubectl("wait", "--for=condition=Complete", "ghosthunt/tuesday", "-n", NS, "--timeout=90s");
@@ -188,115 +222,278 @@ class GhostHuntOperatorIT {
     assertEquals(HuntVerdict.Haunted, done.getStatus().getVerdict());
     assertEquals(1, done.getStatus().getGhosts());
     assertEquals("3/3", done.getStatus().getProgress());
-    assertTrue(done.getStatus().getSummary().startsWith("node-a: port 8080 is held by PID " + squatter), done.getStatus().getSummary());
-    assertTrue(done.getStatus().getSummary().contains("1 node not hunted (node-c: Unreachable)"), done.getStatus().getSummary());
+    assertTrue(
+        done.getStatus().getSummary().startsWith("node-a: port 8080 is held by PID " + squatter),
+        done.getStatus().getSummary());
+    assertTrue(
+        done.getStatus().getSummary().contains("1 node not hunted (node-c: Unreachable)"),
+        done.getStatus().getSummary());
 
     Map<String, NodeStatus> nodes = byNode(done);
     Finding ghost = nodes.get("node-a").getFindings().get(0);
     assertEquals(GhostName.OrphanedPort, ghost.getGhost());
     assertEquals(Integer.toString(squatter), ghost.getEvidence().get("pid"));
     assertEquals(NodePhase.Done, nodes.get("node-b").getPhase());
-    assertEquals(io.ghosthunt.api.status.FindingVerdict.Clear, nodes.get("node-b").getFindings().get(0).getVerdict());
+    assertEquals(
+        io.ghosthunt.api.status.FindingVerdict.Clear,
+        nodes.get("node-b").getFindings().get(0).getVerdict());
     assertEquals("tcp/8080", nodes.get("node-b").getFindings().get(0).getTarget());
-    assertNull(nodes.get("node-b").getFindings().get(0).getSummary(), "a Clear finding is compacted in the cluster");
+    assertNull(
+        nodes.get("node-b").getFindings().get(0).getSummary(),
+        "a Clear finding is compacted in the cluster");
     assertEquals(NodePhase.Unreachable, nodes.get("node-c").getPhase());
     // The kubelet's own words for a node without a pod network.
-    assertTrue(nodes.get("node-c").getMessage().startsWith("NotReady (False): KubeletNotReady - [container runtime network"
-        + " not ready: NetworkReady=false"), nodes.get("node-c").getMessage());
+    assertTrue(
+        nodes
+            .get("node-c")
+            .getMessage()
+            .startsWith(
+                "NotReady (False): KubeletNotReady - [container runtime network"
+                    + " not ready: NetworkReady=false"),
+        nodes.get("node-c").getMessage());
 
-    // The metrics count what the probes found, through the reconciler: one ghost, two nodes' portOwner timings.
-    assertEquals(orphansBefore + 1, counter("ghosthunt.ghosts.found", "ghost", "OrphanedPort"), metrics.render());
-    assertEquals(portChecksBefore + 2, metrics.registry().find("ghosthunt.check.duration").tag("check", "portOwner").timers()
-        .stream().mapToLong(t -> t.count()).sum(), metrics.render());
+    // The metrics count what the probes found, through the reconciler: one ghost, two nodes'
+    // portOwner timings.
+    assertEquals(
+        orphansBefore + 1,
+        counter("ghosthunt.ghosts.found", "ghost", "OrphanedPort"),
+        metrics.render());
+    assertEquals(
+        portChecksBefore + 2,
+        metrics
+            .registry()
+            .find("ghosthunt.check.duration")
+            .tag("check", "portOwner")
+            .timers()
+            .stream()
+            .mapToLong(t -> t.count())
+            .sum(),
+        metrics.render());
     String scraped = metrics.render();
     assertTrue(scraped.contains("ghosthunt_ghosts_found_total{ghost=\"OrphanedPort\"}"), scraped);
-    assertTrue(scraped.contains("operator_sdk_"), "JOSDK's reconcile meters in the same registry:\n" + scraped);
+    assertTrue(
+        scraped.contains("operator_sdk_"),
+        "JOSDK's reconcile meters in the same registry:\n" + scraped);
     assertTrue(scraped.contains("jvm_memory_used_bytes"), scraped);
 
-    var conditions = done.getStatus().getConditions().stream().collect(Collectors.toMap(c -> c.getType(), c -> c));
+    var conditions =
+        done.getStatus().getConditions().stream()
+            .collect(Collectors.toMap(c -> c.getType(), c -> c));
     assertEquals("True", conditions.get("Complete").getStatus());
     assertEquals(1L, conditions.get("Complete").getObservedGeneration());
     assertEquals("True", conditions.get("GhostFound").getStatus());
     assertEquals("OrphanedPort", conditions.get("GhostFound").getReason());
 
     // Privilege is short-lived: probes and their identity are gone once the hunt is complete.
-    client.pods().inNamespace(PROBES).withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
-        .informOnCondition(List::isEmpty).get(30, TimeUnit.SECONDS);
-    client.serviceAccounts().inNamespace(PROBES).withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
-        .informOnCondition(List::isEmpty).get(30, TimeUnit.SECONDS);
-    client.rbac().roles().inNamespace(NS).withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
-        .informOnCondition(List::isEmpty).get(30, TimeUnit.SECONDS);
-    client.rbac().roleBindings().inNamespace(NS).withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
-        .informOnCondition(List::isEmpty).get(30, TimeUnit.SECONDS);
+    client
+        .pods()
+        .inNamespace(PROBES)
+        .withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
+        .informOnCondition(List::isEmpty)
+        .get(30, TimeUnit.SECONDS);
+    client
+        .serviceAccounts()
+        .inNamespace(PROBES)
+        .withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
+        .informOnCondition(List::isEmpty)
+        .get(30, TimeUnit.SECONDS);
+    client
+        .rbac()
+        .roles()
+        .inNamespace(NS)
+        .withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
+        .informOnCondition(List::isEmpty)
+        .get(30, TimeUnit.SECONDS);
+    client
+        .rbac()
+        .roleBindings()
+        .inNamespace(NS)
+        .withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
+        .informOnCondition(List::isEmpty)
+        .get(30, TimeUnit.SECONDS);
 
-    List<String> reasons = client.v1().events().inNamespace(NS).list().getItems().stream()
-        .filter(e -> "tuesday".equals(e.getInvolvedObject().getName())).map(Event::getReason).toList();
-    assertTrue(reasons.containsAll(List.of("HuntStarted", "NodeUnreachable", "GhostFound")), reasons.toString());
+    List<String> reasons =
+        client.v1().events().inNamespace(NS).list().getItems().stream()
+            .filter(e -> "tuesday".equals(e.getInvolvedObject().getName()))
+            .map(Event::getReason)
+            .toList();
+    assertTrue(
+        reasons.containsAll(List.of("HuntStarted", "NodeUnreachable", "GhostFound")),
+        reasons.toString());
     assertEquals(1, reasons.stream().filter("GhostFound"::equals).count(), reasons.toString());
 
     // A status that no longer changes keeps its transition times.
     String since = conditions.get("Complete").getLastTransitionTime();
     GhostHunt again = client.resources(GhostHunt.class).inNamespace(NS).withName("tuesday").get();
-    assertEquals(since, again.getStatus().getConditions().stream().filter(c -> c.getType().equals("Complete"))
-        .findFirst().orElseThrow().getLastTransitionTime());
+    assertEquals(
+        since,
+        again.getStatus().getConditions().stream()
+            .filter(c -> c.getType().equals("Complete"))
+            .findFirst()
+            .orElseThrow()
+            .getLastTransitionTime());
     assertNull(hunt.getStatus());
   }
 
   @Test
   void aProbeTokenWritesItsOwnNodesReportReadsItsCaBundleAndIsForbiddenEverythingElse() {
     // node-d's probe waits for its image and node-f's for its deadline: both hunts stay Running.
-    GhostHunt a = apply("rbac-a", "{nodes: {names: [node-d, node-f]}, checks: {loopback: {ports: [80]},"
-        + " http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: ca-a}}}, timeoutSeconds: 300}");
-    // What the chart installs beside the operator: the ClusterRole bound for hunts that name a CA bundle.
-    client.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder().withNewMetadata()
-        .withName(OperatorConfig.DEFAULT_AGENT_SECRET_READER).endMetadata().addNewRule().withApiGroups("")
-        .withResources("secrets").withVerbs("get").endRule().build()).serverSideApply();
+    GhostHunt a =
+        apply(
+            "rbac-a",
+            "{nodes: {names: [node-d, node-f]}, checks: {loopback: {ports: [80]},"
+                + " http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: ca-a}}}, timeoutSeconds: 300}");
+    // What the chart installs beside the operator: the ClusterRole bound for hunts that name a CA
+    // bundle.
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName(OperatorConfig.DEFAULT_AGENT_SECRET_READER)
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("secrets")
+                .withVerbs("get")
+                .endRule()
+                .build())
+        .serverSideApply();
     for (String ns : List.of(NS, PROBES)) {
-      client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("ca-a")
-          .withNamespace(ns).endMetadata().addToStringData("ca.crt", "-----BEGIN CERTIFICATE-----").build()).create();
+      client
+          .resource(
+              new io.fabric8.kubernetes.api.model.SecretBuilder()
+                  .withNewMetadata()
+                  .withName("ca-a")
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .addToStringData("ca.crt", "-----BEGIN CERTIFICATE-----")
+                  .build())
+          .create();
     }
-    GhostHunt b = apply("rbac-b", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
-    GhostHunt huntA = waitFor("rbac-a", h -> h.getStatus() != null && h.getStatus().getStartedAt() != null);
-    GhostHunt huntB = waitFor("rbac-b", h -> h.getStatus() != null && h.getStatus().getStartedAt() != null);
+    GhostHunt b =
+        apply(
+            "rbac-b",
+            "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
+    GhostHunt huntA =
+        waitFor("rbac-a", h -> h.getStatus() != null && h.getStatus().getStartedAt() != null);
+    GhostHunt huntB =
+        waitFor("rbac-b", h -> h.getStatus() != null && h.getStatus().getStartedAt() != null);
     List<GhostHuntReport> reportsA = reports(huntA, 2);
     List<GhostHuntReport> reportsB = reports(huntB, 1);
-    Pod podA = client.pods().inNamespace(PROBES).withName(Labels.podName(huntA, "node-d"))
-        .waitUntilCondition(java.util.Objects::nonNull, 30, TimeUnit.SECONDS);
-    // The token a kubelet mounts into the node-d probe of rbac-a: bound to the pod, and so to node-d.
-    String token = client.serviceAccounts().inNamespace(PROBES).withName(Labels.agentName(huntA))
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).withNewBoundObjectRef()
-            .withApiVersion("v1").withKind("Pod").withName(podA.getMetadata().getName()).withUid(podA.getMetadata().getUid())
-            .endBoundObjectRef().endSpec().build())
-        .getStatus().getToken();
-    String unbound = client.serviceAccounts().inNamespace(PROBES).withName(Labels.agentName(huntA))
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build())
-        .getStatus().getToken();
+    Pod podA =
+        client
+            .pods()
+            .inNamespace(PROBES)
+            .withName(Labels.podName(huntA, "node-d"))
+            .waitUntilCondition(java.util.Objects::nonNull, 30, TimeUnit.SECONDS);
+    // The token a kubelet mounts into the node-d probe of rbac-a: bound to the pod, and so to
+    // node-d.
+    String token =
+        client
+            .serviceAccounts()
+            .inNamespace(PROBES)
+            .withName(Labels.agentName(huntA))
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(600L)
+                    .withNewBoundObjectRef()
+                    .withApiVersion("v1")
+                    .withKind("Pod")
+                    .withName(podA.getMetadata().getName())
+                    .withUid(podA.getMetadata().getUid())
+                    .endBoundObjectRef()
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    String unbound =
+        client
+            .serviceAccounts()
+            .inNamespace(PROBES)
+            .withName(Labels.agentName(huntA))
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
     GhostHuntReport ownReport = report(reportsA, "node-d");
     try (KubernetesClient agentA = ControlPlane.clientFor(tokenConfig(token));
         KubernetesClient notOnANode = ControlPlane.clientFor(tokenConfig(unbound))) {
       // Its own node's report of its own hunt: the agent's real write.
-      AgentCommand.writeReport(agentA, NS, ownReport.getMetadata().getName(), entry("node-d"), java.time.Instant.now());
+      AgentCommand.writeReport(
+          agentA, NS, ownReport.getMetadata().getName(), entry("node-d"), java.time.Instant.now());
       assertEquals(NodePhase.Done, client.resource(ownReport).get().getStatus().getPhase());
 
-      forbidden(() -> AgentCommand.writeReport(agentA, NS, report(reportsA, "node-f").getMetadata().getName(),
-          entry("node-f"), java.time.Instant.now()), "the report of the node its pod runs on");
-      forbidden(() -> AgentCommand.writeReport(agentA, NS, report(reportsB, "node-d").getMetadata().getName(),
-          entry("node-d"), java.time.Instant.now()), "the reports of its own hunt");
-      forbidden(() -> AgentCommand.writeReport(notOnANode, NS, ownReport.getMetadata().getName(), entry("node-d"),
-          java.time.Instant.now()), "the report of the node its pod runs on");
-      forbidden(() -> agentA.resource(ownReport).edit(r -> {
-        r.getMetadata().getLabels().put("tampered", "yes");
-        return r;
-      }), null);
-      forbidden(() -> agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-a").subresource("status")
-          .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-              "{\"status\":{\"verdict\":\"Clear\"}}"), null);
+      forbidden(
+          () ->
+              AgentCommand.writeReport(
+                  agentA,
+                  NS,
+                  report(reportsA, "node-f").getMetadata().getName(),
+                  entry("node-f"),
+                  java.time.Instant.now()),
+          "the report of the node its pod runs on");
+      forbidden(
+          () ->
+              AgentCommand.writeReport(
+                  agentA,
+                  NS,
+                  report(reportsB, "node-d").getMetadata().getName(),
+                  entry("node-d"),
+                  java.time.Instant.now()),
+          "the reports of its own hunt");
+      forbidden(
+          () ->
+              AgentCommand.writeReport(
+                  notOnANode,
+                  NS,
+                  ownReport.getMetadata().getName(),
+                  entry("node-d"),
+                  java.time.Instant.now()),
+          "the report of the node its pod runs on");
+      forbidden(
+          () ->
+              agentA
+                  .resource(ownReport)
+                  .edit(
+                      r -> {
+                        r.getMetadata().getLabels().put("tampered", "yes");
+                        return r;
+                      }),
+          null);
+      forbidden(
+          () ->
+              agentA
+                  .resources(GhostHunt.class)
+                  .inNamespace(NS)
+                  .withName("rbac-a")
+                  .subresource("status")
+                  .patch(
+                      io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                          io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                      "{\"status\":{\"verdict\":\"Clear\"}}"),
+          null);
 
-      assertEquals("rbac-a", agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-a").get().getMetadata().getName());
-      forbidden(() -> agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-b").get(), null);
+      assertEquals(
+          "rbac-a",
+          agentA
+              .resources(GhostHunt.class)
+              .inNamespace(NS)
+              .withName("rbac-a")
+              .get()
+              .getMetadata()
+              .getName());
+      forbidden(
+          () -> agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-b").get(), null);
       forbidden(() -> agentA.pods().inNamespace(PROBES).list(), null);
-      // The CA bundle its spec names it may read, in its hunt's namespace only, and it may not list Secrets.
-      assertEquals("ca-a", agentA.secrets().inNamespace(NS).withName("ca-a").get().getMetadata().getName());
+      // The CA bundle its spec names it may read, in its hunt's namespace only, and it may not list
+      // Secrets.
+      assertEquals(
+          "ca-a", agentA.secrets().inNamespace(NS).withName("ca-a").get().getMetadata().getName());
       forbidden(() -> agentA.secrets().inNamespace(PROBES).withName("ca-a").get(), null);
       forbidden(() -> agentA.secrets().inNamespace(NS).list(), null);
     }
@@ -305,7 +502,8 @@ class GhostHuntOperatorIT {
   }
 
   static void forbidden(org.junit.jupiter.api.function.Executable call, String because) {
-    KubernetesClientException e = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class, call);
+    KubernetesClientException e =
+        org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class, call);
     assertEquals(403, e.getCode(), e.getMessage());
     if (because != null) {
       assertTrue(e.getMessage().contains("a probe may only write " + because), e.getMessage());
@@ -314,19 +512,29 @@ class GhostHuntOperatorIT {
 
   static NodeStatus entry(String node) {
     NodeStatus n = new NodeStatus(node, NodePhase.Done);
-    n.addFinding(new io.ghosthunt.api.status.Finding(io.ghosthunt.api.CheckKey.LOOPBACK, "localhost:80",
-        io.ghosthunt.api.status.FindingVerdict.Clear));
+    n.addFinding(
+        new io.ghosthunt.api.status.Finding(
+            io.ghosthunt.api.CheckKey.LOOPBACK,
+            "localhost:80",
+            io.ghosthunt.api.status.FindingVerdict.Clear));
     return n;
   }
 
   /** The hunt's reports of its current generation, once there are {@code count}. */
   static List<GhostHuntReport> reports(GhostHunt hunt, int count) {
-    return client.resources(GhostHuntReport.class).inNamespace(NS).withLabel(Labels.HUNT_UID, hunt.getMetadata().getUid())
-        .informOnCondition(l -> l.size() == count).join();
+    return client
+        .resources(GhostHuntReport.class)
+        .inNamespace(NS)
+        .withLabel(Labels.HUNT_UID, hunt.getMetadata().getUid())
+        .informOnCondition(l -> l.size() == count)
+        .join();
   }
 
   static GhostHuntReport report(List<GhostHuntReport> reports, String node) {
-    return reports.stream().filter(r -> r.getSpec().getNode().equals(node)).findFirst().orElseThrow();
+    return reports.stream()
+        .filter(r -> r.getSpec().getNode().equals(node))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static String tokenConfig(String token) {
@@ -340,107 +548,245 @@ class GhostHuntOperatorIT {
 
   @Test
   void crashedAndNeverStartedProbesStillLetTheHuntComplete() {
-    apply("lost-probes", "{nodes: {names: [node-b, node-d, node-e]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 8}");
+    apply(
+        "lost-probes",
+        "{nodes: {names: [node-b, node-d, node-e]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 8}");
 
     GhostHunt done = waitFor("lost-probes", GhostHuntOperatorIT::complete);
 
     Map<String, NodeStatus> nodes = byNode(done);
-    assertEquals(Set.of("node-b", "node-d", "node-e"), nodes.keySet(), () -> client.getKubernetesSerialization().asYaml(done));
+    assertEquals(
+        Set.of("node-b", "node-d", "node-e"),
+        nodes.keySet(),
+        () -> client.getKubernetesSerialization().asYaml(done));
     assertEquals(NodePhase.Done, nodes.get("node-b").getPhase());
     assertEquals(NodePhase.Failed, nodes.get("node-e").getPhase());
     // The JVM's last words reach the node's entry through the pod's termination message.
-    assertTrue(nodes.get("node-e").getMessage().startsWith("the probe pod failed: exit code 1 (Error): "),
+    assertTrue(
+        nodes.get("node-e").getMessage().startsWith("the probe pod failed: exit code 1 (Error): "),
         nodes.get("node-e").getMessage());
     // Where the JVM runs out of threads varies (VM start, or the first jar it opens); why does not.
-    assertTrue(nodes.get("node-e").getMessage().contains("java.lang.OutOfMemoryError: unable to create native thread"),
+    assertTrue(
+        nodes
+            .get("node-e")
+            .getMessage()
+            .contains("java.lang.OutOfMemoryError: unable to create native thread"),
         nodes.get("node-e").getMessage());
     assertEquals(NodePhase.Unreachable, nodes.get("node-d").getPhase());
-    // The kubelet's reason it is still waiting, with the image it cannot get (or, should the kubelet
+    // The kubelet's reason it is still waiting, with the image it cannot get (or, should the
+    // kubelet
     // end the pod at its activeDeadlineSeconds first, that).
-    assertTrue(nodes.get("node-d").getMessage().matches("the probe pod did not start within timeoutSeconds \\(8 s\\): ("
-        + "(ErrImagePull|ImagePullBackOff): .*" + java.util.regex.Pattern.quote(Images.probeAgent()) + ".*"
-        + "|it passed its deadline \\(activeDeadlineSeconds\\))"), nodes.get("node-d").getMessage());
-    assertEquals(HuntVerdict.Inconclusive, done.getStatus().getVerdict(), "no ghost, but two nodes were not hunted");
+    assertTrue(
+        nodes
+            .get("node-d")
+            .getMessage()
+            .matches(
+                "the probe pod did not start within timeoutSeconds \\(8 s\\): ("
+                    + "(ErrImagePull|ImagePullBackOff): .*"
+                    + java.util.regex.Pattern.quote(Images.probeAgent())
+                    + ".*"
+                    + "|it passed its deadline \\(activeDeadlineSeconds\\))"),
+        nodes.get("node-d").getMessage());
+    assertEquals(
+        HuntVerdict.Inconclusive,
+        done.getStatus().getVerdict(),
+        "no ghost, but two nodes were not hunted");
     assertEquals("3/3", done.getStatus().getProgress());
   }
 
   @Test
   void aNodeWhoseKubeletDiedIsUnreachableInTheControllerManagersWords() {
     dead.awaitReady(client, null, Duration.ofMinutes(2));
-    apply("dead-node", "{nodes: {names: [node-g]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 30}");
+    apply(
+        "dead-node",
+        "{nodes: {names: [node-g]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 30}");
 
     GhostHunt done = waitFor("dead-node", GhostHuntOperatorIT::complete);
 
     NodeStatus g = byNode(done).get("node-g");
     assertEquals(NodePhase.Unreachable, g.getPhase());
-    assertEquals("NotReady (Unknown): NodeStatusUnknown - Kubelet stopped posting node status.", g.getMessage());
-    assertTrue(client.pods().inNamespace(PROBES).withLabel(Labels.HUNT_UID, done.getMetadata().getUid()).list().getItems().isEmpty(),
+    assertEquals(
+        "NotReady (Unknown): NodeStatusUnknown - Kubelet stopped posting node status.",
+        g.getMessage());
+    assertTrue(
+        client
+            .pods()
+            .inNamespace(PROBES)
+            .withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
+            .list()
+            .getItems()
+            .isEmpty(),
         "no probe is sent to a node that cannot run it");
   }
 
   @Test
   void aProbeStoppedAtItsDeadlineSaysWhatItWasWaitingFor() {
-    apply("cut-off", "{nodes: {names: [node-f]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 12}");
+    apply(
+        "cut-off",
+        "{nodes: {names: [node-f]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 12}");
 
     GhostHunt done = waitFor("cut-off", GhostHuntOperatorIT::complete);
 
     NodeStatus f = byNode(done).get("node-f");
     assertEquals(NodePhase.Failed, f.getPhase(), f.getMessage());
-    // The kubelet's SIGTERM at activeDeadlineSeconds, the agent's last words, the termination message.
-    assertTrue(f.getMessage().startsWith("the probe pod failed: it passed its deadline (activeDeadlineSeconds);"
-        + " its last words: ghosthunt agent: stopped after "), f.getMessage());
-    assertTrue(f.getMessage().contains(" while reading GhostHunt hunts/cut-off from https://"
-        + ControlPlane.KUBERNETES_SERVICE_IP + ":443"), f.getMessage());
+    // The kubelet's SIGTERM at activeDeadlineSeconds, the agent's last words, the termination
+    // message.
+    assertTrue(
+        f.getMessage()
+            .startsWith(
+                "the probe pod failed: it passed its deadline (activeDeadlineSeconds);"
+                    + " its last words: ghosthunt agent: stopped after "),
+        f.getMessage());
+    assertTrue(
+        f.getMessage()
+            .contains(
+                " while reading GhostHunt hunts/cut-off from https://"
+                    + ControlPlane.KUBERNETES_SERVICE_IP
+                    + ":443"),
+        f.getMessage());
   }
 
   @Test
   void aMissingProbeNamespaceBlocksTheHuntWithWhatToRunOnceAndTheHuntGoesOnWhenItExists() {
     String team = "hunts-elsewhere";
     String missing = "probes-not-yet";
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(team).endMetadata().build()).serverSideApply();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(team).endMetadata().build())
+        .serverSideApply();
     // An operator identity with every right a hunt needs but none on namespaces, as the chart's is.
-    client.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder().withNewMetadata().withName("limited-operator")
-        .endMetadata().addNewRule().withApiGroups("", "ghosthunt.io", "rbac.authorization.k8s.io")
-        .withResources("nodes", "pods", "serviceaccounts", "events", "ghosthunts", "ghosthunts/status", "ghosthuntreports",
-            "ghosthuntreports/status", "roles", "rolebindings", "clusterroles")
-        .withVerbs("*").endRule().build()).serverSideApply();
-    client.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder().withNewMetadata()
-        .withName("limited-operator").endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io")
-        .withKind("ClusterRole").withName("limited-operator").endRoleRef().addNewSubject().withKind("User")
-        .withName("limited-operator").endSubject().build()).serverSideApply();
-    try (KubernetesClient limited = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
-        new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.fromKubeconfig(cp.kubeconfigYaml()))
-            .withImpersonateUsername("limited-operator").build()).build()) {
-      GhostHuntOperator op = new GhostHuntOperator(limited, new OperatorConfig(missing, Images.probeAgent(), false, Set.of(team)));
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName("limited-operator")
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("", "ghosthunt.io", "rbac.authorization.k8s.io")
+                .withResources(
+                    "nodes",
+                    "pods",
+                    "serviceaccounts",
+                    "events",
+                    "ghosthunts",
+                    "ghosthunts/status",
+                    "ghosthuntreports",
+                    "ghosthuntreports/status",
+                    "roles",
+                    "rolebindings",
+                    "clusterroles")
+                .withVerbs("*")
+                .endRule()
+                .build())
+        .serverSideApply();
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName("limited-operator")
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName("limited-operator")
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("User")
+                .withName("limited-operator")
+                .endSubject()
+                .build())
+        .serverSideApply();
+    try (KubernetesClient limited =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+            .withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(
+                        io.fabric8.kubernetes.client.Config.fromKubeconfig(cp.kubeconfigYaml()))
+                    .withImpersonateUsername("limited-operator")
+                    .build())
+            .build()) {
+      GhostHuntOperator op =
+          new GhostHuntOperator(
+              limited, new OperatorConfig(missing, Images.probeAgent(), false, Set.of(team)));
       op.start();
       try {
-        client.resource(client.getKubernetesSerialization().unmarshal("""
+        client
+            .resource(
+                client
+                    .getKubernetesSerialization()
+                    .unmarshal(
+                        """
             apiVersion: ghosthunt.io/v1alpha1
             kind: GhostHunt
             metadata: {name: blocked, namespace: %s}
             spec: {nodes: {names: [node-d]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 10}
-            """.formatted(team), GhostHunt.class)).serverSideApply();
+            """
+                            .formatted(team),
+                        GhostHunt.class))
+            .serverSideApply();
         var hunt = client.resources(GhostHunt.class).inNamespace(team).withName("blocked");
-        GhostHunt blocked = hunt.waitUntilCondition(h -> h != null && h.getStatus() != null && h.getStatus().getConditions() != null
-            && h.getStatus().getConditions().stream().anyMatch(c -> "ProbeNamespaceMissing".equals(c.getReason())), 60, TimeUnit.SECONDS);
+        GhostHunt blocked =
+            hunt.waitUntilCondition(
+                h ->
+                    h != null
+                        && h.getStatus() != null
+                        && h.getStatus().getConditions() != null
+                        && h.getStatus().getConditions().stream()
+                            .anyMatch(c -> "ProbeNamespaceMissing".equals(c.getReason())),
+                60,
+                TimeUnit.SECONDS);
         assertEquals(HuntPhase.Pending, blocked.getStatus().getPhase());
-        var complete = blocked.getStatus().getConditions().stream().filter(c -> c.getType().equals("Complete")).findFirst().orElseThrow();
+        var complete =
+            blocked.getStatus().getConditions().stream()
+                .filter(c -> c.getType().equals("Complete"))
+                .findFirst()
+                .orElseThrow();
         assertEquals("False", complete.getStatus());
-        assertTrue(complete.getMessage().contains("run `kubectl create namespace " + missing + " && kubectl label namespace "
-            + missing + " pod-security.kubernetes.io/enforce=privileged`"), complete.getMessage());
-        // Told once, not at every retry: through the next retries (every 15 s) no second Event comes.
-        java.util.function.Predicate<List<Event>> twice = l -> l.stream()
-            .filter(e -> "blocked".equals(e.getInvolvedObject().getName()) && "ProbeNamespaceMissing".equals(e.getReason()))
-            .mapToInt(e -> e.getCount() == null ? 1 : e.getCount()).sum() > 1;
-        org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.TimeoutException.class,
-            () -> client.v1().events().inNamespace(team).informOnCondition(twice).get(35, TimeUnit.SECONDS));
+        assertTrue(
+            complete
+                .getMessage()
+                .contains(
+                    "run `kubectl create namespace "
+                        + missing
+                        + " && kubectl label namespace "
+                        + missing
+                        + " pod-security.kubernetes.io/enforce=privileged`"),
+            complete.getMessage());
+        // Told once, not at every retry: through the next retries (every 15 s) no second Event
+        // comes.
+        java.util.function.Predicate<List<Event>> twice =
+            l ->
+                l.stream()
+                        .filter(
+                            e ->
+                                "blocked".equals(e.getInvolvedObject().getName())
+                                    && "ProbeNamespaceMissing".equals(e.getReason()))
+                        .mapToInt(e -> e.getCount() == null ? 1 : e.getCount())
+                        .sum()
+                    > 1;
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.TimeoutException.class,
+            () ->
+                client
+                    .v1()
+                    .events()
+                    .inNamespace(team)
+                    .informOnCondition(twice)
+                    .get(35, TimeUnit.SECONDS));
 
         // Done as it says: the hunt goes on by itself.
         cp.probeNamespace(missing);
-        GhostHunt done = hunt.waitUntilCondition(h -> h != null && h.getStatus() != null
-            && h.getStatus().getPhase() == HuntPhase.Complete, 90, TimeUnit.SECONDS);
+        GhostHunt done =
+            hunt.waitUntilCondition(
+                h ->
+                    h != null
+                        && h.getStatus() != null
+                        && h.getStatus().getPhase() == HuntPhase.Complete,
+                90,
+                TimeUnit.SECONDS);
         assertEquals("1/1", done.getStatus().getProgress());
-        assertEquals(NodePhase.Unreachable, done.getStatus().getNodes().get(0).getPhase(), "node-d has no probe image");
+        assertEquals(
+            NodePhase.Unreachable,
+            done.getStatus().getNodes().get(0).getPhase(),
+            "node-d has no probe image");
       } finally {
         op.close();
       }
@@ -449,81 +795,196 @@ class GhostHuntOperatorIT {
 
   @Test
   void aNewSpecHuntsAgainAndDeletingTheHuntRemovesItsProbes() {
-    apply("regen", "{nodes: {names: [node-b]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 60}");
+    apply(
+        "regen",
+        "{nodes: {names: [node-b]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 60}");
     GhostHunt first = waitFor("regen", GhostHuntOperatorIT::complete);
     assertEquals(1L, first.getStatus().getObservedGeneration());
 
-    apply("regen", "{nodes: {names: [node-a]}, checks: {portOwner: {ports: [8080], expectedProcess: java}}, timeoutSeconds: 60}");
+    apply(
+        "regen",
+        "{nodes: {names: [node-a]}, checks: {portOwner: {ports: [8080], expectedProcess: java}}, timeoutSeconds: 60}");
     GhostHunt second = waitFor("regen", h -> h.getMetadata().getGeneration() == 2 && complete(h));
     assertEquals(2L, second.getStatus().getObservedGeneration());
-    assertEquals(Set.of("node-a"), byNode(second).keySet(), "the first generation's entries are gone");
+    assertEquals(
+        Set.of("node-a"), byNode(second).keySet(), "the first generation's entries are gone");
     assertEquals(HuntVerdict.Haunted, second.getStatus().getVerdict());
     assertEquals(2L, byNode(second).get("node-a").getGeneration());
     assertNotEquals(first.getStatus().getStartedAt(), second.getStatus().getStartedAt());
     // The first generation's report is gone; the second's is there, owned by the hunt.
-    List<GhostHuntReport> reports = client.resources(GhostHuntReport.class).inNamespace(NS)
-        .withLabel(Labels.HUNT_UID, second.getMetadata().getUid()).list().getItems();
-    assertEquals(List.of("node-a/2"), reports.stream().map(r -> r.getSpec().getNode() + "/" + r.getSpec().getGeneration()).toList());
+    List<GhostHuntReport> reports =
+        client
+            .resources(GhostHuntReport.class)
+            .inNamespace(NS)
+            .withLabel(Labels.HUNT_UID, second.getMetadata().getUid())
+            .list()
+            .getItems();
+    assertEquals(
+        List.of("node-a/2"),
+        reports.stream()
+            .map(r -> r.getSpec().getNode() + "/" + r.getSpec().getGeneration())
+            .toList());
     assertEquals("regen", reports.get(0).getMetadata().getOwnerReferences().get(0).getName());
 
     // A hunt deleted mid-way takes its probes and its agent identity with it.
-    GhostHunt pending = apply("doomed", "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
-    GhostHunt running = waitFor("doomed", h -> h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Pending);
-    client.pods().inNamespace(PROBES).withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
-        .informOnCondition(l -> l.size() == 1).join();
+    GhostHunt pending =
+        apply(
+            "doomed",
+            "{nodes: {names: [node-d]}, checks: {loopback: {ports: [80]}}, timeoutSeconds: 300}");
+    GhostHunt running =
+        waitFor(
+            "doomed", h -> h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Pending);
+    client
+        .pods()
+        .inNamespace(PROBES)
+        .withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
+        .informOnCondition(l -> l.size() == 1)
+        .join();
     client.resource(pending).delete();
-    client.resources(GhostHunt.class).inNamespace(NS).withName("doomed").waitUntilCondition(java.util.Objects::isNull, 30, TimeUnit.SECONDS);
-    assertTrue(pods(running).isEmpty() || pods(running).stream().allMatch(p -> p.getMetadata().getDeletionTimestamp() != null));
-    assertTrue(client.serviceAccounts().inNamespace(PROBES).withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
-        .list().getItems().isEmpty());
-    assertTrue(client.rbac().roleBindings().inNamespace(NS).withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
-        .list().getItems().isEmpty());
-    assertTrue(client.resources(GhostHuntReport.class).inNamespace(NS).withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
-        .list().getItems().isEmpty(), "a deleted hunt's reports go with it");
+    client
+        .resources(GhostHunt.class)
+        .inNamespace(NS)
+        .withName("doomed")
+        .waitUntilCondition(java.util.Objects::isNull, 30, TimeUnit.SECONDS);
+    assertTrue(
+        pods(running).isEmpty()
+            || pods(running).stream()
+                .allMatch(p -> p.getMetadata().getDeletionTimestamp() != null));
+    assertTrue(
+        client
+            .serviceAccounts()
+            .inNamespace(PROBES)
+            .withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
+            .list()
+            .getItems()
+            .isEmpty());
+    assertTrue(
+        client
+            .rbac()
+            .roleBindings()
+            .inNamespace(NS)
+            .withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
+            .list()
+            .getItems()
+            .isEmpty());
+    assertTrue(
+        client
+            .resources(GhostHuntReport.class)
+            .inNamespace(NS)
+            .withLabel(Labels.HUNT_UID, running.getMetadata().getUid())
+            .list()
+            .getItems()
+            .isEmpty(),
+        "a deleted hunt's reports go with it");
   }
 
   @Test
   void theNextOperatorRemovesWhatAReplicaThatDiedAfterCompletingAHuntLeftBehind() {
     operator.close();
     try {
-      GhostHunt hunt = apply("left-behind", "{nodes: {names: [node-b]}, checks: {loopback: {ports: [80]}}}");
-      // What the dead replica wrote and left: the Complete status, the agent's identity and a probe.
+      GhostHunt hunt =
+          apply("left-behind", "{nodes: {names: [node-b]}, checks: {loopback: {ports: [80]}}}");
+      // What the dead replica wrote and left: the Complete status, the agent's identity and a
+      // probe.
       GhostHuntStatus complete = new GhostHuntStatus();
       complete.setObservedGeneration(hunt.getMetadata().getGeneration());
       complete.setPhase(HuntPhase.Complete);
       complete.setStartedAt(java.time.Instant.now().toString());
       GhostHunt status = new GhostHunt();
-      status.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("left-behind").withNamespace(NS).build());
+      status.setMetadata(
+          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+              .withName("left-behind")
+              .withNamespace(NS)
+              .build());
       status.setStatus(complete);
-      client.resource(status).subresource("status").patch(new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
-          .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.SERVER_SIDE_APPLY).withFieldManager("dead-replica")
-          .withForce(true).build());
-      new io.ghosthunt.operator.probes.AgentRbac(client, new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of())).apply(hunt);
-      assertEquals(1, client.rbac().roles().inNamespace(NS).withLabel(Labels.HUNT_UID, hunt.getMetadata().getUid())
-          .list().getItems().size());
+      client
+          .resource(status)
+          .subresource("status")
+          .patch(
+              new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
+                  .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.SERVER_SIDE_APPLY)
+                  .withFieldManager("dead-replica")
+                  .withForce(true)
+                  .build());
+      new io.ghosthunt.operator.probes.AgentRbac(
+              client, new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of()))
+          .apply(hunt);
+      assertEquals(
+          1,
+          client
+              .rbac()
+              .roles()
+              .inNamespace(NS)
+              .withLabel(Labels.HUNT_UID, hunt.getMetadata().getUid())
+              .list()
+              .getItems()
+              .size());
     } finally {
       operator = startOperator();
     }
-    String uid = client.resources(GhostHunt.class).inNamespace(NS).withName("left-behind").get().getMetadata().getUid();
-    client.rbac().roles().inNamespace(NS).withLabel(Labels.HUNT_UID, uid).informOnCondition(List::isEmpty).join();
-    assertTrue(client.rbac().roleBindings().inNamespace(NS).withLabel(Labels.HUNT_UID, uid).list().getItems().isEmpty());
-    assertTrue(client.serviceAccounts().inNamespace(PROBES).withLabel(Labels.HUNT_UID, uid).list().getItems().isEmpty());
-    assertEquals(HuntPhase.Complete, client.resources(GhostHunt.class).inNamespace(NS).withName("left-behind").get()
-        .getStatus().getPhase(), "the hunt is not hunted again");
+    String uid =
+        client
+            .resources(GhostHunt.class)
+            .inNamespace(NS)
+            .withName("left-behind")
+            .get()
+            .getMetadata()
+            .getUid();
+    client
+        .rbac()
+        .roles()
+        .inNamespace(NS)
+        .withLabel(Labels.HUNT_UID, uid)
+        .informOnCondition(List::isEmpty)
+        .join();
+    assertTrue(
+        client
+            .rbac()
+            .roleBindings()
+            .inNamespace(NS)
+            .withLabel(Labels.HUNT_UID, uid)
+            .list()
+            .getItems()
+            .isEmpty());
+    assertTrue(
+        client
+            .serviceAccounts()
+            .inNamespace(PROBES)
+            .withLabel(Labels.HUNT_UID, uid)
+            .list()
+            .getItems()
+            .isEmpty());
+    assertEquals(
+        HuntPhase.Complete,
+        client
+            .resources(GhostHunt.class)
+            .inNamespace(NS)
+            .withName("left-behind")
+            .get()
+            .getStatus()
+            .getPhase(),
+        "the hunt is not hunted again");
   }
 
   @Test
   void anOperatorRestartMidHuntResumesWithoutDuplicatePods() throws Exception {
-    apply("restart", "{nodes: {names: [node-d, node-b]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 10}");
-    GhostHunt running = waitFor("restart", h -> h.getStatus() != null && "1/2".equals(h.getStatus().getProgress()));
-    List<String> before = pods(running).stream().map(p -> p.getMetadata().getName()).sorted().toList();
+    apply(
+        "restart",
+        "{nodes: {names: [node-d, node-b]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 10}");
+    GhostHunt running =
+        waitFor("restart", h -> h.getStatus() != null && "1/2".equals(h.getStatus().getProgress()));
+    List<String> before =
+        pods(running).stream().map(p -> p.getMetadata().getName()).sorted().toList();
 
     operator.close();
     operator = startOperator();
 
     GhostHunt done = waitFor("restart", GhostHuntOperatorIT::complete);
     assertEquals("2/2", done.getStatus().getProgress());
-    assertEquals(running.getStatus().getStartedAt(), done.getStatus().getStartedAt(), "the deadline survived the restart");
+    assertEquals(
+        running.getStatus().getStartedAt(),
+        done.getStatus().getStartedAt(),
+        "the deadline survived the restart");
     assertEquals(NodePhase.Unreachable, byNode(done).get("node-d").getPhase());
     assertTrue(before.size() <= 2, before.toString());
   }

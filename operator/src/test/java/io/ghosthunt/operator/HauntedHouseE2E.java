@@ -3,6 +3,7 @@ package io.ghosthunt.operator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.agent.lab.HauntedHouse;
 import io.ghosthunt.agent.lab.Lab;
@@ -13,7 +14,6 @@ import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodeStatus;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.testing.HauntedCluster;
 import java.io.ByteArrayInputStream;
@@ -40,10 +40,10 @@ import org.w3c.dom.NodeList;
 
 /**
  * The whole flow as a user and a pipeline see it: a whole cluster of five lab nodes, GhostHunt
- * installed into it with {@code helm install} (two operator replicas, one leader), the real kubectl;
- * every ghost found on its node with its evidence in kubectl describe, the clean node clear,
- * {@code ghosthunt hunt}'s exit codes and JUnit XML, a hunt that survives its leader's death and a
- * helm upgrade, and a helm uninstall that leaves nothing running.
+ * installed into it with {@code helm install} (two operator replicas, one leader), the real
+ * kubectl; every ghost found on its node with its evidence in kubectl describe, the clean node
+ * clear, {@code ghosthunt hunt}'s exit codes and JUnit XML, a hunt that survives its leader's death
+ * and a helm upgrade, and a helm uninstall that leaves nothing running.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HauntedHouseE2E {
@@ -71,25 +71,48 @@ class HauntedHouseE2E {
   @Test
   @Order(0)
   void helmInstalledTheOperatorAsADeploymentWhoseReplicasElectOneLeader() {
-    Lab.Exec deployment = cluster.kubectl("-n", HauntedCluster.NAMESPACE, "get", "deployment", HauntedCluster.DEPLOYMENT);
+    Lab.Exec deployment =
+        cluster.kubectl(
+            "-n", HauntedCluster.NAMESPACE, "get", "deployment", HauntedCluster.DEPLOYMENT);
     assertEquals(0, deployment.exitCode(), deployment.output());
-    assertTrue(deployment.output().lines().skip(1).anyMatch(l -> l.matches(HauntedCluster.DEPLOYMENT + "\\s+2/2\\s+2\\s+2\\s+.*")),
+    assertTrue(
+        deployment
+            .output()
+            .lines()
+            .skip(1)
+            .anyMatch(l -> l.matches(HauntedCluster.DEPLOYMENT + "\\s+2/2\\s+2\\s+2\\s+.*")),
         deployment.output());
     List<Pod> operators = operatorPods();
     assertEquals(2, operators.size(), operators.toString());
     for (Pod p : operators) {
       // Ready: the readiness probe passes; no restart: the liveness probe never failed.
-      assertTrue(p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
+      assertTrue(
+          p.getStatus().getConditions().stream()
+              .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
           p.getMetadata().getName() + ": " + p.getStatus());
-      assertEquals(0, p.getStatus().getContainerStatuses().get(0).getRestartCount(), p.getMetadata().getName());
-      assertTrue(p.getStatus().getPodIP().startsWith("198.51.100."), "a pod-network address: " + p.getStatus().getPodIP());
+      assertEquals(
+          0,
+          p.getStatus().getContainerStatuses().get(0).getRestartCount(),
+          p.getMetadata().getName());
+      assertTrue(
+          p.getStatus().getPodIP().startsWith("198.51.100."),
+          "a pod-network address: " + p.getStatus().getPodIP());
     }
-    assertTrue(operators.stream().map(p -> p.getMetadata().getName()).toList().contains(leader()), leader());
+    assertTrue(
+        operators.stream().map(p -> p.getMetadata().getName()).toList().contains(leader()),
+        leader());
 
     // Every node reaches the operators' /metrics through their Service: kube-proxy's rules and the
     // routes between the nodes' pod ranges.
-    String ip = cluster.client.services().inNamespace(HauntedCluster.NAMESPACE).withName(HauntedCluster.DEPLOYMENT + "-metrics")
-        .get().getSpec().getClusterIP();
+    String ip =
+        cluster
+            .client
+            .services()
+            .inNamespace(HauntedCluster.NAMESPACE)
+            .withName(HauntedCluster.DEPLOYMENT + "-metrics")
+            .get()
+            .getSpec()
+            .getClusterIP();
     for (Map.Entry<String, LabHost> node : cluster.house.nodes.entrySet()) {
       String metrics = node.getValue().sh("curl -sf -m 5 http://" + ip + ":8080/metrics");
       assertTrue(metrics.contains("jvm_"), node.getKey() + ": " + metrics);
@@ -101,49 +124,94 @@ class HauntedHouseE2E {
   void kubectlApplyWaitDescribeShowsEveryGhostOnItsNodeWithItsEvidence() {
     Lab.Exec applied = cluster.kubectl("apply", "-f", example("every-ghost.yaml").toString());
     assertEquals(0, applied.exitCode(), applied.output());
-    Lab.Exec waited = cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/every-ghost", "--timeout=240s");
+    Lab.Exec waited =
+        cluster.kubectl(
+            "wait", "--for=condition=Complete", "ghosthunt/every-ghost", "--timeout=240s");
     assertEquals(0, waited.exitCode(), waited.output());
 
-    GhostHunt hunt = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost").get();
+    GhostHunt hunt =
+        cluster
+            .client
+            .resources(GhostHunt.class)
+            .inNamespace("default")
+            .withName("every-ghost")
+            .get();
     assertEquals(HuntVerdict.Haunted, hunt.getStatus().getVerdict());
     Map<String, List<Finding>> ghosts = new TreeMap<>();
     for (NodeStatus n : HuntCommand.withReports(cluster.client, hunt).getNodes()) {
-      ghosts.put(n.getNode(), n.getFindings() == null ? List.of() : n.getFindings().stream().filter(Finding::isGhost).toList());
+      ghosts.put(
+          n.getNode(),
+          n.getFindings() == null
+              ? List.of()
+              : n.getFindings().stream().filter(Finding::isGhost).toList());
     }
-    Map<String, Set<GhostName>> names = ghosts.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-        e -> e.getValue().stream().map(Finding::getGhost).collect(Collectors.toSet())));
-    assertEquals(Map.of(
-        "node-a", Set.of(GhostName.OrphanedPort),
-        "node-b", Set.of(GhostName.StaleDns, GhostName.Http2Quirk, GhostName.DuplicateIp),
-        "node-c", Set.of(GhostName.MtuBlackhole),
-        "node-d", Set.of(GhostName.AsymmetricRoute, GhostName.LoopbackBlocked),
-        "node-e", Set.of()), names, hunt.getStatus().getSummary());
+    Map<String, Set<GhostName>> names =
+        ghosts.entrySet().stream()
+            .collect(
+                Collectors.toMap(
+                    Map.Entry::getKey,
+                    e -> e.getValue().stream().map(Finding::getGhost).collect(Collectors.toSet())));
+    assertEquals(
+        Map.of(
+            "node-a", Set.of(GhostName.OrphanedPort),
+            "node-b", Set.of(GhostName.StaleDns, GhostName.Http2Quirk, GhostName.DuplicateIp),
+            "node-c", Set.of(GhostName.MtuBlackhole),
+            "node-d", Set.of(GhostName.AsymmetricRoute, GhostName.LoopbackBlocked),
+            "node-e", Set.of()),
+        names,
+        hunt.getStatus().getSummary());
     assertEquals(7, hunt.getStatus().getGhosts());
 
-    assertEquals(Integer.toString(cluster.house.orphan), ghost(ghosts, "node-a", CheckKey.PORT_OWNER).getEvidence().get("pid"));
-    assertTrue(ghost(ghosts, "node-b", CheckKey.DNS).getEvidence().get("resolver 192.0.2.53").startsWith("203.0.113.10"));
-    assertEquals(HauntedHouse.SQUATTER_MAC, ghost(ghosts, "node-b", CheckKey.DUPLICATE_IP).getEvidence().get("macs"));
+    assertEquals(
+        Integer.toString(cluster.house.orphan),
+        ghost(ghosts, "node-a", CheckKey.PORT_OWNER).getEvidence().get("pid"));
+    assertTrue(
+        ghost(ghosts, "node-b", CheckKey.DNS)
+            .getEvidence()
+            .get("resolver 192.0.2.53")
+            .startsWith("203.0.113.10"));
+    assertEquals(
+        HauntedHouse.SQUATTER_MAC,
+        ghost(ghosts, "node-b", CheckKey.DUPLICATE_IP).getEvidence().get("macs"));
     assertEquals("1400", ghost(ghosts, "node-c", CheckKey.MTU).getEvidence().get("pathMtu"));
 
     Lab.Exec described = cluster.kubectl("describe", "ghosthunt", "every-ghost");
     assertEquals(0, described.exitCode(), described.output());
     String text = described.output();
-    for (String expected : List.of("OrphanedPort", "StaleDns", "Http2Quirk", "DuplicateIp", "MtuBlackhole",
-        "AsymmetricRoute", "LoopbackBlocked", "PID " + cluster.house.orphan, HauntedHouse.SQUATTER_MAC,
-        "path MTU 1400", "clamp TCP MSS to 1360", "but 192.0.2.54 answers 203.0.113.20",
-        "over HTTP/1.1 but HTTP/2 answers 500", "GhostFound")) {
+    for (String expected :
+        List.of(
+            "OrphanedPort",
+            "StaleDns",
+            "Http2Quirk",
+            "DuplicateIp",
+            "MtuBlackhole",
+            "AsymmetricRoute",
+            "LoopbackBlocked",
+            "PID " + cluster.house.orphan,
+            HauntedHouse.SQUATTER_MAC,
+            "path MTU 1400",
+            "clamp TCP MSS to 1360",
+            "but 192.0.2.54 answers 203.0.113.20",
+            "over HTTP/1.1 but HTTP/2 answers 500",
+            "GhostFound")) {
       assertTrue(text.contains(expected), "kubectl describe lacks '" + expected + "':\n" + text);
     }
     // One report per node, listed by the hunt's label, with their verdicts and ghosts.
     Lab.Exec reports = cluster.kubectl("get", "ghr", "-l", "ghosthunt.io/hunt=every-ghost");
     assertEquals(0, reports.exitCode(), reports.output());
     List<String> rows = reports.output().lines().toList();
-    assertTrue(rows.get(0).matches("NAME\\s+HUNT\\s+NODE\\s+VERDICT\\s+GHOSTS\\s+AGE"), reports.output());
+    assertTrue(
+        rows.get(0).matches("NAME\\s+HUNT\\s+NODE\\s+VERDICT\\s+GHOSTS\\s+AGE"), reports.output());
     assertEquals(6, rows.size(), reports.output());
-    assertTrue(rows.stream().anyMatch(r -> r.matches(".*every-ghost\\s+node-b\\s+Haunted\\s+3\\s+.*")), reports.output());
-    assertTrue(rows.stream().anyMatch(r -> r.matches(".*every-ghost\\s+node-e\\s+\\S+\\s+0\\s+.*")), reports.output());
+    assertTrue(
+        rows.stream().anyMatch(r -> r.matches(".*every-ghost\\s+node-b\\s+Haunted\\s+3\\s+.*")),
+        reports.output());
+    assertTrue(
+        rows.stream().anyMatch(r -> r.matches(".*every-ghost\\s+node-e\\s+\\S+\\s+0\\s+.*")),
+        reports.output());
     write("every-ghost.reports.txt", reports.output());
-    Lab.Exec verdict = cluster.kubectl("get", "ghosthunt", "every-ghost", "-o", "jsonpath={.status.verdict}");
+    Lab.Exec verdict =
+        cluster.kubectl("get", "ghosthunt", "every-ghost", "-o", "jsonpath={.status.verdict}");
     assertEquals("Haunted", verdict.output().trim());
     // For the README: a real describe of a haunted hunt.
     write("every-ghost.describe.txt", text);
@@ -157,20 +225,40 @@ class HauntedHouseE2E {
     Lab.Exec applied = cluster.kubectl("apply", "-f", file.toString());
     assertEquals(0, applied.exitCode(), applied.output());
     // Mid-hunt: the leader has made the five reports (and their probes), none is aggregated yet.
-    cluster.client.resources(io.ghosthunt.api.GhostHuntReport.class).inNamespace("default")
+    cluster
+        .client
+        .resources(io.ghosthunt.api.GhostHuntReport.class)
+        .inNamespace("default")
         .withLabel(io.ghosthunt.api.GhostHuntReport.HUNT_LABEL, "every-ghost-failover")
-        .informOnCondition(r -> r.size() == 5).get(60, TimeUnit.SECONDS);
-    Lab.Exec killed = cluster.kubectl("-n", HauntedCluster.NAMESPACE, "delete", "pod", leader, "--grace-period=0", "--force");
+        .informOnCondition(r -> r.size() == 5)
+        .get(60, TimeUnit.SECONDS);
+    Lab.Exec killed =
+        cluster.kubectl(
+            "-n", HauntedCluster.NAMESPACE, "delete", "pod", leader, "--grace-period=0", "--force");
     assertEquals(0, killed.exitCode(), killed.output());
 
-    Lab.Exec waited = cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/every-ghost-failover", "--timeout=240s");
+    Lab.Exec waited =
+        cluster.kubectl(
+            "wait", "--for=condition=Complete", "ghosthunt/every-ghost-failover", "--timeout=240s");
     assertEquals(0, waited.exitCode(), waited.output() + "\n" + operatorLogs());
-    GhostHunt hunt = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost-failover").get();
+    GhostHunt hunt =
+        cluster
+            .client
+            .resources(GhostHunt.class)
+            .inNamespace("default")
+            .withName("every-ghost-failover")
+            .get();
     assertEquals(7, hunt.getStatus().getGhosts(), hunt.getStatus().getSummary());
     assertTrue(!leader.equals(leader()), "the lease moved from " + leader);
     // The ReplicaSet replaced the killed pod.
-    Lab.Exec rolled = cluster.kubectl("-n", HauntedCluster.NAMESPACE, "rollout", "status", "deployment/" + HauntedCluster.DEPLOYMENT,
-        "--timeout=180s");
+    Lab.Exec rolled =
+        cluster.kubectl(
+            "-n",
+            HauntedCluster.NAMESPACE,
+            "rollout",
+            "status",
+            "deployment/" + HauntedCluster.DEPLOYMENT,
+            "--timeout=180s");
     assertEquals(0, rolled.exitCode(), rolled.output());
   }
 
@@ -181,12 +269,17 @@ class HauntedHouseE2E {
     Run run = hunt("-f", example("every-ghost.yaml").toString(), "--junit", junit.toString());
 
     assertEquals(1, run.exit(), run.out() + run.err());
-    assertTrue(run.err().contains("deleting the earlier GhostHunt default/every-ghost to hunt again"), run.err());
-    assertTrue(run.out().startsWith("GhostHunt every-ghost: Complete, Haunted (7 ghosts)"), run.out());
+    assertTrue(
+        run.err().contains("deleting the earlier GhostHunt default/every-ghost to hunt again"),
+        run.err());
+    assertTrue(
+        run.out().startsWith("GhostHunt every-ghost: Complete, Haunted (7 ghosts)"), run.out());
     assertTrue(run.out().contains("GHOST    portOwner"), run.out());
 
-    Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-        .parse(new ByteArrayInputStream(Files.readAllBytes(junit)));
+    Document xml =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new ByteArrayInputStream(Files.readAllBytes(junit)));
     Element suite = (Element) xml.getElementsByTagName("testsuite").item(0);
     assertEquals("7", suite.getAttribute("failures"), Files.readString(junit));
     assertEquals("35", suite.getAttribute("tests"), Files.readString(junit));
@@ -196,24 +289,33 @@ class HauntedHouseE2E {
       Element c = (Element) cases.item(i);
       NodeList failures = c.getElementsByTagName("failure");
       if (failures.getLength() > 0) {
-        failed.add(c.getAttribute("classname") + "/" + c.getAttribute("name") + "=" + ((Element) failures.item(0)).getAttribute("type"));
+        failed.add(
+            c.getAttribute("classname")
+                + "/"
+                + c.getAttribute("name")
+                + "="
+                + ((Element) failures.item(0)).getAttribute("type"));
       }
     }
-    assertEquals(List.of(
-        "ghosthunt.every-ghost.node-a/portOwner=OrphanedPort",
-        "ghosthunt.every-ghost.node-b/dns=StaleDns",
-        "ghosthunt.every-ghost.node-b/duplicateIp=DuplicateIp",
-        "ghosthunt.every-ghost.node-b/http2=Http2Quirk",
-        "ghosthunt.every-ghost.node-c/mtu=MtuBlackhole",
-        "ghosthunt.every-ghost.node-d/asymmetricRoute=AsymmetricRoute",
-        "ghosthunt.every-ghost.node-d/loopback=LoopbackBlocked"), failed.stream().sorted().toList());
+    assertEquals(
+        List.of(
+            "ghosthunt.every-ghost.node-a/portOwner=OrphanedPort",
+            "ghosthunt.every-ghost.node-b/dns=StaleDns",
+            "ghosthunt.every-ghost.node-b/duplicateIp=DuplicateIp",
+            "ghosthunt.every-ghost.node-b/http2=Http2Quirk",
+            "ghosthunt.every-ghost.node-c/mtu=MtuBlackhole",
+            "ghosthunt.every-ghost.node-d/asymmetricRoute=AsymmetricRoute",
+            "ghosthunt.every-ghost.node-d/loopback=LoopbackBlocked"),
+        failed.stream().sorted().toList());
   }
 
   @Test
   @Order(4)
   void aCleanNodeIsClearAndExitsZero() throws Exception {
     Path file = dir.resolve("clean.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         apiVersion: ghosthunt.io/v1alpha1
         kind: GhostHunt
         metadata: {name: clean}
@@ -230,13 +332,19 @@ class HauntedHouseE2E {
     assertTrue(run.out().startsWith("GhostHunt clean: Complete, Clear"), run.out());
     String xml = Files.readString(junit);
     assertTrue(xml.contains("tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"0\""), xml);
-    assertEquals("Clear", cluster.kubectl("get", "ghosthunt", "clean", "-o", "jsonpath={.status.verdict}").output().trim());
+    assertEquals(
+        "Clear",
+        cluster
+            .kubectl("get", "ghosthunt", "clean", "-o", "jsonpath={.status.verdict}")
+            .output()
+            .trim());
   }
 
   @Test
   @Order(5)
   void aHuntThatDoesNotFinishInTimeExitsTwo() throws Exception {
-    Run run = hunt("-f", example("tuesday-possession.yaml").toString(), "--wait", "--timeout", "1s");
+    Run run =
+        hunt("-f", example("tuesday-possession.yaml").toString(), "--wait", "--timeout", "1s");
     assertEquals(2, run.exit(), run.out() + run.err());
     assertTrue(run.err().contains("did not complete within 1 s"), run.err());
   }
@@ -251,18 +359,43 @@ class HauntedHouseE2E {
     // The same nodes, the operator now making hardened probes: capabilities only, read-only root.
     cluster.probeMode(true);
     List<Pod> after = operatorPods();
-    assertTrue(after.stream().noneMatch(p -> before.contains(p.getMetadata().getName())), before + " -> " + after);
-    assertTrue(after.stream().allMatch(p -> p.getSpec().getContainers().get(0).getEnv().stream()
-        .anyMatch(e -> "GHOSTHUNT_PROBE_MODE".equals(e.getName()) && "hardened".equals(e.getValue()))), after.toString());
+    assertTrue(
+        after.stream().noneMatch(p -> before.contains(p.getMetadata().getName())),
+        before + " -> " + after);
+    assertTrue(
+        after.stream()
+            .allMatch(
+                p ->
+                    p.getSpec().getContainers().get(0).getEnv().stream()
+                        .anyMatch(
+                            e ->
+                                "GHOSTHUNT_PROBE_MODE".equals(e.getName())
+                                    && "hardened".equals(e.getValue()))),
+        after.toString());
 
     // The old leader hands its Lease over as it stops; one of the new replicas leads.
     List<String> fresh = after.stream().map(p -> p.getMetadata().getName()).toList();
-    cluster.client.leases().inNamespace(HauntedCluster.NAMESPACE).withName(GhostHuntOperator.LEASE_NAME)
-        .waitUntilCondition(l -> l != null && fresh.contains(l.getSpec().getHolderIdentity()), 60, TimeUnit.SECONDS);
+    cluster
+        .client
+        .leases()
+        .inNamespace(HauntedCluster.NAMESPACE)
+        .withName(GhostHuntOperator.LEASE_NAME)
+        .waitUntilCondition(
+            l -> l != null && fresh.contains(l.getSpec().getHolderIdentity()),
+            60,
+            TimeUnit.SECONDS);
 
-    Lab.Exec waited = cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/every-ghost-upgrade", "--timeout=240s");
+    Lab.Exec waited =
+        cluster.kubectl(
+            "wait", "--for=condition=Complete", "ghosthunt/every-ghost-upgrade", "--timeout=240s");
     assertEquals(0, waited.exitCode(), waited.output() + "\n" + operatorLogs());
-    GhostHunt hunt = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost-upgrade").get();
+    GhostHunt hunt =
+        cluster
+            .client
+            .resources(GhostHunt.class)
+            .inNamespace("default")
+            .withName("every-ghost-upgrade")
+            .get();
     assertEquals(7, hunt.getStatus().getGhosts(), hunt.getStatus().getSummary());
   }
 
@@ -270,29 +403,57 @@ class HauntedHouseE2E {
   @Order(7)
   void hardenedProbesFindTheSameGhostsAndTheTableSaysSoCheckByCheck() throws Exception {
     // After the upgrade above, the operator makes hardened probes.
-    List<io.fabric8.kubernetes.api.model.Pod> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
-    var watch = cluster.client.pods().inNamespace(HauntedCluster.PROBES).inform(
-        new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
-          @Override
-          public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
-            probes.add(pod);
-          }
+    List<io.fabric8.kubernetes.api.model.Pod> probes =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    var watch =
+        cluster
+            .client
+            .pods()
+            .inNamespace(HauntedCluster.PROBES)
+            .inform(
+                new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+                    probes.add(pod);
+                  }
 
-          @Override
-          public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {}
+                  @Override
+                  public void onUpdate(
+                      io.fabric8.kubernetes.api.model.Pod old,
+                      io.fabric8.kubernetes.api.model.Pod pod) {}
 
-          @Override
-          public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {}
-        });
+                  @Override
+                  public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {}
+                });
     try {
       Path file = dir.resolve("every-ghost-hardened.yaml");
-      Files.writeString(file, Files.readString(example("every-ghost.yaml")).replace("name: every-ghost", "name: every-ghost-hardened"));
+      Files.writeString(
+          file,
+          Files.readString(example("every-ghost.yaml"))
+              .replace("name: every-ghost", "name: every-ghost-hardened"));
       Lab.Exec applied = cluster.kubectl("apply", "-f", file.toString());
       assertEquals(0, applied.exitCode(), applied.output());
-      Lab.Exec waited = cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/every-ghost-hardened", "--timeout=240s");
+      Lab.Exec waited =
+          cluster.kubectl(
+              "wait",
+              "--for=condition=Complete",
+              "ghosthunt/every-ghost-hardened",
+              "--timeout=240s");
       assertEquals(0, waited.exitCode(), waited.output());
-      GhostHunt privileged = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost").get();
-      GhostHunt hardened = cluster.client.resources(GhostHunt.class).inNamespace("default").withName("every-ghost-hardened").get();
+      GhostHunt privileged =
+          cluster
+              .client
+              .resources(GhostHunt.class)
+              .inNamespace("default")
+              .withName("every-ghost")
+              .get();
+      GhostHunt hardened =
+          cluster
+              .client
+              .resources(GhostHunt.class)
+              .inNamespace("default")
+              .withName("every-ghost-hardened")
+              .get();
 
       String table = modeTable(privileged, hardened);
       // For the README: measured, not reasoned.
@@ -301,12 +462,23 @@ class HauntedHouseE2E {
       assertEquals(ghostsByNode(privileged), ghostsByNode(hardened), table);
       assertEquals(7, hardened.getStatus().getGhosts(), table);
       // Every probe of that hunt really was hardened.
-      List<io.fabric8.kubernetes.api.model.SecurityContext> contexts = probes.stream()
-          .filter(p -> p.getMetadata().getName().contains("every-ghost-hardened"))
-          .map(p -> p.getSpec().getContainers().get(0).getSecurityContext()).toList();
-      assertEquals(5, contexts.size(), probes.stream().map(p -> p.getMetadata().getName()).toList().toString());
-      assertTrue(contexts.stream().allMatch(c -> !c.getPrivileged() && c.getReadOnlyRootFilesystem()
-          && c.getCapabilities().getDrop().equals(List.of("ALL"))), contexts.toString());
+      List<io.fabric8.kubernetes.api.model.SecurityContext> contexts =
+          probes.stream()
+              .filter(p -> p.getMetadata().getName().contains("every-ghost-hardened"))
+              .map(p -> p.getSpec().getContainers().get(0).getSecurityContext())
+              .toList();
+      assertEquals(
+          5,
+          contexts.size(),
+          probes.stream().map(p -> p.getMetadata().getName()).toList().toString());
+      assertTrue(
+          contexts.stream()
+              .allMatch(
+                  c ->
+                      !c.getPrivileged()
+                          && c.getReadOnlyRootFilesystem()
+                          && c.getCapabilities().getDrop().equals(List.of("ALL"))),
+          contexts.toString());
     } finally {
       watch.close();
     }
@@ -317,50 +489,118 @@ class HauntedHouseE2E {
   void helmUninstallLeavesNoOperatorProbeOrAgentRightsButKeepsTheCrdsAndTheHunts() {
     String selector = Labels.MANAGED_BY + "=" + Labels.OPERATOR;
     // Every hunt is complete: no agent may hold rights any more, whichever replica completed it.
-    Lab.Exec rights = cluster.kubectl("get", "roles,rolebindings", "-A", "-l", selector, "-o",
-        "custom-columns=KIND:.kind,NAME:.metadata.name,HUNT:.metadata.ownerReferences[0].name,CREATED:.metadata.creationTimestamp");
-    assertEquals(List.of(), rights.output().lines().skip(1).toList(), rights.output() + "\n"
-        + cluster.kubectl("get", "roles,rolebindings", "-A", "-l", selector, "-o", "yaml", "--show-managed-fields").output() + "\n"
-        + cluster.kubectl("get", "ghosthunts", "-o", "custom-columns=NAME:.metadata.name,UID:.metadata.uid,PHASE:.status.phase").output() + "\n"
-        + cluster.nodes.values().stream().map(n -> n.containerLogs(HauntedCluster.NAMESPACE)).collect(Collectors.joining("\n")));
+    Lab.Exec rights =
+        cluster.kubectl(
+            "get",
+            "roles,rolebindings",
+            "-A",
+            "-l",
+            selector,
+            "-o",
+            "custom-columns=KIND:.kind,NAME:.metadata.name,HUNT:.metadata.ownerReferences[0].name,CREATED:.metadata.creationTimestamp");
+    assertEquals(
+        List.of(),
+        rights.output().lines().skip(1).toList(),
+        rights.output()
+            + "\n"
+            + cluster
+                .kubectl(
+                    "get",
+                    "roles,rolebindings",
+                    "-A",
+                    "-l",
+                    selector,
+                    "-o",
+                    "yaml",
+                    "--show-managed-fields")
+                .output()
+            + "\n"
+            + cluster
+                .kubectl(
+                    "get",
+                    "ghosthunts",
+                    "-o",
+                    "custom-columns=NAME:.metadata.name,UID:.metadata.uid,PHASE:.status.phase")
+                .output()
+            + "\n"
+            + cluster.nodes.values().stream()
+                .map(n -> n.containerLogs(HauntedCluster.NAMESPACE))
+                .collect(Collectors.joining("\n")));
     cluster.uninstall();
-    Lab.Exec gone = cluster.kubectl("wait", "--for=delete", "namespace/" + HauntedCluster.PROBES, "--timeout=180s");
+    Lab.Exec gone =
+        cluster.kubectl(
+            "wait", "--for=delete", "namespace/" + HauntedCluster.PROBES, "--timeout=180s");
     assertEquals(0, gone.exitCode(), gone.output());
-    Lab.Exec operators = cluster.kubectl("wait", "--for=delete", "pod", "-n", HauntedCluster.NAMESPACE,
-        "-l", "app.kubernetes.io/name=ghosthunt-operator", "--timeout=120s");
+    Lab.Exec operators =
+        cluster.kubectl(
+            "wait",
+            "--for=delete",
+            "pod",
+            "-n",
+            HauntedCluster.NAMESPACE,
+            "-l",
+            "app.kubernetes.io/name=ghosthunt-operator",
+            "--timeout=120s");
     assertEquals(0, operators.exitCode(), operators.output());
-    Lab.Exec left = cluster.kubectl("get", "pods,roles,rolebindings,serviceaccounts", "-A", "-l", selector, "-o", "name");
+    Lab.Exec left =
+        cluster.kubectl(
+            "get", "pods,roles,rolebindings,serviceaccounts", "-A", "-l", selector, "-o", "name");
     assertEquals(0, left.exitCode(), left.output());
     assertEquals("", left.output().trim(), "left behind by the operator");
-    Lab.Exec chart = cluster.kubectl("get", "deployments,services,clusterroles,clusterrolebindings,roles,rolebindings,"
-        + "validatingadmissionpolicies,validatingadmissionpolicybindings", "-A", "-l", "app.kubernetes.io/instance=" + HauntedCluster.RELEASE,
-        "-o", "name");
+    Lab.Exec chart =
+        cluster.kubectl(
+            "get",
+            "deployments,services,clusterroles,clusterrolebindings,roles,rolebindings,"
+                + "validatingadmissionpolicies,validatingadmissionpolicybindings",
+            "-A",
+            "-l",
+            "app.kubernetes.io/instance=" + HauntedCluster.RELEASE,
+            "-o",
+            "name");
     assertEquals(0, chart.exitCode(), chart.output());
     assertEquals("", chart.output().trim(), "left behind by the chart");
     // As Helm treats crds/: the CRDs stay, and with them the hunts and their reports (README).
-    Lab.Exec kept = cluster.kubectl("get", "ghosthunts", "every-ghost", "-o", "jsonpath={.status.verdict}");
+    Lab.Exec kept =
+        cluster.kubectl("get", "ghosthunts", "every-ghost", "-o", "jsonpath={.status.verdict}");
     assertEquals("Haunted", kept.output().trim(), kept.output());
   }
 
   static List<Pod> operatorPods() {
-    return cluster.client.pods().inNamespace(HauntedCluster.NAMESPACE).withLabel("app.kubernetes.io/name", "ghosthunt-operator")
-        .list().getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    return cluster
+        .client
+        .pods()
+        .inNamespace(HauntedCluster.NAMESPACE)
+        .withLabel("app.kubernetes.io/name", "ghosthunt-operator")
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
   }
 
   /** The pod holding the operator's Lease. */
   static String leader() {
-    var lease = cluster.client.leases().inNamespace(HauntedCluster.NAMESPACE).withName(GhostHuntOperator.LEASE_NAME).get();
+    var lease =
+        cluster
+            .client
+            .leases()
+            .inNamespace(HauntedCluster.NAMESPACE)
+            .withName(GhostHuntOperator.LEASE_NAME)
+            .get();
     return lease == null ? "(no lease)" : lease.getSpec().getHolderIdentity();
   }
 
   static String operatorLogs() {
-    return cluster.kubectl("-n", HauntedCluster.NAMESPACE, "get", "pods,lease", "-o", "wide").output();
+    return cluster
+        .kubectl("-n", HauntedCluster.NAMESPACE, "get", "pods,lease", "-o", "wide")
+        .output();
   }
 
   static Path copy(String example, String from, String to) {
     try {
       Path file = dir.resolve(to + ".yaml");
-      Files.writeString(file, Files.readString(example(example)).replace("name: " + from, "name: " + to));
+      Files.writeString(
+          file, Files.readString(example(example)).replace("name: " + from, "name: " + to));
       return file;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -370,27 +610,45 @@ class HauntedHouseE2E {
   static Map<String, Set<GhostName>> ghostsByNode(GhostHunt hunt) {
     Map<String, Set<GhostName>> names = new TreeMap<>();
     for (NodeStatus n : HuntCommand.withReports(cluster.client, hunt).getNodes()) {
-      names.put(n.getNode(), n.getFindings() == null ? Set.of()
-          : n.getFindings().stream().filter(Finding::isGhost).map(Finding::getGhost).collect(Collectors.toSet()));
+      names.put(
+          n.getNode(),
+          n.getFindings() == null
+              ? Set.of()
+              : n.getFindings().stream()
+                  .filter(Finding::isGhost)
+                  .map(Finding::getGhost)
+                  .collect(Collectors.toSet()));
     }
     return names;
   }
 
   /** Check by check, what each node's probe found in either mode: a Markdown table. */
   static String modeTable(GhostHunt privileged, GhostHunt hardened) {
-    StringBuilder md = new StringBuilder("| check | node | privileged | hardened |\n|---|---|---|---|\n");
+    StringBuilder md =
+        new StringBuilder("| check | node | privileged | hardened |\n|---|---|---|---|\n");
     Map<String, Finding> hard = findings(hardened);
-    findings(privileged).forEach((key, p) -> {
-      Finding h = hard.get(key);
-      md.append("| ").append(p.getCheck().key()).append(" | ").append(key.substring(0, key.indexOf('/')))
-          .append(" | ").append(verdict(p)).append(" | ").append(verdict(h)).append(" |\n");
-    });
+    findings(privileged)
+        .forEach(
+            (key, p) -> {
+              Finding h = hard.get(key);
+              md.append("| ")
+                  .append(p.getCheck().key())
+                  .append(" | ")
+                  .append(key.substring(0, key.indexOf('/')))
+                  .append(" | ")
+                  .append(verdict(p))
+                  .append(" | ")
+                  .append(verdict(h))
+                  .append(" |\n");
+            });
     return md.toString();
   }
 
   private static Map<String, Finding> findings(GhostHunt hunt) {
-    Map<String, Finding> byKey = new TreeMap<>(java.util.Comparator.comparing((String k) -> k.substring(k.indexOf('/') + 1))
-        .thenComparing(k -> k));
+    Map<String, Finding> byKey =
+        new TreeMap<>(
+            java.util.Comparator.comparing((String k) -> k.substring(k.indexOf('/') + 1))
+                .thenComparing(k -> k));
     for (NodeStatus n : HuntCommand.withReports(cluster.client, hunt).getNodes()) {
       if (n.getFindings() != null) {
         n.getFindings().forEach(f -> byKey.put(n.getNode() + "/" + f.getCheck().key(), f));
@@ -403,17 +661,26 @@ class HauntedHouseE2E {
     if (f == null) {
       return "(none)";
     }
-    return f.getVerdict() + (f.getGhost() != null ? " " + f.getGhost() : "")
-        + (f.getVerdict() == io.ghosthunt.api.status.FindingVerdict.Error && f.getSummary() != null ? ": " + f.getSummary() : "");
+    return f.getVerdict()
+        + (f.getGhost() != null ? " " + f.getGhost() : "")
+        + (f.getVerdict() == io.ghosthunt.api.status.FindingVerdict.Error && f.getSummary() != null
+            ? ": " + f.getSummary()
+            : "");
   }
 
   record Run(int exit, String out, String err) {}
 
   /** The shipped jar, as a pipeline calls it. */
   static Run hunt(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", LabHost.repo().resolve("probe-agent/target/ghosthunt.jar").toString(), "hunt",
-        "--kubeconfig", cluster.kubeconfig.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                LabHost.repo().resolve("probe-agent/target/ghosthunt.jar").toString(),
+                "hunt",
+                "--kubeconfig",
+                cluster.kubeconfig.toString()));
     cmd.addAll(List.of(args));
     Path err = Files.createTempFile(dir.toAbsolutePath(), "hunt", ".err");
     Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
@@ -423,8 +690,12 @@ class HauntedHouseE2E {
   }
 
   static Finding ghost(Map<String, List<Finding>> ghosts, String node, CheckKey check) {
-    return ghosts.get(node).stream().filter(f -> f.getCheck() == check).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + check + " ghost on " + node + ": " + ghosts.get(node)));
+    return ghosts.get(node).stream()
+        .filter(f -> f.getCheck() == check)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError("no " + check + " ghost on " + node + ": " + ghosts.get(node)));
   }
 
   static void write(String name, String text) {

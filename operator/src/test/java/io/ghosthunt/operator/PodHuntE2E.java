@@ -41,18 +41,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Hunts inside pods ({@code spec.pods}) in the whole cluster, GhostHunt installed with its chart: the
- * user's pods are plain pods that sleep; each pod-level ghost lives in one pod's own network
+ * Hunts inside pods ({@code spec.pods}) in the whole cluster, GhostHunt installed with its chart:
+ * the user's pods are plain pods that sleep; each pod-level ghost lives in one pod's own network
  * namespace, with a clean twin beside it, and no pod is touched by the hunt.
  *
  * <ul>
- *   <li>MTU: three pods on node-c, whose path to {@link MtuLab#FAR} carries 1400 bytes and hides its
- *       frag-needed errors; one pod's interface says 1500 (the overlay black hole), the other two say
- *       1400, as a CNI that subtracts its overhead sets it;
+ *   <li>MTU: three pods on node-c, whose path to {@link MtuLab#FAR} carries 1400 bytes and hides
+ *       its frag-needed errors; one pod's interface says 1500 (the overlay black hole), the other
+ *       two say 1400, as a CNI that subtracts its overhead sets it;
  *   <li>DNS: two pods on node-a with a {@code hostAliases} line for app.example.test, one with the
  *       address from before the migration, one with the current one;
- *   <li>loopback: two pods on node-e with a service on 127.0.0.1:9091, one with a firewall rule in its
- *       own namespace that drops its loopback traffic to the port.
+ *   <li>loopback: two pods on node-e with a service on 127.0.0.1:9091, one with a firewall rule in
+ *       its own namespace that drops its loopback traffic to the port.
  * </ul>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -63,8 +63,10 @@ class PodHuntE2E {
   static final int SERVICE_PORT = 9091;
   static HauntedCluster cluster;
   static Path dir;
+
   /** Listeners started inside pods' namespaces: they would keep those namespaces alive. */
   static final List<Integer> listeners = new ArrayList<>();
+
   static int blockedListener;
 
   @BeforeAll
@@ -72,7 +74,11 @@ class PodHuntE2E {
     dir = Path.of("target", "e2e-pods");
     cluster = HauntedCluster.start(dir, s -> System.out.println("[e2e] " + s), 1);
     for (String ns : List.of(NS, OTHER_NS)) {
-      cluster.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+      cluster
+          .client
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
     }
     pod(NS, "mtu-1500", "node-c", "mtu", null);
     pod(NS, "mtu-1400-a", "node-c", "mtu", null);
@@ -84,22 +90,37 @@ class PodHuntE2E {
     // Same labels in another namespace: a hunt in NS must never reach it.
     pod(OTHER_NS, "mtu-elsewhere", "node-b", "mtu", null);
     for (Pod p : cluster.client.pods().inAnyNamespace().withLabel("ghost").list().getItems()) {
-      cluster.client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
-          .waitUntilCondition(x -> x != null && "Running".equals(x.getStatus().getPhase()), 2, TimeUnit.MINUTES);
+      cluster
+          .client
+          .pods()
+          .inNamespace(p.getMetadata().getNamespace())
+          .withName(p.getMetadata().getName())
+          .waitUntilCondition(
+              x -> x != null && "Running".equals(x.getStatus().getPhase()), 2, TimeUnit.MINUTES);
     }
     // What a CNI that knows its overlay's overhead does for the two clean pods.
     for (String name : List.of("mtu-1400-a", "mtu-1400-b")) {
       inPod(name, "ip", "link", "set", "eth0", "mtu", Integer.toString(MtuLab.LINK_MTU));
     }
     for (String name : List.of("lo-blocked", "lo-open")) {
-      int pid = LabHost.listenIn(List.of("nsenter", "--net=/proc/" + pid(name) + "/ns/net"), "127.0.0.1", SERVICE_PORT);
+      int pid =
+          LabHost.listenIn(
+              List.of("nsenter", "--net=/proc/" + pid(name) + "/ns/net"),
+              "127.0.0.1",
+              SERVICE_PORT);
       listeners.add(pid);
       if (name.equals("lo-blocked")) {
         blockedListener = pid;
       }
     }
-    inPod("lo-blocked", "sh", "-c", "nft add table inet ghlo && nft add chain inet ghlo input '{ type filter hook input priority 0; }'"
-        + " && nft add rule inet ghlo input iifname lo tcp dport " + SERVICE_PORT + " counter drop");
+    inPod(
+        "lo-blocked",
+        "sh",
+        "-c",
+        "nft add table inet ghlo && nft add chain inet ghlo input '{ type filter hook input priority 0; }'"
+            + " && nft add rule inet ghlo input iifname lo tcp dport "
+            + SERVICE_PORT
+            + " counter drop");
   }
 
   @AfterAll
@@ -117,32 +138,62 @@ class PodHuntE2E {
   void theOverlayBlackHoleIsFoundInThePodWhoseInterfaceIsLargerThanThePathAndItsTwinsAreClear() {
     GhostHunt hunt = applyAndWait("mtu-in-pods", "mtu", "mtu: {targets: [\"" + MtuLab.FAR + "\"]}");
     Map<String, NodeStatus> pods = byPod(hunt);
-    assertEquals(List.of("mtu-1400-a", "mtu-1400-b", "mtu-1500"), List.copyOf(pods.keySet()),
+    assertEquals(
+        List.of("mtu-1400-a", "mtu-1400-b", "mtu-1500"),
+        List.copyOf(pods.keySet()),
         "the pods of " + NS + " with the label, never " + OTHER_NS + "'s");
     pods.values().forEach(p -> assertEquals("node-c", p.getNode(), p.getPod()));
 
     Finding ghost = only(pods.get("mtu-1500"));
     assertEquals(GhostName.MtuBlackhole, ghost.getGhost(), ghost.getSummary());
     assertEquals("1400", ghost.getEvidence().get("pathMtu"), ghost.getEvidence().toString());
-    assertEquals("eth0 mtu 1500", ghost.getEvidence().get("interface"), ghost.getEvidence().toString());
-    assertTrue(ghost.getRemediation().contains("the CNI sets the interface MTU"), ghost.getRemediation());
+    assertEquals(
+        "eth0 mtu 1500", ghost.getEvidence().get("interface"), ghost.getEvidence().toString());
+    assertTrue(
+        ghost.getRemediation().contains("the CNI sets the interface MTU"), ghost.getRemediation());
     for (String clean : List.of("mtu-1400-a", "mtu-1400-b")) {
-      assertEquals(FindingVerdict.Clear, only(pods.get(clean)).getVerdict(), clean + ": " + only(pods.get(clean)).getSummary());
+      assertEquals(
+          FindingVerdict.Clear,
+          only(pods.get(clean)).getVerdict(),
+          clean + ": " + only(pods.get(clean)).getSummary());
     }
     assertEquals(HuntVerdict.Haunted, hunt.getStatus().getVerdict());
-    assertTrue(hunt.getStatus().getSummary().startsWith("pod/mtu-1500 on node-c: "), hunt.getStatus().getSummary());
-    assertTrue(hunt.getStatus().getSummary().contains("odd pod out: pod/mtu-1500 on node-c (Ghost on mtu " + MtuLab.FAR),
+    assertTrue(
+        hunt.getStatus().getSummary().startsWith("pod/mtu-1500 on node-c: "),
+        hunt.getStatus().getSummary());
+    assertTrue(
+        hunt.getStatus()
+            .getSummary()
+            .contains("odd pod out: pod/mtu-1500 on node-c (Ghost on mtu " + MtuLab.FAR),
         hunt.getStatus().getSummary());
     assertEquals(List.of("pod/mtu-1500"), hunt.getStatus().getHauntedNodes());
 
     String described = kubectl("-n", NS, "describe", "ghosthunt", "mtu-in-pods");
-    for (String expected : List.of("pod/mtu-1500 on node-c", "Pod:", "mtu-1500", "MtuBlackhole", "path MTU 1400",
-        "AllPodsReported")) {
-      assertTrue(described.contains(expected), "kubectl describe lacks '" + expected + "':\n" + described);
+    for (String expected :
+        List.of(
+            "pod/mtu-1500 on node-c",
+            "Pod:",
+            "mtu-1500",
+            "MtuBlackhole",
+            "path MTU 1400",
+            "AllPodsReported")) {
+      assertTrue(
+          described.contains(expected), "kubectl describe lacks '" + expected + "':\n" + described);
     }
-    String reports = kubectl("-n", NS, "get", "ghr", "-o", "wide", "-l", "ghosthunt.io/hunt=mtu-in-pods");
-    assertTrue(reports.lines().findFirst().orElse("").matches("NAME\\s+HUNT\\s+NODE\\s+POD\\s+VERDICT\\s+GHOSTS\\s+AGE"), reports);
-    assertTrue(reports.lines().anyMatch(r -> r.matches(".*mtu-in-pods\\s+node-c\\s+mtu-1500\\s+Haunted\\s+1\\s+.*")), reports);
+    String reports =
+        kubectl("-n", NS, "get", "ghr", "-o", "wide", "-l", "ghosthunt.io/hunt=mtu-in-pods");
+    assertTrue(
+        reports
+            .lines()
+            .findFirst()
+            .orElse("")
+            .matches("NAME\\s+HUNT\\s+NODE\\s+POD\\s+VERDICT\\s+GHOSTS\\s+AGE"),
+        reports);
+    assertTrue(
+        reports
+            .lines()
+            .anyMatch(r -> r.matches(".*mtu-in-pods\\s+node-c\\s+mtu-1500\\s+Haunted\\s+1\\s+.*")),
+        reports);
     assertEquals(4, reports.lines().count(), reports);
     write("mtu-in-pods.describe.txt", described);
   }
@@ -150,45 +201,71 @@ class PodHuntE2E {
   @Test
   @Order(1)
   void aStaleHostAliasesLineIsFoundInItsPodAndTheCurrentOneIsClear() {
-    GhostHunt hunt = applyAndWait("dns-in-pods", "dns",
-        "dns: {names: [app.example.test], expectedAddresses: [\"" + DnsLab.NEW + "\"]}");
+    GhostHunt hunt =
+        applyAndWait(
+            "dns-in-pods",
+            "dns",
+            "dns: {names: [app.example.test], expectedAddresses: [\"" + DnsLab.NEW + "\"]}");
     Map<String, NodeStatus> pods = byPod(hunt);
     assertEquals(List.of("hosts-fresh", "hosts-stale"), List.copyOf(pods.keySet()));
     Finding stale = only(pods.get("hosts-stale"));
     assertEquals(GhostName.StaleDns, stale.getGhost(), stale.getSummary());
-    assertTrue(stale.getEvidence().get("hosts").contains(DnsLab.OLD + "\tapp.example.test"), stale.getEvidence().toString());
+    assertTrue(
+        stale.getEvidence().get("hosts").contains(DnsLab.OLD + "\tapp.example.test"),
+        stale.getEvidence().toString());
     // The pod's file as the pod knows it, not the probe's way to it.
     assertTrue(stale.getRemediation().contains("of /etc/hosts"), stale.getRemediation());
     assertTrue(stale.getRemediation().contains("from spec.hostAliases"), stale.getRemediation());
-    assertFalse((stale.getSummary() + stale.getRemediation() + stale.getEvidence()).contains("/proc/"), stale.toString());
-    assertEquals(FindingVerdict.Clear, only(pods.get("hosts-fresh")).getVerdict(), only(pods.get("hosts-fresh")).getSummary());
+    assertFalse(
+        (stale.getSummary() + stale.getRemediation() + stale.getEvidence()).contains("/proc/"),
+        stale.toString());
+    assertEquals(
+        FindingVerdict.Clear,
+        only(pods.get("hosts-fresh")).getVerdict(),
+        only(pods.get("hosts-fresh")).getSummary());
     assertEquals("node-a", pods.get("hosts-stale").getNode());
   }
 
   @Test
   @Order(2)
   void aLoopbackBlockedInsideOnePodIsFoundWithItsRuleAndListenerAndTheOtherPodIsClear() {
-    GhostHunt hunt = applyAndWait("loopback-in-pods", "loopback", "loopback: {ports: [" + SERVICE_PORT + "]}");
+    GhostHunt hunt =
+        applyAndWait("loopback-in-pods", "loopback", "loopback: {ports: [" + SERVICE_PORT + "]}");
     assertLoopback(hunt);
   }
 
   @Test
   @Order(3)
   void aSelectorThatMatchesNoPodSaysSoInsteadOfAnEmptyClear() {
-    GhostHunt hunt = applyAndWait("nobody-home", "nobody", "loopback: {ports: [" + SERVICE_PORT + "]}");
+    GhostHunt hunt =
+        applyAndWait("nobody-home", "nobody", "loopback: {ports: [" + SERVICE_PORT + "]}");
     assertEquals(HuntPhase.Failed, hunt.getStatus().getPhase());
     assertEquals(HuntVerdict.Inconclusive, hunt.getStatus().getVerdict());
-    Condition complete = hunt.getStatus().getConditions().stream().filter(c -> c.getType().equals("Complete")).findFirst().orElseThrow();
+    Condition complete =
+        hunt.getStatus().getConditions().stream()
+            .filter(c -> c.getType().equals("Complete"))
+            .findFirst()
+            .orElseThrow();
     assertEquals("NoPods", complete.getReason());
-    assertTrue(complete.getMessage().contains("no pod of this namespace matches spec.pods.selector"), complete.getMessage());
+    assertTrue(
+        complete.getMessage().contains("no pod of this namespace matches spec.pods.selector"),
+        complete.getMessage());
   }
 
   @Test
   @Order(4)
   void theExampleIsAManifestTheApiServerAcceptsAsItIs() {
-    kubectl("-n", NS, "apply", "--dry-run=server", "-f", LabHost.repo().resolve("examples/pod-hunt.yaml").toString());
+    kubectl(
+        "-n",
+        NS,
+        "apply",
+        "--dry-run=server",
+        "-f",
+        LabHost.repo().resolve("examples/pod-hunt.yaml").toString());
     // spec.nodes and spec.pods exclude each other, said at apply.
-    write("both.yaml", """
+    write(
+        "both.yaml",
+        """
         apiVersion: ghosthunt.io/v1alpha1
         kind: GhostHunt
         metadata: {name: both, namespace: %s}
@@ -196,17 +273,22 @@ class PodHuntE2E {
           nodes: {names: [node-a]}
           pods: {selector: {matchLabels: {ghost: mtu}}}
           target: http://127.0.0.1:8080/
-        """.formatted(NS));
-    Lab.Exec both = cluster.kubectl("apply", "--dry-run=server", "-f", dir.resolve("both.yaml").toString());
+        """
+            .formatted(NS));
+    Lab.Exec both =
+        cluster.kubectl("apply", "--dry-run=server", "-f", dir.resolve("both.yaml").toString());
     assertEquals(1, both.exitCode(), both.output());
-    assertTrue(both.output().contains("spec.nodes and spec.pods exclude each other"), both.output());
+    assertTrue(
+        both.output().contains("spec.nodes and spec.pods exclude each other"), both.output());
   }
 
   @Test
   @Order(5)
   void hardenedProbesEnterThePodsWithTheOneMoreCapabilityAndFindTheSame() {
     cluster.probeMode(true);
-    GhostHunt hunt = applyAndWait("loopback-in-pods-hardened", "loopback", "loopback: {ports: [" + SERVICE_PORT + "]}");
+    GhostHunt hunt =
+        applyAndWait(
+            "loopback-in-pods-hardened", "loopback", "loopback: {ports: [" + SERVICE_PORT + "]}");
     assertLoopback(hunt);
   }
 
@@ -215,17 +297,31 @@ class PodHuntE2E {
     assertEquals(List.of("lo-blocked", "lo-open"), List.copyOf(pods.keySet()));
     Finding blocked = only(pods.get("lo-blocked"));
     assertEquals(GhostName.LoopbackBlocked, blocked.getGhost(), blocked.getSummary());
-    assertEquals("127.0.0.1:" + SERVICE_PORT + " (PID " + blockedListener + " python3)", blocked.getEvidence().get("listeners"),
+    assertEquals(
+        "127.0.0.1:" + SERVICE_PORT + " (PID " + blockedListener + " python3)",
+        blocked.getEvidence().get("listeners"),
         blocked.getEvidence().toString());
-    assertTrue(blocked.getEvidence().get("rule").contains("iifname lo tcp dport " + SERVICE_PORT + " counter packets"),
+    assertTrue(
+        blocked
+            .getEvidence()
+            .get("rule")
+            .contains("iifname lo tcp dport " + SERVICE_PORT + " counter packets"),
         blocked.getEvidence().toString());
-    assertEquals(FindingVerdict.Clear, only(pods.get("lo-open")).getVerdict(), only(pods.get("lo-open")).getSummary());
+    assertEquals(
+        FindingVerdict.Clear,
+        only(pods.get("lo-open")).getVerdict(),
+        only(pods.get("lo-open")).getSummary());
   }
 
-  /** kubectl apply of a pod hunt over the pods labelled {@code ghost=LABEL} in {@link #NS}, then kubectl wait. */
+  /**
+   * kubectl apply of a pod hunt over the pods labelled {@code ghost=LABEL} in {@link #NS}, then
+   * kubectl wait.
+   */
   static GhostHunt applyAndWait(String name, String label, String checks) {
     Path file = dir.resolve(name + ".yaml");
-    write(name + ".yaml", """
+    write(
+        name + ".yaml",
+        """
         apiVersion: ghosthunt.io/v1alpha1
         kind: GhostHunt
         metadata: {name: %s, namespace: %s}
@@ -234,13 +330,16 @@ class PodHuntE2E {
           checks:
             %s
           timeoutSeconds: 90
-        """.formatted(name, NS, label, checks));
+        """
+            .formatted(name, NS, label, checks));
     kubectl("apply", "-f", file.toString());
     kubectl("-n", NS, "wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=180s");
     return cluster.client.resources(GhostHunt.class).inNamespace(NS).withName(name).get();
   }
 
-  /** Every pod's whole entry (the hunt keeps the haunted ones; the reports have them all), by pod. */
+  /**
+   * Every pod's whole entry (the hunt keeps the haunted ones; the reports have them all), by pod.
+   */
   static Map<String, NodeStatus> byPod(GhostHunt hunt) {
     Map<String, NodeStatus> pods = new TreeMap<>();
     for (NodeStatus n : HuntCommand.withReports(cluster.client, hunt).getNodes()) {
@@ -258,16 +357,30 @@ class PodHuntE2E {
 
   /** A pod of the user's as plain as can be: the probe image (present on every node) sleeping. */
   static void pod(String namespace, String name, String node, String ghost, String hostAlias) {
-    PodBuilder pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace)
-        .withLabels(Map.of("ghost", ghost)).endMetadata()
-        .withNewSpec()
-          .withNodeSelector(Map.of("kubernetes.io/hostname", node))
-          .withTerminationGracePeriodSeconds(0L)
-          .addNewContainer().withName("app").withImage(Images.probeAgent()).withImagePullPolicy("Never")
-            .withCommand("sleep", "infinity").endContainer()
-        .endSpec();
+    PodBuilder pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .withLabels(Map.of("ghost", ghost))
+            .endMetadata()
+            .withNewSpec()
+            .withNodeSelector(Map.of("kubernetes.io/hostname", node))
+            .withTerminationGracePeriodSeconds(0L)
+            .addNewContainer()
+            .withName("app")
+            .withImage(Images.probeAgent())
+            .withImagePullPolicy("Never")
+            .withCommand("sleep", "infinity")
+            .endContainer()
+            .endSpec();
     if (hostAlias != null) {
-      pod.editSpec().addNewHostAlias().withIp(hostAlias).withHostnames("app.example.test").endHostAlias().endSpec();
+      pod.editSpec()
+          .addNewHostAlias()
+          .withIp(hostAlias)
+          .withHostnames("app.example.test")
+          .endHostAlias()
+          .endSpec();
     }
     cluster.client.resource(pod.build()).create();
   }
@@ -281,7 +394,9 @@ class PodHuntE2E {
     return processes.withPodFiles(pids).orElseThrow();
   }
 
-  /** A command inside the pod's network namespace, from the host, as a CNI plugin or an admin would. */
+  /**
+   * A command inside the pod's network namespace, from the host, as a CNI plugin or an admin would.
+   */
   static void inPod(String name, String... command) {
     List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/proc/" + pid(name) + "/ns/net"));
     cmd.addAll(List.of(command));

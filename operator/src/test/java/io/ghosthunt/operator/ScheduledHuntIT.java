@@ -56,7 +56,9 @@ class ScheduledHuntIT {
     cp.installCrd();
     client = cp.admin();
     cp.probeNamespace(PROBES);
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .serverSideApply();
     lab = new Lab();
     host = lab.host("weekly");
     node = LabNode.start(cp, host, "node-a", LabNode.Setup.READY, Images.forNodes());
@@ -65,8 +67,12 @@ class ScheduledHuntIT {
   }
 
   static GhostHuntOperator startOperator() {
-    GhostHuntOperator op = new GhostHuntOperator(client, new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)),
-        metrics, null);
+    GhostHuntOperator op =
+        new GhostHuntOperator(
+            client,
+            new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)),
+            metrics,
+            null);
     op.start();
     return op;
   }
@@ -85,31 +91,51 @@ class ScheduledHuntIT {
   }
 
   static GhostHunt apply(String name, String spec) {
-    GhostHunt hunt = client.getKubernetesSerialization().unmarshal("""
+    GhostHunt hunt =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                """
         apiVersion: ghosthunt.io/v1alpha1
         kind: GhostHunt
         metadata: {name: %s, namespace: %s}
         spec: %s
-        """.formatted(name, NS, spec), GhostHunt.class);
+        """
+                    .formatted(name, NS, spec),
+                GhostHunt.class);
     return client.resource(hunt).serverSideApply();
   }
 
   /** The hunt once its run {@code run} completed: a minute and its run, at most. */
   static GhostHunt runCompleted(String name, int run) {
-    return client.resources(GhostHunt.class).inNamespace(NS).withName(name).waitUntilCondition(h -> h != null
-        && h.getStatus() != null && h.getStatus().getRun() != null && h.getStatus().getRun() >= run
-        && h.getStatus().getPhase() == HuntPhase.Complete, 150, TimeUnit.SECONDS);
+    return client
+        .resources(GhostHunt.class)
+        .inNamespace(NS)
+        .withName(name)
+        .waitUntilCondition(
+            h ->
+                h != null
+                    && h.getStatus() != null
+                    && h.getStatus().getRun() != null
+                    && h.getStatus().getRun() >= run
+                    && h.getStatus().getPhase() == HuntPhase.Complete,
+            150,
+            TimeUnit.SECONDS);
   }
 
   static List<Event> events(String name, String reason) {
     return client.v1().events().inNamespace(NS).list().getItems().stream()
-        .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).toList();
+        .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+        .toList();
   }
 
   @Test
   void aGhostThatAppearsBetweenRunsIsNamedWithItsEvidenceThenGoneAndARestartKeepsTheSchedule() {
-    String spec = "{schedule: '* * * * *', historyLimit: 2, nodes: {names: [node-a]}, timeoutSeconds: 40,"
-        + " checks: {portOwner: {ports: [" + PORT + "], expectedProcess: java}}}";
+    String spec =
+        "{schedule: '* * * * *', historyLimit: 2, nodes: {names: [node-a]}, timeoutSeconds: 40,"
+            + " checks: {portOwner: {ports: ["
+            + PORT
+            + "], expectedProcess: java}}}";
     apply("every-minute", spec);
     apply("suspended", spec.replace("historyLimit: 2", "suspend: true"));
 
@@ -131,16 +157,44 @@ class ScheduledHuntIT {
     assertEquals(1, second.getStatus().getChanges().getSince());
     assertEquals(GhostName.OrphanedPort, appeared.getGhost());
     assertEquals("node-a", appeared.getNode());
-    assertEquals(Integer.toString(orphan), appeared.getEvidence().get("pid"), appeared.getEvidence().toString());
+    assertEquals(
+        Integer.toString(orphan),
+        appeared.getEvidence().get("pid"),
+        appeared.getEvidence().toString());
     assertNull(second.getStatus().getChanges().getGone());
     List<Event> appearedEvents = events("every-minute", "GhostAppeared");
     assertEquals(1, appearedEvents.size(), appearedEvents.toString());
-    assertTrue(appearedEvents.get(0).getMessage().startsWith("node-a portOwner tcp/" + PORT + " OrphanedPort (not in run 1): port "
-        + PORT + " is held by PID " + orphan), appearedEvents.get(0).getMessage());
-    assertEquals(1.0, metrics.registry().find("ghosthunt.ghost.appearances").tag("hunt", NS + "/every-minute")
-        .tag("ghost", "OrphanedPort").counter().count());
-    assertEquals(1.0, metrics.registry().find("ghosthunt.ghosts").tag("hunt", NS + "/every-minute").tag("node", "node-a")
-        .tag("ghost", "OrphanedPort").gauge().value());
+    assertTrue(
+        appearedEvents
+            .get(0)
+            .getMessage()
+            .startsWith(
+                "node-a portOwner tcp/"
+                    + PORT
+                    + " OrphanedPort (not in run 1): port "
+                    + PORT
+                    + " is held by PID "
+                    + orphan),
+        appearedEvents.get(0).getMessage());
+    assertEquals(
+        1.0,
+        metrics
+            .registry()
+            .find("ghosthunt.ghost.appearances")
+            .tag("hunt", NS + "/every-minute")
+            .tag("ghost", "OrphanedPort")
+            .counter()
+            .count());
+    assertEquals(
+        1.0,
+        metrics
+            .registry()
+            .find("ghosthunt.ghosts")
+            .tag("hunt", NS + "/every-minute")
+            .tag("node", "node-a")
+            .tag("ghost", "OrphanedPort")
+            .gauge()
+            .value());
 
     // The operator restarts between runs, and the ghost leaves meanwhile.
     operator.close();
@@ -159,29 +213,60 @@ class ScheduledHuntIT {
     // historyLimit 2: runs 3 and 2, newest first, each with its schedule time and verdict.
     List<RunSummary> runs = third.getStatus().getRuns();
     assertEquals(List.of(3, 2), runs.stream().map(RunSummary::getRun).toList());
-    assertEquals(List.of(HuntVerdict.Clear, HuntVerdict.Haunted), runs.stream().map(RunSummary::getVerdict).toList());
+    assertEquals(
+        List.of(HuntVerdict.Clear, HuntVerdict.Haunted),
+        runs.stream().map(RunSummary::getVerdict).toList());
     assertEquals(firstAt.plusSeconds(60).toString(), runs.get(1).getScheduledAt());
-    assertEquals(0, third.getStatus().getSkippedRuns() == null ? 0 : third.getStatus().getSkippedRuns());
-    assertTrue(metrics.registry().find("ghosthunt.ghosts").tag("hunt", NS + "/every-minute").gauges().isEmpty(),
+    assertEquals(
+        0, third.getStatus().getSkippedRuns() == null ? 0 : third.getStatus().getSkippedRuns());
+    assertTrue(
+        metrics
+            .registry()
+            .find("ghosthunt.ghosts")
+            .tag("hunt", NS + "/every-minute")
+            .gauges()
+            .isEmpty(),
         "no current ghost once it is gone");
     // Only this run's reports are left.
-    assertEquals(1, client.resources(io.ghosthunt.api.GhostHuntReport.class).inNamespace(NS)
-        .withLabel(io.ghosthunt.operator.probes.Labels.HUNT_UID, third.getMetadata().getUid()).list().getItems().size());
+    assertEquals(
+        1,
+        client
+            .resources(io.ghosthunt.api.GhostHuntReport.class)
+            .inNamespace(NS)
+            .withLabel(io.ghosthunt.operator.probes.Labels.HUNT_UID, third.getMetadata().getUid())
+            .list()
+            .getItems()
+            .size());
 
-    GhostHunt suspended = client.resources(GhostHunt.class).inNamespace(NS).withName("suspended").get();
+    GhostHunt suspended =
+        client.resources(GhostHunt.class).inNamespace(NS).withName("suspended").get();
     assertNull(suspended.getStatus().getRun(), "a suspended hunt never ran");
     assertNull(suspended.getStatus().getNextRunAt());
     assertEquals(HuntPhase.Pending, suspended.getStatus().getPhase());
-    assertTrue(suspended.getStatus().getSummary().startsWith("suspended"), suspended.getStatus().getSummary());
+    assertTrue(
+        suspended.getStatus().getSummary().startsWith("suspended"),
+        suspended.getStatus().getSummary());
     assertTrue(events("suspended", "RunStarted").isEmpty());
   }
 
   @Test
   void aScheduleThatIsNoCronScheduleIsAnInvalidSpecWithTheReason() {
     apply("bad-schedule", "{schedule: '61 * * * *', checks: {portOwner: {ports: [" + PORT + "]}}}");
-    GhostHunt bad = client.resources(GhostHunt.class).inNamespace(NS).withName("bad-schedule").waitUntilCondition(h -> h != null
-        && h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Failed, 30, TimeUnit.SECONDS);
-    assertTrue(bad.getStatus().getSummary().contains("spec.schedule '61 * * * *' is not a cron schedule"), bad.getStatus().getSummary());
+    GhostHunt bad =
+        client
+            .resources(GhostHunt.class)
+            .inNamespace(NS)
+            .withName("bad-schedule")
+            .waitUntilCondition(
+                h ->
+                    h != null
+                        && h.getStatus() != null
+                        && h.getStatus().getPhase() == HuntPhase.Failed,
+                30,
+                TimeUnit.SECONDS);
+    assertTrue(
+        bad.getStatus().getSummary().contains("spec.schedule '61 * * * *' is not a cron schedule"),
+        bad.getStatus().getSummary());
     assertEquals("InvalidSpec", bad.getStatus().getConditions().get(0).getReason());
   }
 }

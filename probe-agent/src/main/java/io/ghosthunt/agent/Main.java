@@ -11,7 +11,8 @@ import java.util.Set;
 /** The {@code ghosthunt} command line. */
 public final class Main {
 
-  static final String HELP = """
+  static final String HELP =
+      """
       GhostHunt: hunts the seven classic network ghosts on live machines.
 
       Usage: ghosthunt COMMAND [options]
@@ -37,7 +38,10 @@ public final class Main {
   }
 
   static int run(String[] argv) {
-    if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
+    if (argv.length == 0
+        || argv[0].equals("help")
+        || argv[0].equals("--help")
+        || argv[0].equals("-h")) {
       System.out.print(HELP);
       return argv.length == 0 ? 2 : 0;
     }
@@ -47,14 +51,18 @@ public final class Main {
         case "check" -> new CheckCommand(Checks::live, System.out).run(rest);
         case "agent" -> new AgentCommand(Checks::live, System.out).run(rest);
         case "hunt" -> new HuntCommand(System.out, System.err).run(rest);
-        case "demo" -> throw new UsageException("the demo runs from the source tree: ./ghosthunt demo");
-        case "operator" -> throw new UsageException("the operator ships in its own jar: run ./ghosthunt operator");
+        case "demo" ->
+            throw new UsageException("the demo runs from the source tree: ./ghosthunt demo");
+        case "operator" ->
+            throw new UsageException("the operator ships in its own jar: run ./ghosthunt operator");
         default -> throw new UsageException("unknown command '" + argv[0] + "'");
       };
     } catch (UsageException e) {
       System.err.println("ghosthunt: " + e.getMessage());
-      System.err.println("Run 'ghosthunt " + (Set.of("check", "agent", "hunt").contains(argv[0]) ? argv[0] + " " : "")
-          + "--help' for usage.");
+      System.err.println(
+          "Run 'ghosthunt "
+              + (Set.of("check", "agent", "hunt").contains(argv[0]) ? argv[0] + " " : "")
+              + "--help' for usage.");
       return 2;
     } catch (RuntimeException e) {
       System.err.println("ghosthunt: failed: " + e);

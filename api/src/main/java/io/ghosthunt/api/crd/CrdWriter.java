@@ -19,12 +19,14 @@ import java.util.List;
  * <p>The fabric8 generator derives the schema from the model; this class adds the two things the
  * model annotations cannot say: the order of the printer columns (the generator sorts them by name)
  * and the list-map keys that let the operator server-side-apply its own conditions and check counts
- * without replacing others'. status.nodes stays an atomic list: the operator alone writes it (probes
- * write reports), and in a pod hunt one node has an entry per pod, so no field is its key.
+ * without replacing others'. status.nodes stays an atomic list: the operator alone writes it
+ * (probes write reports), and in a pod hunt one node has an entry per pod, so no field is its key.
  */
 public final class CrdWriter implements CRDPostProcessor {
 
-  static final List<String> COLUMN_ORDER = List.of("Hunt", "Node", "Pod", "Phase", "Verdict", "Ghosts", "Nodes", "Last Run", "Next", "Age");
+  static final List<String> COLUMN_ORDER =
+      List.of(
+          "Hunt", "Node", "Pod", "Phase", "Verdict", "Ghosts", "Nodes", "Last Run", "Next", "Age");
 
   public static void main(String[] args) {
     if (args.length != 1) {
@@ -41,7 +43,11 @@ public final class CrdWriter implements CRDPostProcessor {
         .withPostProcessor(new CrdWriter())
         .customResourceClasses(GhostHunt.class, GhostHuntReport.class)
         .generate();
-    System.out.println("CRDs written to " + new File(out, GhostHunt.CRD_FILE) + " and " + new File(out, GhostHuntReport.CRD_FILE));
+    System.out.println(
+        "CRDs written to "
+            + new File(out, GhostHunt.CRD_FILE)
+            + " and "
+            + new File(out, GhostHuntReport.CRD_FILE));
   }
 
   @Override
@@ -50,11 +56,14 @@ public final class CrdWriter implements CRDPostProcessor {
     for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
       version
           .getAdditionalPrinterColumns()
-          .sort(Comparator.comparingInt((CustomResourceColumnDefinition c) -> columnRank(c.getName())));
+          .sort(
+              Comparator.comparingInt(
+                  (CustomResourceColumnDefinition c) -> columnRank(c.getName())));
       if (!GhostHunt.CRD_NAME.equals(crd.getMetadata().getName())) {
         continue;
       }
-      JSONSchemaProps status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
+      JSONSchemaProps status =
+          version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
       listMap(status.getProperties().get("conditions"), "type");
       listMap(status.getProperties().get("checks"), "check");
     }
@@ -72,7 +81,8 @@ public final class CrdWriter implements CRDPostProcessor {
     JSONSchemaProps item = list.getItems().getSchema();
     // A list-map key must be required, or the API server refuses the schema.
     if (item.getRequired() == null || !item.getRequired().contains(key)) {
-      List<String> required = new java.util.ArrayList<>(item.getRequired() == null ? List.of() : item.getRequired());
+      List<String> required =
+          new java.util.ArrayList<>(item.getRequired() == null ? List.of() : item.getRequired());
       required.add(key);
       item.setRequired(required);
     }

@@ -16,25 +16,32 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "checks must name at least one check")
 public class ChecksSpec {
 
-  @JsonPropertyDescription("Who holds a port: socket table to inode to PID (ss -ltnp). Ghost: OrphanedPort.")
+  @JsonPropertyDescription(
+      "Who holds a port: socket table to inode to PID (ss -ltnp). Ghost: OrphanedPort.")
   private PortOwnerSpec portOwner;
 
-  @JsonPropertyDescription("What the node resolves against the authority (dig @auth, hosts file). Ghost: StaleDns.")
+  @JsonPropertyDescription(
+      "What the node resolves against the authority (dig @auth, hosts file). Ghost: StaleDns.")
   private DnsSpec dns;
 
-  @JsonPropertyDescription("The same request over HTTP/2 and HTTP/1.1 (curl --http1.1). Ghost: Http2Quirk.")
+  @JsonPropertyDescription(
+      "The same request over HTTP/2 and HTTP/1.1 (curl --http1.1). Ghost: Http2Quirk.")
   private Http2Spec http2;
 
-  @JsonPropertyDescription("Don't-fragment probes of growing size (ping -M do). Ghost: MtuBlackhole.")
+  @JsonPropertyDescription(
+      "Don't-fragment probes of growing size (ping -M do). Ghost: MtuBlackhole.")
   private MtuSpec mtu;
 
-  @JsonPropertyDescription("ARP replies per IP and DHCP offers (arping). Ghosts: DuplicateIp, RogueDhcp.")
+  @JsonPropertyDescription(
+      "ARP replies per IP and DHCP offers (arping). Ghosts: DuplicateIp, RogueDhcp.")
   private DuplicateIpSpec duplicateIp;
 
-  @JsonPropertyDescription("Conntrack state of flows to a peer (conntrack -L). Ghost: AsymmetricRoute.")
+  @JsonPropertyDescription(
+      "Conntrack state of flows to a peer (conntrack -L). Ghost: AsymmetricRoute.")
   private AsymmetricRouteSpec asymmetricRoute;
 
-  @JsonPropertyDescription("Loopback listeners, connect result, lo/127.0.0.0/8 firewall rules. Ghost: LoopbackBlocked.")
+  @JsonPropertyDescription(
+      "Loopback listeners, connect result, lo/127.0.0.0/8 firewall rules. Ghost: LoopbackBlocked.")
   private LoopbackSpec loopback;
 
   public PortOwnerSpec getPortOwner() {

@@ -17,7 +17,8 @@ public class DnsSpec {
       message = "every name must be a DNS name, e.g. app.example.com")
   private List<@Size(max = 253) String> names;
 
-  @JsonPropertyDescription("Extra resolvers (IP addresses) to compare. Default: none beyond the node's resolv.conf.")
+  @JsonPropertyDescription(
+      "Extra resolvers (IP addresses) to compare. Default: none beyond the node's resolv.conf.")
   @Size(max = 64)
   @ValidationRule(
       value = "self.all(x, x.matches(r'" + Patterns.IP_ANCHORED + "'))",

@@ -8,7 +8,10 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
-/** Inputs of the {@code duplicateIp} check: ARP claims per address and DHCP offers (intermittent dropouts). */
+/**
+ * Inputs of the {@code duplicateIp} check: ARP claims per address and DHCP offers (intermittent
+ * dropouts).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DuplicateIpSpec {
 
@@ -25,11 +28,13 @@ public class DuplicateIpSpec {
   @JsonProperty("interface")
   private String interfaceName;
 
-  @JsonPropertyDescription("Also broadcast a DHCPDISCOVER and count the servers that offer (RogueDhcp).")
+  @JsonPropertyDescription(
+      "Also broadcast a DHCPDISCOVER and count the servers that offer (RogueDhcp).")
   private Boolean dhcp;
 
-  @JsonPropertyDescription("The DHCP servers (IPv4 server identifiers) allowed to offer; any other that offers is rogue."
-      + " Default: any one server is fine, a second is rogue.")
+  @JsonPropertyDescription(
+      "The DHCP servers (IPv4 server identifiers) allowed to offer; any other that offers is rogue."
+          + " Default: any one server is fine, a second is rogue.")
   @Size(max = 16)
   @ValidationRule(
       value = "self.all(x, x.matches(r'" + Patterns.IPV4_ANCHORED + "'))",

@@ -16,10 +16,12 @@ public class GhostHuntReportSpec {
   @JsonPropertyDescription("The node whose probe writes this report.")
   private String node;
 
-  @JsonPropertyDescription("In a pod hunt: the pod (hunt's namespace) whose network namespace the probe hunts in.")
+  @JsonPropertyDescription(
+      "In a pod hunt: the pod (hunt's namespace) whose network namespace the probe hunts in.")
   private String pod;
 
-  @JsonPropertyDescription("In a pod hunt: the pod's UID, so that a new pod of the same name is not mistaken for it.")
+  @JsonPropertyDescription(
+      "In a pod hunt: the pod's UID, so that a new pod of the same name is not mistaken for it.")
   private String podUid;
 
   @Required

@@ -29,7 +29,8 @@ public class GhostHuntSpec {
   @Size(max = 2048)
   @ValidationRule(
       value = "self.matches(r'" + Patterns.TARGET_ANCHORED + "')",
-      message = "target must be an http(s) URL or host[:port], e.g. https://app.example.com:8443/health")
+      message =
+          "target must be an http(s) URL or host[:port], e.g. https://app.example.com:8443/health")
   private String target;
 
   @JsonPropertyDescription(
@@ -55,10 +56,12 @@ public class GhostHuntSpec {
   @Pattern("^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\\S+( \\S+){4})$")
   private String schedule;
 
-  @JsonPropertyDescription("With spec.schedule: start no new run while true (a run in progress completes).")
+  @JsonPropertyDescription(
+      "With spec.schedule: start no new run while true (a run in progress completes).")
   private Boolean suspend;
 
-  @JsonPropertyDescription("With spec.schedule: how many runs' summaries the status keeps (1-20). Default 3.")
+  @JsonPropertyDescription(
+      "With spec.schedule: how many runs' summaries the status keeps (1-20). Default 3.")
   @Min(1)
   @Max(20)
   private Integer historyLimit;

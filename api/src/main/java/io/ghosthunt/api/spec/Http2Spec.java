@@ -6,22 +6,28 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
-/** Inputs of the {@code http2} check: the same request over HTTP/2 and HTTP/1.1 (one client 500s). */
+/**
+ * Inputs of the {@code http2} check: the same request over HTTP/2 and HTTP/1.1 (one client 500s).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Http2Spec {
 
-  @JsonPropertyDescription("http:// or https:// URLs to request. Default: spec.target, when it is a URL.")
+  @JsonPropertyDescription(
+      "http:// or https:// URLs to request. Default: spec.target, when it is a URL.")
   @Size(min = 1, max = 64)
   @ValidationRule(
       value = "self.all(x, x.matches(r'" + Patterns.URL_ANCHORED + "'))",
-      message = "every URL must be http:// or https:// with a host, e.g. https://app.example.com/health")
+      message =
+          "every URL must be http:// or https:// with a host, e.g. https://app.example.com/health")
   private List<@Size(max = 2048) String> urls;
 
-  @JsonPropertyDescription("Accept any TLS certificate. Default false: the system trust store decides.")
+  @JsonPropertyDescription(
+      "Accept any TLS certificate. Default false: the system trust store decides.")
   private Boolean insecureSkipTlsVerify;
 
-  @JsonPropertyDescription("A CA bundle (PEM) to trust besides the system store, from a Secret in the hunt's namespace."
-      + " The probe may read that one Secret only.")
+  @JsonPropertyDescription(
+      "A CA bundle (PEM) to trust besides the system store, from a Secret in the hunt's namespace."
+          + " The probe may read that one Secret only.")
   private SecretKeyRef caBundleSecret;
 
   public List<String> getUrls() {

@@ -11,7 +11,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LoopbackSpec {
 
-  @JsonPropertyDescription("Ports a local client connects to over loopback. Default: the port of spec.target.")
+  @JsonPropertyDescription(
+      "Ports a local client connects to over loopback. Default: the port of spec.target.")
   @Size(min = 1, max = 64)
   private List<@Min(1) @Max(65535) Integer> ports;
 

@@ -6,11 +6,15 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
-/** Inputs of the {@code mtu} check: path MTU discovery with don't-fragment probes (big transfers hang). */
+/**
+ * Inputs of the {@code mtu} check: path MTU discovery with don't-fragment probes (big transfers
+ * hang).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MtuSpec {
 
-  @JsonPropertyDescription("Hosts (IP addresses or names) to probe. Default: the host of spec.target.")
+  @JsonPropertyDescription(
+      "Hosts (IP addresses or names) to probe. Default: the host of spec.target.")
   @Size(min = 1, max = 64)
   @ValidationRule(
       value = "self.all(x, x.matches(r'" + Patterns.HOST_ANCHORED + "'))",

@@ -7,12 +7,16 @@ package io.ghosthunt.api.spec;
  */
 public final class Patterns {
   private static final String LABEL = "[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?";
+
   /** A DNS name; also matches a dotted IPv4 literal, which is what we want for "host". */
   public static final String DNS_NAME = LABEL + "(\\." + LABEL + ")*\\.?";
+
   public static final String IPV4 =
       "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+
   /** Loose on purpose: the exact parse happens in the resolver, the schema only keeps junk out. */
   public static final String IPV6 = "[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}(%[A-Za-z0-9_.-]+)?";
+
   public static final String PORT = "[0-9]{1,5}";
 
   public static final String DNS_NAME_ANCHORED = "^" + DNS_NAME + "$";
@@ -21,11 +25,26 @@ public final class Patterns {
   public static final String IPV4_ANCHORED = "^" + IPV4 + "$";
   public static final String URL_ANCHORED =
       "^https?://(" + DNS_NAME + "|\\[" + IPV6 + "\\])(:" + PORT + ")?([/?#][^\\s]*)?$";
+
   /** {@code spec.target}: an http(s) URL, or host[:port] with the IPv6 form in brackets. */
   public static final String TARGET_ANCHORED =
-      "^(https?://(" + DNS_NAME + "|\\[" + IPV6 + "\\])(:" + PORT + ")?([/?#][^\\s]*)?"
-          + "|(" + DNS_NAME + "|\\[" + IPV6 + "\\])(:" + PORT + ")?"
-          + "|" + IPV6 + ")$";
+      "^(https?://("
+          + DNS_NAME
+          + "|\\["
+          + IPV6
+          + "\\])(:"
+          + PORT
+          + ")?([/?#][^\\s]*)?"
+          + "|("
+          + DNS_NAME
+          + "|\\["
+          + IPV6
+          + "\\])(:"
+          + PORT
+          + ")?"
+          + "|"
+          + IPV6
+          + ")$";
 
   private Patterns() {}
 }

@@ -14,7 +14,8 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 public class PodSelection {
 
   @Required
-  @JsonPropertyDescription("A label selector over the pods of the hunt's namespace (never another namespace's).")
+  @JsonPropertyDescription(
+      "A label selector over the pods of the hunt's namespace (never another namespace's).")
   private LabelSelector selector;
 
   public PodSelection() {}

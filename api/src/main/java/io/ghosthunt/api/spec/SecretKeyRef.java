@@ -6,7 +6,9 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 
-/** One key of a Secret in the hunt's namespace; a small type of our own rather than the core one. */
+/**
+ * One key of a Secret in the hunt's namespace; a small type of our own rather than the core one.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SecretKeyRef {
 

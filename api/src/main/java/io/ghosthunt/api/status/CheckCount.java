@@ -87,8 +87,11 @@ public class CheckCount {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CheckCount c && check == c.check && java.util.Objects.equals(ghost, c.ghost)
-        && java.util.Objects.equals(clear, c.clear) && java.util.Objects.equals(inconclusive, c.inconclusive)
+    return o instanceof CheckCount c
+        && check == c.check
+        && java.util.Objects.equals(ghost, c.ghost)
+        && java.util.Objects.equals(clear, c.clear)
+        && java.util.Objects.equals(inconclusive, c.inconclusive)
         && java.util.Objects.equals(error, c.error);
   }
 

@@ -14,6 +14,7 @@ public class Finding {
 
   /** Evidence values are cut to this many characters so that a status stays small at scale. */
   public static final int MAX_EVIDENCE_VALUE = 512;
+
   /** At most this many evidence entries per finding. */
   public static final int MAX_EVIDENCE_ENTRIES = 32;
 
@@ -34,7 +35,8 @@ public class Finding {
   @JsonPropertyDescription("One line a person reads first.")
   private String summary;
 
-  @JsonPropertyDescription("The facts behind the verdict: PID, command, MACs, answers, path MTU, rule.")
+  @JsonPropertyDescription(
+      "The facts behind the verdict: PID, command, MACs, answers, path MTU, rule.")
   private Map<String, String> evidence;
 
   @JsonPropertyDescription("What to do about it.")
@@ -164,6 +166,13 @@ public class Finding {
 
   @Override
   public String toString() {
-    return check + " " + target + " " + verdict + (ghost == null ? "" : " " + ghost) + ": " + summary;
+    return check
+        + " "
+        + target
+        + " "
+        + verdict
+        + (ghost == null ? "" : " " + ghost)
+        + ": "
+        + summary;
   }
 }

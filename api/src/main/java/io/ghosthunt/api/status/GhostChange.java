@@ -7,7 +7,9 @@ import io.ghosthunt.api.CheckKey;
 import java.util.Map;
 import java.util.Objects;
 
-/** One ghost of a run: where, which check, which target; with its evidence when it just appeared. */
+/**
+ * One ghost of a run: where, which check, which target; with its evidence when it just appeared.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GhostChange {
 
@@ -51,10 +53,17 @@ public class GhostChange {
     return node + "|" + pod + "|" + check + "|" + target + "|" + ghost;
   }
 
-  /** "node-a portOwner tcp/8080 OrphanedPort", "pod/web-1 on node-c mtu 203.0.113.10 MtuBlackhole". */
+  /**
+   * "node-a portOwner tcp/8080 OrphanedPort", "pod/web-1 on node-c mtu 203.0.113.10 MtuBlackhole".
+   */
   @JsonIgnore
   public String describe() {
-    return (pod == null ? node : "pod/" + pod + " on " + node) + " " + (check == null ? "?" : check.key()) + " " + target + " "
+    return (pod == null ? node : "pod/" + pod + " on " + node)
+        + " "
+        + (check == null ? "?" : check.key())
+        + " "
+        + target
+        + " "
         + ghost;
   }
 
@@ -116,7 +125,9 @@ public class GhostChange {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof GhostChange c && identity().equals(c.identity()) && Objects.equals(summary, c.summary)
+    return o instanceof GhostChange c
+        && identity().equals(c.identity())
+        && Objects.equals(summary, c.summary)
         && Objects.equals(evidence, c.evidence);
   }
 

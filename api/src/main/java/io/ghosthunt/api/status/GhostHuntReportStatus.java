@@ -9,7 +9,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GhostHuntReportStatus {
 
-  @JsonPropertyDescription("Done when the checks ran (whatever they found), Failed when the hunt could not run.")
+  @JsonPropertyDescription(
+      "Done when the checks ran (whatever they found), Failed when the hunt could not run.")
   private NodePhase phase;
 
   @JsonPropertyDescription("Clear, Haunted or Inconclusive, over this node's findings.")
@@ -21,7 +22,8 @@ public class GhostHuntReportStatus {
   @JsonPropertyDescription("Why the probe could not hunt, when it could not.")
   private String message;
 
-  @JsonPropertyDescription("One finding per check and target; Clear ones keep check, target and verdict only.")
+  @JsonPropertyDescription(
+      "One finding per check and target; Clear ones keep check, target and verdict only.")
   private List<Finding> findings;
 
   @JsonPropertyDescription("When the probe wrote this report.")
@@ -29,14 +31,17 @@ public class GhostHuntReportStatus {
 
   public GhostHuntReportStatus() {}
 
-  /** The report of a node's entry: phase, message and findings, with its verdict and ghost count. */
+  /**
+   * The report of a node's entry: phase, message and findings, with its verdict and ghost count.
+   */
   public static GhostHuntReportStatus of(NodeStatus entry, String finishedAt) {
     GhostHuntReportStatus s = new GhostHuntReportStatus();
     s.phase = entry.getPhase();
     s.message = entry.getMessage();
     s.findings = entry.getFindings();
     List<Finding> findings = entry.getFindings() == null ? List.of() : entry.getFindings();
-    s.verdict = entry.getPhase() == NodePhase.Done ? HuntVerdict.of(findings) : HuntVerdict.Inconclusive;
+    s.verdict =
+        entry.getPhase() == NodePhase.Done ? HuntVerdict.of(findings) : HuntVerdict.Inconclusive;
     s.ghosts = (int) findings.stream().filter(Finding::isGhost).count();
     s.finishedAt = finishedAt;
     return s;

@@ -15,7 +15,8 @@ public class GhostHuntStatus {
   @JsonPropertyDescription("Pending, Running, Complete or Failed.")
   private HuntPhase phase;
 
-  @JsonPropertyDescription("When the hunt of this generation started (RFC 3339); spec.timeoutSeconds counts from here.")
+  @JsonPropertyDescription(
+      "When the hunt of this generation started (RFC 3339); spec.timeoutSeconds counts from here.")
   private String startedAt;
 
   @JsonPropertyDescription("Clear, Haunted or Inconclusive, once the hunt is complete.")
@@ -30,10 +31,12 @@ public class GhostHuntStatus {
   @JsonPropertyDescription("One line: the worst ghost first, with its node and evidence.")
   private String summary;
 
-  @JsonPropertyDescription("Findings per check over all nodes, so that a hunt over many nodes reads at a glance.")
+  @JsonPropertyDescription(
+      "Findings per check over all nodes, so that a hunt over many nodes reads at a glance.")
   private List<CheckCount> checks;
 
-  @JsonPropertyDescription("The nodes where a ghost was found (at most 50, by name), before the per-node entries.")
+  @JsonPropertyDescription(
+      "The nodes where a ghost was found (at most 50, by name), before the per-node entries.")
   private List<String> hauntedNodes;
 
   @JsonPropertyDescription("Complete and GhostFound, in the metav1.Condition shape.")
@@ -51,16 +54,19 @@ public class GhostHuntStatus {
   @JsonPropertyDescription("With spec.schedule: the next schedule time (absent while suspended).")
   private String nextRunAt;
 
-  @JsonPropertyDescription("With spec.schedule: the latest schedule time dealt with, run or skipped; the schedule goes on from here.")
+  @JsonPropertyDescription(
+      "With spec.schedule: the latest schedule time dealt with, run or skipped; the schedule goes on from here.")
   private String lastScheduledAt;
 
-  @JsonPropertyDescription("With spec.schedule: schedule times skipped because the previous run was still going.")
+  @JsonPropertyDescription(
+      "With spec.schedule: schedule times skipped because the previous run was still going.")
   private Integer skippedRuns;
 
   @JsonPropertyDescription("With spec.schedule: the last runs (spec.historyLimit), newest first.")
   private List<RunSummary> runs;
 
-  @JsonPropertyDescription("With spec.schedule: what the latest run found different from the one before.")
+  @JsonPropertyDescription(
+      "With spec.schedule: what the latest run found different from the one before.")
   private RunChanges changes;
 
   public Long getObservedGeneration() {

@@ -16,8 +16,12 @@ public enum HuntVerdict {
     if (findings.stream().anyMatch(Finding::isGhost)) {
       return Haunted;
     }
-    boolean unsure = findings.stream()
-        .anyMatch(f -> f.getVerdict() == FindingVerdict.Inconclusive || f.getVerdict() == FindingVerdict.Error);
+    boolean unsure =
+        findings.stream()
+            .anyMatch(
+                f ->
+                    f.getVerdict() == FindingVerdict.Inconclusive
+                        || f.getVerdict() == FindingVerdict.Error);
     return unsure || findings.isEmpty() ? Inconclusive : Clear;
   }
 }

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One entry of status.nodes: a node's probe's phase and findings, or, in a pod hunt, one pod's
- * (on its node).
+ * One entry of status.nodes: a node's probe's phase and findings, or, in a pod hunt, one pod's (on
+ * its node).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NodeStatus {
@@ -24,7 +24,8 @@ public class NodeStatus {
   @JsonPropertyDescription("Pending, Running, Done, Failed or Unreachable.")
   private NodePhase phase;
 
-  @JsonPropertyDescription("The spec generation this node's probe hunted; older entries are ignored.")
+  @JsonPropertyDescription(
+      "The spec generation this node's probe hunted; older entries are ignored.")
   private Long generation;
 
   @JsonPropertyDescription("Why the node is Failed or Unreachable, when it is.")
@@ -64,13 +65,17 @@ public class NodeStatus {
     this.pod = pod;
   }
 
-  /** Stands for the node of a pod that never had one (not scheduled): the node field is required. */
+  /**
+   * Stands for the node of a pod that never had one (not scheduled): the node field is required.
+   */
   public static final String NO_NODE = "-";
 
   /** What people call this entry: {@code node-a}, or {@code pod/web-1 on node-a}. */
   @JsonIgnore
   public String subject() {
-    return pod == null ? node : "pod/" + pod + (node == null || NO_NODE.equals(node) ? "" : " on " + node);
+    return pod == null
+        ? node
+        : "pod/" + pod + (node == null || NO_NODE.equals(node) ? "" : " on " + node);
   }
 
   /** Unique among a hunt's entries: the node, or {@code pod/NAME}. */

@@ -55,8 +55,11 @@ public class RunChanges {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RunChanges c && Objects.equals(run, c.run) && Objects.equals(since, c.since)
-        && Objects.equals(appeared, c.appeared) && Objects.equals(gone, c.gone);
+    return o instanceof RunChanges c
+        && Objects.equals(run, c.run)
+        && Objects.equals(since, c.since)
+        && Objects.equals(appeared, c.appeared)
+        && Objects.equals(gone, c.gone);
   }
 
   @Override

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 import java.util.Objects;
 
-/** One completed run of a scheduled hunt: when, the verdict, and its ghosts (what the next run is compared with). */
+/**
+ * One completed run of a scheduled hunt: when, the verdict, and its ghosts (what the next run is
+ * compared with).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RunSummary {
 
@@ -77,8 +80,12 @@ public class RunSummary {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RunSummary r && Objects.equals(run, r.run) && Objects.equals(scheduledAt, r.scheduledAt)
-        && Objects.equals(finishedAt, r.finishedAt) && verdict == r.verdict && Objects.equals(ghosts, r.ghosts)
+    return o instanceof RunSummary r
+        && Objects.equals(run, r.run)
+        && Objects.equals(scheduledAt, r.scheduledAt)
+        && Objects.equals(finishedAt, r.finishedAt)
+        && verdict == r.verdict
+        && Objects.equals(ghosts, r.ghosts)
         && Objects.equals(found, r.found);
   }
 

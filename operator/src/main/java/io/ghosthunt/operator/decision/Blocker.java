@@ -18,23 +18,41 @@ public record Blocker(String reason, String message) {
 
   /** The blocker an API error means, or empty when it is transient or a single node's problem. */
   public static Optional<Blocker> of(KubernetesClientException e, String probeNamespace) {
-    String said = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-    String kind = e.getStatus() != null && e.getStatus().getDetails() != null ? e.getStatus().getDetails().getKind() : null;
+    String said =
+        e.getStatus() != null && e.getStatus().getMessage() != null
+            ? e.getStatus().getMessage()
+            : e.getMessage();
+    String kind =
+        e.getStatus() != null && e.getStatus().getDetails() != null
+            ? e.getStatus().getDetails().getKind()
+            : null;
     if (e.getCode() == 404 && "namespaces".equals(kind)) {
       return Optional.of(probeNamespaceMissing(probeNamespace));
     }
     // Pod Security Admission refuses pods with a 403 too: that one a node's entry explains.
     if (e.getCode() == 403 && said != null && !said.contains("violates PodSecurity")) {
-      return Optional.of(new Blocker(OPERATOR_FORBIDDEN, "the operator is not allowed to start probes: " + said
-          + ". Grant it what the chart's ClusterRole and probe-namespace Role grant (helm upgrade restores them)"));
+      return Optional.of(
+          new Blocker(
+              OPERATOR_FORBIDDEN,
+              "the operator is not allowed to start probes: "
+                  + said
+                  + ". Grant it what the chart's ClusterRole and probe-namespace Role grant (helm upgrade restores them)"));
     }
     return Optional.empty();
   }
 
   public static Blocker probeNamespaceMissing(String probeNamespace) {
-    // Never created by the operator itself: a namespace where privileged pods may run is an admin's call.
-    return new Blocker(PROBE_NAMESPACE_MISSING, "the probe namespace " + probeNamespace + " does not exist:"
-        + " run `kubectl create namespace " + probeNamespace + " && kubectl label namespace "
-        + probeNamespace + " pod-security.kubernetes.io/enforce=privileged` (the Helm chart creates it)");
+    // Never created by the operator itself: a namespace where privileged pods may run is an admin's
+    // call.
+    return new Blocker(
+        PROBE_NAMESPACE_MISSING,
+        "the probe namespace "
+            + probeNamespace
+            + " does not exist:"
+            + " run `kubectl create namespace "
+            + probeNamespace
+            + " && kubectl label namespace "
+            + probeNamespace
+            + " pod-security.kubernetes.io/enforce=privileged` (the Helm chart creates it)");
   }
 }

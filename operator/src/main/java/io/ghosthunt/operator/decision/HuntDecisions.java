@@ -27,13 +27,19 @@ public final class HuntDecisions {
    *
    * @param targets the targeted nodes (or pods), each with the reason it cannot be hunted, if any
    * @param pods this generation's probe pods, by node
-   * @param reports the targets (by key: the node, or {@code pod/NAME}) that have their report already
+   * @param reports the targets (by key: the node, or {@code pod/NAME}) that have their report
+   *     already
    * @param entries what the probes reported (their reports' status), by target key
    * @param now the time of this look
    * @param deadline {@code status.startedAt + timeoutSeconds}
    */
-  public record Observed(List<HuntTarget> targets, Map<String, Pod> pods, java.util.Set<String> reports,
-      Map<String, NodeStatus> entries, Instant now, Instant deadline) {}
+  public record Observed(
+      List<HuntTarget> targets,
+      Map<String, Pod> pods,
+      java.util.Set<String> reports,
+      Map<String, NodeStatus> entries,
+      Instant now,
+      Instant deadline) {}
 
   /**
    * The nodes whose probe starts now: with a huntable target (the node, or a pod on it) that has no
@@ -43,14 +49,19 @@ public final class HuntDecisions {
     if (!o.now().isBefore(o.deadline())) {
       return List.of();
     }
-    return o.targets().stream().filter(t -> t.problem() == null)
-        .filter(t -> !o.pods().containsKey(t.node()) && !o.entries().containsKey(t.key())).map(HuntTarget::node)
-        .distinct().toList();
+    return o.targets().stream()
+        .filter(t -> t.problem() == null)
+        .filter(t -> !o.pods().containsKey(t.node()) && !o.entries().containsKey(t.key()))
+        .map(HuntTarget::node)
+        .distinct()
+        .toList();
   }
 
   /** The targets a node's new probe hunts: the huntable ones on it that have no entry yet. */
   public static List<HuntTarget> targetsOn(Observed o, String node) {
-    return o.targets().stream().filter(t -> t.problem() == null && node.equals(t.node()) && !o.entries().containsKey(t.key()))
+    return o.targets().stream()
+        .filter(
+            t -> t.problem() == null && node.equals(t.node()) && !o.entries().containsKey(t.key()))
         .toList();
   }
 
@@ -58,26 +69,36 @@ public final class HuntDecisions {
    * Each target's outcome for the aggregate: unhuntable nodes with their reason, the pods as they
    * are (or just made), and the pods the API server refused with its words.
    */
-  public static List<NodeOutcome> outcomes(Observed o, Map<String, Pod> started, Map<String, String> refused) {
+  public static List<NodeOutcome> outcomes(
+      Observed o, Map<String, Pod> started, Map<String, String> refused) {
     List<NodeOutcome> outcomes = new ArrayList<>();
     for (HuntTarget t : o.targets()) {
-      Pod pod = t.node() == null ? null : o.pods().containsKey(t.node()) ? o.pods().get(t.node()) : started.get(t.node());
+      Pod pod =
+          t.node() == null
+              ? null
+              : o.pods().containsKey(t.node()) ? o.pods().get(t.node()) : started.get(t.node());
       NodeOutcome outcome;
       if (t.problem() != null) {
         outcome = NodeOutcome.unreachable(t.node(), t.problem());
       } else if (refused.containsKey(t.node())) {
-        outcome = NodeOutcome.pod(t.node(), "Failed", "refused by the API server: " + refused.get(t.node()));
+        outcome =
+            NodeOutcome.pod(
+                t.node(), "Failed", "refused by the API server: " + refused.get(t.node()));
       } else if (pod == null) {
         outcome = NodeOutcome.pod(t.node(), null, null);
       } else {
-        outcome = NodeOutcome.pod(t.node(), ProbePodProblem.phase(pod), ProbePodProblem.describe(pod));
+        outcome =
+            NodeOutcome.pod(t.node(), ProbePodProblem.phase(pod), ProbePodProblem.describe(pod));
       }
       outcomes.add(t.pod() == null ? outcome : outcome.inPod(t.pod()));
     }
     return outcomes;
   }
 
-  /** When to look again at a hunt still running: at its deadline (and every second after), at most 30 s on. */
+  /**
+   * When to look again at a hunt still running: at its deadline (and every second after), at most
+   * 30 s on.
+   */
   public static Duration nextLook(Instant now, Instant deadline) {
     Duration wait = Duration.between(now, deadline);
     wait = wait.isNegative() ? Duration.ofSeconds(1) : wait.plusSeconds(1);

@@ -19,11 +19,29 @@ import java.util.Optional;
  */
 public final class Schedules {
 
-  private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-  /** CronJob's nicknames: cron-utils' Unix definition does not take them, so they are spelt out here. */
-  private static final Map<String, String> NICKNAMES = Map.of("@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *",
-      "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight", "0 0 * * *",
-      "@hourly", "0 * * * *");
+  private static final CronParser PARSER =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+
+  /**
+   * CronJob's nicknames: cron-utils' Unix definition does not take them, so they are spelt out
+   * here.
+   */
+  private static final Map<String, String> NICKNAMES =
+      Map.of(
+          "@yearly",
+          "0 0 1 1 *",
+          "@annually",
+          "0 0 1 1 *",
+          "@monthly",
+          "0 0 1 * *",
+          "@weekly",
+          "0 0 * * 0",
+          "@daily",
+          "0 0 * * *",
+          "@midnight",
+          "0 0 * * *",
+          "@hourly",
+          "0 * * * *");
 
   private Schedules() {}
 
@@ -31,7 +49,8 @@ public final class Schedules {
    * What to do now.
    *
    * @param runAt the schedule time to start a run for now, or null
-   * @param skipped a schedule time that came while the previous run was still going: counted, not run
+   * @param skipped a schedule time that came while the previous run was still going: counted, not
+   *     run
    * @param handled the latest schedule time dealt with (run or skipped): where the next look starts
    * @param next the next schedule time after now (null while suspended)
    */
@@ -43,7 +62,8 @@ public final class Schedules {
       parse(schedule);
       return Optional.empty();
     } catch (IllegalArgumentException e) {
-      return Optional.of("spec.schedule '" + schedule + "' is not a cron schedule: " + e.getMessage());
+      return Optional.of(
+          "spec.schedule '" + schedule + "' is not a cron schedule: " + e.getMessage());
     }
   }
 
@@ -51,11 +71,14 @@ public final class Schedules {
    * @param since the latest schedule time already handled, or the hunt's creation for none yet
    * @param running whether the current run has not completed
    */
-  public static Tick decide(String schedule, Instant since, Instant now, boolean running, boolean suspended) {
+  public static Tick decide(
+      String schedule, Instant since, Instant now, boolean running, boolean suspended) {
     ExecutionTime times = ExecutionTime.forCron(parse(schedule));
     ZonedDateTime utcNow = now.atZone(ZoneOffset.UTC);
-    Instant latest = times.lastExecution(utcNow.plusNanos(1)).map(ZonedDateTime::toInstant).orElse(null);
-    Instant next = suspended ? null : times.nextExecution(utcNow).map(ZonedDateTime::toInstant).orElse(null);
+    Instant latest =
+        times.lastExecution(utcNow.plusNanos(1)).map(ZonedDateTime::toInstant).orElse(null);
+    Instant next =
+        suspended ? null : times.nextExecution(utcNow).map(ZonedDateTime::toInstant).orElse(null);
     if (latest == null || !latest.isAfter(since)) {
       return new Tick(null, null, since, next);
     }

@@ -4,9 +4,9 @@ import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.NodeStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -28,28 +28,46 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class OperatorMetrics {
 
-  private static final Duration[] CHECK_BUCKETS = seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
-  private static final Duration[] HUNT_BUCKETS = seconds(1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600);
+  private static final Duration[] CHECK_BUCKETS =
+      seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
+  private static final Duration[] HUNT_BUCKETS =
+      seconds(1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600);
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter reconcileErrors;
   private final Timer huntDurations;
   private final Map<String, Boolean> seen = new ConcurrentHashMap<>();
+
   /** Per hunt (namespace/name): ghosts by [node or pod/NAME, ghost]. */
   private final Map<String, Map<List<String>, Integer>> current = new java.util.HashMap<>();
+
   private final MultiGauge currentGhosts;
 
   public OperatorMetrics() {
-    for (var binder : List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ProcessorMetrics(),
-        new UptimeMetrics())) {
+    for (var binder :
+        List.of(
+            new JvmMemoryMetrics(),
+            new JvmGcMetrics(),
+            new JvmThreadMetrics(),
+            new ProcessorMetrics(),
+            new UptimeMetrics())) {
       binder.bindTo(registry);
     }
-    reconcileErrors = Counter.builder("ghosthunt.reconcile.errors")
-        .description("Reconciles that failed (retried by the operator).").register(registry);
-    currentGhosts = MultiGauge.builder("ghosthunt.ghosts")
-        .description("Ghosts a hunt's latest completed run found, by hunt, node (or pod/NAME) and ghost.").register(registry);
-    huntDurations = Timer.builder("ghosthunt.hunt.duration").description("From a hunt's start to its completion.")
-        .serviceLevelObjectives(HUNT_BUCKETS).register(registry);
+    reconcileErrors =
+        Counter.builder("ghosthunt.reconcile.errors")
+            .description("Reconciles that failed (retried by the operator).")
+            .register(registry);
+    currentGhosts =
+        MultiGauge.builder("ghosthunt.ghosts")
+            .description(
+                "Ghosts a hunt's latest completed run found, by hunt, node (or pod/NAME) and ghost.")
+            .register(registry);
+    huntDurations =
+        Timer.builder("ghosthunt.hunt.duration")
+            .description("From a hunt's start to its completion.")
+            .serviceLevelObjectives(HUNT_BUCKETS)
+            .register(registry);
   }
 
   /** The registry JOSDK's metrics and the /metrics endpoint share. */
@@ -58,27 +76,37 @@ public final class OperatorMetrics {
   }
 
   /**
-   * A hunt reached Complete (or Failed): counted once per hunt UID and generation, from every node's
-   * entry (the reports' findings, not the hunt's capped status).
+   * A hunt reached Complete (or Failed): counted once per hunt UID and generation, from every
+   * node's entry (the reports' findings, not the hunt's capped status).
    */
-  public void huntFinished(String uid, String round, GhostHuntStatus status, List<NodeStatus> nodes, Instant now) {
+  public void huntFinished(
+      String uid, String round, GhostHuntStatus status, List<NodeStatus> nodes, Instant now) {
     if (seen.putIfAbsent(uid + "/" + round, Boolean.TRUE) != null) {
       return;
     }
-    Counter.builder("ghosthunt.hunts").description("Hunts completed, by verdict.")
-        .tag("verdict", String.valueOf(status.getVerdict())).register(registry).increment();
+    Counter.builder("ghosthunt.hunts")
+        .description("Hunts completed, by verdict.")
+        .tag("verdict", String.valueOf(status.getVerdict()))
+        .register(registry)
+        .increment();
     if (status.getStartedAt() != null) {
       huntDurations.record(Duration.between(Instant.parse(status.getStartedAt()), now));
     }
     for (NodeStatus node : nodes) {
       for (Finding f : node.getFindings() == null ? List.<Finding>of() : node.getFindings()) {
         if (f.isGhost() && f.getGhost() != null) {
-          Counter.builder("ghosthunt.ghosts.found").description("Ghost findings in completed hunts, by ghost.")
-              .tag("ghost", f.getGhost().name()).register(registry).increment();
+          Counter.builder("ghosthunt.ghosts.found")
+              .description("Ghost findings in completed hunts, by ghost.")
+              .tag("ghost", f.getGhost().name())
+              .register(registry)
+              .increment();
         }
         if (f.getDurationMs() != null) {
-          Timer.builder("ghosthunt.check.duration").description("Time a check took on a node.")
-              .tag("check", f.getCheck().key()).serviceLevelObjectives(CHECK_BUCKETS).register(registry)
+          Timer.builder("ghosthunt.check.duration")
+              .description("Time a check took on a node.")
+              .tag("check", f.getCheck().key())
+              .serviceLevelObjectives(CHECK_BUCKETS)
+              .register(registry)
               .record(Duration.ofMillis(f.getDurationMs()));
         }
       }
@@ -94,7 +122,10 @@ public final class OperatorMetrics {
     for (NodeStatus n : entries) {
       for (Finding f : n.getFindings() == null ? List.<Finding>of() : n.getFindings()) {
         if (f.isGhost() && f.getGhost() != null) {
-          counts.merge(List.of(n.getPod() == null ? n.getNode() : "pod/" + n.getPod(), f.getGhost().name()), 1, Integer::sum);
+          counts.merge(
+              List.of(n.getPod() == null ? n.getNode() : "pod/" + n.getPod(), f.getGhost().name()),
+              1,
+              Integer::sum);
         }
       }
     }
@@ -106,18 +137,30 @@ public final class OperatorMetrics {
 
   /** A scheduled hunt's run found a ghost the run before did not. */
   public void ghostAppeared(String hunt, io.ghosthunt.api.status.GhostName ghost) {
-    Counter.builder("ghosthunt.ghost.appearances").description("Ghosts found by a scheduled run and not by the run before it.")
-        .tag("hunt", hunt).tag("ghost", String.valueOf(ghost)).register(registry).increment();
+    Counter.builder("ghosthunt.ghost.appearances")
+        .description("Ghosts found by a scheduled run and not by the run before it.")
+        .tag("hunt", hunt)
+        .tag("ghost", String.valueOf(ghost))
+        .register(registry)
+        .increment();
   }
 
   private void publishCurrent() {
     List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
-    current.forEach((hunt, counts) -> counts.forEach((key, n) ->
-        rows.add(MultiGauge.Row.of(Tags.of("hunt", hunt, "node", key.get(0), "ghost", key.get(1)), n))));
+    current.forEach(
+        (hunt, counts) ->
+            counts.forEach(
+                (key, n) ->
+                    rows.add(
+                        MultiGauge.Row.of(
+                            Tags.of("hunt", hunt, "node", key.get(0), "ghost", key.get(1)), n))));
     currentGhosts.register(rows, true);
   }
 
-  /** The hunt is gone: its once-only marks and its current ghosts go too, so a long-running operator does not grow. */
+  /**
+   * The hunt is gone: its once-only marks and its current ghosts go too, so a long-running operator
+   * does not grow.
+   */
   public void forget(String uid, String hunt) {
     seen.keySet().removeIf(k -> k.startsWith(uid + "/"));
     synchronized (current) {

@@ -14,7 +14,10 @@ public record HuntTarget(String node, String pod, String podUid, String problem)
     return new HuntTarget(node, null, null, problem);
   }
 
-  /** Unique among a hunt's targets, and the key of its report and entry: the node, or {@code pod/NAME}. */
+  /**
+   * Unique among a hunt's targets, and the key of its report and entry: the node, or {@code
+   * pod/NAME}.
+   */
   public String key() {
     return pod == null ? node : "pod/" + pod;
   }

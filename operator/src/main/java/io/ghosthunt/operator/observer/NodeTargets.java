@@ -23,7 +23,8 @@ public final class NodeTargets {
   public List<HuntTarget> resolve(NodeSelection selection) {
     Map<String, Node> chosen = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
-    boolean byName = selection != null && selection.getNames() != null && !selection.getNames().isEmpty();
+    boolean byName =
+        selection != null && selection.getNames() != null && !selection.getNames().isEmpty();
     LabelSelector selector = selection == null ? null : selection.getSelector();
     if (byName) {
       for (String name : selection.getNames()) {
@@ -36,21 +37,32 @@ public final class NodeTargets {
       }
     }
     if (selector != null) {
-      client.nodes().withLabelSelector(selector).list().getItems().forEach(n -> chosen.putIfAbsent(n.getMetadata().getName(), n));
+      client
+          .nodes()
+          .withLabelSelector(selector)
+          .list()
+          .getItems()
+          .forEach(n -> chosen.putIfAbsent(n.getMetadata().getName(), n));
     }
     if (!byName && selector == null) {
-      client.nodes().list().getItems().stream().filter(NodeTargets::linux)
+      client.nodes().list().getItems().stream()
+          .filter(NodeTargets::linux)
           .forEach(n -> chosen.put(n.getMetadata().getName(), n));
     }
     List<HuntTarget> targets = new ArrayList<>();
-    chosen.values().stream().sorted(java.util.Comparator.comparing(n -> n.getMetadata().getName()))
-        .forEach(n -> targets.add(HuntTarget.node(n.getMetadata().getName(), notReady(n).orElse(null))));
+    chosen.values().stream()
+        .sorted(java.util.Comparator.comparing(n -> n.getMetadata().getName()))
+        .forEach(
+            n -> targets.add(HuntTarget.node(n.getMetadata().getName(), notReady(n).orElse(null))));
     missing.forEach(m -> targets.add(HuntTarget.node(m, "node not found")));
     return targets;
   }
 
   private static boolean linux(Node n) {
-    String os = n.getMetadata().getLabels() == null ? null : n.getMetadata().getLabels().get("kubernetes.io/os");
+    String os =
+        n.getMetadata().getLabels() == null
+            ? null
+            : n.getMetadata().getLabels().get("kubernetes.io/os");
     return os == null || "linux".equals(os);
   }
 
@@ -60,9 +72,14 @@ public final class NodeTargets {
     }
     for (NodeCondition c : n.getStatus().getConditions()) {
       if ("Ready".equals(c.getType())) {
-        return "True".equals(c.getStatus()) ? Optional.empty()
-            : Optional.of("NotReady (" + c.getStatus() + ")" + (c.getReason() == null ? "" : ": " + c.getReason())
-                + (c.getMessage() == null ? "" : " - " + c.getMessage()));
+        return "True".equals(c.getStatus())
+            ? Optional.empty()
+            : Optional.of(
+                "NotReady ("
+                    + c.getStatus()
+                    + ")"
+                    + (c.getReason() == null ? "" : ": " + c.getReason())
+                    + (c.getMessage() == null ? "" : " - " + c.getMessage()));
       }
     }
     return Optional.of("NotReady: no Ready condition");

@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Which pods a pod hunt targets, in the hunt's own namespace only, and whether each can be hunted in. */
+/**
+ * Which pods a pod hunt targets, in the hunt's own namespace only, and whether each can be hunted
+ * in.
+ */
 public final class PodTargets {
 
   private final KubernetesClient client;
@@ -25,10 +28,18 @@ public final class PodTargets {
    * The pods the selector matches now, plus those this generation already has a report for (a pod
    * that ended during the hunt is reported as such, not silently dropped).
    *
-   * @param reported this generation's pod reports, by pod name: the pod (its UID) and node each was started for
+   * @param reported this generation's pod reports, by pod name: the pod (its UID) and node each was
+   *     started for
    */
-  public List<HuntTarget> resolve(String namespace, PodSelection selection, Map<String, HuntTarget> reported) {
-    List<Pod> pods = client.pods().inNamespace(namespace).withLabelSelector(selection.getSelector()).list().getItems();
+  public List<HuntTarget> resolve(
+      String namespace, PodSelection selection, Map<String, HuntTarget> reported) {
+    List<Pod> pods =
+        client
+            .pods()
+            .inNamespace(namespace)
+            .withLabelSelector(selection.getSelector())
+            .list()
+            .getItems();
     Map<String, Optional<String>> nodes = new HashMap<>();
     for (Pod p : pods) {
       String n = p.getSpec() == null ? null : p.getSpec().getNodeName();
@@ -41,27 +52,37 @@ public final class PodTargets {
   }
 
   /** Pure: each pod's target, with the reason it cannot be hunted in, if any. */
-  static List<HuntTarget> decide(List<Pod> pods, Map<String, HuntTarget> reported, Map<String, Optional<String>> nodeProblems) {
+  static List<HuntTarget> decide(
+      List<Pod> pods,
+      Map<String, HuntTarget> reported,
+      Map<String, Optional<String>> nodeProblems) {
     List<HuntTarget> targets = new ArrayList<>();
     Set<String> seen = new java.util.HashSet<>();
-    pods.stream().sorted(Comparator.comparing(p -> p.getMetadata().getName())).forEach(p -> {
-      String name = p.getMetadata().getName();
-      String uid = p.getMetadata().getUid();
-      String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
-      HuntTarget started = reported.get(name);
-      seen.add(name);
-      if (started != null && !uid.equals(started.podUid())) {
-        // Same name, new pod (a StatefulSet's replacement): the one this hunt started on is gone.
-        targets.add(new HuntTarget(started.node(), name, started.podUid(), ended(name)));
-        return;
-      }
-      targets.add(new HuntTarget(node, name, uid, problem(p, node == null ? null : nodeProblems.get(node))));
-    });
-    reported.forEach((name, started) -> {
-      if (!seen.contains(name)) {
-        targets.add(new HuntTarget(started.node(), name, started.podUid(), ended(name)));
-      }
-    });
+    pods.stream()
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .forEach(
+            p -> {
+              String name = p.getMetadata().getName();
+              String uid = p.getMetadata().getUid();
+              String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+              HuntTarget started = reported.get(name);
+              seen.add(name);
+              if (started != null && !uid.equals(started.podUid())) {
+                // Same name, new pod (a StatefulSet's replacement): the one this hunt started on is
+                // gone.
+                targets.add(new HuntTarget(started.node(), name, started.podUid(), ended(name)));
+                return;
+              }
+              targets.add(
+                  new HuntTarget(
+                      node, name, uid, problem(p, node == null ? null : nodeProblems.get(node))));
+            });
+    reported.forEach(
+        (name, started) -> {
+          if (!seen.contains(name)) {
+            targets.add(new HuntTarget(started.node(), name, started.podUid(), ended(name)));
+          }
+        });
     return targets;
   }
 
@@ -81,11 +102,17 @@ public final class PodTargets {
       return "the pod is not scheduled to a node yet (Pending)";
     }
     if (Boolean.TRUE.equals(p.getSpec().getHostNetwork())) {
-      return "the pod uses its node's network (hostNetwork): hunt node " + p.getSpec().getNodeName() + " with spec.nodes";
+      return "the pod uses its node's network (hostNetwork): hunt node "
+          + p.getSpec().getNodeName()
+          + " with spec.nodes";
     }
     if (!"Running".equals(phase)) {
       return "the pod is not running (" + phase + "): its containers have not started";
     }
-    return nodeProblem == null ? null : nodeProblem.map(why -> "its node " + p.getSpec().getNodeName() + " is " + why).orElse(null);
+    return nodeProblem == null
+        ? null
+        : nodeProblem
+            .map(why -> "its node " + p.getSpec().getNodeName() + " is " + why)
+            .orElse(null);
   }
 }

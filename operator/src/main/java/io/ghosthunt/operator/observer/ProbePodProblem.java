@@ -12,7 +12,9 @@ public final class ProbePodProblem {
 
   /** How much of a probe's last words goes into its node's entry: the end, where the reason is. */
   static final int LAST_WORDS = 400;
-  private static final java.util.regex.Pattern STACK_FRAME = java.util.regex.Pattern.compile("at \\S+\\(.*\\)|\\.\\.\\. \\d+ more");
+
+  private static final java.util.regex.Pattern STACK_FRAME =
+      java.util.regex.Pattern.compile("at \\S+\\(.*\\)|\\.\\.\\. \\d+ more");
 
   private ProbePodProblem() {}
 
@@ -26,15 +28,21 @@ public final class ProbePodProblem {
     if (s == null || s.getPhase() == null) {
       return "Pending";
     }
-    boolean stopping = "Failed".equals(s.getPhase()) && s.getContainerStatuses() != null && s.getContainerStatuses().stream()
-        .anyMatch(c -> c.getState() != null && c.getState().getRunning() != null);
+    boolean stopping =
+        "Failed".equals(s.getPhase())
+            && s.getContainerStatuses() != null
+            && s.getContainerStatuses().stream()
+                .anyMatch(c -> c.getState() != null && c.getState().getRunning() != null);
     if (stopping) {
       return "Running";
     }
     // A probe whose container never ran (its image could not be pulled, say) was never on the node:
     // the kubelet failing its pod at the deadline makes it no more a failed probe than before.
-    boolean neverStarted = "Failed".equals(s.getPhase()) && s.getContainerStatuses() != null
-        && !s.getContainerStatuses().isEmpty() && s.getContainerStatuses().stream().noneMatch(ProbePodProblem::ran);
+    boolean neverStarted =
+        "Failed".equals(s.getPhase())
+            && s.getContainerStatuses() != null
+            && !s.getContainerStatuses().isEmpty()
+            && s.getContainerStatuses().stream().noneMatch(ProbePodProblem::ran);
     return neverStarted ? "Pending" : s.getPhase();
   }
 
@@ -43,8 +51,10 @@ public final class ProbePodProblem {
    * terminated too ({@code ContainerStatusUnknown}, exit 137), but without a start time.
    */
   static boolean ran(ContainerStatus c) {
-    return c.getState() != null && (c.getState().getRunning() != null
-        || c.getState().getTerminated() != null && c.getState().getTerminated().getStartedAt() != null);
+    return c.getState() != null
+        && (c.getState().getRunning() != null
+            || c.getState().getTerminated() != null
+                && c.getState().getTerminated().getStartedAt() != null);
   }
 
   /** The problem, or null when the pod shows none. */
@@ -59,23 +69,33 @@ public final class ProbePodProblem {
         if (c.getState() == null) {
           continue;
         }
-        if (c.getState().getTerminated() != null && c.getState().getTerminated().getExitCode() != 0 && ran(c)) {
+        if (c.getState().getTerminated() != null
+            && c.getState().getTerminated().getExitCode() != 0
+            && ran(c)) {
           failed = c.getState().getTerminated();
-        } else if (c.getState().getWaiting() != null && c.getState().getWaiting().getReason() != null) {
+        } else if (c.getState().getWaiting() != null
+            && c.getState().getWaiting().getReason() != null) {
           return c.getState().getWaiting().getReason()
-              + (c.getState().getWaiting().getMessage() == null ? "" : ": " + c.getState().getWaiting().getMessage());
+              + (c.getState().getWaiting().getMessage() == null
+                  ? ""
+                  : ": " + c.getState().getWaiting().getMessage());
         }
       }
     }
     String words = failed == null ? "" : lastWords(failed.getMessage());
     if ("DeadlineExceeded".equals(s.getReason())) {
-      return "it passed its deadline (activeDeadlineSeconds)" + (words.isEmpty() ? "" : "; its last words: " + words);
+      return "it passed its deadline (activeDeadlineSeconds)"
+          + (words.isEmpty() ? "" : "; its last words: " + words);
     }
     if (failed != null) {
-      return "exit code " + failed.getExitCode() + (failed.getReason() == null ? "" : " (" + failed.getReason() + ")")
+      return "exit code "
+          + failed.getExitCode()
+          + (failed.getReason() == null ? "" : " (" + failed.getReason() + ")")
           + (words.isEmpty() ? "" : ": " + words);
     }
-    return s.getReason() != null ? s.getReason() + (s.getMessage() == null ? "" : ": " + s.getMessage()) : s.getMessage();
+    return s.getReason() != null
+        ? s.getReason() + (s.getMessage() == null ? "" : ": " + s.getMessage())
+        : s.getMessage();
   }
 
   /**
@@ -87,8 +107,12 @@ public final class ProbePodProblem {
     if (message == null) {
       return "";
     }
-    String line = Arrays.stream(message.split("\n")).map(String::strip).filter(l -> !l.isEmpty())
-        .filter(l -> !STACK_FRAME.matcher(l).matches()).collect(Collectors.joining(" / "));
+    String line =
+        Arrays.stream(message.split("\n"))
+            .map(String::strip)
+            .filter(l -> !l.isEmpty())
+            .filter(l -> !STACK_FRAME.matcher(l).matches())
+            .collect(Collectors.joining(" / "));
     return line.length() <= LAST_WORDS ? line : "…" + line.substring(line.length() - LAST_WORDS);
   }
 }

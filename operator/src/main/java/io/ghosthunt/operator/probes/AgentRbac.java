@@ -20,8 +20,8 @@ import java.util.List;
 
 /**
  * The agent identity of one hunt: a service account in the probe namespace whose only permissions
- * are to read its own hunt (a Role limited by resourceNames in the hunt's namespace) and to patch the
- * status of its node's report (the report policy does the narrowing), and, only for a hunt that
+ * are to read its own hunt (a Role limited by resourceNames in the hunt's namespace) and to patch
+ * the status of its node's report (the report policy does the narrowing), and, only for a hunt that
  * names a CA bundle, to read Secrets in that namespace. Removed with the hunt, and as soon as the
  * hunt completes.
  */
@@ -39,45 +39,106 @@ public final class AgentRbac {
     String name = Labels.agentName(hunt);
     String ns = hunt.getMetadata().getNamespace();
     String huntName = hunt.getMetadata().getName();
-    ServiceAccount sa = new ServiceAccountBuilder().withNewMetadata().withName(name).withNamespace(config.probeNamespace())
-        .withLabels(Labels.of(hunt, "agent")).withAnnotations(Labels.huntAnnotations(hunt)).endMetadata()
-        .withImagePullSecrets(config.probePullSecrets().stream().map(LocalObjectReference::new).toList()).build();
-    List<PolicyRule> rules = List.of(
-        new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthunts")
-            .withResourceNames(huntName).withVerbs("get").build(),
-        // Any report's status in the hunt's namespace as far as RBAC can say; the report policy
-        // (ValidatingAdmissionPolicy) narrows it to this hunt's report of the probe's own node.
-        new PolicyRuleBuilder().withApiGroups(GhostHunt.GROUP).withResources("ghosthuntreports/status")
-            .withVerbs("patch").build());
+    ServiceAccount sa =
+        new ServiceAccountBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(config.probeNamespace())
+            .withLabels(Labels.of(hunt, "agent"))
+            .withAnnotations(Labels.huntAnnotations(hunt))
+            .endMetadata()
+            .withImagePullSecrets(
+                config.probePullSecrets().stream().map(LocalObjectReference::new).toList())
+            .build();
+    List<PolicyRule> rules =
+        List.of(
+            new PolicyRuleBuilder()
+                .withApiGroups(GhostHunt.GROUP)
+                .withResources("ghosthunts")
+                .withResourceNames(huntName)
+                .withVerbs("get")
+                .build(),
+            // Any report's status in the hunt's namespace as far as RBAC can say; the report policy
+            // (ValidatingAdmissionPolicy) narrows it to this hunt's report of the probe's own node.
+            new PolicyRuleBuilder()
+                .withApiGroups(GhostHunt.GROUP)
+                .withResources("ghosthuntreports/status")
+                .withVerbs("patch")
+                .build());
     // Owned by the hunt (same namespace): should no operator be left to remove them (uninstalled
     // mid-hunt), the garbage collector still does when the hunt goes.
-    OwnerReference owner = new OwnerReferenceBuilder().withApiVersion(hunt.getApiVersion()).withKind(hunt.getKind())
-        .withName(huntName).withUid(hunt.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(false).build();
-    Role role = new RoleBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(Labels.of(hunt, "agent"))
-        .withOwnerReferences(owner).endMetadata().withRules(rules).build();
-    RoleBinding binding = new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace(ns)
-        .withLabels(Labels.of(hunt, "agent")).withOwnerReferences(owner).endMetadata()
-        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name).endRoleRef()
-        .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(config.probeNamespace()).endSubject()
-        .build();
+    OwnerReference owner =
+        new OwnerReferenceBuilder()
+            .withApiVersion(hunt.getApiVersion())
+            .withKind(hunt.getKind())
+            .withName(huntName)
+            .withUid(hunt.getMetadata().getUid())
+            .withController(true)
+            .withBlockOwnerDeletion(false)
+            .build();
+    Role role =
+        new RoleBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .withLabels(Labels.of(hunt, "agent"))
+            .withOwnerReferences(owner)
+            .endMetadata()
+            .withRules(rules)
+            .build();
+    RoleBinding binding =
+        new RoleBindingBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .withLabels(Labels.of(hunt, "agent"))
+            .withOwnerReferences(owner)
+            .endMetadata()
+            .withNewRoleRef()
+            .withApiGroup("rbac.authorization.k8s.io")
+            .withKind("Role")
+            .withName(name)
+            .endRoleRef()
+            .addNewSubject()
+            .withKind("ServiceAccount")
+            .withName(name)
+            .withNamespace(config.probeNamespace())
+            .endSubject()
+            .build();
     if (!readsCaBundle(hunt)) {
       return List.of(sa, role, binding);
     }
     // A CA bundle in a Secret: the probe reads it itself, through a ClusterRole bound in the hunt's
     // namespace only. A Role naming that one Secret would be narrower, but RBAC lets only those who
     // hold a permission grant it, and the operator must never be able to read Secrets.
-    RoleBinding secrets = new RoleBindingBuilder().withNewMetadata().withName(name + "-ca").withNamespace(ns)
-        .withLabels(Labels.of(hunt, "agent")).withOwnerReferences(owner).endMetadata()
-        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
-        .withName(config.agentSecretReader()).endRoleRef()
-        .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(config.probeNamespace()).endSubject()
-        .build();
+    RoleBinding secrets =
+        new RoleBindingBuilder()
+            .withNewMetadata()
+            .withName(name + "-ca")
+            .withNamespace(ns)
+            .withLabels(Labels.of(hunt, "agent"))
+            .withOwnerReferences(owner)
+            .endMetadata()
+            .withNewRoleRef()
+            .withApiGroup("rbac.authorization.k8s.io")
+            .withKind("ClusterRole")
+            .withName(config.agentSecretReader())
+            .endRoleRef()
+            .addNewSubject()
+            .withKind("ServiceAccount")
+            .withName(name)
+            .withNamespace(config.probeNamespace())
+            .endSubject()
+            .build();
     return List.of(sa, role, binding, secrets);
   }
 
   static boolean readsCaBundle(GhostHunt hunt) {
-    Http2Spec http2 = hunt.getSpec().getChecks() == null ? null : hunt.getSpec().getChecks().getHttp2();
-    return http2 != null && http2.getCaBundleSecret() != null && http2.getCaBundleSecret().getName() != null;
+    Http2Spec http2 =
+        hunt.getSpec().getChecks() == null ? null : hunt.getSpec().getChecks().getHttp2();
+    return http2 != null
+        && http2.getCaBundleSecret() != null
+        && http2.getCaBundleSecret().getName() != null;
   }
 
   public void apply(GhostHunt hunt) {
@@ -89,7 +150,17 @@ public final class AgentRbac {
   public void delete(GhostHunt hunt) {
     String uid = Labels.HUNT_UID + "=" + hunt.getMetadata().getUid();
     client.serviceAccounts().inNamespace(config.probeNamespace()).withLabelSelector(uid).delete();
-    client.rbac().roleBindings().inNamespace(hunt.getMetadata().getNamespace()).withLabelSelector(uid).delete();
-    client.rbac().roles().inNamespace(hunt.getMetadata().getNamespace()).withLabelSelector(uid).delete();
+    client
+        .rbac()
+        .roleBindings()
+        .inNamespace(hunt.getMetadata().getNamespace())
+        .withLabelSelector(uid)
+        .delete();
+    client
+        .rbac()
+        .roles()
+        .inNamespace(hunt.getMetadata().getNamespace())
+        .withLabelSelector(uid)
+        .delete();
   }
 }

@@ -20,21 +20,26 @@ public final class Labels {
   public static final String HUNT_NAMESPACE = "ghosthunt.io/hunt-namespace";
   public static final String NODE = "ghosthunt.io/node";
   public static final String POD = "ghosthunt.io/pod";
+
   /** A scheduled hunt's run number on its pods and reports (absent for a hunt without schedule). */
   public static final String RUN = "ghosthunt.io/run";
 
   private Labels() {}
 
   public static Map<String, String> of(GhostHunt hunt, String component) {
-    return Map.of(MANAGED_BY, OPERATOR, COMPONENT, component, HUNT_UID, hunt.getMetadata().getUid());
+    return Map.of(
+        MANAGED_BY, OPERATOR, COMPONENT, component, HUNT_UID, hunt.getMetadata().getUid());
   }
 
   /** Hunt names may be longer than a label value (63): the name rides in annotations. */
   public static Map<String, String> huntAnnotations(GhostHunt hunt) {
-    return Map.of(HUNT_NAME, hunt.getMetadata().getName(), HUNT_NAMESPACE, hunt.getMetadata().getNamespace());
+    return Map.of(
+        HUNT_NAME, hunt.getMetadata().getName(), HUNT_NAMESPACE, hunt.getMetadata().getNamespace());
   }
 
-  /** A stable short hash, so that names stay within 63 characters and never collide across hunts. */
+  /**
+   * A stable short hash, so that names stay within 63 characters and never collide across hunts.
+   */
   public static String hash(String... parts) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -59,10 +64,15 @@ public final class Labels {
 
   /** A node's probe of one generation and (for a scheduled hunt) one run. */
   public static String podName(GhostHunt hunt, String node, int run) {
-    return "gh-" + prefix(hunt.getMetadata().getName(), 40) + "-" + hash(hunt.getMetadata().getUid(), round(hunt, run), node);
+    return "gh-"
+        + prefix(hunt.getMetadata().getName(), 40)
+        + "-"
+        + hash(hunt.getMetadata().getUid(), round(hunt, run), node);
   }
 
-  /** The generation, and a scheduled hunt's run: what makes names of one round differ from the next. */
+  /**
+   * The generation, and a scheduled hunt's run: what makes names of one round differ from the next.
+   */
   private static String round(GhostHunt hunt, int run) {
     long gen = hunt.getMetadata().getGeneration();
     return run > 0 ? gen + "." + run : Long.toString(gen);
@@ -77,7 +87,9 @@ public final class Labels {
   }
 
   public static String reportName(GhostHunt hunt, String key, int run) {
-    return prefix(hunt.getMetadata().getName(), 50) + "-" + hash(hunt.getMetadata().getUid(), round(hunt, run), key);
+    return prefix(hunt.getMetadata().getName(), 50)
+        + "-"
+        + hash(hunt.getMetadata().getUid(), round(hunt, run), key);
   }
 
   /** The hunt's name as a label value (at most 63 characters; the report's spec holds it whole). */

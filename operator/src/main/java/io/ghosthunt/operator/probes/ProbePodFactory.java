@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * The probe pod for one hunt on one node. It exists only for its hunt: pinned to its node, never
- * restarted, bounded by activeDeadlineSeconds, and holding a token that can touch its own hunt only.
+ * restarted, bounded by activeDeadlineSeconds, and holding a token that can touch its own hunt
+ * only.
  */
 public final class ProbePodFactory {
 
@@ -27,14 +28,19 @@ public final class ProbePodFactory {
    * asymmetricRoute, loopback), NET_RAW (ARP, DF ICMP probes: duplicateIp, mtu), SYS_PTRACE and
    * DAC_READ_SEARCH (other processes' /proc/PID/fd: portOwner, loopback listeners).
    */
-  public static final List<String> HARDENED_CAPABILITIES = List.of("NET_ADMIN", "NET_RAW", "SYS_PTRACE", "DAC_READ_SEARCH");
+  public static final List<String> HARDENED_CAPABILITIES =
+      List.of("NET_ADMIN", "NET_RAW", "SYS_PTRACE", "DAC_READ_SEARCH");
+
   /**
-   * A pod hunt's probe also enters the pods' network namespaces (setns), which the kernel allows only
-   * with SYS_ADMIN; node hunts never get it.
+   * A pod hunt's probe also enters the pods' network namespaces (setns), which the kernel allows
+   * only with SYS_ADMIN; node hunts never get it.
    */
   public static final String ENTER_NAMESPACES = "SYS_ADMIN";
 
-  /** Where the probe sees the node's /etc (resolv.conf, hosts): the pod's own are the kubelet's, for the pod. */
+  /**
+   * Where the probe sees the node's /etc (resolv.conf, hosts): the pod's own are the kubelet's, for
+   * the pod.
+   */
   public static final String HOST_ETC = "/host/etc";
 
   private final OperatorConfig config;
@@ -47,13 +53,19 @@ public final class ProbePodFactory {
     return build(hunt, node, timeoutSeconds, List.of());
   }
 
-  /** @param targetPods in a pod hunt, the pods on this node the probe hunts inside; empty for a node hunt */
+  /**
+   * @param targetPods in a pod hunt, the pods on this node the probe hunts inside; empty for a node
+   *     hunt
+   */
   public Pod build(GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods) {
     return build(hunt, node, timeoutSeconds, targetPods, 0);
   }
 
-  /** @param run a scheduled hunt's run number, 0 for a hunt without schedule */
-  public Pod build(GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
+  /**
+   * @param run a scheduled hunt's run number, 0 for a hunt without schedule
+   */
+  public Pod build(
+      GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
     Map<String, String> labels = new HashMap<>(Labels.of(hunt, "probe"));
     labels.put(Labels.GENERATION, Long.toString(hunt.getMetadata().getGeneration()));
     if (run > 0) {
@@ -63,61 +75,109 @@ public final class ProbePodFactory {
     annotations.put(Labels.NODE, node);
     return new PodBuilder()
         .withNewMetadata()
-          .withName(Labels.podName(hunt, node, run))
-          .withNamespace(config.probeNamespace())
-          .withLabels(labels)
-          .withAnnotations(annotations)
+        .withName(Labels.podName(hunt, node, run))
+        .withNamespace(config.probeNamespace())
+        .withLabels(labels)
+        .withAnnotations(annotations)
         .endMetadata()
         .withNewSpec()
-          // Pinned like a DaemonSet pod; no scheduler decision, no spreading to other nodes.
-          .withNodeName(node)
-          .withHostNetwork(true)
-          .withHostPID(true)
-          .withDnsPolicy("ClusterFirstWithHostNet")
-          .withRestartPolicy("Never")
-          .withActiveDeadlineSeconds(timeoutSeconds)
-          .withServiceAccountName(Labels.agentName(hunt))
-          .withAutomountServiceAccountToken(true)
-          .withTerminationGracePeriodSeconds(5L)
-          .withTolerations(new TolerationBuilder().withOperator("Exists").build())
-          .addNewVolume().withName("host-etc").withNewHostPath().withPath("/etc").withType("Directory").endHostPath().endVolume()
-          // The JVM and JNA (pcap4j's libpcap binding) unpack native code into /tmp, which a
-          // read-only root filesystem (hardened mode) would refuse.
-          .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().endVolume()
-          .addNewContainer()
-            .withName("probe")
-            .withImage(config.probeImage())
-            .withArgs(args(hunt, node, timeoutSeconds, targetPods, run))
-            .addNewVolumeMount().withName("host-etc").withMountPath(HOST_ETC).withReadOnly(true).endVolumeMount()
-            .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
-            // A probe that fails or is stopped says why in its last lines; the kubelet hands them to
-            // the operator as the termination message, which ends up in the node's entry.
-            .withTerminationMessagePolicy("FallbackToLogsOnError")
-            .withEnv(new EnvVarBuilder().withName("NODE_NAME").withNewValueFrom().withNewFieldRef()
-                .withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build())
-            .withSecurityContext(securityContext(!targetPods.isEmpty()))
-            .withNewResources()
-              .withRequests(Map.of("cpu", new Quantity(config.probeResources().cpuRequest()),
-                  "memory", new Quantity(config.probeResources().memoryRequest())))
-              .withLimits(Map.of("cpu", new Quantity(config.probeResources().cpuLimit()),
-                  "memory", new Quantity(config.probeResources().memoryLimit())))
-            .endResources()
-          .endContainer()
+        // Pinned like a DaemonSet pod; no scheduler decision, no spreading to other nodes.
+        .withNodeName(node)
+        .withHostNetwork(true)
+        .withHostPID(true)
+        .withDnsPolicy("ClusterFirstWithHostNet")
+        .withRestartPolicy("Never")
+        .withActiveDeadlineSeconds(timeoutSeconds)
+        .withServiceAccountName(Labels.agentName(hunt))
+        .withAutomountServiceAccountToken(true)
+        .withTerminationGracePeriodSeconds(5L)
+        .withTolerations(new TolerationBuilder().withOperator("Exists").build())
+        .addNewVolume()
+        .withName("host-etc")
+        .withNewHostPath()
+        .withPath("/etc")
+        .withType("Directory")
+        .endHostPath()
+        .endVolume()
+        // The JVM and JNA (pcap4j's libpcap binding) unpack native code into /tmp, which a
+        // read-only root filesystem (hardened mode) would refuse.
+        .addNewVolume()
+        .withName("tmp")
+        .withNewEmptyDir()
+        .withSizeLimit(new Quantity("64Mi"))
+        .endEmptyDir()
+        .endVolume()
+        .addNewContainer()
+        .withName("probe")
+        .withImage(config.probeImage())
+        .withArgs(args(hunt, node, timeoutSeconds, targetPods, run))
+        .addNewVolumeMount()
+        .withName("host-etc")
+        .withMountPath(HOST_ETC)
+        .withReadOnly(true)
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("tmp")
+        .withMountPath("/tmp")
+        .endVolumeMount()
+        // A probe that fails or is stopped says why in its last lines; the kubelet hands them to
+        // the operator as the termination message, which ends up in the node's entry.
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withEnv(
+            new EnvVarBuilder()
+                .withName("NODE_NAME")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("spec.nodeName")
+                .endFieldRef()
+                .endValueFrom()
+                .build())
+        .withSecurityContext(securityContext(!targetPods.isEmpty()))
+        .withNewResources()
+        .withRequests(
+            Map.of(
+                "cpu",
+                new Quantity(config.probeResources().cpuRequest()),
+                "memory",
+                new Quantity(config.probeResources().memoryRequest())))
+        .withLimits(
+            Map.of(
+                "cpu",
+                new Quantity(config.probeResources().cpuLimit()),
+                "memory",
+                new Quantity(config.probeResources().memoryLimit())))
+        .endResources()
+        .endContainer()
         .endSpec()
         .build();
   }
 
-  static List<String> args(GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
-    List<String> args = new java.util.ArrayList<>(List.of("agent", "--hunt",
-        hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName(), "--node", node,
-        "--generation", Long.toString(hunt.getMetadata().getGeneration()),
-        "--timeout", Long.toString(Math.max(1, timeoutSeconds - 5)), "--host-etc", HOST_ETC));
+  static List<String> args(
+      GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "agent",
+                "--hunt",
+                hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName(),
+                "--node",
+                node,
+                "--generation",
+                Long.toString(hunt.getMetadata().getGeneration()),
+                "--timeout",
+                Long.toString(Math.max(1, timeoutSeconds - 5)),
+                "--host-etc",
+                HOST_ETC));
     if (targetPods.isEmpty()) {
       args.addAll(List.of("--report", Labels.reportName(hunt, node, run)));
     } else {
-      args.addAll(List.of("--pods", targetPods.stream()
-          .map(t -> t.pod() + "/" + t.podUid() + "/" + Labels.reportName(hunt, t.key(), run))
-          .collect(java.util.stream.Collectors.joining(","))));
+      args.addAll(
+          List.of(
+              "--pods",
+              targetPods.stream()
+                  .map(
+                      t -> t.pod() + "/" + t.podUid() + "/" + Labels.reportName(hunt, t.key(), run))
+                  .collect(java.util.stream.Collectors.joining(","))));
     }
     return args;
   }
@@ -131,7 +191,12 @@ public final class ProbePodFactory {
       add.add(ENTER_NAMESPACES);
     }
     Capabilities caps = new CapabilitiesBuilder().withAdd(add).withDrop("ALL").build();
-    return new SecurityContextBuilder().withPrivileged(false).withRunAsUser(0L).withAllowPrivilegeEscalation(false)
-        .withReadOnlyRootFilesystem(true).withCapabilities(caps).build();
+    return new SecurityContextBuilder()
+        .withPrivileged(false)
+        .withRunAsUser(0L)
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withCapabilities(caps)
+        .build();
   }
 }

@@ -9,8 +9,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The empty report the operator creates for one node (or one pod, in a pod hunt) before its probe starts: owned by the hunt,
- * labelled with the hunt's name, UID and generation and with the probe identity allowed to fill it.
+ * The empty report the operator creates for one node (or one pod, in a pod hunt) before its probe
+ * starts: owned by the hunt, labelled with the hunt's name, UID and generation and with the probe
+ * identity allowed to fill it.
  */
 public final class ReportFactory {
 
@@ -25,7 +26,9 @@ public final class ReportFactory {
     return build(hunt, target, 0);
   }
 
-  /** @param run a scheduled hunt's run number, 0 for a hunt without schedule */
+  /**
+   * @param run a scheduled hunt's run number, 0 for a hunt without schedule
+   */
   public static GhostHuntReport build(GhostHunt hunt, HuntTarget target, int run) {
     String node = target.node();
     Map<String, String> labels = new HashMap<>(Labels.of(hunt, "report"));
@@ -35,7 +38,8 @@ public final class ReportFactory {
       labels.put(Labels.RUN, Integer.toString(run));
     }
     labels.put(GhostHuntReport.AGENT_LABEL, Labels.agentName(hunt));
-    // kubectl get ghr -l ghosthunt.io/node=NODE; a node name too long for a label value is in the spec only.
+    // kubectl get ghr -l ghosthunt.io/node=NODE; a node name too long for a label value is in the
+    // spec only.
     if (node.length() <= 63) {
       labels.put(Labels.NODE, node);
     }
@@ -46,11 +50,25 @@ public final class ReportFactory {
     report.getMetadata().setName(Labels.reportName(hunt, target.key(), run));
     report.getMetadata().setNamespace(hunt.getMetadata().getNamespace());
     report.getMetadata().setLabels(labels);
-    report.getMetadata().setOwnerReferences(java.util.List.of(new OwnerReferenceBuilder()
-        .withApiVersion(hunt.getApiVersion()).withKind(hunt.getKind()).withName(hunt.getMetadata().getName())
-        .withUid(hunt.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(false).build()));
-    report.setSpec(new GhostHuntReportSpec(hunt.getMetadata().getName(), node, target.pod(), target.podUid(),
-        hunt.getMetadata().getGeneration()));
+    report
+        .getMetadata()
+        .setOwnerReferences(
+            java.util.List.of(
+                new OwnerReferenceBuilder()
+                    .withApiVersion(hunt.getApiVersion())
+                    .withKind(hunt.getKind())
+                    .withName(hunt.getMetadata().getName())
+                    .withUid(hunt.getMetadata().getUid())
+                    .withController(true)
+                    .withBlockOwnerDeletion(false)
+                    .build()));
+    report.setSpec(
+        new GhostHuntReportSpec(
+            hunt.getMetadata().getName(),
+            node,
+            target.pod(),
+            target.podUid(),
+            hunt.getMetadata().getGeneration()));
     return report;
   }
 }

@@ -18,8 +18,12 @@ public final class EventRecorder {
   static final String COMPONENT = "ghosthunt-operator";
 
   private final KubernetesClient client;
-  /** What was recorded per hunt generation: a reconcile that repeats a transition records nothing. */
-  private final java.util.Map<String, java.util.Set<String>> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * What was recorded per hunt generation: a reconcile that repeats a transition records nothing.
+   */
+  private final java.util.Map<String, java.util.Set<String>> recorded =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public EventRecorder(KubernetesClient client) {
     this.client = client;
@@ -37,27 +41,49 @@ public final class EventRecorder {
   /** Once per hunt generation and, for a scheduled hunt, per run. */
   public void record(GhostHunt hunt, int run, HuntEventReason reason, String message) {
     String key = hunt.getMetadata().getUid() + "/" + hunt.getMetadata().getGeneration() + "/" + run;
-    if (!recorded.computeIfAbsent(key, k -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(reason + " " + message)) {
+    if (!recorded
+        .computeIfAbsent(key, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+        .add(reason + " " + message)) {
       return;
     }
     String now = Instant.now().toString();
     try {
-      client.v1().events().inNamespace(hunt.getMetadata().getNamespace()).resource(new EventBuilder()
-          .withNewMetadata().withGenerateName(hunt.getMetadata().getName() + ".").endMetadata()
-          .withNewInvolvedObject().withApiVersion(hunt.getApiVersion()).withKind(hunt.getKind())
-            .withName(hunt.getMetadata().getName()).withNamespace(hunt.getMetadata().getNamespace())
-            .withUid(hunt.getMetadata().getUid()).endInvolvedObject()
-          .withReason(reason.name())
-          .withType(reason.type())
-          .withMessage(message.length() > 1000 ? message.substring(0, 999) + "…" : message)
-          .withNewSource().withComponent(COMPONENT).endSource()
-          .withReportingComponent(COMPONENT)
-          .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-          .build()).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(hunt.getMetadata().getNamespace())
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withGenerateName(hunt.getMetadata().getName() + ".")
+                  .endMetadata()
+                  .withNewInvolvedObject()
+                  .withApiVersion(hunt.getApiVersion())
+                  .withKind(hunt.getKind())
+                  .withName(hunt.getMetadata().getName())
+                  .withNamespace(hunt.getMetadata().getNamespace())
+                  .withUid(hunt.getMetadata().getUid())
+                  .endInvolvedObject()
+                  .withReason(reason.name())
+                  .withType(reason.type())
+                  .withMessage(message.length() > 1000 ? message.substring(0, 999) + "…" : message)
+                  .withNewSource()
+                  .withComponent(COMPONENT)
+                  .endSource()
+                  .withReportingComponent(COMPONENT)
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .build())
+          .create();
     } catch (KubernetesClientException e) {
       // An event is a courtesy; the status carries the truth.
-      LOG.warn("could not record event {} on {}/{}: {}", reason, hunt.getMetadata().getNamespace(),
-          hunt.getMetadata().getName(), e.getMessage());
+      LOG.warn(
+          "could not record event {} on {}/{}: {}",
+          reason,
+          hunt.getMetadata().getNamespace(),
+          hunt.getMetadata().getName(),
+          e.getMessage());
     }
   }
 }

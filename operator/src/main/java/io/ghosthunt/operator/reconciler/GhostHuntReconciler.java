@@ -7,19 +7,19 @@ import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
+import io.ghosthunt.api.status.GhostChange;
 import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.api.status.RunChanges;
+import io.ghosthunt.api.status.RunSummary;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.decision.Blocker;
 import io.ghosthunt.operator.decision.HuntDecisions;
 import io.ghosthunt.operator.decision.Schedules;
-import io.ghosthunt.operator.status.RunHistory;
-import io.ghosthunt.api.status.GhostChange;
-import io.ghosthunt.api.status.RunChanges;
-import io.ghosthunt.api.status.RunSummary;
+import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.ghosthunt.operator.observer.HuntTarget;
 import io.ghosthunt.operator.observer.NodeTargets;
 import io.ghosthunt.operator.observer.PodTargets;
@@ -28,21 +28,21 @@ import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.probes.ProbePodFactory;
 import io.ghosthunt.operator.probes.ReportFactory;
 import io.ghosthunt.operator.status.Conditions;
+import io.ghosthunt.operator.status.RunHistory;
 import io.ghosthunt.operator.status.StatusAggregator;
-import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,9 +57,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * GhostHunt to probe pods to aggregated status. Observe (nodes, pods, the probes' reports), then act
- * (start a generation, create missing pods, write the aggregate, clean up), every step idempotent so
- * that an operator restart mid-hunt picks up where it stopped without duplicate pods.
+ * GhostHunt to probe pods to aggregated status. Observe (nodes, pods, the probes' reports), then
+ * act (start a generation, create missing pods, write the aggregate, clean up), every step
+ * idempotent so that an operator restart mid-hunt picks up where it stopped without duplicate pods.
  */
 // Probes write their own reports, whose events wake the hunt up; its own status writes need not.
 // Reports of a thousand nodes arrive within seconds: at most two reconciles (and status writes)
@@ -69,6 +69,7 @@ import org.slf4j.MDC;
 public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<GhostHunt> {
 
   private static final Logger LOG = LoggerFactory.getLogger(GhostHuntReconciler.class);
+
   /** How soon a blocked hunt (no probe namespace, RBAC) looks again; fixing it needs a person. */
   private static final Duration BLOCKED_RETRY = Duration.ofSeconds(15);
 
@@ -84,15 +85,18 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   private InformerEventSource<Pod, GhostHunt> podSource;
   private InformerEventSource<GhostHuntReport, GhostHunt> reportSource;
   private final OperatorMetrics metrics;
+
   /**
    * What this operator itself wrote last, per hunt UID. The primary cache may still show the status
-   * from before our own write (status writes are server-side applies that do not refresh the cache);
-   * this memory keeps a reconcile that runs on such a stale copy from starting a generation twice or
-   * re-creating the probes of a finished hunt.
+   * from before our own write (status writes are server-side applies that do not refresh the
+   * cache); this memory keeps a reconcile that runs on such a stale copy from starting a generation
+   * twice or re-creating the probes of a finished hunt.
    */
   private final Map<String, Progress> written = new java.util.concurrent.ConcurrentHashMap<>();
 
-  /** @param run a scheduled hunt's run (0 without schedule) */
+  /**
+   * @param run a scheduled hunt's run (0 without schedule)
+   */
   private record Progress(long generation, int run, String startedAt, boolean complete) {}
 
   private final ScheduledRuns schedules;
@@ -101,7 +105,8 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     this(client, config, clock, new OperatorMetrics());
   }
 
-  public GhostHuntReconciler(KubernetesClient client, OperatorConfig config, Clock clock, OperatorMetrics metrics) {
+  public GhostHuntReconciler(
+      KubernetesClient client, OperatorConfig config, Clock clock, OperatorMetrics metrics) {
     this.metrics = metrics;
     this.client = client;
     this.config = config;
@@ -112,39 +117,61 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     this.rbac = new AgentRbac(client, config);
     this.statusWriter = new StatusWriter(client);
     this.events = new EventRecorder(client);
-    this.schedules = new ScheduledRuns(client, statusWriter, events, (hunt, run) -> {
-      client.pods().inNamespace(config.probeNamespace()).withLabelSelector(otherRuns(hunt, run)).delete();
-      client.resources(GhostHuntReport.class).inNamespace(hunt.getMetadata().getNamespace())
-          .withLabelSelector(otherRuns(hunt, run)).delete();
-    });
+    this.schedules =
+        new ScheduledRuns(
+            client,
+            statusWriter,
+            events,
+            (hunt, run) -> {
+              client
+                  .pods()
+                  .inNamespace(config.probeNamespace())
+                  .withLabelSelector(otherRuns(hunt, run))
+                  .delete();
+              client
+                  .resources(GhostHuntReport.class)
+                  .inNamespace(hunt.getMetadata().getNamespace())
+                  .withLabelSelector(otherRuns(hunt, run))
+                  .delete();
+            });
   }
 
   @Override
-  public List<EventSource<?, GhostHunt>> prepareEventSources(EventSourceContext<GhostHunt> context) {
-    InformerEventSourceConfiguration<Pod> podConfig = InformerEventSourceConfiguration.from(Pod.class, GhostHunt.class)
-        .withNamespaces(Set.of(config.probeNamespace()))
-        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
-        // Probes live in their own namespace, so owner references cannot point at the hunt.
-        .withSecondaryToPrimaryMapper(pod -> {
-          Map<String, String> a = pod.getMetadata().getAnnotations();
-          return a == null || a.get(Labels.HUNT_NAME) == null ? Set.of()
-              : Set.of(new ResourceID(a.get(Labels.HUNT_NAME), a.get(Labels.HUNT_NAMESPACE)));
-        })
-        .build();
+  public List<EventSource<?, GhostHunt>> prepareEventSources(
+      EventSourceContext<GhostHunt> context) {
+    InformerEventSourceConfiguration<Pod> podConfig =
+        InformerEventSourceConfiguration.from(Pod.class, GhostHunt.class)
+            .withNamespaces(Set.of(config.probeNamespace()))
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            // Probes live in their own namespace, so owner references cannot point at the hunt.
+            .withSecondaryToPrimaryMapper(
+                pod -> {
+                  Map<String, String> a = pod.getMetadata().getAnnotations();
+                  return a == null || a.get(Labels.HUNT_NAME) == null
+                      ? Set.of()
+                      : Set.of(
+                          new ResourceID(a.get(Labels.HUNT_NAME), a.get(Labels.HUNT_NAMESPACE)));
+                })
+            .build();
     podSource = new InformerEventSource<>(podConfig, context);
     // Every report a probe writes wakes its hunt up; the rate limiter batches them.
-    InformerEventSourceConfiguration<GhostHuntReport> reportConfig = InformerEventSourceConfiguration
-        .from(GhostHuntReport.class, GhostHunt.class)
-        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
-        .withSecondaryToPrimaryMapper(r -> r.getSpec() == null ? Set.of()
-            : Set.of(new ResourceID(r.getSpec().getHunt(), r.getMetadata().getNamespace())))
-        .build();
+    InformerEventSourceConfiguration<GhostHuntReport> reportConfig =
+        InformerEventSourceConfiguration.from(GhostHuntReport.class, GhostHunt.class)
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withSecondaryToPrimaryMapper(
+                r ->
+                    r.getSpec() == null
+                        ? Set.of()
+                        : Set.of(
+                            new ResourceID(r.getSpec().getHunt(), r.getMetadata().getNamespace())))
+            .build();
     reportSource = new InformerEventSource<>(reportConfig, context);
     return List.of(podSource, reportSource);
   }
 
   @Override
-  public ErrorStatusUpdateControl<GhostHunt> updateErrorStatus(GhostHunt hunt, Context<GhostHunt> context, Exception e) {
+  public ErrorStatusUpdateControl<GhostHunt> updateErrorStatus(
+      GhostHunt hunt, Context<GhostHunt> context, Exception e) {
     for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof InterruptedException) {
         // The operator is stopping and cut the reconcile short: not a failure of the hunt.
@@ -155,9 +182,14 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     metrics.reconcileError();
     StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
     for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-      why.append(" <- ").append(c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName());
+      why.append(" <- ")
+          .append(c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName());
     }
-    LOG.warn("reconcile of {}/{} failed, retrying: {}", hunt.getMetadata().getNamespace(), hunt.getMetadata().getName(), why);
+    LOG.warn(
+        "reconcile of {}/{} failed, retrying: {}",
+        hunt.getMetadata().getNamespace(),
+        hunt.getMetadata().getName(),
+        why);
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
@@ -189,8 +221,8 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     Instant now = clock.instant();
     try {
       HuntResolver.resolve(hunt.getSpec());
-      java.util.Optional<String> badSchedule = scheduled ? Schedules.invalid(hunt.getSpec().getSchedule())
-          : java.util.Optional.empty();
+      java.util.Optional<String> badSchedule =
+          scheduled ? Schedules.invalid(hunt.getSpec().getSchedule()) : java.util.Optional.empty();
       if (badSchedule.isPresent()) {
         throw new InvalidHuntException(List.of(badSchedule.get()));
       }
@@ -207,7 +239,8 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       if (step.idle() != null) {
         if (mine == null || mine.run() != step.run()) {
           revokeProbes(hunt); // a run completed by a replica that died before its cleanup
-          written.put(uid, new Progress(generation, step.run(), step.status().getStartedAt(), true));
+          written.put(
+              uid, new Progress(generation, step.run(), step.status().getStartedAt(), true));
         }
         return step.idle();
       }
@@ -221,46 +254,79 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     // Observe: the nodes, this generation's pods and reports, all from caches but the nodes.
     Map<String, GhostHuntReport> reports = currentReports(hunt, run);
     boolean podHunt = hunt.getSpec().getPods() != null;
-    List<HuntTarget> targets = podHunt
-        ? podTargets.resolve(hunt.getMetadata().getNamespace(), hunt.getSpec().getPods(), reportedPods(reports.values()))
-        : nodeTargets.resolve(hunt.getSpec().getNodes());
-    HuntDecisions.Observed seen = new HuntDecisions.Observed(targets, currentPods(hunt, run), reports.keySet(),
-        agentEntries(reports, generation), now, deadline);
+    List<HuntTarget> targets =
+        podHunt
+            ? podTargets.resolve(
+                hunt.getMetadata().getNamespace(),
+                hunt.getSpec().getPods(),
+                reportedPods(reports.values()))
+            : nodeTargets.resolve(hunt.getSpec().getNodes());
+    HuntDecisions.Observed seen =
+        new HuntDecisions.Observed(
+            targets,
+            currentPods(hunt, run),
+            reports.keySet(),
+            agentEntries(reports, generation),
+            now,
+            deadline);
     // Decide and act: start the probes that are missing; what cannot be started says why.
     Map<String, String> refused = new HashMap<>();
     Map<String, Pod> started;
     try {
       started = startProbes(hunt, HuntDecisions.probesToStart(seen), seen, refused, run);
     } catch (KubernetesClientException e) {
-      Blocker blocker = Blocker.of(e, config.probeNamespace()).orElseThrow(() -> e); // else transient: JOSDK retries
+      Blocker blocker =
+          Blocker.of(e, config.probeNamespace())
+              .orElseThrow(() -> e); // else transient: JOSDK retries
       return blocked(hunt, blocker, previous, now);
     }
-    boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);
-    StatusAggregator.Result result = StatusAggregator.aggregate(generation, startedAt, timeout, now,
-        HuntDecisions.outcomes(seen, started, refused), seen.entries(), previousCurrent ? previous.getConditions() : null,
-        podHunt);
+    boolean previousCurrent =
+        previous != null && Objects.equals(previous.getObservedGeneration(), generation);
+    StatusAggregator.Result result =
+        StatusAggregator.aggregate(
+            generation,
+            startedAt,
+            timeout,
+            now,
+            HuntDecisions.outcomes(seen, started, refused),
+            seen.entries(),
+            previousCurrent ? previous.getConditions() : null,
+            podHunt);
     return publish(hunt, previous, result, startedAt, deadline, now, run);
   }
 
   private static boolean invalidSpec(GhostHuntStatus status) {
-    return status != null && status.getConditions() != null
+    return status != null
+        && status.getConditions() != null
         && status.getConditions().stream().anyMatch(c -> "InvalidSpec".equals(c.getReason()));
   }
 
-  /** Whether this generation is done already (by the status, or by our own last write the cache may not show yet). */
-  private static boolean finished(Progress mine, GhostHuntStatus previous, long generation, int run) {
+  /**
+   * Whether this generation is done already (by the status, or by our own last write the cache may
+   * not show yet).
+   */
+  private static boolean finished(
+      Progress mine, GhostHuntStatus previous, long generation, int run) {
     return mine != null && mine.generation() == generation && mine.run() == run && mine.complete()
-        || previous != null && Objects.equals(previous.getObservedGeneration(), generation) && previous.getStartedAt() != null
-        && (previous.getPhase() == HuntPhase.Complete || previous.getPhase() == HuntPhase.Failed);
+        || previous != null
+            && Objects.equals(previous.getObservedGeneration(), generation)
+            && previous.getStartedAt() != null
+            && (previous.getPhase() == HuntPhase.Complete
+                || previous.getPhase() == HuntPhase.Failed);
   }
 
-  /** When this generation started: kept across reconciles and restarts; a new spec starts afresh. */
-  private String startedAt(GhostHunt hunt, Progress mine, GhostHuntStatus previous, Instant now, int run) {
+  /**
+   * When this generation started: kept across reconciles and restarts; a new spec starts afresh.
+   */
+  private String startedAt(
+      GhostHunt hunt, Progress mine, GhostHuntStatus previous, Instant now, int run) {
     long generation = hunt.getMetadata().getGeneration();
     if (mine != null && mine.generation() == generation && mine.run() == run) {
       return mine.startedAt();
     }
-    if (previous != null && Objects.equals(previous.getObservedGeneration(), generation) && previous.getStartedAt() != null) {
+    if (previous != null
+        && Objects.equals(previous.getObservedGeneration(), generation)
+        && previous.getStartedAt() != null) {
       return previous.getStartedAt();
     }
     // A new spec: the probes and reports of older generations go.
@@ -274,12 +340,16 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   }
 
   /**
-   * The agent identity once, then a report and a pod per node. A pod the API server refuses for good
-   * (Pod Security Admission, a policy engine, a quota) fails only its node; whatever blocks every
-   * probe (no probe namespace, RBAC) is thrown for the caller to report on the hunt.
+   * The agent identity once, then a report and a pod per node. A pod the API server refuses for
+   * good (Pod Security Admission, a policy engine, a quota) fails only its node; whatever blocks
+   * every probe (no probe namespace, RBAC) is thrown for the caller to report on the hunt.
    */
-  private Map<String, Pod> startProbes(GhostHunt hunt, List<String> nodes, HuntDecisions.Observed seen,
-      Map<String, String> refused, int run) {
+  private Map<String, Pod> startProbes(
+      GhostHunt hunt,
+      List<String> nodes,
+      HuntDecisions.Observed seen,
+      Map<String, String> refused,
+      int run) {
     if (nodes.isEmpty()) {
       return Map.of();
     }
@@ -289,18 +359,25 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     boolean podHunt = hunt.getSpec().getPods() != null;
     for (String node : nodes) {
       try {
-        List<HuntTarget> here = podHunt ? HuntDecisions.targetsOn(seen, node) : List.of(HuntTarget.node(node, null));
+        List<HuntTarget> here =
+            podHunt ? HuntDecisions.targetsOn(seen, node) : List.of(HuntTarget.node(node, null));
         for (HuntTarget t : here) {
           if (!seen.reports().contains(t.key())) {
             createReport(ReportFactory.build(hunt, t, run));
           }
         }
-        started.put(node, createPod(pods.build(hunt, node, remaining, podHunt ? here : List.of(), run)));
+        started.put(
+            node, createPod(pods.build(hunt, node, remaining, podHunt ? here : List.of(), run)));
       } catch (KubernetesClientException e) {
-        if (e.getCode() != 403 && e.getCode() != 422 || Blocker.of(e, config.probeNamespace()).isPresent()) {
+        if (e.getCode() != 403 && e.getCode() != 422
+            || Blocker.of(e, config.probeNamespace()).isPresent()) {
           throw e;
         }
-        refused.put(node, e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage());
+        refused.put(
+            node,
+            e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage()
+                : e.getMessage());
       }
     }
     return started;
@@ -310,16 +387,33 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
    * Nothing can start: the hunt says why and what fixes it (a condition and one Event), and the
    * operator looks again later instead of failing every retry. The generation has not started.
    */
-  private UpdateControl<GhostHunt> blocked(GhostHunt hunt, Blocker blocker, GhostHuntStatus previous, Instant now) {
+  private UpdateControl<GhostHunt> blocked(
+      GhostHunt hunt, Blocker blocker, GhostHuntStatus previous, Instant now) {
     long generation = hunt.getMetadata().getGeneration();
-    List<io.fabric8.kubernetes.api.model.Condition> prev = previous == null ? null : previous.getConditions();
+    List<io.fabric8.kubernetes.api.model.Condition> prev =
+        previous == null ? null : previous.getConditions();
     GhostHuntStatus s = new GhostHuntStatus();
     s.setObservedGeneration(generation);
     s.setPhase(HuntPhase.Pending);
     s.setSummary(blocker.message());
-    s.setConditions(List.of(
-        Conditions.of(Conditions.COMPLETE, "False", blocker.reason(), blocker.message(), generation, prev, now),
-        Conditions.of(Conditions.GHOST_FOUND, "Unknown", blocker.reason(), blocker.message(), generation, prev, now)));
+    s.setConditions(
+        List.of(
+            Conditions.of(
+                Conditions.COMPLETE,
+                "False",
+                blocker.reason(),
+                blocker.message(),
+                generation,
+                prev,
+                now),
+            Conditions.of(
+                Conditions.GHOST_FOUND,
+                "Unknown",
+                blocker.reason(),
+                blocker.message(),
+                generation,
+                prev,
+                now)));
     events.record(hunt, HuntEventReason.valueOf(blocker.reason()), blocker.message());
     LOG.warn("blocked: {}", blocker.message());
     if (previous == null || !sameStatus(previous, s)) {
@@ -329,8 +423,14 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   }
 
   /** Act on the aggregate: status, events, metrics, and the probes' cleanup once complete. */
-  private UpdateControl<GhostHunt> publish(GhostHunt hunt, GhostHuntStatus previous, StatusAggregator.Result result,
-      String startedAt, Instant deadline, Instant now, int run) {
+  private UpdateControl<GhostHunt> publish(
+      GhostHunt hunt,
+      GhostHuntStatus previous,
+      StatusAggregator.Result result,
+      String startedAt,
+      Instant deadline,
+      Instant now,
+      int run) {
     long generation = hunt.getMetadata().getGeneration();
     String uid = hunt.getMetadata().getUid();
     GhostHuntStatus status = result.status();
@@ -344,7 +444,8 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     if (result.complete()) {
       // Counted before the Complete status lands, so whoever sees it complete also sees it counted.
       metrics.huntFinished(uid, generation + "/" + run, status, result.nodes(), now);
-      metrics.currentGhosts(hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName(), result.nodes());
+      metrics.currentGhosts(
+          hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName(), result.nodes());
     }
     if (result.complete()) {
       // Privilege is short-lived: with every node decided, the probes and their identity go, before
@@ -352,18 +453,23 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       revokeProbes(hunt);
     }
     // Server-side apply from a fresh object: no resourceVersion, so it never conflicts.
-    boolean previousCurrent = previous != null && Objects.equals(previous.getObservedGeneration(), generation);
-    if (!previousCurrent || !sameStatus(previous, status) || run > 0 && !ScheduledRuns.sameSchedule(previous, status)) {
+    boolean previousCurrent =
+        previous != null && Objects.equals(previous.getObservedGeneration(), generation);
+    if (!previousCurrent
+        || !sameStatus(previous, status)
+        || run > 0 && !ScheduledRuns.sameSchedule(previous, status)) {
       statusWriter.apply(hunt, status);
     }
     written.put(uid, new Progress(generation, run, startedAt, result.complete()));
     if (result.complete()) {
       LOG.info("complete: {} {}", status.getVerdict(), status.getSummary());
       return run > 0 && status.getNextRunAt() != null
-          ? UpdateControl.<GhostHunt>noUpdate().rescheduleAfter(untilNext(now, status.getNextRunAt()))
+          ? UpdateControl.<GhostHunt>noUpdate()
+              .rescheduleAfter(untilNext(now, status.getNextRunAt()))
           : UpdateControl.noUpdate();
     }
-    return UpdateControl.<GhostHunt>noUpdate().rescheduleAfter(HuntDecisions.nextLook(now, deadline));
+    return UpdateControl.<GhostHunt>noUpdate()
+        .rescheduleAfter(HuntDecisions.nextLook(now, deadline));
   }
 
   private void createReport(GhostHuntReport report) {
@@ -381,11 +487,21 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
    * A run of a scheduled hunt completed: its summary joins the history, what changed since the run
    * before goes into the status and, once each, into Events and the appearance counter.
    */
-  private void runCompleted(GhostHunt hunt, GhostHuntStatus previous, GhostHuntStatus status, List<NodeStatus> entries,
-      int run, Instant now) {
+  private void runCompleted(
+      GhostHunt hunt,
+      GhostHuntStatus previous,
+      GhostHuntStatus status,
+      List<NodeStatus> entries,
+      int run,
+      Instant now) {
     List<RunSummary> before = previous.getRuns();
-    RunSummary last = before == null ? null : before.stream().filter(r -> r.getRun() != null && r.getRun() < run)
-        .findFirst().orElse(null);
+    RunSummary last =
+        before == null
+            ? null
+            : before.stream()
+                .filter(r -> r.getRun() != null && r.getRun() < run)
+                .findFirst()
+                .orElse(null);
     RunSummary summary = RunHistory.summary(run, previous.getLastRunAt(), now, status, entries);
     status.setRuns(RunHistory.history(summary, before, hunt.getSpec().historyLimitOrDefault()));
     RunChanges changes = RunHistory.changes(run, last, entries);
@@ -394,13 +510,26 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       return;
     }
     String huntKey = hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName();
-    for (GhostChange g : changes.getAppeared() == null ? List.<GhostChange>of() : changes.getAppeared()) {
-      events.record(hunt, run, HuntEventReason.GhostAppeared, g.describe() + " (not in run " + last.getRun() + "): "
-          + g.getSummary() + (g.getEvidence() == null ? "" : " " + g.getEvidence()));
+    for (GhostChange g :
+        changes.getAppeared() == null ? List.<GhostChange>of() : changes.getAppeared()) {
+      events.record(
+          hunt,
+          run,
+          HuntEventReason.GhostAppeared,
+          g.describe()
+              + " (not in run "
+              + last.getRun()
+              + "): "
+              + g.getSummary()
+              + (g.getEvidence() == null ? "" : " " + g.getEvidence()));
       metrics.ghostAppeared(huntKey, g.getGhost());
     }
     for (GhostChange g : changes.getGone() == null ? List.<GhostChange>of() : changes.getGone()) {
-      events.record(hunt, run, HuntEventReason.GhostGone, g.describe() + " (found in run " + last.getRun() + ") is gone");
+      events.record(
+          hunt,
+          run,
+          HuntEventReason.GhostGone,
+          g.describe() + " (found in run " + last.getRun() + ") is gone");
     }
   }
 
@@ -414,34 +543,58 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     return Labels.HUNT_UID + "=" + hunt.getMetadata().getUid() + "," + Labels.RUN + "!=" + run;
   }
 
-  /** This hunt's reports of its current generation and run, by target key (node, or pod/NAME), from the informer cache. */
+  /**
+   * This hunt's reports of its current generation and run, by target key (node, or pod/NAME), from
+   * the informer cache.
+   */
   private Map<String, GhostHuntReport> currentReports(GhostHunt hunt, int run) {
     String uid = hunt.getMetadata().getUid();
     String gen = Long.toString(hunt.getMetadata().getGeneration());
     Map<String, GhostHuntReport> byKey = new HashMap<>();
-    reportSource.list(hunt.getMetadata().getNamespace(), r -> uid.equals(r.getMetadata().getLabels().get(Labels.HUNT_UID))
-            && gen.equals(r.getMetadata().getLabels().get(Labels.GENERATION)) && r.getSpec() != null
-            && ofRun(r.getMetadata().getLabels(), run))
+    reportSource
+        .list(
+            hunt.getMetadata().getNamespace(),
+            r ->
+                uid.equals(r.getMetadata().getLabels().get(Labels.HUNT_UID))
+                    && gen.equals(r.getMetadata().getLabels().get(Labels.GENERATION))
+                    && r.getSpec() != null
+                    && ofRun(r.getMetadata().getLabels(), run))
         .forEach(r -> byKey.put(r.getSpec().key(), r));
     return byKey;
   }
 
-  /** The pods this generation has reports for, by name: the pod (UID) and node each was started for. */
+  /**
+   * The pods this generation has reports for, by name: the pod (UID) and node each was started for.
+   */
   static Map<String, HuntTarget> reportedPods(java.util.Collection<GhostHuntReport> reports) {
     Map<String, HuntTarget> pods = new HashMap<>();
-    reports.stream().filter(r -> r.getSpec().getPod() != null).forEach(r -> pods.put(r.getSpec().getPod(),
-        new HuntTarget(r.getSpec().getNode(), r.getSpec().getPod(), r.getSpec().getPodUid(), null)));
+    reports.stream()
+        .filter(r -> r.getSpec().getPod() != null)
+        .forEach(
+            r ->
+                pods.put(
+                    r.getSpec().getPod(),
+                    new HuntTarget(
+                        r.getSpec().getNode(),
+                        r.getSpec().getPod(),
+                        r.getSpec().getPodUid(),
+                        null)));
     return pods;
   }
 
   /** The entries the probes wrote (their reports' status), by target key. */
-  static Map<String, NodeStatus> agentEntries(Map<String, GhostHuntReport> reports, long generation) {
+  static Map<String, NodeStatus> agentEntries(
+      Map<String, GhostHuntReport> reports, long generation) {
     Map<String, NodeStatus> entries = new HashMap<>();
-    reports.forEach((key, r) -> {
-      if (r.getStatus() != null && r.getStatus().getPhase() != null) {
-        entries.put(key, r.getStatus().toNodeStatus(r.getSpec().getNode(), r.getSpec().getPod(), generation));
-      }
-    });
+    reports.forEach(
+        (key, r) -> {
+          if (r.getStatus() != null && r.getStatus().getPhase() != null) {
+            entries.put(
+                key,
+                r.getStatus()
+                    .toNodeStatus(r.getSpec().getNode(), r.getSpec().getPod(), generation));
+          }
+        });
     return entries;
   }
 
@@ -451,7 +604,11 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         // Created by an earlier reconcile whose informer event has not arrived yet.
-        return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+        return client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .get();
       }
       throw e;
     }
@@ -459,7 +616,9 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
 
   /** Whether a pod or report is of {@code run} (0: of a hunt without schedule, no run label). */
   private static boolean ofRun(Map<String, String> labels, int run) {
-    return run == 0 ? !labels.containsKey(Labels.RUN) : Integer.toString(run).equals(labels.get(Labels.RUN));
+    return run == 0
+        ? !labels.containsKey(Labels.RUN)
+        : Integer.toString(run).equals(labels.get(Labels.RUN));
   }
 
   /** This hunt's pods of its current generation and run, by node, from the informer cache. */
@@ -467,34 +626,54 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     String uid = hunt.getMetadata().getUid();
     String gen = Long.toString(hunt.getMetadata().getGeneration());
     Map<String, Pod> byNode = new HashMap<>();
-    podSource.list(config.probeNamespace(), p -> uid.equals(p.getMetadata().getLabels().get(Labels.HUNT_UID))
-            && gen.equals(p.getMetadata().getLabels().get(Labels.GENERATION)) && ofRun(p.getMetadata().getLabels(), run))
+    podSource
+        .list(
+            config.probeNamespace(),
+            p ->
+                uid.equals(p.getMetadata().getLabels().get(Labels.HUNT_UID))
+                    && gen.equals(p.getMetadata().getLabels().get(Labels.GENERATION))
+                    && ofRun(p.getMetadata().getLabels(), run))
         .forEach(p -> byNode.put(p.getSpec().getNodeName(), p));
     return byNode;
   }
 
-  /** The hunt's probes and the agent identity they ran as: gone once the hunt is complete or deleted. */
+  /**
+   * The hunt's probes and the agent identity they ran as: gone once the hunt is complete or
+   * deleted.
+   */
   private void revokeProbes(GhostHunt hunt) {
     deleteProbes(hunt, false);
     rbac.delete(hunt);
   }
 
   private void deleteProbes(GhostHunt hunt, boolean olderGenerationsOnly) {
-    client.pods().inNamespace(config.probeNamespace()).withLabelSelector(selector(hunt, olderGenerationsOnly)).delete();
+    client
+        .pods()
+        .inNamespace(config.probeNamespace())
+        .withLabelSelector(selector(hunt, olderGenerationsOnly))
+        .delete();
   }
 
   /** Reports of older generations (a new spec hunts afresh), or all of them (the hunt is gone). */
   private void deleteReports(GhostHunt hunt, boolean olderGenerationsOnly) {
-    client.resources(GhostHuntReport.class).inNamespace(hunt.getMetadata().getNamespace())
-        .withLabelSelector(selector(hunt, olderGenerationsOnly)).delete();
+    client
+        .resources(GhostHuntReport.class)
+        .inNamespace(hunt.getMetadata().getNamespace())
+        .withLabelSelector(selector(hunt, olderGenerationsOnly))
+        .delete();
   }
 
   private static String selector(GhostHunt hunt, boolean olderGenerationsOnly) {
-    return Labels.HUNT_UID + "=" + hunt.getMetadata().getUid()
-        + (olderGenerationsOnly ? "," + Labels.GENERATION + "!=" + hunt.getMetadata().getGeneration() : "");
+    return Labels.HUNT_UID
+        + "="
+        + hunt.getMetadata().getUid()
+        + (olderGenerationsOnly
+            ? "," + Labels.GENERATION + "!=" + hunt.getMetadata().getGeneration()
+            : "");
   }
 
-  private GhostHuntStatus invalid(long generation, InvalidHuntException e, Instant now, GhostHuntStatus previous) {
+  private GhostHuntStatus invalid(
+      long generation, InvalidHuntException e, Instant now, GhostHuntStatus previous) {
     GhostHuntStatus s = new GhostHuntStatus();
     s.setObservedGeneration(generation);
     s.setStartedAt(now.toString());
@@ -502,10 +681,20 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     s.setVerdict(HuntVerdict.Inconclusive);
     s.setGhosts(0);
     s.setSummary("the hunt cannot run: " + e.getMessage());
-    List<io.fabric8.kubernetes.api.model.Condition> prev = previous == null ? null : previous.getConditions();
-    s.setConditions(List.of(
-        Conditions.of(Conditions.COMPLETE, "True", "InvalidSpec", s.getSummary(), generation, prev, now),
-        Conditions.of(Conditions.GHOST_FOUND, "False", "InvalidSpec", s.getSummary(), generation, prev, now)));
+    List<io.fabric8.kubernetes.api.model.Condition> prev =
+        previous == null ? null : previous.getConditions();
+    s.setConditions(
+        List.of(
+            Conditions.of(
+                Conditions.COMPLETE, "True", "InvalidSpec", s.getSummary(), generation, prev, now),
+            Conditions.of(
+                Conditions.GHOST_FOUND,
+                "False",
+                "InvalidSpec",
+                s.getSummary(),
+                generation,
+                prev,
+                now)));
     return s;
   }
 
@@ -514,32 +703,52 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     if (prev == null) {
       return false;
     }
-    boolean scalars = Objects.equals(prev.getObservedGeneration(), next.getObservedGeneration())
-        && prev.getPhase() == next.getPhase() && prev.getVerdict() == next.getVerdict()
-        && Objects.equals(prev.getGhosts(), next.getGhosts()) && Objects.equals(prev.getProgress(), next.getProgress())
-        && Objects.equals(prev.getSummary(), next.getSummary()) && Objects.equals(prev.getStartedAt(), next.getStartedAt())
-        && Objects.equals(prev.getConditions(), next.getConditions())
-        && Objects.equals(prev.getChecks(), next.getChecks()) && Objects.equals(prev.getHauntedNodes(), next.getHauntedNodes());
+    boolean scalars =
+        Objects.equals(prev.getObservedGeneration(), next.getObservedGeneration())
+            && prev.getPhase() == next.getPhase()
+            && prev.getVerdict() == next.getVerdict()
+            && Objects.equals(prev.getGhosts(), next.getGhosts())
+            && Objects.equals(prev.getProgress(), next.getProgress())
+            && Objects.equals(prev.getSummary(), next.getSummary())
+            && Objects.equals(prev.getStartedAt(), next.getStartedAt())
+            && Objects.equals(prev.getConditions(), next.getConditions())
+            && Objects.equals(prev.getChecks(), next.getChecks())
+            && Objects.equals(prev.getHauntedNodes(), next.getHauntedNodes());
     if (!scalars) {
       return false;
     }
     if (next.getNodes() == null) {
       return true;
     }
-    Set<String> prevEntries = prev.getNodes() == null ? Set.of()
-        : prev.getNodes().stream().map(n -> n.key() + "|" + n.getPhase() + "|" + n.getMessage()).collect(Collectors.toSet());
-    return next.getNodes().stream().allMatch(n -> prevEntries.contains(n.key() + "|" + n.getPhase() + "|" + n.getMessage()));
+    Set<String> prevEntries =
+        prev.getNodes() == null
+            ? Set.of()
+            : prev.getNodes().stream()
+                .map(n -> n.key() + "|" + n.getPhase() + "|" + n.getMessage())
+                .collect(Collectors.toSet());
+    return next.getNodes().stream()
+        .allMatch(n -> prevEntries.contains(n.key() + "|" + n.getPhase() + "|" + n.getMessage()));
   }
 
   /** Events for the state reached; the recorder keeps each to once per hunt generation. */
   private void recordEvents(GhostHunt hunt, StatusAggregator.Result result, int run) {
     GhostHuntStatus status = result.status();
     String noun = hunt.getSpec().getPods() != null ? " pod" : " node";
-    events.record(hunt, run, HuntEventReason.HuntStarted, "hunting on " + result.nodes().size() + noun
-        + (result.nodes().size() == 1 ? "" : "s") + " (generation " + status.getObservedGeneration() + ")");
+    events.record(
+        hunt,
+        run,
+        HuntEventReason.HuntStarted,
+        "hunting on "
+            + result.nodes().size()
+            + noun
+            + (result.nodes().size() == 1 ? "" : "s")
+            + " (generation "
+            + status.getObservedGeneration()
+            + ")");
     for (NodeStatus n : result.nodes()) {
       if (n.getPhase() == NodePhase.Unreachable) {
-        events.record(hunt, run, HuntEventReason.NodeUnreachable, n.subject() + ": " + n.getMessage());
+        events.record(
+            hunt, run, HuntEventReason.NodeUnreachable, n.subject() + ": " + n.getMessage());
       } else if (n.getPhase() == NodePhase.Failed) {
         events.record(hunt, run, HuntEventReason.ProbeFailed, n.subject() + ": " + n.getMessage());
       }
@@ -548,7 +757,10 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       return;
     }
     if (status.getPhase() == HuntPhase.Failed) {
-      events.record(hunt, run, hunt.getSpec().getPods() != null ? HuntEventReason.NoPods : HuntEventReason.NoNodes,
+      events.record(
+          hunt,
+          run,
+          hunt.getSpec().getPods() != null ? HuntEventReason.NoPods : HuntEventReason.NoNodes,
           status.getSummary());
     } else if (status.getVerdict() == HuntVerdict.Haunted) {
       events.record(hunt, run, HuntEventReason.GhostFound, status.getSummary());
@@ -561,13 +773,17 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
 
   @Override
   public DeleteControl cleanup(GhostHunt hunt, Context<GhostHunt> context) {
-    // Owner references cannot cross namespaces (the probes live in the probe namespace): delete by label.
+    // Owner references cannot cross namespaces (the probes live in the probe namespace): delete by
+    // label.
     revokeProbes(hunt);
-    // Owner references would remove the reports too, where a garbage collector runs; no need to wait for it.
+    // Owner references would remove the reports too, where a garbage collector runs; no need to
+    // wait for it.
     deleteReports(hunt, false);
     events.forget(hunt);
     written.remove(hunt.getMetadata().getUid());
-    metrics.forget(hunt.getMetadata().getUid(), hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName());
+    metrics.forget(
+        hunt.getMetadata().getUid(),
+        hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName());
     return DeleteControl.defaultDelete();
   }
 }

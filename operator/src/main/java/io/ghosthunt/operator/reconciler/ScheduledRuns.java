@@ -6,19 +6,20 @@ import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.operator.decision.Schedules;
 import io.ghosthunt.operator.status.Conditions;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The schedule of a hunt with spec.schedule: whether a run starts now, is skipped, goes on, or the
  * hunt waits for its next time. Read from the status on the API server (not a cache that may lag
- * behind the operator's own last write), so that a restart neither skips a due run nor runs one twice.
+ * behind the operator's own last write), so that a restart neither skips a due run nor runs one
+ * twice.
  */
 final class ScheduledRuns {
 
@@ -36,10 +37,14 @@ final class ScheduledRuns {
   private final KubernetesClient client;
   private final StatusWriter statusWriter;
   private final EventRecorder events;
+
   /** Removes the probes and reports of every run but the one given. */
   private final BiConsumer<GhostHunt, Integer> dropOtherRuns;
 
-  ScheduledRuns(KubernetesClient client, StatusWriter statusWriter, EventRecorder events,
+  ScheduledRuns(
+      KubernetesClient client,
+      StatusWriter statusWriter,
+      EventRecorder events,
       BiConsumer<GhostHunt, Integer> dropOtherRuns) {
     this.client = client;
     this.statusWriter = statusWriter;
@@ -49,32 +54,64 @@ final class ScheduledRuns {
 
   Step step(GhostHunt hunt, Instant now) {
     long generation = hunt.getMetadata().getGeneration();
-    GhostHunt stored = client.resources(GhostHunt.class).inNamespace(hunt.getMetadata().getNamespace())
-        .withName(hunt.getMetadata().getName()).get();
-    GhostHuntStatus current = stored == null || stored.getStatus() == null ? new GhostHuntStatus() : stored.getStatus();
+    GhostHunt stored =
+        client
+            .resources(GhostHunt.class)
+            .inNamespace(hunt.getMetadata().getNamespace())
+            .withName(hunt.getMetadata().getName())
+            .get();
+    GhostHuntStatus current =
+        stored == null || stored.getStatus() == null ? new GhostHuntStatus() : stored.getStatus();
     int run = current.getRun() == null ? 0 : current.getRun();
     // A run of an older spec is abandoned: the new spec runs at the next time.
-    boolean runOpen = run > 0 && Objects.equals(current.getObservedGeneration(), generation) && current.getStartedAt() != null
-        && current.getPhase() != HuntPhase.Complete && current.getPhase() != HuntPhase.Failed;
-    Instant since = current.getLastScheduledAt() != null ? Instant.parse(current.getLastScheduledAt())
-        : Instant.parse(hunt.getMetadata().getCreationTimestamp());
-    Schedules.Tick tick = Schedules.decide(hunt.getSpec().getSchedule(), since, now, runOpen,
-        Boolean.TRUE.equals(hunt.getSpec().getSuspend()));
+    boolean runOpen =
+        run > 0
+            && Objects.equals(current.getObservedGeneration(), generation)
+            && current.getStartedAt() != null
+            && current.getPhase() != HuntPhase.Complete
+            && current.getPhase() != HuntPhase.Failed;
+    Instant since =
+        current.getLastScheduledAt() != null
+            ? Instant.parse(current.getLastScheduledAt())
+            : Instant.parse(hunt.getMetadata().getCreationTimestamp());
+    Schedules.Tick tick =
+        Schedules.decide(
+            hunt.getSpec().getSchedule(),
+            since,
+            now,
+            runOpen,
+            Boolean.TRUE.equals(hunt.getSpec().getSuspend()));
     GhostHuntStatus next = scheduleFields(current, tick);
     if (tick.runAt() != null) {
       int started = run + 1;
       dropOtherRuns.accept(hunt, started);
       GhostHuntStatus s = runStarting(next, generation, started, tick, now);
       statusWriter.apply(hunt, s);
-      events.record(hunt, started, HuntEventReason.RunStarted, "run " + started + " for " + tick.runAt()
-          + (tick.next() == null ? "" : "; next at " + tick.next()));
+      events.record(
+          hunt,
+          started,
+          HuntEventReason.RunStarted,
+          "run "
+              + started
+              + " for "
+              + tick.runAt()
+              + (tick.next() == null ? "" : "; next at " + tick.next()));
       LOG.info("run {} for {}", started, tick.runAt());
       return new Step(null, s, started);
     }
     if (tick.skipped() != null) {
       next.setSkippedRuns((current.getSkippedRuns() == null ? 0 : current.getSkippedRuns()) + 1);
-      events.record(hunt, run, HuntEventReason.RunSkipped, "the run for " + tick.skipped() + " was skipped: run " + run
-          + " is still going (" + next.getSkippedRuns() + " skipped so far)");
+      events.record(
+          hunt,
+          run,
+          HuntEventReason.RunSkipped,
+          "the run for "
+              + tick.skipped()
+              + " was skipped: run "
+              + run
+              + " is still going ("
+              + next.getSkippedRuns()
+              + " skipped so far)");
     }
     if (runOpen) {
       if (!sameSchedule(current, next)) {
@@ -85,15 +122,19 @@ final class ScheduledRuns {
     if (run == 0) {
       waitingForFirstRun(next, generation, tick, now, current);
     }
-    if (!sameSchedule(current, next) || run == 0 && !Objects.equals(current.getSummary(), next.getSummary())) {
+    if (!sameSchedule(current, next)
+        || run == 0 && !Objects.equals(current.getSummary(), next.getSummary())) {
       statusWriter.apply(hunt, next);
     }
     if (tick.next() == null) {
       return new Step(UpdateControl.noUpdate(), next, run);
     }
     Duration wait = Duration.between(now, tick.next()).plusMillis(200);
-    return new Step(UpdateControl.<GhostHunt>noUpdate().rescheduleAfter(wait.isNegative() ? Duration.ofSeconds(1) : wait),
-        next, run);
+    return new Step(
+        UpdateControl.<GhostHunt>noUpdate()
+            .rescheduleAfter(wait.isNegative() ? Duration.ofSeconds(1) : wait),
+        next,
+        run);
   }
 
   /** The status as it stands, with the schedule's fields moved on by this tick. */
@@ -104,8 +145,8 @@ final class ScheduledRuns {
     return s;
   }
 
-  private static GhostHuntStatus runStarting(GhostHuntStatus carried, long generation, int run, Schedules.Tick tick,
-      Instant now) {
+  private static GhostHuntStatus runStarting(
+      GhostHuntStatus carried, long generation, int run, Schedules.Tick tick, Instant now) {
     GhostHuntStatus s = new GhostHuntStatus();
     s.setObservedGeneration(generation);
     s.setPhase(HuntPhase.Pending);
@@ -122,24 +163,35 @@ final class ScheduledRuns {
     return s;
   }
 
-  private static void waitingForFirstRun(GhostHuntStatus s, long generation, Schedules.Tick tick, Instant now,
+  private static void waitingForFirstRun(
+      GhostHuntStatus s,
+      long generation,
+      Schedules.Tick tick,
+      Instant now,
       GhostHuntStatus previous) {
     s.setObservedGeneration(generation);
     s.setPhase(HuntPhase.Pending);
-    String why = tick.next() == null ? "suspended: no run starts until spec.suspend is false"
-        : "scheduled: the first run starts at " + tick.next();
+    String why =
+        tick.next() == null
+            ? "suspended: no run starts until spec.suspend is false"
+            : "scheduled: the first run starts at " + tick.next();
     s.setSummary(why);
     List<io.fabric8.kubernetes.api.model.Condition> prev = previous.getConditions();
-    s.setConditions(List.of(
-        Conditions.of(Conditions.COMPLETE, "False", "Scheduled", why, generation, prev, now),
-        Conditions.of(Conditions.GHOST_FOUND, "Unknown", "Scheduled", why, generation, prev, now)));
+    s.setConditions(
+        List.of(
+            Conditions.of(Conditions.COMPLETE, "False", "Scheduled", why, generation, prev, now),
+            Conditions.of(
+                Conditions.GHOST_FOUND, "Unknown", "Scheduled", why, generation, prev, now)));
   }
 
   /** Whether the schedule's own fields are as the status has them. */
   static boolean sameSchedule(GhostHuntStatus a, GhostHuntStatus b) {
-    return Objects.equals(a.getRun(), b.getRun()) && Objects.equals(a.getLastRunAt(), b.getLastRunAt())
-        && Objects.equals(a.getNextRunAt(), b.getNextRunAt()) && Objects.equals(a.getLastScheduledAt(), b.getLastScheduledAt())
-        && Objects.equals(a.getSkippedRuns(), b.getSkippedRuns()) && Objects.equals(a.getRuns(), b.getRuns())
+    return Objects.equals(a.getRun(), b.getRun())
+        && Objects.equals(a.getLastRunAt(), b.getLastRunAt())
+        && Objects.equals(a.getNextRunAt(), b.getNextRunAt())
+        && Objects.equals(a.getLastScheduledAt(), b.getLastScheduledAt())
+        && Objects.equals(a.getSkippedRuns(), b.getSkippedRuns())
+        && Objects.equals(a.getRuns(), b.getRuns())
         && Objects.equals(a.getChanges(), b.getChanges());
   }
 

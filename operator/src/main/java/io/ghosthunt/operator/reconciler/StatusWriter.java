@@ -8,8 +8,9 @@ import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.status.GhostHuntStatus;
 
 /**
- * Writes a hunt's status with server-side apply, from a fresh object that holds only name, namespace
- * and status: no resourceVersion, so it never conflicts with whatever else changed the object.
+ * Writes a hunt's status with server-side apply, from a fresh object that holds only name,
+ * namespace and status: no resourceVersion, so it never conflicts with whatever else changed the
+ * object.
  */
 public final class StatusWriter {
 
@@ -24,15 +25,25 @@ public final class StatusWriter {
   /** A fresh object with name, namespace and the status only: what a status apply sends. */
   public static GhostHunt fresh(GhostHunt hunt, GhostHuntStatus status) {
     GhostHunt fresh = new GhostHunt();
-    fresh.setMetadata(new ObjectMetaBuilder().withName(hunt.getMetadata().getName())
-        .withNamespace(hunt.getMetadata().getNamespace()).build());
+    fresh.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(hunt.getMetadata().getName())
+            .withNamespace(hunt.getMetadata().getNamespace())
+            .build());
     fresh.setStatus(status);
     return fresh;
   }
 
   public void apply(GhostHunt hunt, GhostHuntStatus status) {
-    client.resource(fresh(hunt, status)).subresource("status").patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY)
-        .withFieldManager(FIELD_MANAGER).withForce(true).build());
+    client
+        .resource(fresh(hunt, status))
+        .subresource("status")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager(FIELD_MANAGER)
+                .withForce(true)
+                .build());
   }
 
   /**
@@ -40,7 +51,11 @@ public final class StatusWriter {
    * managers own, so this one write is a JSON merge patch.
    */
   public void clearNodes(GhostHunt hunt) {
-    client.resources(GhostHunt.class).inNamespace(hunt.getMetadata().getNamespace()).withName(hunt.getMetadata().getName())
-        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"nodes\":null}}");
+    client
+        .resources(GhostHunt.class)
+        .inNamespace(hunt.getMetadata().getNamespace())
+        .withName(hunt.getMetadata().getName())
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"nodes\":null}}");
   }
 }

@@ -14,12 +14,30 @@ public final class Conditions {
 
   private Conditions() {}
 
-  public static Condition of(String type, String status, String reason, String message, long generation,
-      List<Condition> previous, Instant now) {
-    String since = previous == null ? null : previous.stream()
-        .filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()))
-        .map(Condition::getLastTransitionTime).filter(Objects::nonNull).findFirst().orElse(null);
-    return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
-        .withObservedGeneration(generation).withLastTransitionTime(since != null ? since : now.toString()).build();
+  public static Condition of(
+      String type,
+      String status,
+      String reason,
+      String message,
+      long generation,
+      List<Condition> previous,
+      Instant now) {
+    String since =
+        previous == null
+            ? null
+            : previous.stream()
+                .filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()))
+                .map(Condition::getLastTransitionTime)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElse(null);
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(since != null ? since : now.toString())
+        .build();
   }
 }

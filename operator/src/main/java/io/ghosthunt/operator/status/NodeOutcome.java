@@ -8,10 +8,12 @@ import io.ghosthunt.api.status.NodePhase;
  * @param node the node's name (a pod's node; null for a pod that was never scheduled)
  * @param pod in a pod hunt, the pod's name
  * @param reachable false when the node is gone or NotReady; {@code reason} says which
- * @param podPhase the probe pod's phase (Pending, Running, Succeeded, Failed), or null without a pod
+ * @param podPhase the probe pod's phase (Pending, Running, Succeeded, Failed), or null without a
+ *     pod
  * @param reason why the node is unreachable or why its pod failed, for the node entry's message
  */
-public record NodeOutcome(String node, String pod, boolean reachable, String podPhase, String reason) {
+public record NodeOutcome(
+    String node, String pod, boolean reachable, String podPhase, String reason) {
 
   public static NodeOutcome unreachable(String node, String reason) {
     return new NodeOutcome(node, null, false, null, reason);

@@ -25,7 +25,10 @@ public final class RunHistory {
 
   private RunHistory() {}
 
-  /** Every ghost of the run, from every entry (the reports' findings, not the hunt's capped list), with its evidence. */
+  /**
+   * Every ghost of the run, from every entry (the reports' findings, not the hunt's capped list),
+   * with its evidence.
+   */
   static Map<String, GhostChange> ghosts(List<NodeStatus> entries) {
     Map<String, GhostChange> ghosts = new LinkedHashMap<>();
     for (NodeStatus n : entries) {
@@ -42,7 +45,11 @@ public final class RunHistory {
   }
 
   /** The summary of a run that just completed. */
-  public static RunSummary summary(int run, String scheduledAt, Instant finished, GhostHuntStatus status,
+  public static RunSummary summary(
+      int run,
+      String scheduledAt,
+      Instant finished,
+      GhostHuntStatus status,
       List<NodeStatus> entries) {
     RunSummary s = new RunSummary();
     s.setRun(run);
@@ -50,7 +57,8 @@ public final class RunHistory {
     s.setFinishedAt(finished.toString());
     s.setVerdict(status.getVerdict());
     s.setGhosts(status.getGhosts());
-    List<GhostChange> found = ghosts(entries).values().stream().limit(MAX_FOUND).map(RunHistory::bare).toList();
+    List<GhostChange> found =
+        ghosts(entries).values().stream().limit(MAX_FOUND).map(RunHistory::bare).toList();
     s.setFound(found.isEmpty() ? null : found);
     return s;
   }
@@ -69,7 +77,11 @@ public final class RunHistory {
     RunChanges c = new RunChanges();
     c.setRun(run);
     c.setSince(previous.getRun());
-    List<GhostChange> appeared = now.values().stream().filter(g -> !beforeIds.contains(g.identity())).limit(MAX_FOUND).toList();
+    List<GhostChange> appeared =
+        now.values().stream()
+            .filter(g -> !beforeIds.contains(g.identity()))
+            .limit(MAX_FOUND)
+            .toList();
     List<GhostChange> gone = before.stream().filter(g -> !now.containsKey(g.identity())).toList();
     c.setAppeared(appeared.isEmpty() ? null : appeared);
     c.setGone(gone.isEmpty() ? null : gone);
@@ -81,7 +93,10 @@ public final class RunHistory {
     List<RunSummary> runs = new ArrayList<>();
     runs.add(latest);
     if (before != null) {
-      before.stream().filter(r -> !r.getRun().equals(latest.getRun())).limit(Math.max(0, limit - 1)).forEach(runs::add);
+      before.stream()
+          .filter(r -> !r.getRun().equals(latest.getRun()))
+          .limit(Math.max(0, limit - 1))
+          .forEach(runs::add);
     }
     return runs;
   }

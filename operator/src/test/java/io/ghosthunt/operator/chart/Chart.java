@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The chart in charts/ghosthunt-operator, rendered by Helm itself (helm-java carries it natively). */
+/**
+ * The chart in charts/ghosthunt-operator, rendered by Helm itself (helm-java carries it natively).
+ */
 final class Chart {
   private Chart() {}
 
@@ -55,7 +57,13 @@ final class Chart {
   }
 
   static JsonNode one(List<JsonNode> docs, String kind, String name) {
-    return docs.stream().filter(d -> kind.equals(d.path("kind").asText()) && name.equals(d.path("metadata").path("name").asText()))
-        .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in the rendered chart"));
+    return docs.stream()
+        .filter(
+            d ->
+                kind.equals(d.path("kind").asText())
+                    && name.equals(d.path("metadata").path("name").asText()))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no " + kind + " " + name + " in the rendered chart"));
   }
 }

@@ -50,13 +50,17 @@ class ChartIT {
   static final String OTHER = "chart-team-b";
 
   @Test
-  void theOperatorUnderTheChartsServiceAccountCompletesAHuntAndIsDeniedTheRest(ControlPlane cp) throws Exception {
+  void theOperatorUnderTheChartsServiceAccountCompletesAHuntAndIsDeniedTheRest(ControlPlane cp)
+      throws Exception {
     KubernetesClient admin = cp.admin();
     cp.installCrd();
     for (String ns : List.of(RELEASE_NS, WATCHED, OTHER)) {
-      admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+      admin
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .serverSideApply();
     }
-    List<JsonNode> docs = Chart.render(RELEASE_NS, Map.of("watchNamespaces[0]", WATCHED, "probes.namespace", PROBES));
+    List<JsonNode> docs =
+        Chart.render(RELEASE_NS, Map.of("watchNamespaces[0]", WATCHED, "probes.namespace", PROBES));
     int applied = 0;
     for (JsonNode doc : docs) {
       String kind = doc.path("kind").asText();
@@ -64,35 +68,71 @@ class ChartIT {
       if (Set.of("Deployment", "Service", "ServiceMonitor").contains(kind)) {
         continue;
       }
-      HasMetadata object = admin.getKubernetesSerialization().unmarshal(Chart.YAML.writeValueAsString(doc));
-      // forced: the shared control plane may hold the report policy from another test's CRD install.
+      HasMetadata object =
+          admin.getKubernetesSerialization().unmarshal(Chart.YAML.writeValueAsString(doc));
+      // forced: the shared control plane may hold the report policy from another test's CRD
+      // install.
       admin.resource(object).forceConflicts().serverSideApply();
       applied++;
     }
     assertTrue(applied >= 10, "applied " + applied + " objects");
-    admin.resource(new SecretBuilder().withNewMetadata().withName("web-ca").withNamespace(WATCHED).endMetadata()
-        .addToStringData("ca.crt", "not a certificate").build()).serverSideApply();
+    admin
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("web-ca")
+                .withNamespace(WATCHED)
+                .endMetadata()
+                .addToStringData("ca.crt", "not a certificate")
+                .build())
+        .serverSideApply();
 
-    String token = admin.serviceAccounts().inNamespace(RELEASE_NS).withName("ghosthunt-operator")
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-        .getStatus().getToken();
-    Path kubeconfig = ControlPlane.tokenKubeconfig(admin, token, Files.createTempFile("chart-operator", ".kubeconfig"));
+    String token =
+        admin
+            .serviceAccounts()
+            .inNamespace(RELEASE_NS)
+            .withName("ghosthunt-operator")
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(3600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    Path kubeconfig =
+        ControlPlane.tokenKubeconfig(
+            admin, token, Files.createTempFile("chart-operator", ".kubeconfig"));
 
     try (Lab lab = new Lab();
         KubernetesClient operatorClient = ControlPlane.clientFor(Files.readString(kubeconfig))) {
       LabHost host = lab.host("chart-node");
       host.listen("0.0.0.0", 8080);
       cp.awaitRootCa(PROBES);
-      try (LabNode node = LabNode.start(cp, host, "chart-node", LabNode.Setup.READY, Images.forNodes())) {
+      try (LabNode node =
+          LabNode.start(cp, host, "chart-node", LabNode.Setup.READY, Images.forNodes())) {
         node.awaitReady(admin, true, java.time.Duration.ofMinutes(2));
         OperatorMetrics metrics = new OperatorMetrics();
-        GhostHuntOperator operator = new GhostHuntOperator(operatorClient,
-            new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(WATCHED),
-                OperatorConfig.DEFAULT_AGENT_SECRET_READER, OperatorConfig.ProbeResources.DEFAULT, List.of("probe-registry")),
-            metrics, RELEASE_NS);
+        GhostHuntOperator operator =
+            new GhostHuntOperator(
+                operatorClient,
+                new OperatorConfig(
+                    PROBES,
+                    Images.probeAgent(),
+                    false,
+                    Set.of(WATCHED),
+                    OperatorConfig.DEFAULT_AGENT_SECRET_READER,
+                    OperatorConfig.ProbeResources.DEFAULT,
+                    List.of("probe-registry")),
+                metrics,
+                RELEASE_NS);
         operator.start();
         try {
-          GhostHunt hunt = admin.getKubernetesSerialization().unmarshal("""
+          GhostHunt hunt =
+              admin
+                  .getKubernetesSerialization()
+                  .unmarshal(
+                      """
               apiVersion: ghosthunt.io/v1alpha1
               kind: GhostHunt
               metadata: {name: chart-hunt, namespace: %s}
@@ -102,23 +142,58 @@ class ChartIT {
                   portOwner: {ports: [8080], expectedProcess: python3}
                   http2: {urls: ["https://192.0.2.80/"], caBundleSecret: {name: web-ca}}
                 timeoutSeconds: 90
-              """.formatted(WATCHED), GhostHunt.class);
+              """
+                          .formatted(WATCHED),
+                      GhostHunt.class);
           admin.resource(hunt).serverSideApply();
-          GhostHunt done = admin.resources(GhostHunt.class).inNamespace(WATCHED).withName("chart-hunt")
-              .waitUntilCondition(h -> h != null && h.getStatus() != null && h.getStatus().getPhase() == HuntPhase.Complete,
-                  120, TimeUnit.SECONDS);
-          // No ghost; the http2 check could not use the bundle (not a certificate), so not all Clear.
-          assertEquals(HuntVerdict.Inconclusive, done.getStatus().getVerdict(), done.getStatus().getSummary());
-          List<Finding> findings = io.ghosthunt.agent.cli.HuntCommand.withReports(admin, done).getNodes().get(0).getFindings();
-          assertEquals(FindingVerdict.Clear, findings.stream().filter(f -> f.getCheck() == CheckKey.PORT_OWNER)
-              .findFirst().orElseThrow().getVerdict());
-          Finding http2 = findings.stream().filter(f -> f.getCheck() == CheckKey.HTTP2).findFirst().orElseThrow();
-          // The probe read the CA bundle through the binding the operator made (a PEM error, not a 403).
+          GhostHunt done =
+              admin
+                  .resources(GhostHunt.class)
+                  .inNamespace(WATCHED)
+                  .withName("chart-hunt")
+                  .waitUntilCondition(
+                      h ->
+                          h != null
+                              && h.getStatus() != null
+                              && h.getStatus().getPhase() == HuntPhase.Complete,
+                      120,
+                      TimeUnit.SECONDS);
+          // No ghost; the http2 check could not use the bundle (not a certificate), so not all
+          // Clear.
+          assertEquals(
+              HuntVerdict.Inconclusive,
+              done.getStatus().getVerdict(),
+              done.getStatus().getSummary());
+          List<Finding> findings =
+              io.ghosthunt.agent.cli.HuntCommand.withReports(admin, done)
+                  .getNodes()
+                  .get(0)
+                  .getFindings();
+          assertEquals(
+              FindingVerdict.Clear,
+              findings.stream()
+                  .filter(f -> f.getCheck() == CheckKey.PORT_OWNER)
+                  .findFirst()
+                  .orElseThrow()
+                  .getVerdict());
+          Finding http2 =
+              findings.stream()
+                  .filter(f -> f.getCheck() == CheckKey.HTTP2)
+                  .findFirst()
+                  .orElseThrow();
+          // The probe read the CA bundle through the binding the operator made (a PEM error, not a
+          // 403).
           assertEquals(FindingVerdict.Error, http2.getVerdict(), http2.getSummary());
-          assertEquals("cannot use the CA bundle web-ca/ca.crt: No certificate data found", http2.getSummary());
-          assertTrue(metrics.render().contains("ghosthunt_hunts_total{verdict=\"Inconclusive\"} 1.0"), metrics.render());
+          assertEquals(
+              "cannot use the CA bundle web-ca/ca.crt: No certificate data found",
+              http2.getSummary());
+          assertTrue(
+              metrics.render().contains("ghosthunt_hunts_total{verdict=\"Inconclusive\"} 1.0"),
+              metrics.render());
           // Leader election ran under the chart's Role.
-          assertNotEquals(null, admin.leases().inNamespace(RELEASE_NS).withName(GhostHuntOperator.LEASE_NAME).get());
+          assertNotEquals(
+              null,
+              admin.leases().inNamespace(RELEASE_NS).withName(GhostHuntOperator.LEASE_NAME).get());
         } finally {
           operator.close();
         }
@@ -129,9 +204,24 @@ class ChartIT {
       denied(() -> operatorClient.secrets().inNamespace(RELEASE_NS).list());
       // Pods of a watched namespace are read (pod hunts select them), never made there.
       operatorClient.pods().inNamespace(WATCHED).list();
-      denied(() -> operatorClient.pods().inNamespace(WATCHED).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
-          .withNewMetadata().withName("not-a-probe").endMetadata()
-          .withNewSpec().addNewContainer().withName("c").withImage("x").endContainer().endSpec().build()).create());
+      denied(
+          () ->
+              operatorClient
+                  .pods()
+                  .inNamespace(WATCHED)
+                  .resource(
+                      new io.fabric8.kubernetes.api.model.PodBuilder()
+                          .withNewMetadata()
+                          .withName("not-a-probe")
+                          .endMetadata()
+                          .withNewSpec()
+                          .addNewContainer()
+                          .withName("c")
+                          .withImage("x")
+                          .endContainer()
+                          .endSpec()
+                          .build())
+                  .create());
       denied(() -> operatorClient.pods().inNamespace(OTHER).list());
       denied(() -> operatorClient.resources(GhostHunt.class).inNamespace(OTHER).list());
       denied(() -> operatorClient.rbac().roles().inNamespace(OTHER).list());

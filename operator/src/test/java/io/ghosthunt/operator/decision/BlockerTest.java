@@ -11,26 +11,58 @@ import org.junit.jupiter.api.Test;
 class BlockerTest {
 
   static KubernetesClientException error(int code, String kind, String message) {
-    Status status = new StatusBuilder().withCode(code).withMessage(message).withNewDetails().withKind(kind).endDetails().build();
+    Status status =
+        new StatusBuilder()
+            .withCode(code)
+            .withMessage(message)
+            .withNewDetails()
+            .withKind(kind)
+            .endDetails()
+            .build();
     return new KubernetesClientException(status);
   }
 
   @Test
   void aMissingProbeNamespaceSaysWhatToRun() {
-    Blocker b = Blocker.of(error(404, "namespaces", "namespaces \"ghosthunt-system\" not found"), "ghosthunt-system").orElseThrow();
+    Blocker b =
+        Blocker.of(
+                error(404, "namespaces", "namespaces \"ghosthunt-system\" not found"),
+                "ghosthunt-system")
+            .orElseThrow();
     assertEquals(Blocker.PROBE_NAMESPACE_MISSING, b.reason());
-    assertTrue(b.message().contains("kubectl create namespace ghosthunt-system && kubectl label namespace ghosthunt-system"
-        + " pod-security.kubernetes.io/enforce=privileged"), b.message());
+    assertTrue(
+        b.message()
+            .contains(
+                "kubectl create namespace ghosthunt-system && kubectl label namespace ghosthunt-system"
+                    + " pod-security.kubernetes.io/enforce=privileged"),
+        b.message());
   }
 
   @Test
   void rbacDenialsBlockButPodSecurityRefusalsAndOtherErrorsDoNot() {
-    Blocker b = Blocker.of(error(403, "serviceaccounts", "serviceaccounts is forbidden: User \"system:serviceaccount:ops:op\""
-        + " cannot create resource \"serviceaccounts\" in API group \"\" in the namespace \"ghosthunt-system\""), "ghosthunt-system")
-        .orElseThrow();
+    Blocker b =
+        Blocker.of(
+                error(
+                    403,
+                    "serviceaccounts",
+                    "serviceaccounts is forbidden: User \"system:serviceaccount:ops:op\""
+                        + " cannot create resource \"serviceaccounts\" in API group \"\" in the namespace \"ghosthunt-system\""),
+                "ghosthunt-system")
+            .orElseThrow();
     assertEquals(Blocker.OPERATOR_FORBIDDEN, b.reason());
-    assertTrue(b.message().startsWith("the operator is not allowed to start probes: serviceaccounts is forbidden"), b.message());
-    assertTrue(Blocker.of(error(403, "pods", "pods \"gh-x\" is forbidden: violates PodSecurity \"baseline:latest\""), "p").isEmpty());
+    assertTrue(
+        b.message()
+            .startsWith(
+                "the operator is not allowed to start probes: serviceaccounts is forbidden"),
+        b.message());
+    assertTrue(
+        Blocker.of(
+                error(
+                    403,
+                    "pods",
+                    "pods \"gh-x\" is forbidden: violates PodSecurity \"baseline:latest\""),
+                "p")
+            .isEmpty());
     assertTrue(Blocker.of(error(404, "pods", "pods \"gh-x\" not found"), "p").isEmpty());
     assertTrue(Blocker.of(error(500, null, "etcdserver: request timed out"), "p").isEmpty());
   }

@@ -23,52 +23,98 @@ class HuntDecisionsTest {
     return new PodBuilder().withNewStatus().withPhase(phase).endStatus().build();
   }
 
-  static final List<HuntTarget> TARGETS = List.of(HuntTarget.node("a", null), HuntTarget.node("b", null),
-      HuntTarget.node("c", null), HuntTarget.node("gone", "node not found"));
+  static final List<HuntTarget> TARGETS =
+      List.of(
+          HuntTarget.node("a", null),
+          HuntTarget.node("b", null),
+          HuntTarget.node("c", null),
+          HuntTarget.node("gone", "node not found"));
 
   @Test
   void probesStartOnlyOnHuntableNodesWithoutAPodOrAReportAndOnlyBeforeTheDeadline() {
     NodeStatus reported = new NodeStatus("c", NodePhase.Done);
-    var seen = new HuntDecisions.Observed(TARGETS, Map.of("a", pod("Running")), java.util.Set.of("c"), Map.of("c", reported), NOW, DEADLINE);
+    var seen =
+        new HuntDecisions.Observed(
+            TARGETS,
+            Map.of("a", pod("Running")),
+            java.util.Set.of("c"),
+            Map.of("c", reported),
+            NOW,
+            DEADLINE);
     assertEquals(List.of("b"), HuntDecisions.probesToStart(seen));
 
-    var late = new HuntDecisions.Observed(TARGETS, Map.of(), java.util.Set.of(), Map.of(), DEADLINE, DEADLINE);
+    var late =
+        new HuntDecisions.Observed(
+            TARGETS, Map.of(), java.util.Set.of(), Map.of(), DEADLINE, DEADLINE);
     assertEquals(List.of(), HuntDecisions.probesToStart(late), "no new probe once the time is up");
   }
 
   @Test
   void outcomesSayWhyANodeIsNotHunted() {
-    var seen = new HuntDecisions.Observed(TARGETS, Map.of("a", pod("Running")), java.util.Set.of(), Map.of(), NOW, DEADLINE);
-    List<NodeOutcome> outcomes = HuntDecisions.outcomes(seen, Map.of("c", pod("Pending")),
-        Map.of("b", "pods \"gh-x\" is forbidden: violates PodSecurity \"baseline:latest\""));
-    assertEquals(List.of(
-        NodeOutcome.pod("a", "Running", null),
-        NodeOutcome.pod("b", "Failed", "refused by the API server: pods \"gh-x\" is forbidden: violates PodSecurity"
-            + " \"baseline:latest\""),
-        NodeOutcome.pod("c", "Pending", null),
-        NodeOutcome.unreachable("gone", "node not found")), outcomes);
+    var seen =
+        new HuntDecisions.Observed(
+            TARGETS, Map.of("a", pod("Running")), java.util.Set.of(), Map.of(), NOW, DEADLINE);
+    List<NodeOutcome> outcomes =
+        HuntDecisions.outcomes(
+            seen,
+            Map.of("c", pod("Pending")),
+            Map.of("b", "pods \"gh-x\" is forbidden: violates PodSecurity \"baseline:latest\""));
+    assertEquals(
+        List.of(
+            NodeOutcome.pod("a", "Running", null),
+            NodeOutcome.pod(
+                "b",
+                "Failed",
+                "refused by the API server: pods \"gh-x\" is forbidden: violates PodSecurity"
+                    + " \"baseline:latest\""),
+            NodeOutcome.pod("c", "Pending", null),
+            NodeOutcome.unreachable("gone", "node not found")),
+        outcomes);
   }
 
   @Test
   void onePodHuntProbeStartsPerNodeForItsPodsWithoutAnEntryAndEachPodHasItsOwnOutcome() {
-    List<HuntTarget> pods = List.of(new HuntTarget("a", "web-1", "u1", null), new HuntTarget("a", "web-2", "u2", null),
-        new HuntTarget("b", "web-3", "u3", null), new HuntTarget("b", "web-4", "u4", null),
-        new HuntTarget(null, "web-5", "u5", "the pod is not scheduled to a node yet (Pending)"));
+    List<HuntTarget> pods =
+        List.of(
+            new HuntTarget("a", "web-1", "u1", null),
+            new HuntTarget("a", "web-2", "u2", null),
+            new HuntTarget("b", "web-3", "u3", null),
+            new HuntTarget("b", "web-4", "u4", null),
+            new HuntTarget(
+                null, "web-5", "u5", "the pod is not scheduled to a node yet (Pending)"));
     NodeStatus done = new NodeStatus("b", NodePhase.Done);
     done.setPod("web-3");
-    var seen = new HuntDecisions.Observed(pods, Map.of(), java.util.Set.of("pod/web-3"), Map.of("pod/web-3", done), NOW, DEADLINE);
-    assertEquals(List.of("a", "b"), HuntDecisions.probesToStart(seen), "one probe per node, however many pods");
-    assertEquals(List.of("web-1", "web-2"), HuntDecisions.targetsOn(seen, "a").stream().map(HuntTarget::pod).toList());
-    assertEquals(List.of("web-4"), HuntDecisions.targetsOn(seen, "b").stream().map(HuntTarget::pod).toList(),
+    var seen =
+        new HuntDecisions.Observed(
+            pods,
+            Map.of(),
+            java.util.Set.of("pod/web-3"),
+            Map.of("pod/web-3", done),
+            NOW,
+            DEADLINE);
+    assertEquals(
+        List.of("a", "b"),
+        HuntDecisions.probesToStart(seen),
+        "one probe per node, however many pods");
+    assertEquals(
+        List.of("web-1", "web-2"),
+        HuntDecisions.targetsOn(seen, "a").stream().map(HuntTarget::pod).toList());
+    assertEquals(
+        List.of("web-4"),
+        HuntDecisions.targetsOn(seen, "b").stream().map(HuntTarget::pod).toList(),
         "a pod that has its entry is not hunted again");
 
-    List<NodeOutcome> outcomes = HuntDecisions.outcomes(seen, Map.of("a", pod("Running")), Map.of());
-    assertEquals(List.of(
-        NodeOutcome.pod("a", "Running", null).inPod("web-1"),
-        NodeOutcome.pod("a", "Running", null).inPod("web-2"),
-        NodeOutcome.pod("b", null, null).inPod("web-3"),
-        NodeOutcome.pod("b", null, null).inPod("web-4"),
-        NodeOutcome.unreachable(null, "the pod is not scheduled to a node yet (Pending)").inPod("web-5")), outcomes);
+    List<NodeOutcome> outcomes =
+        HuntDecisions.outcomes(seen, Map.of("a", pod("Running")), Map.of());
+    assertEquals(
+        List.of(
+            NodeOutcome.pod("a", "Running", null).inPod("web-1"),
+            NodeOutcome.pod("a", "Running", null).inPod("web-2"),
+            NodeOutcome.pod("b", null, null).inPod("web-3"),
+            NodeOutcome.pod("b", null, null).inPod("web-4"),
+            NodeOutcome.unreachable(null, "the pod is not scheduled to a node yet (Pending)")
+                .inPod("web-5")),
+        outcomes);
     assertEquals("pod/web-5", outcomes.get(4).key());
   }
 

@@ -12,13 +12,14 @@ import java.util.List;
  * {@code ./ghosthunt demo}: GhostHunt's whole flow on this machine. A whole cluster (control plane,
  * a haunted house of five real nodes: kubelet, containerd and kube-proxy in lab namespaces, a pod
  * network), GhostHunt installed with {@code helm install} from the images this build made; then
- * what a user does: {@code kubectl apply} the Tuesday possession, {@code kubectl wait},
- * {@code kubectl describe}. Everything is removed on exit, Ctrl-C included; {@code --keep} leaves
- * it running to explore with kubectl.
+ * what a user does: {@code kubectl apply} the Tuesday possession, {@code kubectl wait}, {@code
+ * kubectl describe}. Everything is removed on exit, Ctrl-C included; {@code --keep} leaves it
+ * running to explore with kubectl.
  */
 public final class Demo {
 
-  static final String HELP = """
+  static final String HELP =
+      """
       Usage: ./ghosthunt demo [--keep] [--hunt FILE]
 
       Starts a whole Kubernetes cluster: a control plane (etcd, kube-apiserver,
@@ -47,7 +48,10 @@ public final class Demo {
     boolean keep = argv.contains("--keep");
     Path repo = Path.of(System.getProperty("ghosthunt.repo", "."));
     int at = argv.indexOf("--hunt");
-    Path hunt = at >= 0 && at + 1 < argv.size() ? Path.of(argv.get(at + 1)) : repo.resolve("examples/tuesday-possession.yaml");
+    Path hunt =
+        at >= 0 && at + 1 < argv.size()
+            ? Path.of(argv.get(at + 1))
+            : repo.resolve("examples/tuesday-possession.yaml");
     if (!Files.isReadable(hunt)) {
       System.err.println("ghosthunt demo: no such hunt file: " + hunt);
       System.exit(2);
@@ -60,43 +64,65 @@ public final class Demo {
     Path dir = Files.createTempDirectory("ghosthunt-demo-");
     HauntedCluster[] cluster = new HauntedCluster[1];
     // Ctrl-C: the JVM runs this hook; the lab's own hook removes the namespaces too.
-    Thread cleanup = new Thread(() -> {
-      if (cluster[0] != null) {
-        step(started, "cleaning up: nodes (kubelets, containerds, kube-proxies, pods), lab namespaces, control plane");
-        cluster[0].close();
-      }
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      } catch (java.io.IOException e) {
-        // a leftover temp folder is harmless
-      }
-    }, "demo-cleanup");
+    Thread cleanup =
+        new Thread(
+            () -> {
+              if (cluster[0] != null) {
+                step(
+                    started,
+                    "cleaning up: nodes (kubelets, containerds, kube-proxies, pods), lab namespaces, control plane");
+                cluster[0].close();
+              }
+              try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+              } catch (java.io.IOException e) {
+                // a leftover temp folder is harmless
+              }
+            },
+            "demo-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
 
     cluster[0] = HauntedCluster.start(dir, s -> step(started, s));
     step(started, "kubectl get nodes -o wide");
     print(cluster[0].kubectl("get", "nodes", "-o", "wide"));
-    step(started, "kubectl -n " + HauntedCluster.NAMESPACE + " get deployment " + HauntedCluster.DEPLOYMENT);
-    print(cluster[0].kubectl("-n", HauntedCluster.NAMESPACE, "get", "deployment", HauntedCluster.DEPLOYMENT));
+    step(
+        started,
+        "kubectl -n " + HauntedCluster.NAMESPACE + " get deployment " + HauntedCluster.DEPLOYMENT);
+    print(
+        cluster[0].kubectl(
+            "-n", HauntedCluster.NAMESPACE, "get", "deployment", HauntedCluster.DEPLOYMENT));
     String name = huntName(hunt);
     step(started, "kubectl apply -f " + repo.relativize(hunt.toAbsolutePath().normalize()));
     print(cluster[0].kubectl("apply", "-f", hunt.toString()));
-    step(started, "kubectl wait --for=condition=Complete ghosthunt/" + name + " --timeout=5m"
-        + " (each node's kubelet runs one probe pod from the image; it hunts in the node's namespace)");
-    Lab.Exec waited = cluster[0].kubectl("wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=5m");
+    step(
+        started,
+        "kubectl wait --for=condition=Complete ghosthunt/"
+            + name
+            + " --timeout=5m"
+            + " (each node's kubelet runs one probe pod from the image; it hunts in the node's namespace)");
+    Lab.Exec waited =
+        cluster[0].kubectl("wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=5m");
     print(waited);
     step(started, "kubectl get ghosthunts");
     print(cluster[0].kubectl("get", "ghosthunts"));
-    step(started, "kubectl get ghosthuntreports -l ghosthunt.io/hunt=" + name + " (one report per node)");
+    step(
+        started,
+        "kubectl get ghosthuntreports -l ghosthunt.io/hunt=" + name + " (one report per node)");
     print(cluster[0].kubectl("get", "ghosthuntreports", "-l", "ghosthunt.io/hunt=" + name));
     step(started, "kubectl describe ghosthunt " + name);
     print(cluster[0].kubectl("describe", "ghosthunt", name));
     Duration took = Duration.between(started, Instant.now());
     if (keep) {
       step(started, "ready after " + took.toSeconds() + " s; left running. In another shell:");
-      System.out.println("  export KUBECONFIG=" + cluster[0].kubeconfig + " PATH=" + cluster[0].controlPlane.kubectl().getParent() + ":$PATH");
+      System.out.println(
+          "  export KUBECONFIG="
+              + cluster[0].kubeconfig
+              + " PATH="
+              + cluster[0].controlPlane.kubectl().getParent()
+              + ":$PATH");
       System.out.println("  kubectl get ghosthunts,nodes");
-      System.out.println("  kubectl apply -f examples/every-ghost.yaml && kubectl describe ghosthunt every-ghost");
+      System.out.println(
+          "  kubectl apply -f examples/every-ghost.yaml && kubectl describe ghosthunt every-ghost");
       System.out.println("Ctrl-C here stops it and removes everything.");
       Thread.currentThread().join();
     }
@@ -104,7 +130,8 @@ public final class Demo {
   }
 
   private static void step(Instant started, String what) {
-    System.out.printf("[demo %5.1fs] %s%n", Duration.between(started, Instant.now()).toMillis() / 1000.0, what);
+    System.out.printf(
+        "[demo %5.1fs] %s%n", Duration.between(started, Instant.now()).toMillis() / 1000.0, what);
     System.out.flush();
   }
 

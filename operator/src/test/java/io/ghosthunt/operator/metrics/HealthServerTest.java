@@ -30,12 +30,18 @@ class HealthServerTest {
 
       HttpResponse<String> scrape = get(http, base + "/metrics");
       assertEquals(200, scrape.statusCode());
-      assertTrue(scrape.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+      assertTrue(
+          scrape
+              .headers()
+              .firstValue("Content-Type")
+              .orElse("")
+              .startsWith("text/plain; version=0.0.4"));
       assertTrue(scrape.body().contains("ghosthunt_reconcile_errors_total 1.0\n"), scrape.body());
     }
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -36,8 +36,12 @@ class OperatorMetricsTest {
 
     assertTrue(text.contains("ghosthunt_hunts_total{verdict=\"Haunted\"} 1.0\n"), text);
     assertTrue(text.contains("ghosthunt_ghosts_found_total{ghost=\"MtuBlackhole\"} 1.0\n"), text);
-    assertTrue(text.contains("ghosthunt_check_duration_seconds_bucket{check=\"mtu\",le=\"0.5\"} 0\n"), text);
-    assertTrue(text.contains("ghosthunt_check_duration_seconds_bucket{check=\"mtu\",le=\"1.0\"} 1\n"), text);
+    assertTrue(
+        text.contains("ghosthunt_check_duration_seconds_bucket{check=\"mtu\",le=\"0.5\"} 0\n"),
+        text);
+    assertTrue(
+        text.contains("ghosthunt_check_duration_seconds_bucket{check=\"mtu\",le=\"1.0\"} 1\n"),
+        text);
     assertTrue(text.contains("ghosthunt_check_duration_seconds_count{check=\"mtu\"} 1\n"), text);
     assertTrue(text.contains("ghosthunt_hunt_duration_seconds_bucket{le=\"60.0\"} 1\n"), text);
     assertTrue(text.contains("ghosthunt_hunt_duration_seconds_sum 42.0\n"), text);

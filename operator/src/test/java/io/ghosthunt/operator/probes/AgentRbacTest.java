@@ -1,7 +1,6 @@
 package io.ghosthunt.operator.probes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -16,22 +15,35 @@ import org.junit.jupiter.api.Test;
 
 class AgentRbacTest {
 
-  private static final OperatorConfig CONFIG = new OperatorConfig("probes", "img", false, Set.of(), "secret-reader",
-      OperatorConfig.ProbeResources.DEFAULT, List.of("probe-registry"));
+  private static final OperatorConfig CONFIG =
+      new OperatorConfig(
+          "probes",
+          "img",
+          false,
+          Set.of(),
+          "secret-reader",
+          OperatorConfig.ProbeResources.DEFAULT,
+          List.of("probe-registry"));
 
   private static GhostHunt hunt(String checks) {
-    GhostHunt h = new KubernetesSerialization().unmarshal("""
+    GhostHunt h =
+        new KubernetesSerialization()
+            .unmarshal(
+                """
         apiVersion: ghosthunt.io/v1alpha1
         kind: GhostHunt
         metadata: {name: h, namespace: team-a, uid: 0f0e0d0c-0000-4000-8000-000000000001, generation: 1}
         spec: {checks: %s}
-        """.formatted(checks), GhostHunt.class);
+        """
+                    .formatted(checks),
+                GhostHunt.class);
     return h;
   }
 
   @Test
   void theAgentMayReadItsHuntAndPatchReportStatusOnlyAndPullsWithTheConfiguredSecret() {
-    List<HasMetadata> objects = new AgentRbac(null, CONFIG).objects(hunt("{loopback: {ports: [80]}}"));
+    List<HasMetadata> objects =
+        new AgentRbac(null, CONFIG).objects(hunt("{loopback: {ports: [80]}}"));
 
     assertEquals(3, objects.size());
     ServiceAccount sa = (ServiceAccount) objects.get(0);
@@ -48,15 +60,20 @@ class AgentRbacTest {
     assertEquals(List.of("patch"), role.getRules().get(1).getVerbs());
     // Owned by the hunt, so that they go with it even when no operator is left to delete them.
     for (HasMetadata o : objects.subList(1, 3)) {
-      assertEquals("0f0e0d0c-0000-4000-8000-000000000001", o.getMetadata().getOwnerReferences().get(0).getUid(), o.getKind());
+      assertEquals(
+          "0f0e0d0c-0000-4000-8000-000000000001",
+          o.getMetadata().getOwnerReferences().get(0).getUid(),
+          o.getKind());
       assertEquals("GhostHunt", o.getMetadata().getOwnerReferences().get(0).getKind());
     }
   }
 
   @Test
   void aHuntNamingACaBundleAlsoBindsTheSecretReaderInItsNamespace() {
-    List<HasMetadata> objects = new AgentRbac(null, CONFIG)
-        .objects(hunt("{http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: app-ca}}}"));
+    List<HasMetadata> objects =
+        new AgentRbac(null, CONFIG)
+            .objects(
+                hunt("{http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: app-ca}}}"));
 
     assertEquals(4, objects.size());
     RoleBinding ca = (RoleBinding) objects.get(3);

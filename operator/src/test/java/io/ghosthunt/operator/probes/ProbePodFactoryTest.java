@@ -17,11 +17,15 @@ import org.junit.jupiter.api.Test;
 class ProbePodFactoryTest {
 
   static final GhostHunt HUNT = ReportFactoryTest.hunt("slow-pods", 2);
-  static final List<HuntTarget> PODS = List.of(new HuntTarget("node-a", "web-1", "u-1", null),
-      new HuntTarget("node-a", "web-2", "u-2", null));
+  static final List<HuntTarget> PODS =
+      List.of(
+          new HuntTarget("node-a", "web-1", "u-1", null),
+          new HuntTarget("node-a", "web-2", "u-2", null));
 
   static Container probe(boolean hardened, List<HuntTarget> pods) {
-    Pod pod = new ProbePodFactory(new OperatorConfig("probes", "img", hardened, Set.of())).build(HUNT, "node-a", 60, pods);
+    Pod pod =
+        new ProbePodFactory(new OperatorConfig("probes", "img", hardened, Set.of()))
+            .build(HUNT, "node-a", 60, pods);
     return pod.getSpec().getContainers().get(0);
   }
 
@@ -33,9 +37,15 @@ class ProbePodFactoryTest {
 
     List<String> pods = probe(false, PODS).getArgs();
     assertFalse(pods.contains("--report"));
-    assertEquals("web-1/u-1/" + Labels.reportName(HUNT, "pod/web-1") + ",web-2/u-2/" + Labels.reportName(HUNT, "pod/web-2"),
+    assertEquals(
+        "web-1/u-1/"
+            + Labels.reportName(HUNT, "pod/web-1")
+            + ",web-2/u-2/"
+            + Labels.reportName(HUNT, "pod/web-2"),
         pods.get(pods.indexOf("--pods") + 1));
-    assertEquals(Labels.reportName(HUNT, "pod/web-1"), ReportFactory.build(HUNT, PODS.get(0)).getMetadata().getName());
+    assertEquals(
+        Labels.reportName(HUNT, "pod/web-1"),
+        ReportFactory.build(HUNT, PODS.get(0)).getMetadata().getName());
     GhostHuntReport report = ReportFactory.build(HUNT, PODS.get(0));
     assertEquals("web-1", report.getSpec().getPod());
     assertEquals("u-1", report.getSpec().getPodUid());
@@ -45,7 +55,9 @@ class ProbePodFactoryTest {
 
   @Test
   void onlyAHardenedPodHuntsProbeMayEnterNamespaces() {
-    assertEquals(ProbePodFactory.HARDENED_CAPABILITIES, probe(true, List.of()).getSecurityContext().getCapabilities().getAdd());
+    assertEquals(
+        ProbePodFactory.HARDENED_CAPABILITIES,
+        probe(true, List.of()).getSecurityContext().getCapabilities().getAdd());
     List<String> pods = probe(true, PODS).getSecurityContext().getCapabilities().getAdd();
     assertTrue(pods.containsAll(ProbePodFactory.HARDENED_CAPABILITIES));
     assertEquals(ProbePodFactory.HARDENED_CAPABILITIES.size() + 1, pods.size());

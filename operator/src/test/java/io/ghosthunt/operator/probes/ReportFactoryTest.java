@@ -12,12 +12,16 @@ import org.junit.jupiter.api.Test;
 class ReportFactoryTest {
 
   static GhostHunt hunt(String name, long generation) {
-    return new KubernetesSerialization().unmarshal("""
+    return new KubernetesSerialization()
+        .unmarshal(
+            """
         apiVersion: ghosthunt.io/v1alpha1
         kind: GhostHunt
         metadata: {name: %s, namespace: team-a, uid: 0f0e0d0c-0000-4000-8000-000000000001, generation: %d}
         spec: {checks: {loopback: {ports: [80]}}}
-        """.formatted(name, generation), GhostHunt.class);
+        """
+                .formatted(name, generation),
+            GhostHunt.class);
   }
 
   @Test
@@ -31,7 +35,8 @@ class ReportFactoryTest {
     assertEquals(3L, r.getSpec().getGeneration());
     var labels = r.getMetadata().getLabels();
     assertEquals("tuesday", labels.get(GhostHuntReport.HUNT_LABEL));
-    assertEquals("0f0e0d0c-0000-4000-8000-000000000001", labels.get(GhostHuntReport.HUNT_UID_LABEL));
+    assertEquals(
+        "0f0e0d0c-0000-4000-8000-000000000001", labels.get(GhostHuntReport.HUNT_UID_LABEL));
     assertEquals("3", labels.get(GhostHuntReport.GENERATION_LABEL));
     assertEquals("node-a", labels.get(Labels.NODE));
     assertEquals(Labels.agentName(hunt("tuesday", 3)), labels.get(GhostHuntReport.AGENT_LABEL));
@@ -43,14 +48,21 @@ class ReportFactoryTest {
 
   @Test
   void namesAndLabelsStayValidForLongHuntAndNodeNames() {
-    String longHunt = "a-hunt-whose-name-is-far-longer-than-any-label-value-may-be-at-sixty-three-characters";
-    String longNode = "ip-10-0-0-1.eu-west-1.compute.internal.a-very-long-cluster-domain.example.com";
+    String longHunt =
+        "a-hunt-whose-name-is-far-longer-than-any-label-value-may-be-at-sixty-three-characters";
+    String longNode =
+        "ip-10-0-0-1.eu-west-1.compute.internal.a-very-long-cluster-domain.example.com";
     GhostHuntReport r = ReportFactory.build(hunt(longHunt, 1), longNode);
     assertTrue(r.getMetadata().getName().length() <= 63, r.getMetadata().getName());
     assertTrue(r.getMetadata().getLabels().get(GhostHuntReport.HUNT_LABEL).length() <= 63);
-    assertFalse(r.getMetadata().getLabels().containsKey(Labels.NODE), "too long for a label: in the spec only");
+    assertFalse(
+        r.getMetadata().getLabels().containsKey(Labels.NODE),
+        "too long for a label: in the spec only");
     assertEquals(longNode, r.getSpec().getNode());
     // Another generation or node, another report.
-    assertFalse(r.getMetadata().getName().equals(ReportFactory.build(hunt(longHunt, 2), longNode).getMetadata().getName()));
+    assertFalse(
+        r.getMetadata()
+            .getName()
+            .equals(ReportFactory.build(hunt(longHunt, 2), longNode).getMetadata().getName()));
   }
 }

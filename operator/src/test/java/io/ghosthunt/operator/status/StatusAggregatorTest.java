@@ -36,7 +36,8 @@ class StatusAggregatorTest {
     return n;
   }
 
-  static Finding f(CheckKey check, String target, FindingVerdict verdict, GhostName ghost, String summary) {
+  static Finding f(
+      CheckKey check, String target, FindingVerdict verdict, GhostName ghost, String summary) {
     Finding f = new Finding(check, target, verdict);
     f.setGhost(ghost);
     f.setSummary(summary);
@@ -48,14 +49,21 @@ class StatusAggregatorTest {
   }
 
   static Map<String, Condition> byType(List<Condition> conditions) {
-    return conditions.stream().collect(java.util.stream.Collectors.toMap(Condition::getType, c -> c));
+    return conditions.stream()
+        .collect(java.util.stream.Collectors.toMap(Condition::getType, c -> c));
   }
 
   @Test
   void runningHuntReportsProgressAndUnknownGhostFound() {
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY,
-        List.of(NodeOutcome.pod("a", "Running", null), NodeOutcome.pod("b", "Pending", null)),
-        Map.of("a", done("a", clear(CheckKey.PORT_OWNER, "tcp/8080"))), null);
+    var r =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            EARLY,
+            List.of(NodeOutcome.pod("a", "Running", null), NodeOutcome.pod("b", "Pending", null)),
+            Map.of("a", done("a", clear(CheckKey.PORT_OWNER, "tcp/8080"))),
+            null);
     assertFalse(r.complete());
     assertEquals(HuntPhase.Running, r.status().getPhase());
     assertEquals("1/2", r.status().getProgress());
@@ -69,27 +77,54 @@ class StatusAggregatorTest {
 
   @Test
   void worstGhostFirstWithCountsAndLostNodes() {
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY,
-        List.of(NodeOutcome.pod("a", "Succeeded", null), NodeOutcome.pod("b", "Succeeded", null),
-            NodeOutcome.unreachable("c", "NotReady (False): KubeletStopped")),
-        Map.of(
-            "a", done("a", f(CheckKey.MTU, "192.0.2.1", FindingVerdict.Ghost, GhostName.MtuBlackhole, "path MTU 1400")),
-            "b", done("b", f(CheckKey.PORT_OWNER, "tcp/8080", FindingVerdict.Ghost, GhostName.OrphanedPort,
-                "port 8080 is held by PID 4242 (sleep 3600), not by java"))),
-        null);
+    var r =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            EARLY,
+            List.of(
+                NodeOutcome.pod("a", "Succeeded", null),
+                NodeOutcome.pod("b", "Succeeded", null),
+                NodeOutcome.unreachable("c", "NotReady (False): KubeletStopped")),
+            Map.of(
+                "a",
+                    done(
+                        "a",
+                        f(
+                            CheckKey.MTU,
+                            "192.0.2.1",
+                            FindingVerdict.Ghost,
+                            GhostName.MtuBlackhole,
+                            "path MTU 1400")),
+                "b",
+                    done(
+                        "b",
+                        f(
+                            CheckKey.PORT_OWNER,
+                            "tcp/8080",
+                            FindingVerdict.Ghost,
+                            GhostName.OrphanedPort,
+                            "port 8080 is held by PID 4242 (sleep 3600), not by java"))),
+            null);
     assertTrue(r.complete());
     assertEquals(HuntPhase.Complete, r.status().getPhase());
     assertEquals(HuntVerdict.Haunted, r.status().getVerdict());
     assertEquals(2, r.status().getGhosts());
-    assertEquals("b: port 8080 is held by PID 4242 (sleep 3600), not by java (+1 more ghost on 2 nodes);"
-        + " 1 node not hunted (c: Unreachable)", r.status().getSummary());
+    assertEquals(
+        "b: port 8080 is held by PID 4242 (sleep 3600), not by java (+1 more ghost on 2 nodes);"
+            + " 1 node not hunted (c: Unreachable)",
+        r.status().getSummary());
     // Haunted nodes worst ghost first, with their ghosts; then the nodes not hunted.
-    assertEquals(List.of("b", "a", "c"), r.status().getNodes().stream().map(NodeStatus::getNode).toList());
+    assertEquals(
+        List.of("b", "a", "c"), r.status().getNodes().stream().map(NodeStatus::getNode).toList());
     assertEquals("NotReady (False): KubeletStopped", r.status().getNodes().get(2).getMessage());
     assertEquals("OrphanedPort", byType(r.status().getConditions()).get("GhostFound").getReason());
     assertEquals(List.of("a", "b"), r.status().getHauntedNodes());
     var counts = r.status().getChecks();
-    assertEquals(List.of(CheckKey.PORT_OWNER, CheckKey.MTU), counts.stream().map(c -> c.getCheck()).toList());
+    assertEquals(
+        List.of(CheckKey.PORT_OWNER, CheckKey.MTU),
+        counts.stream().map(c -> c.getCheck()).toList());
     assertEquals(1, counts.get(0).getGhost());
     assertEquals(0, counts.get(0).getClear());
   }
@@ -100,11 +135,19 @@ class StatusAggregatorTest {
     Map<String, NodeStatus> entries = new java.util.HashMap<>();
     for (int i = 0; i < 5000; i++) {
       String node = String.format("node-%04d", i);
-      targets.add(i % 1000 == 7 ? NodeOutcome.unreachable(node, "NotReady (False): KubeletNotReady")
-          : NodeOutcome.pod(node, "Succeeded", null));
-      Finding port = i % 10 == 0
-          ? f(CheckKey.PORT_OWNER, "tcp/8080", FindingVerdict.Ghost, GhostName.OrphanedPort, "port 8080 is held by PID " + i)
-          : clear(CheckKey.PORT_OWNER, "tcp/8080");
+      targets.add(
+          i % 1000 == 7
+              ? NodeOutcome.unreachable(node, "NotReady (False): KubeletNotReady")
+              : NodeOutcome.pod(node, "Succeeded", null));
+      Finding port =
+          i % 10 == 0
+              ? f(
+                  CheckKey.PORT_OWNER,
+                  "tcp/8080",
+                  FindingVerdict.Ghost,
+                  GhostName.OrphanedPort,
+                  "port 8080 is held by PID " + i)
+              : clear(CheckKey.PORT_OWNER, "tcp/8080");
       if (port.isGhost()) {
         for (int e = 0; e < 8; e++) {
           port.evidence("key" + e, "a value of some length, as evidence is, for node " + node);
@@ -119,86 +162,179 @@ class StatusAggregatorTest {
     assertEquals(5000, r.nodes().size(), "every node's entry, for the metrics");
     List<NodeStatus> shown = r.status().getNodes();
     assertTrue(shown.size() > 10 && shown.size() < 500, "shown: " + shown.size());
-    assertTrue(shown.stream().allMatch(n -> n.getFindings() != null && n.getFindings().stream().allMatch(Finding::isGhost)),
+    assertTrue(
+        shown.stream()
+            .allMatch(
+                n ->
+                    n.getFindings() != null && n.getFindings().stream().allMatch(Finding::isGhost)),
         "only ghosts in haunted entries; no Clear node");
-    int bytes = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(r.status()).toString().length();
+    int bytes =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .valueToTree(r.status())
+            .toString()
+            .length();
     assertTrue(bytes < 64 * 1024, "status of 5000 nodes: " + bytes + " bytes");
   }
 
   @Test
   void theOddNodeOutIsNamed() {
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY,
-        List.of(NodeOutcome.pod("a", "Succeeded", null), NodeOutcome.pod("b", "Succeeded", null),
-            NodeOutcome.pod("c", "Succeeded", null)),
-        Map.of(
-            "a", done("a", clear(CheckKey.LOOPBACK, "localhost:8080")),
-            "b", done("b", f(CheckKey.LOOPBACK, "localhost:8080", FindingVerdict.Ghost, GhostName.LoopbackBlocked, "rule")),
-            "c", done("c", clear(CheckKey.LOOPBACK, "localhost:8080"))),
-        null);
-    assertTrue(r.status().getSummary().endsWith(
-        "odd node out: b (Ghost on loopback localhost:8080 where 2 others are Clear)"), r.status().getSummary());
+    var r =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            EARLY,
+            List.of(
+                NodeOutcome.pod("a", "Succeeded", null),
+                NodeOutcome.pod("b", "Succeeded", null),
+                NodeOutcome.pod("c", "Succeeded", null)),
+            Map.of(
+                "a", done("a", clear(CheckKey.LOOPBACK, "localhost:8080")),
+                "b",
+                    done(
+                        "b",
+                        f(
+                            CheckKey.LOOPBACK,
+                            "localhost:8080",
+                            FindingVerdict.Ghost,
+                            GhostName.LoopbackBlocked,
+                            "rule")),
+                "c", done("c", clear(CheckKey.LOOPBACK, "localhost:8080"))),
+            null);
+    assertTrue(
+        r.status()
+            .getSummary()
+            .endsWith(
+                "odd node out: b (Ghost on loopback localhost:8080 where 2 others are Clear)"),
+        r.status().getSummary());
   }
 
   @Test
   void pastTheDeadlinePendingPodsAreUnreachableAndRunningOnesFailed() {
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, LATE,
-        List.of(NodeOutcome.pod("a", "Pending", "ImagePullBackOff: back-off pulling image"),
-            NodeOutcome.pod("b", "Running", null), NodeOutcome.pod("c", "Failed", "exit code 2 (Error)"),
-            NodeOutcome.pod("d", "Succeeded", null)),
-        Map.of(), null);
+    var r =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            LATE,
+            List.of(
+                NodeOutcome.pod("a", "Pending", "ImagePullBackOff: back-off pulling image"),
+                NodeOutcome.pod("b", "Running", null),
+                NodeOutcome.pod("c", "Failed", "exit code 2 (Error)"),
+                NodeOutcome.pod("d", "Succeeded", null)),
+            Map.of(),
+            null);
     assertTrue(r.complete());
-    Map<String, NodeStatus> n = r.status().getNodes().stream()
-        .collect(java.util.stream.Collectors.toMap(NodeStatus::getNode, x -> x));
+    Map<String, NodeStatus> n =
+        r.status().getNodes().stream()
+            .collect(java.util.stream.Collectors.toMap(NodeStatus::getNode, x -> x));
     assertEquals(NodePhase.Unreachable, n.get("a").getPhase());
-    assertEquals("the probe pod did not start within timeoutSeconds (120 s): ImagePullBackOff: back-off pulling image",
+    assertEquals(
+        "the probe pod did not start within timeoutSeconds (120 s): ImagePullBackOff: back-off pulling image",
         n.get("a").getMessage());
     assertEquals(NodePhase.Failed, n.get("b").getPhase());
     assertEquals("the probe did not finish within timeoutSeconds (120 s)", n.get("b").getMessage());
     assertEquals("the probe pod failed: exit code 2 (Error)", n.get("c").getMessage());
     assertEquals("the probe exited without writing its findings", n.get("d").getMessage());
     assertEquals(HuntVerdict.Inconclusive, r.status().getVerdict());
-    assertEquals("no node could be hunted; 4 nodes not hunted (a: Unreachable, b: Failed, c: Failed, ...)",
+    assertEquals(
+        "no node could be hunted; 4 nodes not hunted (a: Unreachable, b: Failed, c: Failed, ...)",
         r.status().getSummary());
   }
 
   @Test
   void aProbeStillRunningAtTheDeadlineGetsTimeToSayWhyBeforeItFails() {
     Instant deadline = Instant.parse(START).plus(TIMEOUT);
-    var stopping = StatusAggregator.aggregate(1, START, TIMEOUT, deadline.plusSeconds(3),
-        List.of(NodeOutcome.pod("a", "Running", null)), Map.of(), null);
+    var stopping =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            deadline.plusSeconds(3),
+            List.of(NodeOutcome.pod("a", "Running", null)),
+            Map.of(),
+            null);
     assertFalse(stopping.complete());
     assertEquals(NodePhase.Running, stopping.nodes().get(0).getPhase());
 
-    var stopped = StatusAggregator.aggregate(1, START, TIMEOUT, deadline.plusSeconds(6), List.of(NodeOutcome.pod("a", "Failed",
-        "it passed its deadline (activeDeadlineSeconds); its last words: ghosthunt agent: stopped after 9 s while running the checks")),
-        Map.of(), null);
+    var stopped =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            deadline.plusSeconds(6),
+            List.of(
+                NodeOutcome.pod(
+                    "a",
+                    "Failed",
+                    "it passed its deadline (activeDeadlineSeconds); its last words: ghosthunt agent: stopped after 9 s while running the checks")),
+            Map.of(),
+            null);
     assertTrue(stopped.complete());
-    assertEquals("the probe pod failed: it passed its deadline (activeDeadlineSeconds); its last words: ghosthunt agent:"
-        + " stopped after 9 s while running the checks", stopped.nodes().get(0).getMessage());
+    assertEquals(
+        "the probe pod failed: it passed its deadline (activeDeadlineSeconds); its last words: ghosthunt agent:"
+            + " stopped after 9 s while running the checks",
+        stopped.nodes().get(0).getMessage());
 
-    var silent = StatusAggregator.aggregate(1, START, TIMEOUT, deadline.plus(StatusAggregator.STOP_GRACE),
-        List.of(NodeOutcome.pod("a", "Running", null)), Map.of(), null);
+    var silent =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            deadline.plus(StatusAggregator.STOP_GRACE),
+            List.of(NodeOutcome.pod("a", "Running", null)),
+            Map.of(),
+            null);
     assertTrue(silent.complete());
-    assertEquals("the probe did not finish within timeoutSeconds (120 s)", silent.nodes().get(0).getMessage());
+    assertEquals(
+        "the probe did not finish within timeoutSeconds (120 s)",
+        silent.nodes().get(0).getMessage());
   }
 
   @Test
   void aSucceededPodWithoutItsEntryIsStillPendingBeforeTheDeadline() {
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(NodeOutcome.pod("a", "Succeeded", null)),
-        Map.of(), null);
+    var r =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            EARLY,
+            List.of(NodeOutcome.pod("a", "Succeeded", null)),
+            Map.of(),
+            null);
     assertFalse(r.complete(), "the agent's write may still be on its way");
   }
 
   @Test
   void lastTransitionTimeMovesOnlyWhenTheStatusChanges() {
-    var first = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(NodeOutcome.pod("a", "Running", null)),
-        Map.of(), null);
-    var again = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY.plusSeconds(5),
-        List.of(NodeOutcome.pod("a", "Running", null)), Map.of(), first.status().getConditions());
+    var first =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            EARLY,
+            List.of(NodeOutcome.pod("a", "Running", null)),
+            Map.of(),
+            null);
+    var again =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            EARLY.plusSeconds(5),
+            List.of(NodeOutcome.pod("a", "Running", null)),
+            Map.of(),
+            first.status().getConditions());
     assertEquals(first.status().getConditions(), again.status().getConditions());
-    var done = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY.plusSeconds(9),
-        List.of(NodeOutcome.pod("a", "Succeeded", null)), Map.of("a", done("a", clear(CheckKey.DNS, "x"))),
-        again.status().getConditions());
+    var done =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            EARLY.plusSeconds(9),
+            List.of(NodeOutcome.pod("a", "Succeeded", null)),
+            Map.of("a", done("a", clear(CheckKey.DNS, "x"))),
+            again.status().getConditions());
     Condition complete = byType(done.status().getConditions()).get("Complete");
     assertEquals("True", complete.getStatus());
     assertEquals(EARLY.plusSeconds(9).toString(), complete.getLastTransitionTime());
@@ -220,20 +356,37 @@ class StatusAggregatorTest {
 
   @Test
   void aPodHuntNamesEachPodOnItsNodeAndTheNodeThatOnlyItsPodsDisagreeOn() {
-    List<NodeOutcome> targets = List.of(NodeOutcome.pod("node-c", "Succeeded", null).inPod("web-1"),
-        NodeOutcome.pod("node-a", "Succeeded", null).inPod("web-2"), NodeOutcome.pod("node-b", "Succeeded", null).inPod("web-3"),
-        NodeOutcome.unreachable("node-d", "pod web-4 ended during the hunt (deleted or replaced) before its findings came")
-            .inPod("web-4"));
-    Map<String, NodeStatus> entries = Map.of(
-        "pod/web-1", inPod("web-1", done("node-c", f(CheckKey.MTU, "203.0.113.10", FindingVerdict.Ghost, GhostName.MtuBlackhole,
-            "path MTU 1400"))),
-        "pod/web-2", inPod("web-2", done("node-a", clear(CheckKey.MTU, "203.0.113.10"))),
-        "pod/web-3", inPod("web-3", done("node-b", clear(CheckKey.MTU, "203.0.113.10"))));
+    List<NodeOutcome> targets =
+        List.of(
+            NodeOutcome.pod("node-c", "Succeeded", null).inPod("web-1"),
+            NodeOutcome.pod("node-a", "Succeeded", null).inPod("web-2"),
+            NodeOutcome.pod("node-b", "Succeeded", null).inPod("web-3"),
+            NodeOutcome.unreachable(
+                    "node-d",
+                    "pod web-4 ended during the hunt (deleted or replaced) before its findings came")
+                .inPod("web-4"));
+    Map<String, NodeStatus> entries =
+        Map.of(
+            "pod/web-1",
+                inPod(
+                    "web-1",
+                    done(
+                        "node-c",
+                        f(
+                            CheckKey.MTU,
+                            "203.0.113.10",
+                            FindingVerdict.Ghost,
+                            GhostName.MtuBlackhole,
+                            "path MTU 1400"))),
+            "pod/web-2", inPod("web-2", done("node-a", clear(CheckKey.MTU, "203.0.113.10"))),
+            "pod/web-3", inPod("web-3", done("node-b", clear(CheckKey.MTU, "203.0.113.10"))));
     var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, targets, entries, null, true);
     assertTrue(r.complete());
     io.ghosthunt.api.status.GhostHuntStatus s = r.status();
-    assertEquals("pod/web-1 on node-c: path MTU 1400; odd pod out: pod/web-1 on node-c (Ghost on mtu 203.0.113.10 where 2 others"
-        + " are Clear): only pods on node-c; 1 pod not hunted (pod/web-4 on node-d: Unreachable)", s.getSummary());
+    assertEquals(
+        "pod/web-1 on node-c: path MTU 1400; odd pod out: pod/web-1 on node-c (Ghost on mtu 203.0.113.10 where 2 others"
+            + " are Clear): only pods on node-c; 1 pod not hunted (pod/web-4 on node-d: Unreachable)",
+        s.getSummary());
     assertEquals(List.of("pod/web-1"), s.getHauntedNodes());
     assertEquals("AllPodsReported", byType(s.getConditions()).get("Complete").getReason());
     assertEquals("4 of 4 pods reported", byType(s.getConditions()).get("Complete").getMessage());
@@ -250,7 +403,9 @@ class StatusAggregatorTest {
     var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(), Map.of(), null, true);
     assertTrue(r.complete());
     assertEquals(HuntPhase.Failed, r.status().getPhase());
-    assertEquals("no pod of this namespace matches spec.pods.selector: nothing was hunted", r.status().getSummary());
+    assertEquals(
+        "no pod of this namespace matches spec.pods.selector: nothing was hunted",
+        r.status().getSummary());
     assertEquals("NoPods", byType(r.status().getConditions()).get("Complete").getReason());
   }
 
@@ -259,9 +414,12 @@ class StatusAggregatorTest {
     NodeStatus a = inPod("web-1", done("node-c"));
     NodeStatus b = inPod("web-2", done("node-c"));
     NodeStatus c = inPod("web-3", done("node-a"));
-    assertEquals(java.util.Optional.of("node-c"), StatusAggregator.onlyOnOneNode(List.of(a, b, c),
-        List.of(a.subject(), b.subject())));
-    assertEquals(java.util.Optional.empty(), StatusAggregator.onlyOnOneNode(List.of(a, b, c), List.of(a.subject())),
+    assertEquals(
+        java.util.Optional.of("node-c"),
+        StatusAggregator.onlyOnOneNode(List.of(a, b, c), List.of(a.subject(), b.subject())));
+    assertEquals(
+        java.util.Optional.empty(),
+        StatusAggregator.onlyOnOneNode(List.of(a, b, c), List.of(a.subject())),
         "a clean pod on node-c too: the pod differs, not the node");
   }
 }

@@ -5,12 +5,11 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.api.GhostHunt;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,16 +22,24 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * kube-controller-manager and kube-scheduler, started by {@code scripts/control-plane.sh up} from
  * the binaries its {@code build} compiled, never downloaded. The script's flags are a real
  * cluster's: RBAC, the ServiceAccount admission plugin (pods get a projected token and the cluster
- * CA), a Service range in a documentation prefix and a serving certificate for the
- * {@code kubernetes} Service's address, which lab nodes' pods dial. Tests get an admin
- * {@link KubernetesClient} or this object as a parameter through {@link Extension}.
+ * CA), a Service range in a documentation prefix and a serving certificate for the {@code
+ * kubernetes} Service's address, which lab nodes' pods dial. Tests get an admin {@link
+ * KubernetesClient} or this object as a parameter through {@link Extension}.
  */
 public final class ControlPlane implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ControlPlane.class);
-  /** The {@code kubernetes} Service's ClusterIP (the first address of the script's Service range). */
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(ControlPlane.class);
+
+  /**
+   * The {@code kubernetes} Service's ClusterIP (the first address of the script's Service range).
+   */
   public static final String KUBERNETES_SERVICE_IP = "203.0.113.225";
-  /** The address the API server advertises as the {@code kubernetes} Service's endpoint (lab nodes relay it). */
+
+  /**
+   * The address the API server advertises as the {@code kubernetes} Service's endpoint (lab nodes
+   * relay it).
+   */
   public static final String ADVERTISE_IP = "203.0.113.223";
 
   private final Path state;
@@ -60,16 +67,22 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
     this.controllers = controllers;
     String version = System.getProperty("kube.version", "1.34.4");
     Path bin = binDir(version);
-    if (!Files.isExecutable(bin.resolve("kube-apiserver")) || !Files.isExecutable(bin.resolve("etcd"))) {
+    if (!Files.isExecutable(bin.resolve("kube-apiserver"))
+        || !Files.isExecutable(bin.resolve("etcd"))) {
       throw new IllegalStateException(
-          "no kube-apiserver/etcd " + version + " in " + bin + ": run scripts/control-plane.sh build first");
+          "no kube-apiserver/etcd "
+              + version
+              + " in "
+              + bin
+              + ": run scripts/control-plane.sh build first");
     }
     try {
       state = Files.createTempDirectory("ghosthunt-cp-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    // A test JVM that ends without closing us (a crash, a forgotten close) still stops etcd and the API server.
+    // A test JVM that ends without closing us (a crash, a forgotten close) still stops etcd and the
+    // API server.
     Runtime.getRuntime().addShutdownHook(hook);
     Lab.Exec up = script("up");
     if (up.exitCode() != 0) {
@@ -85,18 +98,32 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
   }
 
   private Lab.Exec script(String command) {
-    return Lab.exec(List.of("env", "GHOSTHUNT_CP_DIR=" + state, "K8S_VERSION=" + System.getProperty("kube.version", "1.34.4"),
-        "GHOSTHUNT_CONTROLLERS=" + (controllers ? 1 : 0),
-        repo().resolve("scripts/control-plane.sh").toString(), command), Duration.ofMinutes(3));
+    return Lab.exec(
+        List.of(
+            "env",
+            "GHOSTHUNT_CP_DIR=" + state,
+            "K8S_VERSION=" + System.getProperty("kube.version", "1.34.4"),
+            "GHOSTHUNT_CONTROLLERS=" + (controllers ? 1 : 0),
+            repo().resolve("scripts/control-plane.sh").toString(),
+            command),
+        Duration.ofMinutes(3));
   }
 
   static Path binDir(String version) {
-    // Where scripts/control-plane.sh build puts them (its KUBEAPITEST_DIR; the name stays for the caches).
-    String root = System.getenv().getOrDefault("KUBEAPITEST_DIR", Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
+    // Where scripts/control-plane.sh build puts them (its KUBEAPITEST_DIR; the name stays for the
+    // caches).
+    String root =
+        System.getenv()
+            .getOrDefault(
+                "KUBEAPITEST_DIR",
+                Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
     return Path.of(root, "k8s", version + "-linux-amd64");
   }
 
-  /** The binaries scripts/control-plane.sh build made (kubelet, pause, kubectl beside the control plane). */
+  /**
+   * The binaries scripts/control-plane.sh build made (kubelet, pause, kubectl beside the control
+   * plane).
+   */
   public static Path bin(String name) {
     return binDir(System.getProperty("kube.version", "1.34.4")).resolve(name);
   }
@@ -120,12 +147,16 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
     String ca = admin.getConfiguration().getCaCertData();
     if (ca == null && admin.getConfiguration().getCaCertFile() != null) {
       try {
-        ca = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(admin.getConfiguration().getCaCertFile())));
+        ca =
+            java.util.Base64.getEncoder()
+                .encodeToString(
+                    Files.readAllBytes(Path.of(admin.getConfiguration().getCaCertFile())));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
-    String yaml = """
+    String yaml =
+        """
         apiVersion: v1
         kind: Config
         clusters:
@@ -138,7 +169,8 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
         - name: test
           context: {cluster: test, user: agent}
         current-context: test
-        """.formatted(admin.getConfiguration().getMasterUrl(), ca, token);
+        """
+            .formatted(admin.getConfiguration().getMasterUrl(), ca, token);
     try {
       Files.writeString(file, yaml);
       return file;
@@ -172,20 +204,30 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
    * that pods' projected service-account volumes mount.
    */
   public void probeNamespace(String namespace) {
-    admin.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(namespace)
-        .addToLabels("pod-security.kubernetes.io/enforce", "privileged").endMetadata().build()).serverSideApply();
+    admin
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName(namespace)
+                .addToLabels("pod-security.kubernetes.io/enforce", "privileged")
+                .endMetadata()
+                .build())
+        .serverSideApply();
     awaitRootCa(namespace);
   }
 
   /** Waits for kube-controller-manager to publish kube-root-ca.crt into a namespace. */
   public void awaitRootCa(String namespace) {
-    admin.configMaps().inNamespace(namespace).withName("kube-root-ca.crt")
+    admin
+        .configMaps()
+        .inNamespace(namespace)
+        .withName("kube-root-ca.crt")
         .waitUntilCondition(java.util.Objects::nonNull, 30, TimeUnit.SECONDS);
   }
 
   /**
-   * Installs the committed CRDs (the ones users apply) and the chart's report policy, and waits until
-   * the CRDs are served.
+   * Installs the committed CRDs (the ones users apply) and the chart's report policy, and waits
+   * until the CRDs are served.
    */
   public void installCrd() {
     try {
@@ -195,8 +237,12 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
     }
     for (var crd : io.ghosthunt.operator.GhostHuntOperator.CRDS.entrySet()) {
       try {
-        CustomResourceDefinition def = admin.getKubernetesSerialization()
-            .unmarshal(Files.readString(repo().resolve("crds").resolve(crd.getKey())), CustomResourceDefinition.class);
+        CustomResourceDefinition def =
+            admin
+                .getKubernetesSerialization()
+                .unmarshal(
+                    Files.readString(repo().resolve("crds").resolve(crd.getKey())),
+                    CustomResourceDefinition.class);
         admin.resource(def).serverSideApply();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -212,8 +258,8 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
 
   /**
    * {@code @ExtendWith(ControlPlane.Extension.class)}: one control plane for the whole run, started
-   * when a test first asks for it. JUnit makes an instance per test class, so the extension is
-   * this light class and not the control plane itself.
+   * when a test first asks for it. JUnit makes an instance per test class, so the extension is this
+   * light class and not the control plane itself.
    */
   public static final class Extension implements ParameterResolver {
     @Override
@@ -224,8 +270,11 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext c) {
-      ControlPlane cp = c.getRoot().getStore(NS).getOrComputeIfAbsent(ControlPlane.class, k -> new ControlPlane(true),
-          ControlPlane.class);
+      ControlPlane cp =
+          c.getRoot()
+              .getStore(NS)
+              .getOrComputeIfAbsent(
+                  ControlPlane.class, k -> new ControlPlane(true), ControlPlane.class);
       return p.getParameter().getType() == ControlPlane.class ? cp : cp.admin;
     }
   }

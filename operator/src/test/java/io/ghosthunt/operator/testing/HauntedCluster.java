@@ -30,8 +30,10 @@ public final class HauntedCluster implements AutoCloseable {
 
   /** The chart's default probe namespace, which it creates. */
   public static final String PROBES = "ghosthunt-system";
+
   /** Where the release and the operator live. */
   public static final String NAMESPACE = "ghosthunt";
+
   public static final String RELEASE = "ghosthunt";
   public static final String DEPLOYMENT = "ghosthunt-operator";
 
@@ -40,8 +42,10 @@ public final class HauntedCluster implements AutoCloseable {
   public final KubernetesClient client;
   public final HauntedHouse house;
   public final Path kubeconfig;
+
   /** Node name → the real node. */
   public final Map<String, LabNode> nodes = new LinkedHashMap<>();
+
   private boolean closed;
 
   /** The cluster with GhostHunt installed by its chart, one operator replica. */
@@ -58,35 +62,52 @@ public final class HauntedCluster implements AutoCloseable {
     String version = System.getProperty("kube.version", "1.34.4");
     List<Path> images = Images.forNodes();
     // The images' import and the control plane's start wait on different things: overlap them.
-    java.util.concurrent.CompletableFuture<Void> imported = java.util.concurrent.CompletableFuture.runAsync(
-        () -> LabNode.prepareImages(images));
+    java.util.concurrent.CompletableFuture<Void> imported =
+        java.util.concurrent.CompletableFuture.runAsync(() -> LabNode.prepareImages(images));
     try {
       Files.createDirectories(dir);
-      progress.accept("starting the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler " + version
-          + "), importing the images into the nodes' store meanwhile");
+      progress.accept(
+          "starting the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler "
+              + version
+              + "), importing the images into the nodes' store meanwhile");
       controlPlane = ControlPlane.start();
       parts.add(controlPlane);
       client = controlPlane.admin();
       kubeconfig = controlPlane.kubeconfigFile(dir);
 
-      progress.accept("building the haunted house: five lab nodes in network namespaces, with unbound, nginx,"
-          + " routers, a firewall and a squatter");
+      progress.accept(
+          "building the haunted house: five lab nodes in network namespaces, with unbound, nginx,"
+              + " routers, a firewall and a squatter");
       Lab lab = new Lab();
       parts.add(0, lab);
       house = new HauntedHouse(lab);
-      progress.accept("starting five real nodes: kubelet " + version + ", containerd and kube-proxy in each lab namespace,"
-          + " a pod network between them, the images " + Images.operator() + " and " + Images.probeAgent() + " imported");
+      progress.accept(
+          "starting five real nodes: kubelet "
+              + version
+              + ", containerd and kube-proxy in each lab namespace,"
+              + " a pod network between them, the images "
+              + Images.operator()
+              + " and "
+              + Images.probeAgent()
+              + " imported");
       imported.join();
       for (Map.Entry<String, LabHost> n : house.nodes.entrySet()) {
-        LabNode node = LabNode.start(controlPlane, n.getValue(), n.getKey(), LabNode.Setup.READY, images);
+        LabNode node =
+            LabNode.start(controlPlane, n.getValue(), n.getKey(), LabNode.Setup.READY, images);
         parts.add(0, node);
         nodes.put(n.getKey(), node);
       }
       for (LabNode node : nodes.values()) {
         node.awaitReady(client, true, Duration.ofMinutes(2));
       }
-      progress.accept("helm install " + RELEASE + " charts/ghosthunt-operator --namespace " + NAMESPACE
-          + " --create-namespace --set replicaCount=" + replicas + " --wait");
+      progress.accept(
+          "helm install "
+              + RELEASE
+              + " charts/ghosthunt-operator --namespace "
+              + NAMESPACE
+              + " --create-namespace --set replicaCount="
+              + replicas
+              + " --wait");
       install(dir, replicas);
     } catch (IOException e) {
       close();
@@ -105,7 +126,10 @@ public final class HauntedCluster implements AutoCloseable {
     // node-d is the asymmetric lab's firewall: its forward policy drops what the lab did not allow,
     // pod traffic from other nodes included, as behind any such firewall. The operator's metrics
     // Service must answer from every node, so its pods go elsewhere.
-    Path values = Files.writeString(dir.resolve("values.yaml"), """
+    Path values =
+        Files.writeString(
+            dir.resolve("values.yaml"),
+            """
         affinity:
           nodeAffinity:
             requiredDuringSchedulingIgnoredDuringExecution:
@@ -113,38 +137,68 @@ public final class HauntedCluster implements AutoCloseable {
                 - matchExpressions:
                     - {key: kubernetes.io/hostname, operator: NotIn, values: [node-d]}
         """);
-    InstallCommand install = new Helm(chart()).install().withName(RELEASE).withNamespace(NAMESPACE).createNamespace()
-        .withKubeConfigContents(helmKubeconfig()).withValuesFile(values).set("replicaCount", replicas).waitReady().withTimeout(180);
+    InstallCommand install =
+        new Helm(chart())
+            .install()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .createNamespace()
+            .withKubeConfigContents(helmKubeconfig())
+            .withValuesFile(values)
+            .set("replicaCount", replicas)
+            .waitReady()
+            .withTimeout(180);
     images().forEach(install::set);
     install.call();
   }
 
-  /** The images this build made, as chart values (the chart's defaults name the same, unless the build was retagged). */
+  /**
+   * The images this build made, as chart values (the chart's defaults name the same, unless the
+   * build was retagged).
+   */
   private static Map<String, Object> images() {
     String operator = Images.operator();
     String probe = Images.probeAgent();
-    return Map.of("image.repository", operator.substring(0, operator.lastIndexOf(':')),
-        "image.tag", operator.substring(operator.lastIndexOf(':') + 1),
-        "probes.image.repository", probe.substring(0, probe.lastIndexOf(':')),
-        "probes.image.tag", probe.substring(probe.lastIndexOf(':') + 1));
+    return Map.of(
+        "image.repository",
+        operator.substring(0, operator.lastIndexOf(':')),
+        "image.tag",
+        operator.substring(operator.lastIndexOf(':') + 1),
+        "probes.image.repository",
+        probe.substring(0, probe.lastIndexOf(':')),
+        "probes.image.tag",
+        probe.substring(probe.lastIndexOf(':') + 1));
   }
 
   /** {@code helm upgrade --reuse-values --set ... --wait}: rolls the operator's Deployment. */
   public void upgrade(Map<String, Object> values) {
-    UpgradeCommand upgrade = new Helm(chart()).upgrade().withName(RELEASE).withNamespace(NAMESPACE)
-        .withKubeConfigContents(helmKubeconfig()).reuseValues().waitReady().withTimeout(180);
+    UpgradeCommand upgrade =
+        new Helm(chart())
+            .upgrade()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeConfigContents(helmKubeconfig())
+            .reuseValues()
+            .waitReady()
+            .withTimeout(180);
     values.forEach(upgrade::set);
     upgrade.call();
   }
 
-  /** The operator makes hardened probes (capabilities, read-only root) or privileged ones: a helm upgrade. */
+  /**
+   * The operator makes hardened probes (capabilities, read-only root) or privileged ones: a helm
+   * upgrade.
+   */
   public void probeMode(boolean hardened) {
     upgrade(Map.of("probes.mode", hardened ? "hardened" : "privileged"));
   }
 
   /** {@code helm uninstall}; returns Helm's message. */
   public String uninstall() {
-    return Helm.uninstall(RELEASE).withNamespace(NAMESPACE).withKubeConfigContents(helmKubeconfig()).call();
+    return Helm.uninstall(RELEASE)
+        .withNamespace(NAMESPACE)
+        .withKubeConfigContents(helmKubeconfig())
+        .call();
   }
 
   /**
@@ -161,7 +215,9 @@ public final class HauntedCluster implements AutoCloseable {
 
   /** The real kubectl against this cluster. */
   public Lab.Exec kubectl(String... args) {
-    List<String> cmd = new ArrayList<>(List.of(controlPlane.kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(controlPlane.kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
     cmd.addAll(List.of(args));
     return Lab.exec(cmd, Duration.ofMinutes(5));
   }

@@ -28,7 +28,8 @@ public final class Images {
 
   private static String reference(String module) {
     try {
-      JsonNode built = new ObjectMapper().readTree(Files.readString(target(module, "jib-image.json")));
+      JsonNode built =
+          new ObjectMapper().readTree(Files.readString(target(module, "jib-image.json")));
       return built.get("image").asText();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -37,9 +38,15 @@ public final class Images {
 
   /** The tarballs every lab node's containerd imports. */
   public static List<Path> forNodes() {
-    Path dir = Path.of(System.getenv().getOrDefault("GHOSTHUNT_IMAGES",
-        Path.of(System.getProperty("user.home"), ".cache", "ghosthunt", "images").toString()));
-    return List.of(existing(dir.resolve("pause.tar"), "scripts/images.sh bases"),
+    Path dir =
+        Path.of(
+            System.getenv()
+                .getOrDefault(
+                    "GHOSTHUNT_IMAGES",
+                    Path.of(System.getProperty("user.home"), ".cache", "ghosthunt", "images")
+                        .toString()));
+    return List.of(
+        existing(dir.resolve("pause.tar"), "scripts/images.sh bases"),
         existing(target("probe-agent", "probe-agent-image.tar"), "mvn -Pimages package"),
         existing(target("operator", "operator-image.tar"), "mvn -Pimages package"));
   }
@@ -50,12 +57,15 @@ public final class Images {
   }
 
   private static Path target(String module, String file) {
-    return existing(ControlPlane.repo().resolve(module).resolve("target").resolve(file), "mvn -Pimages package");
+    return existing(
+        ControlPlane.repo().resolve(module).resolve("target").resolve(file),
+        "mvn -Pimages package");
   }
 
   private static Path existing(Path file, String makeIt) {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException(file + " is missing: run `" + makeIt + "` (scripts/test.sh does both)");
+      throw new IllegalStateException(
+          file + " is missing: run `" + makeIt + "` (scripts/test.sh does both)");
     }
     return file;
   }

@@ -18,20 +18,24 @@ import java.util.stream.Stream;
 
 /**
  * A real Kubernetes node made of a lab host: a kubelet (built from the Kubernetes module by
- * scripts/control-plane.sh) and a containerd (Debian's, with runc) running inside the host's network
- * namespace, registered with the test API server, with the pause and probe-agent images this build
- * made imported. A {@code hostNetwork} pod lands in the lab host's namespace, so a probe sees exactly
- * the node the lab built.
+ * scripts/control-plane.sh) and a containerd (Debian's, with runc) running inside the host's
+ * network namespace, registered with the test API server, with the pause and probe-agent images
+ * this build made imported. A {@code hostNetwork} pod lands in the lab host's namespace, so a probe
+ * sees exactly the node the lab built.
  *
- * <p>Both daemons share one private mount namespace: it shows them the lab host's {@code /etc} files
- * (as {@code ip netns exec} does, without remounting {@code /sys}, which would hide the cgroups) and
- * tmpfs over the host paths a kubelet or containerd writes outside its own folders, so nodes neither
- * collide nor leave anything behind; every mount they make dies with that namespace. What they still
- * change on the machine (a cgroup per node, three kernel sysctls) is undone on {@link #close}.
+ * <p>Both daemons share one private mount namespace: it shows them the lab host's {@code /etc}
+ * files (as {@code ip netns exec} does, without remounting {@code /sys}, which would hide the
+ * cgroups) and tmpfs over the host paths a kubelet or containerd writes outside its own folders, so
+ * nodes neither collide nor leave anything behind; every mount they make dies with that namespace.
+ * What they still change on the machine (a cgroup per node, three kernel sysctls) is undone on
+ * {@link #close}.
  */
 public final class LabNode implements AutoCloseable {
 
-  /** The cluster DNS Service address the kubelets give pods; nothing serves it, as on a node whose DNS is down. */
+  /**
+   * The cluster DNS Service address the kubelets give pods; nothing serves it, as on a node whose
+   * DNS is down.
+   */
   public static final String CLUSTER_DNS = "203.0.113.226";
 
   /**
@@ -55,18 +59,29 @@ public final class LabNode implements AutoCloseable {
   }
 
   /**
-   * Host paths a kubelet or containerd writes outside its own folders (containerd: its pods' network
-   * namespaces in /run/netns); each node gets a tmpfs over them.
+   * Host paths a kubelet or containerd writes outside its own folders (containerd: its pods'
+   * network namespaces in /run/netns); each node gets a tmpfs over them.
    */
-  private static final List<Path> SHADOWED = List.of(Path.of("/var/lib/kubelet"), Path.of("/var/log/containers"),
-      Path.of("/usr/libexec/kubernetes/kubelet-plugins"), Path.of("/run/containerd"), Path.of("/run/netns"));
+  private static final List<Path> SHADOWED =
+      List.of(
+          Path.of("/var/lib/kubelet"),
+          Path.of("/var/log/containers"),
+          Path.of("/usr/libexec/kubernetes/kubelet-plugins"),
+          Path.of("/run/containerd"),
+          Path.of("/run/netns"));
+
   /** Sysctls the kubelet sets at start; put back when the last node stops. */
-  private static final List<String> KUBELET_SYSCTLS = List.of("vm.overcommit_memory", "kernel.panic", "kernel.panic_on_oops");
-  private static final List<String> CGROUP_CONTROLLERS = List.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer",
-      "blkio", "pids", "systemd", "unified");
+  private static final List<String> KUBELET_SYSCTLS =
+      List.of("vm.overcommit_memory", "kernel.panic", "kernel.panic_on_oops");
+
+  private static final List<String> CGROUP_CONTROLLERS =
+      List.of(
+          "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd",
+          "unified");
   private static final HostFootprint FOOTPRINT = new HostFootprint();
 
-  private static final String LAUNCHER = """
+  private static final String LAUNCHER =
+      """
       set -e
       for f in /etc/netns/"$NS"/*; do [ -e "$f" ] && mount --bind "$f" "/etc/${f##*/}"; done
       for d in $SHADOWED; do mount -t tmpfs -o mode=0755 ghosthunt-node "$d"; done
@@ -87,8 +102,13 @@ public final class LabNode implements AutoCloseable {
   private final Path dir;
   private final String cgroup;
   private final Process kubelet;
-  /** A JVM that ends without closing the node (Ctrl-C while the cluster starts, a crash) still removes it. */
+
+  /**
+   * A JVM that ends without closing the node (Ctrl-C while the cluster starts, a crash) still
+   * removes it.
+   */
   private final Thread hook = new Thread(this::close, "lab-node-cleanup");
+
   private boolean closed;
 
   private LabNode(String name, LabHost host, int slot, Path dir, Process kubelet) {
@@ -102,43 +122,64 @@ public final class LabNode implements AutoCloseable {
   }
 
   /**
-   * Starts the node's containerd, kube-proxy and kubelet in {@code host}'s namespace, plugged into the
-   * lab's cluster segment ({@link PodNetwork}) with its InternalIP there; returns once the processes
-   * are launched: {@link #awaitReady} waits for registration. The API server is reached through a
-   * relay from the machine's loopback, at 127.0.0.1 (the kubelet, kube-proxy) and at the address it
-   * advertises for the {@code kubernetes} Service (pods, through kube-proxy's rules).
+   * Starts the node's containerd, kube-proxy and kubelet in {@code host}'s namespace, plugged into
+   * the lab's cluster segment ({@link PodNetwork}) with its InternalIP there; returns once the
+   * processes are launched: {@link #awaitReady} waits for registration. The API server is reached
+   * through a relay from the machine's loopback, at 127.0.0.1 (the kubelet, kube-proxy) and at the
+   * address it advertises for the {@code kubernetes} Service (pods, through kube-proxy's rules).
    */
-  public static LabNode start(ControlPlane cp, LabHost host, String name, Setup setup, List<Path> images) {
+  public static LabNode start(
+      ControlPlane cp, LabHost host, String name, Setup setup, List<Path> images) {
     int slot = PodNetwork.reserve();
     FOOTPRINT.acquire();
     try {
       Path dir = Files.createTempDirectory("ghosthunt-node-" + name + "-");
       PodNetwork.attach(host, slot);
       host.sh("ip addr add " + ControlPlane.ADVERTISE_IP + "/32 dev lo");
-      host.relayFromRoot(cp.apiPort(), "127.0.0.1:" + cp.apiPort(), ControlPlane.ADVERTISE_IP + ":" + cp.apiPort());
+      host.relayFromRoot(
+          cp.apiPort(),
+          "127.0.0.1:" + cp.apiPort(),
+          ControlPlane.ADVERTISE_IP + ":" + cp.apiPort());
       if (setup.apiDropped()) {
-        // Before kube-proxy's translation (nat at -100), where the pods' packets still name the Service.
-        host.sh("nft add table inet ghapi && nft add chain inet ghapi out '{ type filter hook output priority -150; }'"
-            + " && nft add rule inet ghapi out ip daddr " + ControlPlane.KUBERNETES_SERVICE_IP + " tcp dport 443 drop");
+        // Before kube-proxy's translation (nat at -100), where the pods' packets still name the
+        // Service.
+        host.sh(
+            "nft add table inet ghapi && nft add chain inet ghapi out '{ type filter hook output priority -150; }'"
+                + " && nft add rule inet ghapi out ip daddr "
+                + ControlPlane.KUBERNETES_SERVICE_IP
+                + " tcp dport 443 drop");
       }
       makeCgroup(host.ns());
       writeConfigs(cp, dir, host.ns(), name, slot, setup);
       // The images, imported once per run into a seed store, reach each node as hard links: five
       // containerds each unpacking the same 148 MB image took most of a cluster's start.
       Path seed = seed(images);
-      Lab.exec(List.of("cp", "-al", seed.resolve("root").toString(), dir.resolve("root").toString()), Duration.ofMinutes(1));
+      Lab.exec(
+          List.of("cp", "-al", seed.resolve("root").toString(), dir.resolve("root").toString()),
+          Duration.ofMinutes(1));
       try (Stream<Path> dbs = Files.walk(dir.resolve("root"))) {
         // The stores' databases are written: each node gets its own copy, not a shared link.
         for (Path db : dbs.filter(f -> f.getFileName().toString().endsWith(".db")).toList()) {
-          // Unlinked first: Files.copy does nothing when source and target are one file, as links are.
+          // Unlinked first: Files.copy does nothing when source and target are one file, as links
+          // are.
           Files.delete(db);
           Files.copy(seed.resolve(dir.relativize(db)), db);
         }
       }
-      ProcessBuilder pb = new ProcessBuilder("unshare", "--mount", "--propagation", "private",
-          "nsenter", "--net=/run/netns/" + host.ns(), "sh", "-c", LAUNCHER)
-          .redirectErrorStream(true).redirectOutput(dir.resolve("launcher.log").toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  "unshare",
+                  "--mount",
+                  "--propagation",
+                  "private",
+                  "nsenter",
+                  "--net=/run/netns/" + host.ns(),
+                  "sh",
+                  "-c",
+                  LAUNCHER)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("launcher.log").toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       var env = pb.environment();
       env.put("NS", host.ns());
       env.put("DIR", dir.toString());
@@ -175,26 +216,55 @@ public final class LabNode implements AutoCloseable {
   public Node awaitReady(KubernetesClient client, Boolean ready, Duration timeout) {
     String want = ready == null ? "Unknown" : ready ? "True" : "False";
     try {
-      Node node = client.nodes().withName(name).waitUntilCondition(n -> n != null && n.getStatus() != null
-          && n.getStatus().getConditions() != null && n.getStatus().getConditions().stream()
-          .anyMatch(c -> "Ready".equals(c.getType()) && want.equals(c.getStatus())), timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Node node =
+          client
+              .nodes()
+              .withName(name)
+              .waitUntilCondition(
+                  n ->
+                      n != null
+                          && n.getStatus() != null
+                          && n.getStatus().getConditions() != null
+                          && n.getStatus().getConditions().stream()
+                              .anyMatch(
+                                  c -> "Ready".equals(c.getType()) && want.equals(c.getStatus())),
+                  timeout.toMillis(),
+                  TimeUnit.MILLISECONDS);
       if (Boolean.TRUE.equals(ready)) {
         awaitServiceRules(timeout);
       }
       return node;
     } catch (RuntimeException e) {
-      throw new IllegalStateException("node " + name + " did not turn Ready=" + want + " within " + timeout.toSeconds()
-          + " s: " + (kubelet.isAlive() ? "" : "its kubelet exited. ") + "launcher.log:\n" + tail("launcher.log")
-          + "\nkubelet.log:\n" + tail("kubelet.log") + "\nkube-proxy.log:\n" + tail("kube-proxy.log"), e);
+      throw new IllegalStateException(
+          "node "
+              + name
+              + " did not turn Ready="
+              + want
+              + " within "
+              + timeout.toSeconds()
+              + " s: "
+              + (kubelet.isAlive() ? "" : "its kubelet exited. ")
+              + "launcher.log:\n"
+              + tail("launcher.log")
+              + "\nkubelet.log:\n"
+              + tail("kubelet.log")
+              + "\nkube-proxy.log:\n"
+              + tail("kube-proxy.log"),
+          e);
     }
   }
 
   private void awaitServiceRules(Duration timeout) {
     // kube-proxy's health endpoint answers before its first sync; the rule itself is the proof.
     String rule = "-d " + ControlPlane.KUBERNETES_SERVICE_IP + "/32 .*--dport 443";
-    host.sh("i=0; until iptables-save -t nat 2>/dev/null | grep -q -- '" + rule + "'; do i=$((i + 1));"
-        + " [ $i -le " + timeout.toSeconds() * 5 + " ] || { echo 'kube-proxy wrote no rule for the kubernetes Service' >&2; exit 1; };"
-        + " sleep 0.2; done");
+    host.sh(
+        "i=0; until iptables-save -t nat 2>/dev/null | grep -q -- '"
+            + rule
+            + "'; do i=$((i + 1));"
+            + " [ $i -le "
+            + timeout.toSeconds() * 5
+            + " ] || { echo 'kube-proxy wrote no rule for the kubernetes Service' >&2; exit 1; };"
+            + " sleep 0.2; done");
   }
 
   private static final java.util.Map<List<Path>, Path> SEEDS = new java.util.HashMap<>();
@@ -222,11 +292,26 @@ public final class LabNode implements AutoCloseable {
     }
     seed = Files.createTempDirectory("ghosthunt-images-");
     Path made = seed;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> Lab.exec(List.of("rm", "-rf", made.toString()),
-        Duration.ofMinutes(1)), "image-seed-cleanup"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> Lab.exec(List.of("rm", "-rf", made.toString()), Duration.ofMinutes(1)),
+                "image-seed-cleanup"));
     writeContainerdConfig(seed);
-    Lab.Exec imported = Lab.exec(List.of("env", "DIR=" + seed, "IMAGES=" + String.join(" ", images.stream().map(Path::toString).toList()),
-        "unshare", "--mount", "--propagation", "private", "sh", "-c", SEED), Duration.ofMinutes(5));
+    Lab.Exec imported =
+        Lab.exec(
+            List.of(
+                "env",
+                "DIR=" + seed,
+                "IMAGES=" + String.join(" ", images.stream().map(Path::toString).toList()),
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                SEED),
+            Duration.ofMinutes(5));
     if (imported.exitCode() != 0) {
       throw new IllegalStateException("importing " + images + " failed:\n" + imported.output());
     }
@@ -234,7 +319,8 @@ public final class LabNode implements AutoCloseable {
     return seed;
   }
 
-  private static final String SEED = """
+  private static final String SEED =
+      """
       set -e
       containerd --config "$DIR/containerd.toml" >"$DIR/containerd.log" 2>&1 &
       pid=$!
@@ -248,18 +334,31 @@ public final class LabNode implements AutoCloseable {
       wait $pid || true
       """;
 
-  /** Kills the kubelet, as a crashed one: the Node stays, its pods are never started or reported. */
+  /**
+   * Kills the kubelet, as a crashed one: the Node stays, its pods are never started or reported.
+   */
   public void killKubelet() {
     kubelet.destroyForcibly();
     waitFor(kubelet.toHandle());
   }
 
-  /** Every container log the kubelet keeps of the pods in {@code namespace}, each under its folder's name. */
+  /**
+   * Every container log the kubelet keeps of the pods in {@code namespace}, each under its folder's
+   * name.
+   */
   public String containerLogs(String namespace) {
     try (Stream<Path> files = Files.walk(dir.resolve("kubelet/pod-logs"))) {
       StringBuilder out = new StringBuilder();
-      for (Path f : files.filter(f -> f.toString().contains("/" + namespace + "_") && Files.isRegularFile(f)).sorted().toList()) {
-        out.append("==> ").append(name).append(": ").append(dir.resolve("kubelet/pod-logs").relativize(f)).append('\n')
+      for (Path f :
+          files
+              .filter(f -> f.toString().contains("/" + namespace + "_") && Files.isRegularFile(f))
+              .sorted()
+              .toList()) {
+        out.append("==> ")
+            .append(name)
+            .append(": ")
+            .append(dir.resolve("kubelet/pod-logs").relativize(f))
+            .append('\n')
             .append(Files.readString(f));
       }
       return out.toString();
@@ -277,19 +376,25 @@ public final class LabNode implements AutoCloseable {
     }
   }
 
-  private static void writeConfigs(ControlPlane cp, Path dir, String ns, String name, int slot, Setup setup) throws IOException {
+  private static void writeConfigs(
+      ControlPlane cp, Path dir, String ns, String name, int slot, Setup setup) throws IOException {
     Files.createDirectories(dir.resolve("cni/bin"));
     Files.createDirectories(dir.resolve("cni/net.d"));
     Files.createDirectories(dir.resolve("kubelet/pki"));
     for (String plugin : List.of("loopback", "host-local", "bridge")) {
-      Files.createSymbolicLink(dir.resolve("cni/bin").resolve(plugin), Path.of("/usr/lib/cni", plugin));
+      Files.createSymbolicLink(
+          dir.resolve("cni/bin").resolve(plugin), Path.of("/usr/lib/cni", plugin));
     }
     if (setup.network()) {
-      Files.writeString(dir.resolve("cni/net.d/10-ghosthunt-pods.conflist"), PodNetwork.cniConfig(slot, dir.resolve("cni/ipam").toString()));
+      Files.writeString(
+          dir.resolve("cni/net.d/10-ghosthunt-pods.conflist"),
+          PodNetwork.cniConfig(slot, dir.resolve("cni/ipam").toString()));
     }
     // conntrack limits and timeouts are the machine's (0: leave them), localhost NodePorts off so
     // that kube-proxy needs no route_localnet: it changes only the node's own iptables.
-    Files.writeString(dir.resolve("kube-proxy.yaml"), """
+    Files.writeString(
+        dir.resolve("kube-proxy.yaml"),
+        """
         apiVersion: kubeproxy.config.k8s.io/v1alpha1
         kind: KubeProxyConfiguration
         clientConnection: {kubeconfig: %1$s/kubeconfig}
@@ -300,10 +405,13 @@ public final class LabNode implements AutoCloseable {
         metricsBindAddress: 127.0.0.1:10249
         conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
         iptables: {localhostNodePorts: false}
-        """.formatted(dir, name, PodNetwork.CLUSTER_CIDR));
+        """
+            .formatted(dir, name, PodNetwork.CLUSTER_CIDR));
     Files.writeString(dir.resolve("kubeconfig"), cp.kubeconfigYaml());
     writeContainerdConfig(dir);
-    Files.writeString(dir.resolve("kubelet.yaml"), """
+    Files.writeString(
+        dir.resolve("kubelet.yaml"),
+        """
         apiVersion: kubelet.config.k8s.io/v1beta1
         kind: KubeletConfiguration
         cgroupDriver: cgroupfs
@@ -333,11 +441,18 @@ public final class LabNode implements AutoCloseable {
         clusterDNS: [%3$s]
         clusterDomain: cluster.local
         %4$s
-        """.formatted(dir, ns, CLUSTER_DNS, setup.podPidsLimit() == null ? "" : "podPidsLimit: " + setup.podPidsLimit()));
+        """
+            .formatted(
+                dir,
+                ns,
+                CLUSTER_DNS,
+                setup.podPidsLimit() == null ? "" : "podPidsLimit: " + setup.podPidsLimit()));
   }
 
   private static void writeContainerdConfig(Path dir) throws IOException {
-    Files.writeString(dir.resolve("containerd.toml"), """
+    Files.writeString(
+        dir.resolve("containerd.toml"),
+        """
         version = 2
         root = "%1$s/root"
         state = "%1$s/state"
@@ -361,10 +476,14 @@ public final class LabNode implements AutoCloseable {
           [plugins."io.containerd.grpc.v1.cri".cni]
             bin_dir = "%1$s/cni/bin"
             conf_dir = "%1$s/cni/net.d"
-        """.formatted(dir));
+        """
+            .formatted(dir));
   }
 
-  /** The node's cgroupRoot in every v1 controller; cpuset needs its CPUs and memory nodes before it takes tasks. */
+  /**
+   * The node's cgroupRoot in every v1 controller; cpuset needs its CPUs and memory nodes before it
+   * takes tasks.
+   */
   private static void makeCgroup(String name) throws IOException {
     for (String controller : CGROUP_CONTROLLERS) {
       Path root = Path.of("/sys/fs/cgroup", controller);
@@ -375,7 +494,8 @@ public final class LabNode implements AutoCloseable {
     Path cpuset = Path.of("/sys/fs/cgroup/cpuset");
     if (Files.isDirectory(cpuset)) {
       for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
-        Files.writeString(cpuset.resolve(name).resolve(f), Files.readString(cpuset.resolve(f)).trim());
+        Files.writeString(
+            cpuset.resolve(name).resolve(f), Files.readString(cpuset.resolve(f)).trim());
       }
     }
   }
@@ -388,16 +508,27 @@ public final class LabNode implements AutoCloseable {
     closed = true;
     List<RuntimeException> failures = new ArrayList<>();
     // Each step runs whatever the one before left: the rest of the node must go in any case.
-    step(failures, () -> {
-      kubelet.destroyForcibly();
-      waitFor(kubelet.toHandle());
-      // containerd and its shims name this node's folder on their command lines; containers are in its cgroup.
-      List<ProcessHandle> left = new ArrayList<>(ProcessHandle.allProcesses()
-          .filter(p -> p.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false)).toList());
-      left.addAll(cgroupProcesses());
-      left.forEach(ProcessHandle::destroyForcibly);
-      left.forEach(LabNode::waitFor);
-    });
+    step(
+        failures,
+        () -> {
+          kubelet.destroyForcibly();
+          waitFor(kubelet.toHandle());
+          // containerd and its shims name this node's folder on their command lines; containers are
+          // in its cgroup.
+          List<ProcessHandle> left =
+              new ArrayList<>(
+                  ProcessHandle.allProcesses()
+                      .filter(
+                          p ->
+                              p.info()
+                                  .commandLine()
+                                  .map(c -> c.contains(dir.toString()))
+                                  .orElse(false))
+                      .toList());
+          left.addAll(cgroupProcesses());
+          left.forEach(ProcessHandle::destroyForcibly);
+          left.forEach(LabNode::waitFor);
+        });
     step(failures, this::removeCgroup);
     // With every process gone, the node's mount namespace and all its mounts are gone too.
     step(failures, () -> Lab.exec(List.of("rm", "-rf", dir.toString()), Duration.ofMinutes(1)));
@@ -409,7 +540,8 @@ public final class LabNode implements AutoCloseable {
       // called from the hook itself while the JVM shuts down
     }
     if (!failures.isEmpty()) {
-      IllegalStateException e = new IllegalStateException("node " + name + " was not removed cleanly");
+      IllegalStateException e =
+          new IllegalStateException("node " + name + " was not removed cleanly");
       failures.forEach(e::addSuppressed);
       throw e;
     }
@@ -429,13 +561,20 @@ public final class LabNode implements AutoCloseable {
       return List.of();
     }
     try (Stream<Path> procs = Files.walk(root)) {
-      return procs.filter(p -> p.getFileName().toString().equals("cgroup.procs")).flatMap(p -> {
-        try {
-          return Files.readAllLines(p).stream();
-        } catch (IOException e) {
-          return Stream.empty();
-        }
-      }).map(Long::parseLong).map(ProcessHandle::of).flatMap(Optional::stream).toList();
+      return procs
+          .filter(p -> p.getFileName().toString().equals("cgroup.procs"))
+          .flatMap(
+              p -> {
+                try {
+                  return Files.readAllLines(p).stream();
+                } catch (IOException e) {
+                  return Stream.empty();
+                }
+              })
+          .map(Long::parseLong)
+          .map(ProcessHandle::of)
+          .flatMap(Optional::stream)
+          .toList();
     } catch (IOException e) {
       return List.of();
     }
@@ -449,13 +588,16 @@ public final class LabNode implements AutoCloseable {
       }
       try (Stream<Path> walk = Files.walk(root)) {
         // Deepest first: a cgroup goes only once its children have.
-        walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).forEach(d -> {
-          try {
-            Files.delete(d);
-          } catch (IOException e) {
-            throw new UncheckedIOException("cgroup " + d + " could not be removed", e);
-          }
-        });
+        walk.filter(Files::isDirectory)
+            .sorted(Comparator.reverseOrder())
+            .forEach(
+                d -> {
+                  try {
+                    Files.delete(d);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException("cgroup " + d + " could not be removed", e);
+                  }
+                });
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -496,7 +638,8 @@ public final class LabNode implements AutoCloseable {
           }
         }
         for (String key : KUBELET_SYSCTLS) {
-          sysctls.add(key + "=" + Files.readString(Path.of("/proc/sys", key.replace('.', '/'))).trim());
+          sysctls.add(
+              key + "=" + Files.readString(Path.of("/proc/sys", key.replace('.', '/'))).trim());
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);

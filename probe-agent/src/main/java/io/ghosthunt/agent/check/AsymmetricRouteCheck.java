@@ -3,8 +3,8 @@ package io.ghosthunt.agent.check;
 import io.ghosthunt.agent.host.Addresses;
 import io.ghosthunt.agent.host.Commands;
 import io.ghosthunt.agent.host.ConntrackEntry;
-import io.ghosthunt.agent.host.FlowWatch;
 import io.ghosthunt.agent.host.FirewallRule;
+import io.ghosthunt.agent.host.FlowWatch;
 import io.ghosthunt.agent.host.Route;
 import io.ghosthunt.agent.host.Ruleset;
 import io.ghosthunt.api.CheckKey;
@@ -25,14 +25,18 @@ import java.util.Map;
 /**
  * Works one direction: the conntrack state of flows with each peer. Flows stuck unreplied while
  * their clients go on sending what only a completed handshake sends (ACKs, data: watched for a
- * moment on the wire) mean the peer's replies reach the clients by another path. Ghost
- * {@code AsymmetricRoute}; Inconclusive when there is no flow with the peer to judge, or the stuck
- * flows' clients send nothing but SYNs (a peer that is down or filtered).
+ * moment on the wire) mean the peer's replies reach the clients by another path. Ghost {@code
+ * AsymmetricRoute}; Inconclusive when there is no flow with the peer to judge, or the stuck flows'
+ * clients send nothing but SYNs (a peer that is down or filtered).
  */
 public final class AsymmetricRouteCheck implements Check {
 
   private static final int SHOWN_FLOWS = 3;
-  /** How long the stuck flows' packets are watched at most: clients retransmit within a second or two. */
+
+  /**
+   * How long the stuck flows' packets are watched at most: clients retransmit within a second or
+   * two.
+   */
   static final Duration WATCH = Duration.ofMillis(2500);
 
   @Override
@@ -43,10 +47,16 @@ public final class AsymmetricRouteCheck implements Check {
   @Override
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
     Ruleset.Read ruleset = Ruleset.read(context.atMost(Duration.ofSeconds(5)));
-    List<FirewallRule> invalidDrops = ruleset.rules().stream()
-        .filter(r -> r.drops() && r.matching("ct state").stream().anyMatch(m -> !m.negated() && m.values().contains("invalid")))
-        .toList();
-    long dropped = invalidDrops.stream().mapToLong(r -> r.packets() == null ? 0 : r.packets()).sum();
+    List<FirewallRule> invalidDrops =
+        ruleset.rules().stream()
+            .filter(
+                r ->
+                    r.drops()
+                        && r.matching("ct state").stream()
+                            .anyMatch(m -> !m.negated() && m.values().contains("invalid")))
+            .toList();
+    long dropped =
+        invalidDrops.stream().mapToLong(r -> r.packets() == null ? 0 : r.packets()).sum();
     Long kernelInvalid = kernelInvalidCount(context);
 
     List<Finding> findings = new ArrayList<>();
@@ -59,12 +69,19 @@ public final class AsymmetricRouteCheck implements Check {
     return findings;
   }
 
-  private Finding judgePeer(String peer, CheckContext context, List<FirewallRule> invalidDrops, long dropped,
+  private Finding judgePeer(
+      String peer,
+      CheckContext context,
+      List<FirewallRule> invalidDrops,
+      long dropped,
       Long kernelInvalid) {
     List<String> addresses;
     try {
-      addresses = java.util.Arrays.stream(InetAddress.getAllByName(peer)).map(Addresses::text)
-          .distinct().toList();
+      addresses =
+          java.util.Arrays.stream(InetAddress.getAllByName(peer))
+              .map(Addresses::text)
+              .distinct()
+              .toList();
     } catch (UnknownHostException e) {
       return Findings.error(key(), peer, "cannot resolve " + peer + ": " + e.getMessage());
     }
@@ -72,15 +89,26 @@ public final class AsymmetricRouteCheck implements Check {
     for (String address : addresses) {
       for (String direction : List.of("--orig-dst", "--orig-src")) {
         String family = address.contains(":") ? "ipv6" : "ipv4";
-        Commands.Result r = Commands.run(context.atMost(Duration.ofSeconds(10)), "conntrack", "-L", "-f", family,
-            direction, address);
+        Commands.Result r =
+            Commands.run(
+                context.atMost(Duration.ofSeconds(10)),
+                "conntrack",
+                "-L",
+                "-f",
+                family,
+                direction,
+                address);
         if (!r.ok()) {
           // conntrack exits 1 with "0 flow entries" when the table has none for the filter.
           if (r.exitCode() == 1 && r.stderr().contains("0 flow entries")) {
             continue;
           }
-          return Findings.error(key(), peer, "cannot read the conntrack table: " + r.failure()
-              + " (needs the conntrack tool and CAP_NET_ADMIN)");
+          return Findings.error(
+              key(),
+              peer,
+              "cannot read the conntrack table: "
+                  + r.failure()
+                  + " (needs the conntrack tool and CAP_NET_ADMIN)");
         }
         for (ConntrackEntry e : ConntrackEntry.parse(r.stdout())) {
           if (e.involves(address)) {
@@ -95,29 +123,75 @@ public final class AsymmetricRouteCheck implements Check {
     long replied = flows.values().stream().filter(e -> !e.unreplied()).count();
     Finding f;
     if (flows.isEmpty()) {
-      f = Findings.inconclusive(key(), peer, "no flows with " + String.join(", ", addresses)
-          + " in the conntrack table: generate traffic to the peer (the failing client, or curl) and hunt again");
+      f =
+          Findings.inconclusive(
+              key(),
+              peer,
+              "no flows with "
+                  + String.join(", ", addresses)
+                  + " in the conntrack table: generate traffic to the peer (the failing client, or curl) and hunt again");
     } else if (stuck.isEmpty()) {
-      f = Findings.clear(key(), peer, flows.size() + " flows with " + peer + ", none stuck: replies come back through this node");
+      f =
+          Findings.clear(
+              key(),
+              peer,
+              flows.size()
+                  + " flows with "
+                  + peer
+                  + ", none stuck: replies come back through this node");
     } else {
       Watched watched = watch(stuck, context);
       if (watched.seen() != null) {
         FlowWatch.Seen seen = watched.seen();
-        String dropper = invalidDrops.isEmpty() ? "the firewall drops what it never saw answered (its policy)"
-            : "the firewall drops INVALID packets (" + invalidDrops.get(0).where()
-                + (invalidDrops.get(0).packets() == null ? "" : ", " + invalidDrops.get(0).packets() + " packets") + ")";
-        f = Findings.ghost(key(), peer, GhostName.AsymmetricRoute,
-            stuck.size() + " flows with " + peer + " stuck " + stuck.get(0).state()
-                + (stuck.get(0).unreplied() ? " [UNREPLIED]" : "") + " while " + dropper + ", yet their clients send "
-                + seen.flags() + " (a completed handshake's packets): replies take another path"
-                + (!route.exists() ? "" : " than " + route.describe()),
-            "make the return path symmetric (the peer's route back to this node's networks must cross this node), or"
-                + " exempt the path from state tracking (an nft notrack rule for it) instead of dropping what it cannot track");
-        f.evidence("handshakeCompleting", seen.flags() + " " + seen.flow().describe() + " on " + seen.iface() + " after "
-            + seen.after().toMillis() + " ms");
+        String dropper =
+            invalidDrops.isEmpty()
+                ? "the firewall drops what it never saw answered (its policy)"
+                : "the firewall drops INVALID packets ("
+                    + invalidDrops.get(0).where()
+                    + (invalidDrops.get(0).packets() == null
+                        ? ""
+                        : ", " + invalidDrops.get(0).packets() + " packets")
+                    + ")";
+        f =
+            Findings.ghost(
+                key(),
+                peer,
+                GhostName.AsymmetricRoute,
+                stuck.size()
+                    + " flows with "
+                    + peer
+                    + " stuck "
+                    + stuck.get(0).state()
+                    + (stuck.get(0).unreplied() ? " [UNREPLIED]" : "")
+                    + " while "
+                    + dropper
+                    + ", yet their clients send "
+                    + seen.flags()
+                    + " (a completed handshake's packets): replies take another path"
+                    + (!route.exists() ? "" : " than " + route.describe()),
+                "make the return path symmetric (the peer's route back to this node's networks must cross this node), or"
+                    + " exempt the path from state tracking (an nft notrack rule for it) instead of dropping what it cannot track");
+        f.evidence(
+            "handshakeCompleting",
+            seen.flags()
+                + " "
+                + seen.flow().describe()
+                + " on "
+                + seen.iface()
+                + " after "
+                + seen.after().toMillis()
+                + " ms");
       } else {
-        f = Findings.inconclusive(key(), peer, stuck.size() + " flows with " + peer + " stuck unreplied, but "
-            + watched.what() + ": the peer may be down or filtered; hunt again while the clients fail");
+        f =
+            Findings.inconclusive(
+                key(),
+                peer,
+                stuck.size()
+                    + " flows with "
+                    + peer
+                    + " stuck unreplied, but "
+                    + watched.what()
+                    + ": the peer may be down or filtered; hunt again while the clients fail");
       }
       f.evidence("watched", watched.what());
     }
@@ -126,7 +200,8 @@ public final class AsymmetricRouteCheck implements Check {
       f.evidence(i == 0 ? "stuckFlow" : "stuckFlow" + (i + 1), stuck.get(i).describe());
     }
     if (!invalidDrops.isEmpty()) {
-      f.evidence("invalidDropRule", invalidDrops.get(0).where() + ": " + invalidDrops.get(0).text());
+      f.evidence(
+          "invalidDropRule", invalidDrops.get(0).where() + ": " + invalidDrops.get(0).text());
       f.evidence("invalidDropped", dropped);
     }
     f.evidence("conntrackInvalid", kernelInvalid);
@@ -135,7 +210,10 @@ public final class AsymmetricRouteCheck implements Check {
     return f;
   }
 
-  /** What watching the stuck flows' own packets gave: the first that completes a handshake, or why none. */
+  /**
+   * What watching the stuck flows' own packets gave: the first that completes a handshake, or why
+   * none.
+   */
   record Watched(FlowWatch.Seen seen, String what) {}
 
   /**
@@ -148,24 +226,41 @@ public final class AsymmetricRouteCheck implements Check {
     List<FlowWatch.Flow> flows = new ArrayList<>();
     for (ConntrackEntry e : stuck) {
       String src = e.original().get("src");
-      if (src != null && src.contains(".") && e.original().get("sport") != null && e.original().get("dport") != null) {
-        flows.add(new FlowWatch.Flow(src, Integer.parseInt(e.original().get("sport")), e.original().get("dst"),
-            Integer.parseInt(e.original().get("dport"))));
+      if (src != null
+          && src.contains(".")
+          && e.original().get("sport") != null
+          && e.original().get("dport") != null) {
+        flows.add(
+            new FlowWatch.Flow(
+                src,
+                Integer.parseInt(e.original().get("sport")),
+                e.original().get("dst"),
+                Integer.parseInt(e.original().get("dport"))));
       }
     }
     if (flows.isEmpty()) {
-      return new Watched(null, "their packets could not be watched (IPv6 flows are not watched yet)");
+      return new Watched(
+          null, "their packets could not be watched (IPv6 flows are not watched yet)");
     }
     Route back = Route.to(flows.get(0).src(), context.atMost(Duration.ofSeconds(5)));
     if (!back.exists()) {
-      return new Watched(null, "no route to the client " + flows.get(0).src() + " to watch its packets on");
+      return new Watched(
+          null, "no route to the client " + flows.get(0).src() + " to watch its packets on");
     }
     Duration window = context.atMost(WATCH);
     try {
-      java.util.Optional<FlowWatch.Seen> seen = FlowWatch.firstHandshakeCompleting(back.dev(), flows,
-          java.time.Instant.now().plus(window));
-      return new Watched(seen.orElse(null), seen.isPresent() ? "watched " + back.dev() + " until the first such packet"
-          : "in " + window.toMillis() + " ms on " + back.dev() + " no packet of them arrived but SYNs");
+      java.util.Optional<FlowWatch.Seen> seen =
+          FlowWatch.firstHandshakeCompleting(
+              back.dev(), flows, java.time.Instant.now().plus(window));
+      return new Watched(
+          seen.orElse(null),
+          seen.isPresent()
+              ? "watched " + back.dev() + " until the first such packet"
+              : "in "
+                  + window.toMillis()
+                  + " ms on "
+                  + back.dev()
+                  + " no packet of them arrived but SYNs");
     } catch (java.io.IOException e) {
       return new Watched(null, "their packets could not be watched: " + e.getMessage());
     }
@@ -192,14 +287,21 @@ public final class AsymmetricRouteCheck implements Check {
       return null;
     }
     try {
-      int all = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/conf/all/rp_filter")).trim());
-      int own = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/conf", dev, "rp_filter")).trim());
+      int all =
+          Integer.parseInt(
+              Files.readString(Path.of("/proc/sys/net/ipv4/conf/all/rp_filter")).trim());
+      int own =
+          Integer.parseInt(
+              Files.readString(Path.of("/proc/sys/net/ipv4/conf", dev, "rp_filter")).trim());
       int eff = Math.max(all, own);
-      return eff + (eff == 1 ? " (strict: packets from the peer arriving on another interface are dropped)"
-          : eff == 2 ? " (loose)" : " (off)") + " on " + dev;
+      return eff
+          + (eff == 1
+              ? " (strict: packets from the peer arriving on another interface are dropped)"
+              : eff == 2 ? " (loose)" : " (off)")
+          + " on "
+          + dev;
     } catch (IOException | NumberFormatException e) {
       return null;
     }
   }
-
 }

@@ -39,20 +39,29 @@ public final class CheckRunner {
   public NodeStatus run(ResolvedHunt hunt, String node, Duration timeout, Secrets secrets) {
     CheckContext context = new CheckContext(node, Instant.now().plus(timeout), secrets);
     List<CheckKey> keys = new ArrayList<>(hunt.keys());
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, keys.size()), r -> {
-      Thread t = new Thread(r, "check");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.max(1, keys.size()),
+            r -> {
+              Thread t = new Thread(r, "check");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       Map<CheckKey, Future<List<Finding>>> running = new LinkedHashMap<>();
       Map<CheckKey, Long> started = new LinkedHashMap<>();
       for (CheckKey key : keys) {
         Check check = checks.get(key);
         started.put(key, System.nanoTime());
-        running.put(key, pool.submit(() -> check == null
-            ? List.of(Findings.error(key, "-", "the " + key + " check is not available in this build"))
-            : check.run(hunt.checks(), context)));
+        running.put(
+            key,
+            pool.submit(
+                () ->
+                    check == null
+                        ? List.of(
+                            Findings.error(
+                                key, "-", "the " + key + " check is not available in this build"))
+                        : check.run(hunt.checks(), context)));
       }
       NodeStatus status = new NodeStatus(node, NodePhase.Done);
       for (Map.Entry<CheckKey, Future<List<Finding>>> e : running.entrySet()) {
@@ -62,8 +71,14 @@ public final class CheckRunner {
           findings = e.getValue().get(context.remaining().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException ex) {
           e.getValue().cancel(true);
-          findings = List.of(Findings.error(key, "-", "timed out after " + timeout.toSeconds()
-              + " s (spec.timeoutSeconds): the check did not finish in time"));
+          findings =
+              List.of(
+                  Findings.error(
+                      key,
+                      "-",
+                      "timed out after "
+                          + timeout.toSeconds()
+                          + " s (spec.timeoutSeconds): the check did not finish in time"));
         } catch (ExecutionException ex) {
           Throwable cause = ex.getCause();
           LOG.debug("check {} failed", key, cause);

@@ -26,7 +26,8 @@ public final class Checks {
     ProcessTable processes = new ProcessTable();
     return List.of(
         new PortOwnerCheck(sockets, processes),
-        new DnsCheck(new HostsFile(etc.resolve("hosts")), etc.resolve("resolv.conf"), new DnsClient()),
+        new DnsCheck(
+            new HostsFile(etc.resolve("hosts")), etc.resolve("resolv.conf"), new DnsClient()),
         new Http2Check(),
         new MtuCheck(),
         new DuplicateIpCheck(),

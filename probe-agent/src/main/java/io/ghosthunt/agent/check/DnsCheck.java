@@ -54,7 +54,10 @@ public final class DnsCheck implements Check {
   record Source(String label, String flush, Answer answer, List<HostsFile.Line> lines) {
 
     Set<InetAddress> addresses() {
-      return lines != null ? lines.stream().map(HostsFile.Line::address).collect(Collectors.toCollection(LinkedHashSet::new))
+      return lines != null
+          ? lines.stream()
+              .map(HostsFile.Line::address)
+              .collect(Collectors.toCollection(LinkedHashSet::new))
           : new LinkedHashSet<>(answer.addresses());
     }
 
@@ -69,14 +72,22 @@ public final class DnsCheck implements Check {
       if (!answer.answered()) {
         return answer.rcode() != null ? answer.rcode() : answer.error();
       }
-      String what = answer.nxdomain() ? "NXDOMAIN" : answer.addresses().isEmpty() ? "no address" : text(answer.addresses());
+      String what =
+          answer.nxdomain()
+              ? "NXDOMAIN"
+              : answer.addresses().isEmpty() ? "no address" : text(answer.addresses());
       String via = answer.chain().isEmpty() ? "" : " via " + String.join(" → ", answer.chain());
       return what + via + (answer.ttl() >= 0 ? ", TTL " + answer.ttl() + " s" : "");
     }
   }
 
   /** The authority's view of a name, after following CNAMEs across zones. */
-  record Truth(String label, Set<InetAddress> addresses, boolean nxdomain, List<String> chain, String problem) {}
+  record Truth(
+      String label,
+      Set<InetAddress> addresses,
+      boolean nxdomain,
+      List<String> chain,
+      String problem) {}
 
   @Override
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
@@ -95,19 +106,38 @@ public final class DnsCheck implements Check {
     return findings;
   }
 
-  private Finding hunt(String name, List<InetAddress> nodeResolvers, List<InetAddress> extra,
-      List<InetAddress> authorities, Set<InetAddress> expected, CheckContext context) throws IOException {
+  private Finding hunt(
+      String name,
+      List<InetAddress> nodeResolvers,
+      List<InetAddress> extra,
+      List<InetAddress> authorities,
+      Set<InetAddress> expected,
+      CheckContext context)
+      throws IOException {
     List<Source> sources = new ArrayList<>();
     List<HostsFile.Line> lines = hosts.lookup(name);
     if (!lines.isEmpty()) {
-      sources.add(new Source(hosts.path() + " line " + lines.get(0).number(),
-          "remove or correct line " + lines.get(0).number() + " of " + hosts.path() + " (\"" + lines.get(0).text() + "\")",
-          null, lines));
+      sources.add(
+          new Source(
+              hosts.path() + " line " + lines.get(0).number(),
+              "remove or correct line "
+                  + lines.get(0).number()
+                  + " of "
+                  + hosts.path()
+                  + " (\""
+                  + lines.get(0).text()
+                  + "\")",
+              null,
+              lines));
     }
     for (int i = 0; i < nodeResolvers.size(); i++) {
       InetAddress r = nodeResolvers.get(i);
-      sources.add(resolverSource("resolver " + Addresses.text(r) + " (" + ordinal(i) + " in " + resolvConf + ")",
-          r, name, context));
+      sources.add(
+          resolverSource(
+              "resolver " + Addresses.text(r) + " (" + ordinal(i) + " in " + resolvConf + ")",
+              r,
+              name,
+              context));
     }
     for (InetAddress r : extra) {
       sources.add(resolverSource("resolver " + Addresses.text(r), r, name, context));
@@ -115,18 +145,25 @@ public final class DnsCheck implements Check {
 
     // getaddrinfo: the hosts file wins; else the first resolver that answers at all.
     Source node = sources.stream().filter(Source::answered).findFirst().orElse(null);
-    Truth truth = expected.isEmpty() ? authority(name, authorities, nodeResolvers, context, 0)
-        : new Truth(EXPECTED, expected, false, List.of(), null);
+    Truth truth =
+        expected.isEmpty()
+            ? authority(name, authorities, nodeResolvers, context, 0)
+            : new Truth(EXPECTED, expected, false, List.of(), null);
 
     Finding f = judge(name, node, sources, truth);
     f.evidence("node answer", node == null ? "none" : node.label());
     for (Source s : sources) {
-      f.evidence(s.lines() != null ? "hosts" : s.label().replaceFirst(" \\(.*", ""),
-          s.lines() != null ? s.lines().stream().map(l -> "line " + l.number() + ": " + l.text()).collect(Collectors.joining("; "))
+      f.evidence(
+          s.lines() != null ? "hosts" : s.label().replaceFirst(" \\(.*", ""),
+          s.lines() != null
+              ? s.lines().stream()
+                  .map(l -> "line " + l.number() + ": " + l.text())
+                  .collect(Collectors.joining("; "))
               : s.describe());
     }
     if (truth.problem() == null) {
-      f.evidence(expected.isEmpty() ? "authority " + truth.label() : "expected",
+      f.evidence(
+          expected.isEmpty() ? "authority " + truth.label() : "expected",
           (truth.nxdomain() ? "NXDOMAIN" : text(truth.addresses()))
               + (truth.chain().isEmpty() ? "" : " via " + String.join(" → ", truth.chain())));
     } else {
@@ -137,38 +174,80 @@ public final class DnsCheck implements Check {
 
   private Finding judge(String name, Source node, List<Source> sources, Truth truth) {
     if (truth.problem() != null) {
-      return Findings.inconclusive(key(), name, "could not get the authority's answer for " + name + ": "
-          + truth.problem() + (node == null ? "" : "; the node answers " + node.describe() + " from " + node.label()));
+      return Findings.inconclusive(
+          key(),
+          name,
+          "could not get the authority's answer for "
+              + name
+              + ": "
+              + truth.problem()
+              + (node == null
+                  ? ""
+                  : "; the node answers " + node.describe() + " from " + node.label()));
     }
     if (node == null) {
-      String why = sources.isEmpty() ? "no resolver in " + resolvConf + " and no hosts-file line"
-          : sources.stream().map(s -> s.label() + ": " + s.describe()).collect(Collectors.joining("; "));
+      String why =
+          sources.isEmpty()
+              ? "no resolver in " + resolvConf + " and no hosts-file line"
+              : sources.stream()
+                  .map(s -> s.label() + ": " + s.describe())
+                  .collect(Collectors.joining("; "));
       return Findings.inconclusive(key(), name, "the node cannot resolve " + name + ": " + why);
     }
     List<Source> stale = sources.stream().filter(s -> s.answered() && stale(s, truth)).toList();
     if (stale.isEmpty()) {
       if (truth.nxdomain()) {
-        return Findings.inconclusive(key(), name, name + " does not exist: the authority and the node both answer NXDOMAIN");
+        return Findings.inconclusive(
+            key(), name, name + " does not exist: the authority and the node both answer NXDOMAIN");
       }
-      return Findings.clear(key(), name, name + " resolves to " + text(node.addresses()) + " from " + node.label()
-          + (truth.label().equals(EXPECTED) ? ", as expected" : ", as " + truth.label() + " answers"));
+      return Findings.clear(
+          key(),
+          name,
+          name
+              + " resolves to "
+              + text(node.addresses())
+              + " from "
+              + node.label()
+              + (truth.label().equals(EXPECTED)
+                  ? ", as expected"
+                  : ", as " + truth.label() + " answers"));
     }
     Source worst = stale.contains(node) ? node : stale.get(0);
-    String now = truth.nxdomain() ? "says it does not exist (NXDOMAIN)"
-        : (truth.label().equals(EXPECTED) ? "are " : "answers ") + text(truth.addresses());
-    String holds = worst.lines() != null ? "" : worst.answer().ttl() >= 0
-        ? " (cached, " + worst.answer().ttl() + " s left)" : "";
-    String whose = worst == node ? "the node resolves " + name + " to " : worst.label() + " still answers " + name + " with ";
-    String summary = whose + (worst.answer() != null && worst.answer().nxdomain() ? "NXDOMAIN" : text(worst.addresses()))
-        + (worst == node ? " from " + worst.label() : "") + holds + ", but " + truth.label() + " " + now
-        + (stale.size() > 1 ? "; " + (stale.size() - 1) + " more stale source" + (stale.size() > 2 ? "s" : "") : "");
-    String remediation = stale.stream().map(Source::flush).distinct().collect(Collectors.joining("; "));
+    String now =
+        truth.nxdomain()
+            ? "says it does not exist (NXDOMAIN)"
+            : (truth.label().equals(EXPECTED) ? "are " : "answers ") + text(truth.addresses());
+    String holds =
+        worst.lines() != null
+            ? ""
+            : worst.answer().ttl() >= 0 ? " (cached, " + worst.answer().ttl() + " s left)" : "";
+    String whose =
+        worst == node
+            ? "the node resolves " + name + " to "
+            : worst.label() + " still answers " + name + " with ";
+    String summary =
+        whose
+            + (worst.answer() != null && worst.answer().nxdomain()
+                ? "NXDOMAIN"
+                : text(worst.addresses()))
+            + (worst == node ? " from " + worst.label() : "")
+            + holds
+            + ", but "
+            + truth.label()
+            + " "
+            + now
+            + (stale.size() > 1
+                ? "; " + (stale.size() - 1) + " more stale source" + (stale.size() > 2 ? "s" : "")
+                : "");
+    String remediation =
+        stale.stream().map(Source::flush).distinct().collect(Collectors.joining("; "));
     return Findings.ghost(key(), name, GhostName.StaleDns, summary, remediation);
   }
 
   /**
    * Stale when the source hands out an address the truth does not have, or a negative answer for a
-   * name that exists (or the reverse). A subset is not stale: round-robin servers answer part of a set.
+   * name that exists (or the reverse). A subset is not stale: round-robin servers answer part of a
+   * set.
    */
   private static boolean stale(Source s, Truth truth) {
     boolean negative = s.lines() == null && (s.answer().nxdomain() || s.answer().empty());
@@ -184,18 +263,32 @@ public final class DnsCheck implements Check {
     return !truth.addresses().containsAll(s.addresses());
   }
 
-  private Source resolverSource(String label, InetAddress resolver, String name, CheckContext context) {
+  private Source resolverSource(
+      String label, InetAddress resolver, String name, CheckContext context) {
     Answer a = dns.addresses(resolver, name, true, context.atMost(QUERY_TIMEOUT));
     String wait = a.ttl() >= 0 ? " or wait " + a.ttl() + " s for the cached answer to expire" : "";
-    return new Source(label, "flush " + name + " on resolver " + Addresses.text(resolver) + " ("
-        + flushCommand(resolver, name) + ")" + wait, a, null);
+    return new Source(
+        label,
+        "flush "
+            + name
+            + " on resolver "
+            + Addresses.text(resolver)
+            + " ("
+            + flushCommand(resolver, name)
+            + ")"
+            + wait,
+        a,
+        null);
   }
 
   private static String flushCommand(InetAddress resolver, String name) {
     if (Addresses.text(resolver).equals("127.0.0.53")) {
       return "systemd-resolved: resolvectl flush-caches";
     }
-    return "unbound: unbound-control flush " + name + "; BIND: rndc flushname " + name
+    return "unbound: unbound-control flush "
+        + name
+        + "; BIND: rndc flushname "
+        + name
         + "; dnsmasq: kill -HUP its PID; CoreDNS: wait, its cache has no flush";
   }
 
@@ -203,10 +296,19 @@ public final class DnsCheck implements Check {
    * Asks the authorities with recursion off: the ones named, else the zone's NS servers found
    * through the node's resolvers. A CNAME into another zone is followed at that zone's servers.
    */
-  private Truth authority(String name, List<InetAddress> named, List<InetAddress> resolvers, CheckContext context,
+  private Truth authority(
+      String name,
+      List<InetAddress> named,
+      List<InetAddress> resolvers,
+      CheckContext context,
       int depth) {
     if (depth >= MAX_CNAME_ZONES) {
-      return new Truth("the authority", Set.of(), false, List.of(), "CNAME chain longer than " + MAX_CNAME_ZONES + " zones");
+      return new Truth(
+          "the authority",
+          Set.of(),
+          false,
+          List.of(),
+          "CNAME chain longer than " + MAX_CNAME_ZONES + " zones");
     }
     Map<String, InetAddress> servers = new LinkedHashMap<>();
     String zone = null;
@@ -223,34 +325,50 @@ public final class DnsCheck implements Check {
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, InetAddress> server : servers.entrySet()) {
       Answer a = dns.addresses(server.getValue(), name, false, context.atMost(QUERY_TIMEOUT));
-      String label = server.getKey().equals(Addresses.text(server.getValue())) ? server.getKey()
-          : server.getKey() + " (" + Addresses.text(server.getValue()) + ")";
+      String label =
+          server.getKey().equals(Addresses.text(server.getValue()))
+              ? server.getKey()
+              : server.getKey() + " (" + Addresses.text(server.getValue()) + ")";
       if (!a.answered()) {
         problems.add(label + ": " + (a.rcode() != null ? a.rcode() : a.error()));
         continue;
       }
       if (!a.authoritative()) {
-        problems.add(label + ": not authoritative for " + name + (zone == null ? "" : " (zone " + zone + ")"));
+        problems.add(
+            label
+                + ": not authoritative for "
+                + name
+                + (zone == null ? "" : " (zone " + zone + ")"));
         continue;
       }
       if (a.dangling() != null) {
-        Truth next = authority(a.dangling(), named.isEmpty() ? List.of() : named, resolvers, context, depth + 1);
+        Truth next =
+            authority(
+                a.dangling(), named.isEmpty() ? List.of() : named, resolvers, context, depth + 1);
         List<String> chain = new ArrayList<>(a.chain());
         next.chain().stream().skip(1).forEach(chain::add);
         return new Truth(label, next.addresses(), next.nxdomain(), chain, next.problem());
       }
       return new Truth(label, new LinkedHashSet<>(a.addresses()), a.nxdomain(), a.chain(), null);
     }
-    return new Truth("the authority", Set.of(), false, List.of(),
+    return new Truth(
+        "the authority",
+        Set.of(),
+        false,
+        List.of(),
         problems.isEmpty() ? "no authoritative server to ask" : String.join("; ", problems));
   }
 
   record Zone(String name, Map<String, InetAddress> servers, String problem) {}
 
-  /** The closest enclosing zone with an NS set, and its servers' addresses, through the node's resolvers. */
+  /**
+   * The closest enclosing zone with an NS set, and its servers' addresses, through the node's
+   * resolvers.
+   */
   private Zone findZone(String name, List<InetAddress> resolvers, CheckContext context) {
     if (resolvers.isEmpty()) {
-      return new Zone(null, Map.of(), "no authorities named and no resolver to find the zone's NS servers");
+      return new Zone(
+          null, Map.of(), "no authorities named and no resolver to find the zone's NS servers");
     }
     InetAddress resolver = resolvers.get(0);
     String candidate = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
@@ -259,7 +377,15 @@ public final class DnsCheck implements Check {
       try {
         ns = dns.nameServers(resolver, candidate, context.atMost(QUERY_TIMEOUT));
       } catch (IOException e) {
-        return new Zone(null, Map.of(), "NS query for " + candidate + " at " + Addresses.text(resolver) + ": " + e.getMessage());
+        return new Zone(
+            null,
+            Map.of(),
+            "NS query for "
+                + candidate
+                + " at "
+                + Addresses.text(resolver)
+                + ": "
+                + e.getMessage());
       }
       if (!ns.isEmpty()) {
         Map<String, InetAddress> servers = new LinkedHashMap<>();
@@ -268,8 +394,14 @@ public final class DnsCheck implements Check {
           a.addresses().stream().findFirst().ifPresent(addr -> servers.put(host, addr));
         }
         if (servers.isEmpty()) {
-          return new Zone(candidate, Map.of(), "the NS servers of " + candidate + " (" + String.join(", ", ns)
-              + ") have no address");
+          return new Zone(
+              candidate,
+              Map.of(),
+              "the NS servers of "
+                  + candidate
+                  + " ("
+                  + String.join(", ", ns)
+                  + ") have no address");
         }
         return new Zone(candidate, servers, null);
       }
@@ -283,7 +415,9 @@ public final class DnsCheck implements Check {
   }
 
   private static String text(Collection<InetAddress> addresses) {
-    return addresses.isEmpty() ? "no address" : addresses.stream().map(Addresses::text).collect(Collectors.joining(", "));
+    return addresses.isEmpty()
+        ? "no address"
+        : addresses.stream().map(Addresses::text).collect(Collectors.joining(", "));
   }
 
   private static String ordinal(int i) {

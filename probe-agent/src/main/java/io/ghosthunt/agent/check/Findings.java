@@ -15,7 +15,8 @@ public final class Findings {
     return f;
   }
 
-  public static Finding ghost(CheckKey check, String target, GhostName ghost, String summary, String remediation) {
+  public static Finding ghost(
+      CheckKey check, String target, GhostName ghost, String summary, String remediation) {
     Finding f = new Finding(check, target, FindingVerdict.Ghost);
     f.setGhost(ghost);
     f.setSummary(summary);

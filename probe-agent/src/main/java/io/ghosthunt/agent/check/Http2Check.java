@@ -6,6 +6,7 @@ import io.ghosthunt.api.spec.Http2Spec;
 import io.ghosthunt.api.spec.SecretKeyRef;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostName;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -14,7 +15,6 @@ import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
@@ -47,6 +47,7 @@ import okhttp3.internal.http2.StreamResetException;
 public final class Http2Check implements Check {
 
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
   /** The body is read (a reset can come mid-body) but not kept beyond this. */
   private static final long BODY_LIMIT = 1 << 20;
 
@@ -66,7 +67,11 @@ public final class Http2Check implements Check {
 
     String describe() {
       String p = protocol == null ? "" : ", " + protocol;
-      return (failure == null ? Integer.toString(status) : "failed: " + failure) + p + ", " + ms + " ms";
+      return (failure == null ? Integer.toString(status) : "failed: " + failure)
+          + p
+          + ", "
+          + ms
+          + " ms";
     }
   }
 
@@ -81,15 +86,33 @@ public final class Http2Check implements Check {
       try {
         bundle = certificates(context.secrets().read(ref.getName(), ref.keyOrDefault()));
       } catch (IOException | CertificateException e) {
-        String why = "cannot use the CA bundle " + ref.getName() + "/" + ref.keyOrDefault() + ": " + e.getMessage();
+        String why =
+            "cannot use the CA bundle "
+                + ref.getName()
+                + "/"
+                + ref.keyOrDefault()
+                + ": "
+                + e.getMessage();
         return spec.getUrls().stream().map(u -> Findings.error(key(), u, why)).toList();
       }
       if (bundle.isEmpty()) {
-        String why = "the CA bundle " + ref.getName() + "/" + ref.keyOrDefault() + " holds no PEM certificate";
+        String why =
+            "the CA bundle "
+                + ref.getName()
+                + "/"
+                + ref.keyOrDefault()
+                + " holds no PEM certificate";
         return spec.getUrls().stream().map(u -> Findings.error(key(), u, why)).toList();
       }
-      trust += " + " + bundle.size() + " CA certificate" + (bundle.size() == 1 ? "" : "s") + " from Secret "
-          + ref.getName() + "/" + ref.keyOrDefault();
+      trust +=
+          " + "
+              + bundle.size()
+              + " CA certificate"
+              + (bundle.size() == 1 ? "" : "s")
+              + " from Secret "
+              + ref.getName()
+              + "/"
+              + ref.keyOrDefault();
     }
     OkHttpClient base = base(insecure, bundle);
     List<Finding> findings = new ArrayList<>();
@@ -97,13 +120,17 @@ public final class Http2Check implements Check {
       for (String url : spec.getUrls()) {
         long started = System.nanoTime();
         boolean tls = url.regionMatches(true, 0, "https:", 0, 6);
-        List<Protocol> h2Protocols = tls ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1) : List.of(Protocol.H2_PRIOR_KNOWLEDGE);
+        List<Protocol> h2Protocols =
+            tls
+                ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1)
+                : List.of(Protocol.H2_PRIOR_KNOWLEDGE);
         Outcome h2 = fetch(base, url, h2Protocols, context);
         Outcome h1 = fetch(base, url, List.of(Protocol.HTTP_1_1), context);
         Outcome h2Again = null;
         Outcome h1Again = null;
         if (quirk(tls, h2, h1)) {
-          // One failed attempt is no quirk (a reset, a timeout, one 5xx): both protocols once more, each
+          // One failed attempt is no quirk (a reset, a timeout, one 5xx): both protocols once more,
+          // each
           // on a fresh connection; a ghost only when HTTP/2 fails again while HTTP/1.1 still works.
           base.connectionPool().evictAll();
           h2Again = fetch(base, url, h2Protocols, context);
@@ -118,7 +145,10 @@ public final class Http2Check implements Check {
         }
         f.evidence("negotiation", tls ? "ALPN offering h2, http/1.1" : "h2c prior knowledge");
         if (h2.tls() != null || h1.tls() != null) {
-          f.evidence("tls", (h2.tls() != null ? h2.tls() : h1.tls()) + (insecure ? " (certificate not verified)" : ""));
+          f.evidence(
+              "tls",
+              (h2.tls() != null ? h2.tls() : h1.tls())
+                  + (insecure ? " (certificate not verified)" : ""));
         }
         if (tls) {
           f.evidence("trust", trust);
@@ -134,11 +164,16 @@ public final class Http2Check implements Check {
   }
 
   private static boolean offered(boolean tls, Outcome h2) {
-    boolean offered = h2.failure() != null || h2.protocol() == Protocol.HTTP_2 || h2.protocol() == Protocol.H2_PRIOR_KNOWLEDGE;
+    boolean offered =
+        h2.failure() != null
+            || h2.protocol() == Protocol.HTTP_2
+            || h2.protocol() == Protocol.H2_PRIOR_KNOWLEDGE;
     return offered && !(!tls && h2.failure() != null && h2.failure().startsWith("no HTTP/2:"));
   }
 
-  /** HTTP/1.1 works where HTTP/2, offered, does not: what a quirk looks like in one attempt of each. */
+  /**
+   * HTTP/1.1 works where HTTP/2, offered, does not: what a quirk looks like in one attempt of each.
+   */
   private static boolean quirk(boolean tls, Outcome h2, Outcome h1) {
     return h1.works() && offered(tls, h2) && !h2.works();
   }
@@ -147,52 +182,114 @@ public final class Http2Check implements Check {
     return h2.failure() != null ? "HTTP/2 fails: " + h2.failure() : "HTTP/2 answers " + h2.status();
   }
 
-  private Finding judge(String url, boolean tls, Outcome h2, Outcome h1, Outcome h2Again, Outcome h1Again, boolean insecure) {
+  private Finding judge(
+      String url,
+      boolean tls,
+      Outcome h2,
+      Outcome h1,
+      Outcome h2Again,
+      Outcome h1Again,
+      boolean insecure) {
     boolean h2Offered = offered(tls, h2);
     if (quirk(tls, h2, h1) && h2Again != null && !quirk(tls, h2Again, h1Again)) {
       if (h2Again.works() && h1Again.works()) {
-        return Findings.clear(key(), url, url + " answers " + h2Again.status() + " over HTTP/2 and " + h1Again.status()
-            + " over HTTP/1.1 on a second attempt; the first attempt's " + how(h2) + " did not repeat, so it is no HTTP/2 quirk");
+        return Findings.clear(
+            key(),
+            url,
+            url
+                + " answers "
+                + h2Again.status()
+                + " over HTTP/2 and "
+                + h1Again.status()
+                + " over HTTP/1.1 on a second attempt; the first attempt's "
+                + how(h2)
+                + " did not repeat, so it is no HTTP/2 quirk");
       }
-      return Findings.inconclusive(key(), url, "the first attempt's " + how(h2) + ", but a second attempt of each protocol"
-          + " gave HTTP/2 " + h2Again.describe() + " and HTTP/1.1 " + h1Again.describe() + ": flaky, not an HTTP/2 quirk");
+      return Findings.inconclusive(
+          key(),
+          url,
+          "the first attempt's "
+              + how(h2)
+              + ", but a second attempt of each protocol"
+              + " gave HTTP/2 "
+              + h2Again.describe()
+              + " and HTTP/1.1 "
+              + h1Again.describe()
+              + ": flaky, not an HTTP/2 quirk");
     }
     if (quirk(tls, h2, h1)) {
       String how = how(h2);
-      return Findings.ghost(key(), url, GhostName.Http2Quirk,
+      return Findings.ghost(
+          key(),
+          url,
+          GhostName.Http2Quirk,
           url + " answers " + h1.status() + " over HTTP/1.1 but " + how,
           "clients that negotiate HTTP/2 (browsers, gRPC, curl by default) hit the broken path: until the server's or"
               + " proxy's HTTP/2 handling is fixed, pin them to HTTP/1.1 (curl --http1.1) or stop advertising h2 "
-              + (tls ? "in ALPN" : "on this port") + "; compare both with: curl -sv --http2"
-              + (tls ? "" : "-prior-knowledge") + (insecure ? " -k" : "") + " " + url + " and curl -sv --http1.1 " + url);
+              + (tls ? "in ALPN" : "on this port")
+              + "; compare both with: curl -sv --http2"
+              + (tls ? "" : "-prior-knowledge")
+              + (insecure ? " -k" : "")
+              + " "
+              + url
+              + " and curl -sv --http1.1 "
+              + url);
     }
     if (!h1.works() && !h2.works()) {
-      return Findings.inconclusive(key(), url, "both protocols fail, so this is not an HTTP/2 quirk: HTTP/2 "
-          + h2.describe() + "; HTTP/1.1 " + h1.describe());
+      return Findings.inconclusive(
+          key(),
+          url,
+          "both protocols fail, so this is not an HTTP/2 quirk: HTTP/2 "
+              + h2.describe()
+              + "; HTTP/1.1 "
+              + h1.describe());
     }
     if (!h1.works()) {
-      return Findings.inconclusive(key(), url, "HTTP/1.1 fails (" + h1.describe() + ") while HTTP/2 answers "
-          + h2.status() + ": the reverse of an HTTP/2 quirk");
+      return Findings.inconclusive(
+          key(),
+          url,
+          "HTTP/1.1 fails ("
+              + h1.describe()
+              + ") while HTTP/2 answers "
+              + h2.status()
+              + ": the reverse of an HTTP/2 quirk");
     }
     if (!h2Offered) {
-      return Findings.clear(key(), url, url + " answers " + h1.status() + " over HTTP/1.1 and does not offer HTTP/2"
-          + (tls ? " (ALPN chose http/1.1)" : " (no h2c on this port)") + ", so no client can hit an HTTP/2 path");
+      return Findings.clear(
+          key(),
+          url,
+          url
+              + " answers "
+              + h1.status()
+              + " over HTTP/1.1 and does not offer HTTP/2"
+              + (tls ? " (ALPN chose http/1.1)" : " (no h2c on this port)")
+              + ", so no client can hit an HTTP/2 path");
     }
-    return Findings.clear(key(), url, url + " answers " + h2.status() + " over HTTP/2 and " + h1.status() + " over HTTP/1.1");
+    return Findings.clear(
+        key(),
+        url,
+        url + " answers " + h2.status() + " over HTTP/2 and " + h1.status() + " over HTTP/1.1");
   }
 
-  private Outcome fetch(OkHttpClient base, String url, List<Protocol> protocols, CheckContext context) {
-    OkHttpClient client = base.newBuilder().protocols(protocols).callTimeout(context.atMost(REQUEST_TIMEOUT)).build();
-    Request request = new Request.Builder().url(url).header("User-Agent", "ghosthunt-http2-check").get().build();
+  private Outcome fetch(
+      OkHttpClient base, String url, List<Protocol> protocols, CheckContext context) {
+    OkHttpClient client =
+        base.newBuilder().protocols(protocols).callTimeout(context.atMost(REQUEST_TIMEOUT)).build();
+    Request request =
+        new Request.Builder().url(url).header("User-Agent", "ghosthunt-http2-check").get().build();
     long started = System.nanoTime();
     try (Response response = client.newCall(request).execute()) {
       ResponseBody body = response.body();
       if (body != null) {
         body.source().request(BODY_LIMIT);
       }
-      String tls = response.handshake() == null ? null : response.handshake().tlsVersion().javaName()
-          + (response.handshake().peerPrincipal() != null ? " " + response.handshake().peerPrincipal().getName()
-              : unverifiedPeer.get() != null ? " " + unverifiedPeer.get() : "");
+      String tls =
+          response.handshake() == null
+              ? null
+              : response.handshake().tlsVersion().javaName()
+                  + (response.handshake().peerPrincipal() != null
+                      ? " " + response.handshake().peerPrincipal().getName()
+                      : unverifiedPeer.get() != null ? " " + unverifiedPeer.get() : "");
       return new Outcome(response.protocol(), response.code(), null, tls, ms(started));
     } catch (IOException e) {
       String failure = failure(specific(e), protocols);
@@ -202,19 +299,31 @@ public final class Http2Check implements Check {
           failure = "no HTTP/2: the server " + answer + " (" + failure + ")";
         }
       }
-      // A stream reset or a GOAWAY is an HTTP/2 frame: the protocol was negotiated even though the request failed.
-      boolean spokeH2 = e instanceof StreamResetException || e instanceof ConnectionShutdownException;
-      Protocol spoken = protocols.get(0) == Protocol.HTTP_1_1 ? Protocol.HTTP_1_1 : spokeH2 ? protocols.get(0) : null;
+      // A stream reset or a GOAWAY is an HTTP/2 frame: the protocol was negotiated even though the
+      // request failed.
+      boolean spokeH2 =
+          e instanceof StreamResetException || e instanceof ConnectionShutdownException;
+      Protocol spoken =
+          protocols.get(0) == Protocol.HTTP_1_1
+              ? Protocol.HTTP_1_1
+              : spokeH2 ? protocols.get(0) : null;
       return new Outcome(spoken, 0, failure, null, ms(started));
     }
   }
 
-  /** OkHttp wraps the failure of its last route ("exhausted all routes"); the first cause says what happened. */
+  /**
+   * OkHttp wraps the failure of its last route ("exhausted all routes"); the first cause says what
+   * happened.
+   */
   static IOException specific(IOException e) {
     IOException best = e;
     for (int depth = 0; depth < 8; depth++) {
-      Throwable next = best.getCause() instanceof IOException c ? c
-          : best.getSuppressed().length > 0 && best.getSuppressed()[0] instanceof IOException s ? s : null;
+      Throwable next =
+          best.getCause() instanceof IOException c
+              ? c
+              : best.getSuppressed().length > 0 && best.getSuppressed()[0] instanceof IOException s
+                  ? s
+                  : null;
       if (next == null || next == best) {
         break;
       }
@@ -233,7 +342,8 @@ public final class Http2Check implements Check {
    * does neither, as an HTTP/2 server does.
    */
   static String answerToPreface(String host, int port, CheckContext context) {
-    byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] preface =
+        "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     byte[] settings = {0, 0, 0, 4, 0, 0, 0, 0, 0};
     try (Socket s = new Socket()) {
       int ms = (int) context.atMost(Duration.ofSeconds(2)).toMillis();
@@ -248,7 +358,8 @@ public final class Http2Check implements Check {
         return "closes the connection on the h2 preface without a word";
       }
       return new String(head, java.nio.charset.StandardCharsets.US_ASCII).equals("HTTP/")
-          ? "answers the h2 preface in HTTP/1" : null;
+          ? "answers the h2 preface in HTTP/1"
+          : null;
     } catch (IOException e) {
       return null;
     }
@@ -264,7 +375,8 @@ public final class Http2Check implements Check {
     }
     String message = String.valueOf(e.getMessage());
     if (protocols.contains(Protocol.H2_PRIOR_KNOWLEDGE)
-        && (message.startsWith("Expected a SETTINGS frame") || message.equals("FRAME_SIZE_ERROR: 4740180"))) {
+        && (message.startsWith("Expected a SETTINGS frame")
+            || message.equals("FRAME_SIZE_ERROR: 4740180"))) {
       // An HTTP/1 server answers the h2 preface with an HTTP/1 error page; read as a frame header,
       // its first bytes "HTT" are a length of 0x485454 = 4740180.
       return "no HTTP/2: the server answers the h2 preface in HTTP/1 (" + message + ")";
@@ -290,33 +402,43 @@ public final class Http2Check implements Check {
     return e.getClass().getSimpleName() + ": " + message;
   }
 
-  private OkHttpClient base(boolean insecure, List<X509Certificate> bundle) throws GeneralSecurityException, IOException {
-    // No retries and no connection reuse between the two protocols: each outcome is one honest attempt.
-    OkHttpClient.Builder b = new OkHttpClient.Builder().retryOnConnectionFailure(false).followRedirects(false)
-        .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).socketFactory(new NoDelaySockets());
+  private OkHttpClient base(boolean insecure, List<X509Certificate> bundle)
+      throws GeneralSecurityException, IOException {
+    // No retries and no connection reuse between the two protocols: each outcome is one honest
+    // attempt.
+    OkHttpClient.Builder b =
+        new OkHttpClient.Builder()
+            .retryOnConnectionFailure(false)
+            .followRedirects(false)
+            .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+            .socketFactory(new NoDelaySockets());
     if (insecure) {
-      X509TrustManager trustAll = new X509TrustManager() {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+      X509TrustManager trustAll =
+          new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-          if (chain.length > 0) {
-            unverifiedPeer.set(chain[0].getSubjectX500Principal().getName());
-          }
-        }
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+              if (chain.length > 0) {
+                unverifiedPeer.set(chain[0].getSubjectX500Principal().getName());
+              }
+            }
 
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-          return new X509Certificate[0];
-        }
-      };
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+              return new X509Certificate[0];
+            }
+          };
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, new TrustManager[] {trustAll}, null);
-      b.sslSocketFactory(ssl.getSocketFactory(), trustAll).hostnameVerifier((host, session) -> true);
+      b.sslSocketFactory(ssl.getSocketFactory(), trustAll)
+          .hostnameVerifier((host, session) -> true);
     } else if (!bundle.isEmpty()) {
-      // The bundle adds to the system store: a private CA for this service, public CAs still trusted.
-      TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      // The bundle adds to the system store: a private CA for this service, public CAs still
+      // trusted.
+      TrustManagerFactory system =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       system.init((KeyStore) null);
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
@@ -331,7 +453,8 @@ public final class Http2Check implements Check {
       for (X509Certificate c : bundle) {
         store.setCertificateEntry("bundle-" + i++, c);
       }
-      TrustManagerFactory both = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory both =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       both.init(store);
       X509TrustManager tm = (X509TrustManager) both.getTrustManagers()[0];
       SSLContext ssl = SSLContext.getInstance("TLS");
@@ -343,7 +466,8 @@ public final class Http2Check implements Check {
 
   /**
    * Sockets with Nagle off, as curl and browsers use them: with it on, the small TLS and HTTP/2
-   * frames wait for delayed ACKs and every request pays tens of milliseconds that are not the server's.
+   * frames wait for delayed ACKs and every request pays tens of milliseconds that are not the
+   * server's.
    */
   private static final class NoDelaySockets extends SocketFactory {
     private final SocketFactory plain = SocketFactory.getDefault();
@@ -364,7 +488,8 @@ public final class Http2Check implements Check {
     }
 
     @Override
-    public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
+    public Socket createSocket(String host, int port, InetAddress local, int localPort)
+        throws IOException {
       return noDelay(plain.createSocket(host, port, local, localPort));
     }
 
@@ -374,14 +499,18 @@ public final class Http2Check implements Check {
     }
 
     @Override
-    public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort) throws IOException {
+    public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
+        throws IOException {
       return noDelay(plain.createSocket(host, port, local, localPort));
     }
   }
 
   static List<X509Certificate> certificates(byte[] pem) throws CertificateException {
-    return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem)).stream()
-        .map(X509Certificate.class::cast).toList();
+    return CertificateFactory.getInstance("X.509")
+        .generateCertificates(new ByteArrayInputStream(pem))
+        .stream()
+        .map(X509Certificate.class::cast)
+        .toList();
   }
 
   private static long ms(long started) {

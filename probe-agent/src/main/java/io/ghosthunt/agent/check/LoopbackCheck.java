@@ -66,14 +66,21 @@ public final class LoopbackCheck implements Check {
     Set<Integer> wanted = new HashSet<>(ports);
     NetworkInterface lo = NetworkInterface.getByName("lo");
     boolean loUp = lo != null && lo.isUp();
-    List<InetAddress> loAddresses = lo == null ? List.of()
-        : Collections.list(lo.getInetAddresses()).stream().map(LoopbackCheck::withoutScope).toList();
-    boolean has4 = loAddresses.stream().anyMatch(a -> a.getAddress().length == 4 && a.getAddress()[0] == 127);
+    List<InetAddress> loAddresses =
+        lo == null
+            ? List.of()
+            : Collections.list(lo.getInetAddresses()).stream()
+                .map(LoopbackCheck::withoutScope)
+                .toList();
+    boolean has4 =
+        loAddresses.stream().anyMatch(a -> a.getAddress().length == 4 && a.getAddress()[0] == 127);
     boolean has6 = loAddresses.contains(V6);
 
-    List<Socket> listeners = sockets.read("tcp", wanted::contains).stream().filter(Socket::listening).toList();
-    ProcessTable.Holders holders = processes.holders(
-        listeners.stream().map(Socket::inode).filter(i -> i != 0).collect(Collectors.toSet()));
+    List<Socket> listeners =
+        sockets.read("tcp", wanted::contains).stream().filter(Socket::listening).toList();
+    ProcessTable.Holders holders =
+        processes.holders(
+            listeners.stream().map(Socket::inode).filter(i -> i != 0).collect(Collectors.toSet()));
     Ruleset.Read ruleset = Ruleset.read(context.atMost(Duration.ofSeconds(5)));
     List<InetAddress> localhost = resolveLocalhost();
 
@@ -81,8 +88,10 @@ public final class LoopbackCheck implements Check {
     for (int port : ports) {
       long started = System.nanoTime();
       String target = "localhost:" + port;
-      List<Socket> onPort = listeners.stream().filter(s -> s.localPort() == port && reachableOnLoopback(s)).toList();
-      List<FirewallRule> rules = ruleset.rules().stream().filter(r -> blocksLoopback(r, port)).toList();
+      List<Socket> onPort =
+          listeners.stream().filter(s -> s.localPort() == port && reachableOnLoopback(s)).toList();
+      List<FirewallRule> rules =
+          ruleset.rules().stream().filter(r -> blocksLoopback(r, port)).toList();
 
       List<Connect> connects = new ArrayList<>();
       if (loUp && has4) {
@@ -93,17 +102,33 @@ public final class LoopbackCheck implements Check {
       }
 
       Finding f = judge(port, target, loUp, has4, onPort, holders, connects, rules, localhost);
-      f.evidence("lo", (lo == null ? "missing" : loUp ? "up" : "down") + (loAddresses.isEmpty() ? ""
-          : " " + loAddresses.stream().map(Addresses::text).collect(Collectors.joining(" "))));
-      f.evidence("listeners", onPort.isEmpty() ? "none" : onPort.stream()
-          .map(s -> s.local() + owner(s, holders)).collect(Collectors.joining(", ")));
+      f.evidence(
+          "lo",
+          (lo == null ? "missing" : loUp ? "up" : "down")
+              + (loAddresses.isEmpty()
+                  ? ""
+                  : " "
+                      + loAddresses.stream()
+                          .map(Addresses::text)
+                          .collect(Collectors.joining(" "))));
+      f.evidence(
+          "listeners",
+          onPort.isEmpty()
+              ? "none"
+              : onPort.stream()
+                  .map(s -> s.local() + owner(s, holders))
+                  .collect(Collectors.joining(", ")));
       for (Connect c : connects) {
         f.evidence("connect " + Addresses.text(c.address()), c.outcome());
       }
-      f.evidence("localhost", localhost.isEmpty() ? "does not resolve"
-          : localhost.stream().map(Addresses::text).collect(Collectors.joining(" ")));
+      f.evidence(
+          "localhost",
+          localhost.isEmpty()
+              ? "does not resolve"
+              : localhost.stream().map(Addresses::text).collect(Collectors.joining(" ")));
       for (int i = 0; i < rules.size(); i++) {
-        f.evidence(i == 0 ? "rule" : "rule" + (i + 1), rules.get(i).where() + ": " + rules.get(i).text());
+        f.evidence(
+            i == 0 ? "rule" : "rule" + (i + 1), rules.get(i).where() + ": " + rules.get(i).text());
       }
       if (!ruleset.problems().isEmpty()) {
         f.evidence("firewallUnread", String.join("; ", ruleset.problems()));
@@ -114,74 +139,154 @@ public final class LoopbackCheck implements Check {
     return findings;
   }
 
-  private Finding judge(int port, String target, boolean loUp, boolean has4, List<Socket> onPort,
-      ProcessTable.Holders holders, List<Connect> connects, List<FirewallRule> rules, List<InetAddress> localhost) {
+  private Finding judge(
+      int port,
+      String target,
+      boolean loUp,
+      boolean has4,
+      List<Socket> onPort,
+      ProcessTable.Holders holders,
+      List<Connect> connects,
+      List<FirewallRule> rules,
+      List<InetAddress> localhost) {
     if (!loUp) {
-      return Findings.ghost(key(), target, GhostName.LoopbackBlocked, "the loopback interface lo is down",
+      return Findings.ghost(
+          key(),
+          target,
+          GhostName.LoopbackBlocked,
+          "the loopback interface lo is down",
           "ip link set lo up");
     }
     if (!has4) {
-      return Findings.ghost(key(), target, GhostName.LoopbackBlocked, "lo has no 127.0.0.1",
+      return Findings.ghost(
+          key(),
+          target,
+          GhostName.LoopbackBlocked,
+          "lo has no 127.0.0.1",
           "ip addr add 127.0.0.1/8 dev lo");
     }
     FirewallRule rule = rules.isEmpty() ? null : rules.get(0);
     String ruleName = rule == null ? null : rule.where() + " (" + rule.text() + ")";
     if (onPort.isEmpty()) {
       if (rule != null) {
-        return Findings.ghost(key(), target, GhostName.LoopbackBlocked,
-            "firewall rule " + ruleName + " " + rule.verdict() + "s loopback traffic to port " + port
-                + "; nothing listens there either", deleteRule(rule));
+        return Findings.ghost(
+            key(),
+            target,
+            GhostName.LoopbackBlocked,
+            "firewall rule "
+                + ruleName
+                + " "
+                + rule.verdict()
+                + "s loopback traffic to port "
+                + port
+                + "; nothing listens there either",
+            deleteRule(rule));
       }
-      return Findings.inconclusive(key(), target, "nothing listens on port " + port
-          + " on loopback: start the service (portOwner shows who holds the port)");
+      return Findings.inconclusive(
+          key(),
+          target,
+          "nothing listens on port "
+              + port
+              + " on loopback: start the service (portOwner shows who holds the port)");
     }
     // A connect to an address some listener serves is what a local client does.
     List<Connect> served = connects.stream().filter(c -> servedBy(c.address(), onPort)).toList();
     List<Connect> failed = served.stream().filter(c -> !c.ok()).toList();
     if (!failed.isEmpty()) {
       Connect c = failed.get(0);
-      String what = "connect to " + Socket.format(c.address(), port) + " " + c.outcome() + " although "
-          + describeListener(onPort.get(0), holders) + " listens";
+      String what =
+          "connect to "
+              + Socket.format(c.address(), port)
+              + " "
+              + c.outcome()
+              + " although "
+              + describeListener(onPort.get(0), holders)
+              + " listens";
       if (rule != null) {
-        return Findings.ghost(key(), target, GhostName.LoopbackBlocked,
-            what + ": firewall rule " + ruleName + " " + rule.verdict() + "s it", deleteRule(rule));
+        return Findings.ghost(
+            key(),
+            target,
+            GhostName.LoopbackBlocked,
+            what + ": firewall rule " + ruleName + " " + rule.verdict() + "s it",
+            deleteRule(rule));
       }
-      return Findings.ghost(key(), target, GhostName.LoopbackBlocked,
-          what + "; no nftables or iptables rule explains it", "look for eBPF programs or a full accept queue"
-              + " (ss -ltn 'sport = :" + port + "'), and for other firewalls on this node");
+      return Findings.ghost(
+          key(),
+          target,
+          GhostName.LoopbackBlocked,
+          what + "; no nftables or iptables rule explains it",
+          "look for eBPF programs or a full accept queue"
+              + " (ss -ltn 'sport = :"
+              + port
+              + "'), and for other firewalls on this node");
     }
     List<InetAddress> unserved = localhost.stream().filter(a -> !servedBy(a, onPort)).toList();
     if (!localhost.isEmpty() && unserved.size() == localhost.size()) {
-      return Findings.ghost(key(), target, GhostName.LoopbackBlocked,
-          "localhost resolves to " + join(localhost) + " but the service listens on "
-              + onPort.stream().map(Socket::local).collect(Collectors.joining(", ")) + " only",
-          "make the service listen on " + join(localhost) + " too, or fix the localhost line in /etc/hosts");
+      return Findings.ghost(
+          key(),
+          target,
+          GhostName.LoopbackBlocked,
+          "localhost resolves to "
+              + join(localhost)
+              + " but the service listens on "
+              + onPort.stream().map(Socket::local).collect(Collectors.joining(", "))
+              + " only",
+          "make the service listen on "
+              + join(localhost)
+              + " too, or fix the localhost line in /etc/hosts");
     }
     if (!localhost.isEmpty() && !servedBy(localhost.get(0), onPort)) {
-      return Findings.ghost(key(), target, GhostName.LoopbackBlocked,
-          "localhost resolves to " + Addresses.text(localhost.get(0)) + " first, where nothing listens on port "
-              + port + "; clients that do not fall back to " + join(localhost.subList(1, localhost.size()))
-              + " fail", "make the service listen on " + Addresses.text(localhost.get(0))
+      return Findings.ghost(
+          key(),
+          target,
+          GhostName.LoopbackBlocked,
+          "localhost resolves to "
+              + Addresses.text(localhost.get(0))
+              + " first, where nothing listens on port "
+              + port
+              + "; clients that do not fall back to "
+              + join(localhost.subList(1, localhost.size()))
+              + " fail",
+          "make the service listen on "
+              + Addresses.text(localhost.get(0))
               + " too, or connect to 127.0.0.1 explicitly");
     }
-    return Findings.clear(key(), target, "localhost:" + port + " connects to " + describeListener(onPort.get(0), holders)
-        + (rule == null ? "" : "; rule " + rule.where() + " matches loopback but did not block the connect"));
+    return Findings.clear(
+        key(),
+        target,
+        "localhost:"
+            + port
+            + " connects to "
+            + describeListener(onPort.get(0), holders)
+            + (rule == null
+                ? ""
+                : "; rule " + rule.where() + " matches loopback but did not block the connect"));
   }
 
   private static String deleteRule(FirewallRule rule) {
     String[] w = rule.where().split(" ");
     if ("nft".equals(w[0])) {
-      return "nft delete rule " + w[1] + " " + w[2] + " " + w[3] + " handle " + w[5]
+      return "nft delete rule "
+          + w[1]
+          + " "
+          + w[2]
+          + " "
+          + w[3]
+          + " handle "
+          + w[5]
           + ", then find what installed it so it does not come back";
     }
     return "remove it: " + rule.text().replaceFirst("^-A ", "iptables -D ");
   }
 
-  /** Whether a connect to {@code a} reaches one of the listeners (a wildcard on :: also takes IPv4). */
+  /**
+   * Whether a connect to {@code a} reaches one of the listeners (a wildcard on :: also takes IPv4).
+   */
   private static boolean servedBy(InetAddress a, List<Socket> listeners) {
     for (Socket s : listeners) {
       InetAddress l = s.localAddress();
-      if (l.equals(a) || l.isAnyLocalAddress() && (l instanceof Inet6Address || !(a instanceof Inet6Address))) {
+      if (l.equals(a)
+          || l.isAnyLocalAddress() && (l instanceof Inet6Address || !(a instanceof Inet6Address))) {
         return true;
       }
     }
@@ -192,9 +297,13 @@ public final class LoopbackCheck implements Check {
     return s.localAddress().isAnyLocalAddress() || s.localAddress().isLoopbackAddress();
   }
 
-  /** A drop or reject rule in an input/output path whose conditions cover loopback traffic to the port. */
+  /**
+   * A drop or reject rule in an input/output path whose conditions cover loopback traffic to the
+   * port.
+   */
   static boolean blocksLoopback(FirewallRule r, int port) {
-    if (!r.drops() || !(r.hook() == null || "input".equals(r.hook()) || "output".equals(r.hook()))) {
+    if (!r.drops()
+        || !(r.hook() == null || "input".equals(r.hook()) || "output".equals(r.hook()))) {
       return false;
     }
     boolean loopback = false;
@@ -218,23 +327,32 @@ public final class LoopbackCheck implements Check {
       }
     }
     // A rule only for UDP, or for one interface that is not lo, does not touch our TCP connect.
-    return r.matching("udp dport").isEmpty() && r.matches().stream()
-        .noneMatch(m -> !m.negated() && (m.key().equals("iifname") || m.key().equals("oifname")) && !m.values().contains("lo"));
+    return r.matching("udp dport").isEmpty()
+        && r.matches().stream()
+            .noneMatch(
+                m ->
+                    !m.negated()
+                        && (m.key().equals("iifname") || m.key().equals("oifname"))
+                        && !m.values().contains("lo"));
   }
 
   /** A condition on the loopback interface or on loopback addresses. */
   private static boolean namesLoopback(FirewallRule.Match m) {
     String k = m.key();
-    return (k.equals("iifname") || k.equals("oifname") || k.equals("iif") || k.equals("oif")) && m.values().contains("lo")
-        || (k.equals("ip saddr") || k.equals("ip daddr")) && m.values().stream().anyMatch(v -> v.startsWith("127."))
-        || (k.equals("ip6 saddr") || k.equals("ip6 daddr")) && m.values().stream().anyMatch(v -> v.startsWith("::1"));
+    return (k.equals("iifname") || k.equals("oifname") || k.equals("iif") || k.equals("oif"))
+            && m.values().contains("lo")
+        || (k.equals("ip saddr") || k.equals("ip daddr"))
+            && m.values().stream().anyMatch(v -> v.startsWith("127."))
+        || (k.equals("ip6 saddr") || k.equals("ip6 daddr"))
+            && m.values().stream().anyMatch(v -> v.startsWith("::1"));
   }
 
   private static boolean coversPort(String v, int port) {
     try {
       int dash = v.indexOf('-');
       if (dash > 0) {
-        return port >= Integer.parseInt(v.substring(0, dash)) && port <= Integer.parseInt(v.substring(dash + 1));
+        return port >= Integer.parseInt(v.substring(0, dash))
+            && port <= Integer.parseInt(v.substring(dash + 1));
       }
       return Integer.parseInt(v) == port;
     } catch (NumberFormatException e) {
@@ -244,7 +362,8 @@ public final class LoopbackCheck implements Check {
 
   private Connect connect(InetAddress address, int port, CheckContext context) {
     try (java.net.Socket s = new java.net.Socket()) {
-      s.connect(new InetSocketAddress(address, port), (int) context.atMost(CONNECT_TIMEOUT).toMillis());
+      s.connect(
+          new InetSocketAddress(address, port), (int) context.atMost(CONNECT_TIMEOUT).toMillis());
       return new Connect(address, "connected");
     } catch (SocketTimeoutException e) {
       return new Connect(address, "timed out after " + CONNECT_TIMEOUT.toMillis() + " ms");

@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Service won't start: who holds the port. Socket table, then inode, then process (ss -ltnp).
- * Ghost {@code OrphanedPort} when something other than the expected process holds it.
+ * Service won't start: who holds the port. Socket table, then inode, then process (ss -ltnp). Ghost
+ * {@code OrphanedPort} when something other than the expected process holds it.
  */
 public final class PortOwnerCheck implements Check {
 
@@ -49,11 +49,18 @@ public final class PortOwnerCheck implements Check {
       all = sockets.read(protocol, ports::contains);
     } catch (AccessDeniedException e) {
       return spec.getPorts().stream()
-          .map(p -> Findings.error(key(), protocol + "/" + p, "cannot read the socket table: " + e.getMessage()))
+          .map(
+              p ->
+                  Findings.error(
+                      key(), protocol + "/" + p, "cannot read the socket table: " + e.getMessage()))
           .toList();
     }
-    Set<Long> inodes = all.stream().filter(Socket::listening).map(Socket::inode).filter(i -> i != 0)
-        .collect(Collectors.toSet());
+    Set<Long> inodes =
+        all.stream()
+            .filter(Socket::listening)
+            .map(Socket::inode)
+            .filter(i -> i != 0)
+            .collect(Collectors.toSet());
     ProcessTable.Holders holders = processes.holders(inodes);
     List<Finding> findings = new ArrayList<>();
     for (int port : spec.getPorts()) {
@@ -65,12 +72,17 @@ public final class PortOwnerCheck implements Check {
     return findings;
   }
 
-  private Finding judge(String protocol, int port, List<Socket> all, ProcessTable.Holders holders, String expected) {
+  private Finding judge(
+      String protocol, int port, List<Socket> all, ProcessTable.Holders holders, String expected) {
     String target = protocol + "/" + port;
     List<Socket> onPort = all.stream().filter(s -> s.localPort() == port).toList();
     List<Socket> listeners = onPort.stream().filter(Socket::listening).toList();
-    Map<String, Long> lingering = onPort.stream().filter(s -> !s.listening())
-        .collect(Collectors.groupingBy(Socket::state, java.util.TreeMap::new, Collectors.counting()));
+    Map<String, Long> lingering =
+        onPort.stream()
+            .filter(s -> !s.listening())
+            .collect(
+                Collectors.groupingBy(
+                    Socket::state, java.util.TreeMap::new, Collectors.counting()));
 
     // Every process holding a listener, once, with the addresses it listens on.
     Map<Integer, ProcessInfo> owners = new LinkedHashMap<>();
@@ -88,15 +100,30 @@ public final class PortOwnerCheck implements Check {
     }
 
     if (listeners.isEmpty()) {
-      Finding f = Findings.clear(key(), target, "port " + port + " is free: the ghost is elsewhere"
-          + (lingering.isEmpty() ? "" : " (" + describe(lingering) + " lingering)"));
+      Finding f =
+          Findings.clear(
+              key(),
+              target,
+              "port "
+                  + port
+                  + " is free: the ghost is elsewhere"
+                  + (lingering.isEmpty() ? "" : " (" + describe(lingering) + " lingering)"));
       lingering.forEach((state, n) -> f.evidence(state.toLowerCase(Locale.ROOT), n));
       return f;
     }
     if (owners.isEmpty()) {
-      Finding f = Findings.error(key(), target, "port " + port + " is bound (" + listeners.get(0).local()
-          + ") but no process holding it is visible: run as root with the host PID namespace"
-          + (holders.unreadable() > 0 ? " (" + holders.unreadable() + " processes unreadable)" : ""));
+      Finding f =
+          Findings.error(
+              key(),
+              target,
+              "port "
+                  + port
+                  + " is bound ("
+                  + listeners.get(0).local()
+                  + ") but no process holding it is visible: run as root with the host PID namespace"
+                  + (holders.unreadable() > 0
+                      ? " (" + holders.unreadable() + " processes unreadable)"
+                      : ""));
       f.evidence("inode", listeners.get(0).inode()).evidence("uid", listeners.get(0).uid());
       return f;
     }
@@ -105,28 +132,60 @@ public final class PortOwnerCheck implements Check {
     ProcessInfo first = squatters.isEmpty() ? owners.values().iterator().next() : squatters.get(0);
     Finding f;
     if (squatters.isEmpty()) {
-      String who = owners.values().stream().map(ProcessInfo::describe).collect(Collectors.joining(", "));
-      ProcessInfo named = expected == null ? null : owners.values().stream().filter(p -> p.isNamed(expected)).findFirst().orElse(null);
+      String who =
+          owners.values().stream().map(ProcessInfo::describe).collect(Collectors.joining(", "));
+      ProcessInfo named =
+          expected == null
+              ? null
+              : owners.values().stream().filter(p -> p.isNamed(expected)).findFirst().orElse(null);
       boolean activation = owners.values().stream().anyMatch(ProcessInfo::isServiceManager);
-      f = Findings.clear(key(), target, "port " + port + " is held by PID " + who
-          + (expected == null ? "" : named != null ? ", the expected " + expected
-              : ": the service manager holds it for socket activation, and " + expected + " starts on the first connection")
-          + (activation && named != null ? " (socket activation)" : ""));
+      f =
+          Findings.clear(
+              key(),
+              target,
+              "port "
+                  + port
+                  + " is held by PID "
+                  + who
+                  + (expected == null
+                      ? ""
+                      : named != null
+                          ? ", the expected " + expected
+                          : ": the service manager holds it for socket activation, and "
+                              + expected
+                              + " starts on the first connection")
+                  + (activation && named != null ? " (socket activation)" : ""));
       if (named != null) {
         f.evidence("matchedBy", named.matchedBy(expected));
       }
     } else {
       boolean orphan = processes.orphaned(first);
-      String summary = "port " + port + " is held by PID " + first.describe() + ", not by " + expected
-          + (orphan ? "; its parent exited" : "")
-          + (squatters.size() > 1 ? " (and " + (squatters.size() - 1) + " more)" : "");
-      String pids = squatters.stream().map(p -> Integer.toString(p.pid())).collect(Collectors.joining(" "));
-      String remediation = "kill " + pids + ", then restart " + expected
-          + (orphan ? " (PID " + first.pid() + " was orphaned by a crashed or killed parent)" : "")
-          + (first.pod() != null ? "; it runs in pod " + first.pod() + ": delete that pod instead" : "");
+      String summary =
+          "port "
+              + port
+              + " is held by PID "
+              + first.describe()
+              + ", not by "
+              + expected
+              + (orphan ? "; its parent exited" : "")
+              + (squatters.size() > 1 ? " (and " + (squatters.size() - 1) + " more)" : "");
+      String pids =
+          squatters.stream().map(p -> Integer.toString(p.pid())).collect(Collectors.joining(" "));
+      String remediation =
+          "kill "
+              + pids
+              + ", then restart "
+              + expected
+              + (orphan
+                  ? " (PID " + first.pid() + " was orphaned by a crashed or killed parent)"
+                  : "")
+              + (first.pod() != null
+                  ? "; it runs in pod " + first.pod() + ": delete that pod instead"
+                  : "");
       f = Findings.ghost(key(), target, GhostName.OrphanedPort, summary, remediation);
       f.evidence("expectedProcess", expected);
-      f.evidence("orphaned", orphan ? "yes: its process group leader " + first.pgid() + " is gone" : null);
+      f.evidence(
+          "orphaned", orphan ? "yes: its process group leader " + first.pgid() + " is gone" : null);
     }
     f.evidence("pid", first.pid())
         .evidence("command", first.commandLine().isEmpty() ? first.comm() : first.commandLine())
@@ -139,7 +198,9 @@ public final class PortOwnerCheck implements Check {
         .evidence("container", first.container())
         .evidence("pod", first.pod());
     if (owners.size() > 1) {
-      f.evidence("holders", owners.values().stream().map(ProcessInfo::describe).collect(Collectors.joining(", ")));
+      f.evidence(
+          "holders",
+          owners.values().stream().map(ProcessInfo::describe).collect(Collectors.joining(", ")));
     }
     if (unknownOwner) {
       f.evidence("note", "some sockets on this port have no visible owner");
@@ -149,18 +210,24 @@ public final class PortOwnerCheck implements Check {
   }
 
   /**
-   * The holders that are not the expected process: neither named so (see
-   * {@link ProcessInfo#matchedBy}), nor a child of a holder that is (a prefork server's workers share
-   * its socket), nor the service manager holding it for socket activation.
+   * The holders that are not the expected process: neither named so (see {@link
+   * ProcessInfo#matchedBy}), nor a child of a holder that is (a prefork server's workers share its
+   * socket), nor the service manager holding it for socket activation.
    */
   static List<ProcessInfo> squatters(Map<Integer, ProcessInfo> owners, String expected) {
-    java.util.Set<Integer> named = owners.values().stream().filter(p -> p.isNamed(expected)).map(ProcessInfo::pid)
-        .collect(Collectors.toSet());
+    java.util.Set<Integer> named =
+        owners.values().stream()
+            .filter(p -> p.isNamed(expected))
+            .map(ProcessInfo::pid)
+            .collect(Collectors.toSet());
     return owners.values().stream()
-        .filter(p -> !named.contains(p.pid()) && !named.contains(p.ppid()) && !p.isServiceManager()).toList();
+        .filter(p -> !named.contains(p.pid()) && !named.contains(p.ppid()) && !p.isServiceManager())
+        .toList();
   }
 
   private static String describe(Map<String, Long> counts) {
-    return counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+    return counts.entrySet().stream()
+        .map(e -> e.getValue() + " " + e.getKey())
+        .collect(Collectors.joining(", "));
   }
 }

@@ -14,10 +14,10 @@ import io.ghosthunt.agent.check.CheckRunner;
 import io.ghosthunt.agent.check.Secrets;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
-import io.ghosthunt.api.status.GhostHuntReportStatus;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.ResolvedHunt;
+import io.ghosthunt.api.status.GhostHuntReportStatus;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
 import java.io.IOException;
@@ -36,15 +36,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ghosthunt agent}: the probe pod's entry point. Reads its hunt, runs the checks on this node
- * and server-side-applies this node's entry of status.nodes, as its own field manager, so that
+ * {@code ghosthunt agent}: the probe pod's entry point. Reads its hunt, runs the checks on this
+ * node and server-side-applies this node's entry of status.nodes, as its own field manager, so that
  * concurrent agents never clobber each other.
  */
 public final class AgentCommand {
 
   private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
 
-  public static final String HELP = """
+  public static final String HELP =
+      """
       Usage: ghosthunt agent --hunt NAMESPACE/NAME --node NODE --report NAME [--generation G]
                              [--timeout SECONDS] [--host-etc DIR] [--pods NAME/UID/REPORT,...]
 
@@ -75,19 +76,27 @@ public final class AgentCommand {
 
   private final Function<Path, List<Check>> checks;
   private final PrintStream out;
+
   /** What the agent is doing now, for its last words if SIGTERM comes first. */
   private volatile String doing = "starting";
+
   private volatile boolean finished;
 
-  /** @param checks the checks, given the folder that holds the node's /etc */
+  /**
+   * @param checks the checks, given the folder that holds the node's /etc
+   */
   public AgentCommand(Function<Path, List<Check>> checks, PrintStream out) {
     this.checks = checks;
     this.out = out;
   }
 
   public int run(String[] argv) throws UsageException {
-    Args args = Args.parse(argv, Set.of("hunt", "node", "report", "generation", "timeout", "host-etc", "pods"), Set.of("help"),
-        Map.of("h", "help"));
+    Args args =
+        Args.parse(
+            argv,
+            Set.of("hunt", "node", "report", "generation", "timeout", "host-etc", "pods"),
+            Set.of("help"),
+            Map.of("h", "help"));
     if (args.has("help")) {
       out.print(HELP);
       return 0;
@@ -112,29 +121,49 @@ public final class AgentCommand {
       throw new UsageException("--host-etc " + etc + " is not a directory");
     }
     Instant started = Instant.now();
-    Thread lastWords = new Thread(() -> {
-      if (!finished) {
-        System.err.println("ghosthunt agent: stopped after " + Duration.between(started, Instant.now()).toSeconds()
-            + " s while " + doing + "; nothing was written for node " + node);
-      }
-    }, "agent-last-words");
+    Thread lastWords =
+        new Thread(
+            () -> {
+              if (!finished) {
+                System.err.println(
+                    "ghosthunt agent: stopped after "
+                        + Duration.between(started, Instant.now()).toSeconds()
+                        + " s while "
+                        + doing
+                        + "; nothing was written for node "
+                        + node);
+              }
+            },
+            "agent-last-words");
     Runtime.getRuntime().addShutdownHook(lastWords);
     // Transient API errors (a restarting API server, a 5xx) are retried by the client with backoff.
-    // One hunt object takes every node's write, so an apply can wait behind hundreds of others: give
+    // One hunt object takes every node's write, so an apply can wait behind hundreds of others:
+    // give
     // it a minute rather than the client's default ten seconds.
-    Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(6)
-        .withRequestRetryBackoffInterval(500).withRequestTimeout(60_000).build();
+    Config config =
+        new ConfigBuilder(Config.autoConfigure(null))
+            .withRequestRetryBackoffLimit(6)
+            .withRequestRetryBackoffInterval(500)
+            .withRequestTimeout(60_000)
+            .build();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       doing = "reading GhostHunt " + ref + " from " + config.getMasterUrl();
-      GhostHunt hunt = client.resources(GhostHunt.class).inNamespace(namespace).withName(name).get();
+      GhostHunt hunt =
+          client.resources(GhostHunt.class).inNamespace(namespace).withName(name).get();
       if (hunt == null) {
         System.err.println("ghosthunt agent: GhostHunt " + ref + " not found");
         return 2;
       }
       long generation = hunt.getMetadata().getGeneration();
       if (args.has("generation") && Long.parseLong(args.get("generation")) != generation) {
-        System.err.println("ghosthunt agent: GhostHunt " + ref + " is at generation " + generation + ", this probe was made for "
-            + args.get("generation") + ": the operator starts a new probe");
+        System.err.println(
+            "ghosthunt agent: GhostHunt "
+                + ref
+                + " is at generation "
+                + generation
+                + ", this probe was made for "
+                + args.get("generation")
+                + ": the operator starts a new probe");
         return 2;
       }
       if (pods != null) {
@@ -143,17 +172,23 @@ public final class AgentCommand {
       NodeStatus entry;
       try {
         ResolvedHunt resolved = HuntResolver.resolve(hunt.getSpec());
-        Duration timeout = Duration.ofSeconds(args.has("timeout") ? Long.parseLong(args.get("timeout"))
-            : hunt.getSpec().timeoutSecondsOrDefault());
+        Duration timeout =
+            Duration.ofSeconds(
+                args.has("timeout")
+                    ? Long.parseLong(args.get("timeout"))
+                    : hunt.getSpec().timeoutSecondsOrDefault());
         doing = "running the checks " + resolved.keys();
-        entry = new CheckRunner(checks.apply(etc)).run(resolved, node, timeout, secretsIn(client, namespace));
+        entry =
+            new CheckRunner(checks.apply(etc))
+                .run(resolved, node, timeout, secretsIn(client, namespace));
         FindingsTable.print(out, name, entry, resolved.skipped());
       } catch (InvalidHuntException e) {
         entry = new NodeStatus(node, NodePhase.Failed);
         entry.setMessage("the hunt cannot run: " + e.getMessage());
       }
       entry.setGeneration(generation);
-      doing = "writing GhostHuntReport " + namespace + "/" + report + " to " + config.getMasterUrl();
+      doing =
+          "writing GhostHuntReport " + namespace + "/" + report + " to " + config.getMasterUrl();
       writeReport(client, namespace, report, compact(entry), Instant.now());
       LOG.info("wrote the findings of node {} into GhostHuntReport {}/{}", node, namespace, report);
       return entry.getPhase() == NodePhase.Done ? 0 : 2;
@@ -165,20 +200,29 @@ public final class AgentCommand {
     }
   }
 
-  /** Each pod's findings into its own report, as soon as they are known; 0 when every report was written. */
-  private int huntPods(KubernetesClient client, GhostHunt hunt, List<PodHunt.Target> pods, String node, Args args) {
+  /**
+   * Each pod's findings into its own report, as soon as they are known; 0 when every report was
+   * written.
+   */
+  private int huntPods(
+      KubernetesClient client, GhostHunt hunt, List<PodHunt.Target> pods, String node, Args args) {
     String namespace = hunt.getMetadata().getNamespace();
     long generation = hunt.getMetadata().getGeneration();
-    Duration timeout = Duration.ofSeconds(args.has("timeout") ? Long.parseLong(args.get("timeout"))
-        : hunt.getSpec().timeoutSecondsOrDefault());
+    Duration timeout =
+        Duration.ofSeconds(
+            args.has("timeout")
+                ? Long.parseLong(args.get("timeout"))
+                : hunt.getSpec().timeoutSecondsOrDefault());
     int[] failed = {0};
-    java.util.function.BiConsumer<PodHunt.Target, NodeStatus> write = (t, entry) -> {
-      entry.setGeneration(generation);
-      doing = "writing GhostHuntReport " + namespace + "/" + t.report() + " (pod " + t.pod() + ")";
-      writeReport(client, namespace, t.report(), compact(entry), Instant.now());
-      FindingsTable.print(out, hunt.getMetadata().getName(), entry, List.of());
-      failed[0] += entry.getPhase() == NodePhase.Done ? 0 : 1;
-    };
+    java.util.function.BiConsumer<PodHunt.Target, NodeStatus> write =
+        (t, entry) -> {
+          entry.setGeneration(generation);
+          doing =
+              "writing GhostHuntReport " + namespace + "/" + t.report() + " (pod " + t.pod() + ")";
+          writeReport(client, namespace, t.report(), compact(entry), Instant.now());
+          FindingsTable.print(out, hunt.getMetadata().getName(), entry, List.of());
+          failed[0] += entry.getPhase() == NodePhase.Done ? 0 : 1;
+        };
     try {
       HuntResolver.resolve(hunt.getSpec());
     } catch (InvalidHuntException e) {
@@ -192,7 +236,10 @@ public final class AgentCommand {
     }
     try {
       doing = "hunting inside pods " + pods.stream().map(PodHunt.Target::pod).toList();
-      new PodHunt(new io.ghosthunt.agent.host.PodProcesses(), node, Path.of(System.getProperty("java.io.tmpdir")))
+      new PodHunt(
+              new io.ghosthunt.agent.host.PodProcesses(),
+              node,
+              Path.of(System.getProperty("java.io.tmpdir")))
           .run(hunt, pods, Instant.now().plus(timeout), caBundle(client, hunt), write);
     } catch (IOException e) {
       System.err.println("ghosthunt agent: " + e.getMessage());
@@ -201,10 +248,15 @@ public final class AgentCommand {
     return failed[0] == 0 ? 0 : 2;
   }
 
-  /** The CA bundle an http2 check names, read once here: the children inside the pods have no API access. */
+  /**
+   * The CA bundle an http2 check names, read once here: the children inside the pods have no API
+   * access.
+   */
   private static byte[] caBundle(KubernetesClient client, GhostHunt hunt) throws IOException {
     var checks = hunt.getSpec().getChecks();
-    if (checks == null || checks.getHttp2() == null || checks.getHttp2().getCaBundleSecret() == null) {
+    if (checks == null
+        || checks.getHttp2() == null
+        || checks.getHttp2().getCaBundleSecret() == null) {
       return null;
     }
     var ref = checks.getHttp2().getCaBundleSecret();
@@ -236,7 +288,10 @@ public final class AgentCommand {
     };
   }
 
-  /** An API failure in words: the HTTP status when there was one, else the root cause (TLS, connect). */
+  /**
+   * An API failure in words: the HTTP status when there was one, else the root cause (TLS,
+   * connect).
+   */
   static String describe(KubernetesClientException e) {
     if (e.getCode() > 0) {
       return "the API server answered " + e.getCode() + ": " + e.getMessage();
@@ -250,8 +305,8 @@ public final class AgentCommand {
 
   /**
    * What goes into the cluster: a Clear finding keeps its check, target, verdict and duration; its
-   * summary and evidence stay in this pod's log, so that a thousand nodes' reports stay small; ghosts
-   * and unsure findings keep everything (their evidence is already bounded per finding).
+   * summary and evidence stay in this pod's log, so that a thousand nodes' reports stay small;
+   * ghosts and unsure findings keep everything (their evidence is already bounded per finding).
    */
   static NodeStatus compact(NodeStatus entry) {
     if (entry.getFindings() != null) {
@@ -269,11 +324,19 @@ public final class AgentCommand {
    * This node's findings into the status of its report, from a fresh object holding name, namespace
    * and status: the report's spec and labels are the operator's.
    */
-  public static void writeReport(KubernetesClient client, String namespace, String report, NodeStatus entry, Instant at) {
+  public static void writeReport(
+      KubernetesClient client, String namespace, String report, NodeStatus entry, Instant at) {
     GhostHuntReport patch = new GhostHuntReport();
     patch.setMetadata(new ObjectMetaBuilder().withName(report).withNamespace(namespace).build());
     patch.setStatus(GhostHuntReportStatus.of(entry, at.toString()));
-    client.resource(patch).subresource("status").patch(new PatchContext.Builder()
-        .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FIELD_MANAGER).withForce(true).build());
+    client
+        .resource(patch)
+        .subresource("status")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager(FIELD_MANAGER)
+                .withForce(true)
+                .build());
   }
 }

@@ -17,7 +17,8 @@ public final class Args {
    * @param flags option names that take none
    * @param shortNames one-letter aliases, e.g. f -> file
    */
-  public static Args parse(String[] argv, Set<String> withValue, Set<String> flags, Map<String, String> shortNames)
+  public static Args parse(
+      String[] argv, Set<String> withValue, Set<String> flags, Map<String, String> shortNames)
       throws UsageException {
     Args a = new Args();
     for (int i = 0; i < argv.length; i++) {
@@ -26,7 +27,10 @@ public final class Args {
         a.positional.add(arg);
         continue;
       }
-      String name = arg.startsWith("--") ? arg.substring(2) : shortNames.getOrDefault(arg.substring(1), arg.substring(1));
+      String name =
+          arg.startsWith("--")
+              ? arg.substring(2)
+              : shortNames.getOrDefault(arg.substring(1), arg.substring(1));
       String value = null;
       int eq = name.indexOf('=');
       if (eq > 0) {

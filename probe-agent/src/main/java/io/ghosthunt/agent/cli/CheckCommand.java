@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
 /** {@code ghosthunt check}: run a hunt's checks on this machine and print the findings. */
 public final class CheckCommand {
 
-  public static final String HELP = """
+  public static final String HELP =
+      """
       Usage: ghosthunt check [-f FILE | --target URL|HOST[:PORT]] [options]
 
       Runs a GhostHunt's checks on this machine, against its live state, and prints the findings.
@@ -59,20 +60,28 @@ public final class CheckCommand {
         ghosthunt check
         ghosthunt check -f examples/localhost-cant-connect.yaml
         ghosthunt check --target http://127.0.0.1:8080/ --symptom LocalhostCantConnect -o json
-      """.formatted(Arrays.stream(Symptom.values()).map(Enum::name).collect(Collectors.joining(", ")));
+      """
+          .formatted(
+              Arrays.stream(Symptom.values()).map(Enum::name).collect(Collectors.joining(", ")));
 
   private final java.util.function.Function<Path, List<Check>> checks;
   private final PrintStream out;
 
-  /** @param checks the checks, given the folder to read resolv.conf and hosts from */
+  /**
+   * @param checks the checks, given the folder to read resolv.conf and hosts from
+   */
   public CheckCommand(java.util.function.Function<Path, List<Check>> checks, PrintStream out) {
     this.checks = checks;
     this.out = out;
   }
 
   public int run(String[] argv) throws UsageException {
-    Args args = Args.parse(argv, Set.of("file", "target", "symptom", "output", "node", "timeout", "ca-file", "etc"), Set.of("help"),
-        Map.of("f", "file", "o", "output", "h", "help"));
+    Args args =
+        Args.parse(
+            argv,
+            Set.of("file", "target", "symptom", "output", "node", "timeout", "ca-file", "etc"),
+            Set.of("help"),
+            Map.of("f", "file", "o", "output", "h", "help"));
     if (args.has("help")) {
       out.print(HELP);
       return 0;
@@ -102,8 +111,13 @@ public final class CheckCommand {
       try {
         hunt.getSpec().setSymptom(Symptom.valueOf(args.get("symptom")));
       } catch (IllegalArgumentException e) {
-        throw new UsageException("--symptom '" + args.get("symptom") + "' is not one of "
-            + Arrays.stream(Symptom.values()).map(Enum::name).collect(Collectors.joining(", ")));
+        throw new UsageException(
+            "--symptom '"
+                + args.get("symptom")
+                + "' is not one of "
+                + Arrays.stream(Symptom.values())
+                    .map(Enum::name)
+                    .collect(Collectors.joining(", ")));
       }
     }
     ResolvedHunt resolved;
@@ -112,8 +126,11 @@ public final class CheckCommand {
     } catch (InvalidHuntException e) {
       throw new UsageException("the hunt cannot run:\n  - " + String.join("\n  - ", e.problems()));
     }
-    Duration timeout = Duration.ofSeconds(args.has("timeout") ? seconds(args.get("timeout"))
-        : hunt.getSpec().timeoutSecondsOrDefault());
+    Duration timeout =
+        Duration.ofSeconds(
+            args.has("timeout")
+                ? seconds(args.get("timeout"))
+                : hunt.getSpec().timeoutSecondsOrDefault());
     Secrets secrets = Secrets.NONE;
     if (args.has("ca-file")) {
       Path ca = Path.of(args.get("ca-file"));
@@ -126,17 +143,24 @@ public final class CheckCommand {
     if (!Files.isDirectory(etc)) {
       throw new UsageException("--etc " + etc + " is not a directory");
     }
-    NodeStatus node = new CheckRunner(checks.apply(etc)).run(resolved, nodeName(args.get("node")), timeout, secrets);
+    NodeStatus node =
+        new CheckRunner(checks.apply(etc))
+            .run(resolved, nodeName(args.get("node")), timeout, secrets);
     if (output.equals("json")) {
-      ObjectMapper json = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL)
-          .enable(SerializationFeature.INDENT_OUTPUT);
+      ObjectMapper json =
+          new ObjectMapper()
+              .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+              .enable(SerializationFeature.INDENT_OUTPUT);
       try {
         out.println(json.writeValueAsString(node));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
     } else {
-      String name = hunt.getMetadata() == null || hunt.getMetadata().getName() == null ? "local" : hunt.getMetadata().getName();
+      String name =
+          hunt.getMetadata() == null || hunt.getMetadata().getName() == null
+              ? "local"
+              : hunt.getMetadata().getName();
       FindingsTable.print(out, name, node, resolved.skipped());
     }
     return ExitCodes.of(false, List.of(node));
@@ -150,7 +174,8 @@ public final class CheckCommand {
       }
       return s;
     } catch (NumberFormatException e) {
-      throw new UsageException("--timeout must be a number of seconds from 1 to 3600, not '" + text + "'");
+      throw new UsageException(
+          "--timeout must be a number of seconds from 1 to 3600, not '" + text + "'");
     }
   }
 

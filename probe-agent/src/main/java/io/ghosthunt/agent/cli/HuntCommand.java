@@ -14,8 +14,6 @@ import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
-import io.ghosthunt.api.status.Finding;
-import io.ghosthunt.api.status.FindingVerdict;
 import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
@@ -29,10 +27,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -43,7 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class HuntCommand {
 
-  public static final String HELP = """
+  public static final String HELP =
+      """
       Usage: ghosthunt hunt -f FILE [--kubeconfig K] [--namespace N] [--wait] [--timeout D]
                             [--junit FILE] [--output table|json]
 
@@ -69,8 +67,10 @@ public final class HuntCommand {
         kubectl get ghosthunt NAME -o jsonpath='{.status.verdict}'
       """;
 
-  private static final ObjectMapper JSON = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL)
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .enable(SerializationFeature.INDENT_OUTPUT);
 
   private final PrintStream out;
   private final PrintStream err;
@@ -81,8 +81,12 @@ public final class HuntCommand {
   }
 
   public int run(String[] argv) throws UsageException {
-    Args args = Args.parse(argv, Set.of("file", "kubeconfig", "namespace", "timeout", "junit", "output"),
-        Set.of("wait", "help"), Map.of("f", "file", "n", "namespace", "o", "output", "h", "help"));
+    Args args =
+        Args.parse(
+            argv,
+            Set.of("file", "kubeconfig", "namespace", "timeout", "junit", "output"),
+            Set.of("wait", "help"),
+            Map.of("f", "file", "n", "namespace", "o", "output", "h", "help"));
     if (args.has("help")) {
       out.print(HELP);
       return 0;
@@ -105,36 +109,54 @@ public final class HuntCommand {
       throw new UsageException(args.get("file") + ": metadata.name is required");
     }
     boolean wait = args.has("wait") || args.has("junit");
-    Duration timeout = args.has("timeout") ? duration(args.get("timeout"))
-        : Duration.ofSeconds(hunt.getSpec().timeoutSecondsOrDefault() + 60L);
+    Duration timeout =
+        args.has("timeout")
+            ? duration(args.get("timeout"))
+            : Duration.ofSeconds(hunt.getSpec().timeoutSecondsOrDefault() + 60L);
 
     Config config;
     try {
       // A pipeline wants a quick no: two retries, not the client's default backoff of ten.
-      config = new io.fabric8.kubernetes.client.ConfigBuilder(args.has("kubeconfig")
-          ? Config.fromKubeconfig(Files.readString(Path.of(args.get("kubeconfig")))) : Config.autoConfigure(null))
-          .withRequestRetryBackoffLimit(2).build();
+      config =
+          new io.fabric8.kubernetes.client.ConfigBuilder(
+                  args.has("kubeconfig")
+                      ? Config.fromKubeconfig(Files.readString(Path.of(args.get("kubeconfig"))))
+                      : Config.autoConfigure(null))
+              .withRequestRetryBackoffLimit(2)
+              .build();
     } catch (IOException e) {
-      throw new UsageException("cannot read --kubeconfig " + args.get("kubeconfig") + ": " + e.getMessage());
+      throw new UsageException(
+          "cannot read --kubeconfig " + args.get("kubeconfig") + ": " + e.getMessage());
     }
-    String namespace = args.has("namespace") ? args.get("namespace")
-        : hunt.getMetadata().getNamespace() != null ? hunt.getMetadata().getNamespace()
-        : config.getNamespace() != null ? config.getNamespace() : "default";
+    String namespace =
+        args.has("namespace")
+            ? args.get("namespace")
+            : hunt.getMetadata().getNamespace() != null
+                ? hunt.getMetadata().getNamespace()
+                : config.getNamespace() != null ? config.getNamespace() : "default";
 
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-      Resource<GhostHunt> ref = client.resources(GhostHunt.class).inNamespace(namespace).withName(name);
+      Resource<GhostHunt> ref =
+          client.resources(GhostHunt.class).inNamespace(namespace).withName(name);
       if (ref.get() != null) {
-        err.printf("ghosthunt: deleting the earlier GhostHunt %s/%s to hunt again%n", namespace, name);
+        err.printf(
+            "ghosthunt: deleting the earlier GhostHunt %s/%s to hunt again%n", namespace, name);
         ref.delete();
         // The operator's finalizer removes the earlier hunt's probes before the object goes.
         ref.waitUntilCondition(Objects::isNull, Math.max(1, timeout.toSeconds()), TimeUnit.SECONDS);
       }
       GhostHunt fresh = new GhostHunt();
-      fresh.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace)
-          .withLabels(hunt.getMetadata().getLabels()).withAnnotations(hunt.getMetadata().getAnnotations()).build());
+      fresh.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(name)
+              .withNamespace(namespace)
+              .withLabels(hunt.getMetadata().getLabels())
+              .withAnnotations(hunt.getMetadata().getAnnotations())
+              .build());
       fresh.setSpec(hunt.getSpec());
       GhostHunt created = client.resource(fresh).create();
-      long generation = created.getMetadata().getGeneration() == null ? 1 : created.getMetadata().getGeneration();
+      long generation =
+          created.getMetadata().getGeneration() == null ? 1 : created.getMetadata().getGeneration();
       err.printf("ghosthunt: created GhostHunt %s/%s%n", namespace, name);
       if (!wait) {
         return 0;
@@ -142,20 +164,31 @@ public final class HuntCommand {
       AtomicReference<String> shown = new AtomicReference<>("");
       GhostHunt done;
       try {
-        done = ref.waitUntilCondition(h -> {
-          if (h == null || h.getStatus() == null) {
-            return false;
-          }
-          String progress = h.getStatus().getPhase() + " " + Objects.toString(h.getStatus().getProgress(), "");
-          if (!progress.equals(shown.getAndSet(progress))) {
-            err.printf("ghosthunt: %s/%s %s (nodes decided/targeted)%n", namespace, name, progress.trim());
-          }
-          return Objects.equals(h.getStatus().getObservedGeneration(), generation)
-              && (h.getStatus().getPhase() == HuntPhase.Complete || h.getStatus().getPhase() == HuntPhase.Failed);
-        }, Math.max(1, timeout.toSeconds()), TimeUnit.SECONDS);
+        done =
+            ref.waitUntilCondition(
+                h -> {
+                  if (h == null || h.getStatus() == null) {
+                    return false;
+                  }
+                  String progress =
+                      h.getStatus().getPhase()
+                          + " "
+                          + Objects.toString(h.getStatus().getProgress(), "");
+                  if (!progress.equals(shown.getAndSet(progress))) {
+                    err.printf(
+                        "ghosthunt: %s/%s %s (nodes decided/targeted)%n",
+                        namespace, name, progress.trim());
+                  }
+                  return Objects.equals(h.getStatus().getObservedGeneration(), generation)
+                      && (h.getStatus().getPhase() == HuntPhase.Complete
+                          || h.getStatus().getPhase() == HuntPhase.Failed);
+                },
+                Math.max(1, timeout.toSeconds()),
+                TimeUnit.SECONDS);
       } catch (KubernetesClientTimeoutException e) {
-        err.printf("ghosthunt: GhostHunt %s/%s did not complete within %d s (last: %s)%n", namespace, name,
-            timeout.toSeconds(), shown.get());
+        err.printf(
+            "ghosthunt: GhostHunt %s/%s did not complete within %d s (last: %s)%n",
+            namespace, name, timeout.toSeconds(), shown.get());
         return 2;
       }
       GhostHuntStatus status = withReports(client, done);
@@ -173,8 +206,12 @@ public final class HuntCommand {
     } catch (KubernetesClientException e) {
       err.println("ghosthunt: " + AgentCommand.describe(e));
       if (e.getCode() <= 0) {
-        err.println("ghosthunt: the API server was " + config.getMasterUrl() + (args.has("kubeconfig") ? ""
-            : " (from $KUBECONFIG, ~/.kube/config or the in-cluster account: point --kubeconfig at your cluster)"));
+        err.println(
+            "ghosthunt: the API server was "
+                + config.getMasterUrl()
+                + (args.has("kubeconfig")
+                    ? ""
+                    : " (from $KUBECONFIG, ~/.kube/config or the in-cluster account: point --kubeconfig at your cluster)"));
       }
       return 2;
     }
@@ -188,11 +225,18 @@ public final class HuntCommand {
     GhostHuntStatus status = hunt.getStatus();
     long generation = status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();
     Map<String, NodeStatus> nodes = new TreeMap<>();
-    for (GhostHuntReport r : client.resources(GhostHuntReport.class).inNamespace(hunt.getMetadata().getNamespace())
-        .withLabel(GhostHuntReport.HUNT_UID_LABEL, hunt.getMetadata().getUid())
-        .withLabel(GhostHuntReport.GENERATION_LABEL, Long.toString(generation)).list().getItems()) {
+    for (GhostHuntReport r :
+        client
+            .resources(GhostHuntReport.class)
+            .inNamespace(hunt.getMetadata().getNamespace())
+            .withLabel(GhostHuntReport.HUNT_UID_LABEL, hunt.getMetadata().getUid())
+            .withLabel(GhostHuntReport.GENERATION_LABEL, Long.toString(generation))
+            .list()
+            .getItems()) {
       if (r.getStatus() != null && r.getStatus().getPhase() != null) {
-        nodes.put(r.getSpec().key(), r.getStatus().toNodeStatus(r.getSpec().getNode(), r.getSpec().getPod(), generation));
+        nodes.put(
+            r.getSpec().key(),
+            r.getStatus().toNodeStatus(r.getSpec().getNode(), r.getSpec().getPod(), generation));
       }
     }
     // Nodes the operator decided (not hunted) have no findings of their own.
@@ -212,16 +256,23 @@ public final class HuntCommand {
       }
       return;
     }
-    out.printf("GhostHunt %s: %s, %s%s%n", name, status.getPhase(), status.getVerdict(),
-        status.getGhosts() == null || status.getGhosts() == 0 ? "" : " (" + status.getGhosts()
-            + (status.getGhosts() == 1 ? " ghost)" : " ghosts)"));
+    out.printf(
+        "GhostHunt %s: %s, %s%s%n",
+        name,
+        status.getPhase(),
+        status.getVerdict(),
+        status.getGhosts() == null || status.getGhosts() == 0
+            ? ""
+            : " (" + status.getGhosts() + (status.getGhosts() == 1 ? " ghost)" : " ghosts)"));
     if (status.getSummary() != null) {
       out.println(status.getSummary());
     }
     for (NodeStatus node : status.getNodes() == null ? List.<NodeStatus>of() : status.getNodes()) {
       out.println();
       if (node.getPhase() != NodePhase.Done) {
-        out.printf("GhostHunt %s on %s: %s: %s%n", name, node.subject(), node.getPhase(), node.getMessage());
+        out.printf(
+            "GhostHunt %s on %s: %s: %s%n",
+            name, node.subject(), node.getPhase(), node.getMessage());
       } else {
         FindingsTable.print(out, name, node, List.of());
       }
@@ -233,31 +284,40 @@ public final class HuntCommand {
     if (status.getVerdict() == HuntVerdict.Haunted) {
       return ExitCodes.GHOST;
     }
-    return ExitCodes.of(status.getPhase() == HuntPhase.Failed, status.getNodes() == null ? List.of() : status.getNodes());
+    return ExitCodes.of(
+        status.getPhase() == HuntPhase.Failed,
+        status.getNodes() == null ? List.of() : status.getNodes());
   }
 
   static Duration duration(String text) throws UsageException {
     try {
       String t = text.trim();
       char unit = t.charAt(t.length() - 1);
-      long n = Character.isDigit(unit) ? Long.parseLong(t) : Long.parseLong(t.substring(0, t.length() - 1));
-      Duration d = switch (unit) {
-        case 's' -> Duration.ofSeconds(n);
-        case 'm' -> Duration.ofMinutes(n);
-        case 'h' -> Duration.ofHours(n);
-        default -> {
-          if (!Character.isDigit(unit)) {
-            throw new NumberFormatException();
-          }
-          yield Duration.ofSeconds(n);
-        }
-      };
+      long n =
+          Character.isDigit(unit)
+              ? Long.parseLong(t)
+              : Long.parseLong(t.substring(0, t.length() - 1));
+      Duration d =
+          switch (unit) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            default -> {
+              if (!Character.isDigit(unit)) {
+                throw new NumberFormatException();
+              }
+              yield Duration.ofSeconds(n);
+            }
+          };
       if (d.isZero() || d.isNegative()) {
         throw new NumberFormatException();
       }
       return d;
     } catch (RuntimeException e) {
-      throw new UsageException("--timeout must be a duration like 90s, 5m, 1h or a number of seconds, not '" + text + "'");
+      throw new UsageException(
+          "--timeout must be a duration like 90s, 5m, 1h or a number of seconds, not '"
+              + text
+              + "'");
     }
   }
 }

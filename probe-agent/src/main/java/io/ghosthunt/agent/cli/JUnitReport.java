@@ -23,16 +23,35 @@ import javax.xml.stream.XMLStreamWriter;
 public final class JUnitReport {
   private JUnitReport() {}
 
-  record Case(String classname, String name, double seconds, String kind, String type, String message, String body) {}
+  record Case(
+      String classname,
+      String name,
+      double seconds,
+      String kind,
+      String type,
+      String message,
+      String body) {}
 
   public static String of(String namespace, String hunt, GhostHuntStatus status) {
     List<Case> cases = new ArrayList<>();
-    List<NodeStatus> nodes = status == null || status.getNodes() == null ? List.of() : status.getNodes();
+    List<NodeStatus> nodes =
+        status == null || status.getNodes() == null ? List.of() : status.getNodes();
     for (NodeStatus node : nodes) {
-      String classname = "ghosthunt." + hunt + "." + (node.getPod() == null ? node.getNode() : node.getNode() + ".pod/" + node.getPod());
+      String classname =
+          "ghosthunt."
+              + hunt
+              + "."
+              + (node.getPod() == null ? node.getNode() : node.getNode() + ".pod/" + node.getPod());
       if (node.getPhase() != NodePhase.Done) {
-        cases.add(new Case(classname, "probe", 0, "error", String.valueOf(node.getPhase()),
-            node.subject() + " was not hunted: " + node.getMessage(), null));
+        cases.add(
+            new Case(
+                classname,
+                "probe",
+                0,
+                "error",
+                String.valueOf(node.getPhase()),
+                node.subject() + " was not hunted: " + node.getMessage(),
+                null));
         continue;
       }
       Map<String, List<Finding>> byCheck = new LinkedHashMap<>();
@@ -91,21 +110,53 @@ public final class JUnitReport {
   }
 
   private static Case testCase(String classname, String check, List<Finding> findings) {
-    double seconds = findings.stream().mapToLong(f -> f.getDurationMs() == null ? 0 : f.getDurationMs()).max().orElse(0) / 1000.0;
-    List<Finding> ghosts = findings.stream().filter(f -> f.getVerdict() == FindingVerdict.Ghost).toList();
-    List<Finding> errors = findings.stream().filter(f -> f.getVerdict() == FindingVerdict.Error).toList();
-    boolean allUnsure = findings.stream().allMatch(f -> f.getVerdict() == FindingVerdict.Inconclusive);
+    double seconds =
+        findings.stream()
+                .mapToLong(f -> f.getDurationMs() == null ? 0 : f.getDurationMs())
+                .max()
+                .orElse(0)
+            / 1000.0;
+    List<Finding> ghosts =
+        findings.stream().filter(f -> f.getVerdict() == FindingVerdict.Ghost).toList();
+    List<Finding> errors =
+        findings.stream().filter(f -> f.getVerdict() == FindingVerdict.Error).toList();
+    boolean allUnsure =
+        findings.stream().allMatch(f -> f.getVerdict() == FindingVerdict.Inconclusive);
     if (!ghosts.isEmpty()) {
-      return new Case(classname, check, seconds, "failure", ghosts.get(0).getGhost().name(),
-          ghosts.stream().map(f -> f.getTarget() + ": " + f.getSummary()).collect(Collectors.joining("; ")), details(ghosts));
+      return new Case(
+          classname,
+          check,
+          seconds,
+          "failure",
+          ghosts.get(0).getGhost().name(),
+          ghosts.stream()
+              .map(f -> f.getTarget() + ": " + f.getSummary())
+              .collect(Collectors.joining("; ")),
+          details(ghosts));
     }
     if (!errors.isEmpty()) {
-      return new Case(classname, check, seconds, "error", "Error",
-          errors.stream().map(f -> f.getTarget() + ": " + f.getSummary()).collect(Collectors.joining("; ")), details(errors));
+      return new Case(
+          classname,
+          check,
+          seconds,
+          "error",
+          "Error",
+          errors.stream()
+              .map(f -> f.getTarget() + ": " + f.getSummary())
+              .collect(Collectors.joining("; ")),
+          details(errors));
     }
     if (allUnsure) {
-      return new Case(classname, check, seconds, "skipped", null,
-          findings.stream().map(f -> f.getTarget() + ": " + f.getSummary()).collect(Collectors.joining("; ")), null);
+      return new Case(
+          classname,
+          check,
+          seconds,
+          "skipped",
+          null,
+          findings.stream()
+              .map(f -> f.getTarget() + ": " + f.getSummary())
+              .collect(Collectors.joining("; ")),
+          null);
     }
     return new Case(classname, check, seconds, null, null, null, null);
   }
@@ -115,7 +166,8 @@ public final class JUnitReport {
     for (Finding f : findings) {
       b.append(f.getTarget()).append(": ").append(f.getSummary()).append('\n');
       if (f.getEvidence() != null) {
-        f.getEvidence().forEach((k, v) -> b.append("  ").append(k).append(": ").append(v).append('\n'));
+        f.getEvidence()
+            .forEach((k, v) -> b.append("  ").append(k).append(": ").append(v).append('\n'));
       }
       if (f.getRemediation() != null) {
         b.append("  fix: ").append(f.getRemediation()).append('\n');
@@ -126,8 +178,11 @@ public final class JUnitReport {
 
   private static void counts(XMLStreamWriter x, List<Case> cases) throws XMLStreamException {
     x.writeAttribute("tests", Integer.toString(cases.size()));
-    x.writeAttribute("failures", Long.toString(cases.stream().filter(c -> "failure".equals(c.kind())).count()));
-    x.writeAttribute("errors", Long.toString(cases.stream().filter(c -> "error".equals(c.kind())).count()));
-    x.writeAttribute("skipped", Long.toString(cases.stream().filter(c -> "skipped".equals(c.kind())).count()));
+    x.writeAttribute(
+        "failures", Long.toString(cases.stream().filter(c -> "failure".equals(c.kind())).count()));
+    x.writeAttribute(
+        "errors", Long.toString(cases.stream().filter(c -> "error".equals(c.kind())).count()));
+    x.writeAttribute(
+        "skipped", Long.toString(cases.stream().filter(c -> "skipped".equals(c.kind())).count()));
   }
 }

@@ -33,8 +33,11 @@ import org.slf4j.LoggerFactory;
 final class PodHunt {
 
   private static final Logger LOG = LoggerFactory.getLogger(PodHunt.class);
-  private static final ObjectMapper JSON = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL)
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
   /** A child's JVM start and its last write, on top of the checks' own bound. */
   private static final Duration CHILD_GRACE = Duration.ofSeconds(15);
 
@@ -47,7 +50,8 @@ final class PodHunt {
       for (String item : text.split(",")) {
         String[] parts = item.split("/");
         if (parts.length != 3 || parts[0].isBlank() || parts[1].isBlank() || parts[2].isBlank()) {
-          throw new UsageException("--pods takes NAME/UID/REPORT[,NAME/UID/REPORT...], not '" + item + "'");
+          throw new UsageException(
+              "--pods takes NAME/UID/REPORT[,NAME/UID/REPORT...], not '" + item + "'");
         }
         targets.add(new Target(parts[0], parts[1], parts[2]));
       }
@@ -66,10 +70,16 @@ final class PodHunt {
   }
 
   /** Each pod's entry, in order, handed to {@code done} as soon as it is known. */
-  void run(GhostHunt hunt, List<Target> targets, Instant deadline, byte[] caBundle,
-      java.util.function.BiConsumer<Target, NodeStatus> done) throws IOException {
+  void run(
+      GhostHunt hunt,
+      List<Target> targets,
+      Instant deadline,
+      byte[] caBundle,
+      java.util.function.BiConsumer<Target, NodeStatus> done)
+      throws IOException {
     Path file = Files.createTempFile(tmp, "hunt-", ".json");
-    Path ca = caBundle == null ? null : Files.write(Files.createTempFile(tmp, "ca-", ".pem"), caBundle);
+    Path ca =
+        caBundle == null ? null : Files.write(Files.createTempFile(tmp, "ca-", ".pem"), caBundle);
     try {
       GhostHunt copy = new GhostHunt();
       copy.getMetadata().setName(hunt.getMetadata().getName());
@@ -78,7 +88,8 @@ final class PodHunt {
       Map<String, List<Long>> pids = processes.find(targets.stream().map(Target::uid).toList());
       for (int i = 0; i < targets.size(); i++) {
         Target t = targets.get(i);
-        // What is left is shared among the pods still to hunt, so one slow pod cannot starve the rest.
+        // What is left is shared among the pods still to hunt, so one slow pod cannot starve the
+        // rest.
         Duration left = Duration.between(Instant.now(), deadline);
         Duration share = left.dividedBy(targets.size() - i);
         NodeStatus entry = hunt(t, pids.getOrDefault(t.uid(), List.of()), file, ca, share);
@@ -96,19 +107,41 @@ final class PodHunt {
 
   private NodeStatus hunt(Target t, List<Long> pids, Path file, Path ca, Duration share) {
     if (pids.isEmpty()) {
-      return failed("no process of pod " + t.pod() + " (UID " + t.uid() + ") runs on " + node
-          + ": the pod ended or was replaced during the hunt");
+      return failed(
+          "no process of pod "
+              + t.pod()
+              + " (UID "
+              + t.uid()
+              + ") runs on "
+              + node
+              + ": the pod ended or was replaced during the hunt");
     }
     long pid = processes.withPodFiles(pids).orElse(pids.get(0));
     if (processes.sharesOurNetwork(pid)) {
-      return failed("pod " + t.pod() + " uses the node's network (hostNetwork): hunt node " + node + " instead (spec.nodes)");
+      return failed(
+          "pod "
+              + t.pod()
+              + " uses the node's network (hostNetwork): hunt node "
+              + node
+              + " instead (spec.nodes)");
     }
     Path etc = processes.root(pid).resolve("etc");
     long seconds = Math.max(1, Math.min(3600, share.toSeconds()));
     List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + processes.netns(pid), "--"));
     cmd.addAll(javaCommand());
-    cmd.addAll(List.of("check", "-f", file.toString(), "-o", "json", "--node", node, "--timeout", Long.toString(seconds),
-        "--etc", etc.toString()));
+    cmd.addAll(
+        List.of(
+            "check",
+            "-f",
+            file.toString(),
+            "-o",
+            "json",
+            "--node",
+            node,
+            "--timeout",
+            Long.toString(seconds),
+            "--etc",
+            etc.toString()));
     if (ca != null) {
       cmd.addAll(List.of("--ca-file", ca.toString()));
     }
@@ -117,19 +150,25 @@ final class PodHunt {
       Process child = new ProcessBuilder(cmd).redirectErrorStream(false).start();
       child.getOutputStream().close();
       // Read both streams while it runs: a full pipe would stall the child.
-      java.util.concurrent.CompletableFuture<byte[]> stdout = java.util.concurrent.CompletableFuture.supplyAsync(
-          () -> readAll(child.getInputStream()));
-      java.util.concurrent.CompletableFuture<byte[]> stderr = java.util.concurrent.CompletableFuture.supplyAsync(
-          () -> readAll(child.getErrorStream()));
+      java.util.concurrent.CompletableFuture<byte[]> stdout =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(child.getInputStream()));
+      java.util.concurrent.CompletableFuture<byte[]> stderr =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
       if (!child.waitFor(seconds + CHILD_GRACE.toSeconds(), TimeUnit.SECONDS)) {
         child.destroyForcibly();
-        return failed("the checks inside pod " + t.pod() + " did not finish within " + seconds + " s");
+        return failed(
+            "the checks inside pod " + t.pod() + " did not finish within " + seconds + " s");
       }
       String out = new String(stdout.join(), StandardCharsets.UTF_8);
       String err = new String(stderr.join(), StandardCharsets.UTF_8).strip();
       if (child.exitValue() > 2 || out.isBlank()) {
-        return failed("the checks could not run inside pod " + t.pod() + " (exit " + child.exitValue() + "): "
-            + tail(err.isBlank() ? out : err));
+        return failed(
+            "the checks could not run inside pod "
+                + t.pod()
+                + " (exit "
+                + child.exitValue()
+                + "): "
+                + tail(err.isBlank() ? out : err));
       }
       NodeStatus entry = JSON.readValue(out, NodeStatus.class);
       return inPodTerms(entry, processes.root(pid).toString());
@@ -161,17 +200,22 @@ final class PodHunt {
     return entry;
   }
 
-  /** Where a pod's fix goes: the files and the MTU a user would edit by hand are the kubelet's and the CNI's. */
+  /**
+   * Where a pod's fix goes: the files and the MTU a user would edit by hand are the kubelet's and
+   * the CNI's.
+   */
   static String inPod(GhostName ghost, String remediation) {
     if (remediation == null) {
       return null;
     }
     if (ghost == GhostName.StaleDns && remediation.contains("/etc/hosts")) {
-      return remediation + "; in a pod the kubelet writes /etc/hosts from spec.hostAliases: correct them in the pod's"
+      return remediation
+          + "; in a pod the kubelet writes /etc/hosts from spec.hostAliases: correct them in the pod's"
           + " template, and the new pods get the new line";
     }
     if (ghost == GhostName.MtuBlackhole) {
-      return remediation + "; in a pod the CNI sets the interface MTU: set the CNI's MTU to the path's (an overlay's:"
+      return remediation
+          + "; in a pod the CNI sets the interface MTU: set the CNI's MTU to the path's (an overlay's:"
           + " the underlay's MTU minus its encapsulation, 50 bytes for VXLAN) and recreate the pod";
     }
     return remediation;
@@ -190,8 +234,15 @@ final class PodHunt {
   /** This JVM again, with the same class path: the image's jar, or a build's classes. */
   static List<String> javaCommand() {
     String java = ProcessHandle.current().info().command().orElse("java");
-    return List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xmx64m",
-        "-cp", System.getProperty("java.class.path"), "io.ghosthunt.agent.Main");
+    return List.of(
+        java,
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
+        "-XX:-UsePerfData",
+        "-Xmx64m",
+        "-cp",
+        System.getProperty("java.class.path"),
+        "io.ghosthunt.agent.Main");
   }
 
   private static byte[] readAll(java.io.InputStream in) {

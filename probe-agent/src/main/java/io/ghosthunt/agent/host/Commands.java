@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 /** Runs a host tool (nft, conntrack, ip) with a bound on its time, capturing its output. */
 public final class Commands {
 
-  /** What a tool said. {@code exitCode} is -1 when it could not be started, -2 when it timed out. */
+  /**
+   * What a tool said. {@code exitCode} is -1 when it could not be started, -2 when it timed out.
+   */
   public record Result(List<String> command, int exitCode, String stdout, String stderr) {
     public boolean ok() {
       return exitCode == 0;
@@ -19,11 +21,17 @@ public final class Commands {
 
     /** One line that says why the tool failed, for an Error finding. */
     public String failure() {
-      String why = switch (exitCode) {
-        case -1 -> "could not start: " + stderr;
-        case -2 -> "timed out";
-        default -> "exit " + exitCode + (stderr.isBlank() ? "" : ": " + stderr.strip().lines().findFirst().orElse(""));
-      };
+      String why =
+          switch (exitCode) {
+            case -1 -> "could not start: " + stderr;
+            case -2 -> "timed out";
+            default ->
+                "exit "
+                    + exitCode
+                    + (stderr.isBlank()
+                        ? ""
+                        : ": " + stderr.strip().lines().findFirst().orElse(""));
+          };
       return String.join(" ", command) + " " + why;
     }
   }
@@ -34,7 +42,10 @@ public final class Commands {
     List<String> cmd = List.of(command);
     Process p;
     try {
-      p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      p =
+          new ProcessBuilder(cmd)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
     } catch (IOException e) {
       return new Result(cmd, -1, "", e.getMessage());
     }

@@ -14,12 +14,18 @@ import java.util.Map;
  * @param reply the reply direction's src, dst, sport, dport
  * @param unreplied whether the kernel flagged it [UNREPLIED]: no packet came back yet
  */
-public record ConntrackEntry(String protocol, String state, Map<String, String> original, Map<String, String> reply,
-    boolean unreplied, String line) {
+public record ConntrackEntry(
+    String protocol,
+    String state,
+    Map<String, String> original,
+    Map<String, String> reply,
+    boolean unreplied,
+    String line) {
 
   /** TCP stuck in the handshake or never answered: the mark of replies taking another path. */
   public boolean stuck() {
-    return "tcp".equals(protocol) && (unreplied || "SYN_SENT".equals(state) || "SYN_RECV".equals(state));
+    return "tcp".equals(protocol)
+        && (unreplied || "SYN_SENT".equals(state) || "SYN_RECV".equals(state));
   }
 
   public boolean involves(String address) {
@@ -28,8 +34,15 @@ public record ConntrackEntry(String protocol, String state, Map<String, String> 
 
   /** "tcp 198.51.100.10:40000 -> 203.0.113.10:80 SYN_SENT [UNREPLIED]" */
   public String describe() {
-    return protocol + " " + original.get("src") + port(original.get("sport")) + " -> " + original.get("dst")
-        + port(original.get("dport")) + (state.isEmpty() ? "" : " " + state) + (unreplied ? " [UNREPLIED]" : "");
+    return protocol
+        + " "
+        + original.get("src")
+        + port(original.get("sport"))
+        + " -> "
+        + original.get("dst")
+        + port(original.get("dport"))
+        + (state.isEmpty() ? "" : " " + state)
+        + (unreplied ? " [UNREPLIED]" : "");
   }
 
   private static String port(String p) {
@@ -61,13 +74,19 @@ public record ConntrackEntry(String protocol, String state, Map<String, String> 
           if (current.containsKey(key) && current == original && (key.equals("src"))) {
             current = reply;
           }
-          if (key.equals("src") || key.equals("dst") || key.equals("sport") || key.equals("dport")) {
+          if (key.equals("src")
+              || key.equals("dst")
+              || key.equals("sport")
+              || key.equals("dport")) {
             current.put(key, tok.substring(eq + 1));
           }
         } else if (tok.equals("[UNREPLIED]")) {
           unreplied = true;
           current = reply;
-        } else if (!tok.startsWith("[") && state.isEmpty() && original.isEmpty() && tok.chars().allMatch(c -> Character.isUpperCase(c) || c == '_')) {
+        } else if (!tok.startsWith("[")
+            && state.isEmpty()
+            && original.isEmpty()
+            && tok.chars().allMatch(c -> Character.isUpperCase(c) || c == '_')) {
           state = tok;
         }
       }

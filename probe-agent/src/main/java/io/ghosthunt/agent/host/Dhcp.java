@@ -11,10 +11,19 @@ public final class Dhcp {
   public static final int SERVER_PORT = 67;
   public static final int CLIENT_PORT = 68;
 
-  /** A broadcast DISCOVER from {@code mac}, asking for the broadcast flag so that offers reach a client without an address. */
+  /**
+   * A broadcast DISCOVER from {@code mac}, asking for the broadcast flag so that offers reach a
+   * client without an address.
+   */
   public static byte[] discover(byte[] mac, int xid) {
     ByteBuffer b = ByteBuffer.allocate(300);
-    b.put((byte) 1).put((byte) 1).put((byte) 6).put((byte) 0).putInt(xid).putShort((short) 0).putShort((short) 0x8000);
+    b.put((byte) 1)
+        .put((byte) 1)
+        .put((byte) 6)
+        .put((byte) 0)
+        .putInt(xid)
+        .putShort((short) 0)
+        .putShort((short) 0x8000);
     b.put(new byte[16]);
     b.put(mac).put(new byte[10]);
     b.put(new byte[64 + 128]);
@@ -73,6 +82,7 @@ public final class Dhcp {
     if (type != 2) {
       return null;
     }
-    return new Offer(server != null ? server : udp.src(), offered, router, Frames.mac(udp.frameSource()));
+    return new Offer(
+        server != null ? server : udp.src(), offered, router, Frames.mac(udp.frameSource()));
   }
 }

@@ -33,14 +33,22 @@ public final class DnsClient {
    * @param rcode NOERROR, NXDOMAIN, SERVFAIL...; null when no answer came
    * @param error why no answer came (timeout, refused), else null
    * @param authoritative the AA flag
-   * @param chain the CNAME steps followed inside the answer, e.g. ["www.example.com", "app.example.com"]
+   * @param chain the CNAME steps followed inside the answer, e.g. ["www.example.com",
+   *     "app.example.com"]
    * @param addresses the final A and AAAA records' addresses
    * @param ttl the smallest TTL of the records that make the answer (for a negative answer: the SOA
    *     minimum), i.e. how long a cache keeps serving it; -1 when unknown
-   * @param dangling the CNAME target the server named but did not answer for (out of its zone), else null
+   * @param dangling the CNAME target the server named but did not answer for (out of its zone),
+   *     else null
    */
-  public record Answer(String rcode, String error, boolean authoritative, List<String> chain,
-      List<InetAddress> addresses, long ttl, String dangling) {
+  public record Answer(
+      String rcode,
+      String error,
+      boolean authoritative,
+      List<String> chain,
+      List<InetAddress> addresses,
+      long ttl,
+      String dangling) {
 
     public boolean answered() {
       return rcode != null && (rcode.equals("NOERROR") || rcode.equals("NXDOMAIN"));
@@ -67,14 +75,19 @@ public final class DnsClient {
     }
     Set<InetAddress> all = new LinkedHashSet<>(a.addresses());
     all.addAll(aaaa.addresses());
-    long ttl = a.addresses().isEmpty() ? aaaa.ttl() : aaaa.addresses().isEmpty() ? a.ttl() : Math.min(a.ttl(), aaaa.ttl());
+    long ttl =
+        a.addresses().isEmpty()
+            ? aaaa.ttl()
+            : aaaa.addresses().isEmpty() ? a.ttl() : Math.min(a.ttl(), aaaa.ttl());
     // A CNAME the server did not follow only matters when neither family brought an address.
     String dangling = !all.isEmpty() ? null : a.dangling() != null ? a.dangling() : aaaa.dangling();
-    return new Answer(a.rcode(), null, a.authoritative(), a.chain(), List.copyOf(all), ttl, dangling);
+    return new Answer(
+        a.rcode(), null, a.authoritative(), a.chain(), List.copyOf(all), ttl, dangling);
   }
 
   /** The name servers of {@code zone} when the answer holds its NS set, else an empty list. */
-  public List<String> nameServers(InetAddress resolver, String zone, Duration timeout) throws IOException {
+  public List<String> nameServers(InetAddress resolver, String zone, Duration timeout)
+      throws IOException {
     Message response = send(resolver, name(zone), Type.NS, true, timeout);
     List<String> servers = new ArrayList<>();
     for (Record r : response.getSection(Section.ANSWER)) {
@@ -85,14 +98,23 @@ public final class DnsClient {
     return servers;
   }
 
-  private Answer query(InetAddress server, String name, int type, boolean recurse, Duration timeout) {
+  private Answer query(
+      InetAddress server, String name, int type, boolean recurse, Duration timeout) {
     Message response;
     try {
       response = send(server, name(name), type, recurse, timeout);
     } catch (SocketTimeoutException e) {
-      return new Answer(null, "timed out after " + timeout.toMillis() + " ms", false, List.of(), List.of(), -1, null);
+      return new Answer(
+          null,
+          "timed out after " + timeout.toMillis() + " ms",
+          false,
+          List.of(),
+          List.of(),
+          -1,
+          null);
     } catch (IOException e) {
-      return new Answer(null, String.valueOf(e.getMessage()), false, List.of(), List.of(), -1, null);
+      return new Answer(
+          null, String.valueOf(e.getMessage()), false, List.of(), List.of(), -1, null);
     }
     String rcode = Rcode.string(response.getRcode());
     boolean aa = response.getHeader().getFlag(Flags.AA);
@@ -138,11 +160,14 @@ public final class DnsClient {
         }
       }
     }
-    String dangling = addresses.isEmpty() && !chain.isEmpty() && "NOERROR".equals(rcode) ? strip(current) : null;
-    return new Answer(rcode, null, aa, chain, addresses, ttl == Long.MAX_VALUE ? -1 : ttl, dangling);
+    String dangling =
+        addresses.isEmpty() && !chain.isEmpty() && "NOERROR".equals(rcode) ? strip(current) : null;
+    return new Answer(
+        rcode, null, aa, chain, addresses, ttl == Long.MAX_VALUE ? -1 : ttl, dangling);
   }
 
-  private static Message send(InetAddress server, Name name, int type, boolean recurse, Duration timeout)
+  private static Message send(
+      InetAddress server, Name name, int type, boolean recurse, Duration timeout)
       throws IOException {
     SimpleResolver resolver = new SimpleResolver(server);
     resolver.setTimeout(timeout);

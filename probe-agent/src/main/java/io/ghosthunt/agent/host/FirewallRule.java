@@ -12,9 +12,12 @@ import java.util.List;
  * @param packets the rule's counter, or null without one
  * @param text the rule as nft or iptables-save would print it, near enough to search for
  */
-public record FirewallRule(String where, String hook, List<Match> matches, String verdict, Long packets, String text) {
+public record FirewallRule(
+    String where, String hook, List<Match> matches, String verdict, Long packets, String text) {
 
-  /** One condition: {@code key} is e.g. iifname, oifname, ip saddr, ip6 daddr, tcp dport, ct state. */
+  /**
+   * One condition: {@code key} is e.g. iifname, oifname, ip saddr, ip6 daddr, tcp dport, ct state.
+   */
   public record Match(String key, boolean negated, List<String> values) {}
 
   public boolean drops() {

@@ -32,11 +32,17 @@ public final class FlowWatch {
    * Watches {@code iface} until {@code until} for a packet of one of {@code flows} (IPv4) without
    * SYN or RST.
    */
-  public static Optional<Seen> firstHandshakeCompleting(String iface, Collection<Flow> flows, Instant until)
-      throws IOException {
-    Set<String> clients = flows.stream().map(Flow::src).collect(Collectors.toCollection(java.util.TreeSet::new));
-    String filter = "tcp and (" + clients.stream().limit(16).map(c -> "src host " + c).collect(Collectors.joining(" or "))
-        + ") and (tcp[tcpflags] & (tcp-syn|tcp-rst)) == 0";
+  public static Optional<Seen> firstHandshakeCompleting(
+      String iface, Collection<Flow> flows, Instant until) throws IOException {
+    Set<String> clients =
+        flows.stream().map(Flow::src).collect(Collectors.toCollection(java.util.TreeSet::new));
+    String filter =
+        "tcp and ("
+            + clients.stream()
+                .limit(16)
+                .map(c -> "src host " + c)
+                .collect(Collectors.joining(" or "))
+            + ") and (tcp[tcpflags] & (tcp-syn|tcp-rst)) == 0";
     Set<Flow> wanted = Set.copyOf(flows);
     Instant started = Instant.now();
     try (RawLink link = RawLink.open(iface, filter)) {
@@ -44,7 +50,12 @@ public final class FlowWatch {
       while ((frame = link.receive(until)) != null) {
         Optional<Packet> p = parse(frame);
         if (p.isPresent() && wanted.contains(p.get().flow()) && !p.get().syn() && !p.get().rst()) {
-          return Optional.of(new Seen(p.get().flow(), p.get().flagWords(), Duration.between(started, Instant.now()), iface));
+          return Optional.of(
+              new Seen(
+                  p.get().flow(),
+                  p.get().flagWords(),
+                  Duration.between(started, Instant.now()),
+                  iface));
         }
       }
     }
@@ -75,7 +86,10 @@ public final class FlowWatch {
   /** An Ethernet frame's IPv4 TCP flow and flags, or empty for anything else. */
   static Optional<Packet> parse(byte[] frame) {
     int e = Frames.ETHERNET_HEADER;
-    if (frame.length < e + 20 || (frame[12] & 0xff) != 0x08 || frame[13] != 0x00 || (frame[e] & 0xf0) != 0x40
+    if (frame.length < e + 20
+        || (frame[12] & 0xff) != 0x08
+        || frame[13] != 0x00
+        || (frame[e] & 0xf0) != 0x40
         || (frame[e + 9] & 0xff) != 6) {
       return Optional.empty();
     }
@@ -84,8 +98,22 @@ public final class FlowWatch {
     if (frame.length < t + 14) {
       return Optional.empty();
     }
-    String src = (frame[e + 12] & 0xff) + "." + (frame[e + 13] & 0xff) + "." + (frame[e + 14] & 0xff) + "." + (frame[e + 15] & 0xff);
-    String dst = (frame[e + 16] & 0xff) + "." + (frame[e + 17] & 0xff) + "." + (frame[e + 18] & 0xff) + "." + (frame[e + 19] & 0xff);
+    String src =
+        (frame[e + 12] & 0xff)
+            + "."
+            + (frame[e + 13] & 0xff)
+            + "."
+            + (frame[e + 14] & 0xff)
+            + "."
+            + (frame[e + 15] & 0xff);
+    String dst =
+        (frame[e + 16] & 0xff)
+            + "."
+            + (frame[e + 17] & 0xff)
+            + "."
+            + (frame[e + 18] & 0xff)
+            + "."
+            + (frame[e + 19] & 0xff);
     int sport = ((frame[t] & 0xff) << 8) | (frame[t + 1] & 0xff);
     int dport = ((frame[t + 2] & 0xff) << 8) | (frame[t + 3] & 0xff);
     return Optional.of(new Packet(new Flow(src, sport, dst, dport), frame[t + 13] & 0x3f));

@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 import java.util.HexFormat;
 
 /**
- * Ethernet, ARP, IPv4, ICMP and UDP frames as bytes: built exactly as the probes need them (the
- * DF bit, a zero sender address) and parsed from what the capture hands back. Pure functions.
+ * Ethernet, ARP, IPv4, ICMP and UDP frames as bytes: built exactly as the probes need them (the DF
+ * bit, a zero sender address) and parsed from what the capture hands back. Pure functions.
  */
 public final class Frames {
   private Frames() {}
@@ -28,11 +28,24 @@ public final class Frames {
   }
 
   /** An IPv4 packet; {@code dontFragment} sets DF, which is what path MTU probes are about. */
-  public static byte[] ipv4(Inet4Address src, Inet4Address dst, int protocol, int id, boolean dontFragment, byte[] payload) {
+  public static byte[] ipv4(
+      Inet4Address src,
+      Inet4Address dst,
+      int protocol,
+      int id,
+      boolean dontFragment,
+      byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(IPV4_HEADER + payload.length);
-    b.put((byte) 0x45).put((byte) 0).putShort((short) (IPV4_HEADER + payload.length)).putShort((short) id)
-        .putShort((short) (dontFragment ? 0x4000 : 0)).put((byte) 64).put((byte) protocol).putShort((short) 0)
-        .put(src.getAddress()).put(dst.getAddress());
+    b.put((byte) 0x45)
+        .put((byte) 0)
+        .putShort((short) (IPV4_HEADER + payload.length))
+        .putShort((short) id)
+        .putShort((short) (dontFragment ? 0x4000 : 0))
+        .put((byte) 64)
+        .put((byte) protocol)
+        .putShort((short) 0)
+        .put(src.getAddress())
+        .put(dst.getAddress());
     byte[] bytes = b.array();
     int sum = checksum(bytes, 0, IPV4_HEADER);
     bytes[10] = (byte) (sum >> 8);
@@ -41,7 +54,10 @@ public final class Frames {
     return bytes;
   }
 
-  /** An IPv4 datagram of exactly {@code size} bytes (headers included) carrying an ICMP echo request. */
+  /**
+   * An IPv4 datagram of exactly {@code size} bytes (headers included) carrying an ICMP echo
+   * request.
+   */
   public static byte[] echoRequest(Inet4Address src, Inet4Address dst, int id, int seq, int size) {
     byte[] icmp = new byte[size - IPV4_HEADER];
     icmp[0] = 8;
@@ -61,15 +77,26 @@ public final class Frames {
   /** ARP who-has {@code target}; a zero {@code senderIp} makes it an RFC 5227 probe. */
   public static byte[] arpRequest(byte[] senderMac, byte[] senderIp, byte[] target) {
     ByteBuffer b = ByteBuffer.allocate(28);
-    b.putShort((short) 1).putShort((short) ETHERTYPE_IPV4).put((byte) 6).put((byte) 4).putShort((short) 1)
-        .put(senderMac).put(senderIp).put(ZERO_MAC).put(target);
+    b.putShort((short) 1)
+        .putShort((short) ETHERTYPE_IPV4)
+        .put((byte) 6)
+        .put((byte) 4)
+        .putShort((short) 1)
+        .put(senderMac)
+        .put(senderIp)
+        .put(ZERO_MAC)
+        .put(target);
     return ethernet(BROADCAST, senderMac, ETHERTYPE_ARP, b.array());
   }
 
   /** A UDP datagram inside IPv4; the checksum is left zero, which IPv4 allows. */
-  public static byte[] udp(Inet4Address src, Inet4Address dst, int srcPort, int dstPort, byte[] payload) {
+  public static byte[] udp(
+      Inet4Address src, Inet4Address dst, int srcPort, int dstPort, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(8 + payload.length);
-    b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) (8 + payload.length)).putShort((short) 0)
+    b.putShort((short) srcPort)
+        .putShort((short) dstPort)
+        .putShort((short) (8 + payload.length))
+        .putShort((short) 0)
         .put(payload);
     return ipv4(src, dst, 17, 0, false, b.array());
   }
@@ -90,7 +117,8 @@ public final class Frames {
   }
 
   /** An ARP packet seen on the wire. */
-  public record Arp(int op, byte[] senderMac, Inet4Address senderIp, Inet4Address targetIp, byte[] frameSource) {
+  public record Arp(
+      int op, byte[] senderMac, Inet4Address senderIp, Inet4Address targetIp, byte[] frameSource) {
     public boolean reply() {
       return op == 2;
     }
@@ -104,7 +132,8 @@ public final class Frames {
     int o = ETHERNET_HEADER;
     int op = u16(frame, o + 6);
     byte[] mac = slice(frame, o + 8, 6);
-    return new Arp(op, mac, v4(slice(frame, o + 14, 4)), v4(slice(frame, o + 24, 4)), slice(frame, 6, 6));
+    return new Arp(
+        op, mac, v4(slice(frame, o + 14, 4)), v4(slice(frame, o + 24, 4)), slice(frame, 6, 6));
   }
 
   /**
@@ -123,7 +152,8 @@ public final class Frames {
 
   /** The ICMP message in an Ethernet frame, or null. */
   public static Icmp icmp(byte[] frame) {
-    if (frame.length < ETHERNET_HEADER + IPV4_HEADER + ICMP_HEADER || etherType(frame) != ETHERTYPE_IPV4) {
+    if (frame.length < ETHERNET_HEADER + IPV4_HEADER + ICMP_HEADER
+        || etherType(frame) != ETHERTYPE_IPV4) {
       return null;
     }
     int ip = ETHERNET_HEADER;
@@ -149,13 +179,25 @@ public final class Frames {
       if (frame.length < q + ICMP_HEADER || frame[inner + 9] != 1) {
         return new Icmp(type, code, from, -1, -1, u16(frame, o + 6));
       }
-      return new Icmp(type, code, from, u16(frame, q + 4), u16(frame, q + 6), type == 3 ? u16(frame, o + 6) : 0);
+      return new Icmp(
+          type,
+          code,
+          from,
+          u16(frame, q + 4),
+          u16(frame, q + 6),
+          type == 3 ? u16(frame, o + 6) : 0);
     }
     return new Icmp(type, code, from, -1, -1, 0);
   }
 
   /** A UDP datagram seen on the wire: addresses, ports and payload, or null. */
-  public record Udp(Inet4Address src, Inet4Address dst, int srcPort, int dstPort, byte[] frameSource, byte[] payload) {}
+  public record Udp(
+      Inet4Address src,
+      Inet4Address dst,
+      int srcPort,
+      int dstPort,
+      byte[] frameSource,
+      byte[] payload) {}
 
   public static Udp udp(byte[] frame) {
     if (frame.length < ETHERNET_HEADER + IPV4_HEADER + 8 || etherType(frame) != ETHERTYPE_IPV4) {
@@ -168,8 +210,13 @@ public final class Frames {
     }
     int o = ip + ihl;
     int len = Math.min(u16(frame, o + 4), frame.length - o);
-    return new Udp(v4(slice(frame, ip + 12, 4)), v4(slice(frame, ip + 16, 4)), u16(frame, o), u16(frame, o + 2),
-        slice(frame, 6, 6), slice(frame, o + 8, Math.max(0, len - 8)));
+    return new Udp(
+        v4(slice(frame, ip + 12, 4)),
+        v4(slice(frame, ip + 16, 4)),
+        u16(frame, o),
+        u16(frame, o + 2),
+        slice(frame, 6, 6),
+        slice(frame, o + 8, Math.max(0, len - 8)));
   }
 
   public static String mac(byte[] mac) {

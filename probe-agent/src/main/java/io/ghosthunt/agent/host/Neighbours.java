@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The kernel's IPv4 neighbour (ARP) table, /proc/net/arp: which MAC this node currently believes. */
+/**
+ * The kernel's IPv4 neighbour (ARP) table, /proc/net/arp: which MAC this node currently believes.
+ */
 public final class Neighbours {
   private Neighbours() {}
 

@@ -12,11 +12,20 @@ import java.time.Instant;
  * @param pod the pod UID from the cgroup path, when the process runs in a Kubernetes pod
  * @param unit the systemd unit from the cgroup path ({@code nginx.service}), when it runs in one
  */
-public record ProcessInfo(int pid, int ppid, int pgid, String comm, String commandLine, Instant started, String container,
-    String pod, String unit) {
+public record ProcessInfo(
+    int pid,
+    int ppid,
+    int pgid,
+    String comm,
+    String commandLine,
+    Instant started,
+    String container,
+    String pod,
+    String unit) {
 
   /** Script and archive suffixes an interpreter's argument carries: {@code app.jar} runs "app". */
-  private static final java.util.regex.Pattern PROGRAM_SUFFIX = java.util.regex.Pattern.compile("\\.(jar|war|py|pyz|js|mjs|rb|pl|php|sh)$");
+  private static final java.util.regex.Pattern PROGRAM_SUFFIX =
+      java.util.regex.Pattern.compile("\\.(jar|war|py|pyz|js|mjs|rb|pl|php|sh)$");
 
   /** argv[0]'s base name, the name a user would call the program by. */
   public String programName() {
@@ -31,10 +40,10 @@ public record ProcessInfo(int pid, int ppid, int pgid, String comm, String comma
   }
 
   /**
-   * How {@code name} names this process, or null when it does not: the kernel's process name, argv[0]
-   * (also as {@code setproctitle} rewrites it, "gunicorn: master [app]"), the program an interpreter
-   * runs ({@code java -jar app.jar}, {@code python3 -m app}, {@code python3 /srv/app.py}), or its
-   * systemd unit.
+   * How {@code name} names this process, or null when it does not: the kernel's process name,
+   * argv[0] (also as {@code setproctitle} rewrites it, "gunicorn: master [app]"), the program an
+   * interpreter runs ({@code java -jar app.jar}, {@code python3 -m app}, {@code python3
+   * /srv/app.py}), or its systemd unit.
    */
   public String matchedBy(String name) {
     // comm is cut to 15 characters by the kernel.
@@ -42,7 +51,8 @@ public record ProcessInfo(int pid, int ppid, int pgid, String comm, String comma
       return "process name";
     }
     String program = programName();
-    if (name.equals(program) || program.endsWith(":") && name.equals(program.substring(0, program.length() - 1))) {
+    if (name.equals(program)
+        || program.endsWith(":") && name.equals(program.substring(0, program.length() - 1))) {
       return "argv[0]";
     }
     String[] args = commandLine.isEmpty() ? new String[0] : commandLine.split(" ");
@@ -52,7 +62,8 @@ public record ProcessInfo(int pid, int ppid, int pgid, String comm, String comma
         return "module " + arg;
       }
       String base = arg.substring(arg.lastIndexOf('/') + 1);
-      if (!arg.startsWith("-") && (base.equals(name) || PROGRAM_SUFFIX.matcher(base).replaceFirst("").equals(name))) {
+      if (!arg.startsWith("-")
+          && (base.equals(name) || PROGRAM_SUFFIX.matcher(base).replaceFirst("").equals(name))) {
         return "argument " + arg;
       }
     }

@@ -15,13 +15,21 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Maps socket inodes to the processes holding them, through /proc/PID/fd, as {@code ss -p} does. */
+/**
+ * Maps socket inodes to the processes holding them, through /proc/PID/fd, as {@code ss -p} does.
+ */
 public final class ProcessTable {
 
-  private static final Pattern POD = Pattern.compile("pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})");
+  private static final Pattern POD =
+      Pattern.compile(
+          "pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})");
+
   /** The systemd unit a process runs in: the last {@code .service} in its cgroup path. */
-  private static final Pattern UNIT = Pattern.compile("/([^/\\n]+\\.service)(?:/[^\\n]*)?$", Pattern.MULTILINE);
-  private static final Pattern CONTAINER = Pattern.compile("(?:docker-|cri-containerd-|crio-|libpod-|/)([0-9a-f]{64})(?:\\.scope)?");
+  private static final Pattern UNIT =
+      Pattern.compile("/([^/\\n]+\\.service)(?:/[^\\n]*)?$", Pattern.MULTILINE);
+
+  private static final Pattern CONTAINER =
+      Pattern.compile("(?:docker-|cri-containerd-|crio-|libpod-|/)([0-9a-f]{64})(?:\\.scope)?");
   private static final long CLOCK_TICKS = 100; // USER_HZ, fixed at 100 for what /proc reports.
 
   private final Path proc;
@@ -41,7 +49,8 @@ public final class ProcessTable {
   /**
    * Every process with an open descriptor on one of {@code inodes}. Reading every process's
    * descriptors is the whole cost on a crowded host (thousands of processes, tens of thousands of
-   * sockets), so the processes are split over the cores, each reading its share with its own buffers.
+   * sockets), so the processes are split over the cores, each reading its share with its own
+   * buffers.
    */
   public Holders holders(Set<Long> inodes) throws IOException {
     Map<Long, List<ProcessInfo>> found = new java.util.concurrent.ConcurrentHashMap<>();
@@ -52,22 +61,42 @@ public final class ProcessTable {
     if (pids == null) {
       throw new IOException("cannot list " + proc);
     }
-    java.util.concurrent.atomic.AtomicInteger unreadable = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.Arrays.stream(pids).parallel().forEach(pid -> {
-      List<Long> held = heldBy(pid, inodes, unreadable);
-      if (held != null) {
-        process(Integer.parseInt(pid)).ifPresent(info -> held.forEach(inode ->
-            found.computeIfAbsent(inode, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(info)));
-      }
-    });
+    java.util.concurrent.atomic.AtomicInteger unreadable =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.Arrays.stream(pids)
+        .parallel()
+        .forEach(
+            pid -> {
+              List<Long> held = heldBy(pid, inodes, unreadable);
+              if (held != null) {
+                process(Integer.parseInt(pid))
+                    .ifPresent(
+                        info ->
+                            held.forEach(
+                                inode ->
+                                    found
+                                        .computeIfAbsent(
+                                            inode,
+                                            k ->
+                                                java.util.Collections.synchronizedList(
+                                                    new ArrayList<>()))
+                                        .add(info)));
+              }
+            });
     Map<Long, List<ProcessInfo>> sorted = new HashMap<>();
-    found.forEach((inode, list) -> sorted.put(inode, list.stream()
-        .sorted(java.util.Comparator.comparingInt(ProcessInfo::pid)).toList()));
+    found.forEach(
+        (inode, list) ->
+            sorted.put(
+                inode,
+                list.stream()
+                    .sorted(java.util.Comparator.comparingInt(ProcessInfo::pid))
+                    .toList()));
     return new Holders(sorted, unreadable.get());
   }
 
   /** The inodes among {@code inodes} that one process holds a descriptor on, or null for none. */
-  private List<Long> heldBy(String pid, Set<Long> inodes, java.util.concurrent.atomic.AtomicInteger unreadable) {
+  private List<Long> heldBy(
+      String pid, Set<Long> inodes, java.util.concurrent.atomic.AtomicInteger unreadable) {
     Path fdDir = proc.resolve(pid).resolve("fd");
     List<Long> held = null;
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
@@ -122,11 +151,24 @@ public final class ProcessTable {
       int pgid = Integer.parseInt(rest[2]);
       long startTicks = Long.parseLong(rest[19]);
       byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
-      String cmdline = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').replaceAll("\\p{Cntrl}+", " ").strip();
+      String cmdline =
+          new String(raw, StandardCharsets.UTF_8)
+              .replace('\0', ' ')
+              .replaceAll("\\p{Cntrl}+", " ")
+              .strip();
       String cgroup = readOrEmpty(dir.resolve("cgroup"));
       Instant started = Instant.ofEpochMilli(bootTime() * 1000 + startTicks * 1000 / CLOCK_TICKS);
-      return Optional.of(new ProcessInfo(pid, ppid, pgid, comm, cmdline, started, find(CONTAINER, cgroup).map(c -> c.substring(0, 12)).orElse(null),
-          find(POD, cgroup).map(p -> p.replace('_', '-')).orElse(null), find(UNIT, cgroup).orElse(null)));
+      return Optional.of(
+          new ProcessInfo(
+              pid,
+              ppid,
+              pgid,
+              comm,
+              cmdline,
+              started,
+              find(CONTAINER, cgroup).map(c -> c.substring(0, 12)).orElse(null),
+              find(POD, cgroup).map(p -> p.replace('_', '-')).orElse(null),
+              find(UNIT, cgroup).orElse(null)));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -159,11 +201,12 @@ public final class ProcessTable {
 
   private long bootTime() throws IOException {
     if (bootTime == null) {
-      bootTime = Files.readAllLines(proc.resolve("stat")).stream()
-          .filter(l -> l.startsWith("btime "))
-          .map(l -> Long.parseLong(l.substring(6).trim()))
-          .findFirst()
-          .orElse(0L);
+      bootTime =
+          Files.readAllLines(proc.resolve("stat")).stream()
+              .filter(l -> l.startsWith("btime "))
+              .map(l -> Long.parseLong(l.substring(6).trim()))
+              .findFirst()
+              .orElse(0L);
     }
     return bootTime;
   }

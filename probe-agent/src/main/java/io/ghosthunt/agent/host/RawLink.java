@@ -20,6 +20,7 @@ public final class RawLink implements AutoCloseable {
 
   /** The kernel hands captured frames over in blocks, at the latest after this long. */
   private static final int READ_TIMEOUT_MS = 5;
+
   /** Between two looks at an empty capture buffer. */
   private static final long IDLE_NANOS = 200_000;
 
@@ -51,13 +52,20 @@ public final class RawLink implements AutoCloseable {
     }
     byte[] mac = ni.getHardwareAddress();
     if (mac == null || mac.length != 6) {
-      throw new IOException("interface " + iface + " has no Ethernet address (loopback, tunnel or point-to-point):"
-          + " raw probes need an Ethernet interface");
+      throw new IOException(
+          "interface "
+              + iface
+              + " has no Ethernet address (loopback, tunnel or point-to-point):"
+              + " raw probes need an Ethernet interface");
     }
     try {
-      PcapHandle h = new PcapHandle.Builder(iface).snaplen(ni.getMTU() + 64)
-          .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
-          .timeoutMillis(READ_TIMEOUT_MS).direction(PcapHandle.PcapDirection.IN).build();
+      PcapHandle h =
+          new PcapHandle.Builder(iface)
+              .snaplen(ni.getMTU() + 64)
+              .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
+              .timeoutMillis(READ_TIMEOUT_MS)
+              .direction(PcapHandle.PcapDirection.IN)
+              .build();
       try {
         h.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
         // A blocking read on Linux may never return while nothing arrives (TPACKET_V3 retires no
@@ -69,10 +77,16 @@ public final class RawLink implements AutoCloseable {
       }
       return new RawLink(h, iface, mac, ni.getMTU());
     } catch (PcapNativeException e) {
-      throw new IOException("libpcap cannot open " + iface + ": " + e.getMessage()
-          + " (the agent needs CAP_NET_RAW and CAP_NET_ADMIN)", e);
+      throw new IOException(
+          "libpcap cannot open "
+              + iface
+              + ": "
+              + e.getMessage()
+              + " (the agent needs CAP_NET_RAW and CAP_NET_ADMIN)",
+          e);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-      throw new IOException("libpcap is not installed on this node (Debian: libpcap0.8): " + e.getMessage(), e);
+      throw new IOException(
+          "libpcap is not installed on this node (Debian: libpcap0.8): " + e.getMessage(), e);
     }
   }
 
@@ -92,7 +106,8 @@ public final class RawLink implements AutoCloseable {
     try {
       handle.sendPacket(frame);
     } catch (PcapNativeException | NotOpenException e) {
-      throw new IOException("sending " + frame.length + " bytes on " + name + ": " + e.getMessage(), e);
+      throw new IOException(
+          "sending " + frame.length + " bytes on " + name + ": " + e.getMessage(), e);
     }
   }
 

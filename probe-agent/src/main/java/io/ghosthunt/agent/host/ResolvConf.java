@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The resolvers the node's C library asks, in the order it asks them (resolv.conf nameserver lines). */
+/**
+ * The resolvers the node's C library asks, in the order it asks them (resolv.conf nameserver
+ * lines).
+ */
 public final class ResolvConf {
   private ResolvConf() {}
 

@@ -21,7 +21,10 @@ public record Route(String dev, String gateway, String src, Integer cachedMtu) {
     }
     try {
       JsonNode n = JSON.readTree(r.stdout()).path(0);
-      return new Route(n.path("dev").asText(null), n.path("gateway").asText(null), n.path("prefsrc").asText(null),
+      return new Route(
+          n.path("dev").asText(null),
+          n.path("gateway").asText(null),
+          n.path("prefsrc").asText(null),
           n.has("mtu") ? n.path("mtu").asInt() : null);
     } catch (IOException e) {
       return NONE;
@@ -41,7 +44,11 @@ public record Route(String dev, String gateway, String src, Integer cachedMtu) {
     }
     try {
       JsonNode n = JSON.readTree(r.stdout()).path(0);
-      return new Route(n.path("dev").asText(null), n.path("gateway").asText(null), n.path("prefsrc").asText(null), null);
+      return new Route(
+          n.path("dev").asText(null),
+          n.path("gateway").asText(null),
+          n.path("prefsrc").asText(null),
+          null);
     } catch (IOException e) {
       return NONE;
     }
@@ -51,13 +58,20 @@ public record Route(String dev, String gateway, String src, Integer cachedMtu) {
     return dev != null;
   }
 
-  /** The address whose MAC frames go to: the gateway, or the destination itself on a connected route. */
+  /**
+   * The address whose MAC frames go to: the gateway, or the destination itself on a connected
+   * route.
+   */
   public String nextHop(String destination) {
     return gateway != null ? gateway : destination;
   }
 
   public String describe() {
-    return dev == null ? "no route" : "dev " + dev + (gateway == null ? "" : " via " + gateway)
-        + (src == null ? "" : " src " + src);
+    return dev == null
+        ? "no route"
+        : "dev "
+            + dev
+            + (gateway == null ? "" : " via " + gateway)
+            + (src == null ? "" : " src " + src);
   }
 }

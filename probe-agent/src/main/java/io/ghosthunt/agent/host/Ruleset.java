@@ -51,7 +51,8 @@ public final class Ruleset {
   }
 
   private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+    for (String dir :
+        System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
       if (Files.isExecutable(Path.of(dir, tool))) {
         return true;
       }
@@ -66,14 +67,24 @@ public final class Ruleset {
     for (JsonNode item : root) {
       JsonNode chain = item.get("chain");
       if (chain != null && chain.has("hook")) {
-        hooks.put(chain.path("family").asText() + " " + chain.path("table").asText() + " " + chain.path("name").asText(),
+        hooks.put(
+            chain.path("family").asText()
+                + " "
+                + chain.path("table").asText()
+                + " "
+                + chain.path("name").asText(),
             chain.path("hook").asText());
       }
       JsonNode rule = item.get("rule");
       if (rule == null) {
         continue;
       }
-      String chainId = rule.path("family").asText() + " " + rule.path("table").asText() + " " + rule.path("chain").asText();
+      String chainId =
+          rule.path("family").asText()
+              + " "
+              + rule.path("table").asText()
+              + " "
+              + rule.path("chain").asText();
       List<FirewallRule.Match> matches = new ArrayList<>();
       List<String> text = new ArrayList<>();
       String verdict = null;
@@ -87,7 +98,12 @@ public final class Ruleset {
             List<String> values = right(v.path("right"));
             boolean negated = "!=".equals(v.path("op").asText());
             matches.add(new FirewallRule.Match(key, negated, values));
-            text.add(key + (negated ? " != " : " ") + (values.size() == 1 ? values.get(0) : "{ " + String.join(", ", values) + " }"));
+            text.add(
+                key
+                    + (negated ? " != " : " ")
+                    + (values.size() == 1
+                        ? values.get(0)
+                        : "{ " + String.join(", ", values) + " }"));
           }
           case "counter" -> {
             packets = v.path("packets").asLong();
@@ -108,7 +124,8 @@ public final class Ruleset {
           case "xt" -> {
             // iptables-nft targets and matches nft cannot express natively.
             String name = v.path("name").asText();
-            if ("target".equals(v.path("type").asText()) && ("REJECT".equals(name) || "DROP".equals(name))) {
+            if ("target".equals(v.path("type").asText())
+                && ("REJECT".equals(name) || "DROP".equals(name))) {
               verdict = name.toLowerCase(java.util.Locale.ROOT);
             }
             text.add("xt " + v.path("type").asText() + " " + name);
@@ -116,8 +133,14 @@ public final class Ruleset {
           default -> text.add(kind);
         }
       }
-      rules.add(new FirewallRule("nft " + chainId + " handle " + rule.path("handle").asText(), hooks.get(chainId),
-          matches, verdict, packets, String.join(" ", text)));
+      rules.add(
+          new FirewallRule(
+              "nft " + chainId + " handle " + rule.path("handle").asText(),
+              hooks.get(chainId),
+              matches,
+              verdict,
+              packets,
+              String.join(" ", text)));
     }
     return rules;
   }
@@ -127,7 +150,9 @@ public final class Ruleset {
       return left.path("meta").path("key").asText();
     }
     if (left.has("payload")) {
-      return left.path("payload").path("protocol").asText() + " " + left.path("payload").path("field").asText();
+      return left.path("payload").path("protocol").asText()
+          + " "
+          + left.path("payload").path("field").asText();
     }
     if (left.has("ct")) {
       return "ct " + left.path("ct").path("key").asText();
@@ -142,7 +167,10 @@ public final class Ruleset {
     } else if (right.has("set")) {
       right.get("set").forEach(n -> out.addAll(right(n)));
     } else if (right.has("prefix")) {
-      out.add(right.path("prefix").path("addr").asText() + "/" + right.path("prefix").path("len").asText());
+      out.add(
+          right.path("prefix").path("addr").asText()
+              + "/"
+              + right.path("prefix").path("len").asText());
     } else if (right.has("range")) {
       out.add(right.path("range").get(0).asText() + "-" + right.path("range").get(1).asText());
     } else {
@@ -172,26 +200,49 @@ public final class Ruleset {
           boolean neg = m.group(1) != null;
           String value = m.group(3);
           switch (m.group(2)) {
-            case "-i", "--in-interface" -> matches.add(new FirewallRule.Match("iifname", neg, List.of(value)));
-            case "-o", "--out-interface" -> matches.add(new FirewallRule.Match("oifname", neg, List.of(value)));
-            case "-s", "--source" -> matches.add(new FirewallRule.Match(tool.startsWith("ip6") ? "ip6 saddr" : "ip saddr", neg, List.of(value)));
-            case "-d", "--destination" -> matches.add(new FirewallRule.Match(tool.startsWith("ip6") ? "ip6 daddr" : "ip daddr", neg, List.of(value)));
+            case "-i", "--in-interface" ->
+                matches.add(new FirewallRule.Match("iifname", neg, List.of(value)));
+            case "-o", "--out-interface" ->
+                matches.add(new FirewallRule.Match("oifname", neg, List.of(value)));
+            case "-s", "--source" ->
+                matches.add(
+                    new FirewallRule.Match(
+                        tool.startsWith("ip6") ? "ip6 saddr" : "ip saddr", neg, List.of(value)));
+            case "-d", "--destination" ->
+                matches.add(
+                    new FirewallRule.Match(
+                        tool.startsWith("ip6") ? "ip6 daddr" : "ip daddr", neg, List.of(value)));
             case "-p", "--protocol" -> proto = value;
-            case "--dport", "--dports" -> matches.add(new FirewallRule.Match(proto + " dport", neg, List.of(value.split(","))));
-            case "--ctstate", "--state" -> matches.add(new FirewallRule.Match("ct state", neg, List.of(value.toLowerCase(java.util.Locale.ROOT).split(","))));
+            case "--dport", "--dports" ->
+                matches.add(
+                    new FirewallRule.Match(proto + " dport", neg, List.of(value.split(","))));
+            case "--ctstate", "--state" ->
+                matches.add(
+                    new FirewallRule.Match(
+                        "ct state",
+                        neg,
+                        List.of(value.toLowerCase(java.util.Locale.ROOT).split(","))));
             case "-j" -> verdict = value.toLowerCase(java.util.Locale.ROOT);
-            default -> { }
+            default -> {}
           }
         }
-        String hook = switch (chain) {
-          case "INPUT" -> "input";
-          case "OUTPUT" -> "output";
-          case "FORWARD" -> "forward";
-          case "PREROUTING" -> "prerouting";
-          case "POSTROUTING" -> "postrouting";
-          default -> null;
-        };
-        rules.add(new FirewallRule(tool + " " + table + " " + chain + " rule " + n, hook, matches, verdict, null, line));
+        String hook =
+            switch (chain) {
+              case "INPUT" -> "input";
+              case "OUTPUT" -> "output";
+              case "FORWARD" -> "forward";
+              case "PREROUTING" -> "prerouting";
+              case "POSTROUTING" -> "postrouting";
+              default -> null;
+            };
+        rules.add(
+            new FirewallRule(
+                tool + " " + table + " " + chain + " rule " + n,
+                hook,
+                matches,
+                verdict,
+                null,
+                line));
       }
     }
     return rules;

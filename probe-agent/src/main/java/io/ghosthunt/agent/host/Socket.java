@@ -9,8 +9,15 @@ import java.net.InetAddress;
  * @param state the kernel state (LISTEN, ESTABLISHED, TIME_WAIT, CLOSE_WAIT, ..., UNCONN for UDP)
  * @param inode the socket inode, 0 for sockets no process owns any more (TIME_WAIT)
  */
-public record Socket(String protocol, InetAddress localAddress, int localPort, InetAddress remoteAddress,
-    int remotePort, String state, long inode, int uid) {
+public record Socket(
+    String protocol,
+    InetAddress localAddress,
+    int localPort,
+    InetAddress remoteAddress,
+    int remotePort,
+    String state,
+    long inode,
+    int uid) {
 
   public boolean listening() {
     return "LISTEN".equals(state) || ("udp".equals(protocol) && "UNCONN".equals(state));

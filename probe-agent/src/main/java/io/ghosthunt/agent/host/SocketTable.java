@@ -13,13 +13,26 @@ import java.util.List;
 import java.util.function.IntPredicate;
 
 /**
- * Reads the kernel's socket tables of the current network namespace, the same source as
- * {@code ss}: /proc/net/tcp, tcp6, udp, udp6.
+ * Reads the kernel's socket tables of the current network namespace, the same source as {@code ss}:
+ * /proc/net/tcp, tcp6, udp, udp6.
  */
 public final class SocketTable {
 
-  private static final String[] TCP_STATES = {"UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
-      "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"};
+  private static final String[] TCP_STATES = {
+    "UNKNOWN",
+    "ESTABLISHED",
+    "SYN_SENT",
+    "SYN_RECV",
+    "FIN_WAIT1",
+    "FIN_WAIT2",
+    "TIME_WAIT",
+    "CLOSE",
+    "CLOSE_WAIT",
+    "LAST_ACK",
+    "LISTEN",
+    "CLOSING",
+    "NEW_SYN_RECV"
+  };
 
   private final Path procNet;
 
@@ -31,7 +44,10 @@ public final class SocketTable {
     this.procNet = procNet;
   }
 
-  /** Sockets of {@code protocol} ("tcp" or "udp"), IPv4 and IPv6, whose local port passes the filter. */
+  /**
+   * Sockets of {@code protocol} ("tcp" or "udp"), IPv4 and IPv6, whose local port passes the
+   * filter.
+   */
   public List<Socket> read(String protocol, IntPredicate localPort) throws IOException {
     List<Socket> out = new ArrayList<>();
     for (String file : List.of(protocol, protocol + "6")) {
@@ -40,8 +56,8 @@ public final class SocketTable {
     return out;
   }
 
-  private static void readFile(Path file, String protocol, IntPredicate portFilter, List<Socket> out)
-      throws IOException {
+  private static void readFile(
+      Path file, String protocol, IntPredicate portFilter, List<Socket> out) throws IOException {
     BufferedReader reader;
     try {
       reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
@@ -67,17 +83,25 @@ public final class SocketTable {
         int colon = f[0].lastIndexOf(':');
         int rcolon = f[1].lastIndexOf(':');
         int st = Integer.parseInt(f[2], 16);
-        String state = "udp".equals(protocol)
-            ? (st == 7 ? "UNCONN" : st == 1 ? "ESTABLISHED" : "STATE_" + st)
-            : (st < TCP_STATES.length ? TCP_STATES[st] : "STATE_" + st);
-        out.add(new Socket(protocol, address(f[0].substring(0, colon)), port, address(f[1].substring(0, rcolon)),
-            Integer.parseInt(f[1].substring(rcolon + 1), 16), state, Long.parseLong(f[8]),
-            Integer.parseInt(f[6])));
+        String state =
+            "udp".equals(protocol)
+                ? (st == 7 ? "UNCONN" : st == 1 ? "ESTABLISHED" : "STATE_" + st)
+                : (st < TCP_STATES.length ? TCP_STATES[st] : "STATE_" + st);
+        out.add(
+            new Socket(
+                protocol,
+                address(f[0].substring(0, colon)),
+                port,
+                address(f[1].substring(0, rcolon)),
+                Integer.parseInt(f[1].substring(rcolon + 1), 16),
+                state,
+                Long.parseLong(f[8]),
+                Integer.parseInt(f[6])));
       }
     }
   }
 
-  /** The local port of a row ("  12: 0100007F:1F90 ..."), or -1 when the row is not one. */
+  /** The local port of a row (" 12: 0100007F:1F90 ..."), or -1 when the row is not one. */
   static int localPort(String line) {
     int start = line.indexOf(':') + 1;
     while (start < line.length() && line.charAt(start) == ' ') {

@@ -35,16 +35,25 @@ public final class InNodeBenchmark {
     }
   }
 
-  private static void dns(String name, String resolver, String authority, int runs) throws Exception {
+  private static void dns(String name, String resolver, String authority, int runs)
+      throws Exception {
     DnsSpec spec = new DnsSpec();
     spec.setNames(List.of(name));
     spec.setAuthorities(List.of(authority));
     ChecksSpec checks = new ChecksSpec();
     checks.setDns(spec);
-    Check check = new DnsCheck(new HostsFile(Path.of("/etc/hosts")), Path.of("/etc/resolv.conf"), new DnsClient());
-    compare("dns", check, checks, runs, List.of(
-        List.of("dig", "+tries=1", "+time=2", "@" + resolver, name, "A", name, "AAAA"),
-        List.of("dig", "+norec", "+tries=1", "+time=2", "@" + authority, name, "A", name, "AAAA")),
+    Check check =
+        new DnsCheck(
+            new HostsFile(Path.of("/etc/hosts")), Path.of("/etc/resolv.conf"), new DnsClient());
+    compare(
+        "dns",
+        check,
+        checks,
+        runs,
+        List.of(
+            List.of("dig", "+tries=1", "+time=2", "@" + resolver, name, "A", name, "AAAA"),
+            List.of(
+                "dig", "+norec", "+tries=1", "+time=2", "@" + authority, name, "A", name, "AAAA")),
         "dig (resolver A+AAAA, authority +norec A+AAAA, 2 processes)");
   }
 
@@ -54,13 +63,36 @@ public final class InNodeBenchmark {
     spec.setInsecureSkipTlsVerify(true);
     ChecksSpec checks = new ChecksSpec();
     checks.setHttp2(spec);
-    compare("http2", new Http2Check(), checks, runs, List.of(
-        List.of("curl", "-sk", "-o", "/dev/null", "--http2", url, "--next", "-sk", "-o", "/dev/null", "--http1.1", url)),
+    compare(
+        "http2",
+        new Http2Check(),
+        checks,
+        runs,
+        List.of(
+            List.of(
+                "curl",
+                "-sk",
+                "-o",
+                "/dev/null",
+                "--http2",
+                url,
+                "--next",
+                "-sk",
+                "-o",
+                "/dev/null",
+                "--http1.1",
+                url)),
         "curl --http2 URL --next --http1.1 URL (1 process)");
   }
 
-  private static void compare(String what, Check check, ChecksSpec checks, int runs, List<List<String>> commands,
-      String label) throws Exception {
+  private static void compare(
+      String what,
+      Check check,
+      ChecksSpec checks,
+      int runs,
+      List<List<String>> commands,
+      String label)
+      throws Exception {
     Finding last = null;
     List<Long> ours = new ArrayList<>();
     for (int i = 0; i < runs + 5; i++) {
@@ -82,9 +114,11 @@ public final class InNodeBenchmark {
         tool.add(System.nanoTime() - t);
       }
     }
-    System.out.printf("%s check (in-process, warm): median %.2f ms, min %.2f ms over %d runs -> %s: %s%n",
+    System.out.printf(
+        "%s check (in-process, warm): median %.2f ms, min %.2f ms over %d runs -> %s: %s%n",
         what, median(ours), min(ours), runs, last.getVerdict(), last.getSummary());
-    System.out.printf("%s: median %.2f ms, min %.2f ms over %d runs%n", label, median(tool), min(tool), runs);
+    System.out.printf(
+        "%s: median %.2f ms, min %.2f ms over %d runs%n", label, median(tool), min(tool), runs);
     System.out.printf("ratio %s check / tools (median): %.2f%n", what, median(ours) / median(tool));
   }
 

@@ -29,8 +29,20 @@ public final class NetworkChecksBenchmark {
     if (what.equals("all") || what.equals("dns")) {
       try (Lab lab = new Lab()) {
         DnsLab dns = new DnsLab(lab);
-        System.out.println("== dns: app.example.test, resolver " + DnsLab.RESOLVER + ", authority " + DnsLab.AUTHORITY + " ==");
-        System.out.print(inNode(dns.node, "dns", "app.example.test", DnsLab.RESOLVER, DnsLab.AUTHORITY, Integer.toString(runs)));
+        System.out.println(
+            "== dns: app.example.test, resolver "
+                + DnsLab.RESOLVER
+                + ", authority "
+                + DnsLab.AUTHORITY
+                + " ==");
+        System.out.print(
+            inNode(
+                dns.node,
+                "dns",
+                "app.example.test",
+                DnsLab.RESOLVER,
+                DnsLab.AUTHORITY,
+                Integer.toString(runs)));
       }
     }
     if (what.equals("all") || what.equals("http2")) {
@@ -45,14 +57,19 @@ public final class NetworkChecksBenchmark {
       for (boolean blackHole : new boolean[] {true, false}) {
         try (Lab lab = new Lab()) {
           MtuLab mtu = new MtuLab(lab, true, blackHole);
-          System.out.println("== mtu: 1500 → 1400 link, frag-needed " + (blackHole ? "dropped (black hole)" : "reported") + " ==");
+          System.out.println(
+              "== mtu: 1500 → 1400 link, frag-needed "
+                  + (blackHole ? "dropped (black hole)" : "reported")
+                  + " ==");
           List<Long> took = new ArrayList<>();
           List<Long> wall = new ArrayList<>();
           String probes = null;
           String verdict = null;
           for (int i = 0; i < runs; i++) {
             long t = System.nanoTime();
-            LabHost.Run run = mtu.node.ghosthunt("check", "--target", MtuLab.FAR, "--symptom", "BigTransfersHang", "-o", "json");
+            LabHost.Run run =
+                mtu.node.ghosthunt(
+                    "check", "--target", MtuLab.FAR, "--symptom", "BigTransfersHang", "-o", "json");
             wall.add(System.nanoTime() - t);
             Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR);
             took.add(f.getDurationMs() * 1_000_000);
@@ -60,8 +77,9 @@ public final class NetworkChecksBenchmark {
             verdict = f.getVerdict() + ", path MTU " + f.getEvidence().get("pathMtu");
           }
           System.out.printf("verdict %s; probes %s%n", verdict, probes);
-          System.out.printf("time to the verdict (the check's own duration): median %.0f ms, max %.0f ms over %d runs"
-              + " (goal: black hole within 3000 ms); CLI wall median %.0f ms%n",
+          System.out.printf(
+              "time to the verdict (the check's own duration): median %.0f ms, max %.0f ms over %d runs"
+                  + " (goal: black hole within 3000 ms); CLI wall median %.0f ms%n",
               InNodeBenchmark.median(took), max(took), runs, InNodeBenchmark.median(wall));
         }
       }
@@ -76,7 +94,14 @@ public final class NetworkChecksBenchmark {
         LabHost webHost = segment.host("web", WebLab.WEB + "/24", "02:00:00:00:00:80");
         new WebLab(segment.node, webHost);
         segment.node.listen("0.0.0.0", 8080);
-        String hunt = segment.node.file("house.yaml", Hunts.hunt("house", """
+        String hunt =
+            segment
+                .node
+                .file(
+                    "house.yaml",
+                    Hunts.hunt(
+                        "house",
+                        """
             checks:
               portOwner: {ports: [8080], expectedProcess: python3}
               dns: {names: [app.example.test], authorities: ["192.0.2.54"]}
@@ -85,8 +110,10 @@ public final class NetworkChecksBenchmark {
               duplicateIp: {}
               asymmetricRoute: {peers: ["192.0.2.80"]}
               loopback: {ports: [8080]}
-            """)).toString();
-        System.out.println("== all seven checks of one hunt on a clean house, JVM start included ==");
+            """))
+                .toString();
+        System.out.println(
+            "== all seven checks of one hunt on a clean house, JVM start included ==");
         List<Long> wall = new ArrayList<>();
         LabHost.Run last = null;
         for (int i = 0; i < runs; i++) {
@@ -96,10 +123,16 @@ public final class NetworkChecksBenchmark {
         }
         StringBuilder per = new StringBuilder();
         for (Finding f : Hunts.node(last).getFindings()) {
-          per.append(f.getCheck()).append(' ').append(f.getVerdict()).append(' ').append(f.getDurationMs()).append(" ms; ");
+          per.append(f.getCheck())
+              .append(' ')
+              .append(f.getVerdict())
+              .append(' ')
+              .append(f.getDurationMs())
+              .append(" ms; ");
         }
         System.out.println("last run: exit " + last.exitCode() + "; " + per);
-        System.out.printf("wall: median %.0f ms, min %.0f ms, max %.0f ms over %d runs (goal <= 1000 ms)%n",
+        System.out.printf(
+            "wall: median %.0f ms, min %.0f ms, max %.0f ms over %d runs (goal <= 1000 ms)%n",
             InNodeBenchmark.median(wall), InNodeBenchmark.min(wall), max(wall), runs);
       }
     }
@@ -107,7 +140,14 @@ public final class NetworkChecksBenchmark {
 
   private static String inNode(LabHost node, String... args) {
     String cp = System.getProperty("java.class.path");
-    return node.sh(java() + " -cp " + cp + " " + InNodeBenchmark.class.getName() + " " + String.join(" ", args));
+    return node.sh(
+        java()
+            + " -cp "
+            + cp
+            + " "
+            + InNodeBenchmark.class.getName()
+            + " "
+            + String.join(" ", args));
   }
 
   private static String java() {

@@ -43,7 +43,8 @@ public final class PortOwnerBenchmark {
     List<Long> ss = new ArrayList<>();
     for (int i = 0; i < runs + 1; i++) {
       long t = System.nanoTime();
-      Process p = new ProcessBuilder("ss", "-ltnp", "sport = :" + port).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("ss", "-ltnp", "sport = :" + port).redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();
       p.waitFor();
       if (i >= 1) {
@@ -52,13 +53,25 @@ public final class PortOwnerBenchmark {
     }
     long processes;
     try (var s = Files.list(Path.of("/proc"))) {
-      processes = s.filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit)).count();
+      processes =
+          s.filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit)).count();
     }
-    long sockets = new SocketTable().read("tcp", p -> true).size() + new SocketTable().read("udp", p -> true).size();
+    long sockets =
+        new SocketTable().read("tcp", p -> true).size()
+            + new SocketTable().read("udp", p -> true).size();
     System.out.printf("host: %d processes, %d sockets in this namespace%n", processes, sockets);
-    System.out.printf("portOwner (in-process, warm): median %.1f ms, min %.1f ms over %d runs -> %s %s%n",
-        InNodeBenchmark.median(ours), InNodeBenchmark.min(ours), runs, last.getVerdict(), last.getSummary());
-    System.out.printf("ss -ltnp 'sport = :%d':        median %.1f ms, min %.1f ms over %d runs%n", port, InNodeBenchmark.median(ss), InNodeBenchmark.min(ss), runs);
-    System.out.printf("ratio portOwner/ss (median): %.2f (goal <= 1.5)%n", InNodeBenchmark.median(ours) / InNodeBenchmark.median(ss));
+    System.out.printf(
+        "portOwner (in-process, warm): median %.1f ms, min %.1f ms over %d runs -> %s %s%n",
+        InNodeBenchmark.median(ours),
+        InNodeBenchmark.min(ours),
+        runs,
+        last.getVerdict(),
+        last.getSummary());
+    System.out.printf(
+        "ss -ltnp 'sport = :%d':        median %.1f ms, min %.1f ms over %d runs%n",
+        port, InNodeBenchmark.median(ss), InNodeBenchmark.min(ss), runs);
+    System.out.printf(
+        "ratio portOwner/ss (median): %.2f (goal <= 1.5)%n",
+        InNodeBenchmark.median(ours) / InNodeBenchmark.median(ss));
   }
 }

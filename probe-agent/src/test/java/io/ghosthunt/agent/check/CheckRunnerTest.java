@@ -34,7 +34,8 @@ class CheckRunnerTest {
       }
 
       @Override
-      public List<Finding> run(io.ghosthunt.api.spec.ChecksSpec checks, CheckContext context) throws Exception {
+      public List<Finding> run(io.ghosthunt.api.spec.ChecksSpec checks, CheckContext context)
+          throws Exception {
         return body.run();
       }
     };
@@ -47,45 +48,76 @@ class CheckRunnerTest {
   @Test
   void checksRunInParallel() throws Exception {
     CountDownLatch bothStarted = new CountDownLatch(2);
-    CheckBody waitForTheOther = () -> {
-      bothStarted.countDown();
-      // Only returns Clear when the other check runs at the same time.
-      boolean together = bothStarted.await(5, TimeUnit.SECONDS);
-      return List.of(new Finding(CheckKey.PORT_OWNER, "x", together ? FindingVerdict.Clear : FindingVerdict.Error));
-    };
-    NodeStatus node = new CheckRunner(List.of(check(CheckKey.PORT_OWNER, waitForTheOther),
-        check(CheckKey.LOOPBACK, waitForTheOther))).run(hunt(), "n", Duration.ofSeconds(10));
+    CheckBody waitForTheOther =
+        () -> {
+          bothStarted.countDown();
+          // Only returns Clear when the other check runs at the same time.
+          boolean together = bothStarted.await(5, TimeUnit.SECONDS);
+          return List.of(
+              new Finding(
+                  CheckKey.PORT_OWNER,
+                  "x",
+                  together ? FindingVerdict.Clear : FindingVerdict.Error));
+        };
+    NodeStatus node =
+        new CheckRunner(
+                List.of(
+                    check(CheckKey.PORT_OWNER, waitForTheOther),
+                    check(CheckKey.LOOPBACK, waitForTheOther)))
+            .run(hunt(), "n", Duration.ofSeconds(10));
     assertEquals(NodePhase.Done, node.getPhase());
-    assertTrue(node.getFindings().stream().filter(f -> f.getCheck() == CheckKey.PORT_OWNER)
-        .allMatch(f -> f.getVerdict() == FindingVerdict.Clear), node.getFindings().toString());
+    assertTrue(
+        node.getFindings().stream()
+            .filter(f -> f.getCheck() == CheckKey.PORT_OWNER)
+            .allMatch(f -> f.getVerdict() == FindingVerdict.Clear),
+        node.getFindings().toString());
   }
 
   @Test
   void aHangingCheckBecomesAnErrorAtTheDeadlineAndTheOthersStillReport() throws Exception {
-    CheckBody hang = () -> {
-      new CountDownLatch(1).await();
-      return List.of();
-    };
-    CheckBody fine = () -> List.of(new Finding(CheckKey.LOOPBACK, "localhost:8080", FindingVerdict.Clear));
+    CheckBody hang =
+        () -> {
+          new CountDownLatch(1).await();
+          return List.of();
+        };
+    CheckBody fine =
+        () -> List.of(new Finding(CheckKey.LOOPBACK, "localhost:8080", FindingVerdict.Clear));
     long start = System.nanoTime();
-    NodeStatus node = new CheckRunner(List.of(check(CheckKey.PORT_OWNER, hang), check(CheckKey.LOOPBACK, fine)))
-        .run(hunt(), "n", Duration.ofMillis(300));
-    assertTrue((System.nanoTime() - start) / 1_000_000 < 5_000, "the runner waited past the deadline");
-    Finding hung = node.getFindings().stream().filter(f -> f.getCheck() == CheckKey.PORT_OWNER).findFirst().orElseThrow();
+    NodeStatus node =
+        new CheckRunner(List.of(check(CheckKey.PORT_OWNER, hang), check(CheckKey.LOOPBACK, fine)))
+            .run(hunt(), "n", Duration.ofMillis(300));
+    assertTrue(
+        (System.nanoTime() - start) / 1_000_000 < 5_000, "the runner waited past the deadline");
+    Finding hung =
+        node.getFindings().stream()
+            .filter(f -> f.getCheck() == CheckKey.PORT_OWNER)
+            .findFirst()
+            .orElseThrow();
     assertEquals(FindingVerdict.Error, hung.getVerdict());
     assertTrue(hung.getSummary().startsWith("timed out"), hung.getSummary());
-    Finding ok = node.getFindings().stream().filter(f -> f.getCheck() == CheckKey.LOOPBACK).findFirst().orElseThrow();
+    Finding ok =
+        node.getFindings().stream()
+            .filter(f -> f.getCheck() == CheckKey.LOOPBACK)
+            .findFirst()
+            .orElseThrow();
     assertEquals(FindingVerdict.Clear, ok.getVerdict());
     assertTrue(ok.getDurationMs() != null);
   }
 
   @Test
   void aThrowingCheckBecomesAnErrorWithTheReason() throws Exception {
-    CheckBody boom = () -> {
-      throw new java.nio.file.AccessDeniedException("/proc/net/tcp");
-    };
-    NodeStatus node = new CheckRunner(List.of(check(CheckKey.PORT_OWNER, boom))).run(hunt(), "n", Duration.ofSeconds(5));
-    Finding f = node.getFindings().stream().filter(x -> x.getCheck() == CheckKey.PORT_OWNER).findFirst().orElseThrow();
+    CheckBody boom =
+        () -> {
+          throw new java.nio.file.AccessDeniedException("/proc/net/tcp");
+        };
+    NodeStatus node =
+        new CheckRunner(List.of(check(CheckKey.PORT_OWNER, boom)))
+            .run(hunt(), "n", Duration.ofSeconds(5));
+    Finding f =
+        node.getFindings().stream()
+            .filter(x -> x.getCheck() == CheckKey.PORT_OWNER)
+            .findFirst()
+            .orElseThrow();
     assertEquals(FindingVerdict.Error, f.getVerdict());
     assertTrue(f.getSummary().contains("AccessDeniedException: /proc/net/tcp"), f.getSummary());
   }
@@ -93,7 +125,11 @@ class CheckRunnerTest {
   @Test
   void aCheckMissingFromTheBuildSaysSo() throws Exception {
     NodeStatus node = new CheckRunner(List.of()).run(hunt(), "n", Duration.ofSeconds(5));
-    Finding dns = node.getFindings().stream().filter(f -> f.getCheck() == CheckKey.DNS).findFirst().orElseThrow();
+    Finding dns =
+        node.getFindings().stream()
+            .filter(f -> f.getCheck() == CheckKey.DNS)
+            .findFirst()
+            .orElseThrow();
     assertEquals(FindingVerdict.Error, dns.getVerdict());
     assertEquals("the dns check is not available in this build", dns.getSummary());
   }

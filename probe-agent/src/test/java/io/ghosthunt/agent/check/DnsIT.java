@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Site loads the wrong server: a resolver cache, a hosts-file line and a negative cache outliving a migration. */
+/**
+ * Site loads the wrong server: a resolver cache, a hosts-file line and a negative cache outliving a
+ * migration.
+ */
 class DnsIT {
 
   private Lab lab;
@@ -34,10 +37,16 @@ class DnsIT {
   }
 
   private LabHost.Run hunt(String spec) {
-    return dns.node.ghosthunt("check", "-f", dns.node.file("hunt.yaml", Hunts.hunt("dns", spec)).toString(), "-o", "json");
+    return dns.node.ghosthunt(
+        "check",
+        "-f",
+        dns.node.file("hunt.yaml", Hunts.hunt("dns", spec)).toString(),
+        "-o",
+        "json");
   }
 
-  private static final String WITH_AUTHORITY = """
+  private static final String WITH_AUTHORITY =
+      """
       checks:
         dns: {names: [app.example.test, www.example.test], authorities: ["192.0.2.54"]}
       """;
@@ -53,21 +62,36 @@ class DnsIT {
     Finding app = Hunts.finding(run, CheckKey.DNS, "app.example.test");
     assertEquals(FindingVerdict.Ghost, app.getVerdict());
     assertEquals(GhostName.StaleDns, app.getGhost());
-    assertTrue(app.getSummary().startsWith("the node resolves app.example.test to " + DnsLab.OLD
-        + " from resolver 192.0.2.53 (first in /etc/resolv.conf) (cached, "), app.getSummary());
+    assertTrue(
+        app.getSummary()
+            .startsWith(
+                "the node resolves app.example.test to "
+                    + DnsLab.OLD
+                    + " from resolver 192.0.2.53 (first in /etc/resolv.conf) (cached, "),
+        app.getSummary());
     assertTrue(app.getSummary().endsWith("but 192.0.2.54 answers " + DnsLab.NEW), app.getSummary());
     long ttl = Long.parseLong(app.getSummary().replaceAll(".*cached, (\\d+) s left.*", "$1"));
     assertTrue(ttl > DnsLab.TTL - 60 && ttl <= DnsLab.TTL, app.getSummary());
-    assertTrue(app.getEvidence().get("resolver 192.0.2.53").startsWith(DnsLab.OLD + ", TTL "), app.getEvidence().toString());
+    assertTrue(
+        app.getEvidence().get("resolver 192.0.2.53").startsWith(DnsLab.OLD + ", TTL "),
+        app.getEvidence().toString());
     assertEquals(DnsLab.NEW, app.getEvidence().get("authority 192.0.2.54"));
-    assertTrue(app.getRemediation().startsWith("flush app.example.test on resolver 192.0.2.53 (unbound: unbound-control flush app.example.test"),
+    assertTrue(
+        app.getRemediation()
+            .startsWith(
+                "flush app.example.test on resolver 192.0.2.53 (unbound: unbound-control flush app.example.test"),
         app.getRemediation());
 
     Finding www = Hunts.finding(run, CheckKey.DNS, "www.example.test");
     assertEquals(GhostName.StaleDns, www.getGhost(), www.getSummary() + www.getEvidence());
-    assertTrue(www.getEvidence().get("resolver 192.0.2.53").startsWith(DnsLab.OLD
-        + " via www.example.test → app.example.test, TTL "), www.getEvidence().toString());
-    assertEquals(DnsLab.NEW + " via www.example.test → app.example.test", www.getEvidence().get("authority 192.0.2.54"));
+    assertTrue(
+        www.getEvidence()
+            .get("resolver 192.0.2.53")
+            .startsWith(DnsLab.OLD + " via www.example.test → app.example.test, TTL "),
+        www.getEvidence().toString());
+    assertEquals(
+        DnsLab.NEW + " via www.example.test → app.example.test",
+        www.getEvidence().get("authority 192.0.2.54"));
   }
 
   @Test
@@ -81,7 +105,10 @@ class DnsIT {
       Finding f = Hunts.finding(run, CheckKey.DNS, name);
       assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary());
       assertNull(f.getGhost());
-      assertTrue(f.getSummary().startsWith(name + " resolves to " + DnsLab.NEW + " from resolver 192.0.2.53"), f.getSummary());
+      assertTrue(
+          f.getSummary()
+              .startsWith(name + " resolves to " + DnsLab.NEW + " from resolver 192.0.2.53"),
+          f.getSummary());
     }
   }
 
@@ -95,14 +122,22 @@ class DnsIT {
     assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
     Finding f = Hunts.finding(run, CheckKey.DNS, "app.example.test");
     assertEquals(GhostName.StaleDns, f.getGhost());
-    assertEquals(DnsLab.NEW, f.getEvidence().get("authority ns1.example.test (192.0.2.54)"), f.getEvidence().toString());
-    assertTrue(f.getSummary().endsWith("but ns1.example.test (192.0.2.54) answers " + DnsLab.NEW), f.getSummary());
+    assertEquals(
+        DnsLab.NEW,
+        f.getEvidence().get("authority ns1.example.test (192.0.2.54)"),
+        f.getEvidence().toString());
+    assertTrue(
+        f.getSummary().endsWith("but ns1.example.test (192.0.2.54) answers " + DnsLab.NEW),
+        f.getSummary());
   }
 
   @Test
   void aHostsFileLineOutranksAHealthyResolverAndIsNamed() {
     dns.migrate();
-    dns.node.hostsFile("127.0.0.1 localhost\n# pinned during the migration\n" + DnsLab.OLD + " app.example.test app\n");
+    dns.node.hostsFile(
+        "127.0.0.1 localhost\n# pinned during the migration\n"
+            + DnsLab.OLD
+            + " app.example.test app\n");
 
     LabHost.Run run = hunt(WITH_AUTHORITY);
 
@@ -111,10 +146,15 @@ class DnsIT {
     assertEquals(GhostName.StaleDns, f.getGhost());
     assertEquals("/etc/hosts line 3", f.getEvidence().get("node answer"));
     assertEquals("line 3: " + DnsLab.OLD + " app.example.test app", f.getEvidence().get("hosts"));
-    assertTrue(f.getEvidence().get("resolver 192.0.2.53").startsWith(DnsLab.NEW), f.getEvidence().toString());
-    assertEquals("remove or correct line 3 of /etc/hosts (\"" + DnsLab.OLD + " app.example.test app\")", f.getRemediation());
+    assertTrue(
+        f.getEvidence().get("resolver 192.0.2.53").startsWith(DnsLab.NEW),
+        f.getEvidence().toString());
+    assertEquals(
+        "remove or correct line 3 of /etc/hosts (\"" + DnsLab.OLD + " app.example.test app\")",
+        f.getRemediation());
     // The resolver is right: www (not in the hosts file) is clear.
-    assertEquals(FindingVerdict.Clear, Hunts.finding(run, CheckKey.DNS, "www.example.test").getVerdict());
+    assertEquals(
+        FindingVerdict.Clear, Hunts.finding(run, CheckKey.DNS, "www.example.test").getVerdict());
   }
 
   @Test
@@ -122,40 +162,61 @@ class DnsIT {
     dns.prime("new.example.test");
     dns.authorityData("new.example.test. 3600 IN A 203.0.113.30");
 
-    LabHost.Run run = hunt("checks:\n  dns: {names: [new.example.test], authorities: [\"192.0.2.54\"]}\n");
+    LabHost.Run run =
+        hunt("checks:\n  dns: {names: [new.example.test], authorities: [\"192.0.2.54\"]}\n");
 
     assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
     Finding f = Hunts.finding(run, CheckKey.DNS, "new.example.test");
     assertEquals(GhostName.StaleDns, f.getGhost(), f.getSummary());
-    assertTrue(f.getEvidence().get("resolver 192.0.2.53").startsWith("NXDOMAIN, TTL "), f.getEvidence().toString());
+    assertTrue(
+        f.getEvidence().get("resolver 192.0.2.53").startsWith("NXDOMAIN, TTL "),
+        f.getEvidence().toString());
     assertEquals("203.0.113.30", f.getEvidence().get("authority 192.0.2.54"));
   }
 
   @Test
   void expectedAddressesAreTheTruthWhenGiven() {
-    LabHost.Run run = hunt("checks:\n  dns: {names: [app.example.test], expectedAddresses: [\"" + DnsLab.NEW + "\"]}\n");
+    LabHost.Run run =
+        hunt(
+            "checks:\n  dns: {names: [app.example.test], expectedAddresses: [\""
+                + DnsLab.NEW
+                + "\"]}\n");
 
     assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
     Finding f = Hunts.finding(run, CheckKey.DNS, "app.example.test");
     assertEquals(GhostName.StaleDns, f.getGhost());
     assertEquals(DnsLab.NEW, f.getEvidence().get("expected"));
-    assertTrue(f.getSummary().startsWith("the node resolves app.example.test to " + DnsLab.OLD), f.getSummary());
-    assertTrue(f.getSummary().endsWith("but the expected addresses are " + DnsLab.NEW), f.getSummary());
+    assertTrue(
+        f.getSummary().startsWith("the node resolves app.example.test to " + DnsLab.OLD),
+        f.getSummary());
+    assertTrue(
+        f.getSummary().endsWith("but the expected addresses are " + DnsLab.NEW), f.getSummary());
   }
 
   @Test
   void aMissingNameAndADeadAuthorityAreInconclusiveWithTheReason() {
-    LabHost.Run missing = hunt("checks:\n  dns: {names: [gone.example.test], authorities: [\"192.0.2.54\"]}\n");
+    LabHost.Run missing =
+        hunt("checks:\n  dns: {names: [gone.example.test], authorities: [\"192.0.2.54\"]}\n");
     Finding f = Hunts.finding(missing, CheckKey.DNS, "gone.example.test");
     assertEquals(FindingVerdict.Inconclusive, f.getVerdict());
     assertTrue(f.getSummary().contains("NXDOMAIN"), f.getSummary());
 
-    LabHost.Run dead = hunt("checks:\n  dns: {names: [app.example.test], authorities: [\"192.0.2.99\"]}\n");
+    LabHost.Run dead =
+        hunt("checks:\n  dns: {names: [app.example.test], authorities: [\"192.0.2.99\"]}\n");
     Finding d = Hunts.finding(dead, CheckKey.DNS, "app.example.test");
     assertEquals(FindingVerdict.Inconclusive, d.getVerdict());
-    assertTrue(d.getSummary().startsWith("could not get the authority's answer for app.example.test: 192.0.2.99: "),
+    assertTrue(
+        d.getSummary()
+            .startsWith("could not get the authority's answer for app.example.test: 192.0.2.99: "),
         d.getSummary());
-    assertTrue(d.getSummary().endsWith("the node answers " + DnsLab.OLD + ", TTL " + DnsLab.TTL
-        + " s from resolver 192.0.2.53 (first in /etc/resolv.conf)"), d.getSummary());
+    assertTrue(
+        d.getSummary()
+            .endsWith(
+                "the node answers "
+                    + DnsLab.OLD
+                    + ", TTL "
+                    + DnsLab.TTL
+                    + " s from resolver 192.0.2.53 (first in /etc/resolv.conf)"),
+        d.getSummary());
   }
 }

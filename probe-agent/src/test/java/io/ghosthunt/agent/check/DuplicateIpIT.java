@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Intermittent dropouts: two hosts on one bridge claiming one address, two DHCP servers, and clean twins. */
+/**
+ * Intermittent dropouts: two hosts on one bridge claiming one address, two DHCP servers, and clean
+ * twins.
+ */
 class DuplicateIpIT {
 
   private Lab lab;
@@ -34,8 +37,12 @@ class DuplicateIpIT {
   }
 
   private LabHost.Run hunt(String spec) {
-    return segment.node.ghosthunt("check", "-f", segment.node.file("hunt.yaml", Hunts.hunt("dup", spec)).toString(),
-        "-o", "json");
+    return segment.node.ghosthunt(
+        "check",
+        "-f",
+        segment.node.file("hunt.yaml", Hunts.hunt("dup", spec)).toString(),
+        "-o",
+        "json");
   }
 
   @Test
@@ -47,11 +54,14 @@ class DuplicateIpIT {
     assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
     Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE);
     assertEquals(GhostName.DuplicateIp, f.getGhost(), f.getSummary());
-    assertEquals("192.0.2.10 is this node's address on eth0 (02:00:00:00:00:10) but is also claimed by 02:00:00:00:00:99",
+    assertEquals(
+        "192.0.2.10 is this node's address on eth0 (02:00:00:00:00:10) but is also claimed by 02:00:00:00:00:99",
         f.getSummary());
     assertEquals("02:00:00:00:00:99", f.getEvidence().get("macs"));
     assertEquals("RFC 5227 (sender 0.0.0.0)", f.getEvidence().get("probe"));
-    assertTrue(f.getRemediation().startsWith("find the hosts behind 02:00:00:00:00:99"), f.getRemediation());
+    assertTrue(
+        f.getRemediation().startsWith("find the hosts behind 02:00:00:00:00:99"),
+        f.getRemediation());
   }
 
   @Test
@@ -64,8 +74,11 @@ class DuplicateIpIT {
     Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE);
     assertEquals(GhostName.DuplicateIp, f.getGhost(), f.getSummary());
     assertEquals("02:00:00:00:00:99", f.getEvidence().get("macs"));
-    assertTrue(f.getEvidence().get("listened").contains("(192.0.2.1 answered in "), f.getEvidence().get("listened"));
-    assertTrue(f.getDurationMs() < 900, "the window ended early: " + f.getEvidence().get("listened"));
+    assertTrue(
+        f.getEvidence().get("listened").contains("(192.0.2.1 answered in "),
+        f.getEvidence().get("listened"));
+    assertTrue(
+        f.getDurationMs() < 900, "the window ended early: " + f.getEvidence().get("listened"));
   }
 
   @Test
@@ -76,15 +89,19 @@ class DuplicateIpIT {
 
     Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE);
     assertEquals(io.ghosthunt.api.status.FindingVerdict.Clear, f.getVerdict(), f.getSummary());
-    assertTrue(f.getDurationMs() < 900, "the window ended early: " + f.getEvidence().get("listened"));
-    assertTrue(f.getDurationMs() >= DuplicateIpCheck.MIN_ARP_WINDOW.toMillis(), f.getEvidence().get("listened"));
+    assertTrue(
+        f.getDurationMs() < 900, "the window ended early: " + f.getEvidence().get("listened"));
+    assertTrue(
+        f.getDurationMs() >= DuplicateIpCheck.MIN_ARP_WINDOW.toMillis(),
+        f.getEvidence().get("listened"));
   }
 
   @Test
   void theNodesOwnSecondInterfaceOnTheSameSegmentIsNoDuplicate() {
     // A second cable from the node into the same switch: with arp_ignore 0 (Linux's default) it
     // answers ARP for the node's first address too, with its own MAC.
-    lab.plug(segment.sw, "br0", "p-node2", segment.node, "eth1", "192.0.2.12/24", "02:00:00:00:00:12");
+    lab.plug(
+        segment.sw, "br0", "p-node2", segment.node, "eth1", "192.0.2.12/24", "02:00:00:00:00:12");
     assertEquals("0", segment.node.sh("sysctl -n net.ipv4.conf.eth1.arp_ignore").trim());
 
     LabHost.Run run = hunt("checks:\n  duplicateIp: {interface: eth0}\n");
@@ -92,7 +109,9 @@ class DuplicateIpIT {
     Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE);
     assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
     assertEquals("none", f.getEvidence().get("macs"));
-    assertTrue(f.getEvidence().get("accepted").startsWith("02:00:00:00:00:12 is this node's own eth1"), f.getEvidence().toString());
+    assertTrue(
+        f.getEvidence().get("accepted").startsWith("02:00:00:00:00:12 is this node's own eth1"),
+        f.getEvidence().toString());
   }
 
   @Test
@@ -113,13 +132,19 @@ class DuplicateIpIT {
     segment.host("b", "192.0.2.20/24", "02:00:00:00:00:21");
     segment.host("c", "192.0.2.30/24", "02:00:00:00:00:30");
 
-    LabHost.Run run = hunt("checks:\n  duplicateIp: {addresses: [\"192.0.2.20\", \"192.0.2.30\", \"192.0.2.40\"], interface: eth0}\n");
+    LabHost.Run run =
+        hunt(
+            "checks:\n  duplicateIp: {addresses: [\"192.0.2.20\", \"192.0.2.30\", \"192.0.2.40\"], interface: eth0}\n");
 
     assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
     Finding dup = Hunts.finding(run, CheckKey.DUPLICATE_IP, "192.0.2.20");
     assertEquals(GhostName.DuplicateIp, dup.getGhost());
-    assertTrue(dup.getSummary().startsWith("192.0.2.20 is claimed by 2 MACs on eth0: "), dup.getSummary());
-    assertTrue(dup.getSummary().contains("02:00:00:00:00:20") && dup.getSummary().contains("02:00:00:00:00:21"), dup.getSummary());
+    assertTrue(
+        dup.getSummary().startsWith("192.0.2.20 is claimed by 2 MACs on eth0: "), dup.getSummary());
+    assertTrue(
+        dup.getSummary().contains("02:00:00:00:00:20")
+            && dup.getSummary().contains("02:00:00:00:00:21"),
+        dup.getSummary());
     assertEquals("who-has from 192.0.2.10", dup.getEvidence().get("probe"));
 
     Finding single = Hunts.finding(run, CheckKey.DUPLICATE_IP, "192.0.2.30");
@@ -141,11 +166,15 @@ class DuplicateIpIT {
     Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "dhcp on eth0");
     assertEquals(GhostName.RogueDhcp, f.getGhost(), f.getSummary());
     assertTrue(f.getSummary().startsWith("2 DHCP servers offer on eth0: "), f.getSummary());
-    assertTrue(f.getSummary().contains("192.0.2.2 (02:00:00:00:00:02, offers 192.0.2.1"), f.getSummary());
-    assertTrue(f.getSummary().contains("192.0.2.3 (02:00:00:00:00:03, offers 192.0.2.1"), f.getSummary());
+    assertTrue(
+        f.getSummary().contains("192.0.2.2 (02:00:00:00:00:02, offers 192.0.2.1"), f.getSummary());
+    assertTrue(
+        f.getSummary().contains("192.0.2.3 (02:00:00:00:00:03, offers 192.0.2.1"), f.getSummary());
     assertEquals("2", f.getEvidence().get("offers"));
     // The node's own address is still fine.
-    assertEquals(FindingVerdict.Clear, Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE).getVerdict());
+    assertEquals(
+        FindingVerdict.Clear,
+        Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE).getVerdict());
   }
 
   @Test
@@ -156,7 +185,9 @@ class DuplicateIpIT {
 
     Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "dhcp on eth0");
     assertEquals(GhostName.RogueDhcp, f.getGhost(), f.getSummary());
-    assertTrue(f.getSummary().endsWith("offers on eth0 but is not among the allowed servers (192.0.2.2)"), f.getSummary());
+    assertTrue(
+        f.getSummary().endsWith("offers on eth0 but is not among the allowed servers (192.0.2.2)"),
+        f.getSummary());
   }
 
   @Test
@@ -169,7 +200,10 @@ class DuplicateIpIT {
     Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "dhcp on eth0");
     assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary());
     assertNull(f.getGhost());
-    assertTrue(f.getSummary().startsWith("one DHCP server offers on eth0: 192.0.2.2 (02:00:00:00:00:02, offers 192.0.2.1"),
+    assertTrue(
+        f.getSummary()
+            .startsWith(
+                "one DHCP server offers on eth0: 192.0.2.2 (02:00:00:00:00:02, offers 192.0.2.1"),
         f.getSummary());
   }
 }

@@ -34,16 +34,26 @@ class LoopbackIT {
   }
 
   private LabHost.Run hunt() {
-    return node.ghosthunt("check", "--target", "http://127.0.0.1:8080/", "--symptom", "LocalhostCantConnect",
-        "-o", "json");
+    return node.ghosthunt(
+        "check",
+        "--target",
+        "http://127.0.0.1:8080/",
+        "--symptom",
+        "LocalhostCantConnect",
+        "-o",
+        "json");
   }
 
   @Test
   void aDropRuleOnLoInTheLiveRulesetIsNamed() {
     int pid = node.listen("127.0.0.1", 8080);
-    node.sh("nft add table inet ghlab && nft add chain inet ghlab input '{ type filter hook input priority 0; }'"
-        + " && nft add rule inet ghlab input iifname lo tcp dport 8080 counter drop");
-    String handle = node.sh("nft -a list chain inet ghlab input | sed -n 's/.*dport 8080 .*# handle \\([0-9]*\\).*/\\1/p'").trim();
+    node.sh(
+        "nft add table inet ghlab && nft add chain inet ghlab input '{ type filter hook input priority 0; }'"
+            + " && nft add rule inet ghlab input iifname lo tcp dport 8080 counter drop");
+    String handle =
+        node.sh(
+                "nft -a list chain inet ghlab input | sed -n 's/.*dport 8080 .*# handle \\([0-9]*\\).*/\\1/p'")
+            .trim();
 
     LabHost.Run run = hunt();
 
@@ -54,18 +64,29 @@ class LoopbackIT {
     assertTrue(f.getSummary().startsWith("connect to 127.0.0.1:8080 timed out"), f.getSummary());
     assertTrue(f.getSummary().contains("PID " + pid), f.getSummary());
     assertTrue(f.getSummary().contains("nft inet ghlab input handle " + handle), f.getSummary());
-    assertTrue(f.getEvidence().get("rule").startsWith("nft inet ghlab input handle " + handle
-        + ": iifname lo tcp dport 8080 counter packets"), f.getEvidence().toString());
-    assertTrue(f.getEvidence().get("connect 127.0.0.1").startsWith("timed out"), f.getEvidence().toString());
+    assertTrue(
+        f.getEvidence()
+            .get("rule")
+            .startsWith(
+                "nft inet ghlab input handle "
+                    + handle
+                    + ": iifname lo tcp dport 8080 counter packets"),
+        f.getEvidence().toString());
+    assertTrue(
+        f.getEvidence().get("connect 127.0.0.1").startsWith("timed out"),
+        f.getEvidence().toString());
     assertEquals("127.0.0.1:8080 (PID " + pid + " python3)", f.getEvidence().get("listeners"));
-    assertTrue(f.getRemediation().startsWith("nft delete rule inet ghlab input handle " + handle), f.getRemediation());
+    assertTrue(
+        f.getRemediation().startsWith("nft delete rule inet ghlab input handle " + handle),
+        f.getRemediation());
   }
 
   @Test
   void aRejectRuleOnTheLoopbackRangeIsNamedToo() {
     node.listen("127.0.0.1", 8080);
-    node.sh("nft add table ip ghlab && nft add chain ip ghlab output '{ type filter hook output priority 0; }'"
-        + " && nft add rule ip ghlab output ip daddr 127.0.0.0/8 tcp dport '{ 8080, 9090 }' reject");
+    node.sh(
+        "nft add table ip ghlab && nft add chain ip ghlab output '{ type filter hook output priority 0; }'"
+            + " && nft add rule ip ghlab output ip daddr 127.0.0.0/8 tcp dport '{ 8080, 9090 }' reject");
 
     LabHost.Run run = hunt();
 
@@ -73,7 +94,10 @@ class LoopbackIT {
     Finding f = Hunts.finding(run, CheckKey.LOOPBACK, "localhost:8080");
     assertEquals(GhostName.LoopbackBlocked, f.getGhost());
     assertEquals("refused", f.getEvidence().get("connect 127.0.0.1"));
-    assertTrue(f.getEvidence().get("rule").contains("ip daddr 127.0.0.0/8 tcp dport { 8080, 9090 } reject"),
+    assertTrue(
+        f.getEvidence()
+            .get("rule")
+            .contains("ip daddr 127.0.0.0/8 tcp dport { 8080, 9090 } reject"),
         f.getEvidence().toString());
   }
 
@@ -81,8 +105,9 @@ class LoopbackIT {
   void cleanTwinWithoutTheRuleConnects() {
     int pid = node.listen("127.0.0.1", 8080);
     // A rule for another port must not be blamed.
-    node.sh("nft add table inet ghlab && nft add chain inet ghlab input '{ type filter hook input priority 0; }'"
-        + " && nft add rule inet ghlab input iifname lo tcp dport 9999 drop");
+    node.sh(
+        "nft add table inet ghlab && nft add chain inet ghlab input '{ type filter hook input priority 0; }'"
+            + " && nft add rule inet ghlab input iifname lo tcp dport 9999 drop");
 
     LabHost.Run run = hunt();
 
@@ -105,7 +130,8 @@ class LoopbackIT {
     assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
     Finding f = Hunts.finding(run, CheckKey.LOOPBACK, "localhost:8080");
     assertEquals(GhostName.LoopbackBlocked, f.getGhost());
-    assertEquals("localhost resolves to ::1 but the service listens on 127.0.0.1:8080 only", f.getSummary());
+    assertEquals(
+        "localhost resolves to ::1 but the service listens on 127.0.0.1:8080 only", f.getSummary());
     assertEquals("::1", f.getEvidence().get("localhost"));
     assertEquals("connected", f.getEvidence().get("connect 127.0.0.1"));
   }

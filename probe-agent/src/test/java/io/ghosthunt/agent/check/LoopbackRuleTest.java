@@ -22,36 +22,76 @@ class LoopbackRuleTest {
   @Test
   void blamesDropsAndRejectsOfLoopbackTraffic() {
     assertTrue(LoopbackCheck.blocksLoopback(rule("input", "drop", m("iifname", "lo")), 8080));
-    assertTrue(LoopbackCheck.blocksLoopback(rule("output", "reject", m("ip daddr", "127.0.0.0/8")), 8080));
+    assertTrue(
+        LoopbackCheck.blocksLoopback(rule("output", "reject", m("ip daddr", "127.0.0.0/8")), 8080));
     assertTrue(LoopbackCheck.blocksLoopback(rule("input", "drop", m("ip6 saddr", "::1")), 8080));
-    assertTrue(LoopbackCheck.blocksLoopback(rule(null, "drop", m("iifname", "lo"), m("tcp dport", "8000-8100")), 8080));
-    assertTrue(LoopbackCheck.blocksLoopback(rule("input", "drop", m("iifname", "lo"), m("tcp dport", "80", "8080")), 8080));
+    assertTrue(
+        LoopbackCheck.blocksLoopback(
+            rule(null, "drop", m("iifname", "lo"), m("tcp dport", "8000-8100")), 8080));
+    assertTrue(
+        LoopbackCheck.blocksLoopback(
+            rule("input", "drop", m("iifname", "lo"), m("tcp dport", "80", "8080")), 8080));
   }
 
   @Test
   void leavesOtherRulesAlone() {
-    assertFalse(LoopbackCheck.blocksLoopback(rule("input", "accept", m("iifname", "lo")), 8080), "accept");
-    assertFalse(LoopbackCheck.blocksLoopback(rule("input", "drop", m("iifname", "eth0")), 8080), "other interface");
-    assertFalse(LoopbackCheck.blocksLoopback(rule("input", "drop", m("iifname", "lo"), m("tcp dport", "9999")), 8080),
+    assertFalse(
+        LoopbackCheck.blocksLoopback(rule("input", "accept", m("iifname", "lo")), 8080), "accept");
+    assertFalse(
+        LoopbackCheck.blocksLoopback(rule("input", "drop", m("iifname", "eth0")), 8080),
+        "other interface");
+    assertFalse(
+        LoopbackCheck.blocksLoopback(
+            rule("input", "drop", m("iifname", "lo"), m("tcp dport", "9999")), 8080),
         "other port");
-    assertFalse(LoopbackCheck.blocksLoopback(rule("forward", "drop", m("iifname", "lo")), 8080), "forward path");
-    assertFalse(LoopbackCheck.blocksLoopback(rule("input", "drop", new Match("iifname", true, List.of("lo"))), 8080),
+    assertFalse(
+        LoopbackCheck.blocksLoopback(rule("forward", "drop", m("iifname", "lo")), 8080),
+        "forward path");
+    assertFalse(
+        LoopbackCheck.blocksLoopback(
+            rule("input", "drop", new Match("iifname", true, List.of("lo"))), 8080),
         "iifname != lo");
-    assertFalse(LoopbackCheck.blocksLoopback(rule("input", "drop", m("iifname", "lo"), m("udp dport", "8080")), 8080),
+    assertFalse(
+        LoopbackCheck.blocksLoopback(
+            rule("input", "drop", m("iifname", "lo"), m("udp dport", "8080")), 8080),
         "UDP only");
-    assertFalse(LoopbackCheck.blocksLoopback(rule("input", "drop", m("ip saddr", "192.0.2.0/24")), 8080), "not loopback");
+    assertFalse(
+        LoopbackCheck.blocksLoopback(rule("input", "drop", m("ip saddr", "192.0.2.0/24")), 8080),
+        "not loopback");
   }
 
   @Test
   void theKubeletsFirewallRuleDropsOnlyMartiansToLoopback() {
-    // iptables -A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
+    // iptables -A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate
+    // RELATED,ESTABLISHED,DNAT -j DROP
     // as nft lists it on every Kubernetes node: localhost to localhost never matches.
-    FirewallRule kubeFirewall = new FirewallRule("nft ip filter KUBE-FIREWALL handle 6", null,
-        List.of(new Match("ip saddr", true, List.of("127.0.0.0/8")), m("ip daddr", "127.0.0.0/8")), "drop", 0L, "");
+    FirewallRule kubeFirewall =
+        new FirewallRule(
+            "nft ip filter KUBE-FIREWALL handle 6",
+            null,
+            List.of(
+                new Match("ip saddr", true, List.of("127.0.0.0/8")), m("ip daddr", "127.0.0.0/8")),
+            "drop",
+            0L,
+            "");
     assertFalse(LoopbackCheck.blocksLoopback(kubeFirewall, 9090));
-    assertFalse(LoopbackCheck.blocksLoopback(rule("input", "drop", m("ip daddr", "127.0.0.0/8"),
-        new Match("iifname", true, List.of("lo"))), 9090), "not on lo");
-    assertTrue(LoopbackCheck.blocksLoopback(rule("input", "drop", m("ip daddr", "127.0.0.0/8"),
-        new Match("ip saddr", true, List.of("192.0.2.0/24"))), 9090), "a negation that keeps loopback sources in");
+    assertFalse(
+        LoopbackCheck.blocksLoopback(
+            rule(
+                "input",
+                "drop",
+                m("ip daddr", "127.0.0.0/8"),
+                new Match("iifname", true, List.of("lo"))),
+            9090),
+        "not on lo");
+    assertTrue(
+        LoopbackCheck.blocksLoopback(
+            rule(
+                "input",
+                "drop",
+                m("ip daddr", "127.0.0.0/8"),
+                new Match("ip saddr", true, List.of("192.0.2.0/24"))),
+            9090),
+        "a negation that keeps loopback sources in");
   }
 }

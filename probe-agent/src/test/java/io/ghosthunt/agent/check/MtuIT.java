@@ -33,7 +33,8 @@ class MtuIT {
   }
 
   private static LabHost.Run hunt(LabHost node) {
-    return node.ghosthunt("check", "--target", MtuLab.FAR, "--symptom", "BigTransfersHang", "-o", "json");
+    return node.ghosthunt(
+        "check", "--target", MtuLab.FAR, "--symptom", "BigTransfersHang", "-o", "json");
   }
 
   private static int probes(Finding f) {
@@ -50,21 +51,26 @@ class MtuIT {
     Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR);
     assertEquals(FindingVerdict.Ghost, f.getVerdict(), f.getSummary() + f.getEvidence());
     assertEquals(GhostName.MtuBlackhole, f.getGhost());
-    assertEquals("packets above 1400 bytes to 203.0.113.10 vanish without an ICMP frag-needed: path MTU 1400,"
-        + " but n-r1 sends up to 1500", f.getSummary());
+    assertEquals(
+        "packets above 1400 bytes to 203.0.113.10 vanish without an ICMP frag-needed: path MTU 1400,"
+            + " but n-r1 sends up to 1500",
+        f.getSummary());
     assertEquals("1400", f.getEvidence().get("pathMtu"));
     assertEquals("1400", f.getEvidence().get("largestAnswered"));
     assertEquals("1401", f.getEvidence().get("smallestLost"));
     assertEquals("none", f.getEvidence().get("fragNeeded"));
     assertEquals("n-r1 mtu 1500", f.getEvidence().get("interface"));
-    assertTrue(f.getEvidence().get("nextHop").startsWith(MtuLab.R1 + " ("), f.getEvidence().toString());
+    assertTrue(
+        f.getEvidence().get("nextHop").startsWith(MtuLab.R1 + " ("), f.getEvidence().toString());
     assertTrue(probes(f) <= MtuCheck.MAX_PROBES, f.getEvidence().get("probes"));
     // Every size above the path MTU that bounds it stayed silent three times.
     assertTrue(f.getEvidence().get("perSize").contains("1401 3✗"), f.getEvidence().get("perSize"));
     assertTrue(f.getEvidence().get("perSize").contains("1500 3✗"), f.getEvidence().get("perSize"));
     assertTrue(f.getRemediation().startsWith("clamp TCP MSS to 1360"), f.getRemediation());
     // The drop rule on r1 really ate the errors.
-    assertTrue(!mtu.r1.sh("nft list chain ip ghicmp output").contains("packets 0 "), "r1 dropped no frag-needed");
+    assertTrue(
+        !mtu.r1.sh("nft list chain ip ghicmp output").contains("packets 0 "),
+        "r1 dropped no frag-needed");
   }
 
   @Test
@@ -77,7 +83,8 @@ class MtuIT {
     Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR);
     assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + f.getEvidence());
     assertNull(f.getGhost());
-    assertEquals("path MTU to 203.0.113.10 is 1400: 192.0.2.1 reports it with ICMP frag-needed, so discovery works",
+    assertEquals(
+        "path MTU to 203.0.113.10 is 1400: 192.0.2.1 reports it with ICMP frag-needed, so discovery works",
         f.getSummary());
     assertEquals("from 192.0.2.1, next-hop MTU 1400", f.getEvidence().get("fragNeeded"));
     assertEquals("1400", f.getEvidence().get("pathMtu"));
@@ -108,10 +115,13 @@ class MtuIT {
       Finding f = Hunts.finding(hunt(mtu.node), CheckKey.MTU, MtuLab.FAR);
       verdicts.add(f.getVerdict() + " " + f.getEvidence().get("perSize"));
       assertTrue(f.getVerdict() != FindingVerdict.Ghost, f.getSummary() + " " + f.getEvidence());
-      lostProbes += Integer.parseInt(f.getEvidence().get("probes").replaceAll(".*\\((\\d+) lost\\).*", "$1"));
+      lostProbes +=
+          Integer.parseInt(f.getEvidence().get("probes").replaceAll(".*\\((\\d+) lost\\).*", "$1"));
     }
     assertTrue(lostProbes > 0, "r1 lost nothing: " + verdicts);
-    assertTrue(!mtu.r1.sh("nft list chain ip ghloss forward").contains("packets 0 "), "r1 dropped no echo");
+    assertTrue(
+        !mtu.r1.sh("nft list chain ip ghloss forward").contains("packets 0 "),
+        "r1 dropped no echo");
   }
 
   @Test
@@ -121,8 +131,12 @@ class MtuIT {
     for (int i = 0; i < 3; i++) {
       Finding f = Hunts.finding(hunt(mtu.node), CheckKey.MTU, MtuLab.FAR);
       assertEquals(FindingVerdict.Ghost, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
-      // Exact when the budget allows; on a lossy path the search may stop a few bytes short, and says so.
-      assertTrue(f.getEvidence().get("pathMtu").matches("1400|13\\d\\d at least \\(search stopped at \\d+ probes\\)"),
+      // Exact when the budget allows; on a lossy path the search may stop a few bytes short, and
+      // says so.
+      assertTrue(
+          f.getEvidence()
+              .get("pathMtu")
+              .matches("1400|13\\d\\d at least \\(search stopped at \\d+ probes\\)"),
           f.getEvidence().toString());
       assertTrue(f.getEvidence().get("loss").endsWith("silences"), f.getEvidence().get("loss"));
       assertTrue(probes(f) <= MtuCheck.CONFIRM_BUDGET, f.getEvidence().get("probes"));
@@ -138,6 +152,8 @@ class MtuIT {
 
     Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR);
     assertEquals(FindingVerdict.Inconclusive, f.getVerdict(), f.getSummary());
-    assertTrue(f.getSummary().startsWith("203.0.113.10 does not answer ICMP echo even at 576 bytes"), f.getSummary());
+    assertTrue(
+        f.getSummary().startsWith("203.0.113.10 does not answer ICMP echo even at 576 bytes"),
+        f.getSummary());
   }
 }

@@ -33,9 +33,19 @@ class PortOwnerIT {
   }
 
   private LabHost.Run hunt(int port, String expected) {
-    String spec = "checks:\n  portOwner:\n    ports: [" + port + "]\n" + (expected == null ? "" : "    expectedProcess: " + expected + "\n");
-    return node.ghosthunt("check", "-f", node.file("hunt.yaml", Hunts.hunt("tuesday", spec)).toString(), "-o", "json",
-        "--node", "node-a");
+    String spec =
+        "checks:\n  portOwner:\n    ports: ["
+            + port
+            + "]\n"
+            + (expected == null ? "" : "    expectedProcess: " + expected + "\n");
+    return node.ghosthunt(
+        "check",
+        "-f",
+        node.file("hunt.yaml", Hunts.hunt("tuesday", spec)).toString(),
+        "-o",
+        "json",
+        "--node",
+        "node-a");
   }
 
   @Test
@@ -54,9 +64,13 @@ class PortOwnerIT {
     assertEquals("sleep", f.getEvidence().get("process"));
     assertEquals("0.0.0.0:8080", f.getEvidence().get("listen"));
     assertTrue(f.getEvidence().get("orphaned").startsWith("yes"), f.getEvidence().toString());
-    assertTrue(f.getSummary().startsWith("port 8080 is held by PID " + squatter + " (sleep 3600)"), f.getSummary());
+    assertTrue(
+        f.getSummary().startsWith("port 8080 is held by PID " + squatter + " (sleep 3600)"),
+        f.getSummary());
     assertTrue(f.getSummary().endsWith("not by java; its parent exited"), f.getSummary());
-    assertTrue(f.getRemediation().startsWith("kill " + squatter + ", then restart java"), f.getRemediation());
+    assertTrue(
+        f.getRemediation().startsWith("kill " + squatter + ", then restart java"),
+        f.getRemediation());
   }
 
   @Test
@@ -101,18 +115,22 @@ class PortOwnerIT {
 
   /**
    * A service as real service managers and servers run it, from a script named app.py: "prefork" a
-   * server "myserver" whose worker child ("worker") shares its socket; "activation" a "systemd" that
-   * holds the socket and passes it to the service "app" it started; "title" a server whose argv[0]
-   * setproctitle rewrote ("gunicorn: master [app]"); "plain" python3 running app.py (the manager runs
-   * as init.py). Returns the PIDs.
+   * server "myserver" whose worker child ("worker") shares its socket; "activation" a "systemd"
+   * that holds the socket and passes it to the service "app" it started; "title" a server whose
+   * argv[0] setproctitle rewrote ("gunicorn: master [app]"); "plain" python3 running app.py (the
+   * manager runs as init.py). Returns the PIDs.
    */
   private java.util.List<Integer> service(String mode, int port) {
     java.nio.file.Path pids = node.file("pids-" + mode, "");
     // In a folder of its own, so that the script's file name is exactly app.py.
-    java.nio.file.Path script = node.file("app-" + mode + "/app.py".replace('/', '-'), "").resolveSibling(node.ns() + "-srv")
-        // The service manager's own command line must not name the service it starts.
-        .resolve(mode.equals("activation") ? "init.py" : "app.py");
-    write(script, """
+    java.nio.file.Path script =
+        node.file("app-" + mode + "/app.py".replace('/', '-'), "")
+            .resolveSibling(node.ns() + "-srv")
+            // The service manager's own command line must not name the service it starts.
+            .resolve(mode.equals("activation") ? "init.py" : "app.py");
+    write(
+        script,
+        """
         import ctypes, os, socket, sys, time
         mode, port, pidfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
         if mode == 'title':
@@ -142,8 +160,13 @@ class PortOwnerIT {
         """);
     // The script forks into the background once it listens; its PIDs follow a moment later.
     node.daemon("python3 " + script + " " + mode + " " + port + " " + pids, "app-" + mode + ".log");
-    node.sh("i=0; until [ -s " + pids + " ]; do i=$((i + 1)); [ $i -le 50 ] || exit 1; sleep 0.1; done");
-    return java.util.Arrays.stream(node.sh("cat " + pids).trim().split(" ")).map(Integer::valueOf).toList();
+    node.sh(
+        "i=0; until [ -s "
+            + pids
+            + " ]; do i=$((i + 1)); [ $i -le 50 ] || exit 1; sleep 0.1; done");
+    return java.util.Arrays.stream(node.sh("cat " + pids).trim().split(" "))
+        .map(Integer::valueOf)
+        .toList();
   }
 
   @Test
@@ -153,7 +176,8 @@ class PortOwnerIT {
     Finding f = Hunts.finding(hunt(8082, "myserver"), CheckKey.PORT_OWNER, "tcp/8082");
 
     assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
-    assertTrue(f.getEvidence().get("holders").contains(pids.get(1) + " "), f.getEvidence().toString());
+    assertTrue(
+        f.getEvidence().get("holders").contains(pids.get(1) + " "), f.getEvidence().toString());
     assertEquals("process name", f.getEvidence().get("matchedBy"));
   }
 
@@ -165,12 +189,18 @@ class PortOwnerIT {
     Finding title = Hunts.finding(hunt(8083, "gunicorn"), CheckKey.PORT_OWNER, "tcp/8083");
     Finding plain = Hunts.finding(hunt(8084, "app"), CheckKey.PORT_OWNER, "tcp/8084");
 
-    assertEquals(FindingVerdict.Clear, title.getVerdict(), title.getSummary() + " " + title.getEvidence());
+    assertEquals(
+        FindingVerdict.Clear, title.getVerdict(), title.getSummary() + " " + title.getEvidence());
     assertEquals("argv[0]", title.getEvidence().get("matchedBy"));
-    assertEquals(FindingVerdict.Clear, plain.getVerdict(), plain.getSummary() + " " + plain.getEvidence());
-    assertTrue(plain.getEvidence().get("matchedBy").matches("argument /\\S+app\\.py"), plain.getEvidence().toString());
+    assertEquals(
+        FindingVerdict.Clear, plain.getVerdict(), plain.getSummary() + " " + plain.getEvidence());
+    assertTrue(
+        plain.getEvidence().get("matchedBy").matches("argument /\\S+app\\.py"),
+        plain.getEvidence().toString());
     // The clean twins' mirror: a name none of them carries is still a squatter.
-    assertEquals(FindingVerdict.Ghost, Hunts.finding(hunt(8084, "java"), CheckKey.PORT_OWNER, "tcp/8084").getVerdict());
+    assertEquals(
+        FindingVerdict.Ghost,
+        Hunts.finding(hunt(8084, "java"), CheckKey.PORT_OWNER, "tcp/8084").getVerdict());
   }
 
   @Test
@@ -183,17 +213,32 @@ class PortOwnerIT {
     node.sh("kill " + pids.get(1));
     Finding waiting = Hunts.finding(hunt(8085, "app"), CheckKey.PORT_OWNER, "tcp/8085");
 
-    assertEquals(FindingVerdict.Clear, started.getVerdict(), started.getSummary() + " " + started.getEvidence());
+    assertEquals(
+        FindingVerdict.Clear,
+        started.getVerdict(),
+        started.getSummary() + " " + started.getEvidence());
     assertTrue(started.getSummary().endsWith("(socket activation)"), started.getSummary());
     // The service holds the port where java should: the service is named, never its manager.
     assertEquals(FindingVerdict.Ghost, other.getVerdict(), other.getSummary());
     assertEquals(Integer.toString(pids.get(1)), other.getEvidence().get("pid"));
-    assertTrue(other.getRemediation().startsWith("kill " + pids.get(1) + ", then restart java"), other.getRemediation());
-    assertTrue(!other.getRemediation().matches(".*\\bkill (1|" + manager + ")\\b.*"), other.getRemediation());
+    assertTrue(
+        other.getRemediation().startsWith("kill " + pids.get(1) + ", then restart java"),
+        other.getRemediation());
+    assertTrue(
+        !other.getRemediation().matches(".*\\bkill (1|" + manager + ")\\b.*"),
+        other.getRemediation());
     // Only the manager holds it: the service starts on the first connection, as designed.
-    assertEquals(FindingVerdict.Clear, waiting.getVerdict(), waiting.getSummary() + " " + waiting.getEvidence());
-    assertTrue(waiting.getSummary().endsWith("the service manager holds it for socket activation, and app starts on the"
-        + " first connection"), waiting.getSummary());
+    assertEquals(
+        FindingVerdict.Clear,
+        waiting.getVerdict(),
+        waiting.getSummary() + " " + waiting.getEvidence());
+    assertTrue(
+        waiting
+            .getSummary()
+            .endsWith(
+                "the service manager holds it for socket activation, and app starts on the"
+                    + " first connection"),
+        waiting.getSummary());
   }
 
   private static void write(java.nio.file.Path file, String content) {

@@ -28,12 +28,26 @@ class ExitCodesTest {
   @Test
   void oneRuleForCheckAndHunt() {
     assertEquals(0, ExitCodes.of(false, List.of(node(NodePhase.Done, FindingVerdict.Clear))));
-    assertEquals(0, ExitCodes.of(false, List.of(node(NodePhase.Done, FindingVerdict.Clear, FindingVerdict.Inconclusive))),
+    assertEquals(
+        0,
+        ExitCodes.of(
+            false,
+            List.of(node(NodePhase.Done, FindingVerdict.Clear, FindingVerdict.Inconclusive))),
         "an Inconclusive-only result: every check ran");
-    assertEquals(1, ExitCodes.of(true, List.of(node(NodePhase.Done, FindingVerdict.Error, FindingVerdict.Ghost))),
+    assertEquals(
+        1,
+        ExitCodes.of(
+            true, List.of(node(NodePhase.Done, FindingVerdict.Error, FindingVerdict.Ghost))),
         "a ghost wins over everything else");
-    assertEquals(2, ExitCodes.of(false, List.of(node(NodePhase.Done, FindingVerdict.Clear, FindingVerdict.Error))));
-    assertEquals(2, ExitCodes.of(false, List.of(node(NodePhase.Done, FindingVerdict.Clear), node(NodePhase.Unreachable))));
+    assertEquals(
+        2,
+        ExitCodes.of(
+            false, List.of(node(NodePhase.Done, FindingVerdict.Clear, FindingVerdict.Error))));
+    assertEquals(
+        2,
+        ExitCodes.of(
+            false,
+            List.of(node(NodePhase.Done, FindingVerdict.Clear), node(NodePhase.Unreachable))));
     assertEquals(2, ExitCodes.of(true, List.of()));
     assertEquals(2, ExitCodes.of(false, List.of()), "nothing was checked");
   }

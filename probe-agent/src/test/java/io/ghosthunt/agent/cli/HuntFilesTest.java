@@ -18,15 +18,25 @@ class HuntFilesTest {
   @Test
   void errorsNameTheFieldAndWhatIsAllowed() {
     String head = "apiVersion: ghosthunt.io/v1alpha1\nkind: GhostHunt\nmetadata: {name: x}\n";
-    assertEquals("f: spec.checks.portOwner.pots: unknown field 'pots'; known: expectedProcess, ports, protocol",
-        assertThrows(UsageException.class,
-            () -> HuntFiles.parse(head + "spec: {checks: {portOwner: {pots: [1]}}}", "f")).getMessage());
-    assertEquals("f: spec.checks.portOwner.protocol: 'SCTP' is not valid; one of TCP, UDP",
-        assertThrows(UsageException.class,
-            () -> HuntFiles.parse(head + "spec: {checks: {portOwner: {protocol: SCTP}}}", "f")).getMessage());
-    assertEquals("f: expected apiVersion ghosthunt.io/v1alpha1 and kind GhostHunt, found v1 and Pod",
-        assertThrows(UsageException.class, () -> HuntFiles.parse("apiVersion: v1\nkind: Pod\n", "f")).getMessage());
-    assertEquals("f: the GhostHunt has no spec",
+    assertEquals(
+        "f: spec.checks.portOwner.pots: unknown field 'pots'; known: expectedProcess, ports, protocol",
+        assertThrows(
+                UsageException.class,
+                () -> HuntFiles.parse(head + "spec: {checks: {portOwner: {pots: [1]}}}", "f"))
+            .getMessage());
+    assertEquals(
+        "f: spec.checks.portOwner.protocol: 'SCTP' is not valid; one of TCP, UDP",
+        assertThrows(
+                UsageException.class,
+                () -> HuntFiles.parse(head + "spec: {checks: {portOwner: {protocol: SCTP}}}", "f"))
+            .getMessage());
+    assertEquals(
+        "f: expected apiVersion ghosthunt.io/v1alpha1 and kind GhostHunt, found v1 and Pod",
+        assertThrows(
+                UsageException.class, () -> HuntFiles.parse("apiVersion: v1\nkind: Pod\n", "f"))
+            .getMessage());
+    assertEquals(
+        "f: the GhostHunt has no spec",
         assertThrows(UsageException.class, () -> HuntFiles.parse(head, "f")).getMessage());
   }
 }

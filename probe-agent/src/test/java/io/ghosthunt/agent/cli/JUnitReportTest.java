@@ -23,7 +23,8 @@ import org.w3c.dom.NodeList;
 
 class JUnitReportTest {
 
-  private static Finding finding(CheckKey check, String target, FindingVerdict verdict, String summary) {
+  private static Finding finding(
+      CheckKey check, String target, FindingVerdict verdict, String summary) {
     Finding f = new Finding(check, target, verdict);
     f.setSummary(summary);
     f.setDurationMs(12L);
@@ -31,7 +32,12 @@ class JUnitReportTest {
   }
 
   private static GhostHuntStatus status() {
-    Finding ghost = finding(CheckKey.PORT_OWNER, "tcp/8080", FindingVerdict.Ghost, "port 8080 is held by PID 42 (sleep 3600) <not java>");
+    Finding ghost =
+        finding(
+            CheckKey.PORT_OWNER,
+            "tcp/8080",
+            FindingVerdict.Ghost,
+            "port 8080 is held by PID 42 (sleep 3600) <not java>");
     ghost.setGhost(GhostName.OrphanedPort);
     ghost.evidence("pid", "42");
     ghost.setRemediation("kill 42");
@@ -42,7 +48,9 @@ class JUnitReportTest {
     b.setMessage("node node-b is not Ready");
     NodeStatus c = new NodeStatus("node-c", NodePhase.Done);
     c.addFinding(finding(CheckKey.DNS, "app.example.com", FindingVerdict.Error, "no resolver"));
-    c.addFinding(finding(CheckKey.MTU, "192.0.2.1", FindingVerdict.Inconclusive, "does not answer ICMP echo"));
+    c.addFinding(
+        finding(
+            CheckKey.MTU, "192.0.2.1", FindingVerdict.Inconclusive, "does not answer ICMP echo"));
     GhostHuntStatus s = new GhostHuntStatus();
     s.setPhase(HuntPhase.Complete);
     s.setVerdict(HuntVerdict.Haunted);
@@ -54,8 +62,10 @@ class JUnitReportTest {
   @Test
   void aGhostIsAFailureWithItsEvidenceAnUnhuntedNodeAnErrorAndUnsureIsSkipped() throws Exception {
     String xml = JUnitReport.of("prod", "tuesday", status());
-    Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-        .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    Document doc =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
 
     Element suite = (Element) doc.getElementsByTagName("testsuite").item(0);
     assertEquals("ghosthunt.prod.tuesday", suite.getAttribute("name"));
@@ -71,19 +81,29 @@ class JUnitReportTest {
     assertEquals("0.012", portOwner.getAttribute("time"));
     Element failure = (Element) portOwner.getElementsByTagName("failure").item(0);
     assertEquals("OrphanedPort", failure.getAttribute("type"));
-    assertEquals("tcp/8080: port 8080 is held by PID 42 (sleep 3600) <not java>", failure.getAttribute("message"));
-    assertTrue(failure.getTextContent().contains("  pid: 42\n  fix: kill 42\n"), failure.getTextContent());
+    assertEquals(
+        "tcp/8080: port 8080 is held by PID 42 (sleep 3600) <not java>",
+        failure.getAttribute("message"));
+    assertTrue(
+        failure.getTextContent().contains("  pid: 42\n  fix: kill 42\n"), failure.getTextContent());
 
     Element loopback = (Element) cases.item(1);
-    assertEquals(0, loopback.getElementsByTagName("*").getLength(), "a clear check is a passing test case");
+    assertEquals(
+        0, loopback.getElementsByTagName("*").getLength(), "a clear check is a passing test case");
 
     Element probe = (Element) cases.item(2);
     assertEquals("probe", probe.getAttribute("name"));
-    assertEquals("node-b was not hunted: node node-b is not Ready",
+    assertEquals(
+        "node-b was not hunted: node node-b is not Ready",
         ((Element) probe.getElementsByTagName("error").item(0)).getAttribute("message"));
-    assertEquals("Error", ((Element) ((Element) cases.item(3)).getElementsByTagName("error").item(0)).getAttribute("type"));
-    assertEquals("192.0.2.1: does not answer ICMP echo",
-        ((Element) ((Element) cases.item(4)).getElementsByTagName("skipped").item(0)).getAttribute("message"));
+    assertEquals(
+        "Error",
+        ((Element) ((Element) cases.item(3)).getElementsByTagName("error").item(0))
+            .getAttribute("type"));
+    assertEquals(
+        "192.0.2.1: does not answer ICMP echo",
+        ((Element) ((Element) cases.item(4)).getElementsByTagName("skipped").item(0))
+            .getAttribute("message"));
   }
 
   @Test
@@ -106,7 +126,9 @@ class JUnitReportTest {
     assertEquals(300, HuntCommand.duration("5m").toSeconds());
     assertEquals(3600, HuntCommand.duration("1h").toSeconds());
     assertEquals(42, HuntCommand.duration("42").toSeconds());
-    org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, () -> HuntCommand.duration("soon"));
-    org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, () -> HuntCommand.duration("0s"));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        UsageException.class, () -> HuntCommand.duration("soon"));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        UsageException.class, () -> HuntCommand.duration("0s"));
   }
 }

@@ -26,7 +26,9 @@ class PodHuntTest {
 
   @Test
   void theOperatorsPodListIsParsedAndABadOneRefused() throws UsageException {
-    assertEquals(List.of(new PodHunt.Target("web-1", "u-1", "r-1"), new PodHunt.Target("web-2", "u-2", "r-2")),
+    assertEquals(
+        List.of(
+            new PodHunt.Target("web-1", "u-1", "r-1"), new PodHunt.Target("web-2", "u-2", "r-2")),
         PodHunt.Target.parse("web-1/u-1/r-1,web-2/u-2/r-2"));
     UsageException e = assertThrows(UsageException.class, () -> PodHunt.Target.parse("web-1/u-1"));
     assertTrue(e.getMessage().contains("NAME/UID/REPORT"), e.getMessage());
@@ -36,23 +38,33 @@ class PodHuntTest {
   void thePodsFilesAreNamedAsThePodSeesThem() {
     Finding f = new Finding(CheckKey.DNS, "app.example.test", FindingVerdict.Ghost);
     f.setGhost(GhostName.StaleDns);
-    f.setSummary("the node resolves app.example.test to 203.0.113.10 from /proc/4242/root/etc/hosts line 9");
+    f.setSummary(
+        "the node resolves app.example.test to 203.0.113.10 from /proc/4242/root/etc/hosts line 9");
     f.setRemediation("remove or correct line 9 of /proc/4242/root/etc/hosts");
     f.setEvidence(Map.of("node answer", "/proc/4242/root/etc/hosts line 9"));
     NodeStatus entry = new NodeStatus("node-a", NodePhase.Done).addFinding(f);
     PodHunt.inPodTerms(entry, "/proc/4242/root");
-    assertEquals("the node resolves app.example.test to 203.0.113.10 from /etc/hosts line 9", f.getSummary());
-    assertEquals("remove or correct line 9 of /etc/hosts; in a pod the kubelet writes /etc/hosts from spec.hostAliases:"
-        + " correct them in the pod's template, and the new pods get the new line", f.getRemediation());
+    assertEquals(
+        "the node resolves app.example.test to 203.0.113.10 from /etc/hosts line 9",
+        f.getSummary());
+    assertEquals(
+        "remove or correct line 9 of /etc/hosts; in a pod the kubelet writes /etc/hosts from spec.hostAliases:"
+            + " correct them in the pod's template, and the new pods get the new line",
+        f.getRemediation());
     assertEquals("/etc/hosts line 9", f.getEvidence().get("node answer"));
   }
 
   @Test
   void anMtuFixInAPodIsTheCnisAndOtherGhostsKeepTheirs() {
-    assertTrue(PodHunt.inPod(GhostName.MtuBlackhole, "lower the MTU of eth0 to 1400")
-        .endsWith("; in a pod the CNI sets the interface MTU: set the CNI's MTU to the path's (an overlay's: the underlay's"
-            + " MTU minus its encapsulation, 50 bytes for VXLAN) and recreate the pod"));
-    assertEquals("flush it", PodHunt.inPod(GhostName.StaleDns, "flush it"), "a resolver's cache is no hostAliases line");
+    assertTrue(
+        PodHunt.inPod(GhostName.MtuBlackhole, "lower the MTU of eth0 to 1400")
+            .endsWith(
+                "; in a pod the CNI sets the interface MTU: set the CNI's MTU to the path's (an overlay's: the underlay's"
+                    + " MTU minus its encapsulation, 50 bytes for VXLAN) and recreate the pod"));
+    assertEquals(
+        "flush it",
+        PodHunt.inPod(GhostName.StaleDns, "flush it"),
+        "a resolver's cache is no hostAliases line");
     assertEquals("kill 42", PodHunt.inPod(GhostName.OrphanedPort, "kill 42"));
   }
 
@@ -63,14 +75,20 @@ class PodHuntTest {
     hunt.getMetadata().setName("slow-pods");
     hunt.setSpec(new GhostHuntSpec());
     List<NodeStatus> written = new ArrayList<>();
-    new PodHunt(new PodProcesses(proc), "node-a", dir).run(hunt, List.of(new PodHunt.Target("web-1", "u-1", "r-1")),
-        Instant.now().plusSeconds(30), null, (t, entry) -> written.add(entry));
+    new PodHunt(new PodProcesses(proc), "node-a", dir)
+        .run(
+            hunt,
+            List.of(new PodHunt.Target("web-1", "u-1", "r-1")),
+            Instant.now().plusSeconds(30),
+            null,
+            (t, entry) -> written.add(entry));
     assertEquals(1, written.size());
     NodeStatus entry = written.get(0);
     assertEquals(NodePhase.Failed, entry.getPhase());
     assertEquals("web-1", entry.getPod());
     assertEquals("node-a", entry.getNode());
-    assertEquals("no process of pod web-1 (UID u-1) runs on node-a: the pod ended or was replaced during the hunt",
+    assertEquals(
+        "no process of pod web-1 (UID u-1) runs on node-a: the pod ended or was replaced during the hunt",
         entry.getMessage());
     try (var left = Files.list(dir)) {
       assertEquals(List.of(proc), left.toList(), "the hunt file is removed");

@@ -31,8 +31,15 @@ class FramesTest {
     byte[] probe = Frames.echoRequest(NODE, FAR, 0x1234, 7, 1500);
     // What a router sends back: type 3 code 4, next-hop MTU 1400, our IP header and 8 bytes quoted.
     ByteBuffer icmp = ByteBuffer.allocate(8 + 28);
-    icmp.put((byte) 3).put((byte) 4).putShort((short) 0).putShort((short) 0).putShort((short) 1400).put(probe, 0, 28);
-    byte[] frame = Frames.ethernet(MAC_A, MAC_B, 0x0800, Frames.ipv4(ROUTER, NODE, 1, 99, false, icmp.array()));
+    icmp.put((byte) 3)
+        .put((byte) 4)
+        .putShort((short) 0)
+        .putShort((short) 0)
+        .putShort((short) 1400)
+        .put(probe, 0, 28);
+    byte[] frame =
+        Frames.ethernet(
+            MAC_A, MAC_B, 0x0800, Frames.ipv4(ROUTER, NODE, 1, 99, false, icmp.array()));
 
     Frames.Icmp parsed = Frames.icmp(frame);
 

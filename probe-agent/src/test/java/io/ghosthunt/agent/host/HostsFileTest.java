@@ -10,12 +10,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HostsFileTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
-  void findsEveryLineNamingTheHostWithItsNumberIgnoringCommentsCaseAndTheTrailingDot() throws Exception {
-    Path hosts = Files.writeString(dir.resolve("hosts"), """
+  void findsEveryLineNamingTheHostWithItsNumberIgnoringCommentsCaseAndTheTrailingDot()
+      throws Exception {
+    Path hosts =
+        Files.writeString(
+            dir.resolve("hosts"),
+            """
         127.0.0.1 localhost
         # 192.0.2.1 app.example.com   (commented out)
         192.0.2.10\tweb APP.example.com. # pinned
@@ -36,7 +39,10 @@ class HostsFileTest {
 
   @Test
   void resolvConfGivesTheFirstThreeNameserversAsGlibcDoes() throws Exception {
-    Path conf = Files.writeString(dir.resolve("resolv.conf"), """
+    Path conf =
+        Files.writeString(
+            dir.resolve("resolv.conf"),
+            """
         search example.com
         nameserver 192.0.2.53
         nameserver fe80::1%eth0
@@ -45,7 +51,8 @@ class HostsFileTest {
         nameserver 203.0.113.53
         options ndots:5
         """);
-    assertEquals(List.of("192.0.2.53", "fe80::1", "198.51.100.53"),
+    assertEquals(
+        List.of("192.0.2.53", "fe80::1", "198.51.100.53"),
         ResolvConf.nameservers(conf).stream().map(Addresses::text).toList());
   }
 }

@@ -19,10 +19,19 @@ class PodProcessesTest {
 
   @Test
   void aPodsCgroupNamesItsUidUnderEitherCgroupDriver() {
-    assertTrue(PodProcesses.inPod("0::/kubepods/besteffort/pod" + UID + "/0123abcd\n", UID), "cgroupfs");
-    assertTrue(PodProcesses.inPod("0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
-        + UID.replace('-', '_') + ".slice/cri-containerd-0123abcd.scope\n", UID), "systemd");
-    assertFalse(PodProcesses.inPod("0::/kubepods/besteffort/pod" + UID.replace("00", "01") + "/0123abcd\n", UID), "another pod");
+    assertTrue(
+        PodProcesses.inPod("0::/kubepods/besteffort/pod" + UID + "/0123abcd\n", UID), "cgroupfs");
+    assertTrue(
+        PodProcesses.inPod(
+            "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
+                + UID.replace('-', '_')
+                + ".slice/cri-containerd-0123abcd.scope\n",
+            UID),
+        "systemd");
+    assertFalse(
+        PodProcesses.inPod(
+            "0::/kubepods/besteffort/pod" + UID.replace("00", "01") + "/0123abcd\n", UID),
+        "another pod");
     assertFalse(PodProcesses.inPod("0::/system.slice/containerd.service\n", UID));
   }
 

@@ -15,16 +15,33 @@ class ProcessInfoTest {
 
   @Test
   void aServiceIsNamedByItsProcessNameArgv0ItsProgramOrItsUnit() {
-    assertEquals("process name", process("nginx", "nginx: master process /usr/sbin/nginx", null).matchedBy("nginx"));
-    assertEquals("argv[0]", process("python3", "gunicorn: master [app]", null).matchedBy("gunicorn"));
-    assertEquals("argv[0]", process("postmaster", "/usr/lib/postgresql/15/bin/postgres -D /var/lib/db", null).matchedBy("postgres"));
-    assertEquals("argument /opt/app/app.jar", process("java", "java -Xmx1g -jar /opt/app/app.jar", null).matchedBy("app"));
-    assertEquals("argument /opt/app/app.jar", process("java", "java -jar /opt/app/app.jar", null).matchedBy("app.jar"));
-    assertEquals("module app.server", process("python3", "python3 -m app.server --port 80", null).matchedBy("app"));
-    assertEquals("argument /srv/api.py", process("python3", "/usr/bin/python3 /srv/api.py", null).matchedBy("api"));
-    assertEquals("systemd unit shop.service", process("java", "java -cp x Main", "shop.service").matchedBy("shop"));
+    assertEquals(
+        "process name",
+        process("nginx", "nginx: master process /usr/sbin/nginx", null).matchedBy("nginx"));
+    assertEquals(
+        "argv[0]", process("python3", "gunicorn: master [app]", null).matchedBy("gunicorn"));
+    assertEquals(
+        "argv[0]",
+        process("postmaster", "/usr/lib/postgresql/15/bin/postgres -D /var/lib/db", null)
+            .matchedBy("postgres"));
+    assertEquals(
+        "argument /opt/app/app.jar",
+        process("java", "java -Xmx1g -jar /opt/app/app.jar", null).matchedBy("app"));
+    assertEquals(
+        "argument /opt/app/app.jar",
+        process("java", "java -jar /opt/app/app.jar", null).matchedBy("app.jar"));
+    assertEquals(
+        "module app.server",
+        process("python3", "python3 -m app.server --port 80", null).matchedBy("app"));
+    assertEquals(
+        "argument /srv/api.py",
+        process("python3", "/usr/bin/python3 /srv/api.py", null).matchedBy("api"));
+    assertEquals(
+        "systemd unit shop.service",
+        process("java", "java -cp x Main", "shop.service").matchedBy("shop"));
     // The kernel cuts comm to 15 characters.
-    assertEquals("process name", process("kube-controller", "", null).matchedBy("kube-controller-manager"));
+    assertEquals(
+        "process name", process("kube-controller", "", null).matchedBy("kube-controller-manager"));
   }
 
   @Test
@@ -37,7 +54,9 @@ class ProcessInfoTest {
 
   @Test
   void pid1AndSystemdAreTheServiceManager() {
-    assertTrue(new ProcessInfo(1, 0, 1, "init", "/sbin/init", Instant.EPOCH, null, null, null).isServiceManager());
+    assertTrue(
+        new ProcessInfo(1, 0, 1, "init", "/sbin/init", Instant.EPOCH, null, null, null)
+            .isServiceManager());
     assertTrue(process("systemd", "/lib/systemd/systemd --user", null).isServiceManager());
     assertTrue(!process("java", "java", null).isServiceManager());
   }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class RulesetTest {
 
   /** Trimmed from `nft -j list ruleset` on this kernel (nftables 1.0.6). */
-  static final String NFT = """
+  static final String NFT =
+      """
       {"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
        {"table": {"family": "inet", "name": "t1", "handle": 1}},
        {"chain": {"family": "inet", "table": "t1", "name": "input", "handle": 1, "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}},
@@ -60,7 +61,10 @@ class RulesetTest {
 
   @Test
   void readsLegacyIptablesSave() {
-    List<FirewallRule> rules = Ruleset.parseIptablesSave("iptables-legacy", """
+    List<FirewallRule> rules =
+        Ruleset.parseIptablesSave(
+            "iptables-legacy",
+            """
         *filter
         :INPUT ACCEPT [0:0]
         -A INPUT -i lo -p tcp -m tcp --dport 8080 -j DROP

@@ -13,13 +13,17 @@ class SocketTableTest {
 
   @Test
   void decodesKernelRowsForBothFamilies(@TempDir Path procNet) throws Exception {
-    Files.writeString(procNet.resolve("tcp"), """
+    Files.writeString(
+        procNet.resolve("tcp"),
+        """
           sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
            0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000036e2c97f 100 0 0 10 0
            1: 0100007F:1F90 0100007F:F645 06 00000000:00000000 03:00000195 00000000     0        0 0 3 000000002f403fc7
            2: 0A00A8C0:0016 0200A8C0:D431 01 00000000:00000000 02:000AD7D6 00000000  1000        0 555 2 0000000027da943e 20 4 28 17 -1
         """);
-    Files.writeString(procNet.resolve("tcp6"), """
+    Files.writeString(
+        procNet.resolve("tcp6"),
+        """
           sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
            0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4343 2 000000001ea654d6 100 0 0 10 0
         """);
@@ -39,7 +43,9 @@ class SocketTableTest {
 
   @Test
   void aMissingIpv6TableIsNoError(@TempDir Path procNet) throws Exception {
-    Files.writeString(procNet.resolve("udp"), """
+    Files.writeString(
+        procNet.resolve("udp"),
+        """
           sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
           1: 00000000:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000   100        0 777 2 0000000000000000 0
         """);
@@ -53,8 +59,14 @@ class SocketTableTest {
 
   @Test
   void theLocalPortIsReadWithoutSplittingTheRow() {
-    assertEquals(8080, SocketTable.localPort("   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0"));
-    assertEquals(443, SocketTable.localPort("  12: 00000000000000000000000001000000:01BB 00000000000000000000000000000000:0000 0A"));
+    assertEquals(
+        8080,
+        SocketTable.localPort(
+            "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0"));
+    assertEquals(
+        443,
+        SocketTable.localPort(
+            "  12: 00000000000000000000000001000000:01BB 00000000000000000000000000000000:0000 0A"));
     assertEquals(-1, SocketTable.localPort("  sl  local_address rem_address   st"));
     assertEquals(-1, SocketTable.localPort(""));
   }

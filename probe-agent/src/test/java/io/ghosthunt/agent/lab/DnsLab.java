@@ -5,9 +5,9 @@ import java.nio.file.Path;
 /**
  * A node and a DNS host: unbound as the authority of {@code example.test} (192.0.2.54, its NS
  * {@code ns1.example.test}) and a second unbound as the node's caching resolver (192.0.2.53) with a
- * stub zone pointing at the authority. {@link #migrate} moves {@code app.example.test} from
- * {@link #OLD} to {@link #NEW} at the authority, as a migration does; whatever the resolver cached
- * before keeps being served until its TTL runs out.
+ * stub zone pointing at the authority. {@link #migrate} moves {@code app.example.test} from {@link
+ * #OLD} to {@link #NEW} at the authority, as a migration does; whatever the resolver cached before
+ * keeps being served until its TTL runs out.
  *
  * <pre>
  *   node 192.0.2.10 ── 192.0.2.53 resolver, 192.0.2.54 authority (dns)
@@ -30,8 +30,8 @@ public final class DnsLab {
   }
 
   /**
-   * The same daemons on hosts the caller has already connected: {@code dns} must hold
-   * {@link #RESOLVER} on an interface the node reaches; the authority's address is added to it.
+   * The same daemons on hosts the caller has already connected: {@code dns} must hold {@link
+   * #RESOLVER} on an interface the node reaches; the authority's address is added to it.
    */
   public DnsLab(LabHost node, LabHost dns, String dnsInterface) {
     this.node = node;
@@ -52,7 +52,11 @@ public final class DnsLab {
     node.resolvConf("nameserver " + RESOLVER + "\n");
     node.hostsFile("127.0.0.1 localhost\n");
     Path control = dns.file("authority.ctl", "").resolveSibling(dns.ns() + "-authority.sock");
-    Path authority = dns.file("authority.conf", server(AUTHORITY, "authority") + """
+    Path authority =
+        dns.file(
+            "authority.conf",
+            server(AUTHORITY, "authority")
+                + """
           local-zone: "example.test." static
           local-data: "example.test. 3600 IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 300"
           local-data: "example.test. 3600 IN NS ns1.example.test."
@@ -63,12 +67,18 @@ public final class DnsLab {
           control-enable: yes
           control-use-cert: no
           control-interface: "%s"
-        """.formatted(TTL, OLD, TTL, control));
-    Path resolver = dns.file("resolver.conf", server(RESOLVER, "resolver") + """
+        """
+                    .formatted(TTL, OLD, TTL, control));
+    Path resolver =
+        dns.file(
+            "resolver.conf",
+            server(RESOLVER, "resolver")
+                + """
         stub-zone:
           name: "example.test"
           stub-addr: %s
-        """.formatted(AUTHORITY));
+        """
+                    .formatted(AUTHORITY));
     dns.daemon("unbound -c " + authority, "authority.log");
     dns.daemon("unbound -c " + resolver, "resolver.log");
     return control;
@@ -88,7 +98,8 @@ public final class DnsLab {
           module-config: "iterator"
           access-control: 0.0.0.0/0 allow
           local-zone: "test." nodefault
-        """.formatted(address, base);
+        """
+        .formatted(address, base);
   }
 
   /** The node's resolver looks the names up, so that it caches today's answers. */
@@ -98,15 +109,24 @@ public final class DnsLab {
     }
   }
 
-  /** The authority changes a record now (the zone operator's update), e.g. {@code app.example.test. 3600 IN A ...}. */
+  /**
+   * The authority changes a record now (the zone operator's update), e.g. {@code app.example.test.
+   * 3600 IN A ...}.
+   */
   public void authorityData(String record) {
-    dns.sh("unbound-control -c " + control.resolveSibling(dns.ns() + "-authority.conf") + " local_data " + record);
+    dns.sh(
+        "unbound-control -c "
+            + control.resolveSibling(dns.ns() + "-authority.conf")
+            + " local_data "
+            + record);
   }
 
   /** The migration: app.example.test moves from OLD to NEW at the authority. */
   public void migrate() {
-    dns.sh("unbound-control -c " + control.resolveSibling(dns.ns() + "-authority.conf")
-        + " local_data_remove app.example.test");
+    dns.sh(
+        "unbound-control -c "
+            + control.resolveSibling(dns.ns() + "-authority.conf")
+            + " local_data_remove app.example.test");
     authorityData("app.example.test. " + TTL + " IN A " + NEW);
   }
 }

@@ -8,15 +8,15 @@ import java.util.Map;
  * the end-to-end tests hunt.
  *
  * <ul>
- *   <li>{@code node-a}: the Tuesday possession, a worker's orphaned child holding port 8080
- *       ({@code OrphanedPort});
+ *   <li>{@code node-a}: the Tuesday possession, a worker's orphaned child holding port 8080 ({@code
+ *       OrphanedPort});
  *   <li>{@code node-b}: on a shared segment, a resolver still serving app.example.test's
  *       pre-migration address ({@code StaleDns}), nginx failing HTTP/2 only ({@code Http2Quirk}),
  *       and another host claiming the node's second address {@link #CLAIMED} ({@code DuplicateIp});
  *   <li>{@code node-c}: a path to {@link MtuLab#FAR} through a 1400-byte link whose frag-needed
  *       errors are dropped ({@code MtuBlackhole});
- *   <li>{@code node-d}: a stateful firewall whose server answers by another route
- *       ({@code AsymmetricRoute}) and whose own loopback drops port 9090 ({@code LoopbackBlocked});
+ *   <li>{@code node-d}: a stateful firewall whose server answers by another route ({@code
+ *       AsymmetricRoute}) and whose own loopback drops port 9090 ({@code LoopbackBlocked});
  *   <li>{@code node-e}: clean, its service (python3) listening on 127.0.0.1:8081.
  * </ul>
  */
@@ -27,6 +27,7 @@ public final class HauntedHouse {
 
   /** Node name → its lab host. */
   public final Map<String, LabHost> nodes = new LinkedHashMap<>();
+
   /** The PID that squats port 8080 on node-a. */
   public final int orphan;
 
@@ -39,7 +40,8 @@ public final class HauntedHouse {
     LabHost b = segment.node;
     b.sh("ip addr add " + CLAIMED + "/24 dev eth0");
     segment.host("squatter", CLAIMED + "/24", SQUATTER_MAC);
-    DnsLab dns = new DnsLab(b, segment.host("dns", DnsLab.RESOLVER + "/24", "02:00:00:00:00:53"), "eth0");
+    DnsLab dns =
+        new DnsLab(b, segment.host("dns", DnsLab.RESOLVER + "/24", "02:00:00:00:00:53"), "eth0");
     dns.prime("app.example.test");
     dns.migrate();
     new WebLab(b, segment.host("web", WebLab.WEB + "/24", "02:00:00:00:00:80"));
@@ -48,12 +50,14 @@ public final class HauntedHouse {
     nodes.put("node-c", new MtuLab(lab, true, true).node);
 
     AsymmetricLab asymmetric = new AsymmetricLab(lab, true);
-    // Clients that keep failing, as users do while the ghost is there: the check watches their packets.
+    // Clients that keep failing, as users do while the ghost is there: the check watches their
+    // packets.
     asymmetric.keepTrying(5, 2);
     LabHost d = asymmetric.fw;
     d.listen("127.0.0.1", 9090);
-    d.sh("nft add table inet ghlo && nft add chain inet ghlo input '{ type filter hook input priority 0; }'"
-        + " && nft add rule inet ghlo input iifname lo tcp dport 9090 counter drop");
+    d.sh(
+        "nft add table inet ghlo && nft add chain inet ghlo input '{ type filter hook input priority 0; }'"
+            + " && nft add rule inet ghlo input iifname lo tcp dport 9090 counter drop");
     nodes.put("node-d", d);
 
     LabHost e = lab.host("node-e");

@@ -26,8 +26,10 @@ public final class Lab implements AutoCloseable {
 
   private static final List<String> DOC_RANGES = List.of("192.0.2.", "198.51.100.", "203.0.113.");
 
-  private final String id = "gh" + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt())
-      + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt());
+  private final String id =
+      "gh"
+          + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt())
+          + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt());
   private final List<LabHost> hosts = new ArrayList<>();
   private final java.util.Set<String> roles = new java.util.HashSet<>();
   private final List<Process> owned = new ArrayList<>();
@@ -37,7 +39,8 @@ public final class Lab implements AutoCloseable {
 
   public Lab() {
     if (!"root".equals(System.getProperty("user.name"))) {
-      throw new IllegalStateException("network labs need root (ip netns, nft): run the tests as root");
+      throw new IllegalStateException(
+          "network labs need root (ip netns, nft): run the tests as root");
     }
     try {
       dir = Files.createTempDirectory("ghosthunt-lab-" + id);
@@ -61,20 +64,46 @@ public final class Lab implements AutoCloseable {
     run(List.of("ip", "netns", "add", ns));
     LabHost h = new LabHost(this, ns, dir);
     hosts.add(h);
-    h.sh("ip link set lo up; sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0");
+    h.sh(
+        "ip link set lo up; sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0");
     return h;
   }
 
-  /** A veth cable between two lab hosts, each end with an address (CIDR) in a documentation range. */
+  /**
+   * A veth cable between two lab hosts, each end with an address (CIDR) in a documentation range.
+   */
   public void link(LabHost a, String ifA, String cidrA, LabHost b, String ifB, String cidrB) {
     requireDocRange(cidrA);
     requireDocRange(cidrB);
-    run(List.of("ip", "link", "add", ifA, "netns", a.ns(), "type", "veth", "peer", "name", ifB, "netns", b.ns()));
-    a.sh("ip addr add " + cidrA + " dev " + ifA + " && ip link set " + ifA + " up && sysctl -qw net.ipv4.conf." + ifA + ".rp_filter=0");
-    b.sh("ip addr add " + cidrB + " dev " + ifB + " && ip link set " + ifB + " up && sysctl -qw net.ipv4.conf." + ifB + ".rp_filter=0");
+    run(
+        List.of(
+            "ip", "link", "add", ifA, "netns", a.ns(), "type", "veth", "peer", "name", ifB, "netns",
+            b.ns()));
+    a.sh(
+        "ip addr add "
+            + cidrA
+            + " dev "
+            + ifA
+            + " && ip link set "
+            + ifA
+            + " up && sysctl -qw net.ipv4.conf."
+            + ifA
+            + ".rp_filter=0");
+    b.sh(
+        "ip addr add "
+            + cidrB
+            + " dev "
+            + ifB
+            + " && ip link set "
+            + ifB
+            + " up && sysctl -qw net.ipv4.conf."
+            + ifB
+            + ".rp_filter=0");
   }
 
-  /** A switch: a bridge inside the lab host {@code sw}, for hosts that share one Ethernet segment. */
+  /**
+   * A switch: a bridge inside the lab host {@code sw}, for hosts that share one Ethernet segment.
+   */
   public void bridge(LabHost sw, String bridge) {
     sw.sh("ip link add " + bridge + " type bridge && ip link set " + bridge + " up");
   }
@@ -83,12 +112,32 @@ public final class Lab implements AutoCloseable {
    * Plugs {@code host} into {@code sw}'s bridge with a cable: its end is {@code ifHost} with the
    * given MAC and address (CIDR, documentation range), the switch's end {@code port}.
    */
-  public void plug(LabHost sw, String bridge, String port, LabHost host, String ifHost, String cidr, String mac) {
+  public void plug(
+      LabHost sw,
+      String bridge,
+      String port,
+      LabHost host,
+      String ifHost,
+      String cidr,
+      String mac) {
     requireDocRange(cidr);
-    run(List.of("ip", "link", "add", port, "netns", sw.ns(), "type", "veth", "peer", "name", ifHost, "netns", host.ns()));
+    run(
+        List.of(
+            "ip", "link", "add", port, "netns", sw.ns(), "type", "veth", "peer", "name", ifHost,
+            "netns", host.ns()));
     sw.sh("ip link set " + port + " master " + bridge + " && ip link set " + port + " up");
-    host.sh("ip link set " + ifHost + " address " + mac + " && ip addr add " + cidr + " dev " + ifHost
-        + " && ip link set " + ifHost + " up");
+    host.sh(
+        "ip link set "
+            + ifHost
+            + " address "
+            + mac
+            + " && ip addr add "
+            + cidr
+            + " dev "
+            + ifHost
+            + " && ip link set "
+            + ifHost
+            + " up");
   }
 
   /** A process outside the namespaces (a relay) that must end with the lab. */
@@ -98,30 +147,44 @@ public final class Lab implements AutoCloseable {
 
   static void requireDocRange(String cidr) {
     if (DOC_RANGES.stream().noneMatch(cidr::startsWith) && !cidr.startsWith("127.")) {
-      throw new IllegalArgumentException(cidr + " is outside the documentation ranges a lab may use");
+      throw new IllegalArgumentException(
+          cidr + " is outside the documentation ranges a lab may use");
     }
   }
 
   static String run(List<String> command) {
     Exec e = exec(command, Duration.ofSeconds(60));
     if (e.exitCode() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + ": exit " + e.exitCode() + "\n" + e.output());
+      throw new IllegalStateException(
+          String.join(" ", command) + ": exit " + e.exitCode() + "\n" + e.output());
     }
     return e.output();
   }
 
-  /** What a command printed (stdout and stderr together) and its exit code; 124 when it timed out. */
+  /**
+   * What a command printed (stdout and stderr together) and its exit code; 124 when it timed out.
+   */
   public record Exec(int exitCode, String output) {}
 
   /** Runs a command to its end, bounded by {@code timeout}, with no input. */
   public static Exec exec(List<String> command, Duration timeout) {
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        return new Exec(124, out + "\n" + String.join(" ", command) + ": timed out after " + timeout.toSeconds() + " s");
+        return new Exec(
+            124,
+            out
+                + "\n"
+                + String.join(" ", command)
+                + ": timed out after "
+                + timeout.toSeconds()
+                + " s");
       }
       return new Exec(p.exitValue(), out);
     } catch (IOException e) {

@@ -16,7 +16,8 @@ public final class LabHost {
    * A TCP listener that is ready when this returns: the script binds and listens, then detaches and
    * prints its PID. The kernel completes handshakes into the backlog, so no accept loop is needed.
    */
-  private static final String LISTENER = """
+  private static final String LISTENER =
+      """
       import os, socket, sys, time
       family = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
       s = socket.socket(family, socket.SOCK_STREAM)
@@ -74,8 +75,8 @@ public final class LabHost {
   }
 
   /**
-   * The Tuesday possession: a worker binds the port, forks a child that keeps it (it becomes
-   * {@code sleep 3600}), and crashes. Returns the child's PID, the one that now squats the port.
+   * The Tuesday possession: a worker binds the port, forks a child that keeps it (it becomes {@code
+   * sleep 3600}), and crashes. Returns the child's PID, the one that now squats the port.
    */
   public int orphanedListener(String address, int port) {
     return listener(address, port, "orphan");
@@ -123,12 +124,15 @@ public final class LabHost {
    * 127.0.0.1:{@code port}.
    */
   public void relayFromRoot(int port, String... listen) {
-    List<String> cmd = new ArrayList<>(List.of("python3", "-c", RELAY, "/var/run/netns/" + ns, Integer.toString(port)));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("python3", "-c", RELAY, "/var/run/netns/" + ns, Integer.toString(port)));
     cmd.addAll(List.of(listen));
     try {
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       // The relay prints one line once it listens; until then a connect would be refused.
-      String ready = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+      String ready =
+          new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
       if (!"ready".equals(ready)) {
         p.destroyForcibly();
         throw new IllegalStateException("the relay to port " + port + " did not start");
@@ -139,7 +143,8 @@ public final class LabHost {
     }
   }
 
-  private static final String RELAY = """
+  private static final String RELAY =
+      """
       import ctypes, os, signal, socket, sys, threading
       # Ctrl-C reaches the whole process group; the lab ends the relay itself.
       signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -193,12 +198,16 @@ public final class LabHost {
           t.join()
       """;
 
-  /** Replaces the hosts file that processes in this namespace see (ip netns exec bind-mounts it). */
+  /**
+   * Replaces the hosts file that processes in this namespace see (ip netns exec bind-mounts it).
+   */
   public void hostsFile(String content) {
     etcFile("hosts", content);
   }
 
-  /** Replaces the resolv.conf that processes in this namespace see (ip netns exec bind-mounts it). */
+  /**
+   * Replaces the resolv.conf that processes in this namespace see (ip netns exec bind-mounts it).
+   */
   public void resolvConf(String content) {
     etcFile("resolv.conf", content);
   }
@@ -229,8 +238,11 @@ public final class LabHost {
     List<String> cmd = ghosthuntCommand(args);
     try {
       Path err = Files.createTempFile(dir, "stderr", ".txt");
-      Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectError(err.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(180, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -252,8 +264,11 @@ public final class LabHost {
   public Process startGhosthunt(java.util.Map<String, String> env, Path log, String... args) {
     List<String> cmd = ghosthuntCommand(args);
     try {
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       pb.environment().putAll(env);
       return pb.start();
     } catch (IOException e) {
@@ -261,15 +276,27 @@ public final class LabHost {
     }
   }
 
-  /** {@code ip netns exec NS java ... -jar ghosthunt.jar ARGS}: the jar a user gets, run on this host. */
+  /**
+   * {@code ip netns exec NS java ... -jar ghosthunt.jar ARGS}: the jar a user gets, run on this
+   * host.
+   */
   private List<String> ghosthuntCommand(String... args) {
     Path jar = repo().resolve("probe-agent/target/ghosthunt.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: the *IT tests run after `mvn package`");
     }
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC", "-jar", jar.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-jar",
+                jar.toString()));
     cmd.addAll(List.of(args));
     return cmd;
   }

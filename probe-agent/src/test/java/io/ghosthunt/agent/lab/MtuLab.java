@@ -41,9 +41,10 @@ public final class MtuLab {
     r2.sh("sysctl -qw net.ipv4.ip_forward=1 && ip route add 192.0.2.0/24 via 198.51.100.1");
     far.sh("ip route add default via 203.0.113.1");
     if (blackHole) {
-      r1.sh("nft add table ip ghicmp"
-          + " && nft add chain ip ghicmp output '{ type filter hook output priority 0; }'"
-          + " && nft add rule ip ghicmp output icmp type destination-unreachable icmp code frag-needed counter drop");
+      r1.sh(
+          "nft add table ip ghicmp"
+              + " && nft add chain ip ghicmp output '{ type filter hook output priority 0; }'"
+              + " && nft add rule ip ghicmp output icmp type destination-unreachable icmp code frag-needed counter drop");
     }
   }
 
@@ -52,8 +53,11 @@ public final class MtuLab {
    * or a lossy link, no MTU problem.
    */
   public void randomLoss(int percent) {
-    r1.sh("nft add table ip ghloss"
-        + " && nft add chain ip ghloss forward '{ type filter hook forward priority 0; }'"
-        + " && nft add rule ip ghloss forward 'icmp type echo-request numgen random mod 100 < " + percent + " counter drop'");
+    r1.sh(
+        "nft add table ip ghloss"
+            + " && nft add chain ip ghloss forward '{ type filter hook forward priority 0; }'"
+            + " && nft add rule ip ghloss forward 'icmp type echo-request numgen random mod 100 < "
+            + percent
+            + " counter drop'");
   }
 }

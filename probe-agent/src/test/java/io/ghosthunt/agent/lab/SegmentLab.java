@@ -3,8 +3,8 @@ package io.ghosthunt.agent.lab;
 import java.nio.file.Path;
 
 /**
- * One Ethernet segment (a bridge in the {@code sw} host) with the node plugged in as
- * 192.0.2.10 ({@link #NODE_MAC}); tests plug in more hosts, squatters and DHCP servers.
+ * One Ethernet segment (a bridge in the {@code sw} host) with the node plugged in as 192.0.2.10
+ * ({@link #NODE_MAC}); tests plug in more hosts, squatters and DHCP servers.
  */
 public final class SegmentLab {
 
@@ -24,7 +24,9 @@ public final class SegmentLab {
     node.sh("ip route add default via 192.0.2.1");
   }
 
-  /** Another host on the segment, e.g. {@code host("twin", "192.0.2.20/24", "02:00:00:00:00:20")}. */
+  /**
+   * Another host on the segment, e.g. {@code host("twin", "192.0.2.20/24", "02:00:00:00:00:20")}.
+   */
   public LabHost host(String role, String cidr, String mac) {
     LabHost h = lab.host(role);
     lab.plug(sw, "br0", "p-" + role, h, "eth0", cidr, mac);
@@ -35,17 +37,24 @@ public final class SegmentLab {
    * A DHCP server (ISC dhcpd from Debian's isc-dhcp-server) on a new host at {@code address},
    * handing out {@code pool}; dhcpd forks into the background once it listens.
    */
-  public LabHost dhcpServer(String role, String address, String mac, String poolStart, String poolEnd) {
+  public LabHost dhcpServer(
+      String role, String address, String mac, String poolStart, String poolEnd) {
     LabHost h = host(role, address + "/24", mac);
     Path leases = h.file("dhcpd.leases", "");
-    Path conf = h.file("dhcpd.conf", """
+    Path conf =
+        h.file(
+            "dhcpd.conf",
+            """
         default-lease-time 600;
         max-lease-time 600;
         ping-check false;
         authoritative;
         subnet 192.0.2.0 netmask 255.255.255.0 { range %s %s; option routers %s; }
-        """.formatted(poolStart, poolEnd, address));
-    h.daemon("dhcpd -4 -q -cf " + conf + " -lf " + leases + " -pf " + h.file("dhcpd.pid", "") + " eth0", "dhcpd.log");
+        """
+                .formatted(poolStart, poolEnd, address));
+    h.daemon(
+        "dhcpd -4 -q -cf " + conf + " -lf " + leases + " -pf " + h.file("dhcpd.pid", "") + " eth0",
+        "dhcpd.log");
     return h;
   }
 }
