@@ -91,7 +91,10 @@ public final class LoopbackCheck implements Check {
       List<Socket> onPort =
           listeners.stream().filter(s -> s.localPort() == port && reachableOnLoopback(s)).toList();
       List<FirewallRule> rules =
-          ruleset.rules().stream().filter(r -> blocksLoopback(r, port)).toList();
+          ruleset.rules().stream().filter(r -> coverage(r, port) == Cover.YES).toList();
+      // Rules whose ports are a named set or map: they may cover the port, they prove nothing.
+      List<FirewallRule> unsure =
+          ruleset.rules().stream().filter(r -> coverage(r, port) == Cover.MAYBE).toList();
 
       List<Connect> connects = new ArrayList<>();
       if (loUp && has4) {
@@ -101,7 +104,8 @@ public final class LoopbackCheck implements Check {
         connects.add(connect(V6, port, context));
       }
 
-      Finding f = judge(port, target, loUp, has4, onPort, holders, connects, rules, localhost);
+      Finding f =
+          judge(port, target, loUp, has4, onPort, holders, connects, rules, unsure, localhost);
       f.evidence(
           "lo",
           (lo == null ? "missing" : loUp ? "up" : "down")
@@ -130,6 +134,11 @@ public final class LoopbackCheck implements Check {
         f.evidence(
             i == 0 ? "rule" : "rule" + (i + 1), rules.get(i).where() + ": " + rules.get(i).text());
       }
+      for (int i = 0; i < unsure.size(); i++) {
+        f.evidence(
+            i == 0 ? "ruleUnknown" : "ruleUnknown" + (i + 1),
+            unsure.get(i).where() + ": " + unsure.get(i).text());
+      }
       if (!ruleset.problems().isEmpty()) {
         f.evidence("firewallUnread", String.join("; ", ruleset.problems()));
       }
@@ -148,6 +157,7 @@ public final class LoopbackCheck implements Check {
       ProcessTable.Holders holders,
       List<Connect> connects,
       List<FirewallRule> rules,
+      List<FirewallRule> unsure,
       List<InetAddress> localhost) {
     if (!loUp) {
       return Findings.ghost(
@@ -187,7 +197,8 @@ public final class LoopbackCheck implements Check {
           target,
           "nothing listens on port "
               + port
-              + " on loopback: start the service (portOwner shows who holds the port)");
+              + " on loopback: start the service (portOwner shows who holds the port)"
+              + (unsure.isEmpty() ? "" : "; " + mayCover(unsure.get(0), port)));
     }
     // A connect to an address some listener serves is what a local client does.
     List<Connect> served = connects.stream().filter(c -> servedBy(c.address(), onPort)).toList();
@@ -209,6 +220,17 @@ public final class LoopbackCheck implements Check {
             GhostName.LoopbackBlocked,
             what + ": firewall rule " + ruleName + " " + rule.verdict() + "s it",
             deleteRule(rule));
+      }
+      if (!unsure.isEmpty()) {
+        return Findings.ghost(
+            key(),
+            target,
+            GhostName.LoopbackBlocked,
+            what + "; " + mayCover(unsure.get(0), port),
+            "check whether port "
+                + port
+                + " is in the rule's set, and if so "
+                + deleteRule(unsure.get(0)));
       }
       return Findings.ghost(
           key(),
@@ -297,14 +319,36 @@ public final class LoopbackCheck implements Check {
     return s.localAddress().isAnyLocalAddress() || s.localAddress().isLoopbackAddress();
   }
 
+  private static String mayCover(FirewallRule rule, int port) {
+    return "firewall rule "
+        + rule.where()
+        + " ("
+        + rule.text()
+        + ") "
+        + rule.verdict()
+        + "s loopback traffic to ports this check cannot read (a named set or map): it may cover "
+        + port;
+  }
+
+  /** Whether a rule covers loopback traffic to a port: yes, no, or maybe (ports it cannot read). */
+  enum Cover {
+    YES,
+    MAYBE,
+    NO
+  }
+
   /**
    * A drop or reject rule in an input/output path whose conditions cover loopback traffic to the
    * port.
    */
   static boolean blocksLoopback(FirewallRule r, int port) {
+    return coverage(r, port) == Cover.YES;
+  }
+
+  static Cover coverage(FirewallRule r, int port) {
     if (!r.drops()
         || !(r.hook() == null || "input".equals(r.hook()) || "output".equals(r.hook()))) {
-      return false;
+      return Cover.NO;
     }
     boolean loopback = false;
     for (FirewallRule.Match m : r.matches()) {
@@ -312,28 +356,35 @@ public final class LoopbackCheck implements Check {
         if (m.negated()) {
           // "not from 127.0.0.0/8", "not on lo": the rule excludes exactly our traffic. Every
           // kubelet installs one such (KUBE-FIREWALL drops only martians addressed to 127.0.0.0/8).
-          return false;
+          return Cover.NO;
         }
         loopback = true;
       }
     }
     if (!loopback) {
-      return false;
+      return Cover.NO;
     }
+    boolean unknown = false;
     for (FirewallRule.Match m : r.matching("tcp dport", "th dport")) {
-      boolean covers = m.values().stream().anyMatch(v -> coversPort(v, port));
+      boolean covers = m.values().stream().anyMatch(v -> Boolean.TRUE.equals(coversPort(v, port)));
+      if (!covers && m.values().stream().anyMatch(v -> coversPort(v, port) == null)) {
+        unknown = true;
+        continue;
+      }
       if (covers == m.negated()) {
-        return false;
+        return Cover.NO;
       }
     }
     // A rule only for UDP, or for one interface that is not lo, does not touch our TCP connect.
-    return r.matching("udp dport").isEmpty()
-        && r.matches().stream()
-            .noneMatch(
-                m ->
-                    !m.negated()
-                        && (m.key().equals("iifname") || m.key().equals("oifname"))
-                        && !m.values().contains("lo"));
+    boolean tcpOnLo =
+        r.matching("udp dport").isEmpty()
+            && r.matches().stream()
+                .noneMatch(
+                    m ->
+                        !m.negated()
+                            && (m.key().equals("iifname") || m.key().equals("oifname"))
+                            && !m.values().contains("lo"));
+    return !tcpOnLo ? Cover.NO : unknown ? Cover.MAYBE : Cover.YES;
   }
 
   /** A condition on the loopback interface or on loopback addresses. */
@@ -347,7 +398,11 @@ public final class LoopbackCheck implements Check {
             && m.values().stream().anyMatch(v -> v.startsWith("::1"));
   }
 
-  private static boolean coversPort(String v, int port) {
+  /**
+   * Whether a port value covers the port; null for one this check cannot read (@set, a map, a
+   * name).
+   */
+  private static Boolean coversPort(String v, int port) {
     try {
       int dash = v.indexOf('-');
       if (dash > 0) {
@@ -356,7 +411,7 @@ public final class LoopbackCheck implements Check {
       }
       return Integer.parseInt(v) == port;
     } catch (NumberFormatException e) {
-      return true; // a named service or map we cannot read: assume it covers the port
+      return null;
     }
   }
 

@@ -45,6 +45,43 @@ class LoopbackIT {
   }
 
   @Test
+  void aRuleWhosePortsAreANamedSetMayBeTheOneButIsNoProof() {
+    node.sh(
+        "nft add table inet ghlab && nft add set inet ghlab ports '{ type inet_service; }'"
+            + " && nft add element inet ghlab ports '{ 8080 }'"
+            + " && nft add chain inet ghlab input '{ type filter hook input priority 0; }'"
+            + " && nft add rule inet ghlab input iifname lo tcp dport @ports counter drop");
+
+    // Nothing listens: the rule alone proves nothing.
+    LabHost.Run idle = hunt();
+    assertEquals(0, idle.exitCode(), idle.stdout() + idle.stderr());
+    Finding unsure = Hunts.finding(idle, CheckKey.LOOPBACK, "localhost:8080");
+    assertEquals(FindingVerdict.Inconclusive, unsure.getVerdict(), unsure.getSummary());
+    assertTrue(
+        unsure
+            .getSummary()
+            .endsWith("ports this check cannot read (a named set or map): it may cover 8080"),
+        unsure.getSummary());
+    assertTrue(
+        unsure.getEvidence().get("ruleUnknown").contains("tcp dport @ports"),
+        unsure.getEvidence().toString());
+    assertFalse(unsure.getEvidence().containsKey("rule"), unsure.getEvidence().toString());
+
+    // A listener whose connect times out: a ghost by the connect, the rule named as a suspect.
+    int pid = node.listen("127.0.0.1", 8080);
+    LabHost.Run run = hunt();
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.LOOPBACK, "localhost:8080");
+    assertEquals(GhostName.LoopbackBlocked, f.getGhost(), f.getSummary());
+    assertTrue(f.getSummary().startsWith("connect to 127.0.0.1:8080 timed out"), f.getSummary());
+    assertTrue(f.getSummary().contains("PID " + pid), f.getSummary());
+    assertTrue(f.getSummary().endsWith("it may cover 8080"), f.getSummary());
+    assertTrue(
+        f.getRemediation().startsWith("check whether port 8080 is in the rule's set"),
+        f.getRemediation());
+  }
+
+  @Test
   void aDropRuleOnLoInTheLiveRulesetIsNamed() {
     int pid = node.listen("127.0.0.1", 8080);
     node.sh(

@@ -1,5 +1,6 @@
 package io.ghosthunt.agent.check;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,23 @@ class LoopbackRuleTest {
     assertFalse(
         LoopbackCheck.blocksLoopback(rule("input", "drop", m("ip saddr", "192.0.2.0/24")), 8080),
         "not loopback");
+  }
+
+  @Test
+  void aRuleWhosePortsCannotBeReadMayCoverThePortButIsNoProof() {
+    FirewallRule namedSet = rule("input", "drop", m("iifname", "lo"), m("tcp dport", "@ports"));
+    assertFalse(LoopbackCheck.blocksLoopback(namedSet, 8080));
+    assertEquals(LoopbackCheck.Cover.MAYBE, LoopbackCheck.coverage(namedSet, 8080));
+    // A readable value that covers the port decides, whatever else the list holds.
+    assertEquals(
+        LoopbackCheck.Cover.YES,
+        LoopbackCheck.coverage(
+            rule("input", "drop", m("iifname", "lo"), m("tcp dport", "@ports", "8080")), 8080));
+    assertEquals(
+        LoopbackCheck.Cover.NO,
+        LoopbackCheck.coverage(
+            rule("input", "drop", m("iifname", "eth0"), m("tcp dport", "@ports")), 8080),
+        "another interface: no matter the ports");
   }
 
   @Test
