@@ -53,8 +53,11 @@ public final class Schedules {
    *     run
    * @param handled the latest schedule time dealt with (run or skipped): where the next look starts
    * @param next the next schedule time after now (null while suspended)
+   * @param wake when to look again: the next schedule time, suspended or not, so that the times
+   *     passing while suspended are handled (and not run) as they come, and a resume never catches
+   *     up on them
    */
-  public record Tick(Instant runAt, Instant skipped, Instant handled, Instant next) {}
+  public record Tick(Instant runAt, Instant skipped, Instant handled, Instant next, Instant wake) {}
 
   /** Why the expression is no schedule, or empty when it is one. */
   public static Optional<String> invalid(String schedule) {
@@ -77,16 +80,18 @@ public final class Schedules {
     ZonedDateTime utcNow = now.atZone(ZoneOffset.UTC);
     Instant latest =
         times.lastExecution(utcNow.plusNanos(1)).map(ZonedDateTime::toInstant).orElse(null);
-    Instant next =
-        suspended ? null : times.nextExecution(utcNow).map(ZonedDateTime::toInstant).orElse(null);
+    Instant wake = times.nextExecution(utcNow).map(ZonedDateTime::toInstant).orElse(null);
+    Instant next = suspended ? null : wake;
     if (latest == null || !latest.isAfter(since)) {
-      return new Tick(null, null, since, next);
+      return new Tick(null, null, since, next, wake);
     }
     if (suspended) {
       // Times that pass while suspended are not caught up on resume: nobody asked for those runs.
-      return new Tick(null, null, latest, null);
+      return new Tick(null, null, latest, null, wake);
     }
-    return running ? new Tick(null, latest, latest, next) : new Tick(latest, null, latest, next);
+    return running
+        ? new Tick(null, latest, latest, next, wake)
+        : new Tick(latest, null, latest, next, wake);
   }
 
   private static Cron parse(String schedule) {

@@ -126,10 +126,10 @@ final class ScheduledRuns {
         || run == 0 && !Objects.equals(current.getSummary(), next.getSummary())) {
       statusWriter.apply(hunt, next);
     }
-    if (tick.next() == null) {
+    if (tick.wake() == null) {
       return new Step(UpdateControl.noUpdate(), next, run);
     }
-    Duration wait = Duration.between(now, tick.next()).plusMillis(200);
+    Duration wait = Duration.between(now, tick.wake()).plusMillis(200);
     return new Step(
         UpdateControl.<GhostHunt>noUpdate()
             .rescheduleAfter(wait.isNegative() ? Duration.ofSeconds(1) : wait),

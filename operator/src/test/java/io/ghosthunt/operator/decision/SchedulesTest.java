@@ -16,7 +16,13 @@ class SchedulesTest {
         Schedules.decide(
             "*/5 * * * *", CREATED, Instant.parse("2026-12-01T09:04:59Z"), false, false);
     assertEquals(
-        new Schedules.Tick(null, null, CREATED, Instant.parse("2026-12-01T09:05:00Z")), early);
+        new Schedules.Tick(
+            null,
+            null,
+            CREATED,
+            Instant.parse("2026-12-01T09:05:00Z"),
+            Instant.parse("2026-12-01T09:05:00Z")),
+        early);
 
     var due =
         Schedules.decide(
@@ -62,7 +68,28 @@ class SchedulesTest {
         Schedules.decide(
             "*/5 * * * *", CREATED, Instant.parse("2026-12-01T09:12:00Z"), false, true);
     assertEquals(
-        new Schedules.Tick(null, null, Instant.parse("2026-12-01T09:10:00Z"), null), suspended);
+        new Schedules.Tick(
+            null,
+            null,
+            Instant.parse("2026-12-01T09:10:00Z"),
+            null,
+            Instant.parse("2026-12-01T09:15:00Z")),
+        suspended);
+    // Woken at each time while suspended: the time is handled, not run, and no later resume runs
+    // it.
+    var woken =
+        Schedules.decide(
+            "*/5 * * * *",
+            suspended.handled(),
+            Instant.parse("2026-12-01T09:15:00.200Z"),
+            false,
+            true);
+    assertEquals(Instant.parse("2026-12-01T09:15:00Z"), woken.handled());
+    assertEquals(null, woken.runAt());
+    var afterLongSuspension =
+        Schedules.decide(
+            "*/5 * * * *", woken.handled(), Instant.parse("2026-12-01T09:17:00Z"), false, false);
+    assertEquals(null, afterLongSuspension.runAt());
     var resumed =
         Schedules.decide(
             "*/5 * * * *",
