@@ -139,13 +139,14 @@ class MtuIT {
     for (int i = 0; i < 3; i++) {
       Finding f = Hunts.finding(hunt(mtu.node), CheckKey.MTU, MtuLab.FAR);
       assertEquals(FindingVerdict.Ghost, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
-      // Exact when the budget allows; on a lossy path the search may stop a few bytes short, and
-      // says so.
+      // Exact when the budget and the dice allow; on a lossy path the search may stop a few bytes
+      // short (and says "at least"), or take a size that chance silenced three times for lost.
+      String pathMtu = f.getEvidence().get("pathMtu");
       assertTrue(
-          f.getEvidence()
-              .get("pathMtu")
-              .matches("1400|13\\d\\d at least \\(search stopped at \\d+ probes\\)"),
+          pathMtu.matches("1[34]\\d\\d( at least \\(search stopped at \\d+ probes\\))?"),
           f.getEvidence().toString());
+      int mtuSeen = Integer.parseInt(pathMtu.substring(0, 4));
+      assertTrue(mtuSeen >= 1390 && mtuSeen <= 1400, f.getEvidence().toString());
       assertTrue(f.getEvidence().get("loss").endsWith("silences"), f.getEvidence().get("loss"));
       assertTrue(probes(f) <= MtuCheck.CONFIRM_BUDGET, f.getEvidence().get("probes"));
     }
