@@ -137,19 +137,7 @@ class GhostHuntOperatorIT {
   }
 
   static GhostHunt apply(String name, String spec) {
-    GhostHunt hunt =
-        client
-            .getKubernetesSerialization()
-            .unmarshal(
-                """
-        apiVersion: ghosthunt.io/v1alpha1
-        kind: GhostHunt
-        metadata: {name: %s, namespace: %s}
-        spec: %s
-        """
-                    .formatted(name, NS, spec),
-                GhostHunt.class);
-    return client.resource(hunt).serverSideApply();
+    return ControlPlane.applyHunt(client, NS, name, spec);
   }
 
   static GhostHunt waitFor(String name, Predicate<GhostHunt> condition) {

@@ -91,19 +91,7 @@ class ScheduledHuntIT {
   }
 
   static GhostHunt apply(String name, String spec) {
-    GhostHunt hunt =
-        client
-            .getKubernetesSerialization()
-            .unmarshal(
-                """
-        apiVersion: ghosthunt.io/v1alpha1
-        kind: GhostHunt
-        metadata: {name: %s, namespace: %s}
-        spec: %s
-        """
-                    .formatted(name, NS, spec),
-                GhostHunt.class);
-    return client.resource(hunt).serverSideApply();
+    return ControlPlane.applyHunt(client, NS, name, spec);
   }
 
   /** The hunt once its run {@code run} completed: a minute and its run, at most. */

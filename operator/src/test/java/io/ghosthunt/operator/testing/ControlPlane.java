@@ -297,4 +297,24 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
   private void down() {
     script("down");
   }
+
+  /**
+   * Server-side applies the GhostHunt {@code namespace/name} with {@code spec} (YAML or JSON flow).
+   */
+  public static io.ghosthunt.api.GhostHunt applyHunt(
+      KubernetesClient client, String namespace, String name, String spec) {
+    io.ghosthunt.api.GhostHunt hunt =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                """
+                apiVersion: ghosthunt.io/v1alpha1
+                kind: GhostHunt
+                metadata: {name: %s, namespace: %s}
+                spec: %s
+                """
+                    .formatted(name, namespace, spec),
+                io.ghosthunt.api.GhostHunt.class);
+    return client.resource(hunt).serverSideApply();
+  }
 }
