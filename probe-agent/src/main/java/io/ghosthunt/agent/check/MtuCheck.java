@@ -1,5 +1,7 @@
 package io.ghosthunt.agent.check;
 
+import io.ghosthunt.agent.check.PathMtuSearch.Kind;
+import io.ghosthunt.agent.check.PathMtuSearch.Probe;
 import io.ghosthunt.agent.host.ArpProbe;
 import io.ghosthunt.agent.host.Frames;
 import io.ghosthunt.agent.host.RawLink;
@@ -28,29 +30,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class MtuCheck implements Check {
 
-  /** IPv6's minimum MTU, and what most IPv4 paths carry; the search starts here. */
-  static final int FLOOR = 1280;
-
-  /** IPv4's minimum datagram every host must accept (RFC 791); tried when the floor is lost. */
-  static final int IPV4_MINIMUM = 576;
-
-  static final int MAX_PROBES = 24;
-
-  /** Silent probes that make a size lost on a path that lost nothing else. */
-  static final int CONFIRM = 3;
-
-  /**
-   * On a path seen losing probes at sizes that do pass, a size is lost only when a run of silences
-   * that long would happen by chance less than once in {@code 1 / CHANCE} hunts: at 20 % random
-   * loss three silences in a row are 0.8 %, a black hole that is not there in one hunt of 125.
-   */
-  static final double CHANCE = 1e-5;
-
-  static final int MAX_CONFIRM = 8;
-
-  /** The bisection's budget, and the confirmations of the two sizes that bound the search. */
-  static final int CONFIRM_BUDGET = MAX_PROBES + 2 * MAX_CONFIRM;
-
   private static final Duration FIRST_WAIT = Duration.ofMillis(1000);
   private static final Duration ARP_WAIT = Duration.ofMillis(1000);
 
@@ -58,14 +37,6 @@ public final class MtuCheck implements Check {
   public CheckKey key() {
     return CheckKey.MTU;
   }
-
-  enum Kind {
-    REPLY,
-    FRAG_NEEDED,
-    LOST
-  }
-
-  record Probe(int size, Kind kind, int nextHopMtu, String from, long rttMicros) {}
 
   @Override
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
@@ -125,17 +96,17 @@ public final class MtuCheck implements Check {
                 + " does not answer ARP, so nothing can be sent towards "
                 + ip);
       }
-      Search search = new Search(link, Frames.macBytes(mac), src, dst, context);
-      Finding f = search.run(target);
+      WireProber prober = new WireProber(link, Frames.macBytes(mac), src, dst, context);
+      PathMtuSearch search = new PathMtuSearch(prober, link.mtu());
+      Finding f =
+          search.run()
+              ? measured(target, ip, link.name(), search)
+              : noEcho(target, ip, search.floor(), search.probes());
       f.evidence("interface", link.name() + " mtu " + link.mtu());
       f.evidence("nextHop", nextHop + " (" + mac + ")");
       f.evidence(
           "probes",
-          search.probes.size()
-              + " ("
-              + search.probes.stream().filter(p -> p.kind() == Kind.LOST).count()
-              + " lost): "
-              + String.join(" ", search.probes.stream().map(MtuCheck::brief).toList()));
+          search.probes().size() + " (" + search.lostProbes() + " lost): " + search.sequence());
       f.evidence(
           "kernelCachedMtu",
           route.cachedMtu() == null
@@ -148,24 +119,149 @@ public final class MtuCheck implements Check {
     }
   }
 
-  private static String brief(Probe p) {
-    return p.size()
-        + (p.kind() == Kind.REPLY ? "✓" : p.kind() == Kind.LOST ? "✗" : "→" + p.nextHopMtu());
+  private Finding noEcho(String target, String ip, Probe floor, List<Probe> probes) {
+    int smallest = probes.stream().mapToInt(Probe::size).min().orElse(floor.size());
+    return Findings.inconclusive(
+        key(),
+        target,
+        ip
+            + " does not answer ICMP echo even at "
+            + smallest
+            + " bytes"
+            + (floor.kind() == Kind.FRAG_NEEDED
+                ? " (frag-needed " + floor.nextHopMtu() + " from " + floor.from() + ")"
+                : "")
+            + ", so its path MTU cannot be measured by echo: name a target that answers ping");
   }
 
-  /** One target's discovery: at most {@link #MAX_PROBES} probes, each waiting a few round trips. */
-  private final class Search {
+  private Finding measured(String target, String ip, String dev, PathMtuSearch search) {
+    int answered = search.answered();
+    int top = search.top();
+    Probe reported = search.reported();
+    Finding f = judge(target, ip, dev, top, search);
+    f.evidence(
+        "pathMtu",
+        answered
+            + (search.exact()
+                ? ""
+                : " at least (search stopped at " + search.probes().size() + " probes)"));
+    f.evidence("largestAnswered", answered);
+    f.evidence("smallestLost", search.lost() > top ? "none" : search.lost());
+    f.evidence(
+        "fragNeeded",
+        reported == null
+            ? "none"
+            : "from " + reported.from() + ", next-hop MTU " + reported.nextHopMtu());
+    f.evidence("perSize", search.perSize());
+    f.evidence("loss", search.lossAtPassingSizes());
+    f.evidence("rtt", String.format("%.2f ms", search.floor().rttMicros() / 1000.0));
+    return f;
+  }
+
+  private Finding judge(String target, String ip, String dev, int top, PathMtuSearch search) {
+    int answered = search.answered();
+    long lostProbes = search.lostProbes();
+    int sent = search.probes().size();
+    if (answered >= top) {
+      return Findings.clear(
+          key(),
+          target,
+          "the full MTU of "
+              + dev
+              + " ("
+              + top
+              + " bytes) reaches "
+              + ip
+              + (lostProbes == 0
+                  ? ""
+                  : "; " + lostProbes + " of " + sent + " probes were lost at random on the way"));
+    }
+    // A black hole is a size that stays silent every time, not one probe that vanished.
+    boolean silent = search.silentAbove();
+    if (!silent && search.reported() != null) {
+      return Findings.clear(
+          key(),
+          target,
+          "path MTU to "
+              + ip
+              + " is "
+              + answered
+              + ": "
+              + search.reported().from()
+              + " reports it with ICMP frag-needed, so discovery works");
+    }
+    if (!silent) {
+      return Findings.inconclusive(
+          key(),
+          target,
+          "path MTU to "
+              + ip
+              + " is at least "
+              + answered
+              + (lostProbes > 0
+                  ? "; "
+                      + lostProbes
+                      + " of "
+                      + sent
+                      + " probes were lost, but no size stayed silent "
+                      + search.needed()
+                      + " times: a lossy path, not a black hole"
+                  : "; the search ran out of probes before a size was lost"));
+    }
+    return blackHole(target, ip, dev, top, answered);
+  }
+
+  private Finding blackHole(String target, String ip, String dev, int top, int answered) {
+    int mss = answered - 40;
+    return Findings.ghost(
+        key(),
+        target,
+        GhostName.MtuBlackhole,
+        "packets above "
+            + answered
+            + " bytes to "
+            + ip
+            + " vanish without an ICMP frag-needed: path MTU "
+            + answered
+            + ", but "
+            + dev
+            + " sends up to "
+            + top,
+        "clamp TCP MSS to "
+            + mss
+            + " for this path (nft: tcp flags syn tcp option maxseg size set "
+            + mss
+            + "; iptables -t mangle -A POSTROUTING -o "
+            + dev
+            + " -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss "
+            + mss
+            + ") or lower the MTU of "
+            + dev
+            + " to "
+            + answered
+            + "; then find the hop towards "
+            + ip
+            + " that drops ICMP type 3 code 4 (frag-needed)");
+  }
+
+  /**
+   * Echoes as raw frames, so that neither the kernel's cached path MTU nor its fragmentation gets
+   * in the way. The first round waits a second (the round trip is unknown); later ones a few round
+   * trips, so that a lost big probe does not cost a second each.
+   */
+  private static final class WireProber implements PathMtuSearch.Prober {
     final RawLink link;
     final byte[] dstMac;
     final Inet4Address src;
     final Inet4Address dst;
     final CheckContext context;
     final int id = ThreadLocalRandom.current().nextInt(1, 0xffff);
-    final List<Probe> probes = new ArrayList<>();
     Duration wait = FIRST_WAIT;
+    boolean answered;
     int seq;
 
-    Search(RawLink link, byte[] dstMac, Inet4Address src, Inet4Address dst, CheckContext context) {
+    WireProber(
+        RawLink link, byte[] dstMac, Inet4Address src, Inet4Address dst, CheckContext context) {
       this.link = link;
       this.dstMac = dstMac;
       this.src = src;
@@ -173,367 +269,53 @@ public final class MtuCheck implements Check {
       this.context = context;
     }
 
-    /** The search's bounds: the largest size answered, the smallest lost, the last frag-needed. */
-    int answered;
-
-    int lost;
-    Probe reported;
-
-    Finding run(String target) throws IOException {
-      String ip = dst.getHostAddress();
-      int top = link.mtu();
-      int low = Math.min(FLOOR, top);
-      Probe first = send(low);
-      if (first.kind() == Kind.LOST) {
-        // Once more before trusting the silence: on a lossy path the first probe is lost as often
-        // as any.
-        first = send(low);
-      }
-      if (first.kind() == Kind.LOST && low > IPV4_MINIMUM) {
-        low = IPV4_MINIMUM;
-        first = send(low);
-      }
-      if (first.kind() != Kind.REPLY) {
-        return Findings.inconclusive(
-            key(),
-            target,
-            ip
-                + " does not answer ICMP echo even at "
-                + low
-                + " bytes"
-                + (first.kind() == Kind.FRAG_NEEDED
-                    ? " (frag-needed " + first.nextHopMtu() + " from " + first.from() + ")"
-                    : "")
-                + ", so its path MTU cannot be measured by echo: name a target that answers ping");
-      }
-      // Later probes wait a few round trips: a lost big probe must not cost a second each.
-      wait = Duration.ofMillis(Math.max(100, Math.min(1000, 4 * first.rttMicros() / 1000 + 50)));
-      answered = low;
-      lost = top + 1;
-      Probe full = send(top);
-      if (full.kind() == Kind.REPLY) {
-        answered = top;
-      } else {
-        lost = top;
-        reported = full.kind() == Kind.FRAG_NEEDED ? full : null;
-      }
-      do {
-        bisect();
-      } while (silenceBroken(top));
-      Finding f = judge(target, ip, top, answered, reported);
-      boolean exact =
-          answered + 1 >= lost || (reported != null && answered == reported.nextHopMtu());
-      f.evidence(
-          "pathMtu",
-          answered + (exact ? "" : " at least (search stopped at " + MAX_PROBES + " probes)"));
-      f.evidence("largestAnswered", answered);
-      f.evidence("smallestLost", lost > top ? "none" : lost);
-      f.evidence(
-          "fragNeeded",
-          reported == null
-              ? "none"
-              : "from " + reported.from() + ", next-hop MTU " + reported.nextHopMtu());
-      f.evidence("perSize", perSize());
-      f.evidence("loss", lossAtPassingSizes());
-      f.evidence("rtt", String.format("%.2f ms", first.rttMicros() / 1000.0));
-      return f;
-    }
-
-    /** Narrows the bounds, one probe per size, until they meet or the budget is spent. */
-    private void bisect() throws IOException {
-      while (answered + 1 < lost && probes.size() < MAX_PROBES) {
-        // A router's next-hop MTU is tried first: when it holds, discovery is done in one probe.
-        int size =
-            reported != null
-                    && reported.nextHopMtu() > answered
-                    && reported.nextHopMtu() < lost
-                    && !tried(reported.nextHopMtu())
-                ? reported.nextHopMtu()
-                : (answered + lost) / 2;
-        // Two probes of the size at once, one wait: on a lossy path a single silence would send the
-        // search below the path MTU, and its budget may not bring it back; a black hole costs no
-        // second wait per silent size. A router's next-hop MTU needs no second opinion.
-        boolean hinted = reported != null && size == reported.nextHopMtu();
-        Probe p = send(size, hinted ? 1 : 2);
-        if (p.kind() == Kind.REPLY) {
-          answered = size;
-          if (reported != null && size == reported.nextHopMtu()) {
-            return;
-          }
-        } else {
-          lost = size;
-          if (p.kind() == Kind.FRAG_NEEDED) {
-            reported = p;
-          }
-        }
-      }
-    }
-
     /**
-     * Confirms the size that bounds the path MTU, then the full size: each must stay silent. True
-     * when one answered (the silence was loss): the bounds move above it and the search goes on.
+     * Each copy's outcome: an echo reply, a frag-needed quoting its sequence number, or a silence
+     * when the wait ends first (a few round trips after the round's first answer at the latest).
      */
-    private boolean silenceBroken(int top) {
-      Probe again = lost > top ? null : confirm(lost);
-      if (again == null && lost < top) {
-        again = confirm(top);
-      }
-      if (again != null && again.kind() == Kind.FRAG_NEEDED) {
-        reported = again;
-      }
-      if (again == null || again.kind() != Kind.REPLY) {
-        return false;
-      }
-      answered = again.size();
-      lost = smallestSilentAbove(answered, top);
-      return answered < top && probes.size() < MAX_PROBES;
-    }
-
-    /**
-     * Sends {@code size} again until it has been silent {@link #CONFIRM} times; returns the probe
-     * that broke the silence (an answer or a frag-needed), or null when it stayed silent, or when
-     * it needs no confirming (a frag-needed already proved it) or the budget is spent.
-     */
-    private Probe confirm(int size) {
-      try {
-        while (!answeredAt(size)
-            && !fragNeededAt(size)
-            && silences(size) < needed()
-            && probes.size() < CONFIRM_BUDGET) {
-          Probe p = send(size);
-          if (p.kind() != Kind.LOST) {
-            return p;
-          }
-        }
-        return null;
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-
-    private int smallestSilentAbove(int answered, int top) {
-      return probes.stream()
-          .filter(p -> p.kind() != Kind.REPLY && p.size() > answered && !answeredAt(p.size()))
-          .mapToInt(Probe::size)
-          .min()
-          .orElse(top + 1);
-    }
-
-    /**
-     * Silences that make a size lost: {@link #CONFIRM} on a path that lost no probe of a size that
-     * passes; more on a lossy one, from its loss rate (estimated with one loss and one answer
-     * added, so that a few probes never make it look clean).
-     */
-    int needed() {
-      long atPassing = probes.stream().filter(p -> answeredAt(p.size())).count();
-      long lostAtPassing =
-          probes.stream().filter(p -> p.kind() == Kind.LOST && answeredAt(p.size())).count();
-      if (lostAtPassing == 0) {
-        return CONFIRM;
-      }
-      double rate = (lostAtPassing + 1.0) / (atPassing + 2.0);
-      int n = (int) Math.ceil(Math.log(CHANCE) / Math.log(rate));
-      return Math.max(CONFIRM, Math.min(MAX_CONFIRM, n));
-    }
-
-    /** The lossy path's numbers, for the evidence. */
-    String lossAtPassingSizes() {
-      long atPassing = probes.stream().filter(p -> answeredAt(p.size())).count();
-      long lostAtPassing =
-          probes.stream().filter(p -> p.kind() == Kind.LOST && answeredAt(p.size())).count();
-      return lostAtPassing
-          + " of "
-          + atPassing
-          + " probes lost at sizes that pass; a size counts as lost after "
-          + needed()
-          + " silences";
-    }
-
-    private long silences(int size) {
-      return probes.stream().filter(p -> p.size() == size && p.kind() == Kind.LOST).count();
-    }
-
-    private boolean answeredAt(int size) {
-      return probes.stream().anyMatch(p -> p.size() == size && p.kind() == Kind.REPLY);
-    }
-
-    private boolean fragNeededAt(int size) {
-      return probes.stream().anyMatch(p -> p.size() == size && p.kind() == Kind.FRAG_NEEDED);
-    }
-
-    /** How many probes each size got and what came back: "1400 1✓, 1401 3✗, 1500 3✗". */
-    private String perSize() {
-      java.util.TreeMap<Integer, List<Probe>> bySize = new java.util.TreeMap<>();
-      probes.forEach(p -> bySize.computeIfAbsent(p.size(), k -> new ArrayList<>()).add(p));
-      List<String> out = new ArrayList<>();
-      bySize.forEach(
-          (size, ps) -> {
-            long answers = ps.stream().filter(p -> p.kind() == Kind.REPLY).count();
-            long silent = ps.stream().filter(p -> p.kind() == Kind.LOST).count();
-            long frag = ps.size() - answers - silent;
-            out.add(
-                size
-                    + " "
-                    + (answers > 0 ? answers + "✓" : "")
-                    + (silent > 0 ? silent + "✗" : "")
-                    + (frag > 0 ? frag + "→" : ""));
-          });
-      return String.join(", ", out);
-    }
-
-    private boolean tried(int size) {
-      return probes.stream().anyMatch(p -> p.size() == size);
-    }
-
-    private Finding judge(String target, String ip, int top, int answered, Probe reported) {
-      long lostProbes = probes.stream().filter(p -> p.kind() == Kind.LOST).count();
-      if (answered >= top) {
-        return Findings.clear(
-            key(),
-            target,
-            "the full MTU of "
-                + link.name()
-                + " ("
-                + top
-                + " bytes) reaches "
-                + ip
-                + (lostProbes == 0
-                    ? ""
-                    : "; "
-                        + lostProbes
-                        + " of "
-                        + probes.size()
-                        + " probes were lost at random on the way"));
-      }
-      // A black hole is a size that stays silent every time, not one probe that vanished.
-      int needed = needed();
-      boolean silent =
-          probes.stream()
-              .anyMatch(
-                  p ->
-                      p.size() > answered && silences(p.size()) >= needed && !answeredAt(p.size()));
-      if (!silent && reported != null) {
-        return Findings.clear(
-            key(),
-            target,
-            "path MTU to "
-                + ip
-                + " is "
-                + answered
-                + ": "
-                + reported.from()
-                + " reports it with ICMP frag-needed, so discovery works");
-      }
-      if (!silent && lostProbes > 0) {
-        return Findings.inconclusive(
-            key(),
-            target,
-            "path MTU to "
-                + ip
-                + " is at least "
-                + answered
-                + "; "
-                + lostProbes
-                + " of "
-                + probes.size()
-                + " probes were lost, but no size stayed silent "
-                + needed
-                + " times: a lossy path, not a black hole");
-      }
-      if (!silent) {
-        return Findings.inconclusive(
-            key(),
-            target,
-            "path MTU to "
-                + ip
-                + " is at least "
-                + answered
-                + "; the search ran out of probes before a size was lost");
-      }
-      int mss = answered - 40;
-      return Findings.ghost(
-          key(),
-          target,
-          GhostName.MtuBlackhole,
-          "packets above "
-              + answered
-              + " bytes to "
-              + ip
-              + " vanish without an ICMP frag-needed: path MTU "
-              + answered
-              + ", but "
-              + link.name()
-              + " sends up to "
-              + top,
-          "clamp TCP MSS to "
-              + mss
-              + " for this path (nft: tcp flags syn tcp option maxseg size set "
-              + mss
-              + "; iptables -t mangle -A POSTROUTING -o "
-              + link.name()
-              + " -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss "
-              + mss
-              + ") or lower the MTU of "
-              + link.name()
-              + " to "
-              + answered
-              + "; then find the hop towards "
-              + ip
-              + " that drops ICMP type 3 code 4 (frag-needed)");
-    }
-
-    Probe send(int size) throws IOException {
-      return send(size, 1);
-    }
-
-    /**
-     * {@code copies} probes of {@code size} back to back, one wait: each copy's outcome is recorded
-     * (an answered copy is a reply, a copy not answered within the wait a silence, so that the loss
-     * of a size that passes shows), and the probe's outcome is an answer if any copy got one.
-     */
-    Probe send(int size, int copies) throws IOException {
+    @Override
+    public List<Probe> send(int... sizes) throws IOException {
       int first = seq + 1;
       long sent = System.nanoTime();
-      for (int c = 0; c < copies; c++) {
+      for (int size : sizes) {
         link.send(
             Frames.ethernet(
                 dstMac, link.mac(), 0x0800, Frames.echoRequest(src, dst, id, ++seq, size)));
       }
-      java.util.Set<Integer> open = new java.util.HashSet<>();
-      for (int c = first; c <= seq; c++) {
-        open.add(c);
-      }
-      Probe reply = null;
+      Probe[] out = new Probe[sizes.length];
+      int open = sizes.length;
       Instant until = Instant.now().plus(context.atMost(wait));
       for (byte[] frame = link.receive(until);
-          frame != null && !open.isEmpty();
-          frame = open.isEmpty() ? null : link.receive(until)) {
+          frame != null;
+          frame = open == 0 ? null : link.receive(until)) {
         Frames.Icmp icmp = Frames.icmp(frame);
-        if (icmp == null || icmp.id() != id || !open.contains(icmp.seq())) {
+        int i = icmp == null || icmp.id() != id ? -1 : icmp.seq() - first;
+        if (i < 0 || i >= sizes.length || out[i] != null) {
           continue;
         }
         long rtt = (System.nanoTime() - sent) / 1000;
         if (icmp.fragmentationNeeded()) {
-          return record(
+          out[i] =
               new Probe(
-                  size, Kind.FRAG_NEEDED, icmp.nextHopMtu(), icmp.from().getHostAddress(), rtt));
-        }
-        if (icmp.echoReply() && icmp.from().equals(dst)) {
-          open.remove(icmp.seq());
-          Probe p = record(new Probe(size, Kind.REPLY, 0, null, rtt));
-          reply = reply == null ? p : reply;
+                  sizes[i], Kind.FRAG_NEEDED, icmp.nextHopMtu(), icmp.from().getHostAddress(), rtt);
+          open--;
+        } else if (icmp.echoReply() && icmp.from().equals(dst)) {
+          out[i] = new Probe(sizes[i], Kind.REPLY, 0, null, rtt);
+          open--;
+          if (!answered) {
+            answered = true;
+            wait = Duration.ofMillis(Math.max(100, Math.min(1000, 4 * rtt / 1000 + 50)));
+          }
+          // The other copies left together with this one: what is not back a few round trips
+          // later is lost, the first round's second of waiting need not run out.
+          Instant soon = Instant.now().plus(wait);
+          until = soon.isBefore(until) ? soon : until;
         }
       }
-      Probe lost = null;
-      for (int c = 0; c < open.size(); c++) {
-        lost = record(new Probe(size, Kind.LOST, 0, null, 0));
+      for (int i = 0; i < out.length; i++) {
+        out[i] = out[i] != null ? out[i] : new Probe(sizes[i], Kind.LOST, 0, null, 0);
       }
-      return reply != null ? reply : lost;
-    }
-
-    private Probe record(Probe p) {
-      probes.add(p);
-      return p;
+      return List.of(out);
     }
   }
 }

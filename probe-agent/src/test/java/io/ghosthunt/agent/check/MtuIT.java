@@ -62,10 +62,12 @@ class MtuIT {
     assertEquals("n-r1 mtu 1500", f.getEvidence().get("interface"));
     assertTrue(
         f.getEvidence().get("nextHop").startsWith(MtuLab.R1 + " ("), f.getEvidence().toString());
-    assertTrue(probes(f) <= MtuCheck.MAX_PROBES, f.getEvidence().get("probes"));
-    // Every size above the path MTU that bounds it stayed silent three times.
-    assertTrue(f.getEvidence().get("perSize").contains("1401 3✗"), f.getEvidence().get("perSize"));
-    assertTrue(f.getEvidence().get("perSize").contains("1500 3✗"), f.getEvidence().get("perSize"));
+    assertTrue(
+        probes(f) <= PathMtuSearch.MAX_PROBES + 2 * PathMtuSearch.CONFIRM,
+        f.getEvidence().get("probes"));
+    // Every size above the path MTU that bounds it stayed silent four times.
+    assertTrue(f.getEvidence().get("perSize").contains("1401 4✗"), f.getEvidence().get("perSize"));
+    assertTrue(f.getEvidence().get("perSize").contains("1500 4✗"), f.getEvidence().get("perSize"));
     assertTrue(f.getRemediation().startsWith("clamp TCP MSS to 1360"), f.getRemediation());
     // The drop rule on r1 really ate the errors.
     assertTrue(
@@ -88,7 +90,9 @@ class MtuIT {
         f.getSummary());
     assertEquals("from 192.0.2.1, next-hop MTU 1400", f.getEvidence().get("fragNeeded"));
     assertEquals("1400", f.getEvidence().get("pathMtu"));
-    assertTrue(probes(f) <= 3, f.getEvidence().get("probes"));
+    // Three rounds: the floor (and the IPv4 minimum), the full size, the router's next-hop MTU.
+    assertEquals(
+        "6 (0 lost): 1280✓ 1280✓ 576✓ 1500→1400 1500→1400 1400✓", f.getEvidence().get("probes"));
   }
 
   @Test
@@ -148,7 +152,7 @@ class MtuIT {
       int mtuSeen = Integer.parseInt(pathMtu.substring(0, 4));
       assertTrue(mtuSeen >= 1390 && mtuSeen <= 1400, f.getEvidence().toString());
       assertTrue(f.getEvidence().get("loss").endsWith("silences"), f.getEvidence().get("loss"));
-      assertTrue(probes(f) <= MtuCheck.CONFIRM_BUDGET, f.getEvidence().get("probes"));
+      assertTrue(probes(f) <= PathMtuSearch.CONFIRM_BUDGET, f.getEvidence().get("probes"));
     }
   }
 
