@@ -390,8 +390,8 @@ public final class HuntResolver {
       strings(
           "spec.checks.duplicateIp.addresses",
           c.getDuplicateIp().getAddresses(),
-          IPV4,
-          "an IPv4 address (ARP is IPv4 only)",
+          IP,
+          "an IPv4 or IPv6 address",
           problems);
       strings(
           "spec.checks.duplicateIp.dhcpServers",

@@ -127,12 +127,12 @@ class CrdSchemaTest {
     Pattern name = ruleRegex(at(spec, "checks", "dns", "names"), "every name must be a DNS name");
     assertTrue(name.matcher("app.example.com").matches());
     assertTrue(!name.matcher("app_example com").matches());
-    Pattern v4 =
+    Pattern neighbour =
         ruleRegex(
             at(spec, "checks", "duplicateIp", "addresses"),
-            "every address must be an IPv4 address");
-    assertTrue(v4.matcher("192.0.2.7").matches());
-    assertTrue(!v4.matcher("2001:db8::10").matches());
+            "every address must be an IPv4 or IPv6 address");
+    assertEquals(ip.pattern(), neighbour.pattern());
+    assertEquals(45L, at(spec, "checks", "duplicateIp", "addresses", "[]").getMaxLength());
     for (String[] f :
         List.of(new String[] {"mtu", "targets"}, new String[] {"asymmetricRoute", "peers"})) {
       Pattern host = ruleRegex(at(spec, "checks", f[0], f[1]), "every");

@@ -201,7 +201,7 @@ class HuntResolverTest {
     h2.setUrls(List.of("ftp://example.com/"));
     checks.setHttp2(h2);
     DuplicateIpSpec dup = new DuplicateIpSpec();
-    dup.setAddresses(List.of("2001:db8::1"));
+    dup.setAddresses(List.of("192.0.2.300"));
     checks.setDuplicateIp(dup);
     MtuSpec mtu = new MtuSpec();
     mtu.setTargets(java.util.Collections.nCopies(65, "192.0.2.1"));
@@ -216,7 +216,7 @@ class HuntResolverTest {
             "spec.checks.portOwner.ports: 70000 is not a port (1-65535)",
             "spec.checks.http2.urls: 'ftp://example.com/' is not an http:// or https:// URL",
             "spec.checks.mtu.targets: 65 entries, at most 64",
-            "spec.checks.duplicateIp.addresses: '2001:db8::1' is not an IPv4 address (ARP is IPv4 only)"),
+            "spec.checks.duplicateIp.addresses: '192.0.2.300' is not an IPv4 or IPv6 address"),
         e.problems());
   }
 

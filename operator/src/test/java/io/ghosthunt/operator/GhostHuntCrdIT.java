@@ -108,8 +108,8 @@ class GhostHuntCrdIT {
             "{\"checks\": {\"dns\": {\"names\": [\"app.example.com\"], \"expectedAddresses\": [\"not-an-ip\"]}}}",
             "spec.checks.dns.expectedAddresses: Invalid value: \"array\": every expected address must be an IP address"),
         Arguments.of(
-            "{\"checks\": {\"duplicateIp\": {\"addresses\": [\"2001:db8::1\"]}}}",
-            "every address must be an IPv4 address (ARP is IPv4 only)"),
+            "{\"checks\": {\"duplicateIp\": {\"addresses\": [\"192.0.2.300\"]}}}",
+            "every address must be an IPv4 or IPv6 address"),
         Arguments.of(
             "{\"checks\": {\"mtu\": {\"targets\": [\"two words\"]}}}",
             "spec.checks.mtu.targets: Invalid value: \"array\": every target must be an IP address or a host name"),

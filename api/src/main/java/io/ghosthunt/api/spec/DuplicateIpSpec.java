@@ -9,18 +9,20 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /**
- * Inputs of the {@code duplicateIp} check: ARP claims per address and DHCP offers (intermittent
- * dropouts).
+ * Inputs of the {@code duplicateIp} check: ARP and Neighbor Discovery claims per address and DHCP
+ * offers (intermittent dropouts).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DuplicateIpSpec {
 
-  @JsonPropertyDescription("IPv4 addresses to probe with ARP. Default: the node's own addresses.")
+  @JsonPropertyDescription(
+      "Addresses to probe: IPv4 with ARP, IPv6 with Neighbor Solicitation. Default: the node's own"
+          + " IPv4 and global IPv6 addresses on the interface.")
   @Size(max = 64)
   @ValidationRule(
-      value = "self.all(x, x.matches(r'" + Patterns.IPV4_ANCHORED + "'))",
-      message = "every address must be an IPv4 address (ARP is IPv4 only)")
-  private List<@Size(max = 15) String> addresses;
+      value = "self.all(x, x.matches(r'" + Patterns.IP_ANCHORED + "'))",
+      message = "every address must be an IPv4 or IPv6 address")
+  private List<@Size(max = 45) String> addresses;
 
   @JsonPropertyDescription("Interface to probe on. Default: the interface of the default route.")
   @Size(max = 15)

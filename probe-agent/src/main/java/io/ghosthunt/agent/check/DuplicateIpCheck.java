@@ -3,6 +3,8 @@ package io.ghosthunt.agent.check;
 import io.ghosthunt.agent.host.Addresses;
 import io.ghosthunt.agent.host.Dhcp;
 import io.ghosthunt.agent.host.Frames;
+import io.ghosthunt.agent.host.Frames6;
+import io.ghosthunt.agent.host.Ipv6Addresses;
 import io.ghosthunt.agent.host.Neighbours;
 import io.ghosthunt.agent.host.RawLink;
 import io.ghosthunt.agent.host.Route;
@@ -13,6 +15,8 @@ import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostName;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.time.Duration;
@@ -27,10 +31,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
- * Intermittent dropouts: active ARP on the wire. Who-has for each address named, an RFC 5227 probe
- * (sender 0.0.0.0) for the node's own, every reply in one window collected, plus the neighbour
- * table; with {@code dhcp}, a DISCOVER and every server that offers. Ghosts {@code DuplicateIp}
- * (one IP, several MACs) and {@code RogueDhcp}.
+ * Intermittent dropouts: active ARP and Neighbor Discovery on the wire. Who-has (Neighbor
+ * Solicitation for IPv6) for each address named, an RFC 5227 probe (sender 0.0.0.0) or a duplicate
+ * address detection probe (from ::) for the node's own, every answer in one window collected, plus
+ * the neighbour table and the kernel's own detection; with {@code dhcp}, a DISCOVER and every
+ * server that offers. Ghosts {@code DuplicateIp} (one IP, several MACs) and {@code RogueDhcp}.
  */
 public final class DuplicateIpCheck implements Check {
 
@@ -71,16 +76,11 @@ public final class DuplicateIpCheck implements Check {
     if (ni == null) {
       return List.of(Findings.error(key(), iface, "no interface " + iface + " on this node"));
     }
-    List<Inet4Address> own =
-        ni.getInterfaceAddresses().stream()
-            .map(InterfaceAddress::getAddress)
-            .filter(Inet4Address.class::isInstance)
-            .map(Inet4Address.class::cast)
-            .toList();
-    List<Inet4Address> targets =
+    Own own = new Own(ni, Ipv6Addresses.of(iface, context.atMost(Duration.ofSeconds(5))));
+    List<InetAddress> targets =
         spec.getAddresses() == null || spec.getAddresses().isEmpty()
-            ? own
-            : spec.getAddresses().stream().map(a -> (Inet4Address) Addresses.literal(a)).toList();
+            ? own.all()
+            : spec.getAddresses().stream().map(Addresses::literal).toList();
     boolean dhcp = Boolean.TRUE.equals(spec.getDhcp());
     if (targets.isEmpty() && !dhcp) {
       return List.of(
@@ -88,121 +88,22 @@ public final class DuplicateIpCheck implements Check {
               key(),
               iface,
               iface
-                  + " has no IPv4 address to probe: name addresses in"
+                  + " has no IPv4 or global IPv6 address to probe: name addresses in"
                   + " spec.checks.duplicateIp.addresses"));
     }
-
-    Map<Inet4Address, Map<String, String>> claims = new LinkedHashMap<>();
-    targets.forEach(t -> claims.put(t, new LinkedHashMap<>()));
-    // This node's other interfaces answer ARP for every local address where arp_ignore is 0
-    // (Linux's
-    // default): a second MAC that is our own is no duplicate.
-    Map<String, String> localMacs = localMacs();
-    Map<Inet4Address, Set<String>> accepted = new LinkedHashMap<>();
-    Map<Inet4Address, List<Dhcp.Offer>> offers = new LinkedHashMap<>();
-    String ownMac;
-    int xid = ThreadLocalRandom.current().nextInt();
-    double referenceAnsweredMs = -1;
-    Inet4Address reference = null;
-    try (RawLink link = RawLink.open(iface, "arp or (udp and dst port " + Dhcp.CLIENT_PORT + ")")) {
-      ownMac = Frames.mac(link.mac());
-      Inet4Address asker = own.isEmpty() ? null : own.get(0);
-      reference = dhcp || asker == null ? null : reference(iface, targets, context);
-      long sent = System.nanoTime();
-      if (reference != null) {
-        link.send(Frames.arpRequest(link.mac(), asker.getAddress(), reference.getAddress()));
-      }
-      for (Inet4Address t : targets) {
-        // Our own address: a zero sender, so a squatter answers without learning our MAC for it.
-        Inet4Address sender = own.contains(t) ? null : asker;
-        link.send(
-            Frames.arpRequest(
-                link.mac(), sender == null ? new byte[4] : sender.getAddress(), t.getAddress()));
-      }
-      if (dhcp) {
-        link.send(
-            Frames.ethernet(
-                Frames.BROADCAST,
-                link.mac(),
-                0x0800,
-                Frames.udp(
-                    Frames.v4(new byte[4]),
-                    Frames.v4(new byte[] {-1, -1, -1, -1}),
-                    Dhcp.CLIENT_PORT,
-                    Dhcp.SERVER_PORT,
-                    Dhcp.discover(link.mac(), xid))));
-      }
-      Instant until = Instant.now().plus(context.atMost(dhcp ? DHCP_WINDOW : ARP_WINDOW));
-      for (byte[] frame = link.receive(until); frame != null; frame = link.receive(until)) {
-        Frames.Arp arp = Frames.arp(frame);
-        if (arp != null
-            && arp.reply()
-            && reference != null
-            && referenceAnsweredMs < 0
-            && reference.equals(arp.senderIp())) {
-          referenceAnsweredMs = (System.nanoTime() - sent) / 1e6;
-          // Counted from when the probes went out, as the answer time is.
-          Instant shorter =
-              Instant.now()
-                  .plus(shortWindow(referenceAnsweredMs))
-                  .minusNanos((long) (referenceAnsweredMs * 1e6));
-          until = shorter.isBefore(until) ? shorter : until;
-        }
-        if (arp != null && arp.reply() && claims.containsKey(arp.senderIp())) {
-          String mac = Frames.mac(arp.senderMac());
-          if (localMacs.containsKey(mac) && !mac.equals(ownMac)) {
-            accepted
-                .computeIfAbsent(arp.senderIp(), k -> new LinkedHashSet<>())
-                .add(
-                    mac
-                        + " is this node's own "
-                        + localMacs.get(mac)
-                        + " (with arp_ignore 0 every interface answers for every local address)");
-          } else if (!mac.equals(ownMac)) {
-            claims.get(arp.senderIp()).putIfAbsent(mac, Frames.mac(arp.frameSource()));
-          }
-          continue;
-        }
-        Frames.Udp udp = Frames.udp(frame);
-        Dhcp.Offer offer = udp == null ? null : Dhcp.offer(udp, xid);
-        if (offer != null) {
-          offers.computeIfAbsent(offer.server(), s -> new ArrayList<>()).add(offer);
-        }
-      }
+    Heard heard;
+    try (RawLink link =
+        RawLink.open(iface, "arp or icmp6 or (udp and dst port " + Dhcp.CLIENT_PORT + ")")) {
+      heard = listen(link, iface, targets, own, dhcp, context);
     } catch (IOException e) {
       return List.of(Findings.error(key(), iface, e.getMessage()));
     }
-
     long tookMs = (System.nanoTime() - started) / 1_000_000;
-    String listened =
-        tookMs
-            + " ms"
-            + (referenceAnsweredMs >= 0
-                ? String.format(
-                    " (%s answered in %.2f ms: the window ends at twenty times that, at least %d ms)",
-                    reference.getHostAddress(), referenceAnsweredMs, MIN_ARP_WINDOW.toMillis())
-                : reference != null
-                    ? " (" + reference.getHostAddress() + " did not answer: the whole window)"
-                    : "");
-    Map<String, String> neighbours = Neighbours.read();
     List<Finding> findings = new ArrayList<>();
-    for (Map.Entry<Inet4Address, Map<String, String>> e : claims.entrySet()) {
-      Finding f = judge(e.getKey(), own.contains(e.getKey()), e.getValue().keySet(), iface, ownMac);
-      f.evidence("interface", iface + " " + ownMac);
-      f.evidence(
-          "probe",
-          own.contains(e.getKey())
-              ? "RFC 5227 (sender 0.0.0.0)"
-              : "who-has from "
-                  + Addresses.text(own.isEmpty() ? Frames.v4(new byte[4]) : own.get(0)));
-      f.evidence(
-          "macs", e.getValue().isEmpty() ? "none" : String.join(", ", e.getValue().keySet()));
-      if (accepted.containsKey(e.getKey())) {
-        f.evidence("accepted", String.join("; ", accepted.get(e.getKey())));
-      }
-      f.evidence(
-          "neighbourTable", neighbours.getOrDefault(e.getKey().getHostAddress(), "no entry"));
-      f.evidence("listened", listened);
+    Map<String, String> neighbours = Neighbours.read();
+    for (Map.Entry<InetAddress, Map<String, String>> e : heard.claims.entrySet()) {
+      Finding f = claimFinding(e.getKey(), e.getValue().keySet(), iface, own, heard, neighbours);
+      f.evidence("listened", heard.listened(tookMs));
       f.setDurationMs(tookMs);
       findings.add(f);
     }
@@ -210,7 +111,7 @@ public final class DuplicateIpCheck implements Check {
       Finding f =
           judgeDhcp(
               iface,
-              offers,
+              heard.offers,
               spec.getDhcpServers() == null
                   ? Set.of()
                   : new LinkedHashSet<>(spec.getDhcpServers()));
@@ -219,6 +120,210 @@ public final class DuplicateIpCheck implements Check {
     }
     return findings;
   }
+
+  /** The node's addresses on the interface: IPv4, and global IPv6 with the kernel's DAD state. */
+  private record Own(List<Inet4Address> v4, List<Ipv6Addresses.Own> v6) {
+    Own(NetworkInterface ni, List<Ipv6Addresses.Own> v6) {
+      this(
+          ni.getInterfaceAddresses().stream()
+              .map(InterfaceAddress::getAddress)
+              .filter(Inet4Address.class::isInstance)
+              .map(Inet4Address.class::cast)
+              .toList(),
+          v6);
+    }
+
+    List<InetAddress> all() {
+      List<InetAddress> all = new ArrayList<>(v4);
+      v6.forEach(a -> all.add(a.address()));
+      return all;
+    }
+
+    boolean contains(InetAddress a) {
+      return v4.contains(a) || v6.stream().anyMatch(o -> o.address().equals(a));
+    }
+
+    Ipv6Addresses.Own v6(InetAddress a) {
+      return v6.stream().filter(o -> o.address().equals(a)).findFirst().orElse(null);
+    }
+
+    /** The address who-has and solicitations go out from: none for our own (RFC 5227, DAD). */
+    InetAddress asker(InetAddress target) {
+      if (contains(target)) {
+        return null;
+      }
+      if (target instanceof Inet6Address) {
+        return v6.stream()
+            .filter(o -> !o.tentative())
+            .map(o -> (InetAddress) o.address())
+            .findFirst()
+            .orElse(null);
+      }
+      return v4.isEmpty() ? null : v4.get(0);
+    }
+  }
+
+  /** What one window on the wire brought: the claims per address, the offers, the timings. */
+  private static final class Heard {
+    final Map<InetAddress, Map<String, String>> claims = new LinkedHashMap<>();
+    final Map<InetAddress, Set<String>> accepted = new LinkedHashMap<>();
+    final Map<Inet4Address, List<Dhcp.Offer>> offers = new LinkedHashMap<>();
+    String ownMac;
+    Inet4Address reference;
+    double referenceAnsweredMs = -1;
+
+    /**
+     * A MAC claiming {@code address}: this node's own other interfaces are accepted, not counted
+     * (with arp_ignore 0, Linux's default, every interface answers for every local address).
+     */
+    void claim(InetAddress address, String mac, String frameSource, Map<String, String> local) {
+      if (!claims.containsKey(address) || mac.equals(ownMac)) {
+        return;
+      }
+      if (local.containsKey(mac)) {
+        accepted
+            .computeIfAbsent(address, k -> new LinkedHashSet<>())
+            .add(
+                mac
+                    + " is this node's own "
+                    + local.get(mac)
+                    + " (with arp_ignore 0 every interface answers for every local address)");
+      } else {
+        claims.get(address).putIfAbsent(mac, frameSource);
+      }
+    }
+
+    String listened(long tookMs) {
+      return tookMs
+          + " ms"
+          + (referenceAnsweredMs >= 0
+              ? String.format(
+                  " (%s answered in %.2f ms: the window ends at twenty times that, at least %d ms)",
+                  reference.getHostAddress(), referenceAnsweredMs, MIN_ARP_WINDOW.toMillis())
+              : reference != null
+                  ? " (" + reference.getHostAddress() + " did not answer: the whole window)"
+                  : "");
+    }
+  }
+
+  /**
+   * Sends every probe at once (who-has or Neighbor Solicitation per address, the reference's
+   * who-has, the DHCP discover) and collects the answers in one window.
+   */
+  private Heard listen(
+      RawLink link,
+      String iface,
+      List<InetAddress> targets,
+      Own own,
+      boolean dhcp,
+      CheckContext context)
+      throws IOException {
+    Heard heard = new Heard();
+    heard.ownMac = Frames.mac(link.mac());
+    targets.forEach(t -> heard.claims.put(t, new LinkedHashMap<>()));
+    Map<String, String> localMacs = localMacs();
+    int xid = ThreadLocalRandom.current().nextInt();
+    Inet4Address asker = own.v4().isEmpty() ? null : own.v4().get(0);
+    heard.reference = dhcp || asker == null ? null : reference(iface, targets, context);
+    long sent = System.nanoTime();
+    if (heard.reference != null) {
+      link.send(Frames.arpRequest(link.mac(), asker.getAddress(), heard.reference.getAddress()));
+    }
+    for (InetAddress t : targets) {
+      InetAddress sender = own.asker(t);
+      link.send(
+          t instanceof Inet6Address t6
+              ? Frames6.neighborSolicitation(link.mac(), (Inet6Address) sender, t6)
+              : Frames.arpRequest(
+                  link.mac(), sender == null ? new byte[4] : sender.getAddress(), t.getAddress()));
+    }
+    if (dhcp) {
+      link.send(
+          Frames.ethernet(
+              Frames.BROADCAST,
+              link.mac(),
+              0x0800,
+              Frames.udp(
+                  Frames.v4(new byte[4]),
+                  Frames.v4(new byte[] {-1, -1, -1, -1}),
+                  Dhcp.CLIENT_PORT,
+                  Dhcp.SERVER_PORT,
+                  Dhcp.discover(link.mac(), xid))));
+    }
+    Instant until = Instant.now().plus(context.atMost(dhcp ? DHCP_WINDOW : ARP_WINDOW));
+    for (byte[] frame = link.receive(until); frame != null; frame = link.receive(until)) {
+      Frames.Arp arp = Frames.arp(frame);
+      if (arp != null && arp.reply()) {
+        if (heard.reference != null
+            && heard.referenceAnsweredMs < 0
+            && heard.reference.equals(arp.senderIp())) {
+          heard.referenceAnsweredMs = (System.nanoTime() - sent) / 1e6;
+          // Counted from when the probes went out, as the answer time is.
+          Instant shorter =
+              Instant.now()
+                  .plus(shortWindow(heard.referenceAnsweredMs))
+                  .minusNanos((long) (heard.referenceAnsweredMs * 1e6));
+          until = shorter.isBefore(until) ? shorter : until;
+        }
+        heard.claim(
+            arp.senderIp(), Frames.mac(arp.senderMac()), Frames.mac(arp.frameSource()), localMacs);
+        continue;
+      }
+      Frames6.Icmp6 na = Frames6.icmp6(frame);
+      if (na != null && na.neighborAdvertisement()) {
+        heard.claim(
+            na.target(), Frames.mac(na.targetMac()), Frames.mac(na.frameSource()), localMacs);
+        continue;
+      }
+      Frames.Udp udp = Frames.udp(frame);
+      Dhcp.Offer offer = udp == null ? null : Dhcp.offer(udp, xid);
+      if (offer != null) {
+        heard.offers.computeIfAbsent(offer.server(), s -> new ArrayList<>()).add(offer);
+      }
+    }
+    return heard;
+  }
+
+  /** One address's finding with its evidence. */
+  private Finding claimFinding(
+      InetAddress address,
+      Set<String> macs,
+      String iface,
+      Own own,
+      Heard heard,
+      Map<String, String> neighbours) {
+    boolean v6 = address instanceof Inet6Address;
+    Ipv6Addresses.Own dad = own.v6(address);
+    Finding f =
+        dad != null && dad.dadFailed()
+            ? dadFailed(dad, macs, iface, heard.ownMac)
+            : judge(address, own.contains(address), macs, iface, heard.ownMac);
+    f.evidence("interface", iface + " " + heard.ownMac);
+    InetAddress asker = own.asker(address);
+    f.evidence(
+        "probe",
+        own.contains(address)
+            ? v6 ? "duplicate address detection (Neighbor Solicitation from ::)" : RFC_5227
+            : v6
+                ? "Neighbor Solicitation from " + (asker == null ? "::" : Addresses.text(asker))
+                : "who-has from " + Addresses.text(asker == null ? Frames.v4(new byte[4]) : asker));
+    f.evidence("macs", macs.isEmpty() ? "none" : String.join(", ", macs));
+    if (heard.accepted.containsKey(address)) {
+      f.evidence("accepted", String.join("; ", heard.accepted.get(address)));
+    }
+    if (dad != null) {
+      f.evidence(
+          "kernelDad",
+          dad.dadFailed()
+              ? "failed: the address is tentative and unused"
+              : dad.tentative() ? "still running" : "passed (or skipped: nodad)");
+    } else if (!v6) {
+      f.evidence("neighbourTable", neighbours.getOrDefault(address.getHostAddress(), "no entry"));
+    }
+    return f;
+  }
+
+  private static final String RFC_5227 = "RFC 5227 (sender 0.0.0.0)";
 
   /** MAC → interface name, for every interface of this node that has a MAC. */
   private static Map<String, String> localMacs() {
@@ -248,7 +353,7 @@ public final class DuplicateIpCheck implements Check {
    * target.
    */
   private static Inet4Address reference(
-      String iface, List<Inet4Address> targets, CheckContext context) {
+      String iface, List<InetAddress> targets, CheckContext context) {
     Route route = Route.defaultRoute(context.atMost(Duration.ofSeconds(2)));
     if (route.gateway() == null || !iface.equals(route.dev()) || route.gateway().contains(":")) {
       return null;
@@ -258,7 +363,7 @@ public final class DuplicateIpCheck implements Check {
   }
 
   private Finding judge(
-      Inet4Address address, boolean ours, Set<String> macs, String iface, String ownMac) {
+      InetAddress address, boolean ours, Set<String> macs, String iface, String ownMac) {
     String ip = Addresses.text(address);
     if (ours) {
       if (macs.isEmpty()) {
@@ -269,20 +374,16 @@ public final class DuplicateIpCheck implements Check {
           key(),
           ip,
           GhostName.DuplicateIp,
-          ip
-              + " is this node's address on "
-              + iface
-              + " ("
-              + ownMac
-              + ") but is also claimed by "
-              + String.join(", ", macs),
+          ours(ip, iface, ownMac) + " is also claimed by " + String.join(", ", macs),
           remedy(ip, macs));
     }
     if (macs.isEmpty()) {
       return Findings.inconclusive(
           key(),
           ip,
-          "no host answered ARP for "
+          "no host answered "
+              + (address instanceof Inet6Address ? "Neighbor Solicitation" : "ARP")
+              + " for "
               + ip
               + " on "
               + iface
@@ -300,6 +401,37 @@ public final class DuplicateIpCheck implements Check {
         GhostName.DuplicateIp,
         ip + " is claimed by " + macs.size() + " MACs on " + iface + ": " + String.join(", ", macs),
         remedy(ip, macs));
+  }
+
+  /**
+   * The kernel's own duplicate address detection failed for one of the node's IPv6 addresses: it
+   * stays tentative and unused, whoever holds it now; a ghost even when nobody answers any more.
+   */
+  private Finding dadFailed(Ipv6Addresses.Own dad, Set<String> macs, String iface, String ownMac) {
+    String ip = Addresses.text(dad.address());
+    String cidr = ip + "/" + dad.prefixLength();
+    return Findings.ghost(
+        key(),
+        ip,
+        GhostName.DuplicateIp,
+        ours(ip, iface, ownMac)
+            + " the kernel's duplicate address detection failed, so the node does not use it"
+            + (macs.isEmpty()
+                ? "; nobody answers for it now"
+                : "; it is claimed by " + String.join(", ", macs)),
+        (macs.isEmpty() ? "" : remedy(ip, macs) + "; then ")
+            + "add it again so that the kernel checks it anew: ip -6 addr del "
+            + cidr
+            + " dev "
+            + iface
+            + " && ip -6 addr add "
+            + cidr
+            + " dev "
+            + iface);
+  }
+
+  private static String ours(String ip, String iface, String ownMac) {
+    return ip + " is this node's address on " + iface + " (" + ownMac + ") but";
   }
 
   private static String remedy(String ip, Set<String> macs) {

@@ -2,8 +2,11 @@ package io.ghosthunt.agent.check;
 
 import io.ghosthunt.agent.check.PathMtuSearch.Kind;
 import io.ghosthunt.agent.check.PathMtuSearch.Probe;
+import io.ghosthunt.agent.host.Addresses;
 import io.ghosthunt.agent.host.ArpProbe;
 import io.ghosthunt.agent.host.Frames;
+import io.ghosthunt.agent.host.Frames6;
+import io.ghosthunt.agent.host.NdpProbe;
 import io.ghosthunt.agent.host.RawLink;
 import io.ghosthunt.agent.host.Route;
 import io.ghosthunt.api.CheckKey;
@@ -12,6 +15,7 @@ import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostName;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -22,11 +26,12 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Big transfers hang: path MTU discovery with don't-fragment ICMP echoes sent as raw frames, so
- * that neither the kernel's cached path MTU nor its fragmentation gets in the way. Tells apart an
- * echo reply, an ICMP frag-needed (discovery works) and silence (a black hole). Ghost {@code
- * MtuBlackhole} when sizes above the path MTU vanish without a frag-needed, every time: on a lossy
- * path any probe can vanish once, so a silence counts only when it is confirmed.
+ * Big transfers hang: path MTU discovery with don't-fragment ICMP echoes (ICMPv6 echoes for an IPv6
+ * target) sent as raw frames, so that neither the kernel's cached path MTU nor its fragmentation
+ * gets in the way. Tells apart an echo reply, a router's frag-needed or Packet Too Big (discovery
+ * works) and silence (a black hole). Ghost {@code MtuBlackhole} when sizes above the path MTU
+ * vanish without a frag-needed, every time: on a lossy path any probe can vanish once, so a silence
+ * counts only when it is confirmed.
  */
 public final class MtuCheck implements Check {
 
@@ -55,36 +60,71 @@ public final class MtuCheck implements Check {
     return findings;
   }
 
+  /**
+   * What differs between the families: the router's error, the evidence key naming it, the headers
+   * an MSS leaves out of the MTU, and the firewall command that clamps it.
+   */
+  record Family(
+      String error, String reported, String errorKey, String errorType, int headers, String ipt) {
+    static final Family V4 =
+        new Family(
+            "an ICMP frag-needed",
+            "ICMP frag-needed",
+            "fragNeeded",
+            "ICMP type 3 code 4 (frag-needed)",
+            40,
+            "iptables");
+    static final Family V6 =
+        new Family(
+            "an ICMPv6 Packet Too Big",
+            "ICMPv6 Packet Too Big",
+            "packetTooBig",
+            "ICMPv6 type 2 (Packet Too Big)",
+            60,
+            "ip6tables");
+
+    static Family of(InetAddress a) {
+      return a instanceof Inet6Address ? V6 : V4;
+    }
+  }
+
+  /** The target's IPv4 address when it has one, else its IPv6 address; null when unknown. */
+  static InetAddress pick(InetAddress[] addresses) {
+    return Arrays.stream(addresses)
+        .filter(Inet4Address.class::isInstance)
+        .findFirst()
+        .or(() -> Arrays.stream(addresses).filter(Inet6Address.class::isInstance).findFirst())
+        .orElse(null);
+  }
+
   private Finding probe(String target, CheckContext context) throws IOException {
-    Inet4Address dst;
+    InetAddress dst;
     try {
-      dst =
-          Arrays.stream(InetAddress.getAllByName(target))
-              .filter(Inet4Address.class::isInstance)
-              .map(Inet4Address.class::cast)
-              .findFirst()
-              .orElse(null);
+      dst = pick(InetAddress.getAllByName(target));
     } catch (UnknownHostException e) {
       return Findings.error(key(), target, "cannot resolve " + target + ": " + e.getMessage());
     }
     if (dst == null) {
-      return Findings.error(
-          key(),
-          target,
-          target + " has no IPv4 address: IPv6 path MTU probing is not in this build");
+      return Findings.error(key(), target, target + " has no IP address");
     }
-    String ip = dst.getHostAddress();
+    String ip = Addresses.text(dst);
     Route route = Route.to(ip, context.atMost(Duration.ofSeconds(5)));
     if (!route.exists() || route.src() == null) {
       return Findings.error(key(), target, "no route to " + ip + " on this node");
     }
-    Inet4Address src = (Inet4Address) InetAddress.getByName(route.src());
+    InetAddress src = Addresses.literal(route.src());
     String nextHop = route.nextHop(ip);
-    try (RawLink link =
-        RawLink.open(route.dev(), "arp or (icmp and dst host " + route.src() + ")")) {
+    boolean v6 = dst instanceof Inet6Address;
+    String filter =
+        v6 ? "icmp6 and dst host " + route.src() : "arp or (icmp and dst host " + route.src() + ")";
+    try (RawLink link = RawLink.open(route.dev(), filter)) {
+      InetAddress hop = Addresses.literal(nextHop);
       String mac =
-          ArpProbe.resolve(
-              link, src, (Inet4Address) InetAddress.getByName(nextHop), context.atMost(ARP_WAIT));
+          v6
+              ? NdpProbe.resolve(
+                  link, (Inet6Address) src, (Inet6Address) hop, context.atMost(ARP_WAIT))
+              : ArpProbe.resolve(
+                  link, (Inet4Address) src, (Inet4Address) hop, context.atMost(ARP_WAIT));
       if (mac == null) {
         return Findings.inconclusive(
             key(),
@@ -93,15 +133,16 @@ public final class MtuCheck implements Check {
                 + nextHop
                 + " on "
                 + route.dev()
-                + " does not answer ARP, so nothing can be sent towards "
+                + (v6 ? " does not answer Neighbor Solicitation" : " does not answer ARP")
+                + ", so nothing can be sent towards "
                 + ip);
       }
       WireProber prober = new WireProber(link, Frames.macBytes(mac), src, dst, context);
       PathMtuSearch search = new PathMtuSearch(prober, link.mtu());
       Finding f =
           search.run()
-              ? measured(target, ip, link.name(), search)
-              : noEcho(target, ip, search.floor(), search.probes());
+              ? measured(target, ip, link.name(), Family.of(dst), search)
+              : noEcho(target, ip, Family.of(dst), search.floor(), search.probes());
       f.evidence("interface", link.name() + " mtu " + link.mtu());
       f.evidence("nextHop", nextHop + " (" + mac + ")");
       f.evidence(
@@ -119,7 +160,7 @@ public final class MtuCheck implements Check {
     }
   }
 
-  private Finding noEcho(String target, String ip, Probe floor, List<Probe> probes) {
+  private Finding noEcho(String target, String ip, Family family, Probe floor, List<Probe> probes) {
     int smallest = probes.stream().mapToInt(Probe::size).min().orElse(floor.size());
     return Findings.inconclusive(
         key(),
@@ -129,16 +170,23 @@ public final class MtuCheck implements Check {
             + smallest
             + " bytes"
             + (floor.kind() == Kind.FRAG_NEEDED
-                ? " (frag-needed " + floor.nextHopMtu() + " from " + floor.from() + ")"
+                ? " ("
+                    + family.errorKey()
+                    + " "
+                    + floor.nextHopMtu()
+                    + " from "
+                    + floor.from()
+                    + ")"
                 : "")
             + ", so its path MTU cannot be measured by echo: name a target that answers ping");
   }
 
-  private Finding measured(String target, String ip, String dev, PathMtuSearch search) {
+  private Finding measured(
+      String target, String ip, String dev, Family family, PathMtuSearch search) {
     int answered = search.answered();
     int top = search.top();
     Probe reported = search.reported();
-    Finding f = judge(target, ip, dev, top, search);
+    Finding f = judge(target, ip, dev, family, top, search);
     f.evidence(
         "pathMtu",
         answered
@@ -148,7 +196,7 @@ public final class MtuCheck implements Check {
     f.evidence("largestAnswered", answered);
     f.evidence("smallestLost", search.lost() > top ? "none" : search.lost());
     f.evidence(
-        "fragNeeded",
+        family.errorKey(),
         reported == null
             ? "none"
             : "from " + reported.from() + ", next-hop MTU " + reported.nextHopMtu());
@@ -158,7 +206,8 @@ public final class MtuCheck implements Check {
     return f;
   }
 
-  private Finding judge(String target, String ip, String dev, int top, PathMtuSearch search) {
+  private Finding judge(
+      String target, String ip, String dev, Family family, int top, PathMtuSearch search) {
     int answered = search.answered();
     long lostProbes = search.lostProbes();
     int sent = search.probes().size();
@@ -188,7 +237,9 @@ public final class MtuCheck implements Check {
               + answered
               + ": "
               + search.reported().from()
-              + " reports it with ICMP frag-needed, so discovery works");
+              + " reports it with "
+              + family.reported()
+              + ", so discovery works");
     }
     if (!silent) {
       return Findings.inconclusive(
@@ -208,11 +259,12 @@ public final class MtuCheck implements Check {
                       + " times: a lossy path, not a black hole"
                   : "; the search ran out of probes before a size was lost"));
     }
-    return blackHole(target, ip, dev, top, answered);
+    return blackHole(target, ip, dev, family, top, answered);
   }
 
-  private Finding blackHole(String target, String ip, String dev, int top, int answered) {
-    int mss = answered - 40;
+  private Finding blackHole(
+      String target, String ip, String dev, Family family, int top, int answered) {
+    int mss = answered - family.headers();
     return Findings.ghost(
         key(),
         target,
@@ -221,7 +273,9 @@ public final class MtuCheck implements Check {
             + answered
             + " bytes to "
             + ip
-            + " vanish without an ICMP frag-needed: path MTU "
+            + " vanish without "
+            + family.error()
+            + ": path MTU "
             + answered
             + ", but "
             + dev
@@ -231,7 +285,9 @@ public final class MtuCheck implements Check {
             + mss
             + " for this path (nft: tcp flags syn tcp option maxseg size set "
             + mss
-            + "; iptables -t mangle -A POSTROUTING -o "
+            + "; "
+            + family.ipt()
+            + " -t mangle -A POSTROUTING -o "
             + dev
             + " -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss "
             + mss
@@ -241,7 +297,8 @@ public final class MtuCheck implements Check {
             + answered
             + "; then find the hop towards "
             + ip
-            + " that drops ICMP type 3 code 4 (frag-needed)");
+            + " that drops "
+            + family.errorType());
   }
 
   /**
@@ -252,8 +309,8 @@ public final class MtuCheck implements Check {
   private static final class WireProber implements PathMtuSearch.Prober {
     final RawLink link;
     final byte[] dstMac;
-    final Inet4Address src;
-    final Inet4Address dst;
+    final InetAddress src;
+    final InetAddress dst;
     final CheckContext context;
     final int id = ThreadLocalRandom.current().nextInt(1, 0xffff);
     Duration wait = FIRST_WAIT;
@@ -261,7 +318,7 @@ public final class MtuCheck implements Check {
     int seq;
 
     WireProber(
-        RawLink link, byte[] dstMac, Inet4Address src, Inet4Address dst, CheckContext context) {
+        RawLink link, byte[] dstMac, InetAddress src, InetAddress dst, CheckContext context) {
       this.link = link;
       this.dstMac = dstMac;
       this.src = src;
@@ -278,9 +335,7 @@ public final class MtuCheck implements Check {
       int first = seq + 1;
       long sent = System.nanoTime();
       for (int size : sizes) {
-        link.send(
-            Frames.ethernet(
-                dstMac, link.mac(), 0x0800, Frames.echoRequest(src, dst, id, ++seq, size)));
+        link.send(echo(++seq, size));
       }
       Probe[] out = new Probe[sizes.length];
       int open = sizes.length;
@@ -288,23 +343,19 @@ public final class MtuCheck implements Check {
       for (byte[] frame = link.receive(until);
           frame != null;
           frame = open == 0 ? null : link.receive(until)) {
-        Frames.Icmp icmp = Frames.icmp(frame);
-        int i = icmp == null || icmp.id() != id ? -1 : icmp.seq() - first;
+        Answer a = answer(frame);
+        int i = a == null ? -1 : a.seq() - first;
         if (i < 0 || i >= sizes.length || out[i] != null) {
           continue;
         }
         long rtt = (System.nanoTime() - sent) / 1000;
-        if (icmp.fragmentationNeeded()) {
-          out[i] =
-              new Probe(
-                  sizes[i], Kind.FRAG_NEEDED, icmp.nextHopMtu(), icmp.from().getHostAddress(), rtt);
-          open--;
-        } else if (icmp.echoReply() && icmp.from().equals(dst)) {
-          out[i] = new Probe(sizes[i], Kind.REPLY, 0, null, rtt);
-          open--;
+        Probe p = new Probe(sizes[i], a.kind(), a.mtu(), a.from(), rtt);
+        out[i] = p;
+        open--;
+        if (p.kind() == Kind.REPLY) {
           if (!answered) {
             answered = true;
-            wait = Duration.ofMillis(Math.max(100, Math.min(1000, 4 * rtt / 1000 + 50)));
+            wait = Duration.ofMillis(Math.max(100, Math.min(1000, 4 * p.rttMicros() / 1000 + 50)));
           }
           // The other copies left together with this one: what is not back a few round trips
           // later is lost, the first round's second of waiting need not run out.
@@ -317,5 +368,48 @@ public final class MtuCheck implements Check {
       }
       return List.of(out);
     }
+
+    private byte[] echo(int seq, int size) {
+      return dst instanceof Inet6Address d
+          ? Frames.ethernet(
+              dstMac,
+              link.mac(),
+              Frames6.ETHERTYPE_IPV6,
+              Frames6.echoRequest((Inet6Address) src, d, id, seq, size))
+          : Frames.ethernet(
+              dstMac,
+              link.mac(),
+              0x0800,
+              Frames.echoRequest((Inet4Address) src, (Inet4Address) dst, id, seq, size));
+    }
+
+    /** What came back for one of our probes (its sequence number), or null for anything else. */
+    private Answer answer(byte[] frame) {
+      if (dst instanceof Inet6Address) {
+        Frames6.Icmp6 icmp = Frames6.icmp6(frame);
+        if (icmp == null || icmp.id() != id) {
+          return null;
+        }
+        if (icmp.packetTooBig()) {
+          return new Answer(icmp.seq(), Kind.FRAG_NEEDED, icmp.mtu(), Addresses.text(icmp.from()));
+        }
+        return icmp.echoReply() && icmp.from().equals(dst)
+            ? new Answer(icmp.seq(), Kind.REPLY, 0, null)
+            : null;
+      }
+      Frames.Icmp icmp = Frames.icmp(frame);
+      if (icmp == null || icmp.id() != id) {
+        return null;
+      }
+      if (icmp.fragmentationNeeded()) {
+        return new Answer(
+            icmp.seq(), Kind.FRAG_NEEDED, icmp.nextHopMtu(), icmp.from().getHostAddress());
+      }
+      return icmp.echoReply() && icmp.from().equals(dst)
+          ? new Answer(icmp.seq(), Kind.REPLY, 0, null)
+          : null;
+    }
   }
+
+  private record Answer(int seq, Kind kind, int mtu, String from) {}
 }

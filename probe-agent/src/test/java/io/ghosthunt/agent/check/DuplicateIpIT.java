@@ -156,6 +156,107 @@ class DuplicateIpIT {
   }
 
   @Test
+  void aSquatterOnTheNodesIpv6AddressAnswersTheDuplicateAddressProbe() {
+    Lab.address6(segment.node, "eth0", "2001:db8::10/64");
+    LabHost squatter = segment.host("squatter", "192.0.2.99/24", "02:00:00:00:00:99");
+    // Added without detection, as keepalived adds a VIP, or after the node's own check ran.
+    Lab.address6(squatter, "eth0", "2001:db8::10/64");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {}\n");
+
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "2001:db8::10");
+    assertEquals(GhostName.DuplicateIp, f.getGhost(), f.getSummary() + " " + f.getEvidence());
+    assertEquals(
+        "2001:db8::10 is this node's address on eth0 (02:00:00:00:00:10) but is also claimed by"
+            + " 02:00:00:00:00:99",
+        f.getSummary());
+    assertEquals("02:00:00:00:00:99", f.getEvidence().get("macs"));
+    assertEquals(
+        "duplicate address detection (Neighbor Solicitation from ::)",
+        f.getEvidence().get("probe"));
+    assertEquals("passed (or skipped: nodad)", f.getEvidence().get("kernelDad"));
+    // The IPv4 address of the same interface is hunted beside it, and clean.
+    assertEquals(
+        FindingVerdict.Clear,
+        Hunts.finding(run, CheckKey.DUPLICATE_IP, SegmentLab.NODE).getVerdict());
+  }
+
+  @Test
+  void cleanTwinNobodyElseHoldsTheNodesIpv6Address() {
+    Lab.address6(segment.node, "eth0", "2001:db8::10/64");
+    LabHost neighbour = segment.host("neighbour", "192.0.2.30/24", "02:00:00:00:00:30");
+    Lab.address6(neighbour, "eth0", "2001:db8::30/64");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {}\n");
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "2001:db8::10");
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
+    assertEquals("none", f.getEvidence().get("macs"));
+  }
+
+  @Test
+  void anIpv6AddressWhoseDetectionFailedIsAGhostNamingTheHolder() {
+    LabHost squatter = segment.host("squatter", "192.0.2.99/24", "02:00:00:00:00:99");
+    Lab.address6(squatter, "eth0", "2001:db8::20/64");
+    // The node adds it the normal way (labs switch detection off): its kernel's detection sees
+    // the squatter and gives up.
+    segment.node.sh(
+        "sysctl -qw net.ipv6.conf.eth0.accept_dad=1 && ip -6 addr add 2001:db8::20/64 dev eth0");
+    segment.node.sh(
+        "for i in $(seq 100); do ip -6 addr show dev eth0 | grep -q dadfailed && exit 0;"
+            + " sleep 0.1; done; exit 1");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {}\n");
+
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "2001:db8::20");
+    assertEquals(GhostName.DuplicateIp, f.getGhost(), f.getSummary() + " " + f.getEvidence());
+    assertEquals(
+        "2001:db8::20 is this node's address on eth0 (02:00:00:00:00:10) but the kernel's duplicate"
+            + " address detection failed, so the node does not use it; it is claimed by"
+            + " 02:00:00:00:00:99",
+        f.getSummary());
+    assertEquals("failed: the address is tentative and unused", f.getEvidence().get("kernelDad"));
+    assertTrue(
+        f.getRemediation()
+            .endsWith(
+                "ip -6 addr del 2001:db8::20/64 dev eth0 && ip -6 addr add 2001:db8::20/64 dev eth0"),
+        f.getRemediation());
+  }
+
+  @Test
+  void twoHostsClaimingANamedIpv6AddressAreBothNamedAndASingleOwnerIsClear() {
+    Lab.address6(segment.node, "eth0", "2001:db8::10/64");
+    Lab.address6(
+        segment.host("a", "192.0.2.20/24", "02:00:00:00:00:20"), "eth0", "2001:db8::20/64");
+    Lab.address6(
+        segment.host("b", "192.0.2.21/24", "02:00:00:00:00:21"), "eth0", "2001:db8::20/64");
+    Lab.address6(
+        segment.host("c", "192.0.2.30/24", "02:00:00:00:00:30"), "eth0", "2001:db8::30/64");
+
+    LabHost.Run run =
+        hunt(
+            "checks:\n  duplicateIp: {addresses: [\"2001:db8::20\", \"2001:db8::30\"], interface: eth0}\n");
+
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding dup = Hunts.finding(run, CheckKey.DUPLICATE_IP, "2001:db8::20");
+    assertEquals(GhostName.DuplicateIp, dup.getGhost(), dup.getSummary());
+    assertTrue(
+        dup.getSummary().startsWith("2001:db8::20 is claimed by 2 MACs on eth0: "),
+        dup.getSummary());
+    assertTrue(
+        dup.getSummary().contains("02:00:00:00:00:20")
+            && dup.getSummary().contains("02:00:00:00:00:21"),
+        dup.getSummary());
+    assertEquals("Neighbor Solicitation from 2001:db8::10", dup.getEvidence().get("probe"));
+    Finding single = Hunts.finding(run, CheckKey.DUPLICATE_IP, "2001:db8::30");
+    assertEquals(FindingVerdict.Clear, single.getVerdict(), single.getSummary());
+    assertEquals("2001:db8::30 is claimed by one MAC only: 02:00:00:00:00:30", single.getSummary());
+  }
+
+  @Test
   void twoDhcpServersOfferingIsRogueDhcpNamingEach() {
     segment.dhcpServer("dhcp1", "192.0.2.2", "02:00:00:00:00:02", "192.0.2.100", "192.0.2.149");
     segment.dhcpServer("dhcp2", "192.0.2.3", "02:00:00:00:00:03", "192.0.2.150", "192.0.2.199");

@@ -33,8 +33,12 @@ class MtuIT {
   }
 
   private static LabHost.Run hunt(LabHost node) {
+    return hunt(node, MtuLab.FAR);
+  }
+
+  private static LabHost.Run hunt(LabHost node, String target) {
     return node.ghosthunt(
-        "check", "--target", MtuLab.FAR, "--symptom", "BigTransfersHang", "-o", "json");
+        "check", "--target", target, "--symptom", "BigTransfersHang", "-o", "json");
   }
 
   private static int probes(Finding f) {
@@ -168,5 +172,66 @@ class MtuIT {
     assertTrue(
         f.getSummary().startsWith("203.0.113.10 does not answer ICMP echo even at 576 bytes"),
         f.getSummary());
+  }
+
+  @Test
+  void anIpv6PathWhosePacketTooBigIsDroppedIsABlackHoleWithTheExactPathMtu() {
+    MtuLab mtu = new MtuLab(lab, true, true);
+
+    LabHost.Run run = hunt(mtu.node, MtuLab.FAR6);
+
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR6);
+    assertEquals(GhostName.MtuBlackhole, f.getGhost(), f.getSummary() + f.getEvidence());
+    assertEquals(
+        "packets above 1400 bytes to 2001:db8:3::10 vanish without an ICMPv6 Packet Too Big: path"
+            + " MTU 1400, but n-r1 sends up to 1500",
+        f.getSummary());
+    assertEquals("1400", f.getEvidence().get("pathMtu"));
+    assertEquals("1401", f.getEvidence().get("smallestLost"));
+    assertEquals("none", f.getEvidence().get("packetTooBig"));
+    assertTrue(
+        f.getEvidence().get("nextHop").startsWith(MtuLab.R1_6 + " ("), f.getEvidence().toString());
+    assertTrue(f.getEvidence().get("perSize").contains("1401 4✗"), f.getEvidence().get("perSize"));
+    // IPv6's headers are 60 bytes with TCP's: the MSS is the path MTU less 60, clamped by
+    // ip6tables.
+    assertTrue(f.getRemediation().startsWith("clamp TCP MSS to 1340"), f.getRemediation());
+    assertTrue(f.getRemediation().contains("ip6tables -t mangle"), f.getRemediation());
+    assertTrue(
+        f.getRemediation().endsWith("that drops ICMPv6 type 2 (Packet Too Big)"),
+        f.getRemediation());
+    assertTrue(
+        !mtu.r1.sh("nft list chain ip6 ghicmp6 output").contains("packets 0 "),
+        "r1 dropped no Packet Too Big");
+  }
+
+  @Test
+  void cleanTwinAnIpv6RouterReportingPacketTooBigIsClearWithThePathMtu() {
+    MtuLab mtu = new MtuLab(lab, true, false);
+
+    LabHost.Run run = hunt(mtu.node, MtuLab.FAR6);
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR6);
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + f.getEvidence());
+    assertEquals(
+        "path MTU to 2001:db8:3::10 is 1400: 2001:db8:1::1 reports it with ICMPv6 Packet Too Big,"
+            + " so discovery works",
+        f.getSummary());
+    assertEquals("from 2001:db8:1::1, next-hop MTU 1400", f.getEvidence().get("packetTooBig"));
+    assertEquals("1400", f.getEvidence().get("pathMtu"));
+  }
+
+  @Test
+  void cleanTwinAFullIpv6PathCarriesTheInterfaceMtu() {
+    MtuLab mtu = new MtuLab(lab, false, true);
+
+    LabHost.Run run = hunt(mtu.node, MtuLab.FAR6);
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.MTU, MtuLab.FAR6);
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + f.getEvidence());
+    assertEquals("the full MTU of n-r1 (1500 bytes) reaches 2001:db8:3::10", f.getSummary());
+    assertEquals("1500", f.getEvidence().get("pathMtu"));
   }
 }

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  */
 public final class Lab implements AutoCloseable {
 
-  private static final List<String> DOC_RANGES = List.of("192.0.2.", "198.51.100.", "203.0.113.");
+  private static final List<String> DOC_RANGES =
+      List.of("192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:");
 
   private final String id =
       "gh"
@@ -65,7 +66,11 @@ public final class Lab implements AutoCloseable {
     LabHost h = new LabHost(this, ns, dir);
     hosts.add(h);
     h.sh(
-        "ip link set lo up; sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0");
+        // Without detection on new interfaces their IPv6 link-local addresses are usable at once:
+        // routers resolve each other with them, and a tentative one silently stalls forwarding for
+        // the first second or two of a lab.
+        "ip link set lo up; sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0"
+            + " net.ipv6.conf.default.accept_dad=0");
     return h;
   }
 
@@ -99,6 +104,16 @@ public final class Lab implements AutoCloseable {
             + " up && sysctl -qw net.ipv4.conf."
             + ifB
             + ".rp_filter=0");
+  }
+
+  /**
+   * An IPv6 address (CIDR in 2001:db8::/32) on a lab host's interface, usable at once: {@code
+   * nodad} skips duplicate address detection, whose second of waiting a lab does not need, and
+   * which would refuse the duplicates some labs are about.
+   */
+  public static void address6(LabHost host, String dev, String cidr) {
+    requireDocRange(cidr);
+    host.sh("ip -6 addr add " + cidr + " dev " + dev + " nodad");
   }
 
   /**
