@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -102,7 +103,20 @@ public final class DuplicateIpCheck implements Check {
     List<Finding> findings = new ArrayList<>();
     Map<String, String> neighbours = Neighbours.read();
     for (Map.Entry<InetAddress, Map<String, String>> e : heard.claims.entrySet()) {
-      Finding f = claimFinding(e.getKey(), e.getValue().keySet(), iface, own, heard, neighbours);
+      Set<String> macs = new LinkedHashSet<>(e.getValue().keySet());
+      if (!own.contains(e.getKey())) {
+        // Only for addresses named: a second MAC for the node's own is never by design.
+        SharedAddresses.explained(
+                macs,
+                heard.referenceMac,
+                heard.reference == null ? null : Addresses.text(heard.reference))
+            .forEach(
+                (mac, why) -> {
+                  macs.remove(mac);
+                  heard.accepted.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>()).add(why);
+                });
+      }
+      Finding f = claimFinding(e.getKey(), macs, iface, own, heard, neighbours);
       f.evidence("listened", heard.listened(tookMs));
       f.setDurationMs(tookMs);
       findings.add(f);
@@ -170,6 +184,7 @@ public final class DuplicateIpCheck implements Check {
     final Map<Inet4Address, List<Dhcp.Offer>> offers = new LinkedHashMap<>();
     String ownMac;
     Inet4Address reference;
+    String referenceMac;
     double referenceAnsweredMs = -1;
 
     /**
@@ -258,6 +273,7 @@ public final class DuplicateIpCheck implements Check {
             && heard.referenceAnsweredMs < 0
             && heard.reference.equals(arp.senderIp())) {
           heard.referenceAnsweredMs = (System.nanoTime() - sent) / 1e6;
+          heard.referenceMac = Frames.mac(arp.senderMac());
           // Counted from when the probes went out, as the answer time is.
           Instant shorter =
               Instant.now()
@@ -449,13 +465,15 @@ public final class DuplicateIpCheck implements Check {
     Finding f;
     String all =
         offers.values().stream().map(l -> describe(l.get(0))).collect(Collectors.joining("; "));
+    List<Dhcp.Offer> firsts = offers.values().stream().map(l -> l.get(0)).toList();
+    Optional<String> byDesign =
+        allowed.isEmpty() ? SharedAddresses.agreeingServers(firsts) : Optional.empty();
     List<Dhcp.Offer> rogue =
-        offers.values().stream()
-            .map(l -> l.get(0))
+        firsts.stream()
             .filter(
                 o ->
                     allowed.isEmpty()
-                        ? offers.size() > 1
+                        ? offers.size() > 1 && byDesign.isEmpty()
                         : !allowed.contains(Addresses.text(o.server())))
             .toList();
     if (offers.isEmpty()) {
@@ -469,7 +487,16 @@ public final class DuplicateIpCheck implements Check {
                   + DHCP_WINDOW.toMillis()
                   + " ms: this network may use static addresses");
     } else if (rogue.isEmpty()) {
-      f = Findings.clear(key(), target, "one DHCP server offers on " + iface + ": " + all);
+      f =
+          Findings.clear(
+              key(),
+              target,
+              (offers.size() == 1
+                      ? "one DHCP server offers on "
+                      : offers.size() + " DHCP servers offer on ")
+                  + iface
+                  + ": "
+                  + all);
     } else {
       String who =
           allowed.isEmpty()
@@ -493,6 +520,9 @@ public final class DuplicateIpCheck implements Check {
                   + rogue.stream().map(Dhcp.Offer::mac).collect(Collectors.joining(", "))
                   + ": the switch's MAC address table shows its port), then enable DHCP snooping so that only the"
                   + " trusted port may offer");
+    }
+    if (rogue.isEmpty() && byDesign.isPresent()) {
+      f.evidence("accepted", byDesign.get());
     }
     int i = 0;
     for (List<Dhcp.Offer> l : offers.values()) {

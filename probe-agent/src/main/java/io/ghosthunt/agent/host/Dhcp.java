@@ -35,10 +35,15 @@ public final class Dhcp {
   }
 
   /**
-   * One OFFER: the server identifier (option 54, else the IP source), the address offered, and the
-   * MAC it came from.
+   * One OFFER: the server identifier (option 54, else the IP source), the address offered, its
+   * subnet mask (option 1) and router (option 3), and the MAC it came from.
    */
-  public record Offer(Inet4Address server, Inet4Address offered, Inet4Address router, String mac) {}
+  public record Offer(
+      Inet4Address server,
+      Inet4Address offered,
+      Inet4Address mask,
+      Inet4Address router,
+      String mac) {}
 
   /** The OFFER for our {@code xid} in a UDP payload, or null for anything else. */
   public static Offer offer(Frames.Udp udp, int xid) {
@@ -53,6 +58,7 @@ public final class Dhcp {
     Inet4Address offered = Frames.v4(Frames.slice(p, 16, 4));
     Inet4Address server = null;
     Inet4Address router = null;
+    Inet4Address mask = null;
     int type = 0;
     for (int i = 240; i < p.length; ) {
       int code = p[i] & 0xff;
@@ -74,6 +80,8 @@ public final class Dhcp {
         type = p[i + 2];
       } else if (code == 54 && len == 4) {
         server = Frames.v4(Frames.slice(p, i + 2, 4));
+      } else if (code == 1 && len == 4) {
+        mask = Frames.v4(Frames.slice(p, i + 2, 4));
       } else if (code == 3 && len >= 4) {
         router = Frames.v4(Frames.slice(p, i + 2, 4));
       }
@@ -83,6 +91,6 @@ public final class Dhcp {
       return null;
     }
     return new Offer(
-        server != null ? server : udp.src(), offered, router, Frames.mac(udp.frameSource()));
+        server != null ? server : udp.src(), offered, mask, router, Frames.mac(udp.frameSource()));
   }
 }

@@ -257,6 +257,97 @@ class DuplicateIpIT {
   }
 
   @Test
+  void aVrrpMasterAnsweringFromItsOwnInterfaceBesideTheVirtualMacIsNoDuplicate() {
+    vrrpMaster();
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {addresses: [\"192.0.2.50\"]}\n");
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "192.0.2.50");
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
+    assertEquals("192.0.2.50 is claimed by one MAC only: 00:00:5e:00:01:33", f.getSummary());
+    assertTrue(
+        f.getEvidence()
+            .get("accepted")
+            .startsWith(
+                "02:00:00:00:00:40 answers beside the VRRP virtual MAC 00:00:5e:00:01:33 (virtual"
+                    + " router 51)"),
+        f.getEvidence().toString());
+  }
+
+  @Test
+  void aSecondHostOnAVrrpAddressBesideTheMasterIsStillADuplicate() {
+    vrrpMaster();
+    segment.host("squatter", "192.0.2.50/24", "02:00:00:00:00:99");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {addresses: [\"192.0.2.50\"]}\n");
+
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "192.0.2.50");
+    assertEquals(GhostName.DuplicateIp, f.getGhost(), f.getSummary() + " " + f.getEvidence());
+    assertTrue(
+        f.getSummary().startsWith("192.0.2.50 is claimed by 3 MACs on eth0: "), f.getSummary());
+    assertTrue(f.getSummary().contains("02:00:00:00:00:99"), f.getSummary());
+  }
+
+  /**
+   * keepalived with {@code use_vmac}: the virtual address on a macvlan with VRRP's virtual MAC for
+   * router 51, beside the host's own interface, which (arp_ignore 0) answers for it too.
+   */
+  private void vrrpMaster() {
+    LabHost master = segment.host("master", "192.0.2.40/24", "02:00:00:00:00:40");
+    master.sh(
+        "ip link add vrrp.51 link eth0 address 00:00:5e:00:01:33 type macvlan mode bridge"
+            + " && ip addr add 192.0.2.50/24 dev vrrp.51 && ip link set vrrp.51 up");
+  }
+
+  @Test
+  void theDefaultGatewayAnsweringByProxyArpIsNoDuplicate() {
+    LabHost gateway = segment.host("gateway", "192.0.2.1/24", "02:00:00:00:00:01");
+    // It routes 192.0.2.60 elsewhere and answers ARP for it on the segment; proxy_delay 0 so that
+    // its answer is in before the window (which the gateway's own quick answer shortens) ends.
+    lab.link(gateway, "gw-far", "203.0.113.1/24", lab.host("far"), "far-gw", "203.0.113.2/24");
+    gateway.sh(
+        "ip route add 192.0.2.60/32 dev gw-far"
+            + " && sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.eth0.proxy_arp=1"
+            + " net.ipv4.neigh.eth0.proxy_delay=0");
+    segment.host("host", "192.0.2.60/24", "02:00:00:00:00:60");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {addresses: [\"192.0.2.60\"]}\n");
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "192.0.2.60");
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
+    assertEquals("02:00:00:00:00:60", f.getEvidence().get("macs"));
+    assertTrue(
+        f.getEvidence()
+            .get("accepted")
+            .startsWith(
+                "02:00:00:00:00:01 is the default gateway's (192.0.2.1): a router answering by"
+                    + " proxy ARP"),
+        f.getEvidence().toString());
+  }
+
+  @Test
+  void twoDhcpServersOfTheSameRouterAndSubnetAreAPairByDesign() {
+    segment.dhcpServer(
+        "dhcp1", "192.0.2.2", "02:00:00:00:00:02", "192.0.2.100", "192.0.2.149", "192.0.2.1");
+    segment.dhcpServer(
+        "dhcp2", "192.0.2.3", "02:00:00:00:00:03", "192.0.2.150", "192.0.2.199", "192.0.2.1");
+
+    LabHost.Run run = hunt("checks:\n  duplicateIp: {dhcp: true}\n");
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.DUPLICATE_IP, "dhcp on eth0");
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
+    assertTrue(f.getSummary().startsWith("2 DHCP servers offer on eth0: "), f.getSummary());
+    assertEquals(
+        "2 servers offer the same router 192.0.2.1 and addresses in 192.0.2.0/24, as the two"
+            + " servers of a failover pair or a split scope do; list them in dhcpServers to pin"
+            + " them, and any other that offers is rogue",
+        f.getEvidence().get("accepted"));
+  }
+
+  @Test
   void twoDhcpServersOfferingIsRogueDhcpNamingEach() {
     segment.dhcpServer("dhcp1", "192.0.2.2", "02:00:00:00:00:02", "192.0.2.100", "192.0.2.149");
     segment.dhcpServer("dhcp2", "192.0.2.3", "02:00:00:00:00:03", "192.0.2.150", "192.0.2.199");

@@ -39,6 +39,12 @@ public final class SegmentLab {
    */
   public LabHost dhcpServer(
       String role, String address, String mac, String poolStart, String poolEnd) {
+    return dhcpServer(role, address, mac, poolStart, poolEnd, address);
+  }
+
+  /** A DHCP server as above that hands out {@code router} as the clients' gateway. */
+  public LabHost dhcpServer(
+      String role, String address, String mac, String poolStart, String poolEnd, String router) {
     LabHost h = host(role, address + "/24", mac);
     Path leases = h.file("dhcpd.leases", "");
     Path conf =
@@ -51,7 +57,7 @@ public final class SegmentLab {
         authoritative;
         subnet 192.0.2.0 netmask 255.255.255.0 { range %s %s; option routers %s; }
         """
-                .formatted(poolStart, poolEnd, address));
+                .formatted(poolStart, poolEnd, router));
     h.daemon(
         "dhcpd -4 -q -cf " + conf + " -lf " + leases + " -pf " + h.file("dhcpd.pid", "") + " eth0",
         "dhcpd.log");
