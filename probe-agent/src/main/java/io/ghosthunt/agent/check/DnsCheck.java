@@ -81,13 +81,45 @@ public final class DnsCheck implements Check {
     }
   }
 
-  /** The authority's view of a name, after following CNAMEs across zones. */
+  /**
+   * The authority's view of a name, after following CNAMEs across zones: every address its servers
+   * handed out over {@code asked} queries, the longest TTL they gave (-1 when unknown), and whether
+   * the answers varied (a rotating pool, or servers out of step).
+   */
   record Truth(
       String label,
       Set<InetAddress> addresses,
       boolean nxdomain,
       List<String> chain,
-      String problem) {}
+      String problem,
+      long ttl,
+      int asked,
+      boolean varied) {
+
+    static Truth problem(String label, String problem) {
+      return new Truth(label, Set.of(), false, List.of(), problem, -1, 0, false);
+    }
+
+    Truth withChain(String label, List<String> chain) {
+      return new Truth(label, addresses, nxdomain, chain, problem, ttl, asked, varied);
+    }
+  }
+
+  /**
+   * How a source's answer stands against the truth: the same (or a part of it), stale past any TTL
+   * (a hosts-file line never expires, the user's expected addresses are the truth whatever a TTL
+   * says, a cache holding longer than the authority's TTL fetched before the change), or different
+   * but within its TTL, where a record changed moments ago and an authority that answers by who
+   * asks (GeoDNS, a CDN) look the same from here.
+   */
+  enum Standing {
+    CURRENT,
+    STALE,
+    WITHIN_TTL
+  }
+
+  /** Queries per authoritative server: a rotating pool shows in the union of its answers. */
+  static final int AUTHORITY_ROUNDS = 3;
 
   @Override
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
@@ -148,7 +180,7 @@ public final class DnsCheck implements Check {
     Truth truth =
         expected.isEmpty()
             ? authority(name, authorities, nodeResolvers, context, 0)
-            : new Truth(EXPECTED, expected, false, List.of(), null);
+            : new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false);
 
     Finding f = judge(name, node, sources, truth);
     f.evidence("node answer", node == null ? "none" : node.label());
@@ -166,6 +198,16 @@ public final class DnsCheck implements Check {
           expected.isEmpty() ? "authority " + truth.label() : "expected",
           (truth.nxdomain() ? "NXDOMAIN" : text(truth.addresses()))
               + (truth.chain().isEmpty() ? "" : " via " + String.join(" → ", truth.chain())));
+      if (truth.asked() > 0) {
+        f.evidence(
+            "authorityAsked",
+            truth.asked()
+                + " times: "
+                + (truth.varied()
+                    ? "the answers varied (a rotating pool, or servers out of step); all count"
+                    : "the same answer each time")
+                + (truth.ttl() >= 0 ? ", TTL " + truth.ttl() + " s" : ""));
+      }
     } else {
       f.evidence("authority", truth.problem());
     }
@@ -194,7 +236,15 @@ public final class DnsCheck implements Check {
                   .collect(Collectors.joining("; "));
       return Findings.inconclusive(key(), name, "the node cannot resolve " + name + ": " + why);
     }
-    List<Source> stale = sources.stream().filter(s -> s.answered() && stale(s, truth)).toList();
+    List<Source> stale =
+        sources.stream().filter(s -> s.answered() && standing(s, truth) == Standing.STALE).toList();
+    List<Source> unsure =
+        sources.stream()
+            .filter(s -> s.answered() && standing(s, truth) == Standing.WITHIN_TTL)
+            .toList();
+    if (stale.isEmpty() && !unsure.isEmpty()) {
+      return withinTtl(name, node, unsure, truth);
+    }
     if (stale.isEmpty()) {
       if (truth.nxdomain()) {
         return Findings.inconclusive(
@@ -220,7 +270,17 @@ public final class DnsCheck implements Check {
     String holds =
         worst.lines() != null
             ? ""
-            : worst.answer().ttl() >= 0 ? " (cached, " + worst.answer().ttl() + " s left)" : "";
+            : worst.answer().ttl() >= 0
+                ? " (cached, "
+                    + worst.answer().ttl()
+                    + " s left"
+                    + (truth.ttl() >= 0 && !truth.label().equals(EXPECTED)
+                        ? ", longer than the authority's TTL of "
+                            + truth.ttl()
+                            + " s: fetched before the change"
+                        : "")
+                    + ")"
+                : "";
     String whose =
         worst == node
             ? "the node resolves " + name + " to "
@@ -245,11 +305,69 @@ public final class DnsCheck implements Check {
   }
 
   /**
-   * Stale when the source hands out an address the truth does not have, or a negative answer for a
-   * name that exists (or the reverse). A subset is not stale: round-robin servers answer part of a
-   * set.
+   * Inconclusive: a source answers what the authority did not hand out, but within the authority's
+   * TTL, so that a change moments ago and an answer that depends on who asks cannot be told apart
+   * from this node. Says which, and how to find out.
    */
-  private static boolean stale(Source s, Truth truth) {
+  private Finding withinTtl(String name, Source node, List<Source> unsure, Truth truth) {
+    Source worst = unsure.contains(node) ? node : unsure.get(0);
+    long left = worst.answer().ttl();
+    String answer =
+        worst.answer().nxdomain()
+            ? "NXDOMAIN"
+            : worst.answer().empty() ? "no address" : text(worst.addresses());
+    String since =
+        truth.ttl() >= 0 && left >= 0 && !worst.answer().nxdomain()
+            ? "the record changed in the last " + Math.max(0, truth.ttl() - left) + " s"
+            : "the record changed since it was cached";
+    String summary =
+        (worst == node
+                ? "the node resolves " + name + " to " + answer + " from " + worst.label()
+                : worst.label() + " answers " + name + " with " + answer)
+            + (left >= 0 ? " (cached, " + left + " s left)" : "")
+            + ", which "
+            + truth.label()
+            + " does not hand out ("
+            + (truth.nxdomain() ? "NXDOMAIN" : text(truth.addresses()))
+            + ", asked "
+            + truth.asked()
+            + " times), but within "
+            + (truth.ttl() >= 0 ? "its TTL of " + truth.ttl() + " s" : "its TTL")
+            + ": either "
+            + since
+            + ", or the authority answers by who asks (GeoDNS, a CDN, a rotating pool)";
+    String remediation =
+        unsure.stream().map(Source::flush).distinct().collect(Collectors.joining("; "))
+            + "; if the same old answer comes back, the resolver is handed it: GeoDNS, not a ghost";
+    Finding f = Findings.inconclusive(key(), name, summary);
+    f.setRemediation(remediation);
+    return f;
+  }
+
+  /**
+   * Where a source stands (see {@link Standing}). A resolver's positive answer is stale only when
+   * it holds longer than the authority's TTL; a negative one (or one for a name now gone) has no
+   * TTL to compare with the authority's and stays within it.
+   */
+  static Standing standing(Source s, Truth truth) {
+    if (!differs(s, truth)) {
+      return Standing.CURRENT;
+    }
+    if (s.lines() != null || truth.label().equals(EXPECTED)) {
+      return Standing.STALE;
+    }
+    boolean negative = s.answer().nxdomain() || s.answer().empty();
+    return !negative && !truth.nxdomain() && truth.ttl() >= 0 && s.answer().ttl() > truth.ttl()
+        ? Standing.STALE
+        : Standing.WITHIN_TTL;
+  }
+
+  /**
+   * Different when the source hands out an address the truth does not have, or a negative answer
+   * for a name that exists (or the reverse). A subset is not different: round-robin servers answer
+   * part of a set.
+   */
+  private static boolean differs(Source s, Truth truth) {
     boolean negative = s.lines() == null && (s.answer().nxdomain() || s.answer().empty());
     if (truth.nxdomain()) {
       return !negative;
@@ -294,7 +412,8 @@ public final class DnsCheck implements Check {
 
   /**
    * Asks the authorities with recursion off: the ones named, else the zone's NS servers found
-   * through the node's resolvers. A CNAME into another zone is followed at that zone's servers.
+   * through the node's resolvers, each {@link #AUTHORITY_ROUNDS} times, and keeps every address
+   * handed out. A CNAME into another zone is followed at that zone's servers.
    */
   private Truth authority(
       String name,
@@ -303,12 +422,8 @@ public final class DnsCheck implements Check {
       CheckContext context,
       int depth) {
     if (depth >= MAX_CNAME_ZONES) {
-      return new Truth(
-          "the authority",
-          Set.of(),
-          false,
-          List.of(),
-          "CNAME chain longer than " + MAX_CNAME_ZONES + " zones");
+      return Truth.problem(
+          "the authority", "CNAME chain longer than " + MAX_CNAME_ZONES + " zones");
     }
     Map<String, InetAddress> servers = new LinkedHashMap<>();
     String zone = null;
@@ -317,12 +432,14 @@ public final class DnsCheck implements Check {
     } else {
       Zone found = findZone(name, resolvers, context);
       if (found.problem() != null) {
-        return new Truth("the authority", Set.of(), false, List.of(), found.problem());
+        return Truth.problem("the authority", found.problem());
       }
       zone = found.name();
       servers.putAll(found.servers());
     }
     List<String> problems = new ArrayList<>();
+    Map<String, InetAddress> good = new LinkedHashMap<>();
+    Truth truth = null;
     for (Map.Entry<String, InetAddress> server : servers.entrySet()) {
       Answer a = dns.addresses(server.getValue(), name, false, context.atMost(QUERY_TIMEOUT));
       String label =
@@ -347,16 +464,56 @@ public final class DnsCheck implements Check {
                 a.dangling(), named.isEmpty() ? List.of() : named, resolvers, context, depth + 1);
         List<String> chain = new ArrayList<>(a.chain());
         next.chain().stream().skip(1).forEach(chain::add);
-        return new Truth(label, next.addresses(), next.nxdomain(), chain, next.problem());
+        return next.withChain(label, chain);
       }
-      return new Truth(label, new LinkedHashSet<>(a.addresses()), a.nxdomain(), a.chain(), null);
+      good.put(label, server.getValue());
+      truth = merge(truth, label, a);
     }
+    if (truth == null) {
+      return Truth.problem(
+          "the authority",
+          problems.isEmpty() ? "no authoritative server to ask" : String.join("; ", problems));
+    }
+    // Again, every server that answered: a pool hands out another part of itself each time.
+    for (int round = 1; round < AUTHORITY_ROUNDS; round++) {
+      for (InetAddress server : good.values()) {
+        Answer a = dns.addresses(server, name, false, context.atMost(QUERY_TIMEOUT));
+        if (a.answered() && a.authoritative() && a.dangling() == null) {
+          truth = merge(truth, truth.label(), a);
+        }
+      }
+    }
+    return truth;
+  }
+
+  /** The truth so far with one more authoritative answer in it. */
+  static Truth merge(Truth so, String label, Answer a) {
+    if (so == null) {
+      return new Truth(
+          label,
+          new LinkedHashSet<>(a.addresses()),
+          a.nxdomain(),
+          a.chain(),
+          null,
+          a.ttl(),
+          1,
+          false);
+    }
+    Set<InetAddress> all = new LinkedHashSet<>(so.addresses());
+    boolean varied =
+        so.varied()
+            || so.nxdomain() != a.nxdomain()
+            || !new LinkedHashSet<>(a.addresses()).equals(so.addresses());
+    all.addAll(a.addresses());
     return new Truth(
-        "the authority",
-        Set.of(),
-        false,
-        List.of(),
-        problems.isEmpty() ? "no authoritative server to ask" : String.join("; ", problems));
+        so.label(),
+        all,
+        so.nxdomain() && a.nxdomain(),
+        so.chain(),
+        null,
+        Math.max(so.ttl(), a.ttl()),
+        so.asked() + 1,
+        varied);
   }
 
   record Zone(String name, Map<String, InetAddress> servers, String problem) {}

@@ -1,13 +1,15 @@
 package io.ghosthunt.agent.lab;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A node and a DNS host: unbound as the authority of {@code example.test} (192.0.2.54, its NS
  * {@code ns1.example.test}) and a second unbound as the node's caching resolver (192.0.2.53) with a
  * stub zone pointing at the authority. {@link #migrate} moves {@code app.example.test} from {@link
  * #OLD} to {@link #NEW} at the authority, as a migration does; whatever the resolver cached before
- * keeps being served until its TTL runs out.
+ * keeps being served until its TTL runs out. {@link #pool} starts a second authority, for {@code
+ * cdn.test}, that answers {@code app.cdn.test} by who asks or with a rotating part of a pool.
  *
  * <pre>
  *   node 192.0.2.10 ── 192.0.2.53 resolver, 192.0.2.54 authority (dns)
@@ -21,8 +23,27 @@ public final class DnsLab {
   public static final String NEW = "203.0.113.20";
   public static final int TTL = 3600;
 
+  /**
+   * The record's TTL after {@link #migrate}: cut with the change, as runbooks that forget to cut it
+   * a day ahead do, so that a cache still holding the old answer holds it longer than the
+   * authority's TTL allows a fresh one.
+   */
+  public static final int MIGRATED_TTL = 300;
+
+  public static final String POOL_AUTHORITY = "192.0.2.55";
+  public static final String POOL_NAME = "app.cdn.test";
+  public static final List<String> POOL =
+      List.of(
+          "198.51.100.31",
+          "198.51.100.32",
+          "198.51.100.33",
+          "198.51.100.34",
+          "198.51.100.35",
+          "198.51.100.36");
+
   public final LabHost node;
   public final LabHost dns;
+  private final String dnsInterface;
   private final Path control;
 
   public DnsLab(Lab lab) {
@@ -36,6 +57,7 @@ public final class DnsLab {
   public DnsLab(LabHost node, LabHost dns, String dnsInterface) {
     this.node = node;
     this.dns = dns;
+    this.dnsInterface = dnsInterface;
     dns.sh("ip addr add " + AUTHORITY + "/24 dev " + dnsInterface);
     control = start();
   }
@@ -43,6 +65,7 @@ public final class DnsLab {
   private DnsLab(LabHost node, LabHost dns, Lab lab) {
     this.node = node;
     this.dns = dns;
+    this.dnsInterface = "dns-n";
     lab.link(node, "n-dns", "192.0.2.10/24", dns, "dns-n", RESOLVER + "/24");
     dns.sh("ip addr add " + AUTHORITY + "/24 dev dns-n");
     control = start();
@@ -77,8 +100,11 @@ public final class DnsLab {
         stub-zone:
           name: "example.test"
           stub-addr: %s
+        stub-zone:
+          name: "cdn.test"
+          stub-addr: %s
         """
-                    .formatted(AUTHORITY));
+                    .formatted(AUTHORITY, POOL_AUTHORITY));
     dns.daemon("unbound -c " + authority, "authority.log");
     dns.daemon("unbound -c " + resolver, "resolver.log");
     return control;
@@ -121,12 +147,73 @@ public final class DnsLab {
             + record);
   }
 
-  /** The migration: app.example.test moves from OLD to NEW at the authority. */
+  /** The migration: app.example.test moves from OLD to NEW, its TTL cut to MIGRATED_TTL. */
   public void migrate() {
+    migrate(MIGRATED_TTL);
+  }
+
+  /** The migration with the record's new TTL. */
+  public void migrate(int ttl) {
     dns.sh(
         "unbound-control -c "
             + control.resolveSibling(dns.ns() + "-authority.conf")
             + " local_data_remove app.example.test");
-    authorityData("app.example.test. " + TTL + " IN A " + NEW);
+    authorityData("app.example.test. " + ttl + " IN A " + NEW);
+  }
+
+  /**
+   * An authority for {@code cdn.test} at {@link #POOL_AUTHORITY}, TTL 60: {@code geo} answers the
+   * node (192.0.2.10) with the pool's last two addresses and everyone else (the resolver) with its
+   * first two, as GeoDNS answers by who asks; {@code rotate} answers each query with two of the six
+   * at random, as a CDN's pool does. A few lines of Python: no daemon in Debian rotates a subset.
+   */
+  public void pool(String mode) {
+    dns.sh("ip addr add " + POOL_AUTHORITY + "/24 dev " + dnsInterface);
+    Path script =
+        dns.file(
+            "pool.py",
+            """
+        import random, socket, struct, sys
+        addr, mode, node = sys.argv[1], sys.argv[2], sys.argv[3]
+        pool = sys.argv[4:]
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((addr, 53))
+        while True:
+            q, (ip, port) = s.recvfrom(4096)
+            i, labels = 12, []
+            while q[i]:
+                labels.append(q[i + 1:i + 1 + q[i]].decode().lower())
+                i += q[i] + 1
+            qtype = struct.unpack('!H', q[i + 1:i + 3])[0]
+            end = i + 5
+            answers = []
+            if qtype == 1 and '.'.join(labels) == 'app.cdn.test':
+                if mode == 'rotate':
+                    answers = random.sample(pool, 2)
+                else:
+                    answers = pool[4:6] if ip == node else pool[0:2]
+            rd = struct.unpack('!H', q[2:4])[0] & 0x0100
+            r = q[:2] + struct.pack('!HHHHH', 0x8400 | rd, 1, len(answers), 0, 0) + q[12:end]
+            for a in answers:
+                r += b'\\xc0\\x0c' + struct.pack('!HHIH', 1, 1, 60, 4) + socket.inet_aton(a)
+            s.sendto(r, (ip, port))
+        """);
+    dns.daemon(
+        "setsid -f python3 "
+            + script
+            + " "
+            + POOL_AUTHORITY
+            + " "
+            + mode
+            + " 192.0.2.10 "
+            + String.join(" ", POOL),
+        "pool.log");
+    // Serving once it answers; the bound is the lab's, not a retry of the check's.
+    dns.sh(
+        "for i in $(seq 50); do dig +short +time=1 +tries=1 @"
+            + POOL_AUTHORITY
+            + " "
+            + POOL_NAME
+            + " | grep -q . && exit 0; sleep 0.1; done; exit 1");
   }
 }
