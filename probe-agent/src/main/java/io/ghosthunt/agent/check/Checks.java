@@ -24,14 +24,14 @@ public final class Checks {
   public static List<Check> live(Path etc) {
     SocketTable sockets = new SocketTable();
     ProcessTable processes = new ProcessTable();
+    HostsFile hosts = new HostsFile(etc.resolve("hosts"));
     return List.of(
         new PortOwnerCheck(sockets, processes),
-        new DnsCheck(
-            new HostsFile(etc.resolve("hosts")), etc.resolve("resolv.conf"), new DnsClient()),
+        new DnsCheck(hosts, etc.resolve("resolv.conf"), new DnsClient()),
         new Http2Check(),
         new MtuCheck(),
         new DuplicateIpCheck(),
-        new LoopbackCheck(sockets, processes),
+        new LoopbackCheck(sockets, processes, hosts, etc.resolve("gai.conf")),
         new AsymmetricRouteCheck());
   }
 }

@@ -2,6 +2,8 @@ package io.ghosthunt.agent.check;
 
 import io.ghosthunt.agent.host.Addresses;
 import io.ghosthunt.agent.host.FirewallRule;
+import io.ghosthunt.agent.host.GaiOrder;
+import io.ghosthunt.agent.host.HostsFile;
 import io.ghosthunt.agent.host.ProcessInfo;
 import io.ghosthunt.agent.host.ProcessTable;
 import io.ghosthunt.agent.host.Ruleset;
@@ -19,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,9 +46,18 @@ public final class LoopbackCheck implements Check {
   private final SocketTable sockets;
   private final ProcessTable processes;
 
-  public LoopbackCheck(SocketTable sockets, ProcessTable processes) {
+  private final HostsFile hosts;
+  private final Path gaiConf;
+
+  /**
+   * @param hosts the hosts file "localhost" is looked up in, as getaddrinfo's files backend does
+   * @param gaiConf the gai.conf whose precedence orders the answers
+   */
+  public LoopbackCheck(SocketTable sockets, ProcessTable processes, HostsFile hosts, Path gaiConf) {
     this.sockets = sockets;
     this.processes = processes;
+    this.hosts = hosts;
+    this.gaiConf = gaiConf;
   }
 
   @Override
@@ -82,7 +94,9 @@ public final class LoopbackCheck implements Check {
         processes.holders(
             listeners.stream().map(Socket::inode).filter(i -> i != 0).collect(Collectors.toSet()));
     Ruleset.Read ruleset = Ruleset.read(context.atMost(Duration.ofSeconds(5)));
-    List<InetAddress> localhost = resolveLocalhost();
+    GaiOrder order = GaiOrder.read(gaiConf);
+    List<InetAddress> localhost =
+        order.sort(localhostAddresses(), a -> a.getAddress().length == 4 ? has4 : has6);
 
     List<Finding> findings = new ArrayList<>();
     for (int port : ports) {
@@ -130,6 +144,7 @@ public final class LoopbackCheck implements Check {
           localhost.isEmpty()
               ? "does not resolve"
               : localhost.stream().map(Addresses::text).collect(Collectors.joining(" ")));
+      f.evidence("localhostOrder", "getaddrinfo's (glibc): " + order.source());
       for (int i = 0; i < rules.size(); i++) {
         f.evidence(
             i == 0 ? "rule" : "rule" + (i + 1), rules.get(i).where() + ": " + rules.get(i).text());
@@ -257,21 +272,38 @@ public final class LoopbackCheck implements Check {
               + join(localhost)
               + " too, or fix the localhost line in /etc/hosts");
     }
+    String firstUnserved = "";
     if (!localhost.isEmpty() && !servedBy(localhost.get(0), onPort)) {
-      return Findings.ghost(
-          key(),
-          target,
-          GhostName.LoopbackBlocked,
-          "localhost resolves to "
-              + Addresses.text(localhost.get(0))
-              + " first, where nothing listens on port "
-              + port
-              + "; clients that do not fall back to "
-              + join(localhost.subList(1, localhost.size()))
-              + " fail",
-          "make the service listen on "
-              + Addresses.text(localhost.get(0))
-              + " too, or connect to 127.0.0.1 explicitly");
+      InetAddress first = localhost.get(0);
+      Connect tried =
+          connects.stream().filter(c -> c.address().equals(first)).findFirst().orElse(null);
+      if (tried != null && !tried.outcome().equals("refused")) {
+        // Not refused at once: every client that follows getaddrinfo's order waits here first.
+        return Findings.ghost(
+            key(),
+            target,
+            GhostName.LoopbackBlocked,
+            "localhost resolves to "
+                + Addresses.text(first)
+                + " first, where a connect to port "
+                + port
+                + " "
+                + tried.outcome()
+                + (rule == null ? "" : " (firewall rule " + ruleName + ")")
+                + ": clients wait for it before they fall back to "
+                + join(localhost.subList(1, localhost.size())),
+            rule != null
+                ? deleteRule(rule)
+                : "make the service listen on " + Addresses.text(first) + " too");
+      }
+      firstUnserved =
+          "; localhost resolves to "
+              + Addresses.text(first)
+              + " first, where nothing listens: clients are refused there at once and fall back"
+              + " (one that tries only the first address, as Node.js before 20 does, fails:"
+              + " listen on "
+              + Addresses.text(first)
+              + " too)";
     }
     return Findings.clear(
         key(),
@@ -280,6 +312,7 @@ public final class LoopbackCheck implements Check {
             + port
             + " connects to "
             + describeListener(onPort.get(0), holders)
+            + firstUnserved
             + (rule == null
                 ? ""
                 : "; rule " + rule.where() + " matches loopback but did not block the connect"));
@@ -439,16 +472,20 @@ public final class LoopbackCheck implements Check {
     return ps.isEmpty() ? s.local() : "PID " + ps.get(0).describe() + " on " + s.local();
   }
 
-  private static List<InetAddress> resolveLocalhost() {
+  /**
+   * What the hosts file says "localhost" is, as getaddrinfo's files backend reads it; without a
+   * line, both loopbacks, as glibc's and systemd's resolvers synthesize them.
+   */
+  private List<InetAddress> localhostAddresses() {
+    Map<String, InetAddress> unique = new LinkedHashMap<>();
     try {
-      Map<String, InetAddress> unique = new LinkedHashMap<>();
-      for (InetAddress a : InetAddress.getAllByName("localhost")) {
-        unique.putIfAbsent(Addresses.text(a), withoutScope(a));
-      }
-      return List.copyOf(unique.values());
-    } catch (UnknownHostException e) {
-      return List.of();
+      hosts
+          .lookup("localhost")
+          .forEach(l -> unique.putIfAbsent(Addresses.text(l.address()), withoutScope(l.address())));
+    } catch (IOException e) {
+      // An unreadable hosts file resolves as a missing one.
     }
+    return unique.isEmpty() ? List.of(V4, V6) : List.copyOf(unique.values());
   }
 
   private static InetAddress withoutScope(InetAddress a) {

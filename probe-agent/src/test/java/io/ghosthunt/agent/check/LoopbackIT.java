@@ -158,6 +158,75 @@ class LoopbackIT {
   }
 
   @Test
+  void glibcTriesIpv6LoopbackFirstAndARefusalThereIsNoGhost() {
+    int pid = node.listen("127.0.0.1", 8080);
+    node.hostsFile("127.0.0.1 localhost\n::1 localhost ip6-localhost\n");
+    node.gaiConf("# nothing set: RFC 6724's table\n");
+
+    LabHost.Run run = hunt();
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.LOOPBACK, "localhost:8080");
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + " " + f.getEvidence());
+    assertEquals("::1 127.0.0.1", f.getEvidence().get("localhost"));
+    assertTrue(
+        f.getEvidence()
+            .get("localhostOrder")
+            .startsWith("getaddrinfo's (glibc): /etc/gai.conf sets no precedence"),
+        f.getEvidence().toString());
+    assertEquals("refused", f.getEvidence().get("connect ::1"));
+    assertTrue(f.getSummary().contains("PID " + pid), f.getSummary());
+    assertTrue(
+        f.getSummary()
+            .contains(
+                "; localhost resolves to ::1 first, where nothing listens: clients are refused"
+                    + " there at once and fall back"),
+        f.getSummary());
+  }
+
+  @Test
+  void aDropOnIpv6LoopbackHoldsEveryClientBeforeItFallsBack() {
+    node.listen("127.0.0.1", 8080);
+    node.hostsFile("127.0.0.1 localhost\n::1 localhost ip6-localhost\n");
+    node.gaiConf("# nothing set: RFC 6724's table\n");
+    node.sh(
+        "nft add table inet ghlab && nft add chain inet ghlab input '{ type filter hook input"
+            + " priority 0; }' && nft add rule inet ghlab input ip6 daddr ::1 tcp dport 8080 drop");
+
+    LabHost.Run run = hunt();
+
+    assertEquals(1, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.LOOPBACK, "localhost:8080");
+    assertEquals(GhostName.LoopbackBlocked, f.getGhost(), f.getSummary() + " " + f.getEvidence());
+    assertTrue(
+        f.getSummary()
+            .startsWith("localhost resolves to ::1 first, where a connect to port 8080 timed out"),
+        f.getSummary());
+    assertTrue(
+        f.getSummary().contains("(firewall rule nft inet ghlab input handle "), f.getSummary());
+    assertTrue(
+        f.getSummary().endsWith("clients wait for it before they fall back to 127.0.0.1"),
+        f.getSummary());
+    assertTrue(f.getRemediation().startsWith("nft delete rule inet ghlab input handle "));
+  }
+
+  @Test
+  void cleanTwinGaiConfPuttingIpv4FirstIsHonoured() {
+    node.listen("127.0.0.1", 8080);
+    node.hostsFile("127.0.0.1 localhost\n::1 localhost ip6-localhost\n");
+    // The line Debian's gai.conf documents for sites that want IPv4 first.
+    node.gaiConf("precedence ::ffff:0:0/96  100\n");
+
+    LabHost.Run run = hunt();
+
+    assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+    Finding f = Hunts.finding(run, CheckKey.LOOPBACK, "localhost:8080");
+    assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary());
+    assertEquals("127.0.0.1 ::1", f.getEvidence().get("localhost"));
+    assertTrue(!f.getSummary().contains("first"), f.getSummary());
+  }
+
+  @Test
   void localhostResolvingOnlyToIpv6WhileTheServiceListensOnIpv4() {
     node.listen("127.0.0.1", 8080);
     node.hostsFile("::1 localhost\n");

@@ -205,6 +205,11 @@ public final class LabHost {
     etcFile("hosts", content);
   }
 
+  /** Replaces the gai.conf (getaddrinfo's address order) that processes in this namespace see. */
+  public void gaiConf(String content) {
+    etcFile("gai.conf", content);
+  }
+
   /**
    * Replaces the resolv.conf that processes in this namespace see (ip netns exec bind-mounts it).
    */
