@@ -262,6 +262,13 @@ public final class DnsCheck implements Check {
                   ? ", as expected"
                   : ", as " + truth.label() + " answers"));
     }
+    return staleFinding(name, node, stale, truth);
+  }
+
+  /**
+   * The ghost: the worst stale source (the node's own answer when it is stale), and every flush.
+   */
+  private Finding staleFinding(String name, Source node, List<Source> stale, Truth truth) {
     Source worst = stale.contains(node) ? node : stale.get(0);
     String now =
         truth.nxdomain()
@@ -474,9 +481,14 @@ public final class DnsCheck implements Check {
           "the authority",
           problems.isEmpty() ? "no authoritative server to ask" : String.join("; ", problems));
     }
-    // Again, every server that answered: a pool hands out another part of itself each time.
+    return again(truth, good.values(), name, context);
+  }
+
+  /** The other rounds at every server that answered: a pool hands out another part each time. */
+  private Truth again(
+      Truth truth, Collection<InetAddress> servers, String name, CheckContext context) {
     for (int round = 1; round < AUTHORITY_ROUNDS; round++) {
-      for (InetAddress server : good.values()) {
+      for (InetAddress server : servers) {
         Answer a = dns.addresses(server, name, false, context.atMost(QUERY_TIMEOUT));
         if (a.answered() && a.authoritative() && a.dangling() == null) {
           truth = merge(truth, truth.label(), a);

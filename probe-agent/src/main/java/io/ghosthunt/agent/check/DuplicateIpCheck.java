@@ -103,19 +103,7 @@ public final class DuplicateIpCheck implements Check {
     List<Finding> findings = new ArrayList<>();
     Map<String, String> neighbours = Neighbours.read();
     for (Map.Entry<InetAddress, Map<String, String>> e : heard.claims.entrySet()) {
-      Set<String> macs = new LinkedHashSet<>(e.getValue().keySet());
-      if (!own.contains(e.getKey())) {
-        // Only for addresses named: a second MAC for the node's own is never by design.
-        SharedAddresses.explained(
-                macs,
-                heard.referenceMac,
-                heard.reference == null ? null : Addresses.text(heard.reference))
-            .forEach(
-                (mac, why) -> {
-                  macs.remove(mac);
-                  heard.accepted.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>()).add(why);
-                });
-      }
+      Set<String> macs = heard.unexplained(e.getKey(), e.getValue().keySet(), own);
       Finding f = claimFinding(e.getKey(), macs, iface, own, heard, neighbours);
       f.evidence("listened", heard.listened(tookMs));
       f.setDurationMs(tookMs);
@@ -208,6 +196,26 @@ public final class DuplicateIpCheck implements Check {
       }
     }
 
+    /**
+     * The MACs claiming {@code address} that no rule of {@link SharedAddresses} explains; the
+     * explained ones go to {@link #accepted} with their reason. Only for addresses named: a second
+     * MAC for the node's own is never by design.
+     */
+    Set<String> unexplained(InetAddress address, Set<String> claimed, Own own) {
+      Set<String> macs = new LinkedHashSet<>(claimed);
+      if (own.contains(address)) {
+        return macs;
+      }
+      SharedAddresses.explained(
+              macs, referenceMac, reference == null ? null : Addresses.text(reference))
+          .forEach(
+              (mac, why) -> {
+                macs.remove(mac);
+                accepted.computeIfAbsent(address, k -> new LinkedHashSet<>()).add(why);
+              });
+      return macs;
+    }
+
     String listened(long tookMs) {
       return tookMs
           + " ms"
@@ -236,7 +244,6 @@ public final class DuplicateIpCheck implements Check {
     Heard heard = new Heard();
     heard.ownMac = Frames.mac(link.mac());
     targets.forEach(t -> heard.claims.put(t, new LinkedHashMap<>()));
-    Map<String, String> localMacs = localMacs();
     int xid = ThreadLocalRandom.current().nextInt();
     Inet4Address asker = own.v4().isEmpty() ? null : own.v4().get(0);
     heard.reference = dhcp || asker == null ? null : reference(iface, targets, context);
@@ -265,7 +272,18 @@ public final class DuplicateIpCheck implements Check {
                   Dhcp.SERVER_PORT,
                   Dhcp.discover(link.mac(), xid))));
     }
-    Instant until = Instant.now().plus(context.atMost(dhcp ? DHCP_WINDOW : ARP_WINDOW));
+    collect(link, heard, sent, xid, context.atMost(dhcp ? DHCP_WINDOW : ARP_WINDOW));
+    return heard;
+  }
+
+  /**
+   * Every answer within the window into {@code heard}: ARP replies and Neighbor Advertisements as
+   * claims, DHCP offers for {@code xid}; the reference's answer shortens the window.
+   */
+  private static void collect(RawLink link, Heard heard, long sent, int xid, Duration window)
+      throws IOException {
+    Map<String, String> localMacs = localMacs();
+    Instant until = Instant.now().plus(window);
     for (byte[] frame = link.receive(until); frame != null; frame = link.receive(until)) {
       Frames.Arp arp = Frames.arp(frame);
       if (arp != null && arp.reply()) {
@@ -294,10 +312,9 @@ public final class DuplicateIpCheck implements Check {
       Frames.Udp udp = Frames.udp(frame);
       Dhcp.Offer offer = udp == null ? null : Dhcp.offer(udp, xid);
       if (offer != null) {
-        heard.offers.computeIfAbsent(offer.server(), s -> new ArrayList<>()).add(offer);
+        heard.offers.computeIfAbsent(offer.server(), k -> new ArrayList<>()).add(offer);
       }
     }
-    return heard;
   }
 
   /** One address's finding with its evidence. */

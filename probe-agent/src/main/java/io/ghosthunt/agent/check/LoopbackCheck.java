@@ -257,8 +257,40 @@ public final class LoopbackCheck implements Check {
               + port
               + "'), and for other firewalls on this node");
     }
-    List<InetAddress> unserved = localhost.stream().filter(a -> !servedBy(a, onPort)).toList();
-    if (!localhost.isEmpty() && unserved.size() == localhost.size()) {
+    Finding byName = byLocalhost(port, target, onPort, connects, localhost, rule, ruleName);
+    if (byName != null) {
+      return byName;
+    }
+    return Findings.clear(
+        key(),
+        target,
+        "localhost:"
+            + port
+            + " connects to "
+            + describeListener(onPort.get(0), holders)
+            + refusedFirst(localhost, onPort)
+            + (rule == null
+                ? ""
+                : "; rule " + rule.where() + " matches loopback but did not block the connect"));
+  }
+
+  /**
+   * A ghost in what "localhost" leads a client to, or null: no address it resolves to is served, or
+   * the first one (getaddrinfo's order) holds the connect instead of refusing it, so that every
+   * client waits there before it falls back.
+   */
+  private Finding byLocalhost(
+      int port,
+      String target,
+      List<Socket> onPort,
+      List<Connect> connects,
+      List<InetAddress> localhost,
+      FirewallRule rule,
+      String ruleName) {
+    if (localhost.isEmpty()) {
+      return null;
+    }
+    if (localhost.stream().noneMatch(a -> servedBy(a, onPort))) {
       return Findings.ghost(
           key(),
           target,
@@ -272,50 +304,42 @@ public final class LoopbackCheck implements Check {
               + join(localhost)
               + " too, or fix the localhost line in /etc/hosts");
     }
-    String firstUnserved = "";
-    if (!localhost.isEmpty() && !servedBy(localhost.get(0), onPort)) {
-      InetAddress first = localhost.get(0);
-      Connect tried =
-          connects.stream().filter(c -> c.address().equals(first)).findFirst().orElse(null);
-      if (tried != null && !tried.outcome().equals("refused")) {
-        // Not refused at once: every client that follows getaddrinfo's order waits here first.
-        return Findings.ghost(
-            key(),
-            target,
-            GhostName.LoopbackBlocked,
-            "localhost resolves to "
-                + Addresses.text(first)
-                + " first, where a connect to port "
-                + port
-                + " "
-                + tried.outcome()
-                + (rule == null ? "" : " (firewall rule " + ruleName + ")")
-                + ": clients wait for it before they fall back to "
-                + join(localhost.subList(1, localhost.size())),
-            rule != null
-                ? deleteRule(rule)
-                : "make the service listen on " + Addresses.text(first) + " too");
-      }
-      firstUnserved =
-          "; localhost resolves to "
-              + Addresses.text(first)
-              + " first, where nothing listens: clients are refused there at once and fall back"
-              + " (one that tries only the first address, as Node.js before 20 does, fails:"
-              + " listen on "
-              + Addresses.text(first)
-              + " too)";
+    InetAddress first = localhost.get(0);
+    Connect tried =
+        connects.stream().filter(c -> c.address().equals(first)).findFirst().orElse(null);
+    if (servedBy(first, onPort) || tried == null || tried.outcome().equals("refused")) {
+      return null;
     }
-    return Findings.clear(
+    return Findings.ghost(
         key(),
         target,
-        "localhost:"
+        GhostName.LoopbackBlocked,
+        "localhost resolves to "
+            + Addresses.text(first)
+            + " first, where a connect to port "
             + port
-            + " connects to "
-            + describeListener(onPort.get(0), holders)
-            + firstUnserved
-            + (rule == null
-                ? ""
-                : "; rule " + rule.where() + " matches loopback but did not block the connect"));
+            + " "
+            + tried.outcome()
+            + (rule == null ? "" : " (firewall rule " + ruleName + ")")
+            + ": clients wait for it before they fall back to "
+            + join(localhost.subList(1, localhost.size())),
+        rule != null
+            ? deleteRule(rule)
+            : "make the service listen on " + Addresses.text(first) + " too");
+  }
+
+  /** The note for a first address that refuses at once: most clients fall back, some do not. */
+  private static String refusedFirst(List<InetAddress> localhost, List<Socket> onPort) {
+    if (localhost.isEmpty() || servedBy(localhost.get(0), onPort)) {
+      return "";
+    }
+    String first = Addresses.text(localhost.get(0));
+    return "; localhost resolves to "
+        + first
+        + " first, where nothing listens: clients are refused there at once and fall back"
+        + " (one that tries only the first address, as Node.js before 20 does, fails: listen on "
+        + first
+        + " too)";
   }
 
   private static String deleteRule(FirewallRule rule) {
