@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.ghosthunt.agent.cli.AgentCommand;
 import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.agent.lab.Lab;
@@ -70,9 +70,7 @@ class GhostHuntOperatorIT {
     cp.installCrd();
     client = cp.admin();
     cp.probeNamespace(PROBES);
-    client
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .serverSideApply();
+    cp.namespace(NS);
     lab = new Lab();
     LabHost haunted = lab.host("haunted");
     squatter = haunted.orphanedListener("0.0.0.0", 8080);
@@ -273,32 +271,11 @@ class GhostHuntOperatorIT {
     assertEquals("OrphanedPort", conditions.get("GhostFound").getReason());
 
     // Privilege is short-lived: probes and their identity are gone once the hunt is complete.
-    client
-        .pods()
-        .inNamespace(PROBES)
-        .withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
-        .informOnCondition(List::isEmpty)
-        .get(30, TimeUnit.SECONDS);
-    client
-        .serviceAccounts()
-        .inNamespace(PROBES)
-        .withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
-        .informOnCondition(List::isEmpty)
-        .get(30, TimeUnit.SECONDS);
-    client
-        .rbac()
-        .roles()
-        .inNamespace(NS)
-        .withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
-        .informOnCondition(List::isEmpty)
-        .get(30, TimeUnit.SECONDS);
-    client
-        .rbac()
-        .roleBindings()
-        .inNamespace(NS)
-        .withLabel(Labels.HUNT_UID, done.getMetadata().getUid())
-        .informOnCondition(List::isEmpty)
-        .get(30, TimeUnit.SECONDS);
+    String uid = done.getMetadata().getUid();
+    gone(client.pods().inNamespace(PROBES).withLabel(Labels.HUNT_UID, uid));
+    gone(client.serviceAccounts().inNamespace(PROBES).withLabel(Labels.HUNT_UID, uid));
+    gone(client.rbac().roles().inNamespace(NS).withLabel(Labels.HUNT_UID, uid));
+    gone(client.rbac().roleBindings().inNamespace(NS).withLabel(Labels.HUNT_UID, uid));
 
     List<String> reasons =
         client.v1().events().inNamespace(NS).list().getItems().stream()
@@ -638,9 +615,7 @@ class GhostHuntOperatorIT {
   void aMissingProbeNamespaceBlocksTheHuntWithWhatToRunOnceAndTheHuntGoesOnWhenItExists() {
     String team = "hunts-elsewhere";
     String missing = "probes-not-yet";
-    client
-        .resource(new NamespaceBuilder().withNewMetadata().withName(team).endMetadata().build())
-        .serverSideApply();
+    cp.namespace(team);
     // An operator identity with every right a hunt needs but none on namespaces, as the chart's is.
     client
         .resource(
@@ -975,5 +950,10 @@ class GhostHuntOperatorIT {
         "the deadline survived the restart");
     assertEquals(NodePhase.Unreachable, byNode(done).get("node-d").getPhase());
     assertTrue(before.size() <= 2, before.toString());
+  }
+
+  /** Waits (watching, up to 30 s) until no object is left that {@code objects} lists. */
+  private static void gone(FilterWatchListDeletable<?, ?, ?> objects) throws Exception {
+    objects.informOnCondition(List::isEmpty).get(30, TimeUnit.SECONDS);
   }
 }

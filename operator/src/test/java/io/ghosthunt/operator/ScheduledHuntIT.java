@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ghosthunt.agent.lab.Lab;
 import io.ghosthunt.agent.lab.LabHost;
@@ -56,9 +55,7 @@ class ScheduledHuntIT {
     cp.installCrd();
     client = cp.admin();
     cp.probeNamespace(PROBES);
-    client
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .serverSideApply();
+    cp.namespace(NS);
     lab = new Lab();
     host = lab.host("weekly");
     node = LabNode.start(cp, host, "node-a", LabNode.Setup.READY, Images.forNodes());

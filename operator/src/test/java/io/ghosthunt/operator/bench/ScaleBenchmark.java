@@ -1,7 +1,6 @@
 package io.ghosthunt.operator.bench;
 
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -74,9 +73,7 @@ public final class ScaleBenchmark {
             .build();
     cp.installCrd();
     for (String ns : List.of("ghosthunt-system", "hunts")) {
-      admin
-          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-          .serverSideApply();
+      cp.namespace(ns);
     }
     ExecutorService pool = Executors.newFixedThreadPool(16);
     for (int i = 0; i < n; i++) {

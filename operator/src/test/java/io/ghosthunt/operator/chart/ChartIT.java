@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -55,9 +54,7 @@ class ChartIT {
     KubernetesClient admin = cp.admin();
     cp.installCrd();
     for (String ns : List.of(RELEASE_NS, WATCHED, OTHER)) {
-      admin
-          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-          .serverSideApply();
+      cp.namespace(ns);
     }
     List<JsonNode> docs =
         Chart.render(RELEASE_NS, Map.of("watchNamespaces[0]", WATCHED, "probes.namespace", PROBES));

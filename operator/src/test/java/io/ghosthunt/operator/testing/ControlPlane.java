@@ -203,6 +203,18 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
    * privileged; returns once kube-controller-manager has published the kube-root-ca.crt ConfigMap
    * that pods' projected service-account volumes mount.
    */
+  /** A plain namespace, applied server-side so that a second call is a no-op. */
+  public void namespace(String namespace) {
+    admin
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName(namespace)
+                .endMetadata()
+                .build())
+        .serverSideApply();
+  }
+
   public void probeNamespace(String namespace) {
     admin
         .resource(
