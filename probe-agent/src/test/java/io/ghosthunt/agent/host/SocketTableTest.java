@@ -42,6 +42,32 @@ class SocketTableTest {
   }
 
   @Test
+  void aLongTableIsReadWholeWhereverItsBlocksEnd(@TempDir Path procNet) throws Exception {
+    // Tens of thousands of rows are read in blocks: rows across a block's end, the last row
+    // without a newline, and a row longer than a block all count.
+    StringBuilder table =
+        new StringBuilder("  sl  local_address rem_address   st tx_queue rx_queue\n");
+    for (int i = 0; i < 3000; i++) {
+      table.append(row(i, 20000 + i, 10000 + i, ""));
+    }
+    table.append(row(3000, 8080, 4242, " ".repeat(20000)));
+    table.append(row(3001, 8080, 4343, "").strip());
+    Files.writeString(procNet.resolve("tcp"), table);
+    List<Socket> sockets =
+        new SocketTable(procNet).read("tcp", p -> p == 8080 || p == 21234 || p == 22999);
+    assertEquals(
+        List.of(11234L, 12999L, 4242L, 4343L), sockets.stream().map(Socket::inode).toList());
+    assertEquals(
+        List.of(21234, 22999, 8080, 8080), sockets.stream().map(Socket::localPort).toList());
+  }
+
+  private static String row(int sl, int port, long inode, String padding) {
+    return String.format(
+        "%4d: 0100007F:%04X 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 %d 1 0000000000000000 100 0 0 10 0%s%n",
+        sl, port, inode, padding);
+  }
+
+  @Test
   void aMissingIpv6TableIsNoError(@TempDir Path procNet) throws Exception {
     Files.writeString(
         procNet.resolve("udp"),
