@@ -15,4 +15,11 @@ public interface Check {
   CheckKey key();
 
   List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception;
+
+  /**
+   * Starts, in the background, reading what {@link #run} will need, while the hunt is still being
+   * parsed. Called when the hunt may include this check; it may not, so the work must be harmless
+   * to waste.
+   */
+  default void prefetch() {}
 }

@@ -73,6 +73,11 @@ public final class LoopbackCheck implements Check {
   }
 
   @Override
+  public void prefetch() {
+    processes.prefetch();
+  }
+
+  @Override
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
     List<Integer> ports = checks.getLoopback().getPorts();
     Set<Integer> wanted = new HashSet<>(ports);

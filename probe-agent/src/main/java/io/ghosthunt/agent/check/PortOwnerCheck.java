@@ -40,6 +40,11 @@ public final class PortOwnerCheck implements Check {
   }
 
   @Override
+  public void prefetch() {
+    processes.prefetch();
+  }
+
+  @Override
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
     PortOwnerSpec spec = checks.getPortOwner();
     String protocol = spec.getProtocol() == Protocol.UDP ? "udp" : "tcp";

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ghosthunt.agent.check.Check;
 import io.ghosthunt.agent.check.CheckRunner;
 import io.ghosthunt.agent.check.Secrets;
-import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.ResolvedHunt;
@@ -27,7 +26,9 @@ import java.util.stream.Collectors;
 /** {@code ghosthunt check}: run a hunt's checks on this machine and print the findings. */
 public final class CheckCommand {
 
-  public static final String HELP =
+  // Not String.formatted: java.util.Formatter's locale data costs a cold JVM ~20 ms on every run,
+  // help or not.
+  private static final String HELP =
       """
       Usage: ghosthunt check [-f FILE | --target URL|HOST[:PORT]] [options]
 
@@ -38,7 +39,7 @@ public final class CheckCommand {
         -f, --file FILE        a GhostHunt YAML file, as you would kubectl apply it ('-' reads stdin)
             --target T         shorthand without a file: an http(s) URL or host[:port]; every check
                                derives its inputs from it (see the README for the rules)
-            --symptom S        narrow to the checks for a symptom: %s
+            --symptom S        narrow to the checks for a symptom: {symptoms}
         -o, --output FORMAT    table (default: a checklist for people) or json (one status.nodes
                                entry: {"node": ..., "findings": [...]}, for scripts)
             --node NAME        the node name to report (default: $NODE_NAME, else the host name)
@@ -60,9 +61,7 @@ public final class CheckCommand {
         ghosthunt check
         ghosthunt check -f examples/localhost-cant-connect.yaml
         ghosthunt check --target http://127.0.0.1:8080/ --symptom LocalhostCantConnect -o json
-      """
-          .formatted(
-              Arrays.stream(Symptom.values()).map(Enum::name).collect(Collectors.joining(", ")));
+      """;
 
   private final java.util.function.Function<Path, List<Check>> checks;
   private final PrintStream out;
@@ -83,7 +82,10 @@ public final class CheckCommand {
             Set.of("help"),
             Map.of("f", "file", "o", "output", "h", "help"));
     if (args.has("help")) {
-      out.print(HELP);
+      out.print(
+          HELP.replace(
+              "{symptoms}",
+              Arrays.stream(Symptom.values()).map(Enum::name).collect(Collectors.joining(", "))));
       return 0;
     }
     if (!args.positional().isEmpty()) {
@@ -96,20 +98,28 @@ public final class CheckCommand {
     if (!output.equals("table") && !output.equals("json")) {
       throw new UsageException("--output must be table or json, not '" + output + "'");
     }
-    GhostHunt hunt;
+    Path etc = Path.of(args.has("etc") ? args.get("etc") : "/etc");
+    if (!Files.isDirectory(etc)) {
+      throw new UsageException("--etc " + etc + " is not a directory");
+    }
+    List<Check> all = checks.apply(etc);
+    HuntFiles.LocalHunt hunt;
     if (args.has("file")) {
-      hunt = HuntFiles.read(args.get("file"));
+      String text = HuntFiles.text(args.get("file"));
+      prefetch(all, text);
+      hunt = HuntFiles.parseLocal(text, HuntFiles.source(args.get("file")));
     } else if (args.has("target")) {
-      hunt = new GhostHunt();
-      hunt.getMetadata().setName("local");
-      hunt.setSpec(new GhostHuntSpec());
-      hunt.getSpec().setTarget(args.get("target"));
+      GhostHuntSpec spec = new GhostHuntSpec();
+      spec.setTarget(args.get("target"));
+      hunt = new HuntFiles.LocalHunt("local", spec);
     } else {
-      hunt = HuntFiles.embeddedDefault();
+      String text = HuntFiles.embeddedDefaultText();
+      prefetch(all, text);
+      hunt = HuntFiles.parseLocal(text, HuntFiles.EMBEDDED);
     }
     if (args.has("symptom")) {
       try {
-        hunt.getSpec().setSymptom(Symptom.valueOf(args.get("symptom")));
+        hunt.spec().setSymptom(Symptom.valueOf(args.get("symptom")));
       } catch (IllegalArgumentException e) {
         throw new UsageException(
             "--symptom '"
@@ -122,7 +132,7 @@ public final class CheckCommand {
     }
     ResolvedHunt resolved;
     try {
-      resolved = HuntResolver.resolve(hunt.getSpec());
+      resolved = HuntResolver.resolve(hunt.spec());
     } catch (InvalidHuntException e) {
       throw new UsageException("the hunt cannot run:\n  - " + String.join("\n  - ", e.problems()));
     }
@@ -130,7 +140,7 @@ public final class CheckCommand {
         Duration.ofSeconds(
             args.has("timeout")
                 ? seconds(args.get("timeout"))
-                : hunt.getSpec().timeoutSecondsOrDefault());
+                : hunt.spec().timeoutSecondsOrDefault());
     Secrets secrets = Secrets.NONE;
     if (args.has("ca-file")) {
       Path ca = Path.of(args.get("ca-file"));
@@ -139,13 +149,8 @@ public final class CheckCommand {
       }
       secrets = (name, key) -> Files.readAllBytes(ca);
     }
-    Path etc = Path.of(args.has("etc") ? args.get("etc") : "/etc");
-    if (!Files.isDirectory(etc)) {
-      throw new UsageException("--etc " + etc + " is not a directory");
-    }
     NodeStatus node =
-        new CheckRunner(checks.apply(etc))
-            .run(resolved, nodeName(args.get("node")), timeout, secrets);
+        new CheckRunner(all).run(resolved, nodeName(args.get("node")), timeout, secrets);
     if (output.equals("json")) {
       ObjectMapper json =
           new ObjectMapper()
@@ -157,13 +162,23 @@ public final class CheckCommand {
         throw new IllegalStateException(e);
       }
     } else {
-      String name =
-          hunt.getMetadata() == null || hunt.getMetadata().getName() == null
-              ? "local"
-              : hunt.getMetadata().getName();
+      String name = hunt.name() == null ? "local" : hunt.name();
       FindingsTable.print(out, name, node, resolved.skipped());
     }
     return ExitCodes.of(false, List.of(node));
+  }
+
+  /**
+   * Lets the checks the hunt may run start reading the host while its file is parsed: a check is
+   * likely when the text names it, any check with a port when it names a target. A guess from the
+   * raw text, before any parsing; a wrong one wastes only the background work.
+   */
+  static void prefetch(List<Check> checks, String huntText) {
+    for (Check c : checks) {
+      if (huntText.contains(c.key().key()) || huntText.contains("target")) {
+        c.prefetch();
+      }
+    }
   }
 
   private static int seconds(String text) throws UsageException {

@@ -2,7 +2,6 @@ package io.ghosthunt.agent.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -12,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +35,7 @@ public final class ProcessTable {
   private static final long CLOCK_TICKS = 100; // USER_HZ, fixed at 100 for what /proc reports.
 
   private final Path proc;
+  private final AtomicReference<CompletableFuture<SocketScan>> early = new AtomicReference<>();
   private Long bootTime;
 
   public ProcessTable() {
@@ -47,94 +50,54 @@ public final class ProcessTable {
   public record Holders(Map<Long, List<ProcessInfo>> byInode, int unreadable) {}
 
   /**
-   * Every process with an open descriptor on one of {@code inodes}. Reading every process's
-   * descriptors is the whole cost on a crowded host (thousands of processes, tens of thousands of
-   * sockets), so the processes are split over the cores, each reading its share with its own
-   * buffers.
+   * Starts reading every process's socket descriptors now, in the background, for the holders asked
+   * a moment later: on a cold JVM a hunt file takes as long to parse as the scan takes, so the two
+   * overlap. Asking for a socket the early scan cannot account for (opened since, or its holders
+   * gone since) reads them all again.
    */
+  public void prefetch() {
+    early.updateAndGet(pending -> pending != null ? pending : SocketScan.start(proc));
+  }
+
+  /** Every process with an open descriptor on one of {@code inodes}. */
   public Holders holders(Set<Long> inodes) throws IOException {
-    Map<Long, List<ProcessInfo>> found = new java.util.concurrent.ConcurrentHashMap<>();
     if (inodes.isEmpty()) {
-      return new Holders(found, 0);
+      return new Holders(Map.of(), 0);
     }
-    String[] pids = proc.toFile().list((dir, name) -> isPid(name));
-    if (pids == null) {
-      throw new IOException("cannot list " + proc);
-    }
-    java.util.concurrent.atomic.AtomicInteger unreadable =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.Arrays.stream(pids)
-        .parallel()
-        .forEach(
-            pid -> {
-              List<Long> held = heldBy(pid, inodes, unreadable);
-              if (held != null) {
-                process(Integer.parseInt(pid))
-                    .ifPresent(
-                        info ->
-                            held.forEach(
-                                inode ->
-                                    found
-                                        .computeIfAbsent(
-                                            inode,
-                                            k ->
-                                                java.util.Collections.synchronizedList(
-                                                    new ArrayList<>()))
-                                        .add(info)));
-              }
-            });
-    Map<Long, List<ProcessInfo>> sorted = new HashMap<>();
-    found.forEach(
-        (inode, list) ->
-            sorted.put(
-                inode,
-                list.stream()
-                    .sorted(java.util.Comparator.comparingInt(ProcessInfo::pid))
-                    .toList()));
-    return new Holders(sorted, unreadable.get());
-  }
-
-  /** The inodes among {@code inodes} that one process holds a descriptor on, or null for none. */
-  private List<Long> heldBy(
-      String pid, Set<Long> inodes, java.util.concurrent.atomic.AtomicInteger unreadable) {
-    Path fdDir = proc.resolve(pid).resolve("fd");
-    List<Long> held = null;
-    try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
-      for (Path fd : fds) {
-        String target;
-        try {
-          target = Files.readSymbolicLink(fd).toString();
-        } catch (IOException e) {
-          continue; // closed while we looked
-        }
-        if (target.startsWith("socket:[")) {
-          long inode = Long.parseLong(target, 8, target.length() - 1, 10);
-          if (inodes.contains(inode)) {
-            if (held == null) {
-              held = new ArrayList<>(2);
-            }
-            held.add(inode);
-          }
-        }
-      }
-    } catch (java.nio.file.AccessDeniedException e) {
-      unreadable.incrementAndGet();
-    } catch (IOException e) {
-      return null; // the process exited
-    }
-    return held;
-  }
-
-  private static boolean isPid(String name) {
-    if (name.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      if (!Character.isDigit(name.charAt(i))) {
-        return false;
+    CompletableFuture<SocketScan> pending = early.get();
+    if (pending != null) {
+      Holders seen = holders(await(pending), inodes);
+      if (seen.byInode().keySet().containsAll(inodes)) {
+        return seen;
       }
     }
-    return true;
+    return holders(await(SocketScan.start(proc)), inodes);
+  }
+
+  private Holders holders(SocketScan scan, Set<Long> inodes) {
+    Map<Long, List<ProcessInfo>> found = new HashMap<>();
+    Map<Integer, Optional<ProcessInfo>> read = new HashMap<>();
+    for (long inode : inodes) {
+      List<ProcessInfo> infos = new ArrayList<>();
+      for (int pid : scan.holders(inode)) {
+        read.computeIfAbsent(pid, this::process).ifPresent(infos::add);
+      }
+      if (!infos.isEmpty()) {
+        found.put(inode, List.copyOf(infos));
+      }
+    }
+    return new Holders(found, scan.unreadable());
+  }
+
+  private static SocketScan await(CompletableFuture<SocketScan> scan) throws IOException {
+    try {
+      return scan.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw e;
+    }
   }
 
   /** One process, or empty when it is gone. */
