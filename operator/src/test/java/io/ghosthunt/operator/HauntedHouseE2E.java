@@ -268,7 +268,7 @@ class HauntedHouseE2E {
     Path junit = dir.resolve("every-ghost.junit.xml");
     Run run = hunt("-f", example("every-ghost.yaml").toString(), "--junit", junit.toString());
 
-    assertEquals(1, run.exit(), run.out() + run.err());
+    assertEquals(1, run.exit(), run.out() + run.err() + "\n" + operatorLogs());
     assertTrue(
         run.err().contains("deleting the earlier GhostHunt default/every-ghost to hunt again"),
         run.err());
@@ -590,10 +590,21 @@ class HauntedHouseE2E {
     return lease == null ? "(no lease)" : lease.getSpec().getHolderIdentity();
   }
 
+  /** The operator's pods, its lease and the last lines each replica logged: why it did not act. */
   static String operatorLogs() {
     return cluster
-        .kubectl("-n", HauntedCluster.NAMESPACE, "get", "pods,lease", "-o", "wide")
-        .output();
+            .kubectl("-n", HauntedCluster.NAMESPACE, "get", "pods,lease", "-o", "wide")
+            .output()
+        + cluster
+            .kubectl(
+                "-n",
+                HauntedCluster.NAMESPACE,
+                "logs",
+                "-l",
+                "app.kubernetes.io/name=ghosthunt-operator",
+                "--prefix",
+                "--tail=60")
+            .output();
   }
 
   static Path copy(String example, String from, String to) {
