@@ -23,6 +23,17 @@ public final class HuntDecisions {
   private HuntDecisions() {}
 
   /**
+   * Whether no reconcile has caught up with a hunt's spec: it has no status yet, or one written for
+   * an older generation. Every reconcile writes {@code observedGeneration}, so a hunt that stays
+   * like this lost the event that should have started it.
+   */
+  public static boolean unreconciled(Long generation, Long observedGeneration, boolean deleting) {
+    return !deleting
+        && generation != null
+        && (observedGeneration == null || observedGeneration < generation);
+  }
+
+  /**
    * What the operator sees of a hunt's current generation.
    *
    * @param targets the targeted nodes (or pods), each with the reason it cannot be hunted, if any

@@ -82,6 +82,10 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   private final StatusWriter statusWriter;
   private final EventRecorder events;
   private final Clock clock;
+
+  /** How long a hunt whose event was lost waits before the sweep wakes it up. */
+  static final Duration LOST_EVENT_SWEEP = Duration.ofSeconds(20);
+
   private InformerEventSource<Pod, GhostHunt> podSource;
   private InformerEventSource<GhostHuntReport, GhostHunt> reportSource;
   private final OperatorMetrics metrics;
@@ -166,7 +170,9 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
                             new ResourceID(r.getSpec().getHunt(), r.getMetadata().getNamespace())))
             .build();
     reportSource = new InformerEventSource<>(reportConfig, context);
-    return List.of(podSource, reportSource);
+    LostEventSweep sweep =
+        new LostEventSweep(() -> context.getPrimaryCache().list(), LOST_EVENT_SWEEP);
+    return List.of(podSource, reportSource, sweep);
   }
 
   @Override

@@ -124,4 +124,13 @@ class HuntDecisionsTest {
     assertEquals(Duration.ofSeconds(6), HuntDecisions.nextLook(DEADLINE.minusSeconds(5), DEADLINE));
     assertEquals(Duration.ofSeconds(1), HuntDecisions.nextLook(DEADLINE.plusSeconds(3), DEADLINE));
   }
+
+  @Test
+  void aHuntIsUnreconciledUntilAStatusForItsGenerationIsWritten() {
+    assertEquals(true, HuntDecisions.unreconciled(1L, null, false), "never reconciled");
+    assertEquals(true, HuntDecisions.unreconciled(3L, 2L, false), "a new spec not picked up");
+    assertEquals(false, HuntDecisions.unreconciled(3L, 3L, false));
+    assertEquals(false, HuntDecisions.unreconciled(1L, null, true), "being deleted");
+    assertEquals(false, HuntDecisions.unreconciled(null, null, false), "not yet stored");
+  }
 }
