@@ -28,11 +28,7 @@ class ProcessTableTest {
 
   @Test
   void aSocketOpenedSinceThePrefetchIsStillFound(@TempDir Path proc) throws Exception {
-    Files.writeString(proc.resolve("stat"), "btime 1700000000\n");
-    process(proc, 377, "nginx", "socket:[7001]");
-    ProcessTable table = new ProcessTable(proc);
-    table.prefetch();
-    assertEquals(Set.of(7001L), table.holders(Set.of(7001L)).byInode().keySet());
+    ProcessTable table = prefetched(proc, 377, "nginx", "socket:[7001]");
 
     // A service restarted after the early scan: a new process holds a new listener.
     process(proc, 5200, "java", "socket:[8001]");
@@ -44,11 +40,7 @@ class ProcessTableTest {
 
   @Test
   void aHolderGoneSinceThePrefetchIsNotReported(@TempDir Path proc) throws Exception {
-    Files.writeString(proc.resolve("stat"), "btime 1700000000\n");
-    process(proc, 377, "python3", "socket:[7001]");
-    ProcessTable table = new ProcessTable(proc);
-    table.prefetch();
-    assertEquals(Set.of(7001L), table.holders(Set.of(7001L)).byInode().keySet());
+    ProcessTable table = prefetched(proc, 377, "python3", "socket:[7001]");
 
     // The old holder exited and handed the socket on (as systemd's socket activation does).
     delete(proc.resolve("377"));
@@ -57,6 +49,17 @@ class ProcessTableTest {
     assertEquals(
         List.of(5200),
         table.holders(Set.of(7001L)).byInode().get(7001L).stream().map(ProcessInfo::pid).toList());
+  }
+
+  /** A table whose early scan saw one process holding {@code socket}, and was used once. */
+  static ProcessTable prefetched(Path proc, int pid, String comm, String socket) throws Exception {
+    Files.writeString(proc.resolve("stat"), "btime 1700000000\n");
+    process(proc, pid, comm, socket);
+    ProcessTable table = new ProcessTable(proc);
+    table.prefetch();
+    long inode = Long.parseLong(socket.substring(8, socket.length() - 1));
+    assertEquals(Set.of(inode), table.holders(Set.of(inode)).byInode().keySet());
+    return table;
   }
 
   static void process(Path proc, int pid, String comm, String... links) throws IOException {
