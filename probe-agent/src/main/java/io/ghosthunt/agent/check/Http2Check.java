@@ -332,10 +332,8 @@ public final class Http2Check implements Check {
     return best;
   }
 
-  /**
-   * Whether the server answers the HTTP/2 connection preface with HTTP/1 text: then it simply does
-   * not speak h2c on this port, which is not a quirk of its HTTP/2 path.
-   */
+  static final String CLOSES_ON_PREFACE = "closes the connection on the h2 preface without a word";
+
   /**
    * How a server that is no h2c server meets the h2 preface: it answers in HTTP/1, or it closes the
    * connection without a byte (plain HTTP servers that drop what they cannot parse); null when it
@@ -350,18 +348,27 @@ public final class Http2Check implements Check {
       s.setTcpNoDelay(true);
       s.connect(new java.net.InetSocketAddress(host, port), ms);
       s.setSoTimeout(ms);
-      s.getOutputStream().write(preface);
-      s.getOutputStream().write(settings);
-      s.getOutputStream().flush();
-      byte[] head = s.getInputStream().readNBytes(5);
+      byte[] head;
+      try {
+        s.getOutputStream().write(preface);
+        s.getOutputStream().write(settings);
+        s.getOutputStream().flush();
+        head = s.getInputStream().readNBytes(5);
+      } catch (SocketTimeoutException e) {
+        return null; // it waits for more, as an HTTP/2 server may
+      } catch (IOException e) {
+        // A server that closes while the preface is still arriving resets the connection: the
+        // write breaks the pipe or the read is reset, the same silence by another road.
+        return CLOSES_ON_PREFACE;
+      }
       if (head.length == 0) {
-        return "closes the connection on the h2 preface without a word";
+        return CLOSES_ON_PREFACE;
       }
       return new String(head, java.nio.charset.StandardCharsets.US_ASCII).equals("HTTP/")
           ? "answers the h2 preface in HTTP/1"
           : null;
     } catch (IOException e) {
-      return null;
+      return null; // no connection: nothing to say about the preface
     }
   }
 

@@ -176,6 +176,41 @@ class Http2IT {
   }
 
   @Test
+  void aServerClosingOnThePrefaceIsSeenSoHoweverTheCloseReachesUs() throws Exception {
+    // Closed at once with the preface unread, the connection is reset: the client's write breaks
+    // the pipe or its read is reset, depending on timing. Read whole and closed, the read ends.
+    CheckContext context = new CheckContext("n", java.time.Instant.now().plusSeconds(30));
+    for (boolean reset : new boolean[] {true, false}) {
+      try (java.net.ServerSocket server =
+          new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        Thread closer =
+            new Thread(
+                () -> {
+                  while (!server.isClosed()) {
+                    try (java.net.Socket c = server.accept()) {
+                      if (reset) {
+                        c.setSoLinger(true, 0);
+                        c.getInputStream().read();
+                      } else {
+                        c.getInputStream().readNBytes(33);
+                      }
+                    } catch (java.io.IOException e) {
+                      return;
+                    }
+                  }
+                });
+        closer.start();
+        for (int i = 0; i < 20; i++) {
+          assertEquals(
+              Http2Check.CLOSES_ON_PREFACE,
+              Http2Check.answerToPreface("127.0.0.1", server.getLocalPort(), context),
+              (reset ? "reset" : "closed") + ", attempt " + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void aPlainServerThatClosesSilentlyOnTheH2PrefaceHasNoH2cAndNoQuirk() {
     Finding f = Hunts.finding(run, CheckKey.HTTP2, "http://" + WebLab.WEB + ":8081/health");
     assertEquals(FindingVerdict.Clear, f.getVerdict(), f.getSummary() + f.getEvidence());
