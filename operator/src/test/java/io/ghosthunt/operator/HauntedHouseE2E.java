@@ -240,7 +240,7 @@ class HauntedHouseE2E {
     Lab.Exec waited =
         cluster.kubectl(
             "wait", "--for=condition=Complete", "ghosthunt/every-ghost-failover", "--timeout=240s");
-    assertEquals(0, waited.exitCode(), waited.output() + "\n" + operatorLogs());
+    assertEquals(0, waited.exitCode(), () -> waited.output() + "\n" + operatorLogs());
     GhostHunt hunt =
         cluster
             .client
@@ -268,7 +268,7 @@ class HauntedHouseE2E {
     Path junit = dir.resolve("every-ghost.junit.xml");
     Run run = hunt("-f", example("every-ghost.yaml").toString(), "--junit", junit.toString());
 
-    assertEquals(1, run.exit(), run.out() + run.err() + "\n" + operatorLogs());
+    assertEquals(1, run.exit(), () -> run.out() + run.err() + "\n" + operatorLogs());
     assertTrue(
         run.err().contains("deleting the earlier GhostHunt default/every-ghost to hunt again"),
         run.err());
@@ -388,7 +388,7 @@ class HauntedHouseE2E {
     Lab.Exec waited =
         cluster.kubectl(
             "wait", "--for=condition=Complete", "ghosthunt/every-ghost-upgrade", "--timeout=240s");
-    assertEquals(0, waited.exitCode(), waited.output() + "\n" + operatorLogs());
+    assertEquals(0, waited.exitCode(), () -> waited.output() + "\n" + operatorLogs());
     GhostHunt hunt =
         cluster
             .client

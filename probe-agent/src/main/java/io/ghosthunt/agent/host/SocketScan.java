@@ -118,7 +118,7 @@ public final class SocketScan {
     return new SocketScan(inodes, pids, size, unreadable);
   }
 
-  static boolean isPid(String name) {
+  private static boolean isPid(String name) {
     if (name.isEmpty()) {
       return false;
     }
