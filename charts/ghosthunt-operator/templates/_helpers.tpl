@@ -44,6 +44,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [pods]
   verbs: [get, list]
+# Held only so that it may let a probe read the one CA-bundle ConfigMap its hunt names (a CA
+# certificate is public; the operator itself never reads one).
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get]
+# The agent's Role and RoleBinding, only those (ghosthunt-operator-limits checks each at admission).
 - apiGroups: [rbac.authorization.k8s.io]
   resources: [roles, rolebindings]
   verbs: [get, list, create, patch, delete, deletecollection]

@@ -66,4 +66,10 @@ public class GhostHuntReport extends CustomResource<GhostHuntReportSpec, GhostHu
 
   /** The label naming the probe identity (service account) allowed to write the report's status. */
   public static final String AGENT_LABEL = "ghosthunt.io/agent";
+
+  /**
+   * The probe pod whose token may fill the report: its name stands for the hunt, the generation,
+   * the scheduled run and the node, so the report policy ties a write to exactly that round.
+   */
+  public static final String PROBE_LABEL = "ghosthunt.io/probe";
 }

@@ -277,7 +277,7 @@ public final class HuntResolver {
     s.setUrls(pick(e, d, Http2Spec::getUrls));
     s.setInsecureSkipTlsVerify(
         Boolean.TRUE.equals(pick(e, d, Http2Spec::getInsecureSkipTlsVerify)));
-    s.setCaBundleSecret(pick(e, d, Http2Spec::getCaBundleSecret));
+    s.setCaBundleConfigMap(pick(e, d, Http2Spec::getCaBundleConfigMap));
     if (s.getUrls() == null || s.getUrls().isEmpty()) {
       problems.add("spec.checks.http2.urls: required when spec.target is not an http(s) URL");
     }

@@ -172,7 +172,7 @@ public final class GhostHuntOperator implements AutoCloseable {
    * to their own node's report (what the chart installs), and waits until the CRDs are served.
    */
   public static void installCrd(KubernetesClient client) throws IOException {
-    installReportPolicy(client);
+    installAdmissionPolicies(client);
     for (Map.Entry<String, String> crd : CRDS.entrySet()) {
       try (InputStream in =
           GhostHuntOperator.class.getResourceAsStream("/META-INF/fabric8/" + crd.getKey())) {
@@ -216,11 +216,15 @@ public final class GhostHuntOperator implements AutoCloseable {
             TimeUnit.SECONDS);
   }
 
+  /** The chart's files/admission-policies.yaml, carried in the jar. */
+  static final String ADMISSION_POLICIES = "admission-policies.yaml";
+
   /**
-   * The ValidatingAdmissionPolicy and its binding that tie a probe's writes to its node's report.
+   * The ValidatingAdmissionPolicies and their bindings every installation needs: a probe writes
+   * only its own round's report, and a node hunt needs the permission to hunt nodes.
    */
-  public static void installReportPolicy(KubernetesClient client) throws IOException {
-    try (InputStream in = GhostHuntOperator.class.getResourceAsStream("report-policy.yaml")) {
+  public static void installAdmissionPolicies(KubernetesClient client) throws IOException {
+    try (InputStream in = GhostHuntOperator.class.getResourceAsStream(ADMISSION_POLICIES)) {
       for (HasMetadata o : client.load(in).items()) {
         client.resource(o).fieldManager("ghosthunt-operator").forceConflicts().serverSideApply();
       }
@@ -240,13 +244,12 @@ public final class GhostHuntOperator implements AutoCloseable {
               Runs the GhostHunt operator against the current kubeconfig ($KUBECONFIG, ~/.kube/config, or
               the in-cluster service account).
 
-                --install-crd   apply the GhostHunt and GhostHuntReport CRDs and the report policy first
+                --install-crd   apply the GhostHunt and GhostHuntReport CRDs and the admission policies first
                                 (what the chart installs; for local clusters and tests)
 
               Environment: GHOSTHUNT_PROBE_NAMESPACE (default ghosthunt-system; must allow privileged pods),
               GHOSTHUNT_PROBE_IMAGE, GHOSTHUNT_PROBE_MODE (privileged|hardened), GHOSTHUNT_WATCH_NAMESPACES
-              (comma-separated; default all), GHOSTHUNT_AGENT_SECRET_READER (ClusterRole bound for hunts
-              that name a CA bundle), GHOSTHUNT_HTTP_PORT (/healthz, /readyz, /metrics; default 8080, 0
+              (comma-separated; default all), GHOSTHUNT_HTTP_PORT (/healthz, /readyz, /metrics; default 8080, 0
               off), GHOSTHUNT_LEADER_ELECTION_NAMESPACE (set it to run several replicas: a Lease there
               elects the one that reconciles).
               """);

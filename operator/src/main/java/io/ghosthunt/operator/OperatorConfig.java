@@ -12,9 +12,6 @@ import java.util.Set;
  * @param probeImage the probe-agent image
  * @param hardened run probes with only the capabilities the checks need instead of privileged
  * @param watchNamespaces namespaces whose GhostHunts to reconcile; empty means all
- * @param agentSecretReader the ClusterRole (installed with the operator) that lets a probe read the
- *     Secrets of its hunt's namespace; bound only for hunts that name a CA bundle. The operator may
- *     bind it but never reads a Secret itself.
  * @param probeResources requests and limits of each probe container
  * @param probePullSecrets Secrets in the probe namespace to pull the probe image with (set on each
  *     probe's service account)
@@ -24,7 +21,6 @@ public record OperatorConfig(
     String probeImage,
     boolean hardened,
     Set<String> watchNamespaces,
-    String agentSecretReader,
     ProbeResources probeResources,
     List<String> probePullSecrets) {
 
@@ -34,18 +30,9 @@ public record OperatorConfig(
     public static final ProbeResources DEFAULT = new ProbeResources("50m", "128Mi", "1", "256Mi");
   }
 
-  public static final String DEFAULT_AGENT_SECRET_READER = "ghosthunt-agent-secret-reader";
-
   public OperatorConfig(
       String probeNamespace, String probeImage, boolean hardened, Set<String> watchNamespaces) {
-    this(
-        probeNamespace,
-        probeImage,
-        hardened,
-        watchNamespaces,
-        DEFAULT_AGENT_SECRET_READER,
-        ProbeResources.DEFAULT,
-        List.of());
+    this(probeNamespace, probeImage, hardened, watchNamespaces, ProbeResources.DEFAULT, List.of());
   }
 
   public static final String DEFAULT_PROBE_NAMESPACE = "ghosthunt-system";
@@ -53,8 +40,8 @@ public record OperatorConfig(
 
   /**
    * From the environment the chart sets: GHOSTHUNT_PROBE_NAMESPACE, _PROBE_IMAGE, _PROBE_MODE,
-   * _WATCH_NAMESPACES, _AGENT_SECRET_READER, _PROBE_CPU_REQUEST, _PROBE_MEMORY_REQUEST,
-   * _PROBE_CPU_LIMIT, _PROBE_MEMORY_LIMIT, _PROBE_PULL_SECRETS.
+   * _WATCH_NAMESPACES, _PROBE_CPU_REQUEST, _PROBE_MEMORY_REQUEST, _PROBE_CPU_LIMIT,
+   * _PROBE_MEMORY_LIMIT, _PROBE_PULL_SECRETS.
    */
   public static OperatorConfig fromEnv(Map<String, String> env) {
     String watch = env.getOrDefault("GHOSTHUNT_WATCH_NAMESPACES", "").trim();
@@ -63,7 +50,6 @@ public record OperatorConfig(
         env.getOrDefault("GHOSTHUNT_PROBE_IMAGE", DEFAULT_PROBE_IMAGE),
         "hardened".equals(env.getOrDefault("GHOSTHUNT_PROBE_MODE", "privileged")),
         watch.isEmpty() ? Set.of() : Set.of(watch.split("\\s*,\\s*")),
-        env.getOrDefault("GHOSTHUNT_AGENT_SECRET_READER", DEFAULT_AGENT_SECRET_READER),
         new ProbeResources(
             env.getOrDefault("GHOSTHUNT_PROBE_CPU_REQUEST", ProbeResources.DEFAULT.cpuRequest()),
             env.getOrDefault(

@@ -123,11 +123,11 @@ class GhostHuntCrdIT {
             "{\"checks\": {\"duplicateIp\": {\"dhcp\": true, \"dhcpServers\": [\"dhcp.local\"]}}}",
             "spec.checks.duplicateIp.dhcpServers: Invalid value: \"array\": every DHCP server must be an IPv4 address"),
         Arguments.of(
-            "{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleSecret\": {\"key\": \"ca.crt\"}}}}",
-            "spec.checks.http2.caBundleSecret.name: Required value"),
+            "{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleConfigMap\": {\"key\": \"ca.crt\"}}}}",
+            "spec.checks.http2.caBundleConfigMap.name: Required value"),
         Arguments.of(
-            "{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleSecret\": {\"name\": \"Not_A_Name\"}}}}",
-            "spec.checks.http2.caBundleSecret.name: Invalid value: \"Not_A_Name\""),
+            "{\"checks\": {\"http2\": {\"urls\": [\"https://app.example.com/\"], \"caBundleConfigMap\": {\"name\": \"Not_A_Name\"}}}}",
+            "spec.checks.http2.caBundleConfigMap.name: Invalid value: \"Not_A_Name\""),
         Arguments.of(
             "{\"target\": \"app.example.com\", \"nodes\": {\"names\": [\"node-a\"]}, \"pods\": {\"selector\": {}}}",
             "spec.nodes and spec.pods exclude each other"),

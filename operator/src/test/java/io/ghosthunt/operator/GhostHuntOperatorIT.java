@@ -307,33 +307,20 @@ class GhostHuntOperatorIT {
         apply(
             "rbac-a",
             "{nodes: {names: [node-d, node-f]}, checks: {loopback: {ports: [80]},"
-                + " http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: ca-a}}}, timeoutSeconds: 300}");
-    // What the chart installs beside the operator: the ClusterRole bound for hunts that name a CA
-    // bundle.
-    client
-        .resource(
-            new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder()
-                .withNewMetadata()
-                .withName(OperatorConfig.DEFAULT_AGENT_SECRET_READER)
-                .endMetadata()
-                .addNewRule()
-                .withApiGroups("")
-                .withResources("secrets")
-                .withVerbs("get")
-                .endRule()
-                .build())
-        .serverSideApply();
+                + " http2: {urls: [\"https://192.0.2.80/\"], caBundleConfigMap: {name: ca-a}}}, timeoutSeconds: 300}");
     for (String ns : List.of(NS, PROBES)) {
-      client
-          .resource(
-              new io.fabric8.kubernetes.api.model.SecretBuilder()
-                  .withNewMetadata()
-                  .withName("ca-a")
-                  .withNamespace(ns)
-                  .endMetadata()
-                  .addToStringData("ca.crt", "-----BEGIN CERTIFICATE-----")
-                  .build())
-          .create();
+      for (String name : List.of("ca-a", "other-ca")) {
+        client
+            .resource(
+                new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .addToData("ca.crt", "-----BEGIN CERTIFICATE-----")
+                    .build())
+            .create();
+      }
     }
     GhostHunt b =
         apply(
@@ -420,6 +407,24 @@ class GhostHuntOperatorIT {
                   entry("node-d"),
                   java.time.Instant.now()),
           "the report of the node its pod runs on");
+      // The same node's report of another round of the same hunt (the next generation's, made
+      // before this probe ends): its token is bound to this round's pod only.
+      GhostHunt nextRound = client.getKubernetesSerialization().clone(huntA);
+      nextRound.getMetadata().setGeneration(huntA.getMetadata().getGeneration() + 1);
+      GhostHuntReport otherRound =
+          client
+              .resource(io.ghosthunt.operator.probes.ReportFactory.build(nextRound, "node-d"))
+              .create();
+      forbidden(
+          () ->
+              AgentCommand.writeReport(
+                  agentA,
+                  NS,
+                  otherRound.getMetadata().getName(),
+                  entry("node-d"),
+                  java.time.Instant.now()),
+          "the reports of its own round");
+      client.resource(otherRound).delete();
       forbidden(
           () ->
               agentA
@@ -455,11 +460,14 @@ class GhostHuntOperatorIT {
       forbidden(
           () -> agentA.resources(GhostHunt.class).inNamespace(NS).withName("rbac-b").get(), null);
       forbidden(() -> agentA.pods().inNamespace(PROBES).list(), null);
-      // The CA bundle its spec names it may read, in its hunt's namespace only, and it may not list
-      // Secrets.
+      // The CA bundle its spec names it may read, in its hunt's namespace only; no other ConfigMap,
+      // and no Secret at all.
       assertEquals(
-          "ca-a", agentA.secrets().inNamespace(NS).withName("ca-a").get().getMetadata().getName());
-      forbidden(() -> agentA.secrets().inNamespace(PROBES).withName("ca-a").get(), null);
+          "ca-a",
+          agentA.configMaps().inNamespace(NS).withName("ca-a").get().getMetadata().getName());
+      forbidden(() -> agentA.configMaps().inNamespace(PROBES).withName("ca-a").get(), null);
+      forbidden(() -> agentA.configMaps().inNamespace(NS).withName("other-ca").get(), null);
+      forbidden(() -> agentA.configMaps().inNamespace(NS).list(), null);
       forbidden(() -> agentA.secrets().inNamespace(NS).list(), null);
     }
     client.resource(a).delete();
@@ -638,6 +646,12 @@ class GhostHuntOperatorIT {
                     "rolebindings",
                     "clusterroles")
                 .withVerbs("*")
+                .endRule()
+                // It checks that the admission policies exist before it starts any probe.
+                .addNewRule()
+                .withApiGroups("admissionregistration.k8s.io")
+                .withResources("validatingadmissionpolicies", "validatingadmissionpolicybindings")
+                .withVerbs("get")
                 .endRule()
                 .build())
         .serverSideApply();

@@ -23,6 +23,7 @@ import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.operator.testing.ControlPlane;
 import io.ghosthunt.operator.testing.HauntedCluster;
 import io.ghosthunt.operator.testing.Images;
 import java.nio.file.Files;
@@ -80,6 +81,7 @@ class PodHuntE2E {
           .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
           .create();
     }
+    editor();
     pod(NS, "mtu-1500", "node-c", "mtu", null);
     pod(NS, "mtu-1400-a", "node-c", "mtu", null);
     pod(NS, "mtu-1400-b", "node-c", "mtu", null);
@@ -284,6 +286,40 @@ class PodHuntE2E {
 
   @Test
   @Order(5)
+  void theSameEditorsNodeHuntIsRefusedAtApplyNamingThePermissionItLacks() {
+    write(
+        "editor-nodes.yaml",
+        """
+        apiVersion: ghosthunt.io/v1alpha1
+        kind: GhostHunt
+        metadata: {name: editor-nodes, namespace: %s}
+        spec: {nodes: {names: [node-a]}, checks: {portOwner: {ports: [8080]}}}
+        """
+            .formatted(NS));
+    Lab.Exec refused =
+        cluster.kubectl(
+            "apply", "--as=" + EDITOR, "-f", dir.resolve("editor-nodes.yaml").toString());
+    assertEquals(1, refused.exitCode(), refused.output());
+    assertTrue(
+        refused
+            .output()
+            .contains(
+                EDITOR
+                    + " may not hunt nodes: a node hunt needs verb hunt on nodes.ghosthunt.io in"
+                    + " namespace shop (ClusterRole ghosthunt-node-hunter"),
+        refused.output());
+    // kubectl warns that no such resource is served (the permission is a virtual one), then
+    // answers.
+    String canI =
+        cluster
+            .kubectl("auth", "can-i", "hunt", "nodes.ghosthunt.io", "-n", NS, "--as=" + EDITOR)
+            .output()
+            .trim();
+    assertTrue(canI.endsWith("no"), canI);
+  }
+
+  @Test
+  @Order(6)
   void hardenedProbesEnterThePodsWithTheOneMoreCapabilityAndFindTheSame() {
     cluster.probeMode(true);
     GhostHunt hunt =
@@ -313,6 +349,25 @@ class PodHuntE2E {
         only(pods.get("lo-open")).getSummary());
   }
 
+  static final String EDITOR = "system:serviceaccount:" + NS + ":editor";
+
+  /**
+   * A service account with Kubernetes' own edit role in {@link #NS}, which the chart's
+   * ghosthunt-edit joins through the aggregation controller.
+   */
+  static void editor() {
+    kubectl("-n", NS, "create", "serviceaccount", "editor");
+    kubectl(
+        "-n",
+        NS,
+        "create",
+        "rolebinding",
+        "editor",
+        "--clusterrole=edit",
+        "--serviceaccount=" + NS + ":editor");
+    ControlPlane.awaitEditAggregatesHunts(cluster.client);
+  }
+
   /**
    * kubectl apply of a pod hunt over the pods labelled {@code ghost=LABEL} in {@link #NS}, then
    * kubectl wait.
@@ -332,7 +387,8 @@ class PodHuntE2E {
           timeoutSeconds: 90
         """
             .formatted(name, NS, label, checks));
-    kubectl("apply", "-f", file.toString());
+    // As the namespace's editor applies it: hunting the pods of a namespace is part of edit.
+    kubectl("apply", "--as=" + EDITOR, "-f", file.toString());
     kubectl("-n", NS, "wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=180s");
     return cluster.client.resources(GhostHunt.class).inNamespace(NS).withName(name).get();
   }

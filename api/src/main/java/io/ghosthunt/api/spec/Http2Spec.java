@@ -26,9 +26,9 @@ public class Http2Spec {
   private Boolean insecureSkipTlsVerify;
 
   @JsonPropertyDescription(
-      "A CA bundle (PEM) to trust besides the system store, from a Secret in the hunt's namespace."
-          + " The probe may read that one Secret only.")
-  private SecretKeyRef caBundleSecret;
+      "A CA bundle (PEM) to trust besides the system store, from a ConfigMap in the hunt's"
+          + " namespace. The probe may read that one ConfigMap only.")
+  private ConfigMapKeyRef caBundleConfigMap;
 
   public List<String> getUrls() {
     return urls;
@@ -38,12 +38,12 @@ public class Http2Spec {
     this.urls = urls;
   }
 
-  public SecretKeyRef getCaBundleSecret() {
-    return caBundleSecret;
+  public ConfigMapKeyRef getCaBundleConfigMap() {
+    return caBundleConfigMap;
   }
 
-  public void setCaBundleSecret(SecretKeyRef caBundleSecret) {
-    this.caBundleSecret = caBundleSecret;
+  public void setCaBundleConfigMap(ConfigMapKeyRef caBundleConfigMap) {
+    this.caBundleConfigMap = caBundleConfigMap;
   }
 
   public Boolean getInsecureSkipTlsVerify() {

@@ -15,6 +15,7 @@ public record Blocker(String reason, String message) {
 
   public static final String PROBE_NAMESPACE_MISSING = "ProbeNamespaceMissing";
   public static final String OPERATOR_FORBIDDEN = "OperatorForbidden";
+  public static final String ADMISSION_POLICY_MISSING = "AdmissionPolicyMissing";
 
   /** The blocker an API error means, or empty when it is transient or a single node's problem. */
   public static Optional<Blocker> of(KubernetesClientException e, String probeNamespace) {
@@ -54,5 +55,33 @@ public record Blocker(String reason, String message) {
             + " && kubectl label namespace "
             + probeNamespace
             + " pod-security.kubernetes.io/enforce=privileged` (the Helm chart creates it)");
+  }
+
+  /**
+   * Probes hold node-wide privilege, so the policies that keep their tokens to their own reports
+   * and node hunts to those allowed to hunt nodes are not optional: none starts without them.
+   *
+   * @return null when nothing is missing
+   */
+  public static Blocker policiesMissing(java.util.List<String> absent) {
+    if (absent.isEmpty()) {
+      return null;
+    }
+    return new Blocker(
+        ADMISSION_POLICY_MISSING,
+        "no probe starts until the admission policies that confine probes are installed; missing: "
+            + String.join(", ", absent)
+            + ". Run `helm upgrade` of the ghosthunt-operator chart (or `ghosthunt operator"
+            + " --install-crd`); the cluster needs Kubernetes 1.32 or later");
+  }
+
+  public static Blocker policiesUnreadable(int code, String said) {
+    return new Blocker(
+        ADMISSION_POLICY_MISSING,
+        "no probe starts: the operator cannot check that the admission policies that confine"
+            + " probes are installed ("
+            + (code > 0 ? "the API server answered " + code + ": " : "")
+            + said
+            + "). Grant it get on validatingadmissionpolicies and their bindings (the chart does)");
   }
 }

@@ -22,8 +22,8 @@ import java.util.List;
  * The agent identity of one hunt: a service account in the probe namespace whose only permissions
  * are to read its own hunt (a Role limited by resourceNames in the hunt's namespace) and to patch
  * the status of its node's report (the report policy does the narrowing), and, only for a hunt that
- * names a CA bundle, to read Secrets in that namespace. Removed with the hunt, and as soon as the
- * hunt completes.
+ * names a CA bundle, to read that one ConfigMap. Removed with the hunt, and as soon as the hunt
+ * completes.
  */
 public final class AgentRbac {
 
@@ -50,21 +50,7 @@ public final class AgentRbac {
             .withImagePullSecrets(
                 config.probePullSecrets().stream().map(LocalObjectReference::new).toList())
             .build();
-    List<PolicyRule> rules =
-        List.of(
-            new PolicyRuleBuilder()
-                .withApiGroups(GhostHunt.GROUP)
-                .withResources("ghosthunts")
-                .withResourceNames(huntName)
-                .withVerbs("get")
-                .build(),
-            // Any report's status in the hunt's namespace as far as RBAC can say; the report policy
-            // (ValidatingAdmissionPolicy) narrows it to this hunt's report of the probe's own node.
-            new PolicyRuleBuilder()
-                .withApiGroups(GhostHunt.GROUP)
-                .withResources("ghosthuntreports/status")
-                .withVerbs("patch")
-                .build());
+    List<PolicyRule> rules = rules(hunt);
     // Owned by the hunt (same namespace): should no operator be left to remove them (uninstalled
     // mid-hunt), the garbage collector still does when the hunt goes.
     OwnerReference owner =
@@ -105,40 +91,50 @@ public final class AgentRbac {
             .withNamespace(config.probeNamespace())
             .endSubject()
             .build();
-    if (!readsCaBundle(hunt)) {
-      return List.of(sa, role, binding);
-    }
-    // A CA bundle in a Secret: the probe reads it itself, through a ClusterRole bound in the hunt's
-    // namespace only. A Role naming that one Secret would be narrower, but RBAC lets only those who
-    // hold a permission grant it, and the operator must never be able to read Secrets.
-    RoleBinding secrets =
-        new RoleBindingBuilder()
-            .withNewMetadata()
-            .withName(name + "-ca")
-            .withNamespace(ns)
-            .withLabels(Labels.of(hunt, "agent"))
-            .withOwnerReferences(owner)
-            .endMetadata()
-            .withNewRoleRef()
-            .withApiGroup("rbac.authorization.k8s.io")
-            .withKind("ClusterRole")
-            .withName(config.agentSecretReader())
-            .endRoleRef()
-            .addNewSubject()
-            .withKind("ServiceAccount")
-            .withName(name)
-            .withNamespace(config.probeNamespace())
-            .endSubject()
-            .build();
-    return List.of(sa, role, binding, secrets);
+    return List.of(sa, role, binding);
   }
 
-  static boolean readsCaBundle(GhostHunt hunt) {
+  /**
+   * What the probe may do: read its own hunt, patch report statuses (the report policy narrows it
+   * to its own node's report of this run), and, for a hunt naming a CA bundle, read that one
+   * ConfigMap. The API server lets the operator grant only rules it holds itself (RBAC's escalation
+   * check; the operator has neither bind nor escalate), so these rules are also the bound of what
+   * any Role it could create may grant.
+   */
+  public static List<PolicyRule> rules(GhostHunt hunt) {
+    List<PolicyRule> rules = new java.util.ArrayList<>();
+    rules.add(
+        new PolicyRuleBuilder()
+            .withApiGroups(GhostHunt.GROUP)
+            .withResources("ghosthunts")
+            .withResourceNames(hunt.getMetadata().getName())
+            .withVerbs("get")
+            .build());
+    rules.add(
+        new PolicyRuleBuilder()
+            .withApiGroups(GhostHunt.GROUP)
+            .withResources("ghosthuntreports/status")
+            .withVerbs("patch")
+            .build());
+    String caBundle = caBundleConfigMap(hunt);
+    if (caBundle != null) {
+      rules.add(
+          new PolicyRuleBuilder()
+              .withApiGroups("")
+              .withResources("configmaps")
+              .withResourceNames(caBundle)
+              .withVerbs("get")
+              .build());
+    }
+    return rules;
+  }
+
+  static String caBundleConfigMap(GhostHunt hunt) {
     Http2Spec http2 =
         hunt.getSpec().getChecks() == null ? null : hunt.getSpec().getChecks().getHttp2();
-    return http2 != null
-        && http2.getCaBundleSecret() != null
-        && http2.getCaBundleSecret().getName() != null;
+    return http2 == null || http2.getCaBundleConfigMap() == null
+        ? null
+        : http2.getCaBundleConfigMap().getName();
   }
 
   public void apply(GhostHunt hunt) {

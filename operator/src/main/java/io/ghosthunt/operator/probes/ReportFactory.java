@@ -38,6 +38,7 @@ public final class ReportFactory {
       labels.put(Labels.RUN, Integer.toString(run));
     }
     labels.put(GhostHuntReport.AGENT_LABEL, Labels.agentName(hunt));
+    labels.put(GhostHuntReport.PROBE_LABEL, Labels.podName(hunt, node, run));
     // kubectl get ghr -l ghosthunt.io/node=NODE; a node name too long for a label value is in the
     // spec only.
     if (node.length() <= 63) {

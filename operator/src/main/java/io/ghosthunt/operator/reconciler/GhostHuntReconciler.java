@@ -20,6 +20,7 @@ import io.ghosthunt.operator.decision.Blocker;
 import io.ghosthunt.operator.decision.HuntDecisions;
 import io.ghosthunt.operator.decision.Schedules;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
+import io.ghosthunt.operator.observer.AdmissionPolicies;
 import io.ghosthunt.operator.observer.HuntTarget;
 import io.ghosthunt.operator.observer.NodeTargets;
 import io.ghosthunt.operator.observer.PodTargets;
@@ -50,6 +51,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -79,6 +81,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
   private final PodTargets podTargets;
   private final ProbePodFactory pods;
   private final AgentRbac rbac;
+  private final AdmissionPolicies policies;
   private final StatusWriter statusWriter;
   private final EventRecorder events;
   private final Clock clock;
@@ -120,6 +123,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     this.pods = new ProbePodFactory(config);
     this.rbac = new AgentRbac(client, config);
     this.statusWriter = new StatusWriter(client);
+    this.policies = new AdmissionPolicies(client, clock);
     this.events = new EventRecorder(client);
     this.schedules =
         new ScheduledRuns(
@@ -276,10 +280,15 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
             now,
             deadline);
     // Decide and act: start the probes that are missing; what cannot be started says why.
+    List<String> toStart = HuntDecisions.probesToStart(seen);
+    Optional<Blocker> unconfined = toStart.isEmpty() ? Optional.empty() : policies.missing();
+    if (unconfined.isPresent()) {
+      return blocked(hunt, unconfined.get(), previous, now);
+    }
     Map<String, String> refused = new HashMap<>();
     Map<String, Pod> started;
     try {
-      started = startProbes(hunt, HuntDecisions.probesToStart(seen), seen, refused, run);
+      started = startProbes(hunt, toStart, seen, refused, run);
     } catch (KubernetesClientException e) {
       Blocker blocker =
           Blocker.of(e, config.probeNamespace())

@@ -19,7 +19,8 @@ public enum HuntEventReason {
   GhostGone("Normal"),
   // A hunt that cannot start any probe, with what to run (see decision.Blocker).
   ProbeNamespaceMissing("Warning"),
-  OperatorForbidden("Warning");
+  OperatorForbidden("Warning"),
+  AdmissionPolicyMissing("Warning");
 
   private final String type;
 

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ghosthunt.agent.lab.Lab;
@@ -25,8 +24,6 @@ import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.ghosthunt.operator.testing.ControlPlane;
 import io.ghosthunt.operator.testing.Images;
 import io.ghosthunt.operator.testing.LabNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,34 +72,18 @@ class ChartIT {
     assertTrue(applied >= 10, "applied " + applied + " objects");
     admin
         .resource(
-            new SecretBuilder()
+            new ConfigMapBuilder()
                 .withNewMetadata()
                 .withName("web-ca")
                 .withNamespace(WATCHED)
                 .endMetadata()
-                .addToStringData("ca.crt", "not a certificate")
+                .addToData("ca.crt", "not a certificate")
                 .build())
         .serverSideApply();
 
-    String token =
-        admin
-            .serviceAccounts()
-            .inNamespace(RELEASE_NS)
-            .withName("ghosthunt-operator")
-            .tokenRequest(
-                new TokenRequestBuilder()
-                    .withNewSpec()
-                    .withExpirationSeconds(3600L)
-                    .endSpec()
-                    .build())
-            .getStatus()
-            .getToken();
-    Path kubeconfig =
-        ControlPlane.tokenKubeconfig(
-            admin, token, Files.createTempFile("chart-operator", ".kubeconfig"));
-
     try (Lab lab = new Lab();
-        KubernetesClient operatorClient = ControlPlane.clientFor(Files.readString(kubeconfig))) {
+        KubernetesClient operatorClient =
+            ControlPlane.tokenClient(admin, RELEASE_NS, "ghosthunt-operator")) {
       LabHost host = lab.host("chart-node");
       host.listen("0.0.0.0", 8080);
       cp.awaitRootCa(PROBES);
@@ -118,7 +99,6 @@ class ChartIT {
                     Images.probeAgent(),
                     false,
                     Set.of(WATCHED),
-                    OperatorConfig.DEFAULT_AGENT_SECRET_READER,
                     OperatorConfig.ProbeResources.DEFAULT,
                     List.of("probe-registry")),
                 metrics,
@@ -137,7 +117,7 @@ class ChartIT {
                 nodes: {names: [chart-node]}
                 checks:
                   portOwner: {ports: [8080], expectedProcess: python3}
-                  http2: {urls: ["https://192.0.2.80/"], caBundleSecret: {name: web-ca}}
+                  http2: {urls: ["https://192.0.2.80/"], caBundleConfigMap: {name: web-ca}}
                 timeoutSeconds: 90
               """
                           .formatted(WATCHED),

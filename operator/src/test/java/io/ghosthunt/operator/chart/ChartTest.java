@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -103,9 +104,26 @@ class ChartTest {
     assertTrue(resources(probes).contains("pods"));
     assertEquals(
         List.of("leases"), resources(Chart.one(docs, "Role", "ghosthunt-operator-leader")));
-    assertEquals(
-        List.of("secrets"),
-        resources(Chart.one(docs, "ClusterRole", "ghosthunt-agent-secret-reader")));
+    // No path to Secrets: nothing the operator holds names them, and it holds no bind, escalate or
+    // impersonate with which to get them, nor any wildcard.
+    for (JsonNode role : operatorRoles(docs)) {
+      role.path("rules")
+          .forEach(
+              r -> {
+                r.path("resources")
+                    .forEach(x -> assertFalse(Set.of("secrets", "*").contains(x.asText()), r + ""));
+                r.path("verbs")
+                    .forEach(
+                        v ->
+                            assertFalse(
+                                Set.of("bind", "escalate", "impersonate", "*").contains(v.asText()),
+                                r + ""));
+              });
+    }
+    assertTrue(
+        Chart.kind(docs, "ClusterRole").stream()
+            .noneMatch(r -> r.path("metadata").path("name").asText().contains("secret")),
+        "no Secret reader for anyone to bind");
     assertTrue(Chart.kind(docs, "ServiceMonitor").isEmpty());
     assertTrue(Chart.kind(docs, "PrometheusRule").isEmpty());
     assertEquals(1, Chart.kind(docs, "Service").size());
@@ -194,6 +212,137 @@ class ChartTest {
         assertThrows(
             Exception.class, () -> Chart.render("ghosthunt", Map.of("probes.mode", "sideways")));
     assertTrue(e.getMessage().contains("probes.mode"), e.getMessage());
+  }
+
+  @Test
+  void nodeHuntsAreARightOfTheirOwnOutsideTheAggregatedRoles() {
+    List<JsonNode> docs = Chart.render("ghosthunt", Map.of());
+    JsonNode edit = Chart.one(docs, "ClusterRole", "ghosthunt-edit");
+    assertEquals(
+        "true",
+        edit.path("metadata")
+            .path("labels")
+            .path("rbac.authorization.k8s.io/aggregate-to-edit")
+            .asText());
+    assertEquals(List.of("ghosthunts"), resources(edit));
+    JsonNode view = Chart.one(docs, "ClusterRole", "ghosthunt-view");
+    assertEquals(
+        "true",
+        view.path("metadata")
+            .path("labels")
+            .path("rbac.authorization.k8s.io/aggregate-to-view")
+            .asText());
+    JsonNode hunter = Chart.one(docs, "ClusterRole", "ghosthunt-node-hunter");
+    assertTrue(hunter.path("metadata").path("labels").toString().indexOf("aggregate-to") < 0);
+    assertEquals(List.of("nodes"), resources(hunter));
+    assertEquals("hunt", hunter.path("rules").path(0).path("verbs").path(0).asText());
+    // The policies that confine probes and the operator are part of every install.
+    for (String policy :
+        List.of("ghosthunt-agent-reports", "ghosthunt-node-hunts", "ghosthunt-operator-limits")) {
+      Chart.one(docs, "ValidatingAdmissionPolicy", policy);
+      Chart.one(docs, "ValidatingAdmissionPolicyBinding", policy);
+    }
+  }
+
+  /**
+   * The README's privilege table is what the chart and the agent's Role grant, row for row: every
+   * right in the chart is in the table and every row of the table is in the chart.
+   */
+  @Test
+  void theReadmePrivilegeTableIsExactlyWhatTheChartAndTheAgentRoleGrant() throws Exception {
+    List<JsonNode> docs = Chart.render("ghosthunt", Map.of());
+    java.util.Set<String> granted = new java.util.TreeSet<>();
+    for (JsonNode role : operatorRoles(docs)) {
+      String where =
+          switch (role.path("metadata").path("name").asText()) {
+            case "ghosthunt-operator" -> "cluster";
+            case "ghosthunt-operator-probes" -> "probe namespace";
+            case "ghosthunt-operator-leader" -> "own namespace";
+            default -> throw new AssertionError("unexpected operator role " + role);
+          };
+      role.path("rules").forEach(r -> granted.addAll(rows("operator", where, r)));
+    }
+    io.ghosthunt.api.GhostHunt hunt =
+        new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
+            .unmarshal(
+                """
+                apiVersion: ghosthunt.io/v1alpha1
+                kind: GhostHunt
+                metadata: {name: h, namespace: team-a, uid: 0f0e0d0c-0000-4000-8000-000000000001}
+                spec: {checks: {http2: {urls: ["https://192.0.2.80/"], caBundleConfigMap: {name: ca}}}}
+                """,
+                io.ghosthunt.api.GhostHunt.class);
+    for (var rule : io.ghosthunt.operator.probes.AgentRbac.rules(hunt)) {
+      granted.addAll(
+          rows(
+              "probe",
+              "hunt namespace",
+              Chart.YAML.valueToTree(
+                  new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
+                      .convertValue(rule, Map.class))));
+    }
+    java.util.Set<String> documented = new java.util.TreeSet<>();
+    boolean in = false;
+    for (String line : Files.readAllLines(ControlPlane.repo().resolve("README.md"))) {
+      if (line.startsWith("<!-- privileges")) {
+        in = !line.startsWith("<!-- privileges end");
+        continue;
+      }
+      if (!in || !line.startsWith("| ") || line.startsWith("| who") || line.startsWith("|--")) {
+        continue;
+      }
+      String[] cell = line.split("\\|");
+      String group = cell[3].trim().replace("`", "");
+      for (String res : cell[4].replace("`", "").split(",")) {
+        for (String verb : cell[5].replace("`", "").split(",")) {
+          documented.add(
+              String.join(
+                  " ",
+                  cell[1].trim(),
+                  cell[2].trim(),
+                  group.equals("core") ? "" : group,
+                  res.trim(),
+                  verb.trim(),
+                  cell[6].trim().equals("—") ? "any" : "named"));
+        }
+      }
+    }
+    assertEquals(String.join("\n", granted), String.join("\n", documented));
+  }
+
+  /** Each (resource, verb) of one rule as a table row key. */
+  private static List<String> rows(String who, String where, JsonNode rule) {
+    List<String> out = new ArrayList<>();
+    String names = rule.path("resourceNames").isEmpty() ? "any" : "named";
+    rule.path("apiGroups")
+        .forEach(
+            g ->
+                rule.path("resources")
+                    .forEach(
+                        res ->
+                            rule.path("verbs")
+                                .forEach(
+                                    v ->
+                                        out.add(
+                                            String.join(
+                                                " ",
+                                                who,
+                                                where,
+                                                g.asText(),
+                                                res.asText(),
+                                                v.asText(),
+                                                names)))));
+    return out;
+  }
+
+  /** The ClusterRole and Roles bound to the operator's service account. */
+  private static List<JsonNode> operatorRoles(List<JsonNode> docs) {
+    return docs.stream()
+        .filter(
+            d ->
+                Set.of("ClusterRole", "Role").contains(d.path("kind").asText())
+                    && d.path("metadata").path("name").asText().startsWith("ghosthunt-operator"))
+        .toList();
   }
 
   private static Map<String, JsonNode> env(JsonNode container) {

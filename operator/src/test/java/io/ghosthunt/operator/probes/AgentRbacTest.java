@@ -1,6 +1,7 @@
 package io.ghosthunt.operator.probes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -21,7 +22,6 @@ class AgentRbacTest {
           "img",
           false,
           Set.of(),
-          "secret-reader",
           OperatorConfig.ProbeResources.DEFAULT,
           List.of("probe-registry"));
 
@@ -69,17 +69,24 @@ class AgentRbacTest {
   }
 
   @Test
-  void aHuntNamingACaBundleAlsoBindsTheSecretReaderInItsNamespace() {
+  void aHuntNamingACaBundleMayReadThatOneConfigMapAndNoSecretAndBindsOnlyItsOwnRole() {
     List<HasMetadata> objects =
         new AgentRbac(null, CONFIG)
             .objects(
-                hunt("{http2: {urls: [\"https://192.0.2.80/\"], caBundleSecret: {name: app-ca}}}"));
+                hunt(
+                    "{http2: {urls: [\"https://192.0.2.80/\"], caBundleConfigMap: {name: app-ca}}}"));
 
-    assertEquals(4, objects.size());
-    RoleBinding ca = (RoleBinding) objects.get(3);
-    assertEquals("team-a", ca.getMetadata().getNamespace());
-    assertEquals("ClusterRole", ca.getRoleRef().getKind());
-    assertEquals("secret-reader", ca.getRoleRef().getName());
-    assertEquals("probes", ca.getSubjects().get(0).getNamespace());
+    assertEquals(3, objects.size());
+    Role role = (Role) objects.get(1);
+    assertEquals(3, role.getRules().size());
+    assertEquals(List.of("configmaps"), role.getRules().get(2).getResources());
+    assertEquals(List.of("app-ca"), role.getRules().get(2).getResourceNames());
+    assertEquals(List.of("get"), role.getRules().get(2).getVerbs());
+    assertTrue(
+        role.getRules().stream().noneMatch(r -> r.getResources().contains("secrets")),
+        "no Secret, ever");
+    RoleBinding binding = (RoleBinding) objects.get(2);
+    assertEquals("Role", binding.getRoleRef().getKind());
+    assertEquals(role.getMetadata().getName(), binding.getRoleRef().getName());
   }
 }

@@ -40,6 +40,9 @@ class ReportFactoryTest {
     assertEquals("3", labels.get(GhostHuntReport.GENERATION_LABEL));
     assertEquals("node-a", labels.get(Labels.NODE));
     assertEquals(Labels.agentName(hunt("tuesday", 3)), labels.get(GhostHuntReport.AGENT_LABEL));
+    // The one probe pod whose bound token may fill it: this generation's probe on node-a.
+    assertEquals(
+        Labels.podName(hunt("tuesday", 3), "node-a"), labels.get(GhostHuntReport.PROBE_LABEL));
     var owner = r.getMetadata().getOwnerReferences().get(0);
     assertEquals("GhostHunt", owner.getKind());
     assertEquals("tuesday", owner.getName());
@@ -55,6 +58,7 @@ class ReportFactoryTest {
     GhostHuntReport r = ReportFactory.build(hunt(longHunt, 1), longNode);
     assertTrue(r.getMetadata().getName().length() <= 63, r.getMetadata().getName());
     assertTrue(r.getMetadata().getLabels().get(GhostHuntReport.HUNT_LABEL).length() <= 63);
+    assertTrue(r.getMetadata().getLabels().get(GhostHuntReport.PROBE_LABEL).length() <= 63);
     assertFalse(
         r.getMetadata().getLabels().containsKey(Labels.NODE),
         "too long for a label: in the spec only");

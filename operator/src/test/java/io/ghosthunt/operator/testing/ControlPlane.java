@@ -179,6 +179,51 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
     }
   }
 
+  /** A client acting with a fresh token of the service account NAMESPACE/ACCOUNT. */
+  public static KubernetesClient tokenClient(
+      KubernetesClient admin, String namespace, String account) {
+    String token =
+        admin
+            .serviceAccounts()
+            .inNamespace(namespace)
+            .withName(account)
+            .tokenRequest(
+                new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(3600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    try {
+      Path file = Files.createTempFile(account, ".kubeconfig");
+      return clientFor(Files.readString(tokenKubeconfig(admin, token, file)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Waits until kube-controller-manager's aggregation controller has folded the chart's
+   * ghosthunt-edit into Kubernetes' own edit role.
+   */
+  public static void awaitEditAggregatesHunts(KubernetesClient admin) {
+    admin
+        .rbac()
+        .clusterRoles()
+        .withName("edit")
+        .waitUntilCondition(
+            r ->
+                r != null
+                    && r.getRules().stream()
+                        .anyMatch(
+                            x ->
+                                x.getResources().contains("ghosthunts")
+                                    && x.getVerbs().contains("create")),
+            60,
+            TimeUnit.SECONDS);
+  }
+
   public KubernetesClient admin() {
     return admin;
   }
@@ -243,7 +288,7 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
    */
   public void installCrd() {
     try {
-      io.ghosthunt.operator.GhostHuntOperator.installReportPolicy(admin);
+      io.ghosthunt.operator.GhostHuntOperator.installAdmissionPolicies(admin);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -8,12 +8,12 @@ import java.time.Instant;
  *
  * @param node the node name the findings are for
  * @param deadline when the hunt's time is up; checks bound every wait by it
- * @param secrets where Secrets referenced by the spec are read from
+ * @param configMaps where ConfigMaps referenced by the spec are read from
  */
-public record CheckContext(String node, Instant deadline, Secrets secrets) {
+public record CheckContext(String node, Instant deadline, ConfigMaps configMaps) {
 
   public CheckContext(String node, Instant deadline) {
-    this(node, deadline, Secrets.NONE);
+    this(node, deadline, ConfigMaps.NONE);
   }
 
   /** Time left, at least a millisecond so that timeouts stay valid arguments. */

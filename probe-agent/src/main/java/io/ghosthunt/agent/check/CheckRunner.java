@@ -33,11 +33,11 @@ public final class CheckRunner {
   }
 
   public NodeStatus run(ResolvedHunt hunt, String node, Duration timeout) {
-    return run(hunt, node, timeout, Secrets.NONE);
+    return run(hunt, node, timeout, ConfigMaps.NONE);
   }
 
-  public NodeStatus run(ResolvedHunt hunt, String node, Duration timeout, Secrets secrets) {
-    CheckContext context = new CheckContext(node, Instant.now().plus(timeout), secrets);
+  public NodeStatus run(ResolvedHunt hunt, String node, Duration timeout, ConfigMaps configMaps) {
+    CheckContext context = new CheckContext(node, Instant.now().plus(timeout), configMaps);
     List<CheckKey> keys = new ArrayList<>(hunt.keys());
     ExecutorService pool =
         Executors.newFixedThreadPool(

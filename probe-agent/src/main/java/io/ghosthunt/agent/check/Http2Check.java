@@ -2,8 +2,8 @@ package io.ghosthunt.agent.check;
 
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.spec.ChecksSpec;
+import io.ghosthunt.api.spec.ConfigMapKeyRef;
 import io.ghosthunt.api.spec.Http2Spec;
-import io.ghosthunt.api.spec.SecretKeyRef;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostName;
 import java.io.ByteArrayInputStream;
@@ -79,12 +79,12 @@ public final class Http2Check implements Check {
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
     Http2Spec spec = checks.getHttp2();
     boolean insecure = Boolean.TRUE.equals(spec.getInsecureSkipTlsVerify());
-    SecretKeyRef ref = spec.getCaBundleSecret();
+    ConfigMapKeyRef ref = spec.getCaBundleConfigMap();
     List<X509Certificate> bundle = List.of();
     String trust = insecure ? "none (insecureSkipTlsVerify)" : "the system trust store";
     if (ref != null && !insecure) {
       try {
-        bundle = certificates(context.secrets().read(ref.getName(), ref.keyOrDefault()));
+        bundle = certificates(context.configMaps().read(ref.getName(), ref.keyOrDefault()));
       } catch (IOException | CertificateException e) {
         String why =
             "cannot use the CA bundle "
@@ -109,7 +109,7 @@ public final class Http2Check implements Check {
               + bundle.size()
               + " CA certificate"
               + (bundle.size() == 1 ? "" : "s")
-              + " from Secret "
+              + " from ConfigMap "
               + ref.getName()
               + "/"
               + ref.keyOrDefault();

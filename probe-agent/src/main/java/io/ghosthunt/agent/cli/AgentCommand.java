@@ -1,7 +1,7 @@
 package io.ghosthunt.agent.cli;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.ghosthunt.agent.check.Check;
 import io.ghosthunt.agent.check.CheckRunner;
-import io.ghosthunt.agent.check.Secrets;
+import io.ghosthunt.agent.check.ConfigMaps;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.HuntResolver;
@@ -180,7 +180,7 @@ public final class AgentCommand {
         doing = "running the checks " + resolved.keys();
         entry =
             new CheckRunner(checks.apply(etc))
-                .run(resolved, node, timeout, secretsIn(client, namespace));
+                .run(resolved, node, timeout, configMapsIn(client, namespace));
         FindingsTable.print(out, name, entry, resolved.skipped());
       } catch (InvalidHuntException e) {
         entry = new NodeStatus(node, NodePhase.Failed);
@@ -256,35 +256,36 @@ public final class AgentCommand {
     var checks = hunt.getSpec().getChecks();
     if (checks == null
         || checks.getHttp2() == null
-        || checks.getHttp2().getCaBundleSecret() == null) {
+        || checks.getHttp2().getCaBundleConfigMap() == null) {
       return null;
     }
-    var ref = checks.getHttp2().getCaBundleSecret();
-    return secretsIn(client, hunt.getMetadata().getNamespace()).read(ref.getName(), ref.getKey());
+    var ref = checks.getHttp2().getCaBundleConfigMap();
+    return configMapsIn(client, hunt.getMetadata().getNamespace())
+        .read(ref.getName(), ref.keyOrDefault());
   }
 
   /**
-   * Secrets of the hunt's namespace, through the API server; the agent's Role allows exactly the
-   * ones the spec names.
+   * ConfigMaps of the hunt's namespace, through the API server; the agent's Role allows exactly the
+   * one the spec names. A CA bundle may sit in data or, as binary, in binaryData.
    */
-  static Secrets secretsIn(KubernetesClient client, String namespace) {
+  static ConfigMaps configMapsIn(KubernetesClient client, String namespace) {
     return (name, key) -> {
-      Secret secret;
+      ConfigMap map;
       try {
-        secret = client.secrets().inNamespace(namespace).withName(name).get();
+        map = client.configMaps().inNamespace(namespace).withName(name).get();
       } catch (KubernetesClientException e) {
-        throw new IOException("Secret " + namespace + "/" + name + ": " + describe(e), e);
+        throw new IOException("ConfigMap " + namespace + "/" + name + ": " + describe(e), e);
       }
-      if (secret == null) {
-        throw new IOException("Secret " + namespace + "/" + name + " not found");
+      if (map == null) {
+        throw new IOException("ConfigMap " + namespace + "/" + name + " not found");
       }
-      if (secret.getData() != null && secret.getData().containsKey(key)) {
-        return Base64.getDecoder().decode(secret.getData().get(key));
+      if (map.getData() != null && map.getData().containsKey(key)) {
+        return map.getData().get(key).getBytes(StandardCharsets.UTF_8);
       }
-      if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
-        return secret.getStringData().get(key).getBytes(StandardCharsets.UTF_8);
+      if (map.getBinaryData() != null && map.getBinaryData().containsKey(key)) {
+        return Base64.getDecoder().decode(map.getBinaryData().get(key));
       }
-      throw new IOException("Secret " + namespace + "/" + name + " has no key " + key);
+      throw new IOException("ConfigMap " + namespace + "/" + name + " has no key " + key);
     };
   }
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ghosthunt.agent.check.Check;
 import io.ghosthunt.agent.check.CheckRunner;
-import io.ghosthunt.agent.check.Secrets;
+import io.ghosthunt.agent.check.ConfigMaps;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.ResolvedHunt;
@@ -44,7 +44,7 @@ public final class CheckCommand {
                                entry: {"node": ..., "findings": [...]}, for scripts)
             --node NAME        the node name to report (default: $NODE_NAME, else the host name)
             --timeout SECONDS  bound for the whole hunt (default: spec.timeoutSeconds, else 120)
-            --ca-file FILE     PEM CA bundle for http2 (what http2.caBundleSecret names in a cluster)
+            --ca-file FILE     PEM CA bundle for http2 (what http2.caBundleConfigMap names in a cluster)
             --etc DIR          read resolv.conf and hosts from DIR instead of /etc, e.g. a
                                container's (/proc/PID/root/etc) when run inside its network
                                namespace (nsenter --net=/proc/PID/ns/net), as a pod hunt's probe does
@@ -141,16 +141,16 @@ public final class CheckCommand {
             args.has("timeout")
                 ? seconds(args.get("timeout"))
                 : hunt.spec().timeoutSecondsOrDefault());
-    Secrets secrets = Secrets.NONE;
+    ConfigMaps configMaps = ConfigMaps.NONE;
     if (args.has("ca-file")) {
       Path ca = Path.of(args.get("ca-file"));
       if (!Files.isReadable(ca)) {
         throw new UsageException("--ca-file " + ca + ": no such readable file");
       }
-      secrets = (name, key) -> Files.readAllBytes(ca);
+      configMaps = (name, key) -> Files.readAllBytes(ca);
     }
     NodeStatus node =
-        new CheckRunner(all).run(resolved, nodeName(args.get("node")), timeout, secrets);
+        new CheckRunner(all).run(resolved, nodeName(args.get("node")), timeout, configMaps);
     if (output.equals("json")) {
       ObjectMapper json =
           new ObjectMapper()

@@ -251,7 +251,7 @@ class Http2IT {
                             + BASE
                             + "/health\", \""
                             + BASE
-                            + "/ok\"], caBundleSecret: {name: web-ca}}\n"))
+                            + "/ok\"], caBundleConfigMap: {name: web-ca}}\n"))
                 .toString(),
             "--ca-file",
             web.cert.toString(),
@@ -265,7 +265,7 @@ class Http2IT {
         f.getEvidence().get("tls").matches("TLSv1\\.[23] CN=app\\.example\\.test"),
         f.getEvidence().toString());
     assertEquals(
-        "the system trust store + 1 CA certificate from Secret web-ca/ca.crt",
+        "the system trust store + 1 CA certificate from ConfigMap web-ca/ca.crt",
         f.getEvidence().get("trust"));
     assertEquals(
         FindingVerdict.Clear, Hunts.finding(verified, CheckKey.HTTP2, BASE + "/ok").getVerdict());
@@ -281,7 +281,7 @@ class Http2IT {
                         "ca",
                         "checks:\n  http2: {urls: [\""
                             + BASE
-                            + "/ok\"], caBundleSecret: {name: web-ca}}\n"))
+                            + "/ok\"], caBundleConfigMap: {name: web-ca}}\n"))
                 .toString(),
             "-o",
             "json");
@@ -290,7 +290,7 @@ class Http2IT {
     assertTrue(
         e.getSummary()
             .startsWith(
-                "cannot use the CA bundle web-ca/ca.crt: Secret web-ca is read by the in-cluster agent;"
+                "cannot use the CA bundle web-ca/ca.crt: ConfigMap web-ca is read by the in-cluster agent;"
                     + " locally, pass its content with --ca-file FILE"),
         e.getSummary());
   }

@@ -3,19 +3,20 @@ package io.ghosthunt.agent.check;
 import java.io.IOException;
 
 /**
- * Where a check gets the content of a Secret the spec references (a CA bundle, say): the API server
- * for the in-cluster agent, a local file for {@code ghosthunt check}.
+ * Where a check gets the content of a ConfigMap the spec references (a CA bundle): the API server
+ * for the in-cluster agent, a local file for {@code ghosthunt check}. Never a Secret: what a check
+ * needs is public, and a probe that can read no Secret cannot leak one.
  */
 @FunctionalInterface
-public interface Secrets {
+public interface ConfigMaps {
 
   byte[] read(String name, String key) throws IOException;
 
   /** No source: a local run that was given none. */
-  Secrets NONE =
+  ConfigMaps NONE =
       (name, key) -> {
         throw new IOException(
-            "Secret "
+            "ConfigMap "
                 + name
                 + " is read by the in-cluster agent; locally, pass its content with --ca-file FILE");
       };

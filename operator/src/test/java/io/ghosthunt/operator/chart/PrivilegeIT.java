@@ -1,0 +1,407 @@
+package io.ghosthunt.operator.chart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.operator.OperatorConfig;
+import io.ghosthunt.operator.probes.AgentRbac;
+import io.ghosthunt.operator.probes.ProbePodFactory;
+import io.ghosthunt.operator.testing.ControlPlane;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The privilege model as a security review tries it, against the real API server with the chart
+ * applied (RBAC and its admission policies): the operator's own token cannot reach a Secret however
+ * it binds, nor create anything but probes and agent identities; a namespace editor hunts pods but
+ * not nodes until an admin grants it. Each refusal has its clean twin that passes.
+ */
+@ExtendWith(ControlPlane.Extension.class)
+class PrivilegeIT {
+
+  static final String RELEASE_NS = "priv-ops";
+  static final String PROBES = "priv-probes";
+  static final String TEAM = "priv-team";
+  static final String PROBE_IMAGE = "ghcr.io/ghosthunt/probe-agent:0.1.0";
+
+  static KubernetesClient admin;
+  static KubernetesClient operator;
+
+  @BeforeAll
+  static void installTheChart(ControlPlane cp) throws Exception {
+    admin = cp.admin();
+    cp.installCrd();
+    for (String ns : List.of(RELEASE_NS, TEAM)) {
+      cp.namespace(ns);
+    }
+    for (JsonNode doc : Chart.render(RELEASE_NS, Map.of("probes.namespace", PROBES))) {
+      // No kubelet runs the operator's own pod; this test acts with its token instead.
+      if (Set.of("Deployment", "Service", "ServiceMonitor").contains(doc.path("kind").asText())) {
+        continue;
+      }
+      HasMetadata object =
+          admin.getKubernetesSerialization().unmarshal(Chart.YAML.writeValueAsString(doc));
+      admin.resource(object).forceConflicts().serverSideApply();
+    }
+    operator = ControlPlane.tokenClient(admin, RELEASE_NS, "ghosthunt-operator");
+    awaitPolicies();
+  }
+
+  @Test
+  void theOperatorsTokenReachesNoSecretWhateverItBindsAndMakesOnlyProbesAndAgents()
+      throws Exception {
+    admin
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("db-password")
+                .withNamespace("kube-system")
+                .endMetadata()
+                .addToStringData("password", "hunter2")
+                .build())
+        .serverSideApply();
+    String me = "ghosthunt-operator";
+    List<String> bound = new ArrayList<>();
+    for (ClusterRole role : admin.rbac().clusterRoles().list().getItems()) {
+      String name = role.getMetadata().getName();
+      // Named as the operator's own objects, so that only RBAC's escalation check and the
+      // binding rules can stop it.
+      var binding =
+          new RoleBindingBuilder()
+              .withNewMetadata()
+              .withName("ghosthunt-agent-" + Math.abs(name.hashCode()))
+              .withNamespace("kube-system")
+              .addToLabels("app.kubernetes.io/managed-by", "ghosthunt-operator")
+              .endMetadata()
+              .withNewRoleRef()
+              .withApiGroup("rbac.authorization.k8s.io")
+              .withKind("ClusterRole")
+              .withName(name)
+              .endRoleRef()
+              .addNewSubject()
+              .withKind("ServiceAccount")
+              .withName(me)
+              .withNamespace(RELEASE_NS)
+              .endSubject()
+              .build();
+      try {
+        operator.resource(binding).create();
+        bound.add(name);
+      } catch (KubernetesClientException e) {
+        assertEquals(403, e.getCode(), name + ": " + e.getMessage());
+      }
+    }
+    assertEquals(List.of(), bound, "ClusterRoles the operator could bind to itself");
+    // Nor a Role of its own that grants Secrets (RBAC's escalation check: it holds none).
+    forbidden(
+        () ->
+            operator
+                .resource(
+                    new RoleBuilder()
+                        .withNewMetadata()
+                        .withName("ghosthunt-agent-secrets")
+                        .withNamespace("kube-system")
+                        .addToLabels("app.kubernetes.io/managed-by", "ghosthunt-operator")
+                        .endMetadata()
+                        .addNewRule()
+                        .withApiGroups("")
+                        .withResources("secrets")
+                        .withVerbs("get")
+                        .endRule()
+                        .build())
+                .create(),
+        "");
+    forbidden(
+        () -> operator.secrets().inNamespace("kube-system").withName("db-password").get(), "");
+    forbidden(() -> operator.secrets().inNamespace(PROBES).list(), "");
+
+    // Its clean twin: the agent identity and the probe pod of a real hunt pass, under its token.
+    GhostHunt hunt =
+        ControlPlane.applyHunt(
+            admin,
+            TEAM,
+            "priv-hunt",
+            "{nodes: {names: [priv-node]}, checks: {portOwner: {ports: [8080]}, http2: {urls:"
+                + " [\"https://192.0.2.80/\"], caBundleConfigMap: {name: web-ca}}}}");
+    OperatorConfig config = new OperatorConfig(PROBES, PROBE_IMAGE, false, Set.of());
+    new AgentRbac(operator, config).apply(hunt);
+    Pod probe = new ProbePodFactory(config).build(hunt, "priv-node", 60);
+    operator.resource(probe).create();
+    operator.resource(probe).withGracePeriod(0).delete();
+
+    // Anything else in the probe namespace is refused at admission: another image, the probe image
+    // running a shell, a lifecycle hook, an extra volume.
+    forbidden(
+        () -> operator.resource(withImage(probe, "busybox")).create(),
+        "may only create probe pods");
+    Pod shell = copy(probe);
+    shell.getSpec().getContainers().get(0).setCommand(List.of("sh", "-c", "cat /host/etc/shadow"));
+    forbidden(() -> operator.resource(shell).create(), "may only create probe pods");
+    Pod env = copy(probe);
+    env.getSpec()
+        .getContainers()
+        .get(0)
+        .getEnv()
+        .add(
+            new io.fabric8.kubernetes.api.model.EnvVar(
+                "JAVA_TOOL_OPTIONS", "-XX:OnOutOfMemoryError=sh", null));
+    forbidden(() -> operator.resource(env).create(), "may only create probe pods");
+    Pod root = copy(probe);
+    root.getSpec()
+        .getVolumes()
+        .add(
+            new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                .withName("root")
+                .withNewHostPath()
+                .withPath("/")
+                .endHostPath()
+                .build());
+    forbidden(() -> operator.resource(root).create(), "may only create probe pods");
+    forbidden(
+        () ->
+            operator
+                .resource(
+                    new ServiceAccountBuilder()
+                        .withNewMetadata()
+                        .withName("not-an-agent")
+                        .withNamespace(PROBES)
+                        .addToLabels("app.kubernetes.io/managed-by", "ghosthunt-operator")
+                        .endMetadata()
+                        .build())
+                .create(),
+        "may only touch the probes and agent identities it makes");
+
+    // Someone else's RoleBinding in a hunt namespace: it may neither delete nor take it over.
+    admin
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("team-viewers")
+                .withNamespace(TEAM)
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName("view")
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("Group")
+                .withName("team")
+                .endSubject()
+                .build())
+        .serverSideApply();
+    forbidden(
+        () -> operator.rbac().roleBindings().inNamespace(TEAM).withName("team-viewers").delete(),
+        "may only touch the probes and agent identities it makes");
+    // Its own agent binding it may remove (the clean twin of the delete).
+    new AgentRbac(operator, config).delete(hunt);
+    admin.resource(hunt).delete();
+  }
+
+  @Test
+  void aNamespaceEditorHuntsItsPodsButNotNodesUntilGrantedTheRightToHuntNodes() throws Exception {
+    admin
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("ci")
+                .withNamespace(TEAM)
+                .endMetadata()
+                .build())
+        .serverSideApply();
+    bindCi("ci-edit", "edit");
+    // The chart's ghosthunt-edit reaches edit through the aggregation controller.
+    ControlPlane.awaitEditAggregatesHunts(admin);
+    try (KubernetesClient ci = ControlPlane.tokenClient(admin, TEAM, "ci")) {
+      String nodeHunt = "{nodes: {names: [priv-node]}, checks: {portOwner: {ports: [9443]}}}";
+      KubernetesClientException refused =
+          assertThrows(
+              KubernetesClientException.class,
+              () -> ControlPlane.applyHunt(ci, TEAM, "ci-nodes", nodeHunt));
+      assertEquals(403, refused.getCode(), refused.getMessage());
+      assertTrue(
+          refused
+              .getMessage()
+              .contains(
+                  "system:serviceaccount:priv-team:ci may not hunt nodes: a node hunt needs verb"
+                      + " hunt on nodes.ghosthunt.io in namespace priv-team (ClusterRole"
+                      + " ghosthunt-node-hunter"),
+          refused.getMessage());
+      // Hunting every node (no nodes named) is a node hunt too.
+      forbidden(
+          () -> ControlPlane.applyHunt(ci, TEAM, "ci-all", "{checks: {loopback: {ports: [80]}}}"),
+          "may not hunt nodes");
+      // Its pods it may hunt.
+      GhostHunt pods =
+          ControlPlane.applyHunt(
+              ci,
+              TEAM,
+              "ci-pods",
+              "{pods: {selector: {matchLabels: {app: web}}}, checks: {loopback: {ports: [80]}}}");
+      assertEquals("ci-pods", pods.getMetadata().getName());
+      // A pod hunt may not turn into a node hunt either.
+      forbidden(
+          () ->
+              ControlPlane.applyHunt(
+                  ci,
+                  TEAM,
+                  "ci-pods",
+                  "{nodes: {names: [priv-node]}, checks: {loopback: {ports: [80]}}}"),
+          "may not hunt nodes");
+
+      // An admin grants node hunts to this namespace's ci only; the same hunt is admitted.
+      bindCi("ci-node-hunter", "ghosthunt-node-hunter");
+      GhostHunt granted = awaitAdmitted(ci, "ci-nodes", nodeHunt);
+      assertEquals("ci-nodes", granted.getMetadata().getName());
+      for (String name : List.of("ci-nodes", "ci-pods")) {
+        admin.resources(GhostHunt.class).inNamespace(TEAM).withName(name).delete();
+      }
+    }
+  }
+
+  /** Binds the ClusterRole to the service account ci of the team's namespace, there. */
+  private static void bindCi(String name, String clusterRole) {
+    admin
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(TEAM)
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName(clusterRole)
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("ci")
+                .withNamespace(TEAM)
+                .endSubject()
+                .build())
+        .serverSideApply();
+  }
+
+  /** RBAC bindings take effect within moments, not at once: retried until admitted or 20 s. */
+  private static GhostHunt awaitAdmitted(KubernetesClient client, String name, String spec)
+      throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try {
+        return ControlPlane.applyHunt(client, TEAM, name, spec);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 403 || System.nanoTime() > until) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  /**
+   * The API server loads a new policy a moment after it is created, through an informer. Until then
+   * nothing is enforced, so the test waits for a dry run (which goes through admission and stores
+   * nothing) of a request each policy must refuse to be refused.
+   */
+  private static void awaitPolicies() throws InterruptedException {
+    var stranger =
+        new ServiceAccountBuilder()
+            .withNewMetadata()
+            .withName("not-an-agent")
+            .withNamespace(PROBES)
+            .endMetadata()
+            .build();
+    var nodeHunt =
+        admin
+            .getKubernetesSerialization()
+            .unmarshal(
+                "apiVersion: ghosthunt.io/v1alpha1\nkind: GhostHunt\nmetadata: {name: probe,"
+                    + " namespace: "
+                    + TEAM
+                    + "}\nspec: {checks: {loopback: {ports: [80]}}}\n",
+                GhostHunt.class);
+    KubernetesClient nobody =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+            .withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(admin.getConfiguration())
+                    .withImpersonateUsername("nobody")
+                    .withImpersonateGroups("system:authenticated")
+                    .build())
+            .build();
+    admin
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("nobody-edits")
+                .withNamespace(TEAM)
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName("ghosthunt-edit")
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("User")
+                .withName("nobody")
+                .endSubject()
+                .build())
+        .serverSideApply();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    boolean operatorConfined = false;
+    boolean nodeHuntsConfined = false;
+    while (!(operatorConfined && nodeHuntsConfined) && System.nanoTime() < until) {
+      operatorConfined =
+          operatorConfined || refused(() -> operator.resource(stranger).dryRun().create());
+      nodeHuntsConfined =
+          nodeHuntsConfined || refused(() -> nobody.resource(nodeHunt).dryRun().create());
+      Thread.sleep(100);
+    }
+    nobody.close();
+    assertTrue(operatorConfined && nodeHuntsConfined, "the chart's policies are not enforced");
+  }
+
+  private static boolean refused(Runnable call) {
+    try {
+      call.run();
+      return false;
+    } catch (KubernetesClientException e) {
+      return e.getCode() == 403 && e.getMessage().contains("ValidatingAdmissionPolicy");
+    }
+  }
+
+  private static Pod copy(Pod pod) {
+    return new PodBuilder(pod).build();
+  }
+
+  private static Pod withImage(Pod pod, String image) {
+    Pod p = copy(pod);
+    p.getSpec().getContainers().get(0).setImage(image);
+    return p;
+  }
+
+  private static void forbidden(Executable call, String saying) {
+    KubernetesClientException e = assertThrows(KubernetesClientException.class, call);
+    assertEquals(403, e.getCode(), e.getMessage());
+    assertTrue(e.getMessage().contains(saying), e.getMessage());
+  }
+}
