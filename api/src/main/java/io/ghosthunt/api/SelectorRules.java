@@ -4,6 +4,7 @@ import io.ghosthunt.api.spec.Patterns;
 import io.ghosthunt.api.spec.Selector;
 import io.ghosthunt.api.spec.SelectorOperator;
 import io.ghosthunt.api.spec.SelectorRequirement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -21,12 +22,30 @@ final class SelectorRules {
   private static final Pattern VALUE = Pattern.compile(Patterns.LABEL_VALUE_ANCHORED);
   private static final String OPERATORS = "In, NotIn, Exists, DoesNotExist";
 
+  /**
+   * Problems listed per selector, and characters quoted per key or value: a selector stored before
+   * the schema bounded it may be huge, and its problems go into the hunt's status, which must stay
+   * writable.
+   */
+  static final int MAX_PROBLEMS = 20;
+
+  static final int MAX_QUOTED = 100;
+
   private SelectorRules() {}
 
   static void check(String path, Selector selector, List<String> problems) {
     if (selector == null) {
       return;
     }
+    List<String> found = new ArrayList<>();
+    checkAll(path, selector, found);
+    problems.addAll(found.subList(0, Math.min(found.size(), MAX_PROBLEMS)));
+    if (found.size() > MAX_PROBLEMS) {
+      problems.add(path + ": " + (found.size() - MAX_PROBLEMS) + " more problems");
+    }
+  }
+
+  private static void checkAll(String path, Selector selector, List<String> problems) {
     Map<String, String> labels = selector.getMatchLabels();
     if (labels != null) {
       size(path + ".matchLabels", labels.size(), problems);
@@ -34,14 +53,15 @@ final class SelectorRules {
           (k, v) -> {
             if (!labelKey(k)) {
               problems.add(
-                  path + ".matchLabels: '" + k + "' is not a label key: " + Selector.KEY_FORM);
+                  path + ".matchLabels: " + quote(k) + " is not a label key: " + Selector.KEY_FORM);
             }
-            String field = path + ".matchLabels[" + k + "]";
+            String field = path + ".matchLabels[" + shorten(k) + "]";
             if (v == null) {
               // The client would send a bare key, which selects every value: not what was written.
               problems.add(field + ": no value; write \"\" to select the empty value");
             } else if (!VALUE.matcher(v).matches()) {
-              problems.add(field + ": '" + v + "' is not a label value: " + Selector.VALUE_FORM);
+              problems.add(
+                  field + ": " + quote(v) + " is not a label value: " + Selector.VALUE_FORM);
             }
           });
     }
@@ -62,13 +82,14 @@ final class SelectorRules {
     if (r.getKey() == null) {
       problems.add(path + ".key: required");
     } else if (!labelKey(r.getKey())) {
-      problems.add(path + ".key: '" + r.getKey() + "' is not a label key: " + Selector.KEY_FORM);
+      problems.add(
+          path + ".key: " + quote(r.getKey()) + " is not a label key: " + Selector.KEY_FORM);
     }
     SelectorOperator operator = SelectorOperator.of(r.getOperator());
     if (r.getOperator() == null) {
       problems.add(path + ".operator: required, one of " + OPERATORS);
     } else if (operator == null) {
-      problems.add(path + ".operator: '" + r.getOperator() + "' is not one of " + OPERATORS);
+      problems.add(path + ".operator: " + quote(r.getOperator()) + " is not one of " + OPERATORS);
     }
     List<String> values = r.getValues();
     int count = values == null ? 0 : values.size();
@@ -92,13 +113,28 @@ final class SelectorRules {
               path
                   + ".values["
                   + i
-                  + "]: '"
-                  + v
-                  + "' is not a label value: "
+                  + "]: "
+                  + quote(v)
+                  + " is not a label value: "
                   + Selector.VALUE_FORM);
         }
       }
     }
+  }
+
+  /** The text in quotes, its middle left out when it is long. */
+  private static String quote(String text) {
+    return text == null ? "null" : "'" + shorten(text) + "'";
+  }
+
+  private static String shorten(String text) {
+    return text.length() <= MAX_QUOTED
+        ? text
+        : text.substring(0, MAX_QUOTED / 2)
+            + "…("
+            + text.length()
+            + " characters)…"
+            + text.substring(text.length() - MAX_QUOTED / 2);
   }
 
   private static boolean labelKey(String key) {

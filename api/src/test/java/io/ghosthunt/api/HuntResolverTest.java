@@ -354,8 +354,10 @@ class HuntResolverTest {
     assertEquals(
         List.of(
             "spec.nodes.selector.matchExpressions[0].key: '"
-                + longPrefix
-                + "' is not a label key: "
+                + "a".repeat(50)
+                + "…(256 characters)…"
+                + "a".repeat(48)
+                + "/b' is not a label key: "
                 + KEY_FORM),
         problems(onNodes(expressions(req(longPrefix, "Exists")))));
     assertEquals(
@@ -408,6 +410,27 @@ class HuntResolverTest {
     assertEquals(
         List.of("spec.nodes.selector.matchLabels: 65 entries, at most 64"),
         problems(onNodes(new Selector(labels, null))));
+  }
+
+  @Test
+  void aHugeSelectorStaysAShortListOfProblems() {
+    // Stored before the schema bounded it, its problems still fit in the hunt's status.
+    java.util.Map<String, String> labels = new java.util.TreeMap<>();
+    for (int i = 0; i < 200; i++) {
+      labels.put("k" + (1000 + i), "bad value " + "x".repeat(1000));
+    }
+    List<String> problems = problems(onNodes(new Selector(labels, null)));
+    assertEquals(21, problems.size(), problems::toString);
+    assertEquals("spec.nodes.selector.matchLabels: 200 entries, at most 64", problems.get(0));
+    assertEquals(
+        "spec.nodes.selector.matchLabels[k1000]: 'bad value "
+            + "x".repeat(40)
+            + "…(1010 characters)…"
+            + "x".repeat(50)
+            + "' is not a label value: "
+            + VALUE_FORM,
+        problems.get(1));
+    assertEquals("spec.nodes.selector: 181 more problems", problems.get(20));
   }
 
   @Test
