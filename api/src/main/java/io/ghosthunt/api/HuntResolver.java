@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  *   <li>A check named in {@code checks} always runs; each field set there overrides the target's.
  *   <li>Defaults fill what is left (protocol TCP, insecureSkipTlsVerify false, dhcp false).
  *   <li>A named check that still lacks a required input, or a hunt with nothing to run, is invalid.
+ *   <li>So is any input or selector the schema refuses: a local run has no API server to refuse it.
  * </ol>
  */
 public final class HuntResolver {
@@ -61,6 +62,7 @@ public final class HuntResolver {
     }
     ChecksSpec explicit = spec.getChecks() == null ? new ChecksSpec() : spec.getChecks();
     validateExplicit(explicit, problems);
+    validateSelectors(spec, problems);
     if (!problems.isEmpty()) {
       throw new InvalidHuntException(problems);
     }
@@ -399,6 +401,24 @@ public final class HuntResolver {
           IPV4,
           "an IPv4 address",
           problems);
+    }
+  }
+
+  /**
+   * The selectors as the schema has them: a selector the API server would refuse, or one the client
+   * cannot send, must stop the hunt with a reason, not fail each time the nodes are listed.
+   */
+  private static void validateSelectors(GhostHuntSpec spec, List<String> problems) {
+    if (spec.getNodes() != null) {
+      SelectorRules.check("spec.nodes.selector", spec.getNodes().getSelector(), problems);
+    }
+    if (spec.getPods() != null) {
+      if (spec.getPods().getSelector() == null) {
+        problems.add(
+            "spec.pods.selector: required, a label selector over the pods of the hunt's namespace");
+      } else {
+        SelectorRules.check("spec.pods.selector", spec.getPods().getSelector(), problems);
+      }
     }
   }
 

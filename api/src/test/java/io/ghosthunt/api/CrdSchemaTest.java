@@ -1,6 +1,7 @@
 package io.ghosthunt.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,6 +147,186 @@ class CrdSchemaTest {
     assertTrue(target.matcher("db.example.com:5432").matches());
     assertTrue(target.matcher("[2001:db8::1]:5432").matches());
     assertTrue(!target.matcher("ftp://example.com").matches());
+  }
+
+  /** Every {@code r'REGEX'} of a CEL rule, in order. */
+  private static List<Pattern> regexes(String rule) {
+    List<Pattern> out = new java.util.ArrayList<>();
+    for (int from = rule.indexOf("r'"); from >= 0; from = rule.indexOf("r'", from)) {
+      int end = rule.indexOf("'", from + 2);
+      out.add(Pattern.compile(rule.substring(from + 2, end)));
+      from = end + 1;
+    }
+    return out;
+  }
+
+  private static ValidationRule rule(JSONSchemaProps field, String messageStart) {
+    return field.getXKubernetesValidations().stream()
+        .filter(r -> r.getMessage().startsWith(messageStart))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no rule '" + messageStart + "...'"));
+  }
+
+  /** A label key as the key rules say: the first regex matches (CEL: a search), the second not. */
+  private static boolean labelKey(String rule, String key) {
+    List<Pattern> p = regexes(rule);
+    assertEquals(2, p.size(), rule);
+    return p.get(0).matcher(key).find() && !p.get(1).matcher(key).find();
+  }
+
+  private static final List<String> SELECTORS = List.of("nodes", "pods");
+
+  @Test
+  void selectorOperatorsAreClosed() {
+    for (String s : SELECTORS) {
+      JSONSchemaProps requirement = at(spec, s, "selector", "matchExpressions", "[]");
+      assertEquals(
+          List.of("DoesNotExist", "Exists", "In", "NotIn"),
+          requirement.getProperties().get("operator").getEnum().stream()
+              .map(n -> n.asText())
+              .toList(),
+          s);
+      assertEquals(List.of("key", "operator"), requirement.getRequired(), s);
+    }
+  }
+
+  @Test
+  void selectorValuesFollowTheOperator() {
+    for (String s : SELECTORS) {
+      JSONSchemaProps requirement = at(spec, s, "selector", "matchExpressions", "[]");
+      ValidationRule needs =
+          rule(requirement, "values must not be empty when operator is In or NotIn");
+      assertEquals(".values", needs.getFieldPath());
+      assertTrue(needs.getRule().contains("self.operator in ['In', 'NotIn']"), needs.getRule());
+      assertTrue(needs.getRule().contains("size(self.values) > 0"), needs.getRule());
+      ValidationRule refuses =
+          rule(requirement, "values must be empty when operator is Exists or DoesNotExist");
+      assertEquals(".values", refuses.getFieldPath());
+      assertTrue(
+          refuses.getRule().contains("self.operator in ['Exists', 'DoesNotExist']"),
+          refuses.getRule());
+      assertTrue(refuses.getRule().contains("size(self.values) == 0"), refuses.getRule());
+    }
+  }
+
+  @Test
+  void selectorKeysAreLabelKeys() {
+    String prefix253 = "a".repeat(253);
+    for (String s : SELECTORS) {
+      String key =
+          rule(at(spec, s, "selector", "matchExpressions", "[]", "key"), "key must be a label key")
+              .getRule();
+      String labels =
+          rule(at(spec, s, "selector", "matchLabels"), "every key must be a label key").getRule();
+      assertEquals(
+          regexes(key).stream().map(Pattern::pattern).toList(),
+          regexes(labels).stream().map(Pattern::pattern).toList(),
+          "matchLabels keys and matchExpressions keys follow one rule");
+      assertTrue(labels.startsWith("self.all(k, "), labels);
+      for (String good :
+          List.of(
+              "a",
+              "role",
+              "kubernetes.io/os",
+              "node-role.kubernetes.io/control-plane",
+              "A_b.c-D",
+              "x".repeat(63),
+              prefix253 + "/" + "b".repeat(63))) {
+        assertTrue(labelKey(key, good), good);
+      }
+      for (String bad :
+          List.of(
+              "",
+              "bad key",
+              "-a",
+              "a-",
+              "x".repeat(64),
+              "Example.com/role",
+              "example.com/",
+              "/role",
+              "a/b/c",
+              "a".repeat(254) + "/b")) {
+        assertFalse(labelKey(key, bad), bad);
+      }
+    }
+  }
+
+  @Test
+  void selectorValuesAreLabelValuesAndMayBeEmpty() {
+    for (String s : SELECTORS) {
+      String values =
+          rule(
+                  at(spec, s, "selector", "matchExpressions", "[]", "values"),
+                  "every value must be a label value")
+              .getRule();
+      String labels =
+          rule(at(spec, s, "selector", "matchLabels"), "every value must be a label value")
+              .getRule();
+      assertTrue(values.startsWith("self.all(v, v.matches("), values);
+      assertTrue(labels.startsWith("self.all(k, self[k].matches("), labels);
+      Pattern value = regexes(values).get(0);
+      assertEquals(value.pattern(), regexes(labels).get(0).pattern());
+      for (String good : List.of("", "web", "v1.2_3-rc", "x".repeat(63))) {
+        assertTrue(value.matcher(good).find(), good);
+      }
+      for (String bad : List.of("web server", "-web", "web.", "x".repeat(64), "a,b", "a=b")) {
+        assertFalse(value.matcher(bad).find(), bad);
+      }
+    }
+  }
+
+  /**
+   * The API server estimates each CEL rule's cost from the sizes of what it touches, and refuses a
+   * CRD whose estimate is too high: every list, map and string under a selector has a bound.
+   */
+  @Test
+  void everythingUnderASelectorIsBounded() {
+    for (String s : SELECTORS) {
+      List<String> unbounded = new java.util.ArrayList<>();
+      bounded("spec." + s + ".selector", at(spec, s, "selector"), unbounded);
+      assertEquals(List.of(), unbounded);
+    }
+    assertEquals(64L, at(spec, "nodes", "selector", "matchLabels").getMaxProperties());
+    assertEquals(
+        63L,
+        at(spec, "nodes", "selector", "matchLabels")
+            .getAdditionalProperties()
+            .getSchema()
+            .getMaxLength());
+    assertEquals(64L, at(spec, "nodes", "selector", "matchExpressions").getMaxItems());
+    assertEquals(
+        64L, at(spec, "nodes", "selector", "matchExpressions", "[]", "values").getMaxItems());
+    assertEquals(
+        317L, at(spec, "nodes", "selector", "matchExpressions", "[]", "key").getMaxLength());
+  }
+
+  private static void bounded(String path, JSONSchemaProps p, List<String> unbounded) {
+    switch (p.getType()) {
+      case "array" -> {
+        if (p.getMaxItems() == null) {
+          unbounded.add(path + " (maxItems)");
+        }
+        bounded(path + "[]", p.getItems().getSchema(), unbounded);
+      }
+      case "string" -> {
+        if (p.getMaxLength() == null && (p.getEnum() == null || p.getEnum().isEmpty())) {
+          unbounded.add(path + " (maxLength)");
+        }
+      }
+      case "object" -> {
+        if (p.getAdditionalProperties() != null
+            && p.getAdditionalProperties().getSchema() != null) {
+          if (p.getMaxProperties() == null) {
+            unbounded.add(path + " (maxProperties)");
+          }
+          bounded(path + "{}", p.getAdditionalProperties().getSchema(), unbounded);
+        }
+        if (p.getProperties() != null) {
+          p.getProperties().forEach((name, child) -> bounded(path + "." + name, child, unbounded));
+        }
+      }
+      default -> {}
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.ghosthunt.api.spec.ChecksSpec;
 import io.ghosthunt.api.spec.DnsSpec;
 import io.ghosthunt.api.spec.DuplicateIpSpec;
@@ -13,8 +14,12 @@ import io.ghosthunt.api.spec.GhostHuntSpec;
 import io.ghosthunt.api.spec.Http2Spec;
 import io.ghosthunt.api.spec.LoopbackSpec;
 import io.ghosthunt.api.spec.MtuSpec;
+import io.ghosthunt.api.spec.NodeSelection;
+import io.ghosthunt.api.spec.PodSelection;
 import io.ghosthunt.api.spec.PortOwnerSpec;
 import io.ghosthunt.api.spec.Protocol;
+import io.ghosthunt.api.spec.Selector;
+import io.ghosthunt.api.spec.SelectorRequirement;
 import io.ghosthunt.api.spec.Symptom;
 import java.util.EnumSet;
 import java.util.List;
@@ -230,5 +235,267 @@ class HuntResolverTest {
     HuntResolver.resolve(spec);
     assertNull(po.getPorts());
     assertNull(po.getProtocol());
+  }
+
+  // Selectors: what the schema refuses, refused here too (a local run has no API server), each
+  // problem naming its field.
+
+  private static final String KEY_FORM = io.ghosthunt.api.spec.Selector.KEY_FORM;
+  private static final String VALUE_FORM = io.ghosthunt.api.spec.Selector.VALUE_FORM;
+
+  private static GhostHuntSpec onNodes(Selector selector) {
+    GhostHuntSpec spec = target("app.example.com");
+    NodeSelection nodes = new NodeSelection();
+    nodes.setSelector(selector);
+    spec.setNodes(nodes);
+    return spec;
+  }
+
+  private static Selector expressions(SelectorRequirement... requirements) {
+    return new Selector(null, List.of(requirements));
+  }
+
+  private static SelectorRequirement req(String key, String operator, String... values) {
+    return new SelectorRequirement(key, operator, values.length == 0 ? null : List.of(values));
+  }
+
+  private static List<String> problems(GhostHuntSpec spec) {
+    return assertThrows(InvalidHuntException.class, () -> HuntResolver.resolve(spec)).problems();
+  }
+
+  @Test
+  void anUnknownSelectorOperatorIsRefusedNamingTheField() {
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[0].operator: 'Foo' is not one of In, NotIn,"
+                + " Exists, DoesNotExist"),
+        problems(onNodes(expressions(req("a", "Foo")))));
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[1].operator: required, one of In, NotIn, Exists,"
+                + " DoesNotExist"),
+        problems(onNodes(expressions(req("a", "Exists"), req("b", null)))));
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[0].operator: 'in' is not one of In, NotIn,"
+                + " Exists, DoesNotExist"),
+        problems(onNodes(expressions(req("a", "in", "x")))),
+        "operators are case-sensitive, as the API server's");
+  }
+
+  @Test
+  void inAndNotInWithoutValuesAreRefused() {
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[0].values: must not be empty when operator is In"),
+        problems(onNodes(expressions(new SelectorRequirement("a", "In", List.of())))));
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[0].values: must not be empty when operator is"
+                + " NotIn"),
+        problems(onNodes(expressions(req("a", "NotIn")))));
+  }
+
+  @Test
+  void existsAndDoesNotExistWithValuesAreRefused() {
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[0].values: must be empty when operator is Exists"
+                + " (it lists 1)"),
+        problems(onNodes(expressions(req("a", "Exists", "x")))));
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[1].values: must be empty when operator is"
+                + " DoesNotExist (it lists 2)"),
+        problems(onNodes(expressions(req("a", "Exists"), req("b", "DoesNotExist", "x", "y")))));
+  }
+
+  @Test
+  void aLabelValueWithSpacesIsRefused() {
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchLabels[role]: 'web server' is not a label value: "
+                + VALUE_FORM),
+        problems(onNodes(new Selector(java.util.Map.of("role", "web server"), null))));
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[0].values[1]: 'web server' is not a label value: "
+                + VALUE_FORM),
+        problems(onNodes(expressions(req("role", "In", "web", "web server")))));
+  }
+
+  @Test
+  void aValueThatWouldChangeTheSelectorsMeaningIsRefused() {
+    // The client joins matchLabels into "k=v,k=v": a comma or '=' in a value would add terms.
+    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+    labels.put("role", "web,tier!=db");
+    labels.put("zone", null);
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchLabels[role]: 'web,tier!=db' is not a label value: "
+                + VALUE_FORM,
+            "spec.nodes.selector.matchLabels[zone]: no value; write \"\" to select the empty"
+                + " value"),
+        problems(onNodes(new Selector(labels, null))));
+  }
+
+  @Test
+  void aBadLabelKeyIsRefused() {
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[0].key: 'bad key' is not a label key: "
+                + KEY_FORM),
+        problems(onNodes(expressions(req("bad key", "Exists")))));
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchLabels: 'Example.com/role' is not a label key: " + KEY_FORM),
+        problems(onNodes(new Selector(java.util.Map.of("Example.com/role", "web"), null))));
+    String longPrefix = "a".repeat(254) + "/b";
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[0].key: '"
+                + "a".repeat(50)
+                + "…(256 characters)…"
+                + "a".repeat(48)
+                + "/b' is not a label key: "
+                + KEY_FORM),
+        problems(onNodes(expressions(req(longPrefix, "Exists")))));
+    assertEquals(
+        List.of("spec.nodes.selector.matchExpressions[0].key: required"),
+        problems(onNodes(expressions(req(null, "Exists")))));
+  }
+
+  @Test
+  void aPodSelectorIsCheckedTooAndRequired() {
+    GhostHuntSpec spec = target("app.example.com");
+    spec.setPods(new PodSelection(expressions(req("app", "Foo"))));
+    assertEquals(
+        List.of(
+            "spec.pods.selector.matchExpressions[0].operator: 'Foo' is not one of In, NotIn,"
+                + " Exists, DoesNotExist"),
+        problems(spec));
+    spec.setPods(new PodSelection());
+    assertEquals(
+        List.of(
+            "spec.pods.selector: required, a label selector over the pods of the hunt's namespace"),
+        problems(spec));
+  }
+
+  @Test
+  void everySelectorProblemIsReportedAtOnce() {
+    GhostHuntSpec spec =
+        onNodes(
+            new Selector(
+                java.util.Map.of("role", "web server"),
+                List.of(req("a", "Foo"), new SelectorRequirement("b", "In", List.of()))));
+    spec.setTimeoutSeconds(0);
+    assertEquals(
+        List.of(
+            "spec.timeoutSeconds: 0 is outside 1-3600",
+            "spec.nodes.selector.matchLabels[role]: 'web server' is not a label value: "
+                + VALUE_FORM,
+            "spec.nodes.selector.matchExpressions[0].operator: 'Foo' is not one of In, NotIn,"
+                + " Exists, DoesNotExist",
+            "spec.nodes.selector.matchExpressions[1].values: must not be empty when operator is"
+                + " In"),
+        problems(spec));
+  }
+
+  @Test
+  void tooManySelectorEntriesAreRefused() {
+    java.util.Map<String, String> labels = new java.util.HashMap<>();
+    for (int i = 0; i < 65; i++) {
+      labels.put("k" + i, "v");
+    }
+    assertEquals(
+        List.of("spec.nodes.selector.matchLabels: 65 entries, at most 64"),
+        problems(onNodes(new Selector(labels, null))));
+  }
+
+  @Test
+  void aHugeSelectorStaysAShortListOfProblems() {
+    // Stored before the schema bounded it, its problems still fit in the hunt's status.
+    java.util.Map<String, String> labels = new java.util.TreeMap<>();
+    for (int i = 0; i < 200; i++) {
+      labels.put("k" + (1000 + i), "bad value " + "x".repeat(1000));
+    }
+    List<String> problems = problems(onNodes(new Selector(labels, null)));
+    assertEquals(21, problems.size(), problems::toString);
+    assertEquals("spec.nodes.selector.matchLabels: 200 entries, at most 64", problems.get(0));
+    assertEquals(
+        "spec.nodes.selector.matchLabels[k1000]: 'bad value "
+            + "x".repeat(40)
+            + "…(1010 characters)…"
+            + "x".repeat(50)
+            + "' is not a label value: "
+            + VALUE_FORM,
+        problems.get(1));
+    assertEquals("spec.nodes.selector: 181 more problems", problems.get(20));
+  }
+
+  @Test
+  void validSelectorsOfEveryOperatorAreAccepted() throws Exception {
+    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+    labels.put("role", "web");
+    labels.put("kubernetes.io/os", "linux");
+    labels.put("empty", "");
+    labels.put("a".repeat(253) + "/" + "b".repeat(63), "c".repeat(63));
+    Selector selector =
+        new Selector(
+            labels,
+            List.of(
+                req("tier", "In", "web", ""),
+                req("node-role.kubernetes.io/control-plane", "DoesNotExist"),
+                new SelectorRequirement("zone", "Exists", List.of()),
+                req("example.com/env", "NotIn", "dev", "v1.2_3-rc")));
+    ResolvedHunt r = HuntResolver.resolve(onNodes(selector));
+    assertFalse(r.keys().isEmpty());
+    GhostHuntSpec pods = target("app.example.com");
+    pods.setPods(new PodSelection(new Selector(java.util.Map.of("app", "web"), null)));
+    assertFalse(HuntResolver.resolve(pods).keys().isEmpty());
+    GhostHuntSpec everything = target("app.example.com");
+    everything.setPods(new PodSelection(new Selector()));
+    assertFalse(
+        HuntResolver.resolve(everything).keys().isEmpty(),
+        "an empty selector is a valid one (it selects every pod of the namespace)");
+  }
+
+  @Test
+  void theIssuesTwoSelectorsParseAndAreRefused() {
+    // An operator the schema does not know still parses: a hunt stored before the schema had its
+    // rules is refused with a reason, not left unread.
+    KubernetesSerialization json = new KubernetesSerialization();
+    GhostHunt operator =
+        json.unmarshal(
+            """
+            apiVersion: ghosthunt.io/v1alpha1
+            kind: GhostHunt
+            metadata: {name: bad-operator}
+            spec:
+              target: app.example.com
+              nodes: {selector: {matchExpressions: [{key: a, operator: Foo}]}}
+            """,
+            GhostHunt.class);
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchExpressions[0].operator: 'Foo' is not one of In, NotIn,"
+                + " Exists, DoesNotExist"),
+        problems(operator.getSpec()));
+    GhostHunt value =
+        json.unmarshal(
+            """
+            apiVersion: ghosthunt.io/v1alpha1
+            kind: GhostHunt
+            metadata: {name: bad-value}
+            spec:
+              target: app.example.com
+              nodes: {selector: {matchLabels: {role: web server}}}
+            """,
+            GhostHunt.class);
+    assertEquals(
+        List.of(
+            "spec.nodes.selector.matchLabels[role]: 'web server' is not a label value: "
+                + VALUE_FORM),
+        problems(value.getSpec()));
   }
 }

@@ -135,6 +135,27 @@ class GhostHuntCrdIT {
             "{\"target\": \"app.example.com\", \"pods\": {}}",
             "spec.pods.selector: Required value"),
         Arguments.of(
+            "{\"target\": \"app.example.com\", \"nodes\": {\"selector\": {\"matchExpressions\": [{\"key\": \"a\", \"operator\": \"In\", \"values\": []}]}}}",
+            "spec.nodes.selector.matchExpressions[0].values: Invalid value: \"object\": values must not be empty when operator is In or NotIn"),
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"pods\": {\"selector\": {\"matchExpressions\": [{\"key\": \"a\", \"operator\": \"NotIn\"}]}}}",
+            "spec.pods.selector.matchExpressions[0].values: Invalid value: \"object\": values must not be empty when operator is In or NotIn"),
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"nodes\": {\"selector\": {\"matchExpressions\": [{\"key\": \"a\", \"operator\": \"Exists\", \"values\": [\"x\"]}]}}}",
+            "spec.nodes.selector.matchExpressions[0].values: Invalid value: \"object\": values must be empty when operator is Exists or DoesNotExist"),
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"nodes\": {\"selector\": {\"matchExpressions\": [{\"key\": \"bad key\", \"operator\": \"Exists\"}]}}}",
+            "spec.nodes.selector.matchExpressions[0].key: Invalid value: \"string\": key must be a label key"),
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"nodes\": {\"selector\": {\"matchLabels\": {\"Example.com/role\": \"web\"}}}}",
+            "spec.nodes.selector.matchLabels: Invalid value: \"object\": every key must be a label key"),
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"nodes\": {\"selector\": {\"matchExpressions\": [{\"key\": \"role\", \"operator\": \"In\", \"values\": [\"web\", \"web server\"]}]}}}",
+            "spec.nodes.selector.matchExpressions[0].values: Invalid value: \"array\": every value must be a label value"),
+        Arguments.of(
+            "{\"target\": \"app.example.com\", \"pods\": {\"selector\": {\"matchExpressions\": [{\"key\": \"app\"}]}}}",
+            "spec.pods.selector.matchExpressions[0].operator: Required value"),
+        Arguments.of(
             "{\"target\": \"app.example.com\", \"schedule\": \"every tuesday\"}",
             "spec.schedule: Invalid value"),
         Arguments.of(
@@ -162,6 +183,93 @@ class GhostHuntCrdIT {
     assertEquals(422, e.getCode(), e.getMessage());
     assertTrue(
         e.getMessage().contains(message), () -> "expected <" + message + "> in: " + e.getMessage());
+  }
+
+  /**
+   * Issue #24 item 6: both selectors were accepted, and the hunt then sat with an empty status. Now
+   * the apply itself is refused, and the refusal names the field.
+   */
+  static Stream<Arguments> issue24Selectors() {
+    return Stream.of(
+        Arguments.of(
+            "{matchExpressions: [{key: a, operator: Foo}]}",
+            "spec.nodes.selector.matchExpressions[0].operator: Unsupported value: \"Foo\":"
+                + " supported values: \"DoesNotExist\", \"Exists\", \"In\", \"NotIn\""),
+        Arguments.of(
+            "{matchLabels: {role: web server}}",
+            "spec.nodes.selector.matchLabels: Invalid value: \"object\": every value must be a"
+                + " label value: empty, or at most 63 letters, digits, '-', '_' or '.', beginning"
+                + " and ending with a letter or digit"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("issue24Selectors")
+  void theIssuesSelectorsAreRefusedOnApplyNamingTheField(String selector, String message) {
+    GenericKubernetesResource r =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                """
+                apiVersion: ghosthunt.io/v1alpha1
+                kind: GhostHunt
+                metadata: {name: issue-24}
+                spec:
+                  target: app.example.com
+                  nodes: {selector: %s}
+                """
+                    .formatted(selector),
+                GenericKubernetesResource.class);
+    KubernetesClientException e =
+        assertThrows(
+            KubernetesClientException.class,
+            () ->
+                client
+                    .resource(r)
+                    .inNamespace(NS)
+                    .fieldManager("kubectl")
+                    .forceConflicts()
+                    .serverSideApply());
+    assertEquals(422, e.getCode(), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(message), () -> "expected <" + message + "> in: " + e.getMessage());
+    assertEquals(
+        null,
+        client.resources(GhostHunt.class).inNamespace(NS).withName("issue-24").get(),
+        "nothing was stored");
+  }
+
+  /** The twins of the refused selectors: every operator, an empty value, the longest key. */
+  @Test
+  void validSelectorsOfEveryOperatorAreAccepted() {
+    String longestKey = "a".repeat(253) + "/" + "b".repeat(63);
+    GenericKubernetesResource r =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                """
+                apiVersion: ghosthunt.io/v1alpha1
+                kind: GhostHunt
+                metadata: {name: selectors}
+                spec:
+                  target: app.example.com
+                  nodes:
+                    selector:
+                      matchLabels: {role: web, kubernetes.io/os: linux, empty: ""}
+                      matchExpressions:
+                      - {key: tier, operator: In, values: [web, ""]}
+                      - {key: example.com/env, operator: NotIn, values: [dev]}
+                      - {key: zone, operator: Exists}
+                      - {key: gpu, operator: DoesNotExist, values: []}
+                      - {key: %s, operator: Exists}
+                """
+                    .formatted(longestKey),
+                GenericKubernetesResource.class);
+    GenericKubernetesResource created = client.resource(r).inNamespace(NS).create();
+    assertNotNull(created.getMetadata().getUid());
+    GhostHunt read = client.resources(GhostHunt.class).inNamespace(NS).withName("selectors").get();
+    assertEquals(5, read.getSpec().getNodes().getSelector().getMatchExpressions().size());
+    assertEquals("", read.getSpec().getNodes().getSelector().getMatchLabels().get("empty"));
+    client.resource(created).delete();
   }
 
   private static GhostHunt huntNamed(String name) {

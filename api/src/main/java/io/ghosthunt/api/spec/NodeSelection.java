@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.List;
 
 /** Which nodes to hunt on. Names and selector add up; with neither, every Linux node. */
@@ -16,7 +15,7 @@ public class NodeSelection {
   private List<@Size(max = 253) @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") String> names;
 
   @JsonPropertyDescription("A label selector over Node objects.")
-  private LabelSelector selector;
+  private Selector selector;
 
   public List<String> getNames() {
     return names;
@@ -26,11 +25,11 @@ public class NodeSelection {
     this.names = names;
   }
 
-  public LabelSelector getSelector() {
+  public Selector getSelector() {
     return selector;
   }
 
-  public void setSelector(LabelSelector selector) {
+  public void setSelector(Selector selector) {
     this.selector = selector;
   }
 }

@@ -46,5 +46,29 @@ public final class Patterns {
           + IPV6
           + ")$";
 
+  /**
+   * The name part of a label key, and a label value when not empty: at most 63 characters,
+   * alphanumeric at both ends, '-', '_' and '.' between (Kubernetes' qualified name).
+   */
+  public static final String LABEL_NAME = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
+
+  /**
+   * The optional prefix of a label key: a DNS subdomain, lower case (its length is checked apart).
+   */
+  public static final String LABEL_PREFIX =
+      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+
+  /** A label key, {@code [prefix/]name}, e.g. {@code kubernetes.io/os}. */
+  public static final String LABEL_KEY_ANCHORED = "^(" + LABEL_PREFIX + "/)?" + LABEL_NAME + "$";
+
+  /**
+   * A label key whose prefix is longer than a DNS subdomain may be (253): what {@link
+   * #LABEL_KEY_ANCHORED} cannot count. A key must match that one and not this one.
+   */
+  public static final String LABEL_KEY_LONG_PREFIX = "^[^/]{254,}/";
+
+  /** A label value: empty, or a {@link #LABEL_NAME}. */
+  public static final String LABEL_VALUE_ANCHORED = "^(" + LABEL_NAME + ")?$";
+
   private Patterns() {}
 }

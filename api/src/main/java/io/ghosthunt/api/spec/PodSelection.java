@@ -3,7 +3,6 @@ package io.ghosthunt.api.spec;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 
 /**
  * Which pods of the hunt's own namespace to hunt in: the checks run inside each pod's network
@@ -16,19 +15,19 @@ public class PodSelection {
   @Required
   @JsonPropertyDescription(
       "A label selector over the pods of the hunt's namespace (never another namespace's).")
-  private LabelSelector selector;
+  private Selector selector;
 
   public PodSelection() {}
 
-  public PodSelection(LabelSelector selector) {
+  public PodSelection(Selector selector) {
     this.selector = selector;
   }
 
-  public LabelSelector getSelector() {
+  public Selector getSelector() {
     return selector;
   }
 
-  public void setSelector(LabelSelector selector) {
+  public void setSelector(Selector selector) {
     this.selector = selector;
   }
 }

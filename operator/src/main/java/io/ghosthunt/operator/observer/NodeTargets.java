@@ -25,7 +25,10 @@ public final class NodeTargets {
     List<String> missing = new ArrayList<>();
     boolean byName =
         selection != null && selection.getNames() != null && !selection.getNames().isEmpty();
-    LabelSelector selector = selection == null ? null : selection.getSelector();
+    LabelSelector selector =
+        selection == null || selection.getSelector() == null
+            ? null
+            : selection.getSelector().toLabelSelector();
     if (byName) {
       for (String name : selection.getNames()) {
         Node n = client.nodes().withName(name).get();

@@ -37,7 +37,7 @@ public final class PodTargets {
         client
             .pods()
             .inNamespace(namespace)
-            .withLabelSelector(selection.getSelector())
+            .withLabelSelector(selection.getSelector().toLabelSelector())
             .list()
             .getItems();
     Map<String, Optional<String>> nodes = new HashMap<>();

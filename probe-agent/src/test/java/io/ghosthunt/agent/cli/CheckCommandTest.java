@@ -108,4 +108,52 @@ class CheckCommandTest {
         assertThrows(UsageException.class, () -> command.run(new String[] {"-f", typo.toString()}))
             .getMessage());
   }
+
+  @Test
+  void aSelectorTheApiServerWouldRefuseIsRefusedHereToo(@TempDir Path dir) throws Exception {
+    CheckCommand command =
+        new CheckCommand(etc -> List.of(), new PrintStream(new ByteArrayOutputStream()));
+    Path hunt = dir.resolve("hunt.yaml");
+    Files.writeString(
+        hunt,
+        """
+        apiVersion: ghosthunt.io/v1alpha1
+        kind: GhostHunt
+        metadata: {name: issue-24}
+        spec:
+          target: app.example.com
+          nodes:
+            selector:
+              matchLabels: {role: web server}
+              matchExpressions: [{key: a, operator: Foo}]
+        """);
+    String message =
+        assertThrows(UsageException.class, () -> command.run(new String[] {"-f", hunt.toString()}))
+            .getMessage();
+    assertEquals(
+        List.of(
+            "the hunt cannot run:",
+            "  - spec.nodes.selector.matchLabels[role]: 'web server' is not a label value: empty,"
+                + " or at most 63 letters, digits, '-', '_' or '.', beginning and ending with a"
+                + " letter or digit",
+            "  - spec.nodes.selector.matchExpressions[0].operator: 'Foo' is not one of In, NotIn,"
+                + " Exists, DoesNotExist"),
+        message.lines().toList());
+
+    // A selector field the model does not know is refused by name (the client's LabelSelector
+    // kept unknown fields and ignored them).
+    Files.writeString(
+        hunt,
+        """
+        apiVersion: ghosthunt.io/v1alpha1
+        kind: GhostHunt
+        spec: {target: app.example.com, nodes: {selector: {matchLabel: {role: web}}}}
+        """);
+    assertEquals(
+        hunt
+            + ": spec.nodes.selector.matchLabel: unknown field 'matchLabel'; known:"
+            + " matchExpressions, matchLabels",
+        assertThrows(UsageException.class, () -> command.run(new String[] {"-f", hunt.toString()}))
+            .getMessage());
+  }
 }
