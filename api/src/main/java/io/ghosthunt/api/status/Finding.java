@@ -13,10 +13,10 @@ import java.util.Objects;
 public class Finding {
 
   /** Evidence values are cut to this many characters so that a status stays small at scale. */
-  public static final int MAX_EVIDENCE_VALUE = 512;
+  public static final int MAX_EVIDENCE_VALUE = ReportBounds.MAX_EVIDENCE_VALUE;
 
   /** At most this many evidence entries per finding. */
-  public static final int MAX_EVIDENCE_ENTRIES = 32;
+  public static final int MAX_EVIDENCE_ENTRIES = ReportBounds.MAX_EVIDENCE_ENTRIES;
 
   @Required
   @JsonPropertyDescription("The check that produced this finding.")
@@ -53,7 +53,7 @@ public class Finding {
     this.verdict = verdict;
   }
 
-  /** Adds one piece of evidence, bounded in size; null values are left out. */
+  /** Adds one piece of evidence, key and value bounded in size; null values are left out. */
   public Finding evidence(String key, Object value) {
     if (value == null) {
       return this;
@@ -61,14 +61,11 @@ public class Finding {
     if (evidence == null) {
       evidence = new LinkedHashMap<>();
     }
+    key = ReportBounds.clip(key, ReportBounds.MAX_EVIDENCE_KEY);
     if (evidence.size() >= MAX_EVIDENCE_ENTRIES && !evidence.containsKey(key)) {
       return this;
     }
-    String text = String.valueOf(value);
-    if (text.length() > MAX_EVIDENCE_VALUE) {
-      text = text.substring(0, MAX_EVIDENCE_VALUE - 1) + "…";
-    }
-    evidence.put(key, text);
+    evidence.put(key, ReportBounds.clip(String.valueOf(value), MAX_EVIDENCE_VALUE));
     return this;
   }
 
