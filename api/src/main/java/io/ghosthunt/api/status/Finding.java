@@ -3,6 +3,7 @@ package io.ghosthunt.api.status;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.ghosthunt.api.CheckKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +24,7 @@ public class Finding {
   private CheckKey check;
 
   @JsonPropertyDescription("What was checked, e.g. tcp/8080, app.example.com, 192.0.2.1.")
+  @Size(max = ReportBounds.MAX_TARGET)
   private String target;
 
   @Required
@@ -33,13 +35,16 @@ public class Finding {
   private GhostName ghost;
 
   @JsonPropertyDescription("One line a person reads first.")
+  @Size(max = ReportBounds.MAX_SUMMARY)
   private String summary;
 
   @JsonPropertyDescription(
       "The facts behind the verdict: PID, command, MACs, answers, path MTU, rule.")
-  private Map<String, String> evidence;
+  @Size(max = ReportBounds.MAX_EVIDENCE_ENTRIES)
+  private Map<String, @Size(max = ReportBounds.MAX_EVIDENCE_VALUE) String> evidence;
 
   @JsonPropertyDescription("What to do about it.")
+  @Size(max = ReportBounds.MAX_REMEDIATION)
   private String remediation;
 
   @JsonPropertyDescription("How long the check took for this target, in milliseconds.")

@@ -14,13 +14,14 @@ import java.util.Map;
  * <p>Why these numbers: a node report holds one finding per check and target. A hunt has seven
  * checks, each with at most 64 targets (the spec's lists), and duplicateIp adds one DHCP finding: 7
  * x 64 + 1 = 449 findings at most, so {@link #MAX_FINDINGS} is 512. Per finding the agent already
- * keeps evidence to 32 entries of 512 characters; but 512 such findings (18 KiB each) would be 9
- * MiB, far over the 1.5 MiB etcd accepts in one write. So the text of all findings together
- * (targets, summaries, remediations, evidence keys and values) is bounded on its own, by {@link
- * #MAX_FINDINGS_TEXT} characters. Every character may take 6 bytes in the stored JSON (a control
- * character is written {@code \u0001}), and with the structure of 512 findings of 32 evidence
- * entries each, the message and the node's spec, the whole report stays under 1.4 MiB: see
- * ReportBoundsTest for the sum.
+ * keeps evidence to 32 entries of 512 characters; but 512 findings at their field bounds (32 x (128
+ * + 512) + 3 x 2048 = 26,624 characters each) would be 13 million characters, far over the 1.5 MiB
+ * etcd accepts in one write. So the text of all findings together (targets, summaries,
+ * remediations, evidence keys and values) is bounded on its own, by {@link #MAX_FINDINGS_TEXT}
+ * characters. Every character may take 6 bytes in the stored JSON (a control character is written
+ * as a six-byte escape), and with the structure of 512 findings of 32 evidence entries each, the
+ * message and the node's spec, the whole report stays under 1.4 MiB: see ReportBoundsTest for the
+ * sum.
  */
 public final class ReportBounds {
 
@@ -47,6 +48,9 @@ public final class ReportBounds {
 
   /** Node, pod and hunt names: Kubernetes object names (DNS subdomains). */
   public static final int MAX_NAME = 253;
+
+  /** A UID: 36 characters as the API server makes them, with room for other forms. */
+  public static final int MAX_UID = 128;
 
   /** Why a node or its probe failed: a probe's words, or the API server's refusal of a pod. */
   public static final int MAX_MESSAGE = 4096;

@@ -141,4 +141,55 @@ class ReportBoundsTest {
     assertEquals(ReportBounds.MAX_SUMMARY, cut.getSummary().length());
     assertEquals(ReportBounds.MAX_REMEDIATION, cut.getRemediation().length());
   }
+
+  /** A string of {@code n} characters that JSON writes in 6 bytes each ({@code \\u0001}). */
+  private static String worst(int n) {
+    return "\u0001".repeat(n);
+  }
+
+  @Test
+  void theWorstCaseReportIsWellUnderWhatEtcdTakesInOneWrite() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    assertEquals(8, json.writeValueAsBytes(worst(1)).length, "a quoted control character");
+    // Every field at its longest but the free text, which the CRD bounds in total, not per field.
+    GhostHuntReportStatus status = new GhostHuntReportStatus();
+    status.setPhase(NodePhase.Unreachable);
+    status.setVerdict(HuntVerdict.Inconclusive);
+    status.setGhosts(ReportBounds.MAX_FINDINGS);
+    status.setMessage(worst(ReportBounds.MAX_MESSAGE));
+    status.setFinishedAt(worst(ReportBounds.MAX_TIME));
+    List<Finding> findings = new ArrayList<>();
+    for (int i = 0; i < ReportBounds.MAX_FINDINGS; i++) {
+      Finding f = new Finding(CheckKey.ASYMMETRIC_ROUTE, "", FindingVerdict.Inconclusive);
+      f.setGhost(GhostName.AsymmetricRoute);
+      f.setSummary("");
+      f.setRemediation("");
+      f.setEvidence(new java.util.LinkedHashMap<>());
+      f.setDurationMs(Long.MIN_VALUE);
+      findings.add(f);
+    }
+    status.setFindings(findings);
+    long skeleton = json.writeValueAsBytes(status).length;
+    // Each evidence entry adds "":"", around its key and value; the text is 6 bytes a character.
+    long entries = (long) ReportBounds.MAX_FINDINGS * ReportBounds.MAX_EVIDENCE_ENTRIES * 6;
+    long text = 6L * ReportBounds.MAX_FINDINGS_TEXT;
+    io.ghosthunt.api.spec.GhostHuntReportSpec spec =
+        new io.ghosthunt.api.spec.GhostHuntReportSpec(
+            worst(ReportBounds.MAX_NAME),
+            worst(ReportBounds.MAX_NAME),
+            worst(ReportBounds.MAX_NAME),
+            worst(ReportBounds.MAX_UID),
+            Long.MIN_VALUE);
+    long specBytes = json.writeValueAsBytes(spec).length;
+    // name, namespace, uid, labels (63-character values), owner reference, managed fields.
+    long metadata = 12 * 1024;
+    long total = skeleton + entries + text + specBytes + metadata;
+    long etcd = 1536 * 1024;
+    System.out.printf(
+        "worst-case report: status skeleton %d + evidence entries %d + text %d + spec %d +"
+            + " metadata %d = %d bytes (%.2f MiB) of %d%n",
+        skeleton, entries, text, specBytes, metadata, total, total / 1048576.0, etcd);
+    assertTrue(total < etcd - 100 * 1024, total + " bytes leave less than 100 KiB to spare");
+  }
 }
