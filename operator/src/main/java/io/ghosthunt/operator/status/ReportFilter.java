@@ -1,6 +1,7 @@
 package io.ghosthunt.operator.status;
 
 import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.ResolvedHunt;
 import io.ghosthunt.api.spec.ChecksSpec;
 import io.ghosthunt.api.spec.DuplicateIpSpec;
@@ -16,10 +17,12 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -156,6 +159,29 @@ public final class ReportFilter {
     n.setMessage(entry.getMessage());
     n.setFindings(kept);
     return new Result(n, List.copyOf(dropped));
+  }
+
+  /**
+   * The entries the probes wrote (their reports' status), by target key, each through {@link
+   * #apply}; {@code dropped} hears of each report that held more than its hunt asked.
+   */
+  public Map<String, NodeStatus> entries(
+      Map<String, GhostHuntReport> reports, long generation, BiConsumer<String, Result> dropped) {
+    Map<String, NodeStatus> entries = new HashMap<>();
+    reports.forEach(
+        (key, r) -> {
+          if (r.getStatus() != null && r.getStatus().getPhase() != null) {
+            Result taken =
+                apply(
+                    r.getStatus()
+                        .toNodeStatus(r.getSpec().getNode(), r.getSpec().getPod(), generation));
+            if (!taken.dropped().isEmpty()) {
+              dropped.accept(key, taken);
+            }
+            entries.put(key, taken.entry());
+          }
+        });
+    return entries;
   }
 
   /** Why {@code f} was not asked of the node, or null when it was. */

@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.ResolvedHunt;
 import io.ghosthunt.api.spec.ChecksSpec;
 import io.ghosthunt.api.spec.DuplicateIpSpec;
+import io.ghosthunt.api.spec.GhostHuntReportSpec;
 import io.ghosthunt.api.spec.GhostHuntSpec;
 import io.ghosthunt.api.spec.PortOwnerSpec;
 import io.ghosthunt.api.spec.Protocol;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostHuntReportStatus;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
@@ -239,6 +242,34 @@ class ReportFilterTest {
     assertTrue(message.endsWith("; and 7 more"), message);
     assertTrue(message.length() < 600, message.length() + " characters");
     assertTrue(!message.contains("sss"), "never the finding's own text");
+  }
+
+  private static GhostHuntReport report(String node, NodeStatus entry) {
+    GhostHuntReport r = new GhostHuntReport();
+    r.setSpec(new GhostHuntReportSpec("tuesday", node, 3));
+    if (entry != null) {
+      r.setStatus(GhostHuntReportStatus.of(entry, "2026-11-25T12:00:05Z"));
+    }
+    return r;
+  }
+
+  @Test
+  void everyReportIsTakenThroughTheFilterAndEachOneThatSaidTooMuchIsNamedOnce() throws Exception {
+    Finding forged = ghost(CheckKey.DNS, "app.example.com", GhostName.StaleDns);
+    Finding own = clear(CheckKey.PORT_OWNER, "tcp/8080");
+    Map<String, GhostHuntReport> reports =
+        Map.of(
+            "node-a", report("node-a", node(own, forged)),
+            "node-b", report("node-b", node(own)),
+            "node-c", report("node-c", null));
+    Map<String, ReportFilter.Result> dropped = new java.util.HashMap<>();
+    Map<String, NodeStatus> entries = portOwner8080().entries(reports, 3, dropped::put);
+    assertEquals(java.util.Set.of("node-a", "node-b"), entries.keySet(), "node-c: not written");
+    assertEquals(List.of(own), entries.get("node-a").getFindings());
+    assertEquals(List.of(own), entries.get("node-b").getFindings());
+    assertEquals(3L, entries.get("node-a").getGeneration());
+    assertEquals(java.util.Set.of("node-a"), dropped.keySet());
+    assertTrue(dropped.get("node-a").describe().startsWith("node-a: dropped 1 of 2"));
   }
 
   @Test
