@@ -45,7 +45,10 @@ public final class ReportFilter {
   /** A finding left out of a report, and why. */
   public record Dropped(Finding finding, String why) {
 
-    /** check, target, verdict and ghost, and why: never the finding's own (forged) text. */
+    /**
+     * check, target (cut to 64 characters), verdict and ghost, and why: never the summary,
+     * remediation or evidence a probe wrote.
+     */
     public String describe() {
       Finding f = finding;
       return f.getCheck()
