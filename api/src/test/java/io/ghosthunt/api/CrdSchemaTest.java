@@ -425,4 +425,83 @@ class CrdSchemaTest {
             .sorted()
             .toList());
   }
+
+  private static JSONSchemaProps reportSchema() throws IOException {
+    return new KubernetesSerialization()
+        .unmarshal(
+            Files.readString(GENERATED.resolveSibling(GhostHuntReport.CRD_FILE)),
+            CustomResourceDefinition.class)
+        .getSpec()
+        .getVersions()
+        .get(0)
+        .getSchema()
+        .getOpenAPIV3Schema();
+  }
+
+  /**
+   * Every string, list and map under {@code p} with its bound, or the path of the first without.
+   */
+  private static void assertBounded(JSONSchemaProps p, String path) {
+    switch (p.getType()) {
+      case "string" ->
+          assertTrue(p.getMaxLength() != null || p.getEnum() != null, path + " has no maxLength");
+      case "array" -> {
+        assertTrue(p.getMaxItems() != null, path + " has no maxItems");
+        assertBounded(p.getItems().getSchema(), path + "[]");
+      }
+      case "object" -> {
+        if (p.getAdditionalProperties() != null) {
+          assertTrue(p.getMaxProperties() != null, path + " has no maxProperties");
+          assertBounded(p.getAdditionalProperties().getSchema(), path + ".*");
+        }
+        if (p.getProperties() != null) {
+          p.getProperties().forEach((name, child) -> assertBounded(child, path + "." + name));
+        }
+      }
+      default -> {}
+    }
+  }
+
+  @Test
+  void aReportBoundsEverythingItsProbeWrites() throws IOException {
+    JSONSchemaProps report = reportSchema();
+    assertBounded(report.getProperties().get("status"), "status");
+    assertBounded(report.getProperties().get("spec"), "spec");
+    JSONSchemaProps status = report.getProperties().get("status");
+    JSONSchemaProps findings = at(status, "findings");
+    assertEquals(512L, findings.getMaxItems());
+    JSONSchemaProps finding = at(findings, "[]");
+    for (String field : List.of("target", "summary", "remediation")) {
+      assertEquals(2048L, at(finding, field).getMaxLength(), field);
+    }
+    JSONSchemaProps evidence = at(finding, "evidence");
+    assertEquals(32L, evidence.getMaxProperties());
+    assertEquals(512L, evidence.getAdditionalProperties().getSchema().getMaxLength());
+    ValidationRule keys = evidence.getXKubernetesValidations().get(0);
+    assertEquals("self.all(k, size(k) <= 128)", keys.getRule());
+    assertEquals(4096L, at(status, "message").getMaxLength());
+    assertEquals(512.0, at(status, "ghosts").getMaximum().doubleValue());
+    assertEquals(253L, at(report.getProperties().get("spec"), "node").getMaxLength());
+    // The text of all findings together: what keeps 512 findings at their bounds under 1.5 MiB.
+    ValidationRule text = findings.getXKubernetesValidations().get(0);
+    assertTrue(text.getRule().startsWith("self.map(f, (has(f.target) ? size(f.target) : 0)"));
+    assertTrue(text.getRule().endsWith(".sum() <= 196608"), text.getRule());
+    assertTrue(text.getMessage().startsWith("the findings' text"), text.getMessage());
+  }
+
+  @Test
+  void theHuntsNodeEntriesHaveTheReportsFieldBoundsButNotItsRules() {
+    JSONSchemaProps findings = at(status, "nodes", "[]", "findings");
+    assertEquals(512L, findings.getMaxItems());
+    assertEquals(2048L, at(findings, "[]", "summary").getMaxLength());
+    assertEquals(4096L, at(status, "nodes", "[]", "message").getMaxLength());
+    assertEquals(253L, at(status, "nodes", "[]", "node").getMaxLength());
+    // status.nodes has no maxItems (the operator keeps it to 40 KiB): a rule inside it would be
+    // estimated past the API server's cost limit.
+    for (JSONSchemaProps p : List.of(findings, at(findings, "[]", "evidence"))) {
+      assertTrue(
+          p.getXKubernetesValidations() == null || p.getXKubernetesValidations().isEmpty(),
+          String.valueOf(p.getXKubernetesValidations()));
+    }
+  }
 }

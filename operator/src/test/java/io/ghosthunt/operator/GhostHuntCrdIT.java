@@ -11,10 +11,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.ghosthunt.agent.cli.AgentCommand;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
+import io.ghosthunt.api.spec.GhostHuntReportSpec;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostHuntReportStatus;
 import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntPhase;
@@ -57,6 +61,7 @@ class GhostHuntCrdIT {
   @AfterAll
   static void cleanUp() {
     client.resources(GhostHunt.class).inNamespace(NS).delete();
+    client.resources(GhostHuntReport.class).inNamespace(NS).delete();
   }
 
   static Stream<Path> examples() throws IOException {
@@ -408,5 +413,57 @@ class GhostHuntCrdIT {
         out);
     List<String> row = List.of(out.lines().skip(1).findFirst().orElseThrow().trim().split("\\s+"));
     assertEquals(List.of("columns", "Complete", "Haunted", "1", "1/1"), row.subList(0, 5), out);
+  }
+
+  private static GhostHuntReport reportStatus(String name, NodeStatus entry) {
+    GhostHuntReport patch = new GhostHuntReport();
+    patch.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    patch.setStatus(GhostHuntReportStatus.of(entry, "2026-11-25T12:00:05Z"));
+    return client
+        .resource(patch)
+        .subresource("status")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager("ghosthunt-agent")
+                .withForce(true)
+                .build());
+  }
+
+  private static void refused(NodeStatus entry, String message) {
+    KubernetesClientException e =
+        assertThrows(KubernetesClientException.class, () -> reportStatus("bounds", entry));
+    assertEquals(422, e.getCode(), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(message), () -> "expected <" + message + "> in: " + e.getMessage());
+  }
+
+  /** Issue #24: a 900 KB evidence value was stored as it was; now the schema refuses it. */
+  @Test
+  void aReportIsBoundedByItsSchemaAndAnHonestOneFitsIt() {
+    GhostHuntReport report = new GhostHuntReport();
+    report.setMetadata(new ObjectMetaBuilder().withName("bounds").withNamespace(NS).build());
+    report.setSpec(new GhostHuntReportSpec("bounds", "node-a", 1));
+    client.resource(report).create();
+
+    NodeStatus huge = node("node-a", FindingVerdict.Ghost, "4242");
+    huge.getFindings().get(0).getEvidence().put("command", "x".repeat(900_000));
+    refused(huge, "evidence");
+    NodeStatus longKey = node("node-a", FindingVerdict.Ghost, "4242");
+    longKey.getFindings().get(0).getEvidence().put("k".repeat(200), "v");
+    refused(longKey, "every evidence key is at most 128 characters");
+    // Each finding within its own bounds, all of them together over the report's.
+    NodeStatus wordy = new NodeStatus("node-a", NodePhase.Done);
+    for (int i = 0; i < 449; i++) {
+      Finding f = new Finding(CheckKey.PORT_OWNER, "tcp/" + (1000 + i), FindingVerdict.Error);
+      f.setSummary("s".repeat(2000));
+      wordy.addFinding(f);
+    }
+    refused(wordy, "the findings' text");
+    // The agent's own write cuts the same report to fit (ReportBounds.fit) and is taken.
+    AgentCommand.writeReport(client, NS, "bounds", wordy, java.time.Instant.now());
+    GhostHuntReport read =
+        client.resources(GhostHuntReport.class).inNamespace(NS).withName("bounds").get();
+    assertEquals(449, read.getStatus().getFindings().size());
   }
 }

@@ -3,6 +3,8 @@ package io.ghosthunt.api.spec;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.ghosthunt.api.status.ReportBounds;
 
 /** Whose report this is: set by the operator when it creates the report, never changed. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -10,18 +12,22 @@ public class GhostHuntReportSpec {
 
   @Required
   @JsonPropertyDescription("The GhostHunt (same namespace) this report belongs to.")
+  @Size(max = ReportBounds.MAX_NAME)
   private String hunt;
 
   @Required
   @JsonPropertyDescription("The node whose probe writes this report.")
+  @Size(max = ReportBounds.MAX_NAME)
   private String node;
 
   @JsonPropertyDescription(
       "In a pod hunt: the pod (hunt's namespace) whose network namespace the probe hunts in.")
+  @Size(max = ReportBounds.MAX_NAME)
   private String pod;
 
   @JsonPropertyDescription(
       "In a pod hunt: the pod's UID, so that a new pod of the same name is not mistaken for it.")
+  @Size(max = ReportBounds.MAX_UID)
   private String podUid;
 
   @Required

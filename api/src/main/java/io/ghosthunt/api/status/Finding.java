@@ -3,6 +3,7 @@ package io.ghosthunt.api.status;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.ghosthunt.api.CheckKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,16 +14,17 @@ import java.util.Objects;
 public class Finding {
 
   /** Evidence values are cut to this many characters so that a status stays small at scale. */
-  public static final int MAX_EVIDENCE_VALUE = 512;
+  public static final int MAX_EVIDENCE_VALUE = ReportBounds.MAX_EVIDENCE_VALUE;
 
   /** At most this many evidence entries per finding. */
-  public static final int MAX_EVIDENCE_ENTRIES = 32;
+  public static final int MAX_EVIDENCE_ENTRIES = ReportBounds.MAX_EVIDENCE_ENTRIES;
 
   @Required
   @JsonPropertyDescription("The check that produced this finding.")
   private CheckKey check;
 
   @JsonPropertyDescription("What was checked, e.g. tcp/8080, app.example.com, 192.0.2.1.")
+  @Size(max = ReportBounds.MAX_TARGET)
   private String target;
 
   @Required
@@ -33,13 +35,16 @@ public class Finding {
   private GhostName ghost;
 
   @JsonPropertyDescription("One line a person reads first.")
+  @Size(max = ReportBounds.MAX_SUMMARY)
   private String summary;
 
   @JsonPropertyDescription(
       "The facts behind the verdict: PID, command, MACs, answers, path MTU, rule.")
-  private Map<String, String> evidence;
+  @Size(max = ReportBounds.MAX_EVIDENCE_ENTRIES)
+  private Map<String, @Size(max = ReportBounds.MAX_EVIDENCE_VALUE) String> evidence;
 
   @JsonPropertyDescription("What to do about it.")
+  @Size(max = ReportBounds.MAX_REMEDIATION)
   private String remediation;
 
   @JsonPropertyDescription("How long the check took for this target, in milliseconds.")
@@ -53,7 +58,7 @@ public class Finding {
     this.verdict = verdict;
   }
 
-  /** Adds one piece of evidence, bounded in size; null values are left out. */
+  /** Adds one piece of evidence, key and value bounded in size; null values are left out. */
   public Finding evidence(String key, Object value) {
     if (value == null) {
       return this;
@@ -61,14 +66,11 @@ public class Finding {
     if (evidence == null) {
       evidence = new LinkedHashMap<>();
     }
+    key = ReportBounds.clip(key, ReportBounds.MAX_EVIDENCE_KEY);
     if (evidence.size() >= MAX_EVIDENCE_ENTRIES && !evidence.containsKey(key)) {
       return this;
     }
-    String text = String.valueOf(value);
-    if (text.length() > MAX_EVIDENCE_VALUE) {
-      text = text.substring(0, MAX_EVIDENCE_VALUE - 1) + "…";
-    }
-    evidence.put(key, text);
+    evidence.put(key, ReportBounds.clip(String.valueOf(value), MAX_EVIDENCE_VALUE));
     return this;
   }
 

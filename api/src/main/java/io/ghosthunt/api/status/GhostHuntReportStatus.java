@@ -3,6 +3,9 @@ package io.ghosthunt.api.status;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /** What the node's probe found: written by the probe, read by the operator. */
@@ -17,16 +20,22 @@ public class GhostHuntReportStatus {
   private HuntVerdict verdict;
 
   @JsonPropertyDescription("How many findings are ghosts.")
+  @Min(0)
+  @Max(ReportBounds.MAX_FINDINGS)
   private Integer ghosts;
 
   @JsonPropertyDescription("Why the probe could not hunt, when it could not.")
+  @Size(max = ReportBounds.MAX_MESSAGE)
   private String message;
 
   @JsonPropertyDescription(
       "One finding per check and target; Clear ones keep check, target and verdict only.")
+  // The rule on the text of all findings together is CrdWriter's (this CRD's only).
+  @Size(max = ReportBounds.MAX_FINDINGS)
   private List<Finding> findings;
 
   @JsonPropertyDescription("When the probe wrote this report.")
+  @Size(max = ReportBounds.MAX_TIME)
   private String finishedAt;
 
   public GhostHuntReportStatus() {}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,9 +17,11 @@ public class NodeStatus {
 
   @Required
   @JsonPropertyDescription("The node's name (in a pod hunt: the node the pod runs on).")
+  @Size(max = ReportBounds.MAX_NAME)
   private String node;
 
   @JsonPropertyDescription("In a pod hunt: the pod the checks ran inside, in the hunt's namespace.")
+  @Size(max = ReportBounds.MAX_NAME)
   private String pod;
 
   @JsonPropertyDescription("Pending, Running, Done, Failed or Unreachable.")
@@ -29,9 +32,11 @@ public class NodeStatus {
   private Long generation;
 
   @JsonPropertyDescription("Why the node is Failed or Unreachable, when it is.")
+  @Size(max = ReportBounds.MAX_MESSAGE)
   private String message;
 
   @JsonPropertyDescription("One finding per check and target.")
+  @Size(max = ReportBounds.MAX_FINDINGS)
   private List<Finding> findings;
 
   public NodeStatus() {}

@@ -40,10 +40,18 @@ public final class EventRecorder {
 
   /** Once per hunt generation and, for a scheduled hunt, per run. */
   public void record(GhostHunt hunt, int run, HuntEventReason reason, String message) {
+    record(hunt, run, reason, message, message);
+  }
+
+  /**
+   * Once per hunt generation (and run) and {@code once}, whatever the message: e.g. once per node,
+   * where what its report says may change with every write of it.
+   */
+  public void record(GhostHunt hunt, int run, HuntEventReason reason, String once, String message) {
     String key = hunt.getMetadata().getUid() + "/" + hunt.getMetadata().getGeneration() + "/" + run;
     if (!recorded
         .computeIfAbsent(key, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
-        .add(reason + " " + message)) {
+        .add(reason + " " + once)) {
       return;
     }
     String now = Instant.now().toString();

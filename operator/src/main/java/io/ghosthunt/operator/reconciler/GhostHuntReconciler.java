@@ -7,6 +7,7 @@ import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
+import io.ghosthunt.api.ResolvedHunt;
 import io.ghosthunt.api.status.GhostChange;
 import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.HuntPhase;
@@ -29,6 +30,7 @@ import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.probes.ProbePodFactory;
 import io.ghosthunt.operator.probes.ReportFactory;
 import io.ghosthunt.operator.status.Conditions;
+import io.ghosthunt.operator.status.ReportFilter;
 import io.ghosthunt.operator.status.RunHistory;
 import io.ghosthunt.operator.status.StatusAggregator;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -229,8 +231,9 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       return UpdateControl.noUpdate();
     }
     Instant now = clock.instant();
+    ResolvedHunt resolved;
     try {
-      HuntResolver.resolve(hunt.getSpec());
+      resolved = HuntResolver.resolve(hunt.getSpec());
       java.util.Optional<String> badSchedule =
           scheduled ? Schedules.invalid(hunt.getSpec().getSchedule()) : java.util.Optional.empty();
       if (badSchedule.isPresent()) {
@@ -276,7 +279,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
             targets,
             currentPods(hunt, run),
             reports.keySet(),
-            agentEntries(reports, generation),
+            agentEntries(hunt, run, reports, ReportFilter.of(resolved)),
             now,
             deadline);
     // Decide and act: start the probes that are missing; what cannot be started says why.
@@ -597,20 +600,17 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     return pods;
   }
 
-  /** The entries the probes wrote (their reports' status), by target key. */
-  static Map<String, NodeStatus> agentEntries(
-      Map<String, GhostHuntReport> reports, long generation) {
-    Map<String, NodeStatus> entries = new HashMap<>();
-    reports.forEach(
-        (key, r) -> {
-          if (r.getStatus() != null && r.getStatus().getPhase() != null) {
-            entries.put(
-                key,
-                r.getStatus()
-                    .toNodeStatus(r.getSpec().getNode(), r.getSpec().getPod(), generation));
-          }
-        });
-    return entries;
+  /**
+   * The entries the probes wrote, by target key, with only the findings their hunt asked for; what
+   * else a probe wrote is named in one Warning per node (or pod) and run.
+   */
+  private Map<String, NodeStatus> agentEntries(
+      GhostHunt hunt, int run, Map<String, GhostHuntReport> reports, ReportFilter asked) {
+    return asked.entries(
+        reports,
+        hunt.getMetadata().getGeneration(),
+        (key, taken) ->
+            events.record(hunt, run, HuntEventReason.FindingsDropped, key, taken.describe()));
   }
 
   private Pod createPod(Pod pod) {

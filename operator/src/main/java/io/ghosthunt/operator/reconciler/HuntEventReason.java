@@ -8,6 +8,8 @@ public enum HuntEventReason {
   NoPods("Warning"),
   NodeUnreachable("Warning"),
   ProbeFailed("Warning"),
+  // A probe's report held findings its hunt did not ask for (see status.ReportFilter): dropped.
+  FindingsDropped("Warning"),
   GhostFound("Warning"),
   HuntClear("Normal"),
   HuntInconclusive("Normal"),

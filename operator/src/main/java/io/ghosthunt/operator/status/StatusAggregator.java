@@ -9,6 +9,7 @@ import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.api.status.ReportBounds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -333,7 +334,9 @@ public final class StatusAggregator {
   private static NodeStatus decided(
       NodeOutcome t, NodePhase phase, String message, long generation) {
     NodeStatus s = entry(t, phase);
-    s.setMessage(message);
+    // A pod's refusal or failure is the API server's or the kubelet's text, of any length; the
+    // hunt's CRD bounds the message as a report's.
+    s.setMessage(ReportBounds.clip(message, ReportBounds.MAX_MESSAGE));
     s.setGeneration(generation);
     return s;
   }

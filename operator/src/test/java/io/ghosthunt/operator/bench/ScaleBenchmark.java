@@ -299,7 +299,8 @@ public final class ScaleBenchmark {
       case PORT_OWNER -> "tcp/8443";
       case LOOPBACK -> "localhost:8443";
       case HTTP2 -> "https://app.example.com:8443/health";
-      case DUPLICATE_IP -> "node addresses";
+      // One of the node's own addresses, as the check writes it (the operator drops anything else).
+      case DUPLICATE_IP -> "203.0.113.10";
       default -> "app.example.com";
     };
   }

@@ -243,6 +243,24 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aLongRefusalIsCutToTheMessageBoundOfTheHuntsSchema() {
+    String refusal = "pods \"probe\" is forbidden: " + "violates PodSecurity; ".repeat(400);
+    var r =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            EARLY,
+            List.of(NodeOutcome.pod("a", "Failed", refusal)),
+            Map.of(),
+            null);
+    String message = r.status().getNodes().get(0).getMessage();
+    assertEquals(io.ghosthunt.api.status.ReportBounds.MAX_MESSAGE, message.length());
+    assertTrue(message.startsWith("the probe pod failed: pods \"probe\" is forbidden"));
+    assertTrue(message.endsWith("…"));
+  }
+
+  @Test
   void aProbeStillRunningAtTheDeadlineGetsTimeToSayWhyBeforeItFails() {
     Instant deadline = Instant.parse(START).plus(TIMEOUT);
     var stopping =

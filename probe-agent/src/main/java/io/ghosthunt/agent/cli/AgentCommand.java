@@ -20,6 +20,7 @@ import io.ghosthunt.api.ResolvedHunt;
 import io.ghosthunt.api.status.GhostHuntReportStatus;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.api.status.ReportBounds;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -219,8 +220,9 @@ public final class AgentCommand {
           entry.setGeneration(generation);
           doing =
               "writing GhostHuntReport " + namespace + "/" + t.report() + " (pod " + t.pod() + ")";
-          writeReport(client, namespace, t.report(), compact(entry), Instant.now());
+          // Printed first, as on a node: the log keeps what compact() and the bounds cut.
           FindingsTable.print(out, hunt.getMetadata().getName(), entry, List.of());
+          writeReport(client, namespace, t.report(), compact(entry), Instant.now());
           failed[0] += entry.getPhase() == NodePhase.Done ? 0 : 1;
         };
     try {
@@ -323,10 +325,20 @@ public final class AgentCommand {
 
   /**
    * This node's findings into the status of its report, from a fresh object holding name, namespace
-   * and status: the report's spec and labels are the operator's.
+   * and status: the report's spec and labels are the operator's. The entry is first brought within
+   * the report's bounds (the CRD's, which the API server enforces): what that cuts stays in this
+   * pod's log, which has every finding in full.
    */
   public static void writeReport(
       KubernetesClient client, String namespace, String report, NodeStatus entry, Instant at) {
+    int cut = ReportBounds.fit(entry);
+    if (cut > 0) {
+      LOG.info(
+          "{} findings cut to fit report {}/{} within its bounds (the log above has them whole)",
+          cut,
+          namespace,
+          report);
+    }
     GhostHuntReport patch = new GhostHuntReport();
     patch.setMetadata(new ObjectMetaBuilder().withName(report).withNamespace(namespace).build());
     patch.setStatus(GhostHuntReportStatus.of(entry, at.toString()));
