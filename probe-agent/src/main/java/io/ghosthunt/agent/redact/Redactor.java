@@ -481,7 +481,9 @@ public final class Redactor {
 
   /**
    * Where a value starting at {@code start} ends: a quoted one at its closing quote (the quotes
-   * stay), else at white space or at one of {@code ends}. Null when no value starts there.
+   * stay), else at white space or at one of {@code ends}. Null when no value starts there. Not at a
+   * {@code )} or a {@code ,}: a password may hold them, and a mask that stopped there would leave
+   * the rest; in {@code (app --token x), ...} they go with the mask.
    */
   private static int[] value(String t, int start, String ends) {
     if (start >= t.length()) {

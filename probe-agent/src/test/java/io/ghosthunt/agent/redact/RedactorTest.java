@@ -59,6 +59,10 @@ class RedactorTest {
         "app --password=\"two words\" | app --password=\"***\"",
         "sh -c \"app --secret=abc --port=80\" | sh -c \"app --secret=*** --port=80\"",
         "app --password=pa$$w0rd\\1 --port=80 | app --password=*** --port=80",
+        // A value runs to white space, a ) that follows it included: a password may hold a ).
+        // (The checks quote a command line through ProcessInfo.describe, which redacts it before
+        // it adds the parentheses, so their ) stays.)
+        "PID 7 (app --token s3cr3t), not java | PID 7 (app --token *** not java",
         // --name V and -name V (Go's flag package)
         "app --token s3cr3t --verbose | app --token *** --verbose",
         "app -password hunter2 -port 80 | app -password *** -port 80",
