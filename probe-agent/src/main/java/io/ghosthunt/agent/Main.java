@@ -5,6 +5,7 @@ import io.ghosthunt.agent.cli.AgentCommand;
 import io.ghosthunt.agent.cli.CheckCommand;
 import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.agent.cli.UsageException;
+import io.ghosthunt.agent.redact.Redactor;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -65,7 +66,8 @@ public final class Main {
               + "--help' for usage.");
       return 2;
     } catch (RuntimeException e) {
-      System.err.println("ghosthunt: failed: " + e);
+      // The agent's last line is its pod's termination message: it may quote what failed.
+      System.err.println(Redactor.redact("ghosthunt: failed: " + e));
       return 2;
     }
   }
