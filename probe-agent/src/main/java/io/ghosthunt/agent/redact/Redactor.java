@@ -270,33 +270,76 @@ public final class Redactor {
    */
   private static final Pattern NAME_PARTS = Pattern.compile("[-_.]+|(?<=[a-z0-9])(?=[A-Z])");
 
-  /** Text without the secrets it quoted; null stays null. */
+  /**
+   * Text without the secrets it quoted; null stays null. Each rule runs only when the text holds
+   * what the rule looks for: most evidence holds none ({@code sleep 3600}, {@code 0.0.0.0:8080}),
+   * and a probe's run is counted in milliseconds.
+   */
   public static String redact(String text) {
     if (text == null || text.isEmpty()) {
       return text;
     }
-    String t = PRIVATE_KEY.matcher(text).replaceAll(m -> q(m.group(1) + MASK + m.group(3)));
-    t = URL_USERINFO.matcher(t).replaceAll(m -> q(m.group(1) + MASK + "@"));
-    t = URL_CUT.matcher(t).replaceAll(m -> q(m.group(1) + MASK + CUT));
-    t = DSN_USERINFO.matcher(t).replaceAll(m -> q(MASK + "@" + m.group(1)));
-    t = USER_FLAG.matcher(t).replaceAll(m -> q(m.group(1) + m.group(2) + MASK));
-    t = TOKEN_SHAPES.matcher(t).replaceAll(MASK);
-    t = TOKEN_CUT.matcher(t).replaceAll(MASK + CUT);
-    t =
-        BEARER
-            .matcher(t)
-            .replaceAll(
-                m ->
-                    // "the bearer of bad news" is prose; a token has a capital, a digit or a sign
-                    m.group(1).equals("bearer") && m.group(3).matches("[a-z]+")
-                        ? q(m.group())
-                        : q(m.group(1) + m.group(2) + MASK));
-    t =
-        ENV_JSON
-            .matcher(t)
-            .replaceAll(
-                m -> q(m.group(1) + (isSecretName(m.group(2)) ? MASK : m.group(3)) + m.group(4)));
-    return named(t);
+    String t = text;
+    if (t.contains("PRIVATE KEY")) {
+      t = PRIVATE_KEY.matcher(t).replaceAll(m -> q(m.group(1) + MASK + m.group(3)));
+    }
+    boolean cut = t.indexOf(CUT) >= 0;
+    if (t.contains("://")) {
+      t = URL_USERINFO.matcher(t).replaceAll(m -> q(m.group(1) + MASK + "@"));
+      if (cut) {
+        t = URL_CUT.matcher(t).replaceAll(m -> q(m.group(1) + MASK + CUT));
+      }
+    }
+    if (t.contains("@tcp") || t.contains("@unix(")) {
+      t = DSN_USERINFO.matcher(t).replaceAll(m -> q(MASK + "@" + m.group(1)));
+    }
+    if (t.contains("-u") || t.contains("-U")) {
+      t = USER_FLAG.matcher(t).replaceAll(m -> q(m.group(1) + m.group(2) + MASK));
+    }
+    if (mayHoldToken(t)) {
+      t = TOKEN_SHAPES.matcher(t).replaceAll(MASK);
+      if (cut) {
+        t = TOKEN_CUT.matcher(t).replaceAll(MASK + CUT);
+      }
+    }
+    if (t.toLowerCase(Locale.ROOT).contains("bearer")) {
+      t =
+          BEARER
+              .matcher(t)
+              .replaceAll(
+                  m ->
+                      // "the bearer of bad news" is prose; a token has a capital, a digit or a sign
+                      m.group(1).equals("bearer") && m.group(3).matches("[a-z]+")
+                          ? q(m.group())
+                          : q(m.group(1) + m.group(2) + MASK));
+    }
+    if (t.contains("\"name\"")) {
+      t =
+          ENV_JSON
+              .matcher(t)
+              .replaceAll(
+                  m -> q(m.group(1) + (isSecretName(m.group(2)) ? MASK : m.group(3)) + m.group(4)));
+    }
+    // A name gives its value after = or :, or, as a flag, after its dash and a space.
+    if (t.indexOf('=') >= 0 || t.indexOf(':') >= 0 || t.indexOf('-') >= 0) {
+      t = named(t);
+    }
+    return t;
+  }
+
+  /** The prefixes {@link #TOKEN_SHAPES} start with. */
+  private static final List<String> TOKEN_PREFIXES =
+      List.of(
+          "AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "AROA", "APKA",
+          "ASCA", "gh", "glpat-", "xox", "k_live_", "k_test_", "npm_", "AIza", "eyJ");
+
+  private static boolean mayHoldToken(String t) {
+    for (String prefix : TOKEN_PREFIXES) {
+      if (t.contains(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The finding, its target, summary, remediation and evidence values redacted, in place. */
