@@ -59,7 +59,8 @@ public final class Main {
         default -> throw new UsageException("unknown command '" + argv[0] + "'");
       };
     } catch (UsageException e) {
-      System.err.println("ghosthunt: " + e.getMessage());
+      // It may quote the hunt (a URL of its spec); an agent's stderr is its termination message.
+      System.err.println(Redactor.redact("ghosthunt: " + e.getMessage()));
       System.err.println(
           "Run 'ghosthunt "
               + (Set.of("check", "agent", "hunt").contains(argv[0]) ? argv[0] + " " : "")
