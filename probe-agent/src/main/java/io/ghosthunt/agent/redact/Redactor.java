@@ -52,8 +52,8 @@ import java.util.regex.Pattern;
  * {@link java.util.Objects}: there is nothing to configure and nothing to inject.
  *
  * <p>Known limits: argv is joined by spaces before it is read, so a secret with a space in it keeps
- * its words after the first; a value glued to a short flag ({@code mysql -phunter2}) is not
- * recognised.
+ * its words after the first; a password given to a one-letter flag ({@code mysql -phunter2}, {@code
+ * redis-cli -a hunter2}) is not recognised, a letter says nothing outside its program.
  */
 public final class Redactor {
 
@@ -483,23 +483,23 @@ public final class Redactor {
         from = Math.max(from, end);
         continue;
       }
-      // Authorization: Basic dXNlcjpwYXNz, the credentials follow the scheme
-      if (AUTH_SCHEMES.contains(v.toLowerCase(Locale.ROOT))) {
+      // Authorization: Basic dXNlcjpwYXNz, the credentials follow the scheme, which stays. Not
+      // after a flag's space (--auth basic --port 80: the next word is the next flag), and with
+      // nothing after it the word itself may be the secret.
+      if (!space && AUTH_SCHEMES.contains(v.toLowerCase(Locale.ROOT))) {
         int after = end;
         while (after < t.length() && (t.charAt(after) == ' ' || t.charAt(after) == '\t')) {
           after++;
         }
-        int[] credentials = value(t, after, ends);
-        if (credentials == null) {
-          continue;
+        int[] credentials = after > end ? value(t, after, ends) : null;
+        if (credentials != null && credentials[1] > credentials[0]) {
+          if (isMasked(t.substring(credentials[0], credentials[1]))) {
+            from = Math.max(from, credentials[1]);
+            continue;
+          }
+          start = credentials[0];
+          end = v.equalsIgnoreCase("digest") ? restOfLine(t, start, ends) : credentials[1];
         }
-        String c = t.substring(credentials[0], credentials[1]);
-        if (c.isEmpty() || isMasked(c)) {
-          from = Math.max(from, credentials[1]);
-          continue;
-        }
-        start = credentials[0];
-        end = v.equalsIgnoreCase("digest") ? restOfLine(t, start, ends) : credentials[1];
       }
       if (out == null) {
         out = new StringBuilder(t.length());

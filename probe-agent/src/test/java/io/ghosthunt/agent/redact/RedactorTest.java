@@ -137,6 +137,9 @@ class RedactorTest {
         "curl -H \"Authorization: Basic dXNlcjpwYXNz\" http://h/ | curl -H \"Authorization: Basic ***\" http://h/",
         "Proxy-Authorization: Basic dXNlcjpwYXNz | Proxy-Authorization: Basic ***",
         "Authorization: Token abc123 | Authorization: Token ***",
+        "Authorization: Digest username=\"u\", response=\"6629fae4\" | Authorization: Digest ***",
+        // a flag's value is one word: the next flag is no credential
+        "app --auth basic --port 80 | app --auth *** --port 80",
         "authorization=sk-abc | authorization=***",
         "Cookie: JSESSIONID=abc123 | Cookie: ***",
         "erl -setcookie monster -name rabbit | erl -setcookie *** -name rabbit",
