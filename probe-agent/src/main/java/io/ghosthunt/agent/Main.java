@@ -5,6 +5,7 @@ import io.ghosthunt.agent.cli.AgentCommand;
 import io.ghosthunt.agent.cli.CheckCommand;
 import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.agent.cli.UsageException;
+import io.ghosthunt.agent.redact.Redactor;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -58,14 +59,16 @@ public final class Main {
         default -> throw new UsageException("unknown command '" + argv[0] + "'");
       };
     } catch (UsageException e) {
-      System.err.println("ghosthunt: " + e.getMessage());
+      // It may quote the hunt (a URL of its spec); an agent's stderr is its termination message.
+      System.err.println(Redactor.redact("ghosthunt: " + e.getMessage()));
       System.err.println(
           "Run 'ghosthunt "
               + (Set.of("check", "agent", "hunt").contains(argv[0]) ? argv[0] + " " : "")
               + "--help' for usage.");
       return 2;
     } catch (RuntimeException e) {
-      System.err.println("ghosthunt: failed: " + e);
+      // The agent's last line is its pod's termination message: it may quote what failed.
+      System.err.println(Redactor.redact("ghosthunt: failed: " + e));
       return 2;
     }
   }

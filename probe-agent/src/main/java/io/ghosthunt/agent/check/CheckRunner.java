@@ -1,5 +1,6 @@
 package io.ghosthunt.agent.check;
 
+import io.ghosthunt.agent.redact.Redactor;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.ResolvedHunt;
 import io.ghosthunt.api.status.Finding;
@@ -20,7 +21,13 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs a hunt's checks in parallel, each bounded by the hunt's deadline, into one node entry. */
+/**
+ * Runs a hunt's checks in parallel, each bounded by the hunt's deadline, into one node entry.
+ *
+ * <p>Every finding of every check passes here, in the agent, in {@code ghosthunt check} and in the
+ * child a pod hunt starts, so this is where evidence is redacted ({@link Redactor}): once, for all
+ * checks, those to come included, and with no way to skip it.
+ */
 public final class CheckRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(CheckRunner.class);
@@ -81,7 +88,7 @@ public final class CheckRunner {
                           + " s (spec.timeoutSeconds): the check did not finish in time"));
         } catch (ExecutionException ex) {
           Throwable cause = ex.getCause();
-          LOG.debug("check {} failed", key, cause);
+          LOG.debug("check {} failed", key, redacted(cause));
           findings = List.of(Findings.error(key, "-", "the check failed: " + cause));
         } catch (InterruptedException ex) {
           Thread.currentThread().interrupt();
@@ -92,12 +99,22 @@ public final class CheckRunner {
           if (f.getDurationMs() == null) {
             f.setDurationMs(tookMs);
           }
-          status.addFinding(f);
+          status.addFinding(Redactor.redact(f));
         }
       }
       return status;
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * A failure for the log: its frames as they were, its message redacted (an exception may quote
+   * the URL or the command it failed on).
+   */
+  static Throwable redacted(Throwable cause) {
+    Throwable t = new Throwable(Redactor.redact(String.valueOf(cause)));
+    t.setStackTrace(cause.getStackTrace());
+    return t;
   }
 }

@@ -4,6 +4,7 @@ import io.ghosthunt.agent.host.ProcessInfo;
 import io.ghosthunt.agent.host.ProcessTable;
 import io.ghosthunt.agent.host.Socket;
 import io.ghosthunt.agent.host.SocketTable;
+import io.ghosthunt.agent.redact.Redactor;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.spec.ChecksSpec;
 import io.ghosthunt.api.spec.PortOwnerSpec;
@@ -192,8 +193,11 @@ public final class PortOwnerCheck implements Check {
       f.evidence(
           "orphaned", orphan ? "yes: its process group leader " + first.pgid() + " is gone" : null);
     }
+    // Redacted before Finding.evidence cuts it to its bound (CheckRunner redacts again, whole).
     f.evidence("pid", first.pid())
-        .evidence("command", first.commandLine().isEmpty() ? first.comm() : first.commandLine())
+        .evidence(
+            "command",
+            first.commandLine().isEmpty() ? first.comm() : Redactor.redact(first.commandLine()))
         .evidence("process", first.comm())
         .evidence("ppid", first.ppid())
         .evidence("pgid", first.pgid())

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.ghosthunt.agent.check.Check;
 import io.ghosthunt.agent.check.CheckRunner;
 import io.ghosthunt.agent.check.ConfigMaps;
+import io.ghosthunt.agent.redact.Redactor;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.HuntResolver;
@@ -126,13 +127,15 @@ public final class AgentCommand {
         new Thread(
             () -> {
               if (!finished) {
+                // The pod's termination message: it reaches the operator, and its events.
                 System.err.println(
-                    "ghosthunt agent: stopped after "
-                        + Duration.between(started, Instant.now()).toSeconds()
-                        + " s while "
-                        + doing
-                        + "; nothing was written for node "
-                        + node);
+                    Redactor.redact(
+                        "ghosthunt agent: stopped after "
+                            + Duration.between(started, Instant.now()).toSeconds()
+                            + " s while "
+                            + doing
+                            + "; nothing was written for node "
+                            + node));
               }
             },
             "agent-last-words");
@@ -194,7 +197,7 @@ public final class AgentCommand {
       LOG.info("wrote the findings of node {} into GhostHuntReport {}/{}", node, namespace, report);
       return entry.getPhase() == NodePhase.Done ? 0 : 2;
     } catch (KubernetesClientException e) {
-      System.err.println("ghosthunt agent: " + describe(e));
+      System.err.println(Redactor.redact("ghosthunt agent: " + describe(e)));
       return 2;
     } finally {
       finished = true;
@@ -244,7 +247,7 @@ public final class AgentCommand {
               Path.of(System.getProperty("java.io.tmpdir")))
           .run(hunt, pods, Instant.now().plus(timeout), caBundle(client, hunt), write);
     } catch (IOException e) {
-      System.err.println("ghosthunt agent: " + e.getMessage());
+      System.err.println(Redactor.redact("ghosthunt agent: " + e.getMessage()));
       return 2;
     }
     return failed[0] == 0 ? 0 : 2;
@@ -341,7 +344,7 @@ public final class AgentCommand {
     }
     GhostHuntReport patch = new GhostHuntReport();
     patch.setMetadata(new ObjectMetaBuilder().withName(report).withNamespace(namespace).build());
-    patch.setStatus(GhostHuntReportStatus.of(entry, at.toString()));
+    patch.setStatus(reportStatus(entry, at));
     client
         .resource(patch)
         .subresource("status")
@@ -351,5 +354,14 @@ public final class AgentCommand {
                 .withFieldManager(FIELD_MANAGER)
                 .withForce(true)
                 .build());
+  }
+
+  /**
+   * What a report holds, redacted ({@link Redactor}), the entry in place: every write into the
+   * cluster passes here, so that no path around the check runner (a pod hunt's failure message with
+   * its child's stderr, an entry read back from a child's JSON) writes an unredacted word.
+   */
+  static GhostHuntReportStatus reportStatus(NodeStatus entry, Instant at) {
+    return GhostHuntReportStatus.of(Redactor.redact(entry), at.toString());
   }
 }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.ghosthunt.agent.redact.Redactor;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.HuntResolver;
@@ -191,7 +192,7 @@ public final class HuntCommand {
             namespace, name, timeout.toSeconds(), shown.get());
         return 2;
       }
-      GhostHuntStatus status = withReports(client, done);
+      GhostHuntStatus status = redacted(withReports(client, done));
       if (args.has("junit")) {
         Path junit = Path.of(args.get("junit"));
         try {
@@ -244,6 +245,19 @@ public final class HuntCommand {
       nodes.putIfAbsent(n.key(), n);
     }
     status.setNodes(nodes.isEmpty() ? null : new ArrayList<>(nodes.values()));
+    return status;
+  }
+
+  /**
+   * The hunt's summary and every node's entry redacted, in place, before they are printed or
+   * written to JUnit XML: the probes redact what they write, this covers reports an older probe
+   * wrote.
+   */
+  static GhostHuntStatus redacted(GhostHuntStatus status) {
+    status.setSummary(Redactor.redact(status.getSummary()));
+    if (status.getNodes() != null) {
+      status.getNodes().forEach(Redactor::redact);
+    }
     return status;
   }
 

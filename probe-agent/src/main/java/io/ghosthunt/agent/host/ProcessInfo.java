@@ -1,5 +1,6 @@
 package io.ghosthunt.agent.host;
 
+import io.ghosthunt.agent.redact.Redactor;
 import java.time.Instant;
 
 /**
@@ -78,9 +79,13 @@ public record ProcessInfo(
     return pid == 1 || "systemd".equals(comm);
   }
 
-  /** How the process reads in a summary: PID and command line, cut to stay one readable line. */
+  /**
+   * How the process reads in a summary: PID and command line, redacted, then cut to stay one
+   * readable line. Redacted before the cut: what is left of a cut secret may no longer look like
+   * one.
+   */
   public String describe() {
-    String cmd = commandLine.isEmpty() ? "[" + comm + "]" : commandLine;
+    String cmd = commandLine.isEmpty() ? "[" + comm + "]" : Redactor.redact(commandLine);
     return pid + " (" + (cmd.length() > 60 ? cmd.substring(0, 59) + "…" : cmd) + ")";
   }
 }

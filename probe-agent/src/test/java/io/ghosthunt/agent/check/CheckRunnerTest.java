@@ -133,4 +133,61 @@ class CheckRunnerTest {
     assertEquals(FindingVerdict.Error, dns.getVerdict());
     assertEquals("the dns check is not available in this build", dns.getSummary());
   }
+
+  @Test
+  void everyFindingLeavesTheRunnerRedacted() throws Exception {
+    CheckBody leaky =
+        () -> {
+          Finding f =
+              Findings.ghost(
+                  CheckKey.PORT_OWNER,
+                  "tcp/8080",
+                  io.ghosthunt.api.status.GhostName.OrphanedPort,
+                  "port 8080 is held by PID 4242 (app --token s3cr3t-abc --port=8080), not by java",
+                  "kill 4242, then restart java with --db-password=hunter2 from its unit");
+          f.evidence("pid", 4242)
+              .evidence(
+                  "command",
+                  "postgres --db-password=hunter2 --token s3cr3t-abc postgres://u:p@h/db"
+                      + " -Dapi.key=zzz");
+          return List.of(f);
+        };
+    NodeStatus node =
+        new CheckRunner(List.of(check(CheckKey.PORT_OWNER, leaky)))
+            .run(hunt(), "n", Duration.ofSeconds(5));
+    Finding f =
+        node.getFindings().stream()
+            .filter(x -> x.getCheck() == CheckKey.PORT_OWNER)
+            .findFirst()
+            .orElseThrow();
+    assertEquals(
+        "port 8080 is held by PID 4242 (app --token *** --port=8080), not by java", f.getSummary());
+    assertEquals(
+        "kill 4242, then restart java with --db-password=*** from its unit", f.getRemediation());
+    assertEquals(
+        "postgres --db-password=*** --token *** postgres://***@h/db -Dapi.key=***",
+        f.getEvidence().get("command"));
+    assertEquals("4242", f.getEvidence().get("pid"));
+  }
+
+  @Test
+  void aFailureQuotingASecretIsRedactedToo() throws Exception {
+    CheckBody boom =
+        () -> {
+          throw new java.io.IOException("cannot reach https://admin:hunter2@app.example.com/");
+        };
+    NodeStatus node =
+        new CheckRunner(List.of(check(CheckKey.PORT_OWNER, boom)))
+            .run(hunt(), "n", Duration.ofSeconds(5));
+    Finding f =
+        node.getFindings().stream()
+            .filter(x -> x.getCheck() == CheckKey.PORT_OWNER)
+            .findFirst()
+            .orElseThrow();
+    assertEquals(
+        "the check failed: java.io.IOException: cannot reach https://***@app.example.com/",
+        f.getSummary());
+    Throwable logged = CheckRunner.redacted(new java.io.IOException("token=abc"));
+    assertEquals("java.io.IOException: token=***", logged.getMessage());
+  }
 }

@@ -156,4 +156,43 @@ class CheckCommandTest {
         assertThrows(UsageException.class, () -> command.run(new String[] {"-f", hunt.toString()}))
             .getMessage());
   }
+
+  @Test
+  void aLocalCheckPrintsItsFindingsRedactedInBothFormats(@TempDir Path dir) throws Exception {
+    Path hunt = dir.resolve("hunt.yaml");
+    Files.writeString(
+        hunt,
+        "apiVersion: ghosthunt.io/v1alpha1\nkind: GhostHunt\nmetadata: {name: t}\n"
+            + "spec:\n  checks:\n    portOwner: {ports: [8080]}\n");
+    Check squatter =
+        new Check() {
+          @Override
+          public CheckKey key() {
+            return CheckKey.PORT_OWNER;
+          }
+
+          @Override
+          public List<Finding> run(ChecksSpec checks, CheckContext context) {
+            Finding f =
+                Findings.ghost(
+                    CheckKey.PORT_OWNER,
+                    "tcp/8080",
+                    io.ghosthunt.api.status.GhostName.OrphanedPort,
+                    "port 8080 is held by PID 4242 (app --token s3cr3t-abc --port=8080)",
+                    "kill 4242");
+            f.evidence("command", "app --token s3cr3t-abc postgres://u:p@h/db");
+            return List.of(f);
+          }
+        };
+    for (String format : List.of("table", "json")) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      int exit =
+          new CheckCommand(etc -> List.of(squatter), new PrintStream(out, true, "UTF-8"))
+              .run(new String[] {"-f", hunt.toString(), "--node", "n1", "-o", format});
+      String printed = out.toString(StandardCharsets.UTF_8);
+      assertEquals(1, exit, printed);
+      assertTrue(printed.contains("app --token *** postgres://***@h/db"), printed);
+      assertTrue(!printed.contains("s3cr3t-abc") && !printed.contains(":p@"), printed);
+    }
+  }
 }

@@ -60,4 +60,15 @@ class ProcessInfoTest {
     assertTrue(process("systemd", "/lib/systemd/systemd --user", null).isServiceManager());
     assertTrue(!process("java", "java", null).isServiceManager());
   }
+
+  @Test
+  void describeRedactsTheCommandLineBeforeItCutsIt() {
+    // Cut first, what is left ("postgres://admin:hunter2…") has lost the @ that marks a password.
+    ProcessInfo p =
+        process(
+            "worker", "worker --queue=jobs --retries=3 -v postgres://admin:hunter2@db/jobs", null);
+    assertEquals("4242 (worker --queue=jobs --retries=3 -v postgres://***@db/jobs)", p.describe());
+    ProcessInfo kernel = process("kworker/0:1", "", null);
+    assertEquals("4242 ([kworker/0:1])", kernel.describe());
+  }
 }
