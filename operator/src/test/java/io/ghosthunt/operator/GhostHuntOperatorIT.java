@@ -1,6 +1,7 @@
 package io.ghosthunt.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,6 +64,7 @@ class GhostHuntOperatorIT {
   static final List<LabNode> nodes = new java.util.ArrayList<>();
   static GhostHuntOperator operator;
   static LabNode dead;
+  static LabHost clean;
 
   @BeforeAll
   static void start(ControlPlane controlPlane) {
@@ -77,6 +79,7 @@ class GhostHuntOperatorIT {
     List<Path> images = Images.forNodes();
     LabNode a = node(haunted, "node-a", LabNode.Setup.READY, images);
     LabNode b = node(lab.host("clean"), "node-b", LabNode.Setup.READY, images);
+    clean = b.host();
     // No CNI configuration: the runtime's network never turns ready, nor does the node.
     LabNode c = node(lab.host("no-cni"), "node-c", LabNode.Setup.NO_CNI, images);
     // Ready, but without the probe image and no registry to pull it from (the first install's
@@ -228,15 +231,13 @@ class GhostHuntOperatorIT {
         nodes.get("node-b").getFindings().get(0).getSummary(),
         "a Clear finding is compacted in the cluster");
     assertEquals(NodePhase.Unreachable, nodes.get("node-c").getPhase());
-    // The kubelet's own words for a node without a pod network.
+    // The kubelet's own words for a node without a pod network (bracketed when it had more to
+    // say at that moment).
+    String noCni = nodes.get("node-c").getMessage();
     assertTrue(
-        nodes
-            .get("node-c")
-            .getMessage()
-            .startsWith(
-                "NotReady (False): KubeletNotReady - [container runtime network"
-                    + " not ready: NetworkReady=false"),
-        nodes.get("node-c").getMessage());
+        noCni.startsWith("NotReady (False): KubeletNotReady - ")
+            && noCni.contains("container runtime network not ready: NetworkReady=false"),
+        noCni);
 
     // The metrics count what the probes found, through the reconciler: one ghost, two nodes'
     // portOwner timings.
@@ -301,7 +302,50 @@ class GhostHuntOperatorIT {
   }
 
   @Test
-  void aProbeTokenWritesItsOwnNodesReportReadsItsCaBundleAndIsForbiddenEverythingElse() {
+  void aListenerWithSecretsOnItsCommandLineIsNamedByPidAndNoSecretLeavesTheProbe()
+      throws Exception {
+    List<String> secrets = List.of("hunter2", "s3cr3t-abc", "p4ss");
+    int pid =
+        clean.listenWithArgs(
+            "0.0.0.0",
+            9443,
+            "--db-password=hunter2",
+            "--token",
+            "s3cr3t-abc",
+            "postgres://u:p4ss@h/db");
+    try {
+      apply(
+          "secrets",
+          "{nodes: {names: [node-b]}, checks: {portOwner: {ports: [9443], expectedProcess:"
+              + " nobody}}, timeoutSeconds: 60}");
+      GhostHunt done = waitFor("secrets", GhostHuntOperatorIT::complete);
+      Finding ghost = byNode(done).get("node-b").getFindings().get(0);
+      assertEquals(GhostName.OrphanedPort, ghost.getGhost(), ghost.getSummary());
+      assertEquals(Integer.toString(pid), ghost.getEvidence().get("pid"));
+      // The program and the rest of its command line stay; the secrets are masked.
+      String command = ghost.getEvidence().get("command");
+      assertTrue(command.contains("--db-password=*** --token *** postgres://***@h/db"), command);
+      // Nowhere in what the cluster keeps: the hunt, its reports, its events.
+      for (String kept :
+          List.of(
+              kubectl("get", "ghosthunt", "secrets", "-n", NS, "-o", "yaml"),
+              kubectl("get", "ghr", "-n", NS, "-l", "ghosthunt.io/hunt=secrets", "-o", "yaml"),
+              kubectl("get", "events", "-n", NS, "-o", "yaml"))) {
+        for (String secret : secrets) {
+          assertFalse(kept.contains(secret), secret + " in:\n" + kept);
+        }
+      }
+      assertTrue(
+          done.getStatus().getSummary().contains("PID " + pid), done.getStatus().getSummary());
+      client.resource(done).delete();
+    } finally {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  void aProbeTokenWritesItsOwnNodesReportReadsItsCaBundleAndIsForbiddenEverythingElse()
+      throws Exception {
     // node-d's probe waits for its image and node-f's for its deadline: both hunts stay Running.
     GhostHunt a =
         apply(
@@ -379,6 +423,92 @@ class GhostHuntOperatorIT {
       AgentCommand.writeReport(
           agentA, NS, ownReport.getMetadata().getName(), entry("node-d"), java.time.Instant.now());
       assertEquals(NodePhase.Done, client.resource(ownReport).get().getStatus().getPhase());
+
+      // A report past its schema's bounds is refused by the API server (a 900 KB evidence value).
+      // Written raw, past the agent's own cutting, as a forged client would.
+      var raw = new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
+      raw.setApiVersion("ghosthunt.io/v1alpha1");
+      raw.setKind("GhostHuntReport");
+      raw.setMetadata(
+          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+              .withName(ownReport.getMetadata().getName())
+              .withNamespace(NS)
+              .build());
+      raw.setAdditionalProperty(
+          "status",
+          Map.of(
+              "phase",
+              "Done",
+              "findings",
+              List.of(
+                  Map.of(
+                      "check",
+                      "loopback",
+                      "target",
+                      "localhost:80",
+                      "verdict",
+                      "Inconclusive",
+                      "evidence",
+                      Map.of("x", "a".repeat(900_000))))));
+      KubernetesClientException tooBig =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              KubernetesClientException.class,
+              () ->
+                  agentA
+                      .resource(raw)
+                      .subresource("status")
+                      .patch(
+                          new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
+                              .withPatchType(
+                                  io.fabric8.kubernetes.client.dsl.base.PatchType.SERVER_SIDE_APPLY)
+                              .withFieldManager("forger")
+                              .withForce(true)
+                              .build()));
+      assertEquals(422, tooBig.getCode(), tooBig.getMessage().substring(0, 300));
+      // A finding its hunt never asked for (dns, while rbac-a asked loopback and http2) is written,
+      // and the operator drops it with a Warning naming the node; the hunt stays without a ghost.
+      NodeStatus forged = entry("node-d");
+      Finding dns =
+          io.ghosthunt.agent.check.Findings.ghost(
+              io.ghosthunt.api.CheckKey.DNS,
+              "app.example.com",
+              GhostName.StaleDns,
+              "forged",
+              "none");
+      forged.addFinding(dns);
+      AgentCommand.writeReport(
+          agentA, NS, ownReport.getMetadata().getName(), forged, java.time.Instant.now());
+      client
+          .v1()
+          .events()
+          .inNamespace(NS)
+          .withField("involvedObject.name", "rbac-a")
+          .informOnCondition(l -> l.stream().anyMatch(e -> "FindingsDropped".equals(e.getReason())))
+          .get(60, TimeUnit.SECONDS);
+      var dropped =
+          client
+              .v1()
+              .events()
+              .inNamespace(NS)
+              .withField("involvedObject.name", "rbac-a")
+              .list()
+              .getItems()
+              .stream()
+              .filter(e -> "FindingsDropped".equals(e.getReason()))
+              .findFirst()
+              .orElseThrow();
+      assertTrue(
+          dropped.getMessage().startsWith("node-d: dropped 1 of 2 reported findings"),
+          dropped.getMessage());
+      // Once node-d counts as decided, its forged ghost is nowhere in the hunt.
+      GhostHunt afterForgery =
+          waitFor(
+              "rbac-a", h -> h.getStatus() != null && "1/2".equals(h.getStatus().getProgress()));
+      assertTrue(
+          afterForgery.getStatus().getGhosts() == null || afterForgery.getStatus().getGhosts() == 0,
+          afterForgery.getStatus().getSummary());
+      assertFalse(
+          client.getKubernetesSerialization().asYaml(afterForgery.getStatus()).contains("forged"));
 
       forbidden(
           () ->

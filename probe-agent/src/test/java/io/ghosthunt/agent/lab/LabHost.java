@@ -75,6 +75,29 @@ public final class LabHost {
   }
 
   /**
+   * A plain listener whose command line carries {@code args} as well (the listener ignores them): a
+   * service started with its secrets on the command line, as too many are.
+   */
+  public int listenWithArgs(String address, int port, String... args) {
+    // From a file, so that the command line is short enough for its evidence (python3 FILE ...).
+    Path script = file("listener.py", LISTENER);
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "python3",
+                script.toString(),
+                address,
+                Integer.toString(port),
+                "plain"));
+    cmd.addAll(List.of(args));
+    return started(cmd, address, port);
+  }
+
+  /**
    * The Tuesday possession: a worker binds the port, forks a child that keeps it (it becomes {@code
    * sleep 3600}), and crashes. Returns the child's PID, the one that now squats the port.
    */
@@ -97,6 +120,11 @@ public final class LabHost {
   private static int listener(List<String> enter, String address, int port, String mode) {
     List<String> cmd = new java.util.ArrayList<>(enter);
     cmd.addAll(List.of("python3", "-c", LISTENER, address, Integer.toString(port), mode));
+    return started(cmd, address, port);
+  }
+
+  /** Runs a listener command; returns the PID it prints, the process that holds the socket. */
+  private static int started(List<String> cmd, String address, int port) {
     try {
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
