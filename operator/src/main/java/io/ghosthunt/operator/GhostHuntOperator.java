@@ -231,21 +231,45 @@ public final class GhostHuntOperator implements AutoCloseable {
     }
   }
 
+  private static void releaseHunts() throws Exception {
+    OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
+    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      String ns = System.getenv().getOrDefault("GHOSTHUNT_RELEASE_NAMESPACE", "ghosthunt");
+      int released =
+          Uninstall.releaseHunts(client, ns, config.watchNamespaces(), Duration.ofSeconds(120));
+      System.out.println("released " + released + " hunts from the operator's finalizer");
+    } catch (Exception e) {
+      // Never the reason an uninstall fails: say what is left to do by hand, and let it go on.
+      System.out.println(
+          "could not release the hunts ("
+              + e
+              + "); to delete a hunt left behind: kubectl patch ghosthunt NAME -n NAMESPACE"
+              + " --type=json -p '[{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}]'");
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     boolean installCrd = false;
     for (String a : args) {
       switch (a) {
         case "--install-crd" -> installCrd = true;
+        case "--release-hunts" -> {
+          releaseHunts();
+          return;
+        }
         case "-h", "--help" -> {
           System.out.print(
               """
-              Usage: ghosthunt operator [--install-crd]
+              Usage: ghosthunt operator [--install-crd | --release-hunts]
 
               Runs the GhostHunt operator against the current kubeconfig ($KUBECONFIG, ~/.kube/config, or
               the in-cluster service account).
 
                 --install-crd   apply the GhostHunt and GhostHuntReport CRDs and the admission policies first
                                 (what the chart installs; for local clusters and tests)
+                --release-hunts stop the operator's Deployment (GHOSTHUNT_RELEASE_NAMESPACE) and remove
+                                its finalizer from every hunt, so that hunts stay deletable once it is
+                                uninstalled (the chart's pre-delete hook runs this)
 
               Environment: GHOSTHUNT_PROBE_NAMESPACE (default ghosthunt-system; must allow privileged pods),
               GHOSTHUNT_PROBE_IMAGE, GHOSTHUNT_PROBE_MODE (privileged|hardened), GHOSTHUNT_WATCH_NAMESPACES

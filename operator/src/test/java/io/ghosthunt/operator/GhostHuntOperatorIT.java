@@ -33,6 +33,7 @@ import io.ghosthunt.operator.testing.LabNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -824,11 +825,17 @@ class GhostHuntOperatorIT {
             apiVersion: ghosthunt.io/v1alpha1
             kind: GhostHunt
             metadata: {name: blocked, namespace: %s}
-            spec: {nodes: {names: [node-d]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 10}
+            spec: {nodes: {names: [node-d]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 75}
             """
                             .formatted(team),
                         GhostHunt.class))
             .serverSideApply();
+        // Its twin with less time: blocked past its deadline, it ends with the reason.
+        ControlPlane.applyHunt(
+            client,
+            team,
+            "blocked-short",
+            "{nodes: {names: [node-d]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 10}");
         var hunt = client.resources(GhostHunt.class).inNamespace(team).withName("blocked");
         GhostHunt blocked =
             hunt.waitUntilCondition(
@@ -878,6 +885,42 @@ class GhostHuntOperatorIT {
                     .inNamespace(team)
                     .informOnCondition(twice)
                     .get(35, TimeUnit.SECONDS));
+
+        // The twin's clock ran out while it was blocked: Failed, with the reason it could not
+        // start,
+        // its clock the one it was given at the start.
+        GhostHunt ended =
+            client
+                .resources(GhostHunt.class)
+                .inNamespace(team)
+                .withName("blocked-short")
+                .waitUntilCondition(
+                    h ->
+                        h != null
+                            && h.getStatus() != null
+                            && h.getStatus().getPhase() == HuntPhase.Failed,
+                    30,
+                    TimeUnit.SECONDS);
+        var endedComplete =
+            ended.getStatus().getConditions().stream()
+                .filter(c -> c.getType().equals("Complete"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals("True", endedComplete.getStatus());
+        assertEquals("ProbeNamespaceMissing", endedComplete.getReason());
+        assertTrue(
+            endedComplete
+                .getMessage()
+                .startsWith("the hunt ran out of time (timeoutSeconds) while blocked: "),
+            endedComplete.getMessage());
+        assertTrue(
+            java.time.Duration.between(
+                        Instant.parse(ended.getStatus().getStartedAt()),
+                        Instant.parse(ended.getMetadata().getCreationTimestamp()))
+                    .abs()
+                    .toSeconds()
+                < 5,
+            "the clock started when the hunt did: " + ended.getStatus().getStartedAt());
 
         // Done as it says: the hunt goes on by itself.
         cp.probeNamespace(missing);

@@ -84,4 +84,28 @@ public record Blocker(String reason, String message) {
             + said
             + "). Grant it get on validatingadmissionpolicies and their bindings (the chart does)");
   }
+
+  /** Every reason a blocker may give the Complete condition. */
+  public static final java.util.Set<String> REASONS =
+      java.util.Set.of(PROBE_NAMESPACE_MISSING, OPERATOR_FORBIDDEN, ADMISSION_POLICY_MISSING);
+
+  /**
+   * The blocker a hunt's status still shows for this generation (its Complete condition False with
+   * a blocker's reason), so that a hunt whose deadline passes while blocked ends with that reason.
+   */
+  public static Optional<Blocker> standing(
+      java.util.List<io.fabric8.kubernetes.api.model.Condition> conditions, long generation) {
+    if (conditions == null) {
+      return Optional.empty();
+    }
+    return conditions.stream()
+        .filter(
+            c ->
+                "Complete".equals(c.getType())
+                    && "False".equals(c.getStatus())
+                    && REASONS.contains(c.getReason())
+                    && Long.valueOf(generation).equals(c.getObservedGeneration()))
+        .findFirst()
+        .map(c -> new Blocker(c.getReason(), c.getMessage()));
+  }
 }

@@ -68,6 +68,22 @@ public final class HuntDecisions {
         .toList();
   }
 
+  /**
+   * A node hunt's targets, with every node that has a report of this round although it is no longer
+   * among the nodes (deleted, or relabelled out of the selector): what its probe found stands.
+   */
+  public static List<HuntTarget> withReportedNodes(
+      List<HuntTarget> targets, java.util.Set<String> reported) {
+    java.util.Set<String> targeted = new java.util.HashSet<>();
+    targets.forEach(t -> targeted.add(t.key()));
+    List<HuntTarget> all = new ArrayList<>(targets);
+    reported.stream()
+        .filter(key -> !targeted.contains(key) && !key.startsWith("pod/"))
+        .sorted()
+        .forEach(key -> all.add(HuntTarget.node(key, "the node no longer exists")));
+    return all;
+  }
+
   /** The targets a node's new probe hunts: the huntable ones on it that have no entry yet. */
   public static List<HuntTarget> targetsOn(Observed o, String node) {
     return o.targets().stream()

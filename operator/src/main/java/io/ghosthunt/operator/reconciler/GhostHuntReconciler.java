@@ -273,7 +273,8 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
                 hunt.getMetadata().getNamespace(),
                 hunt.getSpec().getPods(),
                 reportedPods(reports.values()))
-            : nodeTargets.resolve(hunt.getSpec().getNodes());
+            : HuntDecisions.withReportedNodes(
+                nodeTargets.resolve(hunt.getSpec().getNodes()), reports.keySet());
     HuntDecisions.Observed seen =
         new HuntDecisions.Observed(
             targets,
@@ -285,8 +286,12 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     // Decide and act: start the probes that are missing; what cannot be started says why.
     List<String> toStart = HuntDecisions.probesToStart(seen);
     Optional<Blocker> unconfined = toStart.isEmpty() ? Optional.empty() : policies.missing();
+    if (unconfined.isEmpty() && toStart.isEmpty() && seen.pods().isEmpty()) {
+      // Still blocked when its time ran out: it ends with the reason, not as lost probes.
+      unconfined = Blocker.standing(previous == null ? null : previous.getConditions(), generation);
+    }
     if (unconfined.isPresent()) {
-      return blocked(hunt, unconfined.get(), previous, now);
+      return blocked(hunt, unconfined.get(), previous, startedAt, now, deadline, run);
     }
     Map<String, String> refused = new HashMap<>();
     Map<String, Pod> started;
@@ -296,7 +301,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       Blocker blocker =
           Blocker.of(e, config.probeNamespace())
               .orElseThrow(() -> e); // else transient: JOSDK retries
-      return blocked(hunt, blocker, previous, now);
+      return blocked(hunt, blocker, previous, startedAt, now, deadline, run);
     }
     boolean previousCurrent =
         previous != null && Objects.equals(previous.getObservedGeneration(), generation);
@@ -354,7 +359,15 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       statusWriter.clearNodes(hunt);
     }
     LOG.info("hunting generation {}", generation);
-    return now.toString();
+    String startedAt = now.toString();
+    if (run == 0) {
+      // The clock is written before any probe exists (a scheduled run's start is written by
+      // ScheduledRuns), so that an operator that dies at any later step neither moves the
+      // deadline nor starts the generation twice.
+      statusWriter.apply(hunt, StatusAggregator.starting(generation, startedAt, previous, now));
+      written.put(hunt.getMetadata().getUid(), new Progress(generation, 0, startedAt, false));
+    }
+    return startedAt;
   }
 
   /**
@@ -403,39 +416,38 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
 
   /**
    * Nothing can start: the hunt says why and what fixes it (a condition and one Event), and the
-   * operator looks again later instead of failing every retry. The generation has not started.
+   * operator looks again later instead of failing every retry, until the deadline its clock set
+   * ends the hunt with the same reason.
    */
   private UpdateControl<GhostHunt> blocked(
-      GhostHunt hunt, Blocker blocker, GhostHuntStatus previous, Instant now) {
+      GhostHunt hunt,
+      Blocker blocker,
+      GhostHuntStatus previous,
+      String startedAt,
+      Instant now,
+      Instant deadline,
+      int run) {
     long generation = hunt.getMetadata().getGeneration();
-    List<io.fabric8.kubernetes.api.model.Condition> prev =
-        previous == null ? null : previous.getConditions();
-    GhostHuntStatus s = new GhostHuntStatus();
-    s.setObservedGeneration(generation);
-    s.setPhase(HuntPhase.Pending);
-    s.setSummary(blocker.message());
-    s.setConditions(
-        List.of(
-            Conditions.of(
-                Conditions.COMPLETE,
-                "False",
-                blocker.reason(),
-                blocker.message(),
-                generation,
-                prev,
-                now),
-            Conditions.of(
-                Conditions.GHOST_FOUND,
-                "Unknown",
-                blocker.reason(),
-                blocker.message(),
-                generation,
-                prev,
-                now)));
-    events.record(hunt, HuntEventReason.valueOf(blocker.reason()), blocker.message());
+    GhostHuntStatus s =
+        StatusAggregator.blocked(
+            generation,
+            startedAt,
+            blocker,
+            previous == null ? null : previous.getConditions(),
+            now,
+            deadline);
+    if (previous != null) {
+      ScheduledRuns.carry(previous, s);
+    }
+    events.record(hunt, HuntEventReason.blockedBy(blocker), blocker.message());
     LOG.warn("blocked: {}", blocker.message());
     if (previous == null || !sameStatus(previous, s)) {
       statusWriter.apply(hunt, s);
+    }
+    if (s.getPhase() == HuntPhase.Failed) {
+      revokeProbes(hunt);
+      written.put(hunt.getMetadata().getUid(), new Progress(generation, run, startedAt, true));
+      return UpdateControl.noUpdate();
     }
     return UpdateControl.<GhostHunt>noUpdate().rescheduleAfter(BLOCKED_RETRY);
   }

@@ -100,11 +100,13 @@ public final class StatusAggregator {
     for (NodeOutcome t : targets) {
       NodeStatus agent = agentEntries.get(t.key());
       NodeStatus entry;
-      if (!t.reachable()) {
-        entry = decided(t, NodePhase.Unreachable, t.reason(), generation);
-      } else if (agent != null
+      if (agent != null
           && (agent.getPhase() == NodePhase.Done || agent.getPhase() == NodePhase.Failed)) {
-        entry = agent;
+        // A report once written stands: the node going NotReady, its pod evicted or the node
+        // deleted afterwards changes nothing of what it found, and at most adds a note.
+        entry = t.reachable() ? agent : reportedThenLost(agent, t.reason());
+      } else if (!t.reachable()) {
+        entry = decided(t, NodePhase.Unreachable, t.reason(), generation);
       } else if ("Failed".equals(t.podPhase())) {
         entry = decided(t, NodePhase.Failed, "the probe pod failed: " + t.reason(), generation);
       } else if ("Succeeded".equals(t.podPhase()) && late) {
@@ -285,6 +287,8 @@ public final class StatusAggregator {
               NodeStatus ghosts = new NodeStatus(n.getNode(), n.getPhase());
               ghosts.setPod(n.getPod());
               ghosts.setGeneration(n.getGeneration());
+              // e.g. that the node was lost after it reported
+              ghosts.setMessage(n.getMessage());
               n.getFindings().stream().filter(Finding::isGhost).forEach(ghosts::addFinding);
               candidates.add(ghosts);
             });
@@ -323,6 +327,87 @@ public final class StatusAggregator {
     return n.getPhase() == NodePhase.Done
         || n.getPhase() == NodePhase.Failed
         || n.getPhase() == NodePhase.Unreachable;
+  }
+
+  /**
+   * The status a new generation starts with, written before any probe exists: its clock, and
+   * conditions that say it is hunting (previous ones keep their transition time where unchanged).
+   */
+  public static GhostHuntStatus starting(
+      long generation, String startedAt, GhostHuntStatus previous, Instant now) {
+    List<Condition> prev = previous == null ? null : previous.getConditions();
+    GhostHuntStatus s = new GhostHuntStatus();
+    s.setObservedGeneration(generation);
+    s.setPhase(HuntPhase.Pending);
+    s.setStartedAt(startedAt);
+    s.setSummary("starting the probes");
+    s.setConditions(
+        List.of(
+            Conditions.of(
+                Conditions.COMPLETE, "False", "Hunting", "starting", generation, prev, now),
+            Conditions.of(
+                Conditions.GHOST_FOUND, "Unknown", "Hunting", "starting", generation, prev, now)));
+    return s;
+  }
+
+  /**
+   * A hunt no probe can start for: Pending with the blocker's reason and fix until its deadline,
+   * then Failed with the same reason (its clock, written when it began, never moves).
+   */
+  public static GhostHuntStatus blocked(
+      long generation,
+      String startedAt,
+      io.ghosthunt.operator.decision.Blocker blocker,
+      List<Condition> previous,
+      Instant now,
+      Instant deadline) {
+    boolean over = !now.isBefore(deadline);
+    String message =
+        over
+            ? "the hunt ran out of time (timeoutSeconds) while blocked: " + blocker.message()
+            : blocker.message();
+    GhostHuntStatus s = new GhostHuntStatus();
+    s.setObservedGeneration(generation);
+    s.setStartedAt(startedAt);
+    s.setPhase(over ? HuntPhase.Failed : HuntPhase.Pending);
+    s.setVerdict(over ? HuntVerdict.Inconclusive : null);
+    s.setSummary(message);
+    s.setConditions(
+        List.of(
+            Conditions.of(
+                Conditions.COMPLETE,
+                over ? "True" : "False",
+                blocker.reason(),
+                message,
+                generation,
+                previous,
+                now),
+            Conditions.of(
+                Conditions.GHOST_FOUND,
+                over ? "False" : "Unknown",
+                blocker.reason(),
+                message,
+                generation,
+                previous,
+                now)));
+    return s;
+  }
+
+  /**
+   * A reported entry whose node became unreachable afterwards: the same findings and phase (a copy:
+   * the agent's entry may be an informer's), with a note of what happened since.
+   */
+  static NodeStatus reportedThenLost(NodeStatus agent, String why) {
+    NodeStatus s = new NodeStatus(agent.getNode(), agent.getPhase());
+    s.setPod(agent.getPod());
+    s.setGeneration(agent.getGeneration());
+    s.setFindings(agent.getFindings());
+    String note = "reported before its node became unreachable (" + why + ")";
+    s.setMessage(
+        ReportBounds.clip(
+            agent.getMessage() == null ? note : agent.getMessage() + "; " + note,
+            ReportBounds.MAX_MESSAGE));
+    return s;
   }
 
   private static NodeStatus entry(NodeOutcome t, NodePhase phase) {

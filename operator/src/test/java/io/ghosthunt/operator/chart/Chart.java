@@ -52,6 +52,11 @@ final class Chart {
     return docs;
   }
 
+  /** A Helm hook (run at install, upgrade or uninstall), not part of the release's objects. */
+  static boolean isHook(JsonNode doc) {
+    return doc.path("metadata").path("annotations").has("helm.sh/hook");
+  }
+
   static List<JsonNode> kind(List<JsonNode> docs, String kind) {
     return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
   }

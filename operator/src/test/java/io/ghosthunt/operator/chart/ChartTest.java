@@ -244,6 +244,33 @@ class ChartTest {
     }
   }
 
+  @Test
+  void uninstallReleasesTheHuntsThroughAHookWhoseAccountMayDoThatOnly() {
+    List<JsonNode> docs = Chart.render("ghosthunt", Map.of());
+    JsonNode job = Chart.one(docs, "Job", "ghosthunt-uninstall");
+    assertEquals(
+        "pre-delete", job.path("metadata").path("annotations").path("helm.sh/hook").asText());
+    JsonNode pod = job.path("spec").path("template").path("spec");
+    assertEquals("ghosthunt-uninstall", pod.path("serviceAccountName").asText());
+    assertEquals("--release-hunts", pod.path("containers").path(0).path("args").path(0).asText());
+    // Its pods must not look like the operator's, whose end it waits for.
+    assertFalse(
+        "ghosthunt-operator"
+            .equals(
+                job.path("spec")
+                    .path("template")
+                    .path("metadata")
+                    .path("labels")
+                    .path("app.kubernetes.io/name")
+                    .asText()));
+    assertEquals(
+        List.of("ghosthunts"), resources(Chart.one(docs, "ClusterRole", "ghosthunt-uninstall")));
+    JsonNode role = Chart.one(docs, "Role", "ghosthunt-uninstall");
+    assertEquals(List.of("deployments", "pods"), resources(role));
+    assertEquals(
+        "ghosthunt-operator", role.path("rules").path(0).path("resourceNames").path(0).asText());
+  }
+
   /**
    * The README's privilege table is what the chart and the agent's Role grant, row for row: every
    * right in the chart is in the table and every row of the table is in the chart.

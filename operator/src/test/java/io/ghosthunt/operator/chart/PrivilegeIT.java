@@ -56,7 +56,8 @@ class PrivilegeIT {
     }
     for (JsonNode doc : Chart.render(RELEASE_NS, Map.of("probes.namespace", PROBES))) {
       // No kubelet runs the operator's own pod; this test acts with its token instead.
-      if (Set.of("Deployment", "Service", "ServiceMonitor").contains(doc.path("kind").asText())) {
+      if (Set.of("Deployment", "Service", "ServiceMonitor").contains(doc.path("kind").asText())
+          || Chart.isHook(doc)) {
         continue;
       }
       HasMetadata object =

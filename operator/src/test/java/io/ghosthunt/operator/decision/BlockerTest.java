@@ -66,4 +66,23 @@ class BlockerTest {
     assertTrue(Blocker.of(error(404, "pods", "pods \"gh-x\" not found"), "p").isEmpty());
     assertTrue(Blocker.of(error(500, null, "etcdserver: request timed out"), "p").isEmpty());
   }
+
+  @Test
+  void aBlockerStandsInTheStatusOfItsGenerationOnly() {
+    var blocked =
+        new io.fabric8.kubernetes.api.model.ConditionBuilder()
+            .withType("Complete")
+            .withStatus("False")
+            .withReason("AdmissionPolicyMissing")
+            .withMessage("install them")
+            .withObservedGeneration(2L)
+            .build();
+    assertEquals(
+        java.util.Optional.of(new Blocker("AdmissionPolicyMissing", "install them")),
+        Blocker.standing(java.util.List.of(blocked), 2));
+    assertEquals(java.util.Optional.empty(), Blocker.standing(java.util.List.of(blocked), 3));
+    var hunting =
+        new io.fabric8.kubernetes.api.model.ConditionBuilder(blocked).withReason("Hunting").build();
+    assertEquals(java.util.Optional.empty(), Blocker.standing(java.util.List.of(hunting), 2));
+  }
 }

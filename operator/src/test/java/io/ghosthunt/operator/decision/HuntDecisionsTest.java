@@ -133,4 +133,24 @@ class HuntDecisionsTest {
     assertEquals(false, HuntDecisions.unreconciled(1L, null, true), "being deleted");
     assertEquals(false, HuntDecisions.unreconciled(null, null, false), "not yet stored");
   }
+
+  @Test
+  void aNodeWithAReportThatLeftTheNodesStaysATargetSoItsReportStands() {
+    List<io.ghosthunt.operator.observer.HuntTarget> targets =
+        HuntDecisions.withReportedNodes(
+            List.of(io.ghosthunt.operator.observer.HuntTarget.node("a", null)),
+            java.util.Set.of("a", "gone"));
+    assertEquals(
+        List.of(
+            io.ghosthunt.operator.observer.HuntTarget.node("a", null),
+            io.ghosthunt.operator.observer.HuntTarget.node("gone", "the node no longer exists")),
+        targets);
+    // Nothing added when every reported node is still targeted.
+    assertEquals(
+        1,
+        HuntDecisions.withReportedNodes(
+                List.of(io.ghosthunt.operator.observer.HuntTarget.node("a", null)),
+                java.util.Set.of("a"))
+            .size());
+  }
 }

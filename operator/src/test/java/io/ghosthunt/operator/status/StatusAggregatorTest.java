@@ -440,4 +440,74 @@ class StatusAggregatorTest {
         StatusAggregator.onlyOnOneNode(List.of(a, b, c), List.of(a.subject())),
         "a clean pod on node-c too: the pod differs, not the node");
   }
+
+  @Test
+  void aReportWrittenBeforeItsNodeWentNotReadyStandsWithItsGhostAndEvidence() {
+    Finding ghost =
+        f(
+            CheckKey.PORT_OWNER,
+            "tcp/8080",
+            FindingVerdict.Ghost,
+            GhostName.OrphanedPort,
+            "port 8080 is held by PID 4242 (sleep 3600)");
+    ghost.evidence("pid", "4242");
+    NodeStatus reported = done("a", ghost);
+    var r =
+        StatusAggregator.aggregate(
+            1,
+            START,
+            TIMEOUT,
+            LATE,
+            List.of(
+                NodeOutcome.unreachable("a", "NotReady (Unknown): NodeStatusUnknown"),
+                NodeOutcome.unreachable("b", "NotReady (Unknown): NodeStatusUnknown")),
+            Map.of("a", reported),
+            null);
+    assertTrue(r.complete());
+    assertEquals(HuntVerdict.Haunted, r.status().getVerdict());
+    assertEquals(1, r.status().getGhosts());
+    NodeStatus a =
+        r.status().getNodes().stream().filter(n -> n.getNode().equals("a")).findFirst().get();
+    assertEquals(NodePhase.Done, a.getPhase());
+    assertEquals("4242", a.getFindings().get(0).getEvidence().get("pid"));
+    assertEquals(
+        "reported before its node became unreachable (NotReady (Unknown): NodeStatusUnknown)",
+        a.getMessage());
+    assertNull(reported.getMessage(), "the agent's entry (an informer's object) is left alone");
+    // Its clean twin: a node lost before it reported is Unreachable, as before.
+    NodeStatus b =
+        r.status().getNodes().stream().filter(n -> n.getNode().equals("b")).findFirst().get();
+    assertEquals(NodePhase.Unreachable, b.getPhase());
+    assertTrue(r.status().getSummary().startsWith("a: port 8080 is held by PID 4242"));
+  }
+
+  @Test
+  void theStartingStatusCarriesTheClockBeforeAnyProbeExists() {
+    var s = StatusAggregator.starting(3, START, null, EARLY);
+    assertEquals(3L, s.getObservedGeneration());
+    assertEquals(START, s.getStartedAt());
+    assertEquals(HuntPhase.Pending, s.getPhase());
+    assertEquals("False", byType(s.getConditions()).get("Complete").getStatus());
+    assertEquals(3L, byType(s.getConditions()).get("Complete").getObservedGeneration());
+  }
+
+  @Test
+  void aBlockedHuntKeepsItsClockAndEndsAtItsDeadlineWithTheReason() {
+    var blocker = new io.ghosthunt.operator.decision.Blocker("ProbeNamespaceMissing", "create it");
+    Instant deadline = Instant.parse(START).plus(TIMEOUT);
+    var waiting = StatusAggregator.blocked(1, START, blocker, null, EARLY, deadline);
+    assertEquals(HuntPhase.Pending, waiting.getPhase());
+    assertEquals(START, waiting.getStartedAt(), "the clock stays while blocked");
+    assertEquals("False", byType(waiting.getConditions()).get("Complete").getStatus());
+    var over = StatusAggregator.blocked(1, START, blocker, waiting.getConditions(), LATE, deadline);
+    assertEquals(HuntPhase.Failed, over.getPhase());
+    assertEquals(HuntVerdict.Inconclusive, over.getVerdict());
+    Condition complete = byType(over.getConditions()).get("Complete");
+    assertEquals("True", complete.getStatus());
+    assertEquals("ProbeNamespaceMissing", complete.getReason());
+    assertEquals(
+        "the hunt ran out of time (timeoutSeconds) while blocked: create it",
+        complete.getMessage());
+    assertEquals(START, over.getStartedAt());
+  }
 }
