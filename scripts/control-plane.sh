@@ -2,17 +2,26 @@
 # A real Kubernetes control plane for tests, built from the Go module proxy (no binary downloads).
 #
 #   scripts/control-plane.sh build   build kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy,
-#                                    kubelet, etcd and the pause binary (and copy kubectl)
+#                                    kubelet, etcd, the pause binary and the helm CLI (and copy kubectl)
 #   scripts/control-plane.sh up      start etcd, kube-apiserver, kube-controller-manager and kube-scheduler on
 #                                    loopback; last line: the admin kubeconfig
 #   scripts/control-plane.sh down    stop them and remove their state
 #
-# Environment: K8S_VERSION (default 1.34.4), ETCD_VERSION (default 3.6.16), GHOSTHUNT_CONTROLLERS (0: up
-#              starts no controller-manager and scheduler),
-#              KUBEAPITEST_DIR (default ~/.kubeapitest), GHOSTHUNT_CP_DIR (state for up/down).
+# Environment: K8S_VERSION and HELM_VERSION (default: the parent pom's kube.version and helm.version),
+#              ETCD_VERSION (default 3.6.16), GHOSTHUNT_CONTROLLERS (0: up starts no controller-manager
+#              and scheduler), KUBEAPITEST_DIR (default ~/.kubeapitest), GHOSTHUNT_CP_DIR (state for up/down).
 set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
 
-K8S_VERSION=${K8S_VERSION:-1.34.4}
+# The Kubernetes and Helm versions are written once, in the parent pom; the build, the tests and the
+# lab read them from there too.
+pom_property() {
+  local v; v=$(sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$here/pom.xml" | head -1)
+  [ -n "$v" ] || { echo "[control-plane] no <$1> in $here/pom.xml" >&2; exit 2; }
+  echo "$v"
+}
+K8S_VERSION=${K8S_VERSION:-$(pom_property kube.version)}
+HELM_VERSION=${HELM_VERSION:-$(pom_property helm.version)}
 ETCD_VERSION=${ETCD_VERSION:-3.6.16}
 KUBEAPITEST_DIR=${KUBEAPITEST_DIR:-$HOME/.kubeapitest}
 BIN_DIR="$KUBEAPITEST_DIR/k8s/${K8S_VERSION}-linux-amd64"
@@ -129,6 +138,21 @@ install_kubectl() {
   fi
 }
 
+# The helm CLI, as users type it, from its Go module. Without the version ldflag `helm version` names
+# only the minor release.
+build_helm() {
+  local module="helm.sh/helm/v${HELM_VERSION%%.*}"
+  log "helm v$HELM_VERSION: go install $module/cmd/helm"
+  mkdir -p "$WORK_DIR/helm-$HELM_VERSION"
+  (cd "$WORK_DIR/helm-$HELM_VERSION" && CGO_ENABLED=0 GOBIN="$BIN_DIR" go install -trimpath \
+    -ldflags "-s -w -X $module/internal/version.version=v$HELM_VERSION -X $module/internal/version.gitTreeState=clean" \
+    "$module/cmd/helm@v$HELM_VERSION")
+}
+
+helm_present() {
+  [ -x "$BIN_DIR/helm" ] && [ "$("$BIN_DIR/helm" version --template '{{.Version}}' 2>/dev/null)" = "v$HELM_VERSION" ]
+}
+
 cmd_build() {
   command -v go >/dev/null || { log "go is required (apt-get install golang-go, or the image's Go)"; exit 2; }
   mkdir -p "$BIN_DIR" "$WORK_DIR"
@@ -144,6 +168,7 @@ cmd_build() {
   for cmd in kube-controller-manager kube-scheduler kube-proxy; do
     [ -x "$BIN_DIR/$cmd" ] && log "$cmd present" || build_k8s "$cmd"
   done
+  helm_present && log "helm v$HELM_VERSION present" || build_helm
   log "binaries in $BIN_DIR ($((SECONDS - start)) s)"
   "$BIN_DIR/kube-apiserver" --version >&2
 }
