@@ -1,10 +1,9 @@
-package io.ghosthunt.operator.testing;
+package io.ghosthunt.lab.cluster;
 
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.ghosthunt.agent.lab.Lab;
+import io.ghosthunt.lab.Lab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,23 +12,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One real control plane for the whole test run (JUnit extension): etcd, kube-apiserver,
+ * A real control plane, for the demo and for the whole test run: etcd, kube-apiserver,
  * kube-controller-manager and kube-scheduler, started by {@code scripts/control-plane.sh up} from
  * the binaries its {@code build} compiled, never downloaded. The script's flags are a real
  * cluster's: RBAC, the ServiceAccount admission plugin (pods get a projected token and the cluster
  * CA), a Service range in a documentation prefix and a serving certificate for the {@code
- * kubernetes} Service's address, which lab nodes' pods dial. Tests get an admin {@link
- * KubernetesClient} or this object as a parameter through {@link Extension}.
+ * kubernetes} Service's address, which lab nodes' pods dial. Tests get one through a JUnit
+ * extension of their own module's test sources.
  */
-public final class ControlPlane implements AutoCloseable, ExtensionContext.Store.CloseableResource {
-
-  private static final ExtensionContext.Namespace NS =
-      ExtensionContext.Namespace.create(ControlPlane.class);
+public final class ControlPlane implements AutoCloseable {
 
   /**
    * The {@code kubernetes} Service's ClusterIP (the first address of the script's Service range).
@@ -48,7 +41,7 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
   private final Thread hook = new Thread(this::down, "control-plane-stop");
   private boolean closed;
 
-  /** A control plane outside JUnit (benchmarks, the demo); close it when done. */
+  /** A whole control plane: close it when done. */
   public static ControlPlane start() {
     return new ControlPlane(true);
   }
@@ -203,27 +196,6 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
     }
   }
 
-  /**
-   * Waits until kube-controller-manager's aggregation controller has folded the chart's
-   * ghosthunt-edit into Kubernetes' own edit role.
-   */
-  public static void awaitEditAggregatesHunts(KubernetesClient admin) {
-    admin
-        .rbac()
-        .clusterRoles()
-        .withName("edit")
-        .waitUntilCondition(
-            r ->
-                r != null
-                    && r.getRules().stream()
-                        .anyMatch(
-                            x ->
-                                x.getResources().contains("ghosthunts")
-                                    && x.getVerbs().contains("create")),
-            60,
-            TimeUnit.SECONDS);
-  }
-
   public KubernetesClient admin() {
     return admin;
   }
@@ -282,58 +254,9 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
         .waitUntilCondition(java.util.Objects::nonNull, 30, TimeUnit.SECONDS);
   }
 
-  /**
-   * Installs the committed CRDs (the ones users apply) and the chart's report policy, and waits
-   * until the CRDs are served.
-   */
-  public void installCrd() {
-    try {
-      io.ghosthunt.operator.GhostHuntOperator.installAdmissionPolicies(admin);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    for (var crd : io.ghosthunt.operator.GhostHuntOperator.CRDS.entrySet()) {
-      try {
-        CustomResourceDefinition def =
-            admin
-                .getKubernetesSerialization()
-                .unmarshal(
-                    Files.readString(repo().resolve("crds").resolve(crd.getKey())),
-                    CustomResourceDefinition.class);
-        admin.resource(def).serverSideApply();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      io.ghosthunt.operator.GhostHuntOperator.awaitEstablished(admin, crd.getValue(), 30);
-    }
-  }
-
   public static Path repo() {
     String repo = System.getProperty("ghosthunt.repo");
     return repo != null ? Path.of(repo) : Path.of("..").toAbsolutePath().normalize();
-  }
-
-  /**
-   * {@code @ExtendWith(ControlPlane.Extension.class)}: one control plane for the whole run, started
-   * when a test first asks for it. JUnit makes an instance per test class, so the extension is this
-   * light class and not the control plane itself.
-   */
-  public static final class Extension implements ParameterResolver {
-    @Override
-    public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
-      Class<?> type = p.getParameter().getType();
-      return type == ControlPlane.class || type == KubernetesClient.class;
-    }
-
-    @Override
-    public Object resolveParameter(ParameterContext p, ExtensionContext c) {
-      ControlPlane cp =
-          c.getRoot()
-              .getStore(NS)
-              .getOrComputeIfAbsent(
-                  ControlPlane.class, k -> new ControlPlane(true), ControlPlane.class);
-      return p.getParameter().getType() == ControlPlane.class ? cp : cp.admin;
-    }
   }
 
   @Override
@@ -353,25 +276,5 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
 
   private void down() {
     script("down");
-  }
-
-  /**
-   * Server-side applies the GhostHunt {@code namespace/name} with {@code spec} (YAML or JSON flow).
-   */
-  public static io.ghosthunt.api.GhostHunt applyHunt(
-      KubernetesClient client, String namespace, String name, String spec) {
-    io.ghosthunt.api.GhostHunt hunt =
-        client
-            .getKubernetesSerialization()
-            .unmarshal(
-                """
-                apiVersion: ghosthunt.io/v1alpha1
-                kind: GhostHunt
-                metadata: {name: %s, namespace: %s}
-                spec: %s
-                """
-                    .formatted(name, namespace, spec),
-                io.ghosthunt.api.GhostHunt.class);
-    return client.resource(hunt).serverSideApply();
   }
 }

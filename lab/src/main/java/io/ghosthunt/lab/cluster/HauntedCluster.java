@@ -1,12 +1,12 @@
-package io.ghosthunt.operator.testing;
+package io.ghosthunt.lab.cluster;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.UpgradeCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.ghosthunt.agent.lab.HauntedHouse;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.lab.HauntedHouse;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
-package io.ghosthunt.operator.testing;
+package io.ghosthunt.lab.cluster;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

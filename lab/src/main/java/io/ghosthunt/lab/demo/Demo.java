@@ -1,7 +1,7 @@
-package io.ghosthunt.operator.demo;
+package io.ghosthunt.lab.demo;
 
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.operator.testing.HauntedCluster;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.cluster.HauntedCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
-import io.ghosthunt.operator.testing.ControlPlane;
+import io.ghosthunt.lab.cluster.ControlPlane;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

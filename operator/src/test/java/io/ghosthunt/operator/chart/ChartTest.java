@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
-import io.ghosthunt.operator.testing.ControlPlane;
+import io.ghosthunt.lab.cluster.ControlPlane;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
