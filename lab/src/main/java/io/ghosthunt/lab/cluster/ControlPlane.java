@@ -58,8 +58,8 @@ public final class ControlPlane implements AutoCloseable {
 
   private ControlPlane(boolean controllers) {
     this.controllers = controllers;
-    String version = System.getProperty("kube.version", "1.34.4");
-    Path bin = binDir(version);
+    String version = Binaries.kubernetesVersion();
+    Path bin = Binaries.dir();
     if (!Files.isExecutable(bin.resolve("kube-apiserver"))
         || !Files.isExecutable(bin.resolve("etcd"))) {
       throw new IllegalStateException(
@@ -95,30 +95,11 @@ public final class ControlPlane implements AutoCloseable {
         List.of(
             "env",
             "GHOSTHUNT_CP_DIR=" + state,
-            "K8S_VERSION=" + System.getProperty("kube.version", "1.34.4"),
+            "K8S_VERSION=" + Binaries.kubernetesVersion(),
             "GHOSTHUNT_CONTROLLERS=" + (controllers ? 1 : 0),
             repo().resolve("scripts/control-plane.sh").toString(),
             command),
         Duration.ofMinutes(3));
-  }
-
-  static Path binDir(String version) {
-    // Where scripts/control-plane.sh build puts them (its KUBEAPITEST_DIR; the name stays for the
-    // caches).
-    String root =
-        System.getenv()
-            .getOrDefault(
-                "KUBEAPITEST_DIR",
-                Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
-    return Path.of(root, "k8s", version + "-linux-amd64");
-  }
-
-  /**
-   * The binaries scripts/control-plane.sh build made (kubelet, pause, kubectl beside the control
-   * plane).
-   */
-  public static Path bin(String name) {
-    return binDir(System.getProperty("kube.version", "1.34.4")).resolve(name);
   }
 
   /** The API server's port on the machine's loopback. */
@@ -128,7 +109,7 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The real kubectl that was installed beside the API server. */
   public Path kubectl() {
-    return binDir(System.getProperty("kube.version", "1.34.4")).resolve("kubectl");
+    return Binaries.path("kubectl");
   }
 
   public static KubernetesClient clientFor(String kubeconfigYaml) {

@@ -59,7 +59,7 @@ public final class HauntedCluster implements AutoCloseable {
   }
 
   private HauntedCluster(Path dir, Consumer<String> progress, int replicas) {
-    String version = System.getProperty("kube.version", "1.34.4");
+    String version = Binaries.kubernetesVersion();
     List<Path> images = Images.forNodes();
     // The images' import and the control plane's start wait on different things: overlap them.
     java.util.concurrent.CompletableFuture<Void> imported =

@@ -185,8 +185,8 @@ public final class LabNode implements AutoCloseable {
       env.put("DIR", dir.toString());
       env.put("NODE", name);
       env.put("NODE_IP", PodNetwork.nodeIp(slot));
-      env.put("KUBELET", ControlPlane.bin("kubelet").toString());
-      env.put("KUBE_PROXY", ControlPlane.bin("kube-proxy").toString());
+      env.put("KUBELET", Binaries.path("kubelet").toString());
+      env.put("KUBE_PROXY", Binaries.path("kube-proxy").toString());
       env.put("SHADOWED", String.join(" ", SHADOWED.stream().map(Path::toString).toList()));
       return new LabNode(name, host, slot, dir, pb.start());
     } catch (IOException | RuntimeException e) {
