@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.marcnuri.helm.LintResult;
 import io.ghosthunt.lab.cluster.ControlPlane;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -22,8 +21,8 @@ class ChartTest {
 
   @Test
   void lintsCleanInStrictMode() {
-    LintResult lint = Chart.helm().lint().strict().call();
-    assertFalse(lint.isFailed(), String.join("\n", lint.getMessages()));
+    String lint = Chart.lint();
+    assertTrue(lint.contains("0 chart(s) failed"), lint);
   }
 
   @Test
