@@ -138,15 +138,24 @@ install_kubectl() {
   fi
 }
 
-# The helm CLI, as users type it, from its Go module. Without the version ldflag `helm version` names
-# only the minor release.
+# The helm CLI, as users type it, from its Go module, with the ldflags of Helm's own Makefile: the
+# release for `helm version` (without it helm names only the minor), and the Kubernetes version of
+# its client-go for the capabilities that `helm template` and `helm lint` assume offline (without
+# them 1.20). The tests and the demo still pass --kube-version where helm renders offline.
 build_helm() {
   local module="helm.sh/helm/v${HELM_VERSION%%.*}"
+  local dir="$WORK_DIR/helm-$HELM_VERSION"
+  mkdir -p "$dir"
   log "helm v$HELM_VERSION: go install $module/cmd/helm"
-  mkdir -p "$WORK_DIR/helm-$HELM_VERSION"
-  (cd "$WORK_DIR/helm-$HELM_VERSION" && CGO_ENABLED=0 GOBIN="$BIN_DIR" go install -trimpath \
-    -ldflags "-s -w -X $module/internal/version.version=v$HELM_VERSION -X $module/internal/version.gitTreeState=clean" \
-    "$module/cmd/helm@v$HELM_VERSION")
+  local modfile client_go
+  modfile=$(cd "$dir" && go mod download -json "$module@v$HELM_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  client_go=$(sed -n 's:^\s*k8s.io/client-go v0\.\([0-9]*\)\..*:\1:p' "$modfile" | head -1)
+  [ -n "$client_go" ] || { log "no k8s.io/client-go in $modfile"; exit 1; }
+  local ld="-s -w -X $module/internal/version.version=v$HELM_VERSION -X $module/internal/version.gitTreeState=clean"
+  for pkg in pkg/lint/rules pkg/chartutil; do
+    ld="$ld -X $module/$pkg.k8sVersionMajor=1 -X $module/$pkg.k8sVersionMinor=$client_go"
+  done
+  (cd "$dir" && CGO_ENABLED=0 GOBIN="$BIN_DIR" go install -trimpath -ldflags "$ld" "$module/cmd/helm@v$HELM_VERSION")
 }
 
 helm_present() {

@@ -26,6 +26,20 @@ class ChartTest {
   }
 
   @Test
+  void refusesAKubernetesOlderThan132() {
+    Exception e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                io.ghosthunt.lab.cluster.Helm.run(
+                    "template", "ghosthunt", Chart.dir().toString(), "--kube-version", "1.31.9"));
+    assertTrue(e.getMessage().contains("chart requires kubeVersion: >= 1.32.0-0"), e.getMessage());
+    // A managed cluster's vendor-suffixed version is admitted.
+    io.ghosthunt.lab.cluster.Helm.run(
+        "template", "ghosthunt", Chart.dir().toString(), "--kube-version", "v1.32.1-eks-113cf36");
+  }
+
+  @Test
   void carriesExactlyTheCrdsOfTheModel() throws Exception {
     for (String file :
         List.of(io.ghosthunt.api.GhostHunt.CRD_FILE, io.ghosthunt.api.GhostHuntReport.CRD_FILE)) {
