@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.Teardown;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -35,10 +36,10 @@ public final class ControlPlane implements AutoCloseable {
    */
   public static final String ADVERTISE_IP = "203.0.113.223";
 
-  private final Path state;
+  private Path state;
   private final String kubeconfigYaml;
   private final KubernetesClient admin;
-  private final Thread hook = new Thread(this::down, "control-plane-stop");
+  private final Teardown.Registration registration;
   private boolean closed;
 
   /** A whole control plane: close it when done. */
@@ -69,25 +70,31 @@ public final class ControlPlane implements AutoCloseable {
               + bin
               + ": run scripts/control-plane.sh build first");
     }
+    // A JVM that ends without closing us (Ctrl-C while it starts, a crash, a forgotten close)
+    // still stops etcd, the API server and the controllers: registered before the script starts
+    // them (the hook kills a script still starting them, then runs down).
+    registration =
+        Teardown.make(
+            "a control plane",
+            () -> {
+              Teardown.Registration r = Teardown.register("control plane", this::down);
+              state = Files.createTempDirectory("ghosthunt-cp-");
+              return r;
+            });
     try {
-      state = Files.createTempDirectory("ghosthunt-cp-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    // A test JVM that ends without closing us (a crash, a forgotten close) still stops etcd and the
-    // API server.
-    Runtime.getRuntime().addShutdownHook(hook);
-    Lab.Exec up = script("up");
-    if (up.exitCode() != 0) {
-      down();
-      throw new IllegalStateException("scripts/control-plane.sh up failed:\n" + up.output());
-    }
-    try {
+      Lab.Exec up = script("up");
+      if (up.exitCode() != 0) {
+        throw new IllegalStateException("scripts/control-plane.sh up failed:\n" + up.output());
+      }
       kubeconfigYaml = Files.readString(state.resolve("kubeconfig"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      admin = clientFor(kubeconfigYaml);
+    } catch (IOException | RuntimeException e) {
+      if (!Teardown.interrupted()) {
+        down();
+        registration.close();
+      }
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
-    admin = clientFor(kubeconfigYaml);
   }
 
   private Lab.Exec script(String command) {
@@ -240,22 +247,28 @@ public final class ControlPlane implements AutoCloseable {
     return repo != null ? Path.of(repo) : Path.of("..").toAbsolutePath().normalize();
   }
 
+  /**
+   * Stops etcd, the API server and the controllers and removes their state. It may run twice: a
+   * close that the JVM's stop interrupted on another thread leaves the rest to {@link Teardown}'s
+   * hook, which runs down again.
+   */
   @Override
   public synchronized void close() {
-    if (closed) {
+    if (closed || Teardown.interrupted()) {
+      return;
+    }
+    admin.close();
+    down();
+    if (Teardown.interrupted()) {
       return;
     }
     closed = true;
-    admin.close();
-    down();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is already shutting down
-    }
+    registration.close();
   }
 
   private void down() {
-    script("down");
+    if (state != null) {
+      script("down");
+    }
   }
 }
