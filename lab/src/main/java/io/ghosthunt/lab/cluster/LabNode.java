@@ -72,9 +72,18 @@ public final class LabNode implements AutoCloseable {
           Path.of("/run/containerd"),
           Path.of("/run/netns"));
 
-  /** Sysctls the kubelet sets at start; put back when the last node stops. */
+  /**
+   * Sysctls the kubelet sets at start (its setupKernelTunables, all six: on this machine three of
+   * them change); put back when the last node stops.
+   */
   private static final List<String> KUBELET_SYSCTLS =
-      List.of("vm.overcommit_memory", "kernel.panic", "kernel.panic_on_oops");
+      List.of(
+          "vm.overcommit_memory",
+          "vm.panic_on_oom",
+          "kernel.panic",
+          "kernel.panic_on_oops",
+          "kernel.keys.root_maxkeys",
+          "kernel.keys.root_maxbytes");
 
   private static final List<String> CGROUP_CONTROLLERS =
       List.of(
