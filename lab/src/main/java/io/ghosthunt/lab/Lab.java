@@ -53,11 +53,6 @@ public final class Lab implements AutoCloseable {
             });
   }
 
-  /** The lab's id, the prefix of its namespaces' names ({@code gh<id>-<role>}). */
-  public String id() {
-    return id;
-  }
-
   /**
    * A new host: a namespace with lo up, forwarding off and reverse-path filtering off until asked.
    * A role already taken in this lab (two small labs in one house) gets a number.
