@@ -29,15 +29,15 @@ if [ "$what" = scale ]; then
     -Dmdep.outputFile="$PWD/operator/target/bench.classpath" -Dmdep.includeScope=test -DexcludeGroupIds=io.ghosthunt >/dev/null
   scripts/control-plane.sh build >/dev/null 2>&1
   echo "== operator scale: ${2:-500} simulated nodes =="
-  own="api/target/classes:probe-agent/target/classes:probe-agent/target/test-classes:operator/target/classes:operator/target/test-classes"
+  own="api/target/classes:lab/target/classes:probe-agent/target/classes:operator/target/classes:operator/target/test-classes"
   exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dghosthunt.repo="$PWD" \
     -cp "$own:$(cat operator/target/bench.classpath)" io.ghosthunt.operator.bench.ScaleBenchmark "${2:-500}"
 fi
-[ -f probe-agent/target/ghosthunt.jar ] && [ -d probe-agent/target/test-classes ] \
+[ -f probe-agent/target/ghosthunt.jar ] && [ -d probe-agent/target/test-classes ] && [ -d lab/target/classes ] \
   || mvn -B -q -ntp -pl probe-agent -am package -DskipTests
 if [ "$what" = net ]; then
   echo "== network checks in their labs (${3:-10} runs each) =="
-  exec java -Dghosthunt.repo="$PWD" -cp probe-agent/target/ghosthunt.jar:probe-agent/target/test-classes \
+  exec java -Dghosthunt.repo="$PWD" -cp probe-agent/target/ghosthunt.jar:lab/target/classes:probe-agent/target/test-classes \
     io.ghosthunt.agent.bench.NetworkChecksBenchmark "${2:-all}" "${3:-10}"
 fi
 ip netns add "$ns"

@@ -2,17 +2,26 @@
 # A real Kubernetes control plane for tests, built from the Go module proxy (no binary downloads).
 #
 #   scripts/control-plane.sh build   build kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy,
-#                                    kubelet, etcd and the pause binary (and copy kubectl)
+#                                    kubelet, etcd, the pause binary and the helm CLI (and copy kubectl)
 #   scripts/control-plane.sh up      start etcd, kube-apiserver, kube-controller-manager and kube-scheduler on
 #                                    loopback; last line: the admin kubeconfig
 #   scripts/control-plane.sh down    stop them and remove their state
 #
-# Environment: K8S_VERSION (default 1.34.4), ETCD_VERSION (default 3.6.16), GHOSTHUNT_CONTROLLERS (0: up
-#              starts no controller-manager and scheduler),
-#              KUBEAPITEST_DIR (default ~/.kubeapitest), GHOSTHUNT_CP_DIR (state for up/down).
+# Environment: K8S_VERSION and HELM_VERSION (default: the parent pom's kube.version and helm.version),
+#              ETCD_VERSION (default 3.6.16), GHOSTHUNT_CONTROLLERS (0: up starts no controller-manager
+#              and scheduler), KUBEAPITEST_DIR (default ~/.kubeapitest), GHOSTHUNT_CP_DIR (state for up/down).
 set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
 
-K8S_VERSION=${K8S_VERSION:-1.34.4}
+# The Kubernetes and Helm versions are written once, in the parent pom; the build, the tests and the
+# lab read them from there too.
+pom_property() {
+  local v; v=$(sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$here/pom.xml" | head -1)
+  [ -n "$v" ] || { echo "[control-plane] no <$1> in $here/pom.xml" >&2; exit 2; }
+  echo "$v"
+}
+K8S_VERSION=${K8S_VERSION:-$(pom_property kube.version)}
+HELM_VERSION=${HELM_VERSION:-$(pom_property helm.version)}
 ETCD_VERSION=${ETCD_VERSION:-3.6.16}
 KUBEAPITEST_DIR=${KUBEAPITEST_DIR:-$HOME/.kubeapitest}
 BIN_DIR="$KUBEAPITEST_DIR/k8s/${K8S_VERSION}-linux-amd64"
@@ -129,6 +138,30 @@ install_kubectl() {
   fi
 }
 
+# The helm CLI, as users type it, from its Go module, with the ldflags of Helm's own Makefile: the
+# release for `helm version` (without it helm names only the minor), and the Kubernetes version of
+# its client-go for the capabilities that `helm template` and `helm lint` assume offline (without
+# them 1.20). The tests and the demo still pass --kube-version where helm renders offline.
+build_helm() {
+  local module="helm.sh/helm/v${HELM_VERSION%%.*}"
+  local dir="$WORK_DIR/helm-$HELM_VERSION"
+  mkdir -p "$dir"
+  log "helm v$HELM_VERSION: go install $module/cmd/helm"
+  local modfile client_go
+  modfile=$(cd "$dir" && go mod download -json "$module@v$HELM_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  client_go=$(sed -n 's:^\s*k8s.io/client-go v0\.\([0-9]*\)\..*:\1:p' "$modfile" | head -1)
+  [ -n "$client_go" ] || { log "no k8s.io/client-go in $modfile"; exit 1; }
+  local ld="-s -w -X $module/internal/version.version=v$HELM_VERSION -X $module/internal/version.gitTreeState=clean"
+  for pkg in pkg/lint/rules pkg/chartutil; do
+    ld="$ld -X $module/$pkg.k8sVersionMajor=1 -X $module/$pkg.k8sVersionMinor=$client_go"
+  done
+  (cd "$dir" && CGO_ENABLED=0 GOBIN="$BIN_DIR" go install -trimpath -ldflags "$ld" "$module/cmd/helm@v$HELM_VERSION")
+}
+
+helm_present() {
+  [ -x "$BIN_DIR/helm" ] && [ "$("$BIN_DIR/helm" version --template '{{.Version}}' 2>/dev/null)" = "v$HELM_VERSION" ]
+}
+
 cmd_build() {
   command -v go >/dev/null || { log "go is required (apt-get install golang-go, or the image's Go)"; exit 2; }
   mkdir -p "$BIN_DIR" "$WORK_DIR"
@@ -144,6 +177,7 @@ cmd_build() {
   for cmd in kube-controller-manager kube-scheduler kube-proxy; do
     [ -x "$BIN_DIR/$cmd" ] && log "$cmd present" || build_k8s "$cmd"
   done
+  helm_present && log "helm v$HELM_VERSION present" || build_helm
   log "binaries in $BIN_DIR ($((SECONDS - start)) s)"
   "$BIN_DIR/kube-apiserver" --version >&2
 }

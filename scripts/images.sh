@@ -8,10 +8,12 @@
 #   scripts/images.sh bases    build the missing bases into $GHOSTHUNT_IMAGES; prints that folder
 #
 # Environment: GHOSTHUNT_IMAGES (default ~/.cache/ghosthunt/images), K8S_VERSION (for the pause binary
-# that scripts/control-plane.sh build compiled), DEBIAN_MIRROR (default deb.debian.org).
+# that scripts/control-plane.sh build compiled; default: the parent pom's kube.version),
+# DEBIAN_MIRROR (default deb.debian.org).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-K8S_VERSION=${K8S_VERSION:-1.34.4}
+K8S_VERSION=${K8S_VERSION:-$(sed -n 's:.*<kube.version>\(.*\)</kube.version>.*:\1:p' "$here/pom.xml" | head -1)}
+[ -n "$K8S_VERSION" ] || { echo "[images] no <kube.version> in $here/pom.xml" >&2; exit 2; }
 IMAGES=${GHOSTHUNT_IMAGES:-$HOME/.cache/ghosthunt/images}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org}
 PAUSE_BIN=${KUBEAPITEST_DIR:-$HOME/.kubeapitest}/k8s/${K8S_VERSION}-linux-amd64/pause

@@ -25,7 +25,9 @@ import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
-import io.ghosthunt.operator.testing.ControlPlane;
+import io.ghosthunt.lab.cluster.ControlPlane;
+import io.ghosthunt.operator.testing.ControlPlaneExtension;
+import io.ghosthunt.operator.testing.Fixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +47,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The generated CRD against a real kube-apiserver: schema, status subresource, server-side apply.
  */
-@ExtendWith(ControlPlane.Extension.class)
+@ExtendWith(ControlPlaneExtension.class)
 class GhostHuntCrdIT {
 
   private static final String NS = "crd-it";
@@ -53,7 +55,7 @@ class GhostHuntCrdIT {
 
   @BeforeAll
   static void install(ControlPlane cp) {
-    cp.installCrd();
+    Fixtures.installCrd(cp);
     client = cp.admin();
     cp.namespace(NS);
   }

@@ -14,8 +14,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.ghosthunt.agent.cli.AgentCommand;
 import io.ghosthunt.agent.cli.HuntCommand;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.status.Finding;
@@ -25,11 +23,15 @@ import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
+import io.ghosthunt.lab.cluster.ControlPlane;
+import io.ghosthunt.lab.cluster.Images;
+import io.ghosthunt.lab.cluster.LabNode;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.ghosthunt.operator.probes.Labels;
-import io.ghosthunt.operator.testing.ControlPlane;
-import io.ghosthunt.operator.testing.Images;
-import io.ghosthunt.operator.testing.LabNode;
+import io.ghosthunt.operator.testing.ControlPlaneExtension;
+import io.ghosthunt.operator.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +54,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * stays NotReady, one's kubelet is killed after registering, one's pods may start only a dozen
  * threads.
  */
-@ExtendWith(ControlPlane.Extension.class)
+@ExtendWith(ControlPlaneExtension.class)
 class GhostHuntOperatorIT {
 
   static final String PROBES = "ghosthunt-system";
@@ -70,7 +72,7 @@ class GhostHuntOperatorIT {
   @BeforeAll
   static void start(ControlPlane controlPlane) {
     cp = controlPlane;
-    cp.installCrd();
+    Fixtures.installCrd(cp);
     client = cp.admin();
     cp.probeNamespace(PROBES);
     cp.namespace(NS);
@@ -139,7 +141,7 @@ class GhostHuntOperatorIT {
   }
 
   static GhostHunt apply(String name, String spec) {
-    return ControlPlane.applyHunt(client, NS, name, spec);
+    return Fixtures.applyHunt(client, NS, name, spec);
   }
 
   static GhostHunt waitFor(String name, Predicate<GhostHunt> condition) {

@@ -11,10 +11,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.agent.host.PodProcesses;
-import io.ghosthunt.agent.lab.DnsLab;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
-import io.ghosthunt.agent.lab.MtuLab;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.FindingVerdict;
@@ -23,9 +19,13 @@ import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
-import io.ghosthunt.operator.testing.ControlPlane;
-import io.ghosthunt.operator.testing.HauntedCluster;
-import io.ghosthunt.operator.testing.Images;
+import io.ghosthunt.lab.DnsLab;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
+import io.ghosthunt.lab.MtuLab;
+import io.ghosthunt.lab.cluster.HauntedCluster;
+import io.ghosthunt.lab.cluster.Images;
+import io.ghosthunt.operator.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -365,7 +365,7 @@ class PodHuntE2E {
         "editor",
         "--clusterrole=edit",
         "--serviceaccount=" + NS + ":editor");
-    ControlPlane.awaitEditAggregatesHunts(cluster.client);
+    Fixtures.awaitEditAggregatesHunts(cluster.client);
   }
 
   /**

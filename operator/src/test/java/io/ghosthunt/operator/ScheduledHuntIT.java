@@ -6,18 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.status.GhostChange;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.RunSummary;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
+import io.ghosthunt.lab.cluster.ControlPlane;
+import io.ghosthunt.lab.cluster.Images;
+import io.ghosthunt.lab.cluster.LabNode;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
-import io.ghosthunt.operator.testing.ControlPlane;
-import io.ghosthunt.operator.testing.Images;
-import io.ghosthunt.operator.testing.LabNode;
+import io.ghosthunt.operator.testing.ControlPlaneExtension;
+import io.ghosthunt.operator.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * operator restart between those runs that neither skips a run nor runs one twice; a suspended hunt
  * never runs. Real minutes pass: the schedule is CronJob's, to the minute.
  */
-@ExtendWith(ControlPlane.Extension.class)
+@ExtendWith(ControlPlaneExtension.class)
 class ScheduledHuntIT {
 
   static final String PROBES = "ghosthunt-system";
@@ -52,7 +54,7 @@ class ScheduledHuntIT {
   @BeforeAll
   static void start(ControlPlane controlPlane) {
     cp = controlPlane;
-    cp.installCrd();
+    Fixtures.installCrd(cp);
     client = cp.admin();
     cp.probeNamespace(PROBES);
     cp.namespace(NS);
@@ -88,7 +90,7 @@ class ScheduledHuntIT {
   }
 
   static GhostHunt apply(String name, String spec) {
-    return ControlPlane.applyHunt(client, NS, name, spec);
+    return Fixtures.applyHunt(client, NS, name, spec);
   }
 
   /** The hunt once its run {@code run} completed: a minute and its run, at most. */

@@ -21,9 +21,10 @@ import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.lab.cluster.ControlPlane;
 import io.ghosthunt.operator.GhostHuntOperator;
 import io.ghosthunt.operator.OperatorConfig;
-import io.ghosthunt.operator.testing.ControlPlane;
+import io.ghosthunt.operator.testing.Fixtures;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +72,7 @@ public final class ScaleBenchmark {
                     .withRequestTimeout(60_000)
                     .build())
             .build();
-    cp.installCrd();
+    Fixtures.installCrd(cp);
     for (String ns : List.of("ghosthunt-system", "hunts")) {
       cp.namespace(ns);
     }

@@ -4,18 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.TemplateCommand;
-import io.ghosthunt.operator.testing.ControlPlane;
+import io.ghosthunt.lab.cluster.Binaries;
+import io.ghosthunt.lab.cluster.ControlPlane;
+import io.ghosthunt.lab.cluster.Helm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The chart in charts/ghosthunt-operator, rendered by Helm itself (helm-java carries it natively).
+ * The chart in charts/ghosthunt-operator, rendered and linted by the helm CLI built here, offline,
+ * for the Kubernetes version of the lab's cluster ({@code --kube-version}: the chart's kubeVersion
+ * constraint holds it to that).
  */
 final class Chart {
   private Chart() {}
@@ -26,15 +30,26 @@ final class Chart {
     return ControlPlane.repo().resolve("charts").resolve("ghosthunt-operator");
   }
 
-  static Helm helm() {
-    return new Helm(dir());
+  /** {@code helm lint --strict}: what it printed; throws when the chart fails. */
+  static String lint() {
+    return Helm.run(
+        "lint", "--strict", dir().toString(), "--kube-version", Binaries.kubernetesVersion());
   }
 
   /** helm template with {@code --set} overrides, as YAML documents. */
   static List<JsonNode> render(String namespace, Map<String, Object> values) {
-    TemplateCommand t = helm().template().withName("ghosthunt").withNamespace(namespace);
-    values.forEach(t::set);
-    return documents(t.call());
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "template",
+                "ghosthunt",
+                dir().toString(),
+                "--namespace",
+                namespace,
+                "--kube-version",
+                Binaries.kubernetesVersion()));
+    args.addAll(Helm.set(new TreeMap<>(values)));
+    return documents(Helm.run(args, Duration.ofMinutes(1)));
   }
 
   static List<JsonNode> documents(String yaml) {

@@ -10,20 +10,22 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.FindingVerdict;
 import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
+import io.ghosthunt.lab.cluster.ControlPlane;
+import io.ghosthunt.lab.cluster.Images;
+import io.ghosthunt.lab.cluster.LabNode;
 import io.ghosthunt.operator.GhostHuntOperator;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
-import io.ghosthunt.operator.testing.ControlPlane;
-import io.ghosthunt.operator.testing.Images;
-import io.ghosthunt.operator.testing.LabNode;
+import io.ghosthunt.operator.testing.ControlPlaneExtension;
+import io.ghosthunt.operator.testing.Fixtures;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +39,7 @@ import org.junit.jupiter.api.function.Executable;
  * chart's own service account: its permissions suffice for a whole hunt (probes, agent RBAC, the
  * CA-bundle binding, leader election), and it is denied Secrets and other namespaces' objects.
  */
-@ExtendWith(ControlPlane.Extension.class)
+@ExtendWith(ControlPlaneExtension.class)
 class ChartIT {
 
   static final String RELEASE_NS = "chart-ops";
@@ -49,7 +51,7 @@ class ChartIT {
   void theOperatorUnderTheChartsServiceAccountCompletesAHuntAndIsDeniedTheRest(ControlPlane cp)
       throws Exception {
     KubernetesClient admin = cp.admin();
-    cp.installCrd();
+    Fixtures.installCrd(cp);
     for (String ns : List.of(RELEASE_NS, WATCHED, OTHER)) {
       cp.namespace(ns);
     }

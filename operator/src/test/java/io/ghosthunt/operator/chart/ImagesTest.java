@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ghosthunt.operator.testing.ControlPlane;
+import io.ghosthunt.lab.cluster.ControlPlane;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +102,47 @@ class ImagesTest {
           user.find() ? user.group(1) : null,
           jibUser.find() ? jibUser.group(1) : null,
           module + " user");
+    }
+  }
+
+  /**
+   * The lab (the haunted house, the test cluster, the demo) is a test-scope dependency of both
+   * modules, so neither shaded jar, the only thing Jib adds to an image, can carry it.
+   */
+  @Test
+  void noImageCarriesTheLab() throws IOException {
+    for (String module : List.of("probe-agent", "operator")) {
+      String pom = Files.readString(REPO.resolve(module + "/pom.xml"));
+      Matcher lab =
+          Pattern.compile(
+                  "<dependency>((?:(?!</dependency>).)*<artifactId>ghosthunt-lab</artifactId>"
+                      + "(?:(?!</dependency>).)*)</dependency>",
+                  Pattern.DOTALL)
+              .matcher(pom);
+      assertTrue(lab.find(), module + " tests depend on the lab");
+      assertTrue(lab.group(1).contains("<scope>test</scope>"), module + ": the lab is test scope");
+      assertFalse(lab.find(), module + " names the lab once");
+    }
+    assertTrue(
+        Files.readString(REPO.resolve("pom.xml"))
+            .contains("<includes>${shaded.jar}.jar</includes>"),
+        "Jib adds the module's shaded jar alone");
+    for (Path jar :
+        List.of(
+            REPO.resolve("probe-agent/target/ghosthunt.jar"),
+            REPO.resolve("operator/target/ghosthunt-operator.jar"))) {
+      if (!Files.isRegularFile(jar)) {
+        continue; // not packaged yet (unit tests run before package)
+      }
+      try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+        assertTrue(
+            zip.stream()
+                .noneMatch(
+                    e ->
+                        e.getName().startsWith("io/ghosthunt/lab/")
+                            || e.getName().startsWith("org/junit/")),
+            jar + " carries lab or JUnit classes");
+      }
     }
   }
 

@@ -16,10 +16,12 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.lab.cluster.ControlPlane;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.probes.AgentRbac;
 import io.ghosthunt.operator.probes.ProbePodFactory;
-import io.ghosthunt.operator.testing.ControlPlane;
+import io.ghosthunt.operator.testing.ControlPlaneExtension;
+import io.ghosthunt.operator.testing.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +38,7 @@ import org.junit.jupiter.api.function.Executable;
  * it binds, nor create anything but probes and agent identities; a namespace editor hunts pods but
  * not nodes until an admin grants it. Each refusal has its clean twin that passes.
  */
-@ExtendWith(ControlPlane.Extension.class)
+@ExtendWith(ControlPlaneExtension.class)
 class PrivilegeIT {
 
   static final String RELEASE_NS = "priv-ops";
@@ -50,7 +52,7 @@ class PrivilegeIT {
   @BeforeAll
   static void installTheChart(ControlPlane cp) throws Exception {
     admin = cp.admin();
-    cp.installCrd();
+    Fixtures.installCrd(cp);
     for (String ns : List.of(RELEASE_NS, TEAM)) {
       cp.namespace(ns);
     }
@@ -138,7 +140,7 @@ class PrivilegeIT {
 
     // Its clean twin: the agent identity and the probe pod of a real hunt pass, under its token.
     GhostHunt hunt =
-        ControlPlane.applyHunt(
+        Fixtures.applyHunt(
             admin,
             TEAM,
             "priv-hunt",
@@ -232,13 +234,13 @@ class PrivilegeIT {
         .serverSideApply();
     bindCi("ci-edit", "edit");
     // The chart's ghosthunt-edit reaches edit through the aggregation controller.
-    ControlPlane.awaitEditAggregatesHunts(admin);
+    Fixtures.awaitEditAggregatesHunts(admin);
     try (KubernetesClient ci = ControlPlane.tokenClient(admin, TEAM, "ci")) {
       String nodeHunt = "{nodes: {names: [priv-node]}, checks: {portOwner: {ports: [9443]}}}";
       KubernetesClientException refused =
           assertThrows(
               KubernetesClientException.class,
-              () -> ControlPlane.applyHunt(ci, TEAM, "ci-nodes", nodeHunt));
+              () -> Fixtures.applyHunt(ci, TEAM, "ci-nodes", nodeHunt));
       assertEquals(403, refused.getCode(), refused.getMessage());
       assertTrue(
           refused
@@ -250,11 +252,11 @@ class PrivilegeIT {
           refused.getMessage());
       // Hunting every node (no nodes named) is a node hunt too.
       forbidden(
-          () -> ControlPlane.applyHunt(ci, TEAM, "ci-all", "{checks: {loopback: {ports: [80]}}}"),
+          () -> Fixtures.applyHunt(ci, TEAM, "ci-all", "{checks: {loopback: {ports: [80]}}}"),
           "may not hunt nodes");
       // Its pods it may hunt.
       GhostHunt pods =
-          ControlPlane.applyHunt(
+          Fixtures.applyHunt(
               ci,
               TEAM,
               "ci-pods",
@@ -263,7 +265,7 @@ class PrivilegeIT {
       // A pod hunt may not turn into a node hunt either.
       forbidden(
           () ->
-              ControlPlane.applyHunt(
+              Fixtures.applyHunt(
                   ci,
                   TEAM,
                   "ci-pods",
@@ -309,7 +311,7 @@ class PrivilegeIT {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       try {
-        return ControlPlane.applyHunt(client, TEAM, name, spec);
+        return Fixtures.applyHunt(client, TEAM, name, spec);
       } catch (KubernetesClientException e) {
         if (e.getCode() != 403 || System.nanoTime() > until) {
           throw e;

@@ -1,14 +1,14 @@
 package io.ghosthunt.agent.bench;
 
-import io.ghosthunt.agent.lab.DnsLab;
-import io.ghosthunt.agent.lab.Hunts;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
-import io.ghosthunt.agent.lab.MtuLab;
-import io.ghosthunt.agent.lab.SegmentLab;
-import io.ghosthunt.agent.lab.WebLab;
+import io.ghosthunt.agent.check.Hunts;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.lab.DnsLab;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
+import io.ghosthunt.lab.MtuLab;
+import io.ghosthunt.lab.SegmentLab;
+import io.ghosthunt.lab.WebLab;
 import java.util.ArrayList;
 import java.util.List;
 

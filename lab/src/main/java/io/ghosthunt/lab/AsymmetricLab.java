@@ -1,4 +1,4 @@
-package io.ghosthunt.agent.lab;
+package io.ghosthunt.lab;
 
 /**
  * A client and a server with two routers between them. {@code fw} is the node under test: a

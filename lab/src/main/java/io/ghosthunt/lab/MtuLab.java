@@ -1,4 +1,4 @@
-package io.ghosthunt.agent.lab;
+package io.ghosthunt.lab;
 
 /**
  * A node, two routers and a far host, dual-stack; the link between the routers carries only {@link

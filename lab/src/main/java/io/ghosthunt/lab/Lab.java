@@ -1,7 +1,6 @@
-package io.ghosthunt.agent.lab;
+package io.ghosthunt.lab;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,8 @@ import java.util.stream.Stream;
  * <p>Rules it keeps: only namespaces it made (named {@code gh<id>-<role>}), only the documentation
  * ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and loopback, links only between its own
  * namespaces (never to a real interface), and on close every process inside is killed and every
- * namespace deleted, a JVM shutdown hook covering a test run that dies half-way.
+ * namespace deleted, {@link Teardown}'s shutdown hook covering a run that stops half-way (Ctrl-C, a
+ * test run that dies).
  */
 public final class Lab implements AutoCloseable {
 
@@ -34,8 +34,8 @@ public final class Lab implements AutoCloseable {
   private final List<LabHost> hosts = new ArrayList<>();
   private final java.util.Set<String> roles = new java.util.HashSet<>();
   private final List<Process> owned = new ArrayList<>();
-  private final Path dir;
-  private final Thread hook = new Thread(this::close, "lab-cleanup");
+  private Path dir;
+  private final Teardown.Registration registration;
   private boolean closed;
 
   public Lab() {
@@ -43,28 +43,35 @@ public final class Lab implements AutoCloseable {
       throw new IllegalStateException(
           "network labs need root (ip netns, nft): run the tests as root");
     }
-    try {
-      dir = Files.createTempDirectory("ghosthunt-lab-" + id);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Runtime.getRuntime().addShutdownHook(hook);
+    registration =
+        Teardown.make(
+            "a lab",
+            () -> {
+              Teardown.Registration r = Teardown.register("lab " + id, this);
+              dir = Files.createTempDirectory("ghosthunt-lab-" + id);
+              return r;
+            });
   }
 
   /**
    * A new host: a namespace with lo up, forwarding off and reverse-path filtering off until asked.
    * A role already taken in this lab (two small labs in one house) gets a number.
    */
-  public LabHost host(String role) {
+  public synchronized LabHost host(String role) {
     String unique = role;
     for (int n = 2; roles.contains(unique); n++) {
       unique = role + n;
     }
     roles.add(unique);
     String ns = id + "-" + unique;
-    run(List.of("ip", "netns", "add", ns));
     LabHost h = new LabHost(this, ns, dir);
-    hosts.add(h);
+    Teardown.make(
+        "namespace " + ns,
+        () -> {
+          // Known before it exists: close deletes it whatever happens next.
+          hosts.add(h);
+          return run(List.of("ip", "netns", "add", ns));
+        });
     h.sh(
         // Without detection on new interfaces their IPv6 link-local addresses are usable at once:
         // routers resolve each other with them, and a tentative one silently stalls forwarding for
@@ -181,41 +188,49 @@ public final class Lab implements AutoCloseable {
    */
   public record Exec(int exitCode, String output) {}
 
-  /** Runs a command to its end, bounded by {@code timeout}, with no input. */
+  /**
+   * Runs a command to its end, bounded by {@code timeout}, with no input. Once the JVM stops, only
+   * {@link Teardown}'s hook runs commands: anywhere else this throws {@link Teardown.Stopping}.
+   */
   public static Exec exec(List<String> command, Duration timeout) {
-    try {
-      Process p =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        return new Exec(
-            124,
-            out
-                + "\n"
-                + String.join(" ", command)
-                + ": timed out after "
-                + timeout.toSeconds()
-                + " s");
-      }
-      return new Exec(p.exitValue(), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return Teardown.make(
+        String.join(" ", command),
+        () -> {
+          Process p =
+              Teardown.start(
+                  new ProcessBuilder(command)
+                      .redirectErrorStream(true)
+                      .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+          String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+          try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+              p.destroyForcibly();
+              return new Exec(
+                  124,
+                  out
+                      + "\n"
+                      + String.join(" ", command)
+                      + ": timed out after "
+                      + timeout.toSeconds()
+                      + " s");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+          return new Exec(p.exitValue(), out);
+        });
   }
 
+  /**
+   * Kills every process of the lab and deletes its namespaces and files. It may run twice: a close
+   * that the JVM's stop interrupted on another thread leaves the lab to {@link Teardown}'s hook.
+   */
   @Override
   public synchronized void close() {
-    if (closed) {
+    if (closed || Teardown.interrupted()) {
       return;
     }
-    closed = true;
     owned.forEach(Process::destroyForcibly);
     for (LabHost h : hosts) {
       try {
@@ -241,15 +256,15 @@ public final class Lab implements AutoCloseable {
       deleteTree(Path.of("/etc/netns", h.ns()));
     }
     deleteTree(dir);
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // called from the hook itself while the JVM shuts down
+    if (Teardown.interrupted()) {
+      return; // some of it was refused: the hook closes the lab again
     }
+    closed = true;
+    registration.close();
   }
 
   private static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
+    if (root == null || !Files.exists(root)) {
       return;
     }
     try (Stream<Path> walk = Files.walk(root)) {

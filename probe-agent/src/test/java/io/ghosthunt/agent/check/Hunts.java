@@ -1,9 +1,10 @@
-package io.ghosthunt.agent.lab;
+package io.ghosthunt.agent.check;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.lab.LabHost;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.ghosthunt.agent.lab;
+package io.ghosthunt.lab;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -126,7 +126,8 @@ public final class LabHost {
   /** Runs a listener command; returns the PID it prints, the process that holds the socket. */
   private static int started(List<String> cmd, String address, int port) {
     try {
-      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      Process p =
+          Teardown.start(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT));
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       p.waitFor(30, TimeUnit.SECONDS);
       return Integer.parseInt(out);
@@ -157,7 +158,17 @@ public final class LabHost {
             List.of("python3", "-c", RELAY, "/var/run/netns/" + ns, Integer.toString(port)));
     cmd.addAll(List.of(listen));
     try {
-      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      // Owned by the lab as it starts: the lab ends it whatever happens next.
+      Process p =
+          Teardown.make(
+              "a relay",
+              () -> {
+                Process started =
+                    Teardown.start(
+                        new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT));
+                lab.own(started);
+                return started;
+              });
       // The relay prints one line once it listens; until then a connect would be refused.
       String ready =
           new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
@@ -165,7 +176,6 @@ public final class LabHost {
         p.destroyForcibly();
         throw new IllegalStateException("the relay to port " + port + " did not start");
       }
-      lab.own(p);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -272,10 +282,10 @@ public final class LabHost {
     try {
       Path err = Files.createTempFile(dir, "stderr", ".txt");
       Process p =
-          new ProcessBuilder(cmd)
-              .redirectError(err.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
+          Teardown.start(
+              new ProcessBuilder(cmd)
+                  .redirectError(err.toFile())
+                  .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(180, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -295,18 +305,13 @@ public final class LabHost {
    * container), with extra environment and its output in {@code log}. The lab ends it on close.
    */
   public Process startGhosthunt(java.util.Map<String, String> env, Path log, String... args) {
-    List<String> cmd = ghosthuntCommand(args);
-    try {
-      ProcessBuilder pb =
-          new ProcessBuilder(cmd)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      pb.environment().putAll(env);
-      return pb.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ProcessBuilder pb =
+        new ProcessBuilder(ghosthuntCommand(args))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.environment().putAll(env);
+    return Teardown.start(pb);
   }
 
   /**

@@ -1,12 +1,9 @@
-package io.ghosthunt.operator.testing;
+package io.ghosthunt.lab.cluster;
 
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.InstallCommand;
-import com.marcnuri.helm.UpgradeCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.ghosthunt.agent.lab.HauntedHouse;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.lab.HauntedHouse;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,6 +34,9 @@ public final class HauntedCluster implements AutoCloseable {
   public static final String RELEASE = "ghosthunt";
   public static final String DEPLOYMENT = "ghosthunt-operator";
 
+  /** helm's own --timeout (180 s) and a margin for the client. */
+  private static final Duration HELM_TIMEOUT = Duration.ofMinutes(4);
+
   private final List<AutoCloseable> parts = new ArrayList<>();
   public final ControlPlane controlPlane;
   public final KubernetesClient client;
@@ -47,6 +47,7 @@ public final class HauntedCluster implements AutoCloseable {
   public final Map<String, LabNode> nodes = new LinkedHashMap<>();
 
   private boolean closed;
+  private String installed;
 
   /** The cluster with GhostHunt installed by its chart, one operator replica. */
   public static HauntedCluster start(Path dir, Consumer<String> progress) {
@@ -59,7 +60,7 @@ public final class HauntedCluster implements AutoCloseable {
   }
 
   private HauntedCluster(Path dir, Consumer<String> progress, int replicas) {
-    String version = System.getProperty("kube.version", "1.34.4");
+    String version = Binaries.kubernetesVersion();
     List<Path> images = Images.forNodes();
     // The images' import and the control plane's start wait on different things: overlap them.
     java.util.concurrent.CompletableFuture<Void> imported =
@@ -137,19 +138,24 @@ public final class HauntedCluster implements AutoCloseable {
                 - matchExpressions:
                     - {key: kubernetes.io/hostname, operator: NotIn, values: [node-d]}
         """);
-    InstallCommand install =
-        new Helm(chart())
-            .install()
-            .withName(RELEASE)
-            .withNamespace(NAMESPACE)
-            .createNamespace()
-            .withKubeConfigContents(helmKubeconfig())
-            .withValuesFile(values)
-            .set("replicaCount", replicas)
-            .waitReady()
-            .withTimeout(180);
-    images().forEach(install::set);
-    install.call();
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "install",
+                RELEASE,
+                chart().toString(),
+                "--namespace",
+                NAMESPACE,
+                "--create-namespace",
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--values",
+                values.toString(),
+                "--set",
+                "replicaCount=" + replicas));
+    args.addAll(Helm.set(new java.util.TreeMap<>(images())));
+    args.addAll(List.of("--wait", "--timeout", "180s"));
+    installed = Helm.run(args, HELM_TIMEOUT);
   }
 
   /**
@@ -172,17 +178,20 @@ public final class HauntedCluster implements AutoCloseable {
 
   /** {@code helm upgrade --reuse-values --set ... --wait}: rolls the operator's Deployment. */
   public void upgrade(Map<String, Object> values) {
-    UpgradeCommand upgrade =
-        new Helm(chart())
-            .upgrade()
-            .withName(RELEASE)
-            .withNamespace(NAMESPACE)
-            .withKubeConfigContents(helmKubeconfig())
-            .reuseValues()
-            .waitReady()
-            .withTimeout(180);
-    values.forEach(upgrade::set);
-    upgrade.call();
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "upgrade",
+                RELEASE,
+                chart().toString(),
+                "--namespace",
+                NAMESPACE,
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--reuse-values"));
+    args.addAll(Helm.set(new java.util.TreeMap<>(values)));
+    args.addAll(List.of("--wait", "--timeout", "180s"));
+    Helm.run(args, HELM_TIMEOUT);
   }
 
   /**
@@ -195,22 +204,15 @@ public final class HauntedCluster implements AutoCloseable {
 
   /** {@code helm uninstall}; returns Helm's message. */
   public String uninstall() {
-    return Helm.uninstall(RELEASE)
-        .withNamespace(NAMESPACE)
-        .withKubeConfigContents(helmKubeconfig())
-        .call();
+    return Helm.run(
+        List.of(
+            "uninstall", RELEASE, "--namespace", NAMESPACE, "--kubeconfig", kubeconfig.toString()),
+        HELM_TIMEOUT);
   }
 
-  /**
-   * The admin kubeconfig with the certificates inside: Helm's client (Go, in this JVM) watches
-   * certificate files for rotation, and would complain for the rest of the run once they are gone.
-   */
-  private String helmKubeconfig() {
-    Lab.Exec flat = kubectl("config", "view", "--raw", "--flatten");
-    if (flat.exitCode() != 0) {
-      throw new IllegalStateException("kubectl config view --flatten: " + flat.output());
-    }
-    return flat.output();
+  /** What {@code helm install} printed (the chart's NOTES.txt among it). */
+  public String installed() {
+    return installed;
   }
 
   /** The real kubectl against this cluster. */

@@ -1,9 +1,10 @@
-package io.ghosthunt.operator.testing;
+package io.ghosthunt.lab.cluster;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
+import io.ghosthunt.lab.Teardown;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
  * cgroups) and tmpfs over the host paths a kubelet or containerd writes outside its own folders, so
  * nodes neither collide nor leave anything behind; every mount they make dies with that namespace.
  * What they still change on the machine (a cgroup per node, three kernel sysctls) is undone on
- * {@link #close}.
+ * {@link #close}, or by {@link Teardown}'s hook when the JVM stops first (Ctrl-C while the cluster
+ * starts, a crash): a node is registered there before it makes anything.
  */
 public final class LabNode implements AutoCloseable {
 
@@ -70,9 +72,18 @@ public final class LabNode implements AutoCloseable {
           Path.of("/run/containerd"),
           Path.of("/run/netns"));
 
-  /** Sysctls the kubelet sets at start; put back when the last node stops. */
+  /**
+   * Sysctls the kubelet sets at start (its setupKernelTunables, all six: on this machine three of
+   * them change); put back when the last node stops.
+   */
   private static final List<String> KUBELET_SYSCTLS =
-      List.of("vm.overcommit_memory", "kernel.panic", "kernel.panic_on_oops");
+      List.of(
+          "vm.overcommit_memory",
+          "vm.panic_on_oom",
+          "kernel.panic",
+          "kernel.panic_on_oops",
+          "kernel.keys.root_maxkeys",
+          "kernel.keys.root_maxbytes");
 
   private static final List<String> CGROUP_CONTROLLERS =
       List.of(
@@ -98,27 +109,36 @@ public final class LabNode implements AutoCloseable {
 
   private final String name;
   private final LabHost host;
-  private final int slot;
-  private final Path dir;
   private final String cgroup;
-  private final Process kubelet;
+  private final Teardown.Registration registration;
 
-  /**
-   * A JVM that ends without closing the node (Ctrl-C while the cluster starts, a crash) still
-   * removes it.
-   */
-  private final Thread hook = new Thread(this::close, "lab-node-cleanup");
+  /** The node's slot on the pod network, -1 once released. */
+  private int slot = -1;
 
+  /** Whether this node counts in {@link #FOOTPRINT}. */
+  private boolean footprint;
+
+  private Path dir;
+  private Process kubelet;
   private boolean closed;
 
-  private LabNode(String name, LabHost host, int slot, Path dir, Process kubelet) {
+  /** Holds the host's footprint, a slot and a folder, registered before any of them. */
+  private LabNode(String name, LabHost host) throws IOException {
     this.name = name;
     this.host = host;
-    this.slot = slot;
-    this.dir = dir;
     this.cgroup = host.ns();
-    this.kubelet = kubelet;
-    Runtime.getRuntime().addShutdownHook(hook);
+    // The footprint first: the hook, which closes the last registered first, puts the sysctls
+    // back after the last kubelet is gone.
+    FOOTPRINT.acquire();
+    footprint = true;
+    registration = Teardown.register("lab node " + name, this);
+    try {
+      slot = PodNetwork.reserve();
+      dir = Files.createTempDirectory("ghosthunt-node-" + name + "-");
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   /**
@@ -130,10 +150,22 @@ public final class LabNode implements AutoCloseable {
    */
   public static LabNode start(
       ControlPlane cp, LabHost host, String name, Setup setup, List<Path> images) {
-    int slot = PodNetwork.reserve();
-    FOOTPRINT.acquire();
+    LabNode node = Teardown.make("lab node " + name, () -> new LabNode(name, host));
     try {
-      Path dir = Files.createTempDirectory("ghosthunt-node-" + name + "-");
+      node.launch(cp, setup, images);
+      return node;
+    } catch (RuntimeException e) {
+      try {
+        node.close();
+      } catch (RuntimeException c) {
+        e.addSuppressed(c);
+      }
+      throw e;
+    }
+  }
+
+  private void launch(ControlPlane cp, Setup setup, List<Path> images) {
+    try {
       PodNetwork.attach(host, slot);
       host.sh("ip addr add " + ControlPlane.ADVERTISE_IP + "/32 dev lo");
       host.relayFromRoot(
@@ -149,7 +181,12 @@ public final class LabNode implements AutoCloseable {
                 + ControlPlane.KUBERNETES_SERVICE_IP
                 + " tcp dport 443 drop");
       }
-      makeCgroup(host.ns());
+      Teardown.make(
+          "cgroup " + cgroup,
+          () -> {
+            makeCgroup(cgroup);
+            return cgroup;
+          });
       writeConfigs(cp, dir, host.ns(), name, slot, setup);
       // The images, imported once per run into a seed store, reach each node as hard links: five
       // containerds each unpacking the same 148 MB image took most of a cluster's start.
@@ -185,17 +222,13 @@ public final class LabNode implements AutoCloseable {
       env.put("DIR", dir.toString());
       env.put("NODE", name);
       env.put("NODE_IP", PodNetwork.nodeIp(slot));
-      env.put("KUBELET", ControlPlane.bin("kubelet").toString());
-      env.put("KUBE_PROXY", ControlPlane.bin("kube-proxy").toString());
+      env.put("KUBELET", Binaries.path("kubelet").toString());
+      env.put("KUBE_PROXY", Binaries.path("kube-proxy").toString());
       env.put("SHADOWED", String.join(" ", SHADOWED.stream().map(Path::toString).toList()));
-      return new LabNode(name, host, slot, dir, pb.start());
-    } catch (IOException | RuntimeException e) {
-      PodNetwork.release(host, slot);
-      FOOTPRINT.release();
-      if (e instanceof IOException io) {
-        throw new UncheckedIOException(io);
-      }
-      throw (RuntimeException) e;
+      // Whatever it starts names the node's folder or lives in its cgroup: close finds it there.
+      kubelet = Teardown.start(pb);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -290,13 +323,17 @@ public final class LabNode implements AutoCloseable {
     if (seed != null) {
       return seed;
     }
-    seed = Files.createTempDirectory("ghosthunt-images-");
-    Path made = seed;
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> Lab.exec(List.of("rm", "-rf", made.toString()), Duration.ofMinutes(1)),
-                "image-seed-cleanup"));
+    // Kept for the JVM's run (every cluster's nodes start from it), removed when it ends.
+    seed =
+        Teardown.make(
+            "an image store",
+            () -> {
+              Path made = Files.createTempDirectory("ghosthunt-images-");
+              Teardown.register(
+                  "image store " + made,
+                  () -> Lab.exec(List.of("rm", "-rf", made.toString()), Duration.ofMinutes(1)));
+              return made;
+            });
     writeContainerdConfig(seed);
     Lab.Exec imported =
         Lab.exec(
@@ -500,45 +537,56 @@ public final class LabNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the node's processes (the kubelet, kube-proxy, containerd, the shims, every process of
+   * its cgroup), removes its cgroup, folder and slot, and, for the last node, puts back what the
+   * nodes changed on the machine. It may run twice: a close that the JVM's stop interrupted on
+   * another thread leaves the node to {@link Teardown}'s hook.
+   */
   @Override
   public synchronized void close() {
-    if (closed) {
+    if (closed || Teardown.interrupted()) {
       return;
     }
-    closed = true;
     List<RuntimeException> failures = new ArrayList<>();
     // Each step runs whatever the one before left: the rest of the node must go in any case.
     step(
         failures,
         () -> {
-          kubelet.destroyForcibly();
-          waitFor(kubelet.toHandle());
+          if (kubelet != null) {
+            kubelet.destroyForcibly();
+            waitFor(kubelet.toHandle());
+          }
           // containerd and its shims name this node's folder on their command lines; containers are
           // in its cgroup.
-          List<ProcessHandle> left =
-              new ArrayList<>(
-                  ProcessHandle.allProcesses()
-                      .filter(
-                          p ->
-                              p.info()
-                                  .commandLine()
-                                  .map(c -> c.contains(dir.toString()))
-                                  .orElse(false))
-                      .toList());
-          left.addAll(cgroupProcesses());
+          List<ProcessHandle> left = new ArrayList<>(cgroupProcesses());
+          if (dir != null) {
+            String folder = dir.toString();
+            ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(folder)).orElse(false))
+                .forEach(left::add);
+          }
           left.forEach(ProcessHandle::destroyForcibly);
           left.forEach(LabNode::waitFor);
         });
     step(failures, this::removeCgroup);
     // With every process gone, the node's mount namespace and all its mounts are gone too.
-    step(failures, () -> Lab.exec(List.of("rm", "-rf", dir.toString()), Duration.ofMinutes(1)));
-    step(failures, () -> PodNetwork.release(host, slot));
-    step(failures, FOOTPRINT::release);
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // called from the hook itself while the JVM shuts down
+    if (dir != null) {
+      step(failures, () -> Lab.exec(List.of("rm", "-rf", dir.toString()), Duration.ofMinutes(1)));
     }
+    if (slot >= 0) {
+      step(failures, () -> PodNetwork.release(host, slot));
+      slot = -1;
+    }
+    if (Teardown.interrupted()) {
+      return; // some of it was refused: the hook closes the node again
+    }
+    if (footprint) {
+      footprint = false;
+      step(failures, FOOTPRINT::release);
+    }
+    closed = true;
+    registration.close();
     if (!failures.isEmpty()) {
       IllegalStateException e =
           new IllegalStateException("node " + name + " was not removed cleanly");
@@ -614,17 +662,23 @@ public final class LabNode implements AutoCloseable {
 
   /**
    * What the nodes change on the machine itself, taken note of when the first node starts and put
-   * back when the last one stops: the mount points they shadow, if this made them, and the sysctls
-   * the kubelet sets.
+   * back when the last one stops (or by {@link Teardown}'s hook, which closes it after every node
+   * registered since): the mount points they shadow, if this made them, and the sysctls the kubelet
+   * sets.
    */
-  private static final class HostFootprint {
+  private static final class HostFootprint implements AutoCloseable {
     private int nodes;
     private final List<Path> made = new ArrayList<>();
     private final List<String> sysctls = new ArrayList<>();
+    private Teardown.Registration registration;
 
+    /** Called inside a {@link Teardown#make}. */
     synchronized void acquire() {
       if (nodes++ > 0) {
         return;
+      }
+      if (registration == null) {
+        registration = Teardown.register("what lab nodes change on the machine", this);
       }
       try {
         for (Path p : SHADOWED) {
@@ -637,12 +691,16 @@ public final class LabNode implements AutoCloseable {
             Files.createDirectories(p);
           }
         }
-        for (String key : KUBELET_SYSCTLS) {
-          sysctls.add(
-              key + "=" + Files.readString(Path.of("/proc/sys", key.replace('.', '/'))).trim());
+        if (sysctls.isEmpty()) {
+          for (String key : KUBELET_SYSCTLS) {
+            sysctls.add(
+                key + "=" + Files.readString(Path.of("/proc/sys", key.replace('.', '/'))).trim());
+          }
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      } catch (IOException | RuntimeException e) {
+        nodes--;
+        close();
+        throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
       }
     }
 
@@ -650,14 +708,30 @@ public final class LabNode implements AutoCloseable {
       if (--nodes > 0) {
         return;
       }
+      close();
+    }
+
+    /** Puts the sysctls back and removes the mount points it made; may run twice. */
+    @Override
+    public synchronized void close() {
+      if (Teardown.interrupted()) {
+        return; // the hook does it
+      }
       for (String kv : sysctls) {
         Lab.exec(List.of("sysctl", "-qw", kv), Duration.ofSeconds(10));
       }
-      sysctls.clear();
       for (Path p : made) {
         Lab.exec(List.of("rm", "-rf", p.toString()), Duration.ofSeconds(30));
       }
+      if (Teardown.interrupted()) {
+        return;
+      }
+      sysctls.clear();
       made.clear();
+      if (registration != null) {
+        registration.close();
+        registration = null;
+      }
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.ghosthunt.operator.testing;
+package io.ghosthunt.lab.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

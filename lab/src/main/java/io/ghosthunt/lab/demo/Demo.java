@@ -1,7 +1,8 @@
-package io.ghosthunt.operator.demo;
+package io.ghosthunt.lab.demo;
 
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.operator.testing.HauntedCluster;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.Teardown;
+import io.ghosthunt.lab.cluster.HauntedCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,8 +14,8 @@ import java.util.List;
  * a haunted house of five real nodes: kubelet, containerd and kube-proxy in lab namespaces, a pod
  * network), GhostHunt installed with {@code helm install} from the images this build made; then
  * what a user does: {@code kubectl apply} the Tuesday possession, {@code kubectl wait}, {@code
- * kubectl describe}. Everything is removed on exit, Ctrl-C included; {@code --keep} leaves it
- * running to explore with kubectl.
+ * kubectl describe}. Everything is removed on exit, Ctrl-C and SIGTERM included, at any moment (the
+ * lab's {@link Teardown} hook); {@code --keep} leaves it running to explore with kubectl.
  */
 public final class Demo {
 
@@ -61,39 +62,54 @@ public final class Demo {
       System.exit(2);
     }
     Instant started = Instant.now();
-    Path dir = Files.createTempDirectory("ghosthunt-demo-");
-    HauntedCluster[] cluster = new HauntedCluster[1];
-    // Ctrl-C: the JVM runs this hook; the lab's own hook removes the namespaces too.
-    Thread cleanup =
-        new Thread(
+    // The first registered is the last undone: this says that all the rest is gone.
+    Path dir =
+        Teardown.make(
+            "the demo's folder",
             () -> {
-              if (cluster[0] != null) {
-                step(
-                    started,
-                    "cleaning up: nodes (kubelets, containerds, kube-proxies, pods), lab namespaces, control plane");
-                cluster[0].close();
-              }
-              try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-              } catch (java.io.IOException e) {
-                // a leftover temp folder is harmless
-              }
-            },
-            "demo-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanup);
+              Path made = Files.createTempDirectory("ghosthunt-demo-");
+              Teardown.register(
+                  "the demo's folder",
+                  () -> {
+                    Lab.exec(List.of("rm", "-rf", made.toString()), Duration.ofMinutes(1));
+                    step(started, "removed everything");
+                  });
+              return made;
+            });
+    Teardown.onStopping(
+        () ->
+            step(
+                started,
+                "stopping: removing the nodes (kubelets, containerds, kube-proxies, pods),"
+                    + " the lab namespaces and the control plane"));
+    try {
+      run(started, dir, keep, repo, hunt);
+    } catch (Exception e) {
+      if (Teardown.stopping()) {
+        // Ctrl-C or SIGTERM while it worked: the hook removes everything and ends the JVM; what
+        // failed here failed because of that.
+        Thread.currentThread().join();
+      }
+      e.printStackTrace();
+      System.err.println("ghosthunt demo: failed (" + e + "); removing everything");
+      System.exit(2);
+    }
+  }
 
-    cluster[0] = HauntedCluster.start(dir, s -> step(started, s));
+  private static void run(Instant started, Path dir, boolean keep, Path repo, Path hunt)
+      throws Exception {
+    HauntedCluster cluster = HauntedCluster.start(dir, s -> step(started, s));
     step(started, "kubectl get nodes -o wide");
-    print(cluster[0].kubectl("get", "nodes", "-o", "wide"));
+    print(cluster.kubectl("get", "nodes", "-o", "wide"));
     step(
         started,
         "kubectl -n " + HauntedCluster.NAMESPACE + " get deployment " + HauntedCluster.DEPLOYMENT);
     print(
-        cluster[0].kubectl(
+        cluster.kubectl(
             "-n", HauntedCluster.NAMESPACE, "get", "deployment", HauntedCluster.DEPLOYMENT));
     String name = huntName(hunt);
     step(started, "kubectl apply -f " + repo.relativize(hunt.toAbsolutePath().normalize()));
-    print(cluster[0].kubectl("apply", "-f", hunt.toString()));
+    print(cluster.kubectl("apply", "-f", hunt.toString()));
     step(
         started,
         "kubectl wait --for=condition=Complete ghosthunt/"
@@ -101,24 +117,24 @@ public final class Demo {
             + " --timeout=5m"
             + " (each node's kubelet runs one probe pod from the image; it hunts in the node's namespace)");
     Lab.Exec waited =
-        cluster[0].kubectl("wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=5m");
+        cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=5m");
     print(waited);
     step(started, "kubectl get ghosthunts");
-    print(cluster[0].kubectl("get", "ghosthunts"));
+    print(cluster.kubectl("get", "ghosthunts"));
     step(
         started,
         "kubectl get ghosthuntreports -l ghosthunt.io/hunt=" + name + " (one report per node)");
-    print(cluster[0].kubectl("get", "ghosthuntreports", "-l", "ghosthunt.io/hunt=" + name));
+    print(cluster.kubectl("get", "ghosthuntreports", "-l", "ghosthunt.io/hunt=" + name));
     step(started, "kubectl describe ghosthunt " + name);
-    print(cluster[0].kubectl("describe", "ghosthunt", name));
+    print(cluster.kubectl("describe", "ghosthunt", name));
     Duration took = Duration.between(started, Instant.now());
     if (keep) {
       step(started, "ready after " + took.toSeconds() + " s; left running. In another shell:");
       System.out.println(
           "  export KUBECONFIG="
-              + cluster[0].kubeconfig
+              + cluster.kubeconfig
               + " PATH="
-              + cluster[0].controlPlane.kubectl().getParent()
+              + cluster.controlPlane.kubectl().getParent()
               + ":$PATH");
       System.out.println("  kubectl get ghosthunts,nodes");
       System.out.println(

@@ -1,7 +1,7 @@
-package io.ghosthunt.operator.testing;
+package io.ghosthunt.lab.cluster;
 
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;

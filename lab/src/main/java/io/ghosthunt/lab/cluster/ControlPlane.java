@@ -1,10 +1,10 @@
-package io.ghosthunt.operator.testing;
+package io.ghosthunt.lab.cluster;
 
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.ghosthunt.agent.lab.Lab;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.Teardown;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,23 +13,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One real control plane for the whole test run (JUnit extension): etcd, kube-apiserver,
+ * A real control plane, for the demo and for the whole test run: etcd, kube-apiserver,
  * kube-controller-manager and kube-scheduler, started by {@code scripts/control-plane.sh up} from
  * the binaries its {@code build} compiled, never downloaded. The script's flags are a real
  * cluster's: RBAC, the ServiceAccount admission plugin (pods get a projected token and the cluster
  * CA), a Service range in a documentation prefix and a serving certificate for the {@code
- * kubernetes} Service's address, which lab nodes' pods dial. Tests get an admin {@link
- * KubernetesClient} or this object as a parameter through {@link Extension}.
+ * kubernetes} Service's address, which lab nodes' pods dial. Tests get one through a JUnit
+ * extension of their own module's test sources.
  */
-public final class ControlPlane implements AutoCloseable, ExtensionContext.Store.CloseableResource {
-
-  private static final ExtensionContext.Namespace NS =
-      ExtensionContext.Namespace.create(ControlPlane.class);
+public final class ControlPlane implements AutoCloseable {
 
   /**
    * The {@code kubernetes} Service's ClusterIP (the first address of the script's Service range).
@@ -42,13 +36,13 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
    */
   public static final String ADVERTISE_IP = "203.0.113.223";
 
-  private final Path state;
+  private Path state;
   private final String kubeconfigYaml;
   private final KubernetesClient admin;
-  private final Thread hook = new Thread(this::down, "control-plane-stop");
+  private final Teardown.Registration registration;
   private boolean closed;
 
-  /** A control plane outside JUnit (benchmarks, the demo); close it when done. */
+  /** A whole control plane: close it when done. */
   public static ControlPlane start() {
     return new ControlPlane(true);
   }
@@ -65,8 +59,8 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
 
   private ControlPlane(boolean controllers) {
     this.controllers = controllers;
-    String version = System.getProperty("kube.version", "1.34.4");
-    Path bin = binDir(version);
+    String version = Binaries.kubernetesVersion();
+    Path bin = Binaries.dir();
     if (!Files.isExecutable(bin.resolve("kube-apiserver"))
         || !Files.isExecutable(bin.resolve("etcd"))) {
       throw new IllegalStateException(
@@ -76,25 +70,31 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
               + bin
               + ": run scripts/control-plane.sh build first");
     }
+    // A JVM that ends without closing us (Ctrl-C while it starts, a crash, a forgotten close)
+    // still stops etcd, the API server and the controllers: registered before the script starts
+    // them (the hook kills a script still starting them, then runs down).
+    registration =
+        Teardown.make(
+            "a control plane",
+            () -> {
+              Teardown.Registration r = Teardown.register("control plane", this::down);
+              state = Files.createTempDirectory("ghosthunt-cp-");
+              return r;
+            });
     try {
-      state = Files.createTempDirectory("ghosthunt-cp-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    // A test JVM that ends without closing us (a crash, a forgotten close) still stops etcd and the
-    // API server.
-    Runtime.getRuntime().addShutdownHook(hook);
-    Lab.Exec up = script("up");
-    if (up.exitCode() != 0) {
-      down();
-      throw new IllegalStateException("scripts/control-plane.sh up failed:\n" + up.output());
-    }
-    try {
+      Lab.Exec up = script("up");
+      if (up.exitCode() != 0) {
+        throw new IllegalStateException("scripts/control-plane.sh up failed:\n" + up.output());
+      }
       kubeconfigYaml = Files.readString(state.resolve("kubeconfig"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      admin = clientFor(kubeconfigYaml);
+    } catch (IOException | RuntimeException e) {
+      if (!Teardown.interrupted()) {
+        down();
+        registration.close();
+      }
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
-    admin = clientFor(kubeconfigYaml);
   }
 
   private Lab.Exec script(String command) {
@@ -102,30 +102,11 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
         List.of(
             "env",
             "GHOSTHUNT_CP_DIR=" + state,
-            "K8S_VERSION=" + System.getProperty("kube.version", "1.34.4"),
+            "K8S_VERSION=" + Binaries.kubernetesVersion(),
             "GHOSTHUNT_CONTROLLERS=" + (controllers ? 1 : 0),
             repo().resolve("scripts/control-plane.sh").toString(),
             command),
         Duration.ofMinutes(3));
-  }
-
-  static Path binDir(String version) {
-    // Where scripts/control-plane.sh build puts them (its KUBEAPITEST_DIR; the name stays for the
-    // caches).
-    String root =
-        System.getenv()
-            .getOrDefault(
-                "KUBEAPITEST_DIR",
-                Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
-    return Path.of(root, "k8s", version + "-linux-amd64");
-  }
-
-  /**
-   * The binaries scripts/control-plane.sh build made (kubelet, pause, kubectl beside the control
-   * plane).
-   */
-  public static Path bin(String name) {
-    return binDir(System.getProperty("kube.version", "1.34.4")).resolve(name);
   }
 
   /** The API server's port on the machine's loopback. */
@@ -135,7 +116,7 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
 
   /** The real kubectl that was installed beside the API server. */
   public Path kubectl() {
-    return binDir(System.getProperty("kube.version", "1.34.4")).resolve("kubectl");
+    return Binaries.path("kubectl");
   }
 
   public static KubernetesClient clientFor(String kubeconfigYaml) {
@@ -203,27 +184,6 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
     }
   }
 
-  /**
-   * Waits until kube-controller-manager's aggregation controller has folded the chart's
-   * ghosthunt-edit into Kubernetes' own edit role.
-   */
-  public static void awaitEditAggregatesHunts(KubernetesClient admin) {
-    admin
-        .rbac()
-        .clusterRoles()
-        .withName("edit")
-        .waitUntilCondition(
-            r ->
-                r != null
-                    && r.getRules().stream()
-                        .anyMatch(
-                            x ->
-                                x.getResources().contains("ghosthunts")
-                                    && x.getVerbs().contains("create")),
-            60,
-            TimeUnit.SECONDS);
-  }
-
   public KubernetesClient admin() {
     return admin;
   }
@@ -282,96 +242,33 @@ public final class ControlPlane implements AutoCloseable, ExtensionContext.Store
         .waitUntilCondition(java.util.Objects::nonNull, 30, TimeUnit.SECONDS);
   }
 
-  /**
-   * Installs the committed CRDs (the ones users apply) and the chart's report policy, and waits
-   * until the CRDs are served.
-   */
-  public void installCrd() {
-    try {
-      io.ghosthunt.operator.GhostHuntOperator.installAdmissionPolicies(admin);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    for (var crd : io.ghosthunt.operator.GhostHuntOperator.CRDS.entrySet()) {
-      try {
-        CustomResourceDefinition def =
-            admin
-                .getKubernetesSerialization()
-                .unmarshal(
-                    Files.readString(repo().resolve("crds").resolve(crd.getKey())),
-                    CustomResourceDefinition.class);
-        admin.resource(def).serverSideApply();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      io.ghosthunt.operator.GhostHuntOperator.awaitEstablished(admin, crd.getValue(), 30);
-    }
-  }
-
   public static Path repo() {
     String repo = System.getProperty("ghosthunt.repo");
     return repo != null ? Path.of(repo) : Path.of("..").toAbsolutePath().normalize();
   }
 
   /**
-   * {@code @ExtendWith(ControlPlane.Extension.class)}: one control plane for the whole run, started
-   * when a test first asks for it. JUnit makes an instance per test class, so the extension is this
-   * light class and not the control plane itself.
+   * Stops etcd, the API server and the controllers and removes their state. It may run twice: a
+   * close that the JVM's stop interrupted on another thread leaves the rest to {@link Teardown}'s
+   * hook, which runs down again.
    */
-  public static final class Extension implements ParameterResolver {
-    @Override
-    public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
-      Class<?> type = p.getParameter().getType();
-      return type == ControlPlane.class || type == KubernetesClient.class;
-    }
-
-    @Override
-    public Object resolveParameter(ParameterContext p, ExtensionContext c) {
-      ControlPlane cp =
-          c.getRoot()
-              .getStore(NS)
-              .getOrComputeIfAbsent(
-                  ControlPlane.class, k -> new ControlPlane(true), ControlPlane.class);
-      return p.getParameter().getType() == ControlPlane.class ? cp : cp.admin;
-    }
-  }
-
   @Override
   public synchronized void close() {
-    if (closed) {
+    if (closed || Teardown.interrupted()) {
+      return;
+    }
+    admin.close();
+    down();
+    if (Teardown.interrupted()) {
       return;
     }
     closed = true;
-    admin.close();
-    down();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is already shutting down
-    }
+    registration.close();
   }
 
   private void down() {
-    script("down");
-  }
-
-  /**
-   * Server-side applies the GhostHunt {@code namespace/name} with {@code spec} (YAML or JSON flow).
-   */
-  public static io.ghosthunt.api.GhostHunt applyHunt(
-      KubernetesClient client, String namespace, String name, String spec) {
-    io.ghosthunt.api.GhostHunt hunt =
-        client
-            .getKubernetesSerialization()
-            .unmarshal(
-                """
-                apiVersion: ghosthunt.io/v1alpha1
-                kind: GhostHunt
-                metadata: {name: %s, namespace: %s}
-                spec: %s
-                """
-                    .formatted(name, namespace, spec),
-                io.ghosthunt.api.GhostHunt.class);
-    return client.resource(hunt).serverSideApply();
+    if (state != null) {
+      script("down");
+    }
   }
 }

@@ -1,4 +1,4 @@
-package io.ghosthunt.agent.lab;
+package io.ghosthunt.lab;
 
 import java.nio.file.Path;
 

@@ -1,0 +1,88 @@
+package io.ghosthunt.operator.testing;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.lab.cluster.ControlPlane;
+import io.ghosthunt.operator.GhostHuntOperator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the operator's tests do to a lab control plane with the operator's own code and model: the
+ * lab itself knows GhostHunt only by its chart, its images and its jars.
+ */
+public final class Fixtures {
+
+  private Fixtures() {}
+
+  /**
+   * Installs the committed CRDs (the ones users apply) and the chart's report policy, as {@code
+   * ghosthunt operator --install-crd} does, and waits until the CRDs are served.
+   */
+  public static void installCrd(ControlPlane cp) {
+    KubernetesClient admin = cp.admin();
+    try {
+      GhostHuntOperator.installAdmissionPolicies(admin);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (var crd : GhostHuntOperator.CRDS.entrySet()) {
+      try {
+        CustomResourceDefinition def =
+            admin
+                .getKubernetesSerialization()
+                .unmarshal(
+                    Files.readString(ControlPlane.repo().resolve("crds").resolve(crd.getKey())),
+                    CustomResourceDefinition.class);
+        admin.resource(def).serverSideApply();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      GhostHuntOperator.awaitEstablished(admin, crd.getValue(), 30);
+    }
+  }
+
+  /**
+   * Server-side applies the GhostHunt {@code namespace/name} with {@code spec} (YAML or JSON flow).
+   */
+  public static GhostHunt applyHunt(
+      KubernetesClient client, String namespace, String name, String spec) {
+    GhostHunt hunt =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                """
+                apiVersion: ghosthunt.io/v1alpha1
+                kind: GhostHunt
+                metadata: {name: %s, namespace: %s}
+                spec: %s
+                """
+                    .formatted(name, namespace, spec),
+                GhostHunt.class);
+    return client.resource(hunt).serverSideApply();
+  }
+
+  /**
+   * Waits until kube-controller-manager's aggregation controller has folded the chart's
+   * ghosthunt-edit into Kubernetes' own edit role.
+   */
+  public static void awaitEditAggregatesHunts(KubernetesClient admin) {
+    admin
+        .rbac()
+        .clusterRoles()
+        .withName("edit")
+        .waitUntilCondition(
+            r ->
+                r != null
+                    && r.getRules().stream()
+                        .anyMatch(
+                            x ->
+                                x.getResources().contains("ghosthunts")
+                                    && x.getVerbs().contains("create")),
+            60,
+            TimeUnit.SECONDS);
+  }
+}
