@@ -833,7 +833,7 @@ class GhostHuntOperatorIT {
                         GhostHunt.class))
             .serverSideApply();
         // Its twin with less time: blocked past its deadline, it ends with the reason.
-        ControlPlane.applyHunt(
+        Fixtures.applyHunt(
             client,
             team,
             "blocked-short",

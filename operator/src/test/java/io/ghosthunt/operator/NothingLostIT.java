@@ -6,19 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.ghosthunt.agent.lab.Lab;
-import io.ghosthunt.agent.lab.LabHost;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.lab.Lab;
+import io.ghosthunt.lab.LabHost;
+import io.ghosthunt.lab.cluster.ControlPlane;
+import io.ghosthunt.lab.cluster.Images;
+import io.ghosthunt.lab.cluster.LabNode;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.ghosthunt.operator.probes.Labels;
-import io.ghosthunt.operator.testing.ControlPlane;
-import io.ghosthunt.operator.testing.Images;
-import io.ghosthunt.operator.testing.LabNode;
+import io.ghosthunt.operator.testing.ControlPlaneExtension;
+import io.ghosthunt.operator.testing.Fixtures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * controller-manager calls the node NotReady, the Node deleted; and the operator stopped right
  * after it created a hunt's probe. Whatever a report said stands, and the hunt's clock never moves.
  */
-@ExtendWith(ControlPlane.Extension.class)
+@ExtendWith(ControlPlaneExtension.class)
 class NothingLostIT {
 
   static final String NS = "lost";
@@ -53,7 +55,7 @@ class NothingLostIT {
   static void start(ControlPlane controlPlane) {
     cp = controlPlane;
     client = cp.admin();
-    cp.installCrd();
+    Fixtures.installCrd(cp);
     cp.probeNamespace(PROBES);
     cp.namespace(NS);
     lab = new Lab();
@@ -98,7 +100,7 @@ class NothingLostIT {
   @Test
   void aGhostReportedBeforeItsPodItsKubeletAndItsNodeWentStaysInTheHunt() throws Exception {
     GhostHunt hunt =
-        ControlPlane.applyHunt(
+        Fixtures.applyHunt(
             client,
             NS,
             "doomed",
@@ -216,7 +218,7 @@ class NothingLostIT {
                   public void onDelete(Pod pod, boolean unknown) {}
                 });
     GhostHunt hunt =
-        ControlPlane.applyHunt(
+        Fixtures.applyHunt(
             client,
             NS,
             "clock",
