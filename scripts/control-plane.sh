@@ -207,21 +207,20 @@ cmd_up() {
   local etcd_port peer_port api_port
   etcd_port=$(free_port); peer_port=$(free_port); api_port=$(free_port)
   log "etcd on 127.0.0.1:$etcd_port"
-  "$BIN_DIR/etcd" --data-dir "$STATE_DIR/etcd" --listen-client-urls "http://127.0.0.1:$etcd_port" \
-    --advertise-client-urls "http://127.0.0.1:$etcd_port" --listen-peer-urls "http://127.0.0.1:$peer_port" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" --initial-cluster "default=http://127.0.0.1:$peer_port" \
-    --unsafe-no-fsync >"$STATE_DIR/etcd.log" 2>&1 &
-  echo $! > "$STATE_DIR/etcd.pid"
+  local etcd_cmd=("$BIN_DIR/etcd" --data-dir "$STATE_DIR/etcd" --listen-client-urls "http://127.0.0.1:$etcd_port"
+    --advertise-client-urls "http://127.0.0.1:$etcd_port" --listen-peer-urls "http://127.0.0.1:$peer_port"
+    --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" --initial-cluster "default=http://127.0.0.1:$peer_port"
+    --unsafe-no-fsync)
+  start_part etcd "${etcd_cmd[@]}"
   # RBAC and the ServiceAccount admission plugin on, as in every real cluster: a pod gets its
   # projected token, the cluster CA and its namespace mounted from its service account.
   log "kube-apiserver on https://127.0.0.1:$api_port (RBAC, ServiceAccount admission)"
-  "$BIN_DIR/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" --bind-address 127.0.0.1 \
-    --secure-port "$api_port" --cert-dir "$pki" --tls-cert-file "$pki/server.crt" --tls-private-key-file "$pki/server.key" \
-    --client-ca-file "$pki/ca.crt" --authorization-mode RBAC --service-account-key-file "$pki/sa.pub" \
-    --service-account-signing-key-file "$pki/sa.key" --service-account-issuer https://kubernetes.default.svc \
-    --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true --advertise-address "$ADVERTISE_IP" \
-    >"$STATE_DIR/apiserver.log" 2>&1 &
-  echo $! > "$STATE_DIR/apiserver.pid"
+  local api_cmd=("$BIN_DIR/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" --bind-address 127.0.0.1
+    --secure-port "$api_port" --cert-dir "$pki" --tls-cert-file "$pki/server.crt" --tls-private-key-file "$pki/server.key"
+    --client-ca-file "$pki/ca.crt" --authorization-mode RBAC --service-account-key-file "$pki/sa.pub"
+    --service-account-signing-key-file "$pki/sa.key" --service-account-issuer https://kubernetes.default.svc
+    --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true --advertise-address "$ADVERTISE_IP")
+  start_part apiserver "${api_cmd[@]}"
   cat > "$STATE_DIR/kubeconfig" <<KC
 apiVersion: v1
 kind: Config
@@ -236,6 +235,24 @@ contexts:
   context: {cluster: ghosthunt-test, user: admin, namespace: default}
 current-context: ghosthunt-test
 KC
+  await_ready
+  # GHOSTHUNT_CONTROLLERS=0: the API server alone, for the scale benchmark, whose simulated nodes
+  # have no kubelet to post their status (a controller-manager would rightly mark them Unknown).
+  [ "${GHOSTHUNT_CONTROLLERS:-1}" = 0 ] || start_controllers "$pki"
+  log "ready"
+  echo "$STATE_DIR/kubeconfig"
+}
+
+# Starts one part (etcd, apiserver) in the background and keeps its command line, so that
+# `restart` starts the very same process again (same ports, same data).
+start_part() {
+  local name=$1; shift
+  printf '%q ' "$@" > "$STATE_DIR/$name.cmd"
+  "$@" >>"$STATE_DIR/$name.log" 2>&1 &
+  echo $! > "$STATE_DIR/$name.pid"
+}
+
+await_ready() {
   log "waiting for /readyz"
   local deadline=$((SECONDS + 120))
   until "$BIN_DIR/kubectl" --kubeconfig "$STATE_DIR/kubeconfig" get --raw /readyz >/dev/null 2>&1; do
@@ -243,11 +260,23 @@ KC
     [ $SECONDS -lt $deadline ] || { log "not ready after 120 s: $STATE_DIR/apiserver.log"; exit 1; }
     sleep 0.5
   done
-  # GHOSTHUNT_CONTROLLERS=0: the API server alone, for the scale benchmark, whose simulated nodes
-  # have no kubelet to post their status (a controller-manager would rightly mark them Unknown).
-  [ "${GHOSTHUNT_CONTROLLERS:-1}" = 0 ] || start_controllers "$pki"
-  log "ready"
-  echo "$STATE_DIR/kubeconfig"
+}
+
+# A fault for tests: stops etcd or the API server (SIGTERM, then SIGKILL after 10 s) and starts the
+# same process again, then waits until the API server is ready.
+cmd_restart() {
+  local name=${1:-}
+  case "$name" in etcd|apiserver) ;; *) echo "usage: $0 restart etcd|apiserver" >&2; exit 2 ;; esac
+  [ -f "$STATE_DIR/$name.cmd" ] || { log "$name is not up"; exit 1; }
+  local pid; pid=$(cat "$STATE_DIR/$name.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  log "$name stopped; starting it again"
+  eval "$(cat "$STATE_DIR/$name.cmd")" '>>"$STATE_DIR/$name.log" 2>&1 &'
+  echo $! > "$STATE_DIR/$name.pid"
+  await_ready
+  log "$name restarted"
 }
 
 # kube-controller-manager (Deployments and ReplicaSets, garbage collection of owned objects, service
@@ -304,5 +333,6 @@ case "${1:-}" in
   build) cmd_build ;;
   up) cmd_up ;;
   down) cmd_down ;;
-  *) echo "usage: $0 build|up|down" >&2; exit 2 ;;
+  restart) cmd_restart "${2:-}" ;;
+  *) echo "usage: $0 build|up|down|restart etcd|apiserver" >&2; exit 2 ;;
 esac

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * after it created a hunt's probe. Whatever a report said stands, and the hunt's clock never moves.
  */
 @ExtendWith(ControlPlaneExtension.class)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class NothingLostIT {
 
   static final String NS = "lost";
@@ -98,6 +99,71 @@ class NothingLostIT {
   }
 
   @Test
+  @org.junit.jupiter.api.Order(1)
+  void etcdAndTheApiServerRestartedMidHuntLoseNoReport() throws Exception {
+    GhostHunt hunt =
+        Fixtures.applyHunt(
+            client,
+            NS,
+            "restarts",
+            "{nodes: {names: [node-x, node-y]}, checks: {portOwner: {ports: [8080],"
+                + " expectedProcess: java}}, timeoutSeconds: 60}");
+    reportDone(hunt, "node-x");
+    // The processes, not a pause: etcd first, then the API server, each stopped and started again.
+    cp.restart("etcd");
+    cp.restart("apiserver");
+    GhostHunt done = awaitComplete("restarts", 150);
+    assertEquals(HuntVerdict.Haunted, done.getStatus().getVerdict(), done.getStatus().getSummary());
+    assertEquals(1, done.getStatus().getGhosts());
+    assertTrue(
+        done.getStatus().getSummary().startsWith("node-x: port 8080 is held by PID " + squatter),
+        done.getStatus().getSummary());
+    assertEquals(
+        List.of(),
+        client
+            .pods()
+            .inNamespace(PROBES)
+            .withLabel(Labels.HUNT_UID, hunt.getMetadata().getUid())
+            .list()
+            .getItems());
+  }
+
+  static GhostHuntReport reportDone(GhostHunt hunt, String node) throws Exception {
+    return client
+        .resources(GhostHuntReport.class)
+        .inNamespace(NS)
+        .withLabel(Labels.HUNT_UID, hunt.getMetadata().getUid())
+        .informOnCondition(
+            l ->
+                l.stream()
+                    .anyMatch(
+                        r ->
+                            node.equals(r.getSpec().getNode())
+                                && r.getStatus() != null
+                                && r.getStatus().getPhase() == NodePhase.Done))
+        .get(90, TimeUnit.SECONDS)
+        .stream()
+        .filter(r -> node.equals(r.getSpec().getNode()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  static GhostHunt awaitComplete(String name, int seconds) {
+    return client
+        .resources(GhostHunt.class)
+        .inNamespace(NS)
+        .withName(name)
+        .waitUntilCondition(
+            h ->
+                h != null
+                    && h.getStatus() != null
+                    && h.getStatus().getPhase() == HuntPhase.Complete,
+            seconds,
+            TimeUnit.SECONDS);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(3)
   void aGhostReportedBeforeItsPodItsKubeletAndItsNodeWentStaysInTheHunt() throws Exception {
     GhostHunt hunt =
         Fixtures.applyHunt(
@@ -106,24 +172,7 @@ class NothingLostIT {
             "doomed",
             "{nodes: {names: [node-x, node-y]}, checks: {portOwner: {ports: [8080],"
                 + " expectedProcess: java}}, timeoutSeconds: 120}");
-    GhostHuntReport reported =
-        client
-            .resources(GhostHuntReport.class)
-            .inNamespace(NS)
-            .withLabel(Labels.HUNT_UID, hunt.getMetadata().getUid())
-            .informOnCondition(
-                l ->
-                    l.stream()
-                        .anyMatch(
-                            r ->
-                                "node-x".equals(r.getSpec().getNode())
-                                    && r.getStatus() != null
-                                    && r.getStatus().getPhase() == NodePhase.Done))
-            .get(90, TimeUnit.SECONDS)
-            .stream()
-            .filter(r -> "node-x".equals(r.getSpec().getNode()))
-            .findFirst()
-            .orElseThrow();
+    GhostHuntReport reported = reportDone(hunt, "node-x");
     assertEquals(HuntVerdict.Haunted, reported.getStatus().getVerdict());
 
     // The faults, one after the other, each after the report: the probe pod deleted, the kubelet
@@ -152,18 +201,7 @@ class NothingLostIT {
             TimeUnit.SECONDS);
     client.nodes().withName("node-x").delete();
 
-    GhostHunt done =
-        client
-            .resources(GhostHunt.class)
-            .inNamespace(NS)
-            .withName("doomed")
-            .waitUntilCondition(
-                h ->
-                    h != null
-                        && h.getStatus() != null
-                        && h.getStatus().getPhase() == HuntPhase.Complete,
-                200,
-                TimeUnit.SECONDS);
+    GhostHunt done = awaitComplete("doomed", 200);
     assertEquals(HuntVerdict.Haunted, done.getStatus().getVerdict(), done.getStatus().getSummary());
     assertEquals(1, done.getStatus().getGhosts());
     assertEquals("2/2", done.getStatus().getProgress());
@@ -192,6 +230,7 @@ class NothingLostIT {
   }
 
   @Test
+  @org.junit.jupiter.api.Order(2)
   void anOperatorStoppedRightAfterItMadeAProbeLeavesTheClockWhereItWas() throws Exception {
     // Every probe pod of this hunt that ever exists, however briefly.
     Set<String> probeUids = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -243,18 +282,7 @@ class NothingLostIT {
         startedAt + " is after the probe's creation " + probe.getMetadata().getCreationTimestamp());
 
     operator = startOperator();
-    GhostHunt done =
-        client
-            .resources(GhostHunt.class)
-            .inNamespace(NS)
-            .withName("clock")
-            .waitUntilCondition(
-                h ->
-                    h != null
-                        && h.getStatus() != null
-                        && h.getStatus().getPhase() == HuntPhase.Complete,
-                150,
-                TimeUnit.SECONDS);
+    GhostHunt done = awaitComplete("clock", 150);
     assertEquals(startedAt, done.getStatus().getStartedAt(), "the deadline did not move");
     // One probe, never a second: the restarted operator found the first by its name.
     assertEquals(Set.of(probe.getMetadata().getUid()), probeUids, "probe pods of the hunt");

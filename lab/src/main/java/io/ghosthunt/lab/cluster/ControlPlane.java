@@ -97,16 +97,28 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  private Lab.Exec script(String command) {
-    return Lab.exec(
-        List.of(
-            "env",
-            "GHOSTHUNT_CP_DIR=" + state,
-            "K8S_VERSION=" + Binaries.kubernetesVersion(),
-            "GHOSTHUNT_CONTROLLERS=" + (controllers ? 1 : 0),
-            repo().resolve("scripts/control-plane.sh").toString(),
-            command),
-        Duration.ofMinutes(3));
+  private Lab.Exec script(String... command) {
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                "env",
+                "GHOSTHUNT_CP_DIR=" + state,
+                "K8S_VERSION=" + Binaries.kubernetesVersion(),
+                "GHOSTHUNT_CONTROLLERS=" + (controllers ? 1 : 0),
+                repo().resolve("scripts/control-plane.sh").toString()));
+    cmd.addAll(List.of(command));
+    return Lab.exec(cmd, Duration.ofMinutes(3));
+  }
+
+  /**
+   * A fault, for real: stops {@code etcd} or the {@code apiserver} process and starts the same one
+   * again (same ports and data), returning once the API server is ready again.
+   */
+  public void restart(String part) {
+    Lab.Exec r = script("restart", part);
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("control-plane.sh restart " + part + ":\n" + r.output());
+    }
   }
 
   /** The API server's port on the machine's loopback. */
