@@ -114,14 +114,7 @@ class GhostHuntOperatorIT {
   static final OperatorMetrics metrics = new OperatorMetrics();
 
   static GhostHuntOperator startOperator() {
-    GhostHuntOperator op =
-        new GhostHuntOperator(
-            client,
-            new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)),
-            metrics,
-            null);
-    op.start();
-    return op;
+    return Fixtures.startOperator(client, PROBES, NS, metrics);
   }
 
   static double counter(String name, String tag, String value) {
@@ -891,18 +884,7 @@ class GhostHuntOperatorIT {
         // The twin's clock ran out while it was blocked: Failed, with the reason it could not
         // start,
         // its clock the one it was given at the start.
-        GhostHunt ended =
-            client
-                .resources(GhostHunt.class)
-                .inNamespace(team)
-                .withName("blocked-short")
-                .waitUntilCondition(
-                    h ->
-                        h != null
-                            && h.getStatus() != null
-                            && h.getStatus().getPhase() == HuntPhase.Failed,
-                    30,
-                    TimeUnit.SECONDS);
+        GhostHunt ended = Fixtures.awaitPhase(client, team, "blocked-short", HuntPhase.Failed, 30);
         var endedComplete =
             ended.getStatus().getConditions().stream()
                 .filter(c -> c.getType().equals("Complete"))

@@ -73,14 +73,7 @@ class NothingLostIT {
   }
 
   static GhostHuntOperator startOperator() {
-    GhostHuntOperator op =
-        new GhostHuntOperator(
-            client,
-            new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)),
-            new OperatorMetrics(),
-            null);
-    op.start();
-    return op;
+    return Fixtures.startOperator(client, PROBES, NS, new OperatorMetrics());
   }
 
   @AfterAll
@@ -149,17 +142,7 @@ class NothingLostIT {
   }
 
   static GhostHunt awaitComplete(String name, int seconds) {
-    return client
-        .resources(GhostHunt.class)
-        .inNamespace(NS)
-        .withName(name)
-        .waitUntilCondition(
-            h ->
-                h != null
-                    && h.getStatus() != null
-                    && h.getStatus().getPhase() == HuntPhase.Complete,
-            seconds,
-            TimeUnit.SECONDS);
+    return Fixtures.awaitPhase(client, NS, name, HuntPhase.Complete, seconds);
   }
 
   @Test

@@ -23,7 +23,6 @@ import io.ghosthunt.operator.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,14 +65,7 @@ class ScheduledHuntIT {
   }
 
   static GhostHuntOperator startOperator() {
-    GhostHuntOperator op =
-        new GhostHuntOperator(
-            client,
-            new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of(NS)),
-            metrics,
-            null);
-    op.start();
-    return op;
+    return Fixtures.startOperator(client, PROBES, NS, metrics);
   }
 
   @AfterAll
@@ -239,18 +231,7 @@ class ScheduledHuntIT {
   @Test
   void aScheduleThatIsNoCronScheduleIsAnInvalidSpecWithTheReason() {
     apply("bad-schedule", "{schedule: '61 * * * *', checks: {portOwner: {ports: [" + PORT + "]}}}");
-    GhostHunt bad =
-        client
-            .resources(GhostHunt.class)
-            .inNamespace(NS)
-            .withName("bad-schedule")
-            .waitUntilCondition(
-                h ->
-                    h != null
-                        && h.getStatus() != null
-                        && h.getStatus().getPhase() == HuntPhase.Failed,
-                30,
-                TimeUnit.SECONDS);
+    GhostHunt bad = Fixtures.awaitPhase(client, NS, "bad-schedule", HuntPhase.Failed, 30);
     assertTrue(
         bad.getStatus().getSummary().contains("spec.schedule '61 * * * *' is not a cron schedule"),
         bad.getStatus().getSummary());

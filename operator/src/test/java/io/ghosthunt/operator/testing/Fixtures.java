@@ -85,4 +85,44 @@ public final class Fixtures {
             60,
             TimeUnit.SECONDS);
   }
+
+  /**
+   * The operator in this JVM, as its main starts it: probes in {@code probes} with this build's
+   * image (privileged), hunts of {@code namespace} only, no leader election.
+   */
+  public static io.ghosthunt.operator.GhostHuntOperator startOperator(
+      KubernetesClient client,
+      String probes,
+      String namespace,
+      io.ghosthunt.operator.metrics.OperatorMetrics metrics) {
+    var op =
+        new io.ghosthunt.operator.GhostHuntOperator(
+            client,
+            new io.ghosthunt.operator.OperatorConfig(
+                probes,
+                io.ghosthunt.lab.cluster.Images.probeAgent(),
+                false,
+                java.util.Set.of(namespace)),
+            metrics,
+            null);
+    op.start();
+    return op;
+  }
+
+  /** Waits until the hunt is in {@code phase}, at most {@code seconds}. */
+  public static GhostHunt awaitPhase(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      io.ghosthunt.api.status.HuntPhase phase,
+      int seconds) {
+    return client
+        .resources(GhostHunt.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .waitUntilCondition(
+            h -> h != null && h.getStatus() != null && h.getStatus().getPhase() == phase,
+            seconds,
+            TimeUnit.SECONDS);
+  }
 }
