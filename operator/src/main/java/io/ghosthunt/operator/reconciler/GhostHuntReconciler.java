@@ -286,7 +286,7 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
     // Decide and act: start the probes that are missing; what cannot be started says why.
     List<String> toStart = HuntDecisions.probesToStart(seen);
     Optional<Blocker> unconfined = toStart.isEmpty() ? Optional.empty() : policies.missing();
-    if (unconfined.isEmpty() && toStart.isEmpty() && seen.pods().isEmpty()) {
+    if (unconfined.isEmpty() && !now.isBefore(deadline) && seen.pods().isEmpty()) {
       // Still blocked when its time ran out: it ends with the reason, not as lost probes.
       unconfined = Blocker.standing(previous == null ? null : previous.getConditions(), generation);
     }
