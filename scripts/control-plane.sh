@@ -325,7 +325,8 @@ cmd_down() {
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
-  rm -rf "$STATE_DIR"
+  # A half-run `up` that was killed may leave a child writing into the folder for a moment.
+  for _ in $(seq 20); do rm -rf "$STATE_DIR" 2>/dev/null; [ -e "$STATE_DIR" ] || break; sleep 0.1; done
   log "down"
 }
 

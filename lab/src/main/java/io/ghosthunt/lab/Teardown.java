@@ -219,14 +219,35 @@ public final class Teardown {
     }
   }
 
-  /** Kills a process and everything it started that is still its descendant. */
+  /**
+   * Kills a process and everything it started that is still its descendant, the top first (so that
+   * it starts nothing new), and waits for them to be gone: a key generator of a half-run script
+   * that went on writing into the state folder made the control plane's clean-up leave it behind.
+   */
   private static void kill(Process p) {
+    List<ProcessHandle> tree;
     try {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      tree = p.descendants().toList();
     } catch (RuntimeException e) {
-      // it ended meanwhile
+      tree = List.of(); // it ended meanwhile
     }
     p.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    for (ProcessHandle h : concat(p.toHandle(), tree)) {
+      long left = until - System.nanoTime();
+      try {
+        h.onExit().get(Math.max(1, left), TimeUnit.NANOSECONDS);
+      } catch (Exception e) {
+        // gone already, or still there after 5 s: the clean-up goes on regardless
+      }
+    }
+  }
+
+  private static List<ProcessHandle> concat(ProcessHandle top, List<ProcessHandle> rest) {
+    List<ProcessHandle> all = new ArrayList<>(rest);
+    all.add(0, top);
+    return all;
   }
 
   private static void quietly(Runnable r) {
