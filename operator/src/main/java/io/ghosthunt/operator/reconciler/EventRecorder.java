@@ -1,10 +1,12 @@
 package io.ghosthunt.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ghosthunt.api.GhostHunt;
 import java.time.Instant;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,21 +19,31 @@ public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   static final String COMPONENT = "ghosthunt-operator";
 
-  private final KubernetesClient client;
+  /** Where an Event goes: the API server, or a test's list. */
+  private final Consumer<Event> sink;
 
   /**
-   * What was recorded per hunt generation: a reconcile that repeats a transition records nothing.
+   * What was recorded in each hunt's current generation and run: a reconcile that repeats a
+   * transition records nothing, and a run that ends frees its marks once the next one records.
    */
-  private final java.util.Map<String, java.util.Set<String>> recorded =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final RecordedRounds recorded = new RecordedRounds();
 
   public EventRecorder(KubernetesClient client) {
-    this.client = client;
+    this(event -> create(client, event));
+  }
+
+  EventRecorder(Consumer<Event> sink) {
+    this.sink = sink;
   }
 
   /** Forgets a deleted hunt. */
   public void forget(GhostHunt hunt) {
-    recorded.keySet().removeIf(k -> k.startsWith(hunt.getMetadata().getUid() + "/"));
+    recorded.forget(hunt.getMetadata().getUid());
+  }
+
+  /** The once-only marks held over all hunts. */
+  int held() {
+    return recorded.size();
   }
 
   public void record(GhostHunt hunt, HuntEventReason reason, String message) {
@@ -48,49 +60,51 @@ public final class EventRecorder {
    * where what its report says may change with every write of it.
    */
   public void record(GhostHunt hunt, int run, HuntEventReason reason, String once, String message) {
-    String key = hunt.getMetadata().getUid() + "/" + hunt.getMetadata().getGeneration() + "/" + run;
-    if (!recorded
-        .computeIfAbsent(key, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
-        .add(reason + " " + once)) {
+    Long generation = hunt.getMetadata().getGeneration();
+    if (!recorded.first(
+        hunt.getMetadata().getUid(),
+        generation == null ? 0 : generation,
+        run,
+        reason + " " + once)) {
       return;
     }
     String now = Instant.now().toString();
+    sink.accept(
+        new EventBuilder()
+            .withNewMetadata()
+            .withGenerateName(hunt.getMetadata().getName() + ".")
+            .withNamespace(hunt.getMetadata().getNamespace())
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion(hunt.getApiVersion())
+            .withKind(hunt.getKind())
+            .withName(hunt.getMetadata().getName())
+            .withNamespace(hunt.getMetadata().getNamespace())
+            .withUid(hunt.getMetadata().getUid())
+            .endInvolvedObject()
+            .withReason(reason.name())
+            .withType(reason.type())
+            .withMessage(message.length() > 1000 ? message.substring(0, 999) + "…" : message)
+            .withNewSource()
+            .withComponent(COMPONENT)
+            .endSource()
+            .withReportingComponent(COMPONENT)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .build());
+  }
+
+  private static void create(KubernetesClient client, Event event) {
     try {
-      client
-          .v1()
-          .events()
-          .inNamespace(hunt.getMetadata().getNamespace())
-          .resource(
-              new EventBuilder()
-                  .withNewMetadata()
-                  .withGenerateName(hunt.getMetadata().getName() + ".")
-                  .endMetadata()
-                  .withNewInvolvedObject()
-                  .withApiVersion(hunt.getApiVersion())
-                  .withKind(hunt.getKind())
-                  .withName(hunt.getMetadata().getName())
-                  .withNamespace(hunt.getMetadata().getNamespace())
-                  .withUid(hunt.getMetadata().getUid())
-                  .endInvolvedObject()
-                  .withReason(reason.name())
-                  .withType(reason.type())
-                  .withMessage(message.length() > 1000 ? message.substring(0, 999) + "…" : message)
-                  .withNewSource()
-                  .withComponent(COMPONENT)
-                  .endSource()
-                  .withReportingComponent(COMPONENT)
-                  .withFirstTimestamp(now)
-                  .withLastTimestamp(now)
-                  .withCount(1)
-                  .build())
-          .create();
+      client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
       // An event is a courtesy; the status carries the truth.
       LOG.warn(
           "could not record event {} on {}/{}: {}",
-          reason,
-          hunt.getMetadata().getNamespace(),
-          hunt.getMetadata().getName(),
+          event.getReason(),
+          event.getInvolvedObject().getNamespace(),
+          event.getInvolvedObject().getName(),
           e.getMessage());
     }
   }
