@@ -37,7 +37,12 @@ public final class OperatorMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter reconcileErrors;
   private final Timer huntDurations;
-  private final Map<String, Boolean> seen = new ConcurrentHashMap<>();
+
+  /**
+   * Per hunt UID, the last round (generation/run) counted: one entry a hunt however often it runs,
+   * since a scheduled hunt's runs finish one after another.
+   */
+  private final Map<String, String> seen = new ConcurrentHashMap<>();
 
   /** Per hunt (namespace/name): ghosts by [node or pod/NAME, ghost]. */
   private final Map<String, Map<List<String>, Integer>> current = new java.util.HashMap<>();
@@ -76,12 +81,12 @@ public final class OperatorMetrics {
   }
 
   /**
-   * A hunt reached Complete (or Failed): counted once per hunt UID and generation, from every
-   * node's entry (the reports' findings, not the hunt's capped status).
+   * A hunt reached Complete (or Failed): counted once per hunt UID and round (generation/run), from
+   * every node's entry (the reports' findings, not the hunt's capped status).
    */
   public void huntFinished(
       String uid, String round, GhostHuntStatus status, List<NodeStatus> nodes, Instant now) {
-    if (seen.putIfAbsent(uid + "/" + round, Boolean.TRUE) != null) {
+    if (round.equals(seen.put(uid, round))) {
       return;
     }
     Counter.builder("ghosthunt.hunts")
@@ -158,15 +163,27 @@ public final class OperatorMetrics {
   }
 
   /**
-   * The hunt is gone: its once-only marks and its current ghosts go too, so a long-running operator
-   * does not grow.
+   * The hunt (UID, namespace/name) is gone: its once-only mark, its current ghosts and its
+   * appearance counters go too, so a long-running operator does not grow with the hunts it saw.
    */
   public void forget(String uid, String hunt) {
-    seen.keySet().removeIf(k -> k.startsWith(uid + "/"));
+    seen.remove(uid);
     synchronized (current) {
       if (current.remove(hunt) != null) {
         publishCurrent();
       }
+    }
+    registry
+        .find("ghosthunt.ghost.appearances")
+        .tag("hunt", hunt)
+        .counters()
+        .forEach(registry::remove);
+  }
+
+  /** What is held per hunt beside the registry: once-only marks and current ghosts. */
+  int held() {
+    synchronized (current) {
+      return seen.size() + current.size();
     }
   }
 
