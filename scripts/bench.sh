@@ -8,8 +8,11 @@
 #                                                      the network checks in their labs: dns vs dig,
 #                                                      http2 vs curl, mtu probes and time to verdict,
 #                                                      all seven checks of one hunt (wall)
-#   scripts/bench.sh scale [NODES]                     the operator over N simulated nodes against the
-#                                                      real API server: time to Complete, requests, heap, size
+#   scripts/bench.sh scale [NODES]                     the operator over N simulated nodes (500 unless
+#                                                      given) against the real API server: time to
+#                                                      Complete, requests, heap, size; above 1000, 1000
+#                                                      nodes first, then N, each on a fresh API server,
+#                                                      and a last line comparing them (goal: N within 6x)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -28,7 +31,11 @@ if [ "$what" = scale ]; then
   mvn -B -q -ntp -pl operator -am package dependency:build-classpath -DskipTests \
     -Dmdep.outputFile="$PWD/operator/target/bench.classpath" -Dmdep.includeScope=test -DexcludeGroupIds=io.ghosthunt >/dev/null
   scripts/control-plane.sh build >/dev/null 2>&1
-  echo "== operator scale: ${2:-500} simulated nodes =="
+  if [ "${2:-500}" -gt 1000 ]; then
+    echo "== operator scale: 1000 simulated nodes, then ${2} =="
+  else
+    echo "== operator scale: ${2:-500} simulated nodes =="
+  fi
   own="api/target/classes:lab/target/classes:probe-agent/target/classes:operator/target/classes:operator/target/test-classes"
   exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dghosthunt.repo="$PWD" \
     -cp "$own:$(cat operator/target/bench.classpath)" io.ghosthunt.operator.bench.ScaleBenchmark "${2:-500}"

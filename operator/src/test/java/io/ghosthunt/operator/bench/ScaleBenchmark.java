@@ -25,7 +25,11 @@ import io.ghosthunt.lab.cluster.ControlPlane;
 import io.ghosthunt.operator.GhostHuntOperator;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.testing.Fixtures;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -39,14 +43,49 @@ import java.util.concurrent.atomic.AtomicLong;
  * A hunt over N simulated nodes against the real API server. The agents are replaced by a fast
  * stand-in that writes a realistic node entry (all seven checks, one node in a hundred haunted) and
  * marks the pod Succeeded. Prints: apply to Complete, API requests per node made by the operator,
- * operator heap, and the size of the hunt object. Run by scripts/bench.sh scale [NODES].
+ * operator heap, and the size of the hunt object. Run by scripts/bench.sh scale [NODES]: above
+ * 1,000 nodes, 1,000 first and then N, each against a fresh API server, and how N compares.
  */
 public final class ScaleBenchmark {
+
+  /** What a larger N is measured against: its time should stay within 6× of this one's. */
+  static final int BASE = 1000;
+
+  /** One run's figures, for the comparison. */
+  record Figures(int nodes, double seconds, double requestsPerNode, int huntBytes, int landed) {}
 
   public static void main(String[] args) {
     int code = 0;
     try {
-      run(args.length > 0 ? Integer.parseInt(args[0]) : 500);
+      int n = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+      if (n <= BASE) {
+        run(n);
+      } else {
+        Figures base = run(BASE);
+        Figures big = run(n);
+        // The line carries × and ≤: UTF-8 whatever the locale says (a C locale would print ?).
+        PrintStream out =
+            new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        out.printf(
+            java.util.Locale.ROOT,
+            "scale: %d nodes in %.1f s, %d nodes in %.1f s (%.1f× the %d-node time; goal ≤ 6×),"
+                + " operator requests per node %.2f / %.2f, hunt object %.1f KiB / %.1f KiB,"
+                + " reports landed %d/%d, %d/%d%n",
+            base.nodes(),
+            base.seconds(),
+            big.nodes(),
+            big.seconds(),
+            big.seconds() / base.seconds(),
+            base.nodes(),
+            base.requestsPerNode(),
+            big.requestsPerNode(),
+            base.huntBytes() / 1024.0,
+            big.huntBytes() / 1024.0,
+            base.landed(),
+            base.nodes(),
+            big.landed(),
+            big.nodes());
+      }
     } catch (Exception | AssertionError e) {
       e.printStackTrace();
       code = 2;
@@ -61,7 +100,14 @@ public final class ScaleBenchmark {
   static final java.util.concurrent.atomic.AtomicInteger WRITES =
       new java.util.concurrent.atomic.AtomicInteger();
 
-  static void run(int n) throws Exception {
+  static Figures run(int n) throws Exception {
+    // A second run in this JVM starts from zero: its own counters and heap peak.
+    FIRST_POD.set(0);
+    LAST_WRITE.set(0);
+    SSA_NANOS.set(0);
+    WRITES.set(0);
+    FAILED_WRITES.set(0);
+    ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
     ControlPlane cp = ControlPlane.apiServerOnly();
     // The stand-in agents use the agent's request timeout (AgentCommand: 60 s).
     KubernetesClient admin =
@@ -223,6 +269,7 @@ public final class ScaleBenchmark {
     operator.close();
     admin.close();
     cp.close();
+    return new Figures(n, seconds, (double) requests / n, size, landed);
   }
 
   /**
