@@ -377,7 +377,7 @@ public final class StatusAggregator {
             Conditions.of(
                 Conditions.COMPLETE,
                 over ? "True" : "False",
-                blocker.reason(),
+                blocker.reason().name(),
                 message,
                 generation,
                 previous,
@@ -385,7 +385,7 @@ public final class StatusAggregator {
             Conditions.of(
                 Conditions.GHOST_FOUND,
                 over ? "False" : "Unknown",
-                blocker.reason(),
+                blocker.reason().name(),
                 message,
                 generation,
                 previous,

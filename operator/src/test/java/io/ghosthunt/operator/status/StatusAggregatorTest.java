@@ -493,7 +493,9 @@ class StatusAggregatorTest {
 
   @Test
   void aBlockedHuntKeepsItsClockAndEndsAtItsDeadlineWithTheReason() {
-    var blocker = new io.ghosthunt.operator.decision.Blocker("ProbeNamespaceMissing", "create it");
+    var blocker =
+        new io.ghosthunt.operator.decision.Blocker(
+            io.ghosthunt.operator.decision.Blocker.BlockReason.ProbeNamespaceMissing, "create it");
     Instant deadline = Instant.parse(START).plus(TIMEOUT);
     var waiting = StatusAggregator.blocked(1, START, blocker, null, EARLY, deadline);
     assertEquals(HuntPhase.Pending, waiting.getPhase());
