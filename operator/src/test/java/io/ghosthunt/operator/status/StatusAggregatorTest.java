@@ -299,7 +299,7 @@ class StatusAggregatorTest {
             1,
             START,
             TIMEOUT,
-            deadline.plus(StatusAggregator.STOP_GRACE),
+            deadline.plus(NodeEntries.STOP_GRACE),
             List.of(NodeOutcome.pod("a", "Running", null)),
             Map.of(),
             null);
@@ -434,10 +434,10 @@ class StatusAggregatorTest {
     NodeStatus c = inPod("web-3", done("node-a"));
     assertEquals(
         java.util.Optional.of("node-c"),
-        StatusAggregator.onlyOnOneNode(List.of(a, b, c), List.of(a.subject(), b.subject())));
+        Summaries.onlyOnOneNode(List.of(a, b, c), List.of(a.subject(), b.subject())));
     assertEquals(
         java.util.Optional.empty(),
-        StatusAggregator.onlyOnOneNode(List.of(a, b, c), List.of(a.subject())),
+        Summaries.onlyOnOneNode(List.of(a, b, c), List.of(a.subject())),
         "a clean pod on node-c too: the pod differs, not the node");
   }
 
