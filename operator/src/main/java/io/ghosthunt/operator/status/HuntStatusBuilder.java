@@ -60,6 +60,36 @@ final class HuntStatusBuilder {
     return s;
   }
 
+  /** A spec no round can run. */
+  static GhostHuntStatus invalid(String message, Stamp at) {
+    GhostHuntStatus s = new GhostHuntStatus();
+    s.setObservedGeneration(at.generation());
+    s.setStartedAt(at.now().toString());
+    s.setPhase(HuntPhase.Failed);
+    s.setVerdict(HuntVerdict.Inconclusive);
+    s.setGhosts(0);
+    s.setSummary("the hunt cannot run: " + message);
+    s.setConditions(ended(ConditionReason.InvalidSpec, s.getSummary(), at));
+    return s;
+  }
+
+  /**
+   * A scheduled hunt before its first run: {@code s} keeps its other fields (the schedule's own).
+   *
+   * @param next when the first run starts, or null while suspended
+   */
+  static GhostHuntStatus waitingForFirstRun(GhostHuntStatus s, Instant next, Stamp at) {
+    String why =
+        next == null
+            ? "suspended: no run starts until spec.suspend is false"
+            : "scheduled: the first run starts at " + next;
+    s.setObservedGeneration(at.generation());
+    s.setPhase(HuntPhase.Pending);
+    s.setSummary(why);
+    s.setConditions(waiting(ConditionReason.Scheduled, why, at));
+    return s;
+  }
+
   /** Nothing matched the spec's selector: the round is over before it began. */
   static void noTargets(GhostHuntStatus s, boolean podHunt, Stamp at) {
     s.setPhase(HuntPhase.Failed);
@@ -115,6 +145,17 @@ final class HuntStatusBuilder {
     return all.stream().allMatch(n -> n.getPhase() == NodePhase.Pending)
         ? HuntPhase.Pending
         : HuntPhase.Running;
+  }
+
+  /** Whether the status is that of a spec that cannot run (see {@link #invalid}). */
+  static boolean isInvalidSpec(GhostHuntStatus s) {
+    return s != null
+        && s.getConditions() != null
+        && s.getConditions().stream()
+            .anyMatch(
+                c ->
+                    Conditions.COMPLETE.equals(c.getType())
+                        && ConditionReason.InvalidSpec.name().equals(c.getReason()));
   }
 
   /** A target not hunted leaves a hunt with no ghost Inconclusive, not Clear. */

@@ -143,4 +143,31 @@ public final class StatusAggregator {
     return HuntStatusBuilder.blocked(
         startedAt, blocker, deadline, new HuntStatusBuilder.Stamp(generation, previous, now));
   }
+
+  /**
+   * A spec no round can run (what HuntResolver refuses, a schedule that is no cron expression):
+   * Failed and Inconclusive, saying what is wrong; its clock starts now, since it never hunts.
+   */
+  public static GhostHuntStatus invalid(
+      long generation, String message, List<Condition> previous, Instant now) {
+    return HuntStatusBuilder.invalid(
+        message, new HuntStatusBuilder.Stamp(generation, previous, now));
+  }
+
+  /**
+   * A scheduled hunt before its first run: Pending, saying when it starts. Mutates and returns
+   * {@code s}, whose schedule fields the caller has set.
+   *
+   * @param next when the first run starts, or null while the schedule is suspended
+   */
+  public static GhostHuntStatus waitingForFirstRun(
+      GhostHuntStatus s, long generation, Instant next, List<Condition> previous, Instant now) {
+    return HuntStatusBuilder.waitingForFirstRun(
+        s, next, new HuntStatusBuilder.Stamp(generation, previous, now));
+  }
+
+  /** Whether {@code status} is that of a spec that cannot run, as {@link #invalid} writes it. */
+  public static boolean isInvalidSpec(GhostHuntStatus status) {
+    return HuntStatusBuilder.isInvalidSpec(status);
+  }
 }

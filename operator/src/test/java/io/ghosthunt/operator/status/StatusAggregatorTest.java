@@ -512,4 +512,90 @@ class StatusAggregatorTest {
         complete.getMessage());
     assertEquals(START, over.getStartedAt());
   }
+
+  @Test
+  void anInvalidSpecFailsAtOnceSayingWhy() {
+    var s = StatusAggregator.invalid(4, "spec.schedule: 61 is no minute", null, EARLY);
+    assertEquals(4L, s.getObservedGeneration());
+    assertEquals(EARLY.toString(), s.getStartedAt());
+    assertEquals(HuntPhase.Failed, s.getPhase());
+    assertEquals(HuntVerdict.Inconclusive, s.getVerdict());
+    assertEquals(0, s.getGhosts());
+    assertEquals("the hunt cannot run: spec.schedule: 61 is no minute", s.getSummary());
+    assertEquals(
+        List.of("Complete", "GhostFound"),
+        s.getConditions().stream().map(Condition::getType).toList());
+    Map<String, Condition> c = byType(s.getConditions());
+    assertEquals("True", c.get("Complete").getStatus());
+    assertEquals("False", c.get("GhostFound").getStatus());
+    for (Condition one : s.getConditions()) {
+      assertEquals("InvalidSpec", one.getReason());
+      assertEquals(s.getSummary(), one.getMessage());
+      assertEquals(4L, one.getObservedGeneration());
+      assertEquals(EARLY.toString(), one.getLastTransitionTime());
+    }
+    var again =
+        StatusAggregator.invalid(4, "spec.schedule: 61 is no minute", s.getConditions(), LATE);
+    assertEquals(s.getConditions(), again.getConditions(), "unchanged: the time it failed stays");
+  }
+
+  @Test
+  void aScheduledHuntWaitsForItsFirstRunOrSaysItIsSuspended() {
+    var s = new io.ghosthunt.api.status.GhostHuntStatus();
+    s.setNextRunAt("2026-11-26T09:00:00Z");
+    Instant next = Instant.parse("2026-11-26T09:00:00Z");
+    var waiting = StatusAggregator.waitingForFirstRun(s, 2, next, null, EARLY);
+    assertTrue(waiting == s, "the caller's status, with the schedule's fields it set");
+    assertEquals("2026-11-26T09:00:00Z", s.getNextRunAt());
+    assertEquals(2L, s.getObservedGeneration());
+    assertEquals(HuntPhase.Pending, s.getPhase());
+    assertEquals("scheduled: the first run starts at 2026-11-26T09:00:00Z", s.getSummary());
+    Map<String, Condition> c = byType(s.getConditions());
+    assertEquals("False", c.get("Complete").getStatus());
+    assertEquals("Unknown", c.get("GhostFound").getStatus());
+    assertEquals("Scheduled", c.get("Complete").getReason());
+    assertEquals("Scheduled", c.get("GhostFound").getReason());
+    assertEquals(s.getSummary(), c.get("GhostFound").getMessage());
+
+    var suspended =
+        StatusAggregator.waitingForFirstRun(
+            new io.ghosthunt.api.status.GhostHuntStatus(), 2, null, s.getConditions(), LATE);
+    assertEquals("suspended: no run starts until spec.suspend is false", suspended.getSummary());
+    assertEquals(
+        EARLY.toString(),
+        byType(suspended.getConditions()).get("Complete").getLastTransitionTime(),
+        "still not complete: the condition's time stays");
+  }
+
+  @Test
+  void onlyAnInvalidSpecsStatusIsInvalidSpec() {
+    assertTrue(StatusAggregator.isInvalidSpec(StatusAggregator.invalid(1, "bad", null, EARLY)));
+    assertFalse(StatusAggregator.isInvalidSpec(null));
+    assertFalse(StatusAggregator.isInvalidSpec(new io.ghosthunt.api.status.GhostHuntStatus()));
+    assertFalse(StatusAggregator.isInvalidSpec(StatusAggregator.starting(1, START, null, EARLY)));
+    var noNodes =
+        StatusAggregator.aggregate(
+                new HuntRound(1, START, TIMEOUT, false), EARLY, List.of(), Map.of(), null)
+            .status();
+    assertEquals(HuntPhase.Failed, noNodes.getPhase());
+    assertFalse(StatusAggregator.isInvalidSpec(noNodes), "failed, but its spec can run");
+    // Only the Complete condition says so: a summary that happens to say InvalidSpec does not.
+    var said = StatusAggregator.starting(1, START, null, EARLY);
+    said.setSummary("InvalidSpec");
+    assertFalse(StatusAggregator.isInvalidSpec(said));
+  }
+
+  @Test
+  void everyBlockerGivesBothConditionsItsOwnReason() {
+    Instant deadline = Instant.parse(START).plus(TIMEOUT);
+    for (var reason : io.ghosthunt.operator.decision.Blocker.BlockReason.values()) {
+      var blocker = new io.ghosthunt.operator.decision.Blocker(reason, "fix");
+      for (Instant now : List.of(EARLY, LATE)) {
+        var s = StatusAggregator.blocked(1, START, blocker, null, now, deadline);
+        for (Condition c : s.getConditions()) {
+          assertEquals(reason.name(), c.getReason());
+        }
+      }
+    }
+  }
 }
