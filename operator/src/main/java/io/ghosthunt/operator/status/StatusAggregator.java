@@ -7,7 +7,6 @@ import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.operator.decision.Blocker;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
@@ -34,39 +33,6 @@ public final class StatusAggregator {
   static final int MAX_HAUNTED_LISTED = 50;
 
   private StatusAggregator() {}
-
-  /**
-   * @param podHunt whether the targets are pods (spec.pods): the words of the summary and
-   *     conditions
-   */
-  public static Result aggregate(
-      long generation,
-      String startedAt,
-      Duration timeout,
-      Instant now,
-      List<NodeOutcome> targets,
-      Map<String, NodeStatus> agentEntries,
-      List<Condition> previousConditions,
-      boolean podHunt) {
-    return aggregate(
-        new HuntRound(generation, startedAt, timeout, podHunt),
-        now,
-        targets,
-        agentEntries,
-        previousConditions);
-  }
-
-  public static Result aggregate(
-      long generation,
-      String startedAt,
-      Duration timeout,
-      Instant now,
-      List<NodeOutcome> targets,
-      Map<String, NodeStatus> agentEntries,
-      List<Condition> previousConditions) {
-    return aggregate(
-        generation, startedAt, timeout, now, targets, agentEntries, previousConditions, false);
-  }
 
   /**
    * @param agentEntries what the probes reported, by target key (the node, or {@code pod/NAME})

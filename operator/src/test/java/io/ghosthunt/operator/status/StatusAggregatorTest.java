@@ -57,9 +57,7 @@ class StatusAggregatorTest {
   void runningHuntReportsProgressAndUnknownGhostFound() {
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(NodeOutcome.pod("a", "Running", null), NodeOutcome.pod("b", "Pending", null)),
             Map.of("a", done("a", clear(CheckKey.PORT_OWNER, "tcp/8080"))),
@@ -79,9 +77,7 @@ class StatusAggregatorTest {
   void worstGhostFirstWithCountsAndLostNodes() {
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(
                 NodeOutcome.pod("a", "Succeeded", null),
@@ -155,7 +151,9 @@ class StatusAggregatorTest {
       }
       entries.put(node, done(node, port, clear(CheckKey.LOOPBACK, "localhost:8080")));
     }
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, targets, entries, null);
+    var r =
+        StatusAggregator.aggregate(
+            new HuntRound(1, START, TIMEOUT, false), EARLY, targets, entries, null);
 
     assertTrue(r.complete());
     assertEquals(500, r.status().getGhosts());
@@ -180,9 +178,7 @@ class StatusAggregatorTest {
   void theOddNodeOutIsNamed() {
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(
                 NodeOutcome.pod("a", "Succeeded", null),
@@ -213,9 +209,7 @@ class StatusAggregatorTest {
   void pastTheDeadlinePendingPodsAreUnreachableAndRunningOnesFailed() {
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             LATE,
             List.of(
                 NodeOutcome.pod("a", "Pending", "ImagePullBackOff: back-off pulling image"),
@@ -247,9 +241,7 @@ class StatusAggregatorTest {
     String refusal = "pods \"probe\" is forbidden: " + "violates PodSecurity; ".repeat(400);
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(NodeOutcome.pod("a", "Failed", refusal)),
             Map.of(),
@@ -265,9 +257,7 @@ class StatusAggregatorTest {
     Instant deadline = Instant.parse(START).plus(TIMEOUT);
     var stopping =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             deadline.plusSeconds(3),
             List.of(NodeOutcome.pod("a", "Running", null)),
             Map.of(),
@@ -277,9 +267,7 @@ class StatusAggregatorTest {
 
     var stopped =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             deadline.plusSeconds(6),
             List.of(
                 NodeOutcome.pod(
@@ -296,9 +284,7 @@ class StatusAggregatorTest {
 
     var silent =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             deadline.plus(NodeEntries.STOP_GRACE),
             List.of(NodeOutcome.pod("a", "Running", null)),
             Map.of(),
@@ -313,9 +299,7 @@ class StatusAggregatorTest {
   void aSucceededPodWithoutItsEntryIsStillPendingBeforeTheDeadline() {
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(NodeOutcome.pod("a", "Succeeded", null)),
             Map.of(),
@@ -327,18 +311,14 @@ class StatusAggregatorTest {
   void lastTransitionTimeMovesOnlyWhenTheStatusChanges() {
     var first =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(NodeOutcome.pod("a", "Running", null)),
             Map.of(),
             null);
     var again =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY.plusSeconds(5),
             List.of(NodeOutcome.pod("a", "Running", null)),
             Map.of(),
@@ -346,9 +326,7 @@ class StatusAggregatorTest {
     assertEquals(first.status().getConditions(), again.status().getConditions());
     var done =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY.plusSeconds(9),
             List.of(NodeOutcome.pod("a", "Succeeded", null)),
             Map.of("a", done("a", clear(CheckKey.DNS, "x"))),
@@ -362,7 +340,9 @@ class StatusAggregatorTest {
 
   @Test
   void noNodesIsAFailedHunt() {
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(), Map.of(), null);
+    var r =
+        StatusAggregator.aggregate(
+            new HuntRound(1, START, TIMEOUT, false), EARLY, List.of(), Map.of(), null);
     assertEquals(HuntPhase.Failed, r.status().getPhase());
     assertEquals("no node matches spec.nodes: nothing was hunted", r.status().getSummary());
   }
@@ -398,7 +378,9 @@ class StatusAggregatorTest {
                             "path MTU 1400"))),
             "pod/web-2", inPod("web-2", done("node-a", clear(CheckKey.MTU, "203.0.113.10"))),
             "pod/web-3", inPod("web-3", done("node-b", clear(CheckKey.MTU, "203.0.113.10"))));
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, targets, entries, null, true);
+    var r =
+        StatusAggregator.aggregate(
+            new HuntRound(1, START, TIMEOUT, true), EARLY, targets, entries, null);
     assertTrue(r.complete());
     io.ghosthunt.api.status.GhostHuntStatus s = r.status();
     assertEquals(
@@ -418,7 +400,9 @@ class StatusAggregatorTest {
 
   @Test
   void aPodSelectorThatMatchesNothingSaysSo() {
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(), Map.of(), null, true);
+    var r =
+        StatusAggregator.aggregate(
+            new HuntRound(1, START, TIMEOUT, true), EARLY, List.of(), Map.of(), null);
     assertTrue(r.complete());
     assertEquals(HuntPhase.Failed, r.status().getPhase());
     assertEquals(
@@ -454,9 +438,7 @@ class StatusAggregatorTest {
     NodeStatus reported = done("a", ghost);
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             LATE,
             List.of(
                 NodeOutcome.unreachable("a", "NotReady (Unknown): NodeStatusUnknown"),
