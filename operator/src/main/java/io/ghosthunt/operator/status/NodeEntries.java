@@ -89,7 +89,7 @@ final class NodeEntries {
    * A reported entry whose node became unreachable afterwards: the same findings and phase (a copy:
    * the agent's entry may be an informer's), with a note of what happened since.
    */
-  static NodeStatus reportedThenLost(NodeStatus agent, String why) {
+  private static NodeStatus reportedThenLost(NodeStatus agent, String why) {
     NodeStatus s = new NodeStatus(agent.getNode(), agent.getPhase());
     s.setPod(agent.getPod());
     s.setGeneration(agent.getGeneration());
@@ -122,7 +122,10 @@ final class NodeEntries {
     return entries.stream().filter(n -> n.getPhase() == NodePhase.Done || notHunted(n)).count();
   }
 
-  /** Failed or Unreachable: the node (or pod) was not hunted, whatever it may have found. */
+  /**
+   * Failed or Unreachable: the summary counts it as not hunted and a hunt without ghosts is then
+   * Inconclusive, even when it reported findings before it failed.
+   */
   static boolean notHunted(NodeStatus n) {
     return n.getPhase() == NodePhase.Failed || n.getPhase() == NodePhase.Unreachable;
   }

@@ -16,7 +16,7 @@ import java.util.List;
 final class ShownEntries {
 
   /** Bytes of node entries the hunt object carries. */
-  static final int NODE_ENTRIES_BUDGET = 40 * 1024;
+  private static final int NODE_ENTRIES_BUDGET = 40 * 1024;
 
   private static final ObjectMapper SIZES = new ObjectMapper();
 

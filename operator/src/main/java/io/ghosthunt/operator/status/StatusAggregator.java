@@ -30,7 +30,7 @@ public final class StatusAggregator {
    */
   public record Result(GhostHuntStatus status, List<NodeStatus> nodes, boolean complete) {}
 
-  static final int MAX_HAUNTED_LISTED = 50;
+  private static final int MAX_HAUNTED_LISTED = 50;
 
   private StatusAggregator() {}
 

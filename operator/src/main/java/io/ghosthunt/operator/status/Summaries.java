@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 final class Summaries {
 
   /** Worst first: the ghost that breaks most is named first in the summary. */
-  static final List<GhostName> SEVERITY =
+  private static final List<GhostName> SEVERITY =
       List.of(
           GhostName.OrphanedPort,
           GhostName.LoopbackBlocked,
@@ -139,7 +139,7 @@ final class Summaries {
    * When nodes disagree on the same check and target and exactly one verdict is the minority of one
    * or two nodes against at least two others, name those nodes: they are the odd ones out.
    */
-  static Optional<String> oddNodeOut(List<NodeStatus> nodes) {
+  private static Optional<String> oddNodeOut(List<NodeStatus> nodes) {
     for (Map.Entry<String, Map<FindingVerdict, List<String>>> e :
         verdictsByTarget(nodes).entrySet()) {
       Optional<String> odd = oddOut(e.getKey(), e.getValue(), nodes);
