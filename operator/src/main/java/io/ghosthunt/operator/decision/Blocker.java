@@ -11,11 +11,14 @@ import java.util.Optional;
  * @param reason the condition's and the Event's reason
  * @param message what is wrong and exactly what to run
  */
-public record Blocker(String reason, String message) {
+public record Blocker(BlockReason reason, String message) {
 
-  public static final String PROBE_NAMESPACE_MISSING = "ProbeNamespaceMissing";
-  public static final String OPERATOR_FORBIDDEN = "OperatorForbidden";
-  public static final String ADMISSION_POLICY_MISSING = "AdmissionPolicyMissing";
+  /** What blocks a hunt; its name is the condition's reason, so a status can say it again. */
+  public enum BlockReason {
+    ProbeNamespaceMissing,
+    OperatorForbidden,
+    AdmissionPolicyMissing
+  }
 
   /** The blocker an API error means, or empty when it is transient or a single node's problem. */
   public static Optional<Blocker> of(KubernetesClientException e, String probeNamespace) {
@@ -34,7 +37,7 @@ public record Blocker(String reason, String message) {
     if (e.getCode() == 403 && said != null && !said.contains("violates PodSecurity")) {
       return Optional.of(
           new Blocker(
-              OPERATOR_FORBIDDEN,
+              BlockReason.OperatorForbidden,
               "the operator is not allowed to start probes: "
                   + said
                   + ". Grant it what the chart's ClusterRole and probe-namespace Role grant (helm upgrade restores them)"));
@@ -46,7 +49,7 @@ public record Blocker(String reason, String message) {
     // Never created by the operator itself: a namespace where privileged pods may run is an admin's
     // call.
     return new Blocker(
-        PROBE_NAMESPACE_MISSING,
+        BlockReason.ProbeNamespaceMissing,
         "the probe namespace "
             + probeNamespace
             + " does not exist:"
@@ -68,7 +71,7 @@ public record Blocker(String reason, String message) {
       return null;
     }
     return new Blocker(
-        ADMISSION_POLICY_MISSING,
+        BlockReason.AdmissionPolicyMissing,
         "no probe starts until the admission policies that confine probes are installed; missing: "
             + String.join(", ", absent)
             + ". Run `helm upgrade` of the ghosthunt-operator chart (or `ghosthunt operator"
@@ -77,17 +80,13 @@ public record Blocker(String reason, String message) {
 
   public static Blocker policiesUnreadable(int code, String said) {
     return new Blocker(
-        ADMISSION_POLICY_MISSING,
+        BlockReason.AdmissionPolicyMissing,
         "no probe starts: the operator cannot check that the admission policies that confine"
             + " probes are installed ("
             + (code > 0 ? "the API server answered " + code + ": " : "")
             + said
             + "). Grant it get on validatingadmissionpolicies and their bindings (the chart does)");
   }
-
-  /** Every reason a blocker may give the Complete condition. */
-  public static final java.util.Set<String> REASONS =
-      java.util.Set.of(PROBE_NAMESPACE_MISSING, OPERATOR_FORBIDDEN, ADMISSION_POLICY_MISSING);
 
   /**
    * The blocker a hunt's status still shows for this generation (its Complete condition False with
@@ -103,9 +102,15 @@ public record Blocker(String reason, String message) {
             c ->
                 "Complete".equals(c.getType())
                     && "False".equals(c.getStatus())
-                    && REASONS.contains(c.getReason())
                     && Long.valueOf(generation).equals(c.getObservedGeneration()))
-        .findFirst()
-        .map(c -> new Blocker(c.getReason(), c.getMessage()));
+        .flatMap(c -> reasonNamed(c.getReason()).map(r -> new Blocker(r, c.getMessage())).stream())
+        .findFirst();
+  }
+
+  /** Not valueOf: any other reason (Hunting, Scheduled, ...) is simply no blocker. */
+  private static Optional<BlockReason> reasonNamed(String reason) {
+    return java.util.Arrays.stream(BlockReason.values())
+        .filter(r -> r.name().equals(reason))
+        .findFirst();
   }
 }

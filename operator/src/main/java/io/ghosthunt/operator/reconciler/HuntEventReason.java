@@ -37,11 +37,9 @@ public enum HuntEventReason {
   /** The Event of a hunt that cannot start, one reason per kind of blocker. */
   static HuntEventReason blockedBy(io.ghosthunt.operator.decision.Blocker blocker) {
     return switch (blocker.reason()) {
-      case io.ghosthunt.operator.decision.Blocker.PROBE_NAMESPACE_MISSING -> ProbeNamespaceMissing;
-      case io.ghosthunt.operator.decision.Blocker.OPERATOR_FORBIDDEN -> OperatorForbidden;
-      case io.ghosthunt.operator.decision.Blocker.ADMISSION_POLICY_MISSING ->
-          AdmissionPolicyMissing;
-      default -> throw new IllegalArgumentException("no event for " + blocker.reason());
+      case ProbeNamespaceMissing -> ProbeNamespaceMissing;
+      case OperatorForbidden -> OperatorForbidden;
+      case AdmissionPolicyMissing -> AdmissionPolicyMissing;
     };
   }
 }

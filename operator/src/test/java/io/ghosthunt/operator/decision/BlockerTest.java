@@ -29,7 +29,7 @@ class BlockerTest {
                 error(404, "namespaces", "namespaces \"ghosthunt-system\" not found"),
                 "ghosthunt-system")
             .orElseThrow();
-    assertEquals(Blocker.PROBE_NAMESPACE_MISSING, b.reason());
+    assertEquals(Blocker.BlockReason.ProbeNamespaceMissing, b.reason());
     assertTrue(
         b.message()
             .contains(
@@ -49,7 +49,7 @@ class BlockerTest {
                         + " cannot create resource \"serviceaccounts\" in API group \"\" in the namespace \"ghosthunt-system\""),
                 "ghosthunt-system")
             .orElseThrow();
-    assertEquals(Blocker.OPERATOR_FORBIDDEN, b.reason());
+    assertEquals(Blocker.BlockReason.OperatorForbidden, b.reason());
     assertTrue(
         b.message()
             .startsWith(
@@ -78,11 +78,47 @@ class BlockerTest {
             .withObservedGeneration(2L)
             .build();
     assertEquals(
-        java.util.Optional.of(new Blocker("AdmissionPolicyMissing", "install them")),
+        java.util.Optional.of(
+            new Blocker(Blocker.BlockReason.AdmissionPolicyMissing, "install them")),
         Blocker.standing(java.util.List.of(blocked), 2));
     assertEquals(java.util.Optional.empty(), Blocker.standing(java.util.List.of(blocked), 3));
     var hunting =
         new io.fabric8.kubernetes.api.model.ConditionBuilder(blocked).withReason("Hunting").build();
     assertEquals(java.util.Optional.empty(), Blocker.standing(java.util.List.of(hunting), 2));
+  }
+
+  @Test
+  void aReasonNoBlockerGivesIsNoBlockerAndNoError() {
+    var other =
+        new io.fabric8.kubernetes.api.model.ConditionBuilder()
+            .withType("Complete")
+            .withStatus("False")
+            .withReason("SomethingNewer")
+            .withMessage("not ours")
+            .withObservedGeneration(2L)
+            .build();
+    assertEquals(java.util.Optional.empty(), Blocker.standing(java.util.List.of(other), 2));
+    var nameless =
+        new io.fabric8.kubernetes.api.model.ConditionBuilder(other).withReason(null).build();
+    assertEquals(java.util.Optional.empty(), Blocker.standing(java.util.List.of(nameless), 2));
+  }
+
+  @Test
+  void everyBlockReasonIsTheReasonItsConditionSays() {
+    // Statuses written before the reasons were typed carry these strings; they must still read
+    // back.
+    for (String written :
+        java.util.List.of("ProbeNamespaceMissing", "OperatorForbidden", "AdmissionPolicyMissing")) {
+      var c =
+          new io.fabric8.kubernetes.api.model.ConditionBuilder()
+              .withType("Complete")
+              .withStatus("False")
+              .withReason(written)
+              .withMessage("m")
+              .withObservedGeneration(1L)
+              .build();
+      assertEquals(
+          written, Blocker.standing(java.util.List.of(c), 1).orElseThrow().reason().name());
+    }
   }
 }

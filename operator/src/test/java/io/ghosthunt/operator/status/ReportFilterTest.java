@@ -101,9 +101,7 @@ class ReportFilterTest {
     assertEquals("check dns was not asked", r.dropped().get(0).why());
     var hunt =
         StatusAggregator.aggregate(
-            1,
-            "2026-11-25T12:00:00Z",
-            Duration.ofSeconds(120),
+            new HuntRound(1, "2026-11-25T12:00:00Z", Duration.ofSeconds(120), false),
             Instant.parse("2026-11-25T12:00:10Z"),
             List.of(NodeOutcome.pod("node-a", "Succeeded", null)),
             Map.of("node-a", r.entry()),

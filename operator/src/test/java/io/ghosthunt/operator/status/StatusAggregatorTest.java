@@ -57,9 +57,7 @@ class StatusAggregatorTest {
   void runningHuntReportsProgressAndUnknownGhostFound() {
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(NodeOutcome.pod("a", "Running", null), NodeOutcome.pod("b", "Pending", null)),
             Map.of("a", done("a", clear(CheckKey.PORT_OWNER, "tcp/8080"))),
@@ -79,9 +77,7 @@ class StatusAggregatorTest {
   void worstGhostFirstWithCountsAndLostNodes() {
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(
                 NodeOutcome.pod("a", "Succeeded", null),
@@ -155,7 +151,9 @@ class StatusAggregatorTest {
       }
       entries.put(node, done(node, port, clear(CheckKey.LOOPBACK, "localhost:8080")));
     }
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, targets, entries, null);
+    var r =
+        StatusAggregator.aggregate(
+            new HuntRound(1, START, TIMEOUT, false), EARLY, targets, entries, null);
 
     assertTrue(r.complete());
     assertEquals(500, r.status().getGhosts());
@@ -180,9 +178,7 @@ class StatusAggregatorTest {
   void theOddNodeOutIsNamed() {
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(
                 NodeOutcome.pod("a", "Succeeded", null),
@@ -213,9 +209,7 @@ class StatusAggregatorTest {
   void pastTheDeadlinePendingPodsAreUnreachableAndRunningOnesFailed() {
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             LATE,
             List.of(
                 NodeOutcome.pod("a", "Pending", "ImagePullBackOff: back-off pulling image"),
@@ -247,9 +241,7 @@ class StatusAggregatorTest {
     String refusal = "pods \"probe\" is forbidden: " + "violates PodSecurity; ".repeat(400);
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(NodeOutcome.pod("a", "Failed", refusal)),
             Map.of(),
@@ -265,9 +257,7 @@ class StatusAggregatorTest {
     Instant deadline = Instant.parse(START).plus(TIMEOUT);
     var stopping =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             deadline.plusSeconds(3),
             List.of(NodeOutcome.pod("a", "Running", null)),
             Map.of(),
@@ -277,9 +267,7 @@ class StatusAggregatorTest {
 
     var stopped =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             deadline.plusSeconds(6),
             List.of(
                 NodeOutcome.pod(
@@ -296,10 +284,8 @@ class StatusAggregatorTest {
 
     var silent =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
-            deadline.plus(StatusAggregator.STOP_GRACE),
+            new HuntRound(1, START, TIMEOUT, false),
+            deadline.plus(NodeEntries.STOP_GRACE),
             List.of(NodeOutcome.pod("a", "Running", null)),
             Map.of(),
             null);
@@ -313,9 +299,7 @@ class StatusAggregatorTest {
   void aSucceededPodWithoutItsEntryIsStillPendingBeforeTheDeadline() {
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(NodeOutcome.pod("a", "Succeeded", null)),
             Map.of(),
@@ -327,18 +311,14 @@ class StatusAggregatorTest {
   void lastTransitionTimeMovesOnlyWhenTheStatusChanges() {
     var first =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY,
             List.of(NodeOutcome.pod("a", "Running", null)),
             Map.of(),
             null);
     var again =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY.plusSeconds(5),
             List.of(NodeOutcome.pod("a", "Running", null)),
             Map.of(),
@@ -346,9 +326,7 @@ class StatusAggregatorTest {
     assertEquals(first.status().getConditions(), again.status().getConditions());
     var done =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             EARLY.plusSeconds(9),
             List.of(NodeOutcome.pod("a", "Succeeded", null)),
             Map.of("a", done("a", clear(CheckKey.DNS, "x"))),
@@ -362,7 +340,9 @@ class StatusAggregatorTest {
 
   @Test
   void noNodesIsAFailedHunt() {
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(), Map.of(), null);
+    var r =
+        StatusAggregator.aggregate(
+            new HuntRound(1, START, TIMEOUT, false), EARLY, List.of(), Map.of(), null);
     assertEquals(HuntPhase.Failed, r.status().getPhase());
     assertEquals("no node matches spec.nodes: nothing was hunted", r.status().getSummary());
   }
@@ -398,7 +378,9 @@ class StatusAggregatorTest {
                             "path MTU 1400"))),
             "pod/web-2", inPod("web-2", done("node-a", clear(CheckKey.MTU, "203.0.113.10"))),
             "pod/web-3", inPod("web-3", done("node-b", clear(CheckKey.MTU, "203.0.113.10"))));
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, targets, entries, null, true);
+    var r =
+        StatusAggregator.aggregate(
+            new HuntRound(1, START, TIMEOUT, true), EARLY, targets, entries, null);
     assertTrue(r.complete());
     io.ghosthunt.api.status.GhostHuntStatus s = r.status();
     assertEquals(
@@ -418,7 +400,9 @@ class StatusAggregatorTest {
 
   @Test
   void aPodSelectorThatMatchesNothingSaysSo() {
-    var r = StatusAggregator.aggregate(1, START, TIMEOUT, EARLY, List.of(), Map.of(), null, true);
+    var r =
+        StatusAggregator.aggregate(
+            new HuntRound(1, START, TIMEOUT, true), EARLY, List.of(), Map.of(), null);
     assertTrue(r.complete());
     assertEquals(HuntPhase.Failed, r.status().getPhase());
     assertEquals(
@@ -434,10 +418,10 @@ class StatusAggregatorTest {
     NodeStatus c = inPod("web-3", done("node-a"));
     assertEquals(
         java.util.Optional.of("node-c"),
-        StatusAggregator.onlyOnOneNode(List.of(a, b, c), List.of(a.subject(), b.subject())));
+        Summaries.onlyOnOneNode(List.of(a, b, c), List.of(a.subject(), b.subject())));
     assertEquals(
         java.util.Optional.empty(),
-        StatusAggregator.onlyOnOneNode(List.of(a, b, c), List.of(a.subject())),
+        Summaries.onlyOnOneNode(List.of(a, b, c), List.of(a.subject())),
         "a clean pod on node-c too: the pod differs, not the node");
   }
 
@@ -454,9 +438,7 @@ class StatusAggregatorTest {
     NodeStatus reported = done("a", ghost);
     var r =
         StatusAggregator.aggregate(
-            1,
-            START,
-            TIMEOUT,
+            new HuntRound(1, START, TIMEOUT, false),
             LATE,
             List.of(
                 NodeOutcome.unreachable("a", "NotReady (Unknown): NodeStatusUnknown"),
@@ -493,7 +475,9 @@ class StatusAggregatorTest {
 
   @Test
   void aBlockedHuntKeepsItsClockAndEndsAtItsDeadlineWithTheReason() {
-    var blocker = new io.ghosthunt.operator.decision.Blocker("ProbeNamespaceMissing", "create it");
+    var blocker =
+        new io.ghosthunt.operator.decision.Blocker(
+            io.ghosthunt.operator.decision.Blocker.BlockReason.ProbeNamespaceMissing, "create it");
     Instant deadline = Instant.parse(START).plus(TIMEOUT);
     var waiting = StatusAggregator.blocked(1, START, blocker, null, EARLY, deadline);
     assertEquals(HuntPhase.Pending, waiting.getPhase());
@@ -509,5 +493,91 @@ class StatusAggregatorTest {
         "the hunt ran out of time (timeoutSeconds) while blocked: create it",
         complete.getMessage());
     assertEquals(START, over.getStartedAt());
+  }
+
+  @Test
+  void anInvalidSpecFailsAtOnceSayingWhy() {
+    var s = StatusAggregator.invalid(4, "spec.schedule: 61 is no minute", null, EARLY);
+    assertEquals(4L, s.getObservedGeneration());
+    assertEquals(EARLY.toString(), s.getStartedAt());
+    assertEquals(HuntPhase.Failed, s.getPhase());
+    assertEquals(HuntVerdict.Inconclusive, s.getVerdict());
+    assertEquals(0, s.getGhosts());
+    assertEquals("the hunt cannot run: spec.schedule: 61 is no minute", s.getSummary());
+    assertEquals(
+        List.of("Complete", "GhostFound"),
+        s.getConditions().stream().map(Condition::getType).toList());
+    Map<String, Condition> c = byType(s.getConditions());
+    assertEquals("True", c.get("Complete").getStatus());
+    assertEquals("False", c.get("GhostFound").getStatus());
+    for (Condition one : s.getConditions()) {
+      assertEquals("InvalidSpec", one.getReason());
+      assertEquals(s.getSummary(), one.getMessage());
+      assertEquals(4L, one.getObservedGeneration());
+      assertEquals(EARLY.toString(), one.getLastTransitionTime());
+    }
+    var again =
+        StatusAggregator.invalid(4, "spec.schedule: 61 is no minute", s.getConditions(), LATE);
+    assertEquals(s.getConditions(), again.getConditions(), "unchanged: the time it failed stays");
+  }
+
+  @Test
+  void aScheduledHuntWaitsForItsFirstRunOrSaysItIsSuspended() {
+    var s = new io.ghosthunt.api.status.GhostHuntStatus();
+    s.setNextRunAt("2026-11-26T09:00:00Z");
+    Instant next = Instant.parse("2026-11-26T09:00:00Z");
+    var waiting = StatusAggregator.waitingForFirstRun(s, 2, next, null, EARLY);
+    assertTrue(waiting == s, "the caller's status, with the schedule's fields it set");
+    assertEquals("2026-11-26T09:00:00Z", s.getNextRunAt());
+    assertEquals(2L, s.getObservedGeneration());
+    assertEquals(HuntPhase.Pending, s.getPhase());
+    assertEquals("scheduled: the first run starts at 2026-11-26T09:00:00Z", s.getSummary());
+    Map<String, Condition> c = byType(s.getConditions());
+    assertEquals("False", c.get("Complete").getStatus());
+    assertEquals("Unknown", c.get("GhostFound").getStatus());
+    assertEquals("Scheduled", c.get("Complete").getReason());
+    assertEquals("Scheduled", c.get("GhostFound").getReason());
+    assertEquals(s.getSummary(), c.get("GhostFound").getMessage());
+
+    var suspended =
+        StatusAggregator.waitingForFirstRun(
+            new io.ghosthunt.api.status.GhostHuntStatus(), 2, null, s.getConditions(), LATE);
+    assertEquals("suspended: no run starts until spec.suspend is false", suspended.getSummary());
+    assertEquals(
+        EARLY.toString(),
+        byType(suspended.getConditions()).get("Complete").getLastTransitionTime(),
+        "still not complete: the condition's time stays");
+  }
+
+  @Test
+  void onlyAnInvalidSpecsStatusIsInvalidSpec() {
+    assertTrue(StatusAggregator.isInvalidSpec(StatusAggregator.invalid(1, "bad", null, EARLY)));
+    assertFalse(StatusAggregator.isInvalidSpec(null));
+    assertFalse(StatusAggregator.isInvalidSpec(new io.ghosthunt.api.status.GhostHuntStatus()));
+    assertFalse(StatusAggregator.isInvalidSpec(StatusAggregator.starting(1, START, null, EARLY)));
+    var noNodes =
+        StatusAggregator.aggregate(
+                new HuntRound(1, START, TIMEOUT, false), EARLY, List.of(), Map.of(), null)
+            .status();
+    assertEquals(HuntPhase.Failed, noNodes.getPhase());
+    assertFalse(StatusAggregator.isInvalidSpec(noNodes), "failed, but its spec can run");
+    // Only the Complete condition says so: a summary that happens to say InvalidSpec does not.
+    var said = StatusAggregator.starting(1, START, null, EARLY);
+    said.setSummary("InvalidSpec");
+    assertFalse(StatusAggregator.isInvalidSpec(said));
+  }
+
+  @Test
+  void everyBlockerGivesBothConditionsItsOwnReason() {
+    Instant deadline = Instant.parse(START).plus(TIMEOUT);
+    for (var reason : io.ghosthunt.operator.decision.Blocker.BlockReason.values()) {
+      var blocker = new io.ghosthunt.operator.decision.Blocker(reason, "fix");
+      for (Instant now : List.of(EARLY, LATE)) {
+        var s = StatusAggregator.blocked(1, START, blocker, null, now, deadline);
+        for (Condition c : s.getConditions()) {
+          assertEquals(reason.name(), c.getReason());
+        }
+      }
+    }
   }
 }

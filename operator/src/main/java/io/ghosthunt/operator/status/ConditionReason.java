@@ -1,0 +1,31 @@
+package io.ghosthunt.operator.status;
+
+import io.ghosthunt.operator.decision.Blocker;
+
+/**
+ * The reasons the hunt's Complete and GhostFound conditions give (a found ghost's GhostFound=True
+ * gives the worst ghost's name instead). Their names are what kubectl and the ITs read.
+ */
+public enum ConditionReason {
+  Hunting,
+  Scheduled,
+  InvalidSpec,
+  NoNodes,
+  NoPods,
+  AllNodesReported,
+  AllPodsReported,
+  Clear,
+  Inconclusive,
+  ProbeNamespaceMissing,
+  OperatorForbidden,
+  AdmissionPolicyMissing;
+
+  /** Exhaustive, so that a new kind of blocker cannot reach a status without its reason. */
+  static ConditionReason blockedBy(Blocker.BlockReason reason) {
+    return switch (reason) {
+      case ProbeNamespaceMissing -> ProbeNamespaceMissing;
+      case OperatorForbidden -> OperatorForbidden;
+      case AdmissionPolicyMissing -> AdmissionPolicyMissing;
+    };
+  }
+}
