@@ -40,10 +40,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
-# Pod hunts (spec.pods): which pods of the hunt's namespace its selector matches, and their nodes.
+# Pod hunts (spec.pods): which pods of the hunt's namespace its selector matches, through an
+# informer (a pod that starts, ends or moves wakes the pod hunts of its namespace).
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list]
+  verbs: [get, list, watch]
 # Held only so that it may let a probe read the one CA-bundle ConfigMap its hunt names (a CA
 # certificate is public; the operator itself never reads one).
 - apiGroups: [""]

@@ -13,7 +13,11 @@ import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.operator.metrics.HealthServer;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
+import io.ghosthunt.operator.observer.AdmissionPolicies;
+import io.ghosthunt.operator.observer.InformerObserver;
+import io.ghosthunt.operator.reconciler.EventRecorder;
 import io.ghosthunt.operator.reconciler.GhostHuntReconciler;
+import io.ghosthunt.operator.reconciler.KubernetesActor;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -42,6 +46,7 @@ public final class GhostHuntOperator implements AutoCloseable {
   private final KubernetesClient client;
   private final String leaseNamespace;
   private final String identity = identity();
+  private KubernetesActor actor;
 
   public GhostHuntOperator(KubernetesClient client, OperatorConfig config) {
     this(client, config, new OperatorMetrics(), null);
@@ -96,12 +101,25 @@ public final class GhostHuntOperator implements AutoCloseable {
               }
             });
     operator.register(
-        new GhostHuntReconciler(client, config, Clock.systemUTC(), metrics),
+        reconciler(client, config, metrics, Clock.systemUTC()),
         c -> {
           if (!config.watchNamespaces().isEmpty()) {
             c.settingNamespaces(config.watchNamespaces());
           }
         });
+  }
+
+  /**
+   * The reconciler with its collaborators: an observer over informer caches, the pure decisions,
+   * and an actor that makes every write.
+   */
+  private GhostHuntReconciler reconciler(
+      KubernetesClient client, OperatorConfig config, OperatorMetrics metrics, Clock clock) {
+    InformerObserver observer = new InformerObserver(config, new AdmissionPolicies(client, clock));
+    actor =
+        new KubernetesActor(
+            client, config, new EventRecorder(client), metrics, observer::informers);
+    return new GhostHuntReconciler(observer, actor, clock, metrics);
   }
 
   public void start() {
@@ -124,6 +142,7 @@ public final class GhostHuntOperator implements AutoCloseable {
   public void close() {
     closing = true;
     operator.stop();
+    actor.close();
     if (leaseNamespace != null) {
       releaseLease();
     }

@@ -2,8 +2,6 @@ package io.ghosthunt.operator.observer;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.ghosthunt.api.spec.PodSelection;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,37 +16,32 @@ import java.util.Set;
  */
 public final class PodTargets {
 
-  private final KubernetesClient client;
-
-  public PodTargets(KubernetesClient client) {
-    this.client = client;
-  }
+  private PodTargets() {}
 
   /**
-   * The pods the selector matches now, plus those this generation already has a report for (a pod
-   * that ended during the hunt is reported as such, not silently dropped).
+   * The pods the selector matches now, plus those this round already has a report for (a pod that
+   * ended during the hunt is reported as such, not silently dropped).
    *
-   * @param reported this generation's pod reports, by pod name: the pod (its UID) and node each was
+   * @param pods the pods of the hunt's namespace its selector matches, from the cache
+   * @param reported this round's pod reports, by pod name: the pod (its UID) and node each was
    *     started for
+   * @param nodes the nodes by name, from the cache
    */
-  public List<HuntTarget> resolve(
-      String namespace, PodSelection selection, Map<String, HuntTarget> reported) {
-    List<Pod> pods =
-        client
-            .pods()
-            .inNamespace(namespace)
-            .withLabelSelector(selection.getSelector().toLabelSelector())
-            .list()
-            .getItems();
-    Map<String, Optional<String>> nodes = new HashMap<>();
+  public static List<HuntTarget> resolve(
+      List<Pod> pods, Map<String, HuntTarget> reported, Map<String, Node> nodes) {
+    Map<String, Optional<String>> problems = new HashMap<>();
     for (Pod p : pods) {
       String n = p.getSpec() == null ? null : p.getSpec().getNodeName();
-      if (n != null && !nodes.containsKey(n)) {
-        Node node = client.nodes().withName(n).get();
-        nodes.put(n, node == null ? Optional.of("node not found") : NodeTargets.notReady(node));
+      if (n != null) {
+        problems.computeIfAbsent(
+            n,
+            k ->
+                nodes.containsKey(k)
+                    ? NodeTargets.notReady(nodes.get(k))
+                    : Optional.of("node not found"));
       }
     }
-    return decide(pods, reported, nodes);
+    return decide(pods, reported, problems);
   }
 
   /** Pure: each pod's target, with the reason it cannot be hunted in, if any. */

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.operator.decision.HuntEventReason;
 import java.time.Instant;
 import java.util.function.Consumer;
 import org.slf4j.Logger;

@@ -94,8 +94,7 @@ class ChartTest {
             .asText());
 
     // The operator: nodes and the hunts' objects cluster-wide, pods made only in the probe
-    // namespace
-    // (elsewhere only read, for pod hunts), no Secrets.
+    // namespace (elsewhere only read and watched, for pod hunts), no Secrets.
     JsonNode operator = Chart.one(docs, "ClusterRole", "ghosthunt-operator");
     assertFalse(resources(operator).contains("secrets"), operator.toString());
     List<String> podVerbs = new java.util.ArrayList<>();
@@ -110,7 +109,7 @@ class ChartTest {
                             r.path("verbs").forEach(v -> podVerbs.add(v.asText()));
                           }
                         }));
-    assertEquals(List.of("get", "list"), podVerbs, operator.toString());
+    assertEquals(List.of("get", "list", "watch"), podVerbs, operator.toString());
     assertTrue(resources(operator).contains("ghosthunts"), operator.toString());
     JsonNode probes = Chart.one(docs, "Role", "ghosthunt-operator-probes");
     assertEquals("ghosthunt-system", probes.path("metadata").path("namespace").asText());

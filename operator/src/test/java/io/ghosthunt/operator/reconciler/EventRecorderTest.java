@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.operator.decision.HuntEventReason;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,7 @@
-package io.ghosthunt.operator.reconciler;
+package io.ghosthunt.operator.decision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.ghosthunt.operator.decision.Blocker;
 import org.junit.jupiter.api.Test;
 
 class HuntEventReasonTest {

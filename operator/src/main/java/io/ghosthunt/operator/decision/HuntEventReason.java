@@ -1,4 +1,4 @@
-package io.ghosthunt.operator.reconciler;
+package io.ghosthunt.operator.decision;
 
 /** The reasons of the Events the operator records on a GhostHunt; kubectl describe shows them. */
 public enum HuntEventReason {
@@ -35,7 +35,7 @@ public enum HuntEventReason {
   }
 
   /** The Event of a hunt that cannot start, one reason per kind of blocker. */
-  static HuntEventReason blockedBy(io.ghosthunt.operator.decision.Blocker blocker) {
+  public static HuntEventReason blockedBy(io.ghosthunt.operator.decision.Blocker blocker) {
     return switch (blocker.reason()) {
       case ProbeNamespaceMissing -> ProbeNamespaceMissing;
       case OperatorForbidden -> OperatorForbidden;

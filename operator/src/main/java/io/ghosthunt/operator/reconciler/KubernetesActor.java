@@ -1,0 +1,251 @@
+package io.ghosthunt.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.GhostHuntReport;
+import io.ghosthunt.operator.OperatorConfig;
+import io.ghosthunt.operator.decision.Blocker;
+import io.ghosthunt.operator.decision.HuntPlan;
+import io.ghosthunt.operator.decision.HuntPlan.ProbeStart;
+import io.ghosthunt.operator.decision.HuntPlan.Round;
+import io.ghosthunt.operator.decision.HuntPlan.Started;
+import io.ghosthunt.operator.metrics.OperatorMetrics;
+import io.ghosthunt.operator.observer.HuntInformers;
+import io.ghosthunt.operator.probes.AgentRbac;
+import io.ghosthunt.operator.probes.Labels;
+import io.ghosthunt.operator.probes.ProbePodFactory;
+import io.ghosthunt.operator.probes.ReportFactory;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The operator's actor: every write a reconcile makes goes through here. */
+public final class KubernetesActor implements HuntActor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesActor.class);
+
+  /**
+   * Probes start in parallel: a thousand nodes' pods and reports one after the other took most of a
+   * hunt's time; more than this many at once only queues at the API server's inflight limit.
+   */
+  static final int PARALLEL_STARTS = 8;
+
+  private final KubernetesClient client;
+  private final OperatorConfig config;
+  private final ProbePodFactory pods;
+  private final AgentRbac rbac;
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+  private final Supplier<HuntInformers> informers;
+  private final ExecutorService starter =
+      Executors.newFixedThreadPool(
+          PARALLEL_STARTS,
+          r -> {
+            Thread t = new Thread(r, "probe-starter");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public KubernetesActor(
+      KubernetesClient client,
+      OperatorConfig config,
+      EventRecorder events,
+      OperatorMetrics metrics,
+      Supplier<HuntInformers> informers) {
+    this.client = client;
+    this.config = config;
+    this.pods = new ProbePodFactory(config);
+    this.rbac = new AgentRbac(client, config);
+    this.events = events;
+    this.metrics = metrics;
+    this.informers = informers;
+  }
+
+  @Override
+  public Started start(GhostHunt hunt, List<ProbeStart> starts) {
+    try {
+      rbac.apply(hunt);
+    } catch (KubernetesClientException e) {
+      return new Started(Map.of(), Map.of(), Optional.of(blockerOrThrow(e)));
+    }
+    Map<String, Pod> created = new ConcurrentHashMap<>();
+    Map<String, String> refused = new ConcurrentHashMap<>();
+    List<Future<Optional<Blocker>>> done =
+        starts.stream()
+            .map(s -> starter.submit(() -> startOne(hunt, s, created, refused)))
+            .toList();
+    Optional<Blocker> blocker = Optional.empty();
+    for (Future<Optional<Blocker>> f : done) {
+      Optional<Blocker> b = await(f);
+      blocker = blocker.isPresent() ? blocker : b;
+    }
+    return new Started(Map.copyOf(created), Map.copyOf(refused), blocker);
+  }
+
+  /**
+   * The node's reports, then its pod. A pod the API server refuses for good (Pod Security
+   * Admission, a policy engine, a quota) fails only its node; what blocks every probe (no probe
+   * namespace, RBAC) is returned for the hunt to say.
+   */
+  private Optional<Blocker> startOne(
+      GhostHunt hunt, ProbeStart s, Map<String, Pod> created, Map<String, String> refused) {
+    try {
+      s.reports().forEach(t -> createIfAbsent(ReportFactory.build(hunt, t, s.run())));
+      Pod pod = pods.build(hunt, s.node(), s.timeoutSeconds(), s.targets(), s.run());
+      if (informers.get().probeExists(config.probeNamespace(), pod.getMetadata().getName())) {
+        return Optional.empty(); // created by an earlier reconcile
+      }
+      Pod made = createIfAbsent(pod);
+      if (made != null) {
+        informers.get().created(hunt, made);
+        created.put(s.node(), made);
+      }
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 403 && e.getCode() != 422
+          || Blocker.of(e, config.probeNamespace()).isPresent()) {
+        return Optional.of(blockerOrThrow(e));
+      }
+      refused.put(s.node(), said(e));
+      return Optional.empty();
+    }
+  }
+
+  /** The object created, or null when it existed already (an earlier reconcile made it). */
+  private <T extends io.fabric8.kubernetes.api.model.HasMetadata> T createIfAbsent(T object) {
+    try {
+      return client.resource(object).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private KubernetesClientException rethrown(Throwable t) {
+    return t instanceof KubernetesClientException k
+        ? k
+        : new KubernetesClientException(t.toString(), t);
+  }
+
+  private Optional<Blocker> await(Future<Optional<Blocker>> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KubernetesClientException("interrupted while starting probes", e);
+    } catch (ExecutionException e) {
+      throw rethrown(e.getCause());
+    }
+  }
+
+  /** The blocker an API error means; anything else is transient and JOSDK retries. */
+  private Blocker blockerOrThrow(KubernetesClientException e) {
+    return Blocker.of(e, config.probeNamespace()).orElseThrow(() -> e);
+  }
+
+  private static String said(KubernetesClientException e) {
+    return e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getStatus().getMessage()
+        : e.getMessage();
+  }
+
+  @Override
+  public void perform(GhostHunt hunt, HuntPlan plan, Context<GhostHunt> context) {
+    plan.events().forEach(e -> events.record(hunt, e.run(), e.reason(), e.once(), e.message()));
+    if (plan.finished() != null) {
+      // Counted before the Complete status lands, so whoever sees it complete sees it counted.
+      metrics.huntFinished(
+          hunt.getMetadata().getUid(),
+          plan.finished().round(),
+          plan.finished().status(),
+          plan.finished().nodes(),
+          plan.finished().at());
+      String key = huntKey(hunt);
+      metrics.currentGhosts(key, plan.finished().nodes());
+      plan.finished().appeared().forEach(g -> metrics.ghostAppeared(key, g));
+      LOG.info(
+          "complete: {} {}",
+          plan.finished().status().getVerdict(),
+          plan.finished().status().getSummary());
+    }
+    if (plan.revoke()) {
+      revoke(hunt);
+    }
+    if (plan.keep() != null) {
+      dropOtherRounds(hunt, plan.keep());
+    }
+    if (plan.status() != null) {
+      // Server-side apply from a fresh object, put into the controller's cache at once, so that
+      // the next reconcile reads what this one wrote.
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
+          hunt, StatusWriter.fresh(hunt, plan.status()), context);
+    }
+  }
+
+  private static String huntKey(GhostHunt hunt) {
+    return hunt.getMetadata().getNamespace() + "/" + hunt.getMetadata().getName();
+  }
+
+  /** The hunt's probes and the agent identity they ran as. */
+  private void revoke(GhostHunt hunt) {
+    client
+        .pods()
+        .inNamespace(config.probeNamespace())
+        .withLabelSelector(Labels.HUNT_UID + "=" + hunt.getMetadata().getUid())
+        .delete();
+    rbac.delete(hunt);
+  }
+
+  /** The probes and reports of every round but {@code keep}. */
+  private void dropOtherRounds(GhostHunt hunt, Round keep) {
+    LOG.info("hunting generation {} run {}", keep.generation(), keep.run());
+    String uid = Labels.HUNT_UID + "=" + hunt.getMetadata().getUid();
+    List<String> others = new java.util.ArrayList<>();
+    others.add(uid + "," + Labels.GENERATION + "!=" + keep.generation());
+    if (keep.run() > 0) {
+      others.add(uid + "," + Labels.RUN + "!=" + keep.run());
+    }
+    for (String selector : others) {
+      client.pods().inNamespace(config.probeNamespace()).withLabelSelector(selector).delete();
+      client
+          .resources(GhostHuntReport.class)
+          .inNamespace(hunt.getMetadata().getNamespace())
+          .withLabelSelector(selector)
+          .delete();
+    }
+  }
+
+  @Override
+  public void cleanup(GhostHunt hunt) {
+    // Owner references cannot cross namespaces (the probes live in the probe namespace): by label.
+    revoke(hunt);
+    // Owner references would remove the reports too, where a garbage collector runs; no need to
+    // wait for it.
+    client
+        .resources(GhostHuntReport.class)
+        .inNamespace(hunt.getMetadata().getNamespace())
+        .withLabelSelector(Labels.HUNT_UID + "=" + hunt.getMetadata().getUid())
+        .delete();
+    events.forget(hunt);
+    metrics.forget(hunt.getMetadata().getUid(), huntKey(hunt));
+  }
+
+  /** Stops the starter threads with the operator. */
+  public void close() {
+    starter.shutdownNow();
+  }
+}
