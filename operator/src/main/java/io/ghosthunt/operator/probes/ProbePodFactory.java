@@ -2,13 +2,21 @@ package io.ghosthunt.operator.probes;
 
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.observer.HuntTarget;
@@ -66,20 +74,8 @@ public final class ProbePodFactory {
    */
   public Pod build(
       GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
-    Map<String, String> labels = new HashMap<>(Labels.of(hunt, "probe"));
-    labels.put(Labels.GENERATION, Long.toString(hunt.getMetadata().getGeneration()));
-    if (run > 0) {
-      labels.put(Labels.RUN, Integer.toString(run));
-    }
-    Map<String, String> annotations = new HashMap<>(Labels.huntAnnotations(hunt));
-    annotations.put(Labels.NODE, node);
     return new PodBuilder()
-        .withNewMetadata()
-        .withName(Labels.podName(hunt, node, run))
-        .withNamespace(config.probeNamespace())
-        .withLabels(labels)
-        .withAnnotations(annotations)
-        .endMetadata()
+        .withMetadata(metadata(hunt, node, run))
         .withNewSpec()
         // Pinned like a DaemonSet pod; no scheduler decision, no spreading to other nodes.
         .withNodeName(node)
@@ -92,22 +88,52 @@ public final class ProbePodFactory {
         .withAutomountServiceAccountToken(true)
         .withTerminationGracePeriodSeconds(5L)
         .withTolerations(new TolerationBuilder().withOperator("Exists").build())
-        .addNewVolume()
-        .withName("host-etc")
-        .withNewHostPath()
-        .withPath("/etc")
-        .withType("Directory")
-        .endHostPath()
-        .endVolume()
-        // The JVM and JNA (pcap4j's libpcap binding) unpack native code into /tmp, which a
-        // read-only root filesystem (hardened mode) would refuse.
-        .addNewVolume()
-        .withName("tmp")
-        .withNewEmptyDir()
-        .withSizeLimit(new Quantity("64Mi"))
-        .endEmptyDir()
-        .endVolume()
-        .addNewContainer()
+        .withVolumes(volumes())
+        .withContainers(container(hunt, node, timeoutSeconds, targetPods, run))
+        .endSpec()
+        .build();
+  }
+
+  private ObjectMeta metadata(GhostHunt hunt, String node, int run) {
+    Map<String, String> labels = new HashMap<>(Labels.of(hunt, "probe"));
+    labels.put(Labels.GENERATION, Long.toString(hunt.getMetadata().getGeneration()));
+    if (run > 0) {
+      labels.put(Labels.RUN, Integer.toString(run));
+    }
+    Map<String, String> annotations = new HashMap<>(Labels.huntAnnotations(hunt));
+    annotations.put(Labels.NODE, node);
+    return new ObjectMetaBuilder()
+        .withName(Labels.podName(hunt, node, run))
+        .withNamespace(config.probeNamespace())
+        .withLabels(labels)
+        .withAnnotations(annotations)
+        .build();
+  }
+
+  private static List<Volume> volumes() {
+    Volume hostEtc =
+        new VolumeBuilder()
+            .withName("host-etc")
+            .withNewHostPath()
+            .withPath("/etc")
+            .withType("Directory")
+            .endHostPath()
+            .build();
+    // The JVM and JNA (pcap4j's libpcap binding) unpack native code into /tmp, which a read-only
+    // root filesystem (hardened mode) would refuse.
+    Volume tmp =
+        new VolumeBuilder()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .withSizeLimit(new Quantity("64Mi"))
+            .endEmptyDir()
+            .build();
+    return List.of(hostEtc, tmp);
+  }
+
+  private Container container(
+      GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
+    return new ContainerBuilder()
         .withName("probe")
         .withImage(config.probeImage())
         .withArgs(args(hunt, node, timeoutSeconds, targetPods, run))
@@ -133,22 +159,17 @@ public final class ProbePodFactory {
                 .endValueFrom()
                 .build())
         .withSecurityContext(securityContext(!targetPods.isEmpty()))
-        .withNewResources()
+        .withResources(resources())
+        .build();
+  }
+
+  private ResourceRequirements resources() {
+    OperatorConfig.ProbeResources r = config.probeResources();
+    return new ResourceRequirementsBuilder()
         .withRequests(
-            Map.of(
-                "cpu",
-                new Quantity(config.probeResources().cpuRequest()),
-                "memory",
-                new Quantity(config.probeResources().memoryRequest())))
+            Map.of("cpu", new Quantity(r.cpuRequest()), "memory", new Quantity(r.memoryRequest())))
         .withLimits(
-            Map.of(
-                "cpu",
-                new Quantity(config.probeResources().cpuLimit()),
-                "memory",
-                new Quantity(config.probeResources().memoryLimit())))
-        .endResources()
-        .endContainer()
-        .endSpec()
+            Map.of("cpu", new Quantity(r.cpuLimit()), "memory", new Quantity(r.memoryLimit())))
         .build();
   }
 
