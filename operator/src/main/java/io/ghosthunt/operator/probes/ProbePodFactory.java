@@ -57,19 +57,9 @@ public final class ProbePodFactory {
     this.config = config;
   }
 
-  public Pod build(GhostHunt hunt, String node, long timeoutSeconds) {
-    return build(hunt, node, timeoutSeconds, List.of());
-  }
-
   /**
    * @param targetPods in a pod hunt, the pods on this node the probe hunts inside; empty for a node
    *     hunt
-   */
-  public Pod build(GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods) {
-    return build(hunt, node, timeoutSeconds, targetPods, 0);
-  }
-
-  /**
    * @param run a scheduled hunt's run number, 0 for a hunt without schedule
    */
   public Pod build(

@@ -148,7 +148,7 @@ class PrivilegeIT {
                 + " [\"https://192.0.2.80/\"], caBundleConfigMap: {name: web-ca}}}}");
     OperatorConfig config = new OperatorConfig(PROBES, PROBE_IMAGE, false, Set.of());
     new AgentRbac(operator, config).apply(hunt);
-    Pod probe = new ProbePodFactory(config).build(hunt, "priv-node", 60);
+    Pod probe = new ProbePodFactory(config).build(hunt, "priv-node", 60, List.of(), 0);
     operator.resource(probe).create();
     operator.resource(probe).withGracePeriod(0).delete();
 

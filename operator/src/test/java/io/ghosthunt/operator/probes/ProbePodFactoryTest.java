@@ -25,7 +25,7 @@ class ProbePodFactoryTest {
   static Container probe(boolean hardened, List<HuntTarget> pods) {
     Pod pod =
         new ProbePodFactory(new OperatorConfig("probes", "img", hardened, Set.of()))
-            .build(HUNT, "node-a", 60, pods);
+            .build(HUNT, "node-a", 60, pods, 0);
     return pod.getSpec().getContainers().get(0);
   }
 
