@@ -376,7 +376,7 @@ class GhostHuntOperatorIT {
         client
             .pods()
             .inNamespace(PROBES)
-            .withName(Labels.podName(huntA, "node-d"))
+            .withName(Labels.podName(huntA, "node-d", 0))
             .waitUntilCondition(java.util.Objects::nonNull, 30, TimeUnit.SECONDS);
     // The token a kubelet mounts into the node-d probe of rbac-a: bound to the pod, and so to
     // node-d.
@@ -539,7 +539,9 @@ class GhostHuntOperatorIT {
       nextRound.getMetadata().setGeneration(huntA.getMetadata().getGeneration() + 1);
       GhostHuntReport otherRound =
           client
-              .resource(io.ghosthunt.operator.probes.ReportFactory.build(nextRound, "node-d"))
+              .resource(
+                  io.ghosthunt.operator.probes.ReportFactory.build(
+                      nextRound, io.ghosthunt.operator.observer.HuntTarget.node("node-d", null), 0))
               .create();
       forbidden(
           () ->

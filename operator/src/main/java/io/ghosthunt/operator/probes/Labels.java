@@ -58,10 +58,6 @@ public final class Labels {
     return p.endsWith("-") || p.endsWith(".") ? p.substring(0, p.length() - 1) : p;
   }
 
-  public static String podName(GhostHunt hunt, String node) {
-    return podName(hunt, node, 0);
-  }
-
   /** A node's probe of one generation and (for a scheduled hunt) one run. */
   public static String podName(GhostHunt hunt, String node, int run) {
     return "gh-"
@@ -82,10 +78,6 @@ public final class Labels {
    * One node's (or, by {@code pod/NAME}, one pod's) report of one generation: deterministic, so a
    * restarted operator finds it again.
    */
-  public static String reportName(GhostHunt hunt, String key) {
-    return reportName(hunt, key, 0);
-  }
-
   public static String reportName(GhostHunt hunt, String key, int run) {
     return prefix(hunt.getMetadata().getName(), 50)
         + "-"

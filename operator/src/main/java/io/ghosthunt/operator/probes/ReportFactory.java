@@ -17,16 +17,9 @@ public final class ReportFactory {
 
   private ReportFactory() {}
 
-  public static GhostHuntReport build(GhostHunt hunt, String node) {
-    return build(hunt, HuntTarget.node(node, null));
-  }
-
-  /** The report of a node, or of a pod (on its node) in a pod hunt. */
-  public static GhostHuntReport build(GhostHunt hunt, HuntTarget target) {
-    return build(hunt, target, 0);
-  }
-
   /**
+   * The report of a node, or of a pod (on its node) in a pod hunt.
+   *
    * @param run a scheduled hunt's run number, 0 for a hunt without schedule
    */
   public static GhostHuntReport build(GhostHunt hunt, HuntTarget target, int run) {

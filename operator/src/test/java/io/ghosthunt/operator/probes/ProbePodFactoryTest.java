@@ -32,21 +32,21 @@ class ProbePodFactoryTest {
   @Test
   void aNodeProbeFillsItsNodesReportAndAPodHuntsProbeEachPodsOwn() {
     List<String> node = probe(false, List.of()).getArgs();
-    assertEquals(Labels.reportName(HUNT, "node-a"), node.get(node.indexOf("--report") + 1));
+    assertEquals(Labels.reportName(HUNT, "node-a", 0), node.get(node.indexOf("--report") + 1));
     assertFalse(node.contains("--pods"));
 
     List<String> pods = probe(false, PODS).getArgs();
     assertFalse(pods.contains("--report"));
     assertEquals(
         "web-1/u-1/"
-            + Labels.reportName(HUNT, "pod/web-1")
+            + Labels.reportName(HUNT, "pod/web-1", 0)
             + ",web-2/u-2/"
-            + Labels.reportName(HUNT, "pod/web-2"),
+            + Labels.reportName(HUNT, "pod/web-2", 0),
         pods.get(pods.indexOf("--pods") + 1));
     assertEquals(
-        Labels.reportName(HUNT, "pod/web-1"),
-        ReportFactory.build(HUNT, PODS.get(0)).getMetadata().getName());
-    GhostHuntReport report = ReportFactory.build(HUNT, PODS.get(0));
+        Labels.reportName(HUNT, "pod/web-1", 0),
+        ReportFactory.build(HUNT, PODS.get(0), 0).getMetadata().getName());
+    GhostHuntReport report = ReportFactory.build(HUNT, PODS.get(0), 0);
     assertEquals("web-1", report.getSpec().getPod());
     assertEquals("u-1", report.getSpec().getPodUid());
     assertEquals("node-a", report.getSpec().getNode());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
+import io.ghosthunt.operator.observer.HuntTarget;
 import org.junit.jupiter.api.Test;
 
 class ReportFactoryTest {
@@ -26,10 +27,10 @@ class ReportFactoryTest {
 
   @Test
   void aReportNamesItsHuntNodeAndGenerationAndTheProbeAllowedToFillIt() {
-    GhostHuntReport r = ReportFactory.build(hunt("tuesday", 3), "node-a");
+    GhostHuntReport r = ReportFactory.build(hunt("tuesday", 3), HuntTarget.node("node-a", null), 0);
 
     assertEquals("team-a", r.getMetadata().getNamespace());
-    assertEquals(Labels.reportName(hunt("tuesday", 3), "node-a"), r.getMetadata().getName());
+    assertEquals(Labels.reportName(hunt("tuesday", 3), "node-a", 0), r.getMetadata().getName());
     assertEquals("tuesday", r.getSpec().getHunt());
     assertEquals("node-a", r.getSpec().getNode());
     assertEquals(3L, r.getSpec().getGeneration());
@@ -42,7 +43,7 @@ class ReportFactoryTest {
     assertEquals(Labels.agentName(hunt("tuesday", 3)), labels.get(GhostHuntReport.AGENT_LABEL));
     // The one probe pod whose bound token may fill it: this generation's probe on node-a.
     assertEquals(
-        Labels.podName(hunt("tuesday", 3), "node-a"), labels.get(GhostHuntReport.PROBE_LABEL));
+        Labels.podName(hunt("tuesday", 3), "node-a", 0), labels.get(GhostHuntReport.PROBE_LABEL));
     var owner = r.getMetadata().getOwnerReferences().get(0);
     assertEquals("GhostHunt", owner.getKind());
     assertEquals("tuesday", owner.getName());
@@ -55,7 +56,7 @@ class ReportFactoryTest {
         "a-hunt-whose-name-is-far-longer-than-any-label-value-may-be-at-sixty-three-characters";
     String longNode =
         "ip-10-0-0-1.eu-west-1.compute.internal.a-very-long-cluster-domain.example.com";
-    GhostHuntReport r = ReportFactory.build(hunt(longHunt, 1), longNode);
+    GhostHuntReport r = ReportFactory.build(hunt(longHunt, 1), HuntTarget.node(longNode, null), 0);
     assertTrue(r.getMetadata().getName().length() <= 63, r.getMetadata().getName());
     assertTrue(r.getMetadata().getLabels().get(GhostHuntReport.HUNT_LABEL).length() <= 63);
     assertTrue(r.getMetadata().getLabels().get(GhostHuntReport.PROBE_LABEL).length() <= 63);
@@ -67,6 +68,9 @@ class ReportFactoryTest {
     assertFalse(
         r.getMetadata()
             .getName()
-            .equals(ReportFactory.build(hunt(longHunt, 2), longNode).getMetadata().getName()));
+            .equals(
+                ReportFactory.build(hunt(longHunt, 2), HuntTarget.node(longNode, null), 0)
+                    .getMetadata()
+                    .getName()));
   }
 }
