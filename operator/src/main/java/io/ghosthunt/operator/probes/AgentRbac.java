@@ -37,61 +37,69 @@ public final class AgentRbac {
 
   public List<HasMetadata> objects(GhostHunt hunt) {
     String name = Labels.agentName(hunt);
-    String ns = hunt.getMetadata().getNamespace();
-    String huntName = hunt.getMetadata().getName();
-    ServiceAccount sa =
-        new ServiceAccountBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(config.probeNamespace())
-            .withLabels(Labels.of(hunt, "agent"))
-            .withAnnotations(Labels.huntAnnotations(hunt))
-            .endMetadata()
-            .withImagePullSecrets(
-                config.probePullSecrets().stream().map(LocalObjectReference::new).toList())
-            .build();
-    List<PolicyRule> rules = rules(hunt);
-    // Owned by the hunt (same namespace): should no operator be left to remove them (uninstalled
-    // mid-hunt), the garbage collector still does when the hunt goes.
-    OwnerReference owner =
-        new OwnerReferenceBuilder()
-            .withApiVersion(hunt.getApiVersion())
-            .withKind(hunt.getKind())
-            .withName(huntName)
-            .withUid(hunt.getMetadata().getUid())
-            .withController(true)
-            .withBlockOwnerDeletion(false)
-            .build();
-    Role role =
-        new RoleBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(ns)
-            .withLabels(Labels.of(hunt, "agent"))
-            .withOwnerReferences(owner)
-            .endMetadata()
-            .withRules(rules)
-            .build();
-    RoleBinding binding =
-        new RoleBindingBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(ns)
-            .withLabels(Labels.of(hunt, "agent"))
-            .withOwnerReferences(owner)
-            .endMetadata()
-            .withNewRoleRef()
-            .withApiGroup("rbac.authorization.k8s.io")
-            .withKind("Role")
-            .withName(name)
-            .endRoleRef()
-            .addNewSubject()
-            .withKind("ServiceAccount")
-            .withName(name)
-            .withNamespace(config.probeNamespace())
-            .endSubject()
-            .build();
-    return List.of(sa, role, binding);
+    OwnerReference owner = owner(hunt);
+    return List.of(serviceAccount(hunt, name), role(hunt, name, owner), binding(hunt, name, owner));
+  }
+
+  private ServiceAccount serviceAccount(GhostHunt hunt, String name) {
+    return new ServiceAccountBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(config.probeNamespace())
+        .withLabels(Labels.of(hunt, "agent"))
+        .withAnnotations(Labels.huntAnnotations(hunt))
+        .endMetadata()
+        .withImagePullSecrets(
+            config.probePullSecrets().stream().map(LocalObjectReference::new).toList())
+        .build();
+  }
+
+  /**
+   * Owned by the hunt (same namespace): should no operator be left to remove them (uninstalled
+   * mid-hunt), the garbage collector still does when the hunt goes.
+   */
+  private static OwnerReference owner(GhostHunt hunt) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(hunt.getApiVersion())
+        .withKind(hunt.getKind())
+        .withName(hunt.getMetadata().getName())
+        .withUid(hunt.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(false)
+        .build();
+  }
+
+  private static Role role(GhostHunt hunt, String name, OwnerReference owner) {
+    return new RoleBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(hunt.getMetadata().getNamespace())
+        .withLabels(Labels.of(hunt, "agent"))
+        .withOwnerReferences(owner)
+        .endMetadata()
+        .withRules(rules(hunt))
+        .build();
+  }
+
+  private RoleBinding binding(GhostHunt hunt, String name, OwnerReference owner) {
+    return new RoleBindingBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(hunt.getMetadata().getNamespace())
+        .withLabels(Labels.of(hunt, "agent"))
+        .withOwnerReferences(owner)
+        .endMetadata()
+        .withNewRoleRef()
+        .withApiGroup("rbac.authorization.k8s.io")
+        .withKind("Role")
+        .withName(name)
+        .endRoleRef()
+        .addNewSubject()
+        .withKind("ServiceAccount")
+        .withName(name)
+        .withNamespace(config.probeNamespace())
+        .endSubject()
+        .build();
   }
 
   /**
