@@ -20,6 +20,7 @@ import io.ghosthunt.operator.reconciler.GhostHuntReconciler;
 import io.ghosthunt.operator.reconciler.KubernetesActor;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import java.io.IOException;
@@ -63,43 +64,7 @@ public final class GhostHuntOperator implements AutoCloseable {
       String leaseNamespace) {
     this.client = client;
     this.leaseNamespace = leaseNamespace;
-    operator =
-        new Operator(
-            o -> {
-              o.withKubernetesClient(client)
-                  .withCloseClientOnStop(false)
-                  .withStopOnInformerErrorDuringStartup(true)
-                  // Reconcile counts and timings per controller, not per hunt: bounded series at
-                  // any scale.
-                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
-              if (leaseNamespace != null) {
-                // A replica that loses its lease while running must stop reconciling at once: it
-                // exits and
-                // its pod restarts as a follower. Stopping on purpose (close, SIGTERM) is not a
-                // loss.
-                LeaderCallbacks callbacks =
-                    new LeaderCallbacks(
-                        () -> LOG.info("leading: this replica reconciles"),
-                        () -> {
-                          if (!closing) {
-                            LOG.error(
-                                "lost the leader lease; exiting so that the pod restarts as a follower");
-                            new Thread(() -> System.exit(1), "lost-lease").start();
-                          }
-                        },
-                        leader -> LOG.info("leader is {}", leader));
-                o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(
-                        LEASE_NAME,
-                        leaseNamespace,
-                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
-                        identity,
-                        callbacks,
-                        false));
-              }
-            });
+    operator = new Operator(o -> configure(o, client, metrics));
     operator.register(
         reconciler(client, config, metrics, Clock.systemUTC()),
         c -> {
@@ -107,6 +72,43 @@ public final class GhostHuntOperator implements AutoCloseable {
             c.settingNamespaces(config.watchNamespaces());
           }
         });
+  }
+
+  private void configure(
+      ConfigurationServiceOverrider o, KubernetesClient client, OperatorMetrics metrics) {
+    o.withKubernetesClient(client)
+        .withCloseClientOnStop(false)
+        .withStopOnInformerErrorDuringStartup(true)
+        // Reconcile counts and timings per controller, not per hunt: bounded series at any scale.
+        .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
+    if (leaseNamespace != null) {
+      o.withLeaderElectionConfiguration(
+          new LeaderElectionConfiguration(
+              LEASE_NAME,
+              leaseNamespace,
+              LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+              LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+              LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+              identity,
+              leaderCallbacks(),
+              false));
+    }
+  }
+
+  /**
+   * A replica that loses its lease while running must stop reconciling at once: it exits and its
+   * pod restarts as a follower. Stopping on purpose (close, SIGTERM) is not a loss.
+   */
+  private LeaderCallbacks leaderCallbacks() {
+    return new LeaderCallbacks(
+        () -> LOG.info("leading: this replica reconciles"),
+        () -> {
+          if (!closing) {
+            LOG.error("lost the leader lease; exiting so that the pod restarts as a follower");
+            new Thread(() -> System.exit(1), "lost-lease").start();
+          }
+        },
+        leader -> LOG.info("leader is {}", leader));
   }
 
   /**
@@ -267,6 +269,26 @@ public final class GhostHuntOperator implements AutoCloseable {
     }
   }
 
+  private static final String USAGE =
+      """
+      Usage: ghosthunt operator [--install-crd | --release-hunts]
+
+      Runs the GhostHunt operator against the current kubeconfig ($KUBECONFIG, ~/.kube/config, or
+      the in-cluster service account).
+
+        --install-crd   apply the GhostHunt and GhostHuntReport CRDs and the admission policies first
+                        (what the chart installs; for local clusters and tests)
+        --release-hunts stop the operator's Deployment (GHOSTHUNT_RELEASE_NAMESPACE) and remove
+                        its finalizer from every hunt, so that hunts stay deletable once it is
+                        uninstalled (the chart's pre-delete hook runs this)
+
+      Environment: GHOSTHUNT_PROBE_NAMESPACE (default ghosthunt-system; must allow privileged pods),
+      GHOSTHUNT_PROBE_IMAGE, GHOSTHUNT_PROBE_MODE (privileged|hardened), GHOSTHUNT_WATCH_NAMESPACES
+      (comma-separated; default all), GHOSTHUNT_HTTP_PORT (/healthz, /readyz, /metrics; default 8080, 0
+      off), GHOSTHUNT_LEADER_ELECTION_NAMESPACE (set it to run several replicas: a Lease there
+      elects the one that reconciles).
+      """;
+
   public static void main(String[] args) throws Exception {
     boolean installCrd = false;
     for (String a : args) {
@@ -277,25 +299,7 @@ public final class GhostHuntOperator implements AutoCloseable {
           return;
         }
         case "-h", "--help" -> {
-          System.out.print(
-              """
-              Usage: ghosthunt operator [--install-crd | --release-hunts]
-
-              Runs the GhostHunt operator against the current kubeconfig ($KUBECONFIG, ~/.kube/config, or
-              the in-cluster service account).
-
-                --install-crd   apply the GhostHunt and GhostHuntReport CRDs and the admission policies first
-                                (what the chart installs; for local clusters and tests)
-                --release-hunts stop the operator's Deployment (GHOSTHUNT_RELEASE_NAMESPACE) and remove
-                                its finalizer from every hunt, so that hunts stay deletable once it is
-                                uninstalled (the chart's pre-delete hook runs this)
-
-              Environment: GHOSTHUNT_PROBE_NAMESPACE (default ghosthunt-system; must allow privileged pods),
-              GHOSTHUNT_PROBE_IMAGE, GHOSTHUNT_PROBE_MODE (privileged|hardened), GHOSTHUNT_WATCH_NAMESPACES
-              (comma-separated; default all), GHOSTHUNT_HTTP_PORT (/healthz, /readyz, /metrics; default 8080, 0
-              off), GHOSTHUNT_LEADER_ELECTION_NAMESPACE (set it to run several replicas: a Lease there
-              elects the one that reconciles).
-              """);
+          System.out.print(USAGE);
           return;
         }
         default -> {
@@ -304,14 +308,12 @@ public final class GhostHuntOperator implements AutoCloseable {
         }
       }
     }
+    run(installCrd);
+  }
+
+  private static void run(boolean installCrd) throws IOException {
     OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
-    // Status applies wait behind every probe's write to the same hunt object: a minute, not ten
-    // seconds.
-    KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(
-                new ConfigBuilder(Config.autoConfigure(null)).withRequestTimeout(60_000).build())
-            .build();
+    KubernetesClient client = operatorClient();
     if (installCrd) {
       installCrd(client);
     }
@@ -321,28 +323,14 @@ public final class GhostHuntOperator implements AutoCloseable {
     GhostHuntOperator op =
         new GhostHuntOperator(
             client, config, metrics, leaseNamespace.isEmpty() ? null : leaseNamespace);
-    int port = Integer.parseInt(System.getenv().getOrDefault("GHOSTHUNT_HTTP_PORT", "8080"));
-    HealthServer health = null;
-    if (port > 0) {
-      try {
-        health = new HealthServer(port, metrics, op::unready);
-      } catch (IOException e) {
-        // A local run beside a service on that port still hunts; in a pod the failing probes show
-        // it.
-        LOG.warn(
-            "no /healthz, /readyz, /metrics: cannot listen on port {} ({}); set GHOSTHUNT_HTTP_PORT",
-            port,
-            e.getMessage());
-      }
-    }
-    HealthServer endpoints = health;
+    HealthServer health = healthServer(metrics, op);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   op.close();
-                  if (endpoints != null) {
-                    endpoints.close();
+                  if (health != null) {
+                    health.close();
                   }
                 },
                 "operator-stop"));
@@ -351,5 +339,34 @@ public final class GhostHuntOperator implements AutoCloseable {
         "GhostHunt operator started; probes in namespace {} with image {}",
         config.probeNamespace(),
         config.probeImage());
+  }
+
+  /**
+   * Status applies wait behind every probe's write to the same hunt object: a minute, not ten
+   * seconds.
+   */
+  private static KubernetesClient operatorClient() {
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder(Config.autoConfigure(null)).withRequestTimeout(60_000).build())
+        .build();
+  }
+
+  /** /healthz, /readyz and /metrics on GHOSTHUNT_HTTP_PORT, or null: 0 turns them off. */
+  private static HealthServer healthServer(OperatorMetrics metrics, GhostHuntOperator op) {
+    int port = Integer.parseInt(System.getenv().getOrDefault("GHOSTHUNT_HTTP_PORT", "8080"));
+    if (port <= 0) {
+      return null;
+    }
+    try {
+      return new HealthServer(port, metrics, op::unready);
+    } catch (IOException e) {
+      // A local run beside a service on that port still hunts; in a pod the failing probes show it.
+      LOG.warn(
+          "no /healthz, /readyz, /metrics: cannot listen on port {} ({}); set GHOSTHUNT_HTTP_PORT",
+          port,
+          e.getMessage());
+      return null;
+    }
   }
 }
