@@ -36,6 +36,20 @@ public final class Uninstall {
   public static int releaseHunts(
       KubernetesClient client, String releaseNamespace, Set<String> watched, Duration wait)
       throws Exception {
+    stopOperator(client, releaseNamespace, wait);
+    int released = 0;
+    for (GhostHunt hunt : hunts(client, watched)) {
+      if (release(client, hunt)) {
+        released++;
+      }
+    }
+    LOG.info("released {} hunts from the operator's finalizer", released);
+    return released;
+  }
+
+  /** Deletes the Deployment and waits until its last pod is gone. */
+  private static void stopOperator(KubernetesClient client, String releaseNamespace, Duration wait)
+      throws Exception {
     client.apps().deployments().inNamespace(releaseNamespace).withName(DEPLOYMENT).delete();
     client
         .pods()
@@ -43,45 +57,44 @@ public final class Uninstall {
         .withLabel("app.kubernetes.io/name", DEPLOYMENT)
         .informOnCondition(List::isEmpty)
         .get(wait.toMillis(), TimeUnit.MILLISECONDS);
-    List<GhostHunt> hunts =
-        watched.isEmpty()
-            ? client.resources(GhostHunt.class).inAnyNamespace().list().getItems()
-            : watched.stream()
-                .flatMap(
-                    ns ->
-                        client
-                            .resources(GhostHunt.class)
-                            .inNamespace(ns)
-                            .list()
-                            .getItems()
-                            .stream())
-                .toList();
-    int released = 0;
-    for (GhostHunt hunt : hunts) {
-      List<String> finalizers = hunt.getMetadata().getFinalizers();
-      int at = finalizers == null ? -1 : finalizers.indexOf(FINALIZER);
-      if (at < 0) {
-        continue;
-      }
-      try {
-        // Test, then remove: exactly our finalizer, whatever else changed meanwhile.
-        client
-            .resources(GhostHunt.class)
-            .inNamespace(hunt.getMetadata().getNamespace())
-            .withName(hunt.getMetadata().getName())
-            .patch(
-                PatchContext.of(PatchType.JSON),
-                "[{\"op\":\"test\",\"path\":\"/metadata/finalizers/%d\",\"value\":\"%s\"},{\"op\":\"remove\",\"path\":\"/metadata/finalizers/%d\"}]"
-                    .formatted(at, FINALIZER, at));
-        released++;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 404) {
-          throw e;
-        }
-      }
+  }
+
+  private static List<GhostHunt> hunts(KubernetesClient client, Set<String> watched) {
+    return watched.isEmpty()
+        ? client.resources(GhostHunt.class).inAnyNamespace().list().getItems()
+        : watched.stream()
+            .flatMap(
+                ns -> client.resources(GhostHunt.class).inNamespace(ns).list().getItems().stream())
+            .toList();
+  }
+
+  /**
+   * @return whether the hunt held the finalizer and this removed it; false too for a hunt deleted
+   *     meanwhile
+   */
+  private static boolean release(KubernetesClient client, GhostHunt hunt) {
+    List<String> finalizers = hunt.getMetadata().getFinalizers();
+    int at = finalizers == null ? -1 : finalizers.indexOf(FINALIZER);
+    if (at < 0) {
+      return false;
     }
-    LOG.info("released {} hunts from the operator's finalizer", released);
-    return released;
+    try {
+      // Test, then remove: exactly our finalizer, whatever else changed meanwhile.
+      client
+          .resources(GhostHunt.class)
+          .inNamespace(hunt.getMetadata().getNamespace())
+          .withName(hunt.getMetadata().getName())
+          .patch(
+              PatchContext.of(PatchType.JSON),
+              "[{\"op\":\"test\",\"path\":\"/metadata/finalizers/%d\",\"value\":\"%s\"},{\"op\":\"remove\",\"path\":\"/metadata/finalizers/%d\"}]"
+                  .formatted(at, FINALIZER, at));
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+      return false;
+    }
   }
 
   static final String DEPLOYMENT = "ghosthunt-operator";
