@@ -49,10 +49,6 @@ public final class GhostHuntOperator implements AutoCloseable {
   private final String identity = identity();
   private KubernetesActor actor;
 
-  public GhostHuntOperator(KubernetesClient client, OperatorConfig config) {
-    this(client, config, new OperatorMetrics(), null);
-  }
-
   /**
    * @param leaseNamespace where the leader-election Lease lives (the operator's own namespace), or
    *     null for a single replica without election

@@ -810,7 +810,10 @@ class GhostHuntOperatorIT {
             .build()) {
       GhostHuntOperator op =
           new GhostHuntOperator(
-              limited, new OperatorConfig(missing, Images.probeAgent(), false, Set.of(team)));
+              limited,
+              new OperatorConfig(missing, Images.probeAgent(), false, Set.of(team)),
+              new OperatorMetrics(),
+              null);
       op.start();
       try {
         client

@@ -24,6 +24,7 @@ import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.lab.cluster.ControlPlane;
 import io.ghosthunt.operator.GhostHuntOperator;
 import io.ghosthunt.operator.OperatorConfig;
+import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.ghosthunt.operator.testing.Fixtures;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -173,7 +174,9 @@ public final class ScaleBenchmark {
         new GhostHuntOperator(
             operatorClient,
             new OperatorConfig(
-                "ghosthunt-system", "ghosthunt/probe-agent:bench", false, Set.of("hunts")));
+                "ghosthunt-system", "ghosthunt/probe-agent:bench", false, Set.of("hunts")),
+            new OperatorMetrics(),
+            null);
     operator.start();
 
     ExecutorService agents = Executors.newFixedThreadPool(16);
