@@ -30,11 +30,6 @@ public record OperatorConfig(
     public static final ProbeResources DEFAULT = new ProbeResources("50m", "128Mi", "1", "256Mi");
   }
 
-  public OperatorConfig(
-      String probeNamespace, String probeImage, boolean hardened, Set<String> watchNamespaces) {
-    this(probeNamespace, probeImage, hardened, watchNamespaces, ProbeResources.DEFAULT, List.of());
-  }
-
   public static final String DEFAULT_PROBE_NAMESPACE = "ghosthunt-system";
   public static final String DEFAULT_PROBE_IMAGE = "ghcr.io/ghosthunt/probe-agent:0.1.0";
 

@@ -811,7 +811,13 @@ class GhostHuntOperatorIT {
       GhostHuntOperator op =
           new GhostHuntOperator(
               limited,
-              new OperatorConfig(missing, Images.probeAgent(), false, Set.of(team)),
+              new OperatorConfig(
+                  missing,
+                  Images.probeAgent(),
+                  false,
+                  Set.of(team),
+                  OperatorConfig.ProbeResources.DEFAULT,
+                  List.of()),
               new OperatorMetrics(),
               null);
       op.start();
@@ -1046,7 +1052,14 @@ class GhostHuntOperatorIT {
                   .withForce(true)
                   .build());
       new io.ghosthunt.operator.probes.AgentRbac(
-              client, new OperatorConfig(PROBES, Images.probeAgent(), false, Set.of()))
+              client,
+              new OperatorConfig(
+                  PROBES,
+                  Images.probeAgent(),
+                  false,
+                  Set.of(),
+                  OperatorConfig.ProbeResources.DEFAULT,
+                  List.of()))
           .apply(hunt);
       assertEquals(
           1,

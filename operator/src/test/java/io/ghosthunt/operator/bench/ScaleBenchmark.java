@@ -174,7 +174,12 @@ public final class ScaleBenchmark {
         new GhostHuntOperator(
             operatorClient,
             new OperatorConfig(
-                "ghosthunt-system", "ghosthunt/probe-agent:bench", false, Set.of("hunts")),
+                "ghosthunt-system",
+                "ghosthunt/probe-agent:bench",
+                false,
+                Set.of("hunts"),
+                OperatorConfig.ProbeResources.DEFAULT,
+                List.of()),
             new OperatorMetrics(),
             null);
     operator.start();

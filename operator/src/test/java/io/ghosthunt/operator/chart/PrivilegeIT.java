@@ -146,7 +146,9 @@ class PrivilegeIT {
             "priv-hunt",
             "{nodes: {names: [priv-node]}, checks: {portOwner: {ports: [8080]}, http2: {urls:"
                 + " [\"https://192.0.2.80/\"], caBundleConfigMap: {name: web-ca}}}}");
-    OperatorConfig config = new OperatorConfig(PROBES, PROBE_IMAGE, false, Set.of());
+    OperatorConfig config =
+        new OperatorConfig(
+            PROBES, PROBE_IMAGE, false, Set.of(), OperatorConfig.ProbeResources.DEFAULT, List.of());
     new AgentRbac(operator, config).apply(hunt);
     Pod probe = new ProbePodFactory(config).build(hunt, "priv-node", 60, List.of(), 0);
     operator.resource(probe).create();

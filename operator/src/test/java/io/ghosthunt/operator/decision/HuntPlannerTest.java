@@ -48,7 +48,13 @@ class HuntPlannerTest {
 
   static final Instant T0 = Instant.parse("2026-12-06T12:00:00Z");
   static final OperatorConfig CONFIG =
-      new OperatorConfig("ghosthunt-system", "ghosthunt/probe-agent:test", false, Set.of());
+      new OperatorConfig(
+          "ghosthunt-system",
+          "ghosthunt/probe-agent:test",
+          false,
+          Set.of(),
+          OperatorConfig.ProbeResources.DEFAULT,
+          List.of());
   static final String NODE_HUNT =
       "{nodes: {names: [a, b]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 60}";
 

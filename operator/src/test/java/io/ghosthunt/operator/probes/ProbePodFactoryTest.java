@@ -24,7 +24,14 @@ class ProbePodFactoryTest {
 
   static Container probe(boolean hardened, List<HuntTarget> pods) {
     Pod pod =
-        new ProbePodFactory(new OperatorConfig("probes", "img", hardened, Set.of()))
+        new ProbePodFactory(
+                new OperatorConfig(
+                    "probes",
+                    "img",
+                    hardened,
+                    Set.of(),
+                    OperatorConfig.ProbeResources.DEFAULT,
+                    List.of()))
             .build(HUNT, "node-a", 60, pods, 0);
     return pod.getSpec().getContainers().get(0);
   }

@@ -102,7 +102,9 @@ public final class Fixtures {
                 probes,
                 io.ghosthunt.lab.cluster.Images.probeAgent(),
                 false,
-                java.util.Set.of(namespace)),
+                java.util.Set.of(namespace),
+                io.ghosthunt.operator.OperatorConfig.ProbeResources.DEFAULT,
+                java.util.List.of()),
             metrics,
             null);
     op.start();
