@@ -137,7 +137,7 @@ public final class AgentRbac {
     return rules;
   }
 
-  static String caBundleConfigMap(GhostHunt hunt) {
+  private static String caBundleConfigMap(GhostHunt hunt) {
     Http2Spec http2 =
         hunt.getSpec().getChecks() == null ? null : hunt.getSpec().getChecks().getHttp2();
     return http2 == null || http2.getCaBundleConfigMap() == null

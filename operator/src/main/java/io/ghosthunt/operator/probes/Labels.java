@@ -40,7 +40,7 @@ public final class Labels {
   /**
    * A stable short hash, so that names stay within 63 characters and never collide across hunts.
    */
-  public static String hash(String... parts) {
+  private static String hash(String... parts) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       for (String p : parts) {
@@ -53,7 +53,7 @@ public final class Labels {
     }
   }
 
-  static String prefix(String name, int max) {
+  private static String prefix(String name, int max) {
     String p = name.length() <= max ? name : name.substring(0, max);
     return p.endsWith("-") || p.endsWith(".") ? p.substring(0, p.length() - 1) : p;
   }

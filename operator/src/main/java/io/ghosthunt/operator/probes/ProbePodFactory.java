@@ -163,7 +163,7 @@ public final class ProbePodFactory {
         .build();
   }
 
-  static List<String> args(
+  private static List<String> args(
       GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
     List<String> args =
         new java.util.ArrayList<>(
