@@ -348,7 +348,6 @@ public final class GhostHuntOperator implements AutoCloseable {
         .build();
   }
 
-  /** /healthz, /readyz and /metrics on GHOSTHUNT_HTTP_PORT, or null: 0 turns them off. */
   private static HealthServer healthServer(OperatorMetrics metrics, GhostHuntOperator op) {
     int port = Integer.parseInt(System.getenv().getOrDefault("GHOSTHUNT_HTTP_PORT", "8080"));
     if (port <= 0) {

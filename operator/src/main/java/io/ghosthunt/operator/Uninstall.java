@@ -47,7 +47,7 @@ public final class Uninstall {
     return released;
   }
 
-  /** Deletes the Deployment and waits until its last pod is gone. */
+  /** First, or a running operator would put the finalizer back on its next reconcile. */
   private static void stopOperator(KubernetesClient client, String releaseNamespace, Duration wait)
       throws Exception {
     client.apps().deployments().inNamespace(releaseNamespace).withName(DEPLOYMENT).delete();
