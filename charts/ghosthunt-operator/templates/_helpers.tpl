@@ -50,8 +50,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [configmaps]
   verbs: [get]
-# The agent's Role and RoleBinding, only those (ghosthunt-operator-limits checks each at admission).
+# The agent's Role and RoleBinding, only those (ghosthunt-operator-limits checks each at admission);
+# its Roles are watched, so that a restarted operator sees rights a dead replica left behind.
 - apiGroups: [rbac.authorization.k8s.io]
   resources: [roles, rolebindings]
-  verbs: [get, list, create, patch, delete, deletecollection]
+  verbs: [get, list, watch, create, patch, delete, deletecollection]
 {{- end -}}

@@ -68,9 +68,13 @@ public final class HuntPlanner {
         && (s.getPhase() == HuntPhase.Complete || s.getPhase() == HuntPhase.Failed);
   }
 
-  /** Whether probes of this hunt still run (not those already being deleted). */
+  /**
+   * Whether probes of this hunt still run (not those already being deleted), or the identity they
+   * ran as is still there.
+   */
   static boolean liveProbes(HuntPicture p) {
-    return p.probes().stream().anyMatch(pod -> pod.getMetadata().getDeletionTimestamp() == null);
+    return p.agentIdentity()
+        || p.probes().stream().anyMatch(pod -> pod.getMetadata().getDeletionTimestamp() == null);
   }
 
   private static ResolvedHunt resolve(GhostHunt hunt) throws InvalidHuntException {

@@ -3,6 +3,7 @@ package io.ghosthunt.operator.observer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.status.HuntPhase;
@@ -33,6 +34,7 @@ public final class HuntInformers {
   final InformerEventSource<GhostHuntReport, GhostHunt> reports;
   final InformerEventSource<Node, GhostHunt> nodes;
   final InformerEventSource<Pod, GhostHunt> targetPods;
+  final InformerEventSource<Role, GhostHunt> agentRoles;
 
   private HuntInformers(EventSourceContext<GhostHunt> context, OperatorConfig config) {
     IndexedResourceCache<GhostHunt> hunts = context.getPrimaryCache();
@@ -40,9 +42,11 @@ public final class HuntInformers {
     reports = new InformerEventSource<>(reportConfig(), context);
     nodes = new InformerEventSource<>(nodeConfig(hunts), context);
     targetPods = new InformerEventSource<>(targetPodConfig(hunts), context);
+    agentRoles = new InformerEventSource<>(agentRoleConfig(), context);
     // Indexed by hunt, so that a hunt over 5,000 nodes finds its own probes without a scan.
     probes.addIndexers(Map.of(BY_HUNT, HuntInformers::huntUid));
     reports.addIndexers(Map.of(BY_HUNT, HuntInformers::huntUid));
+    agentRoles.addIndexers(Map.of(BY_HUNT, HuntInformers::huntUid));
   }
 
   public static HuntInformers create(EventSourceContext<GhostHunt> context, OperatorConfig config) {
@@ -50,7 +54,7 @@ public final class HuntInformers {
   }
 
   public List<EventSource<?, GhostHunt>> eventSources() {
-    return List.of(probes, reports, nodes, targetPods);
+    return List.of(probes, reports, nodes, targetPods, agentRoles);
   }
 
   /** A probe pod this operator just created: seen by the next reconcile before its event. */
@@ -95,6 +99,19 @@ public final class HuntInformers {
                 r.getSpec() == null
                     ? Set.of()
                     : Set.of(new ResourceID(r.getSpec().getHunt(), r.getMetadata().getNamespace())))
+        .build();
+  }
+
+  /**
+   * The agent identity's Role of each hunt (owned by the hunt, so its events map to it): whether a
+   * hunt completed by a replica that died before its cleanup still leaves probe rights behind.
+   */
+  private static InformerEventSourceConfiguration<Role> agentRoleConfig() {
+    return InformerEventSourceConfiguration.from(Role.class, GhostHunt.class)
+        .withName("agent-roles")
+        .withNamespacesInheritedFromController()
+        .withLabelSelector(
+            Labels.MANAGED_BY + "=" + Labels.OPERATOR + "," + Labels.COMPONENT + "=agent")
         .build();
   }
 

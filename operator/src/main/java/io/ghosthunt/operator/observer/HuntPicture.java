@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param targetPods in a pod hunt, the pods of its namespace its selector matches; else empty
  * @param probes this hunt's probe pods, of every generation and run
  * @param reports this hunt's reports, of every generation and run
+ * @param agentIdentity whether the agent identity the hunt's probes run as exists (its Role)
  * @param unconfined why no probe may start (an admission policy that confines probes is missing)
  */
 public record HuntPicture(
@@ -30,6 +31,7 @@ public record HuntPicture(
     List<Pod> targetPods,
     List<Pod> probes,
     List<GhostHuntReport> reports,
+    boolean agentIdentity,
     Optional<Blocker> unconfined) {
 
   public HuntPicture {

@@ -45,6 +45,7 @@ public final class InformerObserver implements HuntObserver {
         targetPods(hunt),
         informers.probes.byIndex(HuntInformers.BY_HUNT, uid),
         informers.reports.byIndex(HuntInformers.BY_HUNT, uid),
+        !informers.agentRoles.byIndex(HuntInformers.BY_HUNT, uid).isEmpty(),
         policies.missing());
   }
 

@@ -124,7 +124,7 @@ class HuntPlannerTest {
       List<Node> nodes,
       List<Pod> probes,
       List<GhostHuntReport> reports) {
-    return new HuntPicture(hunt, now, nodes, List.of(), probes, reports, Optional.empty());
+    return new HuntPicture(hunt, now, nodes, List.of(), probes, reports, false, Optional.empty());
   }
 
   static List<HuntEventReason> reasons(HuntPlan plan) {
@@ -194,6 +194,7 @@ class HuntPlannerTest {
             List.of(),
             List.of(),
             List.of(),
+            false,
             Optional.of(missing));
     HuntPlan plan = HuntPlanner.plan(p);
     assertTrue(plan.start().isEmpty());
@@ -213,6 +214,7 @@ class HuntPlannerTest {
                 List.of(),
                 List.of(),
                 List.of(),
+                false,
                 Optional.empty()));
     assertEquals(HuntPhase.Failed, late.status().getPhase(), "ends with the blocker's reason");
     assertEquals("AdmissionPolicyMissing", late.status().getConditions().get(0).getReason());
@@ -298,6 +300,18 @@ class HuntPlannerTest {
                 List.of(probe(h, "a", "Running", 0)),
                 p.reports()));
     assertTrue(leftover.revoke(), "a probe left by a replica that died before its cleanup goes");
+    HuntPlan rights =
+        HuntPlanner.plan(
+            new HuntPicture(
+                done,
+                T0.plusSeconds(6),
+                p.nodes(),
+                List.of(),
+                List.of(),
+                p.reports(),
+                true,
+                Optional.empty()));
+    assertTrue(rights.revoke(), "so does the agent identity it left");
   }
 
   @Test

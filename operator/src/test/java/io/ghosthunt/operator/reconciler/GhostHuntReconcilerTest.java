@@ -68,7 +68,8 @@ class GhostHuntReconcilerTest {
 
       @Override
       public HuntPicture observe(GhostHunt hunt, Instant now) {
-        return new HuntPicture(hunt, now, nodes, List.of(), List.of(), List.of(), Optional.empty());
+        return new HuntPicture(
+            hunt, now, nodes, List.of(), List.of(), List.of(), false, Optional.empty());
       }
     };
   }
