@@ -50,7 +50,7 @@ public final class Main {
     try {
       return switch (argv[0]) {
         case "check" -> new CheckCommand(Checks::live, System.out).run(rest);
-        case "agent" -> new AgentCommand(Checks::live, System.out).run(rest);
+        case "agent" -> new AgentCommand(Checks::onNode, System.out).run(rest);
         case "hunt" -> new HuntCommand(System.out, System.err).run(rest);
         case "demo" ->
             throw new UsageException("the demo runs from the source tree: ./ghosthunt demo");

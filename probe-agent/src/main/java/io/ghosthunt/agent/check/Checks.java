@@ -1,6 +1,7 @@
 package io.ghosthunt.agent.check;
 
 import io.ghosthunt.agent.host.DnsClient;
+import io.ghosthunt.agent.host.ForeignRoot;
 import io.ghosthunt.agent.host.HostsFile;
 import io.ghosthunt.agent.host.ProcessTable;
 import io.ghosthunt.agent.host.SocketTable;
@@ -11,27 +12,62 @@ import java.util.List;
 public final class Checks {
   private Checks() {}
 
+  /**
+   * The node's /run/systemd/resolve as the probe pod mounts it next to the node's /etc: where the
+   * node's resolv.conf links lead under systemd-resolved.
+   */
+  public static final String RESOLVED_RUN = "/run/systemd/resolve";
+
   /** The checks against this machine's own /etc. */
   public static List<Check> live() {
     return live(Path.of("/etc"));
   }
 
   /**
-   * The checks, reading the resolver configuration and hosts file from {@code etc}: in a probe pod
-   * that is the node's /etc mounted from the host, since the pod's own files are what the kubelet
-   * wrote for the pod (the cluster's DNS), not what the node's processes resolve with.
+   * The checks, reading the resolver configuration and hosts file from {@code etc}, their links
+   * followed inside {@code etc}'s parent: {@code /proc/PID/root/etc} is a pod's own, a link in it
+   * leads within the pod.
    */
   public static List<Check> live(Path etc) {
+    Path abs = etc.toAbsolutePath();
+    Path parent = abs.getParent();
+    return parent == null
+        ? live(ForeignRoot.whole(abs), "/")
+        : live(ForeignRoot.whole(parent), "/" + abs.getFileName());
+  }
+
+  /**
+   * The checks of a probe pod, given where the node's /etc is mounted: in a probe pod that is the
+   * node's /etc mounted from the host, since the pod's own files are what the kubelet wrote for the
+   * pod (the cluster's DNS), not what the node's processes resolve with. Only it and {@link
+   * #RESOLVED_RUN} are the node's under its parent; at /etc itself (the agent run by hand on a
+   * node) the whole machine is.
+   */
+  public static List<Check> onNode(Path hostEtc) {
+    Path abs = hostEtc.toAbsolutePath().normalize();
+    if (abs.equals(Path.of("/etc"))) {
+      return live(abs);
+    }
+    String etc = "/" + abs.getFileName();
+    return live(ForeignRoot.partial(abs.getParent(), List.of(etc, RESOLVED_RUN)), etc);
+  }
+
+  /**
+   * The checks, reading resolv.conf, hosts and gai.conf from the folder {@code etc} of {@code
+   * root}.
+   */
+  public static List<Check> live(ForeignRoot root, String etc) {
+    String in = etc.endsWith("/") ? etc : etc + "/";
     SocketTable sockets = new SocketTable();
     ProcessTable processes = new ProcessTable();
-    HostsFile hosts = new HostsFile(etc.resolve("hosts"));
+    HostsFile hosts = new HostsFile(root, in + "hosts");
     return List.of(
         new PortOwnerCheck(sockets, processes),
-        new DnsCheck(hosts, etc.resolve("resolv.conf"), new DnsClient()),
+        new DnsCheck(hosts, root, in + "resolv.conf", new DnsClient()),
         new Http2Check(),
         new MtuCheck(),
         new DuplicateIpCheck(),
-        new LoopbackCheck(sockets, processes, hosts, etc.resolve("gai.conf")),
+        new LoopbackCheck(sockets, processes, hosts, root.real(in + "gai.conf")),
         new AsymmetricRouteCheck());
   }
 }

@@ -3,12 +3,14 @@ package io.ghosthunt.agent.check;
 import io.ghosthunt.agent.host.Addresses;
 import io.ghosthunt.agent.host.DnsClient;
 import io.ghosthunt.agent.host.DnsClient.Answer;
+import io.ghosthunt.agent.host.ForeignRoot;
 import io.ghosthunt.agent.host.HostsFile;
 import io.ghosthunt.agent.host.ResolvConf;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.spec.ChecksSpec;
 import io.ghosthunt.api.spec.DnsSpec;
 import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
 import io.ghosthunt.api.status.GhostName;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -36,12 +38,27 @@ public final class DnsCheck implements Check {
   private static final String EXPECTED = "the expected addresses";
 
   private final HostsFile hosts;
+  private final ForeignRoot root;
+  private final String resolvConfPath;
+
+  /** Where the probe finds resolv.conf, before any link: what findings have always named. */
   private final Path resolvConf;
+
   private final DnsClient dns;
 
   public DnsCheck(HostsFile hosts, Path resolvConf, DnsClient dns) {
+    this(hosts, ForeignRoot.whole(Path.of("/")), resolvConf.toAbsolutePath().toString(), dns);
+  }
+
+  /**
+   * @param root the node's or pod's files, in which resolv.conf's links are followed
+   * @param resolvConf resolv.conf's path inside {@code root}
+   */
+  public DnsCheck(HostsFile hosts, ForeignRoot root, String resolvConf, DnsClient dns) {
     this.hosts = hosts;
-    this.resolvConf = resolvConf;
+    this.root = root;
+    this.resolvConfPath = resolvConf;
+    this.resolvConf = root.real(resolvConf);
     this.dns = dns;
   }
 
@@ -124,14 +141,28 @@ public final class DnsCheck implements Check {
   @Override
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
     DnsSpec spec = checks.getDns();
-    List<InetAddress> nodeResolvers = ResolvConf.nameservers(resolvConf);
+    ForeignRoot.Resolution conf = root.resolve(resolvConfPath);
+    List<InetAddress> nodeResolvers = List.of();
+    String unread = null;
+    if (conf.readable()) {
+      try {
+        nodeResolvers = ResolvConf.nameservers(ForeignRoot.readAllLines(conf));
+      } catch (IOException e) {
+        unread = "cannot read " + conf.chain() + ": " + e.getMessage();
+      }
+    } else if (!conf.absent()) {
+      // Not the probe's own file instead: the node's resolvers are unknown, and the finding says
+      // so.
+      unread = conf.problem();
+    }
+    Read files = new Read(conf, unread, hosts.resolve());
     List<InetAddress> extra = literals(spec.getResolvers());
     List<InetAddress> authorities = literals(spec.getAuthorities());
     Set<InetAddress> expected = new LinkedHashSet<>(literals(spec.getExpectedAddresses()));
     List<Finding> findings = new ArrayList<>();
     for (String name : spec.getNames()) {
       long started = System.nanoTime();
-      Finding f = hunt(name, nodeResolvers, extra, authorities, expected, context);
+      Finding f = hunt(name, nodeResolvers, extra, authorities, expected, files, context);
       f.setDurationMs((System.nanoTime() - started) / 1_000_000);
       findings.add(f);
     }
@@ -144,10 +175,20 @@ public final class DnsCheck implements Check {
       List<InetAddress> extra,
       List<InetAddress> authorities,
       Set<InetAddress> expected,
-      CheckContext context)
-      throws IOException {
+      Read files,
+      CheckContext context) {
     List<Source> sources = new ArrayList<>();
-    List<HostsFile.Line> lines = hosts.lookup(name);
+    List<HostsFile.Line> lines;
+    String hostsUnread = null;
+    try {
+      lines = hosts.lookup(name);
+    } catch (IOException e) {
+      lines = List.of();
+      hostsUnread =
+          e.getMessage() != null && e.getMessage().startsWith("cannot read ")
+              ? e.getMessage()
+              : "cannot read " + hosts.path() + ": " + e;
+    }
     if (!lines.isEmpty()) {
       sources.add(
           new Source(
@@ -182,8 +223,20 @@ public final class DnsCheck implements Check {
             ? authority(name, authorities, nodeResolvers, context, 0)
             : new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false);
 
-    Finding f = judge(name, node, sources, truth);
+    Finding f = judge(name, node, sources, truth, files.unread());
+    unread(f, files.unread(), "its resolvers were not asked");
+    unread(f, hostsUnread, "its hosts-file lines were not read");
     f.evidence("node answer", node == null ? "none" : node.label());
+    if (files.unread() != null) {
+      f.evidence("resolvConf", files.unread());
+    } else if (files.resolvConf().linked()) {
+      f.evidence("resolvConf", files.resolvConf().chain());
+    }
+    if (hostsUnread != null) {
+      f.evidence("hostsFile", hostsUnread);
+    } else if (files.hosts().linked() && files.hosts().readable()) {
+      f.evidence("hostsFile", files.hosts().chain());
+    }
     for (Source s : sources) {
       f.evidence(
           s.lines() != null ? "hosts" : s.label().replaceFirst(" \\(.*", ""),
@@ -214,7 +267,28 @@ public final class DnsCheck implements Check {
     return f;
   }
 
-  private Finding judge(String name, Source node, List<Source> sources, Truth truth) {
+  /**
+   * The node's files as read: resolv.conf where its links lead, why it could not be read (null when
+   * it was, or when it is plainly missing, as the C library takes it), and the hosts file's links.
+   */
+  record Read(ForeignRoot.Resolution resolvConf, String unread, ForeignRoot.Resolution hosts) {}
+
+  /**
+   * A file of the node that could not be read is said in the summary; an answer that looks clear
+   * without it is unsure, since what the node resolves with was not all seen.
+   */
+  private static void unread(Finding f, String problem, String consequence) {
+    if (problem == null || f.getSummary().contains(problem)) {
+      return;
+    }
+    if (f.getVerdict() == FindingVerdict.Clear) {
+      f.setVerdict(FindingVerdict.Inconclusive);
+    }
+    f.setSummary(f.getSummary() + "; " + problem + ", so " + consequence);
+  }
+
+  private Finding judge(
+      String name, Source node, List<Source> sources, Truth truth, String unreadConf) {
     if (truth.problem() != null) {
       return Findings.inconclusive(
           key(),
@@ -230,7 +304,8 @@ public final class DnsCheck implements Check {
     if (node == null) {
       String why =
           sources.isEmpty()
-              ? "no resolver in " + resolvConf + " and no hosts-file line"
+              ? (unreadConf != null ? unreadConf : "no resolver in " + resolvConf)
+                  + " and no hosts-file line"
               : sources.stream()
                   .map(s -> s.label() + ": " + s.describe())
                   .collect(Collectors.joining("; "));

@@ -63,7 +63,9 @@ public final class AgentCommand {
         --timeout SECONDS  bound for the checks (default: spec.timeoutSeconds)
         --host-etc DIR     where the node's /etc is mounted (the probe pod mounts it at /host/etc):
                            the dns check reads the node's resolv.conf and hosts file there, not
-                           the pod's own (default: /etc)
+                           the pod's own, following their links as the node would (a link into
+                           /run/systemd/resolve, mounted next to it); a link elsewhere is named in
+                           the finding, not followed into this pod's files (default: /etc)
         --pods LIST        a pod hunt: the checks run inside each of these pods' network
                            namespace (nsenter, from a process of the pod found by its UID through
                            host PID), with the pod's own resolv.conf and hosts; each pod's findings

@@ -47,7 +47,8 @@ public final class CheckCommand {
             --ca-file FILE     PEM CA bundle for http2 (what http2.caBundleConfigMap names in a cluster)
             --etc DIR          read resolv.conf and hosts from DIR instead of /etc, e.g. a
                                container's (/proc/PID/root/etc) when run inside its network
-                               namespace (nsenter --net=/proc/PID/ns/net), as a pod hunt's probe does
+                               namespace (nsenter --net=/proc/PID/ns/net), as a pod hunt's probe does;
+                               their links are followed inside DIR's parent, as that root sees them
         -h, --help             this help
 
       Checks read kernel state (sockets, processes, conntrack, the firewall): run as root for

@@ -19,23 +19,55 @@ public final class HostsFile {
   public record Line(int number, InetAddress address, String text) {}
 
   private final Path path;
+  private final ForeignRoot root;
+  private final String inRoot;
 
   public HostsFile(Path path) {
     this.path = path;
+    this.root = null;
+    this.inRoot = null;
   }
 
+  /** The hosts file at {@code path} as the node or pod of {@code root} sees it, links and all. */
+  public HostsFile(ForeignRoot root, String path) {
+    this.path = root.real(path);
+    this.root = root;
+    this.inRoot = path;
+  }
+
+  /** Where the probe finds the file, before any link: what findings have always named. */
   public Path path() {
     return path;
+  }
+
+  /** Where the file's links lead; a plain path resolves to itself. */
+  public ForeignRoot.Resolution resolve() {
+    return root != null
+        ? root.resolve(inRoot)
+        : ForeignRoot.whole(Path.of("/")).resolve(absolute());
+  }
+
+  private String absolute() {
+    return path.toAbsolutePath().toString();
   }
 
   /** Every line that maps {@code name} (case-insensitive, trailing dot ignored), in file order. */
   public List<Line> lookup(String name) throws IOException {
     String wanted = canonical(name);
     List<String> lines;
-    try {
-      lines = Files.readAllLines(path);
-    } catch (NoSuchFileException e) {
-      return List.of();
+    if (root != null) {
+      ForeignRoot.Resolution r = root.resolve(inRoot);
+      if (r.absent()) {
+        return List.of();
+      }
+      // A link the probe cannot follow says so, rather than reading a file that is not the node's.
+      lines = ForeignRoot.readAllLines(r);
+    } else {
+      try {
+        lines = Files.readAllLines(path);
+      } catch (NoSuchFileException e) {
+        return List.of();
+      }
     }
     List<Line> found = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {

@@ -16,12 +16,14 @@ public final class ResolvConf {
   private ResolvConf() {}
 
   public static List<InetAddress> nameservers(Path path) throws IOException {
-    List<String> lines;
     try {
-      lines = Files.readAllLines(path);
+      return nameservers(Files.readAllLines(path));
     } catch (NoSuchFileException e) {
       return List.of();
     }
+  }
+
+  public static List<InetAddress> nameservers(List<String> lines) {
     List<InetAddress> servers = new ArrayList<>();
     for (String line : lines) {
       String[] f = line.trim().split("\\s+");
