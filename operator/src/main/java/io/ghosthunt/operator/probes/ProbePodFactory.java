@@ -51,6 +51,13 @@ public final class ProbePodFactory {
    */
   public static final String HOST_ETC = "/host/etc";
 
+  /**
+   * Where the probe sees the node's /run/systemd/resolve: under systemd-resolved the node's
+   * /etc/resolv.conf is a link into it, which the agent follows under /host. Only that folder,
+   * never /run, which holds the container runtime's and systemd's sockets.
+   */
+  public static final String HOST_RESOLVED = "/host/run/systemd/resolve";
+
   private final OperatorConfig config;
 
   public ProbePodFactory(OperatorConfig config) {
@@ -109,6 +116,16 @@ public final class ProbePodFactory {
             .withType("Directory")
             .endHostPath()
             .build();
+    // DirectoryOrCreate: a node without systemd-resolved has no such folder, and the kubelet then
+    // makes an empty one in /run (a tmpfs, gone at reboot) rather than refusing the probe.
+    Volume hostResolved =
+        new VolumeBuilder()
+            .withName("host-resolved")
+            .withNewHostPath()
+            .withPath("/run/systemd/resolve")
+            .withType("DirectoryOrCreate")
+            .endHostPath()
+            .build();
     // The JVM and JNA (pcap4j's libpcap binding) unpack native code into /tmp, which a read-only
     // root filesystem (hardened mode) would refuse.
     Volume tmp =
@@ -118,7 +135,7 @@ public final class ProbePodFactory {
             .withSizeLimit(new Quantity("64Mi"))
             .endEmptyDir()
             .build();
-    return List.of(hostEtc, tmp);
+    return List.of(hostEtc, hostResolved, tmp);
   }
 
   private Container container(
@@ -130,6 +147,11 @@ public final class ProbePodFactory {
         .addNewVolumeMount()
         .withName("host-etc")
         .withMountPath(HOST_ETC)
+        .withReadOnly(true)
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("host-resolved")
+        .withMountPath(HOST_RESOLVED)
         .withReadOnly(true)
         .endVolumeMount()
         .addNewVolumeMount()

@@ -257,6 +257,38 @@ class ChartTest {
   }
 
   @Test
+  void probePodsMayMountOfTheNodeOnlyEtcAndTheResolvedFolderReadOnly() {
+    for (String mode : List.of("privileged", "hardened")) {
+      JsonNode policy =
+          Chart.one(
+              Chart.render("ghosthunt", Map.of("probes.mode", mode)),
+              "ValidatingAdmissionPolicy",
+              "ghosthunt-operator-limits");
+      List<String> pods = new ArrayList<>();
+      policy
+          .path("spec")
+          .path("validations")
+          .forEach(
+              v -> {
+                if (v.path("expression").asText().contains("hostPath")) {
+                  pods.add(v.path("expression").asText());
+                }
+              });
+      assertEquals(1, pods.size(), policy.toString());
+      String rule = pods.get(0);
+      assertTrue(
+          rule.contains("(has(v.hostPath) && v.hostPath.path in ['/etc', '/run/systemd/resolve'])"),
+          rule);
+      // Every hostPath mount read-only, whichever of the two it is.
+      assertTrue(
+          rule.contains("!object.spec.volumes.exists(v, v.name == m.name && has(v.hostPath))"),
+          rule);
+      assertTrue(rule.contains("|| (has(m.readOnly) && m.readOnly)"), rule);
+      assertFalse(rule.contains("'/run'"), rule);
+    }
+  }
+
+  @Test
   void uninstallReleasesTheHuntsThroughAHookWhoseAccountMayDoThatOnly() {
     List<JsonNode> docs = Chart.render("ghosthunt", Map.of());
     JsonNode job = Chart.one(docs, "Job", "ghosthunt-uninstall");

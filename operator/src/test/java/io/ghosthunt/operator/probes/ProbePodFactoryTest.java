@@ -10,6 +10,7 @@ import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.observer.HuntTarget;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -70,5 +71,57 @@ class ProbePodFactoryTest {
     assertEquals(ProbePodFactory.HARDENED_CAPABILITIES.size() + 1, pods.size());
     assertTrue(pods.contains("SYS_ADMIN"), pods.toString());
     assertTrue(probe(false, PODS).getSecurityContext().getPrivileged());
+  }
+
+  @Test
+  void theNodesEtcAndResolvedFolderAreMountedReadOnlyAndNothingElseOfTheNode() {
+    for (boolean hardened : List.of(false, true)) {
+      Pod pod =
+          new ProbePodFactory(
+                  new OperatorConfig(
+                      "probes",
+                      "img",
+                      hardened,
+                      Set.of(),
+                      OperatorConfig.ProbeResources.DEFAULT,
+                      List.of()))
+              .build(HUNT, "node-a", 60, List.of(), 0);
+      java.util.Map<String, String> hostPaths = new java.util.LinkedHashMap<>();
+      pod.getSpec().getVolumes().stream()
+          .filter(v -> v.getHostPath() != null)
+          .forEach(v -> hostPaths.put(v.getName(), v.getHostPath().getPath()));
+      assertEquals(
+          java.util.Map.of("host-etc", "/etc", "host-resolved", "/run/systemd/resolve"), hostPaths);
+      assertEquals(
+          "DirectoryOrCreate",
+          pod.getSpec().getVolumes().stream()
+              .filter(v -> v.getName().equals("host-resolved"))
+              .findFirst()
+              .orElseThrow()
+              .getHostPath()
+              .getType());
+      Container c = pod.getSpec().getContainers().get(0);
+      java.util.Map<String, String> mounts = new java.util.LinkedHashMap<>();
+      c.getVolumeMounts().stream()
+          .filter(m -> hostPaths.containsKey(m.getName()))
+          .forEach(
+              m -> {
+                assertTrue(m.getReadOnly(), m.getName());
+                mounts.put(m.getName(), m.getMountPath());
+              });
+      assertEquals(
+          java.util.Map.of("host-etc", "/host/etc", "host-resolved", "/host/run/systemd/resolve"),
+          mounts);
+      // The agent follows the node's links under the parent of --host-etc: the two must agree.
+      assertEquals(
+          ProbePodFactory.HOST_RESOLVED,
+          Path.of(ProbePodFactory.HOST_ETC).getParent() + "/run/systemd/resolve");
+      if (hardened) {
+        assertEquals(
+            ProbePodFactory.HARDENED_CAPABILITIES,
+            c.getSecurityContext().getCapabilities().getAdd(),
+            "a read-only mount adds no capability");
+      }
+    }
   }
 }
