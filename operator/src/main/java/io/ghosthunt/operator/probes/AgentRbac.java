@@ -2,6 +2,8 @@ package io.ghosthunt.operator.probes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -69,26 +71,26 @@ public final class AgentRbac {
         .build();
   }
 
-  private static Role role(GhostHunt hunt, String name, OwnerReference owner) {
-    return new RoleBuilder()
-        .withNewMetadata()
+  /** The Role's and the RoleBinding's metadata: in the hunt's namespace, owned by the hunt. */
+  private static ObjectMeta agentMeta(GhostHunt hunt, String name, OwnerReference owner) {
+    return new ObjectMetaBuilder()
         .withName(name)
         .withNamespace(hunt.getMetadata().getNamespace())
         .withLabels(Labels.of(hunt, "agent"))
         .withOwnerReferences(owner)
-        .endMetadata()
+        .build();
+  }
+
+  private static Role role(GhostHunt hunt, String name, OwnerReference owner) {
+    return new RoleBuilder()
+        .withMetadata(agentMeta(hunt, name, owner))
         .withRules(rules(hunt))
         .build();
   }
 
   private RoleBinding binding(GhostHunt hunt, String name, OwnerReference owner) {
     return new RoleBindingBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(hunt.getMetadata().getNamespace())
-        .withLabels(Labels.of(hunt, "agent"))
-        .withOwnerReferences(owner)
-        .endMetadata()
+        .withMetadata(agentMeta(hunt, name, owner))
         .withNewRoleRef()
         .withApiGroup("rbac.authorization.k8s.io")
         .withKind("Role")

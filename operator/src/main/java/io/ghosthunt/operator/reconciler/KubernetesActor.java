@@ -101,12 +101,12 @@ public final class KubernetesActor implements HuntActor {
    */
   private Optional<Blocker> startOne(
       GhostHunt hunt, ProbeStart s, Map<String, Pod> created, Map<String, String> refused) {
+    Pod pod = pods.build(hunt, s.node(), s.timeoutSeconds(), s.targets(), s.run());
+    if (informers.get().probeExists(config.probeNamespace(), pod.getMetadata().getName())) {
+      return Optional.empty(); // started, with its reports, by an earlier reconcile
+    }
     try {
       s.reports().forEach(t -> createIfAbsent(ReportFactory.build(hunt, t, s.run())));
-      Pod pod = pods.build(hunt, s.node(), s.timeoutSeconds(), s.targets(), s.run());
-      if (informers.get().probeExists(config.probeNamespace(), pod.getMetadata().getName())) {
-        return Optional.empty(); // created by an earlier reconcile
-      }
       Pod made = createIfAbsent(pod);
       if (made != null) {
         informers.get().created(hunt, made);
@@ -114,9 +114,12 @@ public final class KubernetesActor implements HuntActor {
       }
       return Optional.empty();
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 403 && e.getCode() != 422
-          || Blocker.of(e, config.probeNamespace()).isPresent()) {
-        return Optional.of(blockerOrThrow(e));
+      Optional<Blocker> blocker = Blocker.of(e, config.probeNamespace());
+      if (blocker.isPresent()) {
+        return blocker;
+      }
+      if (e.getCode() != 403 && e.getCode() != 422) {
+        throw e; // transient: JOSDK retries
       }
       refused.put(s.node(), said(e));
       return Optional.empty();
@@ -135,12 +138,6 @@ public final class KubernetesActor implements HuntActor {
     }
   }
 
-  private KubernetesClientException rethrown(Throwable t) {
-    return t instanceof KubernetesClientException k
-        ? k
-        : new KubernetesClientException(t.toString(), t);
-  }
-
   private Optional<Blocker> await(Future<Optional<Blocker>> f) {
     try {
       return f.get();
@@ -148,7 +145,9 @@ public final class KubernetesActor implements HuntActor {
       Thread.currentThread().interrupt();
       throw new KubernetesClientException("interrupted while starting probes", e);
     } catch (ExecutionException e) {
-      throw rethrown(e.getCause());
+      throw e.getCause() instanceof KubernetesClientException k
+          ? k
+          : new KubernetesClientException(e.getCause().toString(), e.getCause());
     }
   }
 

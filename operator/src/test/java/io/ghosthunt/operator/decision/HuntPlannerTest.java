@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
@@ -31,6 +29,7 @@ import io.ghosthunt.operator.observer.HuntPicture;
 import io.ghosthunt.operator.observer.HuntTarget;
 import io.ghosthunt.operator.probes.ProbePodFactory;
 import io.ghosthunt.operator.probes.ReportFactory;
+import io.ghosthunt.operator.testing.Pictures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +45,7 @@ import org.junit.jupiter.api.Test;
  */
 class HuntPlannerTest {
 
-  static final Instant T0 = Instant.parse("2026-12-06T12:00:00Z");
+  static final Instant T0 = Pictures.T0;
   static final OperatorConfig CONFIG =
       new OperatorConfig(
           "ghosthunt-system",
@@ -59,33 +58,11 @@ class HuntPlannerTest {
       "{nodes: {names: [a, b]}, checks: {portOwner: {ports: [8080]}}, timeoutSeconds: 60}";
 
   static GhostHunt hunt(String spec, long generation, GhostHuntStatus status) {
-    GhostHunt h =
-        new KubernetesSerialization()
-            .unmarshal(
-                "apiVersion: ghosthunt.io/v1alpha1\nkind: GhostHunt\n"
-                    + "metadata: {name: web, namespace: team, uid: uid-1, generation: "
-                    + generation
-                    + ", creationTimestamp: '"
-                    + T0
-                    + "'}\nspec: "
-                    + spec,
-                GhostHunt.class);
-    h.setStatus(status);
-    return h;
+    return Pictures.hunt(spec, generation, status);
   }
 
   static Node node(String name, String ready) {
-    return new NodeBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .endMetadata()
-        .withNewStatus()
-        .addNewCondition()
-        .withType("Ready")
-        .withStatus(ready)
-        .endCondition()
-        .endStatus()
-        .build();
+    return Pictures.node(name, ready);
   }
 
   /** The status a started generation has: its clock, Pending. */
