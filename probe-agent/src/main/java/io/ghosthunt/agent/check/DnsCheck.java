@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
 /**
  * Site loads the wrong server: what the node resolves (hosts file first, then its resolvers, as
  * getaddrinfo does) against what the zone's authority answers now, or the addresses the user
- * expects. Ghost {@code StaleDns}, naming the stale source and the flush that fixes it.
+ * expects. Ghost {@code StaleDns}, naming the stale source and the flush that fixes it. Behind
+ * systemd-resolved's stub its upstream servers are asked too, to tell its own cache from theirs.
  */
 public final class DnsCheck implements Check {
 
@@ -36,6 +37,12 @@ public final class DnsCheck implements Check {
   private static final int MAX_AUTHORITIES = 4;
   private static final int MAX_CNAME_ZONES = 8;
   private static final String EXPECTED = "the expected addresses";
+
+  /** Where systemd-resolved lists every link's servers, in resolv.conf's format. */
+  static final String RESOLVED_UPSTREAMS = "/run/systemd/resolve/resolv.conf";
+
+  private static final InetAddress RESOLVED_STUB = Addresses.literal("127.0.0.53");
+  private static final InetAddress RESOLVED_PROXY_STUB = Addresses.literal("127.0.0.54");
 
   private final HostsFile hosts;
   private final ForeignRoot root;
@@ -67,8 +74,51 @@ public final class DnsCheck implements Check {
     return CheckKey.DNS;
   }
 
-  /** One place the node or a client can get an answer from. */
-  record Source(String label, String flush, Answer answer, List<HostsFile.Line> lines) {
+  /**
+   * Where a source sits between the node and the authority: it decides what its staleness means and
+   * in which order the flushes fix it.
+   */
+  enum Layer {
+    /** The hosts file, or a resolver that is not systemd-resolved's. */
+    NODE,
+    /** systemd-resolved's stub 127.0.0.53, answering from its cache. */
+    RESOLVED_CACHE,
+    /**
+     * systemd-resolved's proxy stub 127.0.0.54, relaying to an upstream with no cache of its own.
+     */
+    RESOLVED_PROXY,
+    /** A server systemd-resolved forwards to, asked by the probe: never what the node resolves. */
+    UPSTREAM;
+
+    boolean resolved() {
+      return this == RESOLVED_CACHE || this == RESOLVED_PROXY;
+    }
+  }
+
+  /** Which of systemd-resolved's stubs a nameserver of the node is, if any. */
+  static Layer layer(InetAddress nameserver) {
+    if (nameserver.equals(RESOLVED_STUB)) {
+      return Layer.RESOLVED_CACHE;
+    }
+    return nameserver.equals(RESOLVED_PROXY_STUB) ? Layer.RESOLVED_PROXY : Layer.NODE;
+  }
+
+  /**
+   * One place the node or a client can get an answer from.
+   *
+   * @param server the resolver asked; null for the hosts file
+   */
+  record Source(
+      String label,
+      String flush,
+      Answer answer,
+      List<HostsFile.Line> lines,
+      Layer layer,
+      InetAddress server) {
+
+    Source(String label, String flush, Answer answer, List<HostsFile.Line> lines) {
+      this(label, flush, answer, lines, Layer.NODE, null);
+    }
 
     Set<InetAddress> addresses() {
       return lines != null
@@ -142,20 +192,13 @@ public final class DnsCheck implements Check {
   public List<Finding> run(ChecksSpec checks, CheckContext context) throws Exception {
     DnsSpec spec = checks.getDns();
     ForeignRoot.Resolution conf = root.resolve(resolvConfPath);
-    List<InetAddress> nodeResolvers = List.of();
-    String unread = null;
-    if (conf.readable()) {
-      try {
-        nodeResolvers = ResolvConf.nameservers(ForeignRoot.readAllLines(conf));
-      } catch (IOException e) {
-        unread = "cannot read " + conf.chain() + ": " + e.getMessage();
-      }
-    } else if (!conf.absent()) {
-      // Not the probe's own file instead: the node's resolvers are unknown, and the finding says
-      // so.
-      unread = conf.problem();
-    }
-    Read files = new Read(conf, unread, hosts.resolve());
+    Lines confLines = read(conf);
+    List<InetAddress> nodeResolvers = ResolvConf.nameservers(confLines.lines());
+    Upstreams upstreams =
+        nodeResolvers.stream().anyMatch(r -> layer(r).resolved())
+            ? resolvedUpstreams(root, nodeResolvers)
+            : Upstreams.NONE;
+    Read files = new Read(conf, confLines.problem(), hosts.resolve(), upstreams);
     List<InetAddress> extra = literals(spec.getResolvers());
     List<InetAddress> authorities = literals(spec.getAuthorities());
     Set<InetAddress> expected = new LinkedHashSet<>(literals(spec.getExpectedAddresses()));
@@ -177,47 +220,28 @@ public final class DnsCheck implements Check {
       Set<InetAddress> expected,
       Read files,
       CheckContext context) {
+    HostsLookup inHosts = lookup(name);
     List<Source> sources = new ArrayList<>();
-    List<HostsFile.Line> lines;
-    String hostsUnread = null;
-    try {
-      lines = hosts.lookup(name);
-    } catch (IOException e) {
-      lines = List.of();
-      hostsUnread =
-          e.getMessage() != null && e.getMessage().startsWith("cannot read ")
-              ? e.getMessage()
-              : "cannot read " + hosts.path() + ": " + e;
-    }
-    if (!lines.isEmpty()) {
-      sources.add(
-          new Source(
-              hosts.path() + " line " + lines.get(0).number(),
-              "remove or correct line "
-                  + lines.get(0).number()
-                  + " of "
-                  + hosts.path()
-                  + " (\""
-                  + lines.get(0).text()
-                  + "\")",
-              null,
-              lines));
+    if (!inHosts.lines().isEmpty()) {
+      sources.add(hostsSource(inHosts.lines()));
     }
     for (int i = 0; i < nodeResolvers.size(); i++) {
-      InetAddress r = nodeResolvers.get(i);
-      sources.add(
-          resolverSource(
-              "resolver " + Addresses.text(r) + " (" + ordinal(i) + " in " + resolvConf + ")",
-              r,
-              name,
-              context));
+      sources.add(nodeResolverSource(i, nodeResolvers.get(i), name, context));
     }
     for (InetAddress r : extra) {
-      sources.add(resolverSource("resolver " + Addresses.text(r), r, name, context));
+      sources.add(resolverSource("resolver " + Addresses.text(r), r, name, Layer.NODE, context));
+    }
+    for (InetAddress u : files.upstreams().servers()) {
+      sources.add(upstreamSource(u, name, context));
     }
 
-    // getaddrinfo: the hosts file wins; else the first resolver that answers at all.
-    Source node = sources.stream().filter(Source::answered).findFirst().orElse(null);
+    // getaddrinfo: the hosts file wins; else the first resolver that answers at all. resolved's
+    // upstreams are not among them: the node reaches them only through resolved.
+    Source node =
+        sources.stream()
+            .filter(s -> s.layer() != Layer.UPSTREAM && s.answered())
+            .findFirst()
+            .orElse(null);
     Truth truth =
         expected.isEmpty()
             ? authority(name, authorities, nodeResolvers, context, 0)
@@ -225,8 +249,44 @@ public final class DnsCheck implements Check {
 
     Finding f = judge(name, node, sources, truth, files.unread());
     unread(f, files.unread(), "its resolvers were not asked");
-    unread(f, hostsUnread, "its hosts-file lines were not read");
+    unread(f, inHosts.unread(), "its hosts-file lines were not read");
     f.evidence("node answer", node == null ? "none" : node.label());
+    fileEvidence(f, files, inHosts.unread());
+    sourceEvidence(f, sources);
+    truthEvidence(f, truth, expected);
+    return f;
+  }
+
+  /** The hosts file's lines for a name, or why they could not be read. */
+  record HostsLookup(List<HostsFile.Line> lines, String unread) {}
+
+  private HostsLookup lookup(String name) {
+    try {
+      return new HostsLookup(hosts.lookup(name), null);
+    } catch (IOException e) {
+      return new HostsLookup(
+          List.of(),
+          e.getMessage() != null && e.getMessage().startsWith("cannot read ")
+              ? e.getMessage()
+              : "cannot read " + hosts.path() + ": " + e);
+    }
+  }
+
+  private Source hostsSource(List<HostsFile.Line> lines) {
+    return new Source(
+        hosts.path() + " line " + lines.get(0).number(),
+        "remove or correct line "
+            + lines.get(0).number()
+            + " of "
+            + hosts.path()
+            + " (\""
+            + lines.get(0).text()
+            + "\")",
+        null,
+        lines);
+  }
+
+  static void fileEvidence(Finding f, Read files, String hostsUnread) {
     if (files.unread() != null) {
       f.evidence("resolvConf", files.unread());
     } else if (files.resolvConf().linked()) {
@@ -237,6 +297,11 @@ public final class DnsCheck implements Check {
     } else if (files.hosts().linked() && files.hosts().readable()) {
       f.evidence("hostsFile", files.hosts().chain());
     }
+    // The stub is still asked, so the finding stands; only the upstreams' side is unknown.
+    f.evidence("resolvedUpstreams", files.upstreams().problem());
+  }
+
+  private static void sourceEvidence(Finding f, List<Source> sources) {
     for (Source s : sources) {
       f.evidence(
           s.lines() != null ? "hosts" : s.label().replaceFirst(" \\(.*", ""),
@@ -246,32 +311,77 @@ public final class DnsCheck implements Check {
                   .collect(Collectors.joining("; "))
               : s.describe());
     }
-    if (truth.problem() == null) {
-      f.evidence(
-          expected.isEmpty() ? "authority " + truth.label() : "expected",
-          (truth.nxdomain() ? "NXDOMAIN" : text(truth.addresses()))
-              + (truth.chain().isEmpty() ? "" : " via " + String.join(" → ", truth.chain())));
-      if (truth.asked() > 0) {
-        f.evidence(
-            "authorityAsked",
-            truth.asked()
-                + " times: "
-                + (truth.varied()
-                    ? "the answers varied (a rotating pool, or servers out of step); all count"
-                    : "the same answer each time")
-                + (truth.ttl() >= 0 ? ", TTL " + truth.ttl() + " s" : ""));
-      }
-    } else {
+  }
+
+  private static void truthEvidence(Finding f, Truth truth, Set<InetAddress> expected) {
+    if (truth.problem() != null) {
       f.evidence("authority", truth.problem());
+      return;
     }
-    return f;
+    f.evidence(
+        expected.isEmpty() ? "authority " + truth.label() : "expected",
+        (truth.nxdomain() ? "NXDOMAIN" : text(truth.addresses()))
+            + (truth.chain().isEmpty() ? "" : " via " + String.join(" → ", truth.chain())));
+    if (truth.asked() > 0) {
+      f.evidence(
+          "authorityAsked",
+          truth.asked()
+              + " times: "
+              + (truth.varied()
+                  ? "the answers varied (a rotating pool, or servers out of step); all count"
+                  : "the same answer each time")
+              + (truth.ttl() >= 0 ? ", TTL " + truth.ttl() + " s" : ""));
+    }
   }
 
   /**
    * The node's files as read: resolv.conf where its links lead, why it could not be read (null when
    * it was, or when it is plainly missing, as the C library takes it), and the hosts file's links.
    */
-  record Read(ForeignRoot.Resolution resolvConf, String unread, ForeignRoot.Resolution hosts) {}
+  record Read(
+      ForeignRoot.Resolution resolvConf,
+      String unread,
+      ForeignRoot.Resolution hosts,
+      Upstreams upstreams) {}
+
+  /** A file's lines, or why it could not be read; a plainly missing file has none, and no why. */
+  record Lines(List<String> lines, String problem) {}
+
+  static Lines read(ForeignRoot.Resolution file) {
+    if (file.readable()) {
+      try {
+        return new Lines(ForeignRoot.readAllLines(file), null);
+      } catch (IOException e) {
+        return new Lines(List.of(), "cannot read " + file.chain() + ": " + e.getMessage());
+      }
+    }
+    // Not the probe's own file instead: what the node has there is unknown, and the finding says
+    // so.
+    return new Lines(List.of(), file.absent() ? null : file.problem());
+  }
+
+  /**
+   * The servers systemd-resolved forwards to, as the probe will ask them, and why they could not be
+   * read (null when they were, or when the file is plainly missing).
+   */
+  record Upstreams(List<InetAddress> servers, String problem) {
+    static final Upstreams NONE = new Upstreams(List.of(), null);
+  }
+
+  /**
+   * systemd-resolved's upstreams from its own resolv.conf in the node's root. Loopback ones are
+   * left out: a stub listed back would be resolved asking itself. One that is also a node resolver
+   * is asked already, and the node's own name for it is kept.
+   */
+  static Upstreams resolvedUpstreams(ForeignRoot root, Collection<InetAddress> nodeResolvers) {
+    Lines file = read(root.resolve(RESOLVED_UPSTREAMS));
+    List<InetAddress> servers =
+        ResolvConf.allNameservers(file.lines()).stream()
+            .filter(a -> !a.isLoopbackAddress() && !nodeResolvers.contains(a))
+            .distinct()
+            .toList();
+    return new Upstreams(servers, file.problem());
+  }
 
   /**
    * A file of the node that could not be read is said in the summary; an answer that looks clear
@@ -287,8 +397,8 @@ public final class DnsCheck implements Check {
     f.setSummary(f.getSummary() + "; " + problem + ", so " + consequence);
   }
 
-  private Finding judge(
-      String name, Source node, List<Source> sources, Truth truth, String unreadConf) {
+  /** The finding for one name, from the answers already gathered: asks no server. */
+  Finding judge(String name, Source node, List<Source> sources, Truth truth, String unreadConf) {
     if (truth.problem() != null) {
       return Findings.inconclusive(
           key(),
@@ -337,13 +447,14 @@ public final class DnsCheck implements Check {
                   ? ", as expected"
                   : ", as " + truth.label() + " answers"));
     }
-    return staleFinding(name, node, stale, truth);
+    return staleFinding(name, node, stale, sources, truth);
   }
 
   /**
    * The ghost: the worst stale source (the node's own answer when it is stale), and every flush.
    */
-  private Finding staleFinding(String name, Source node, List<Source> stale, Truth truth) {
+  private Finding staleFinding(
+      String name, Source node, List<Source> stale, List<Source> sources, Truth truth) {
     Source worst = stale.contains(node) ? node : stale.get(0);
     String now =
         truth.nxdomain()
@@ -378,12 +489,11 @@ public final class DnsCheck implements Check {
             + truth.label()
             + " "
             + now
+            + resolvedClause(worst, sources, truth)
             + (stale.size() > 1
                 ? "; " + (stale.size() - 1) + " more stale source" + (stale.size() > 2 ? "s" : "")
                 : "");
-    String remediation =
-        stale.stream().map(Source::flush).distinct().collect(Collectors.joining("; "));
-    return Findings.ghost(key(), name, GhostName.StaleDns, summary, remediation);
+    return Findings.ghost(key(), name, GhostName.StaleDns, summary, remediation(stale));
   }
 
   /**
@@ -419,7 +529,7 @@ public final class DnsCheck implements Check {
             + since
             + ", or the authority answers by who asks (GeoDNS, a CDN, a rotating pool)";
     String remediation =
-        unsure.stream().map(Source::flush).distinct().collect(Collectors.joining("; "))
+        remediation(unsure)
             + "; if the same old answer comes back, the resolver is handed it: GeoDNS, not a ghost";
     Finding f = Findings.inconclusive(key(), name, summary);
     f.setRemediation(remediation);
@@ -463,28 +573,147 @@ public final class DnsCheck implements Check {
     return !truth.addresses().containsAll(s.addresses());
   }
 
-  private Source resolverSource(
-      String label, InetAddress resolver, String name, CheckContext context) {
-    Answer a = dns.addresses(resolver, name, true, context.atMost(QUERY_TIMEOUT));
-    String wait = a.ttl() >= 0 ? " or wait " + a.ttl() + " s for the cached answer to expire" : "";
-    return new Source(
-        label,
-        "flush "
-            + name
-            + " on resolver "
-            + Addresses.text(resolver)
-            + " ("
-            + flushCommand(resolver, name)
-            + ")"
-            + wait,
-        a,
-        null);
+  /**
+   * What systemd-resolved's upstreams say of the stale answer its stub gives: all of them current
+   * puts it in resolved's own cache, one still stale would hand it back after a flush of resolved's
+   * alone. Empty when the worst source is not resolved's, or no upstream answered.
+   */
+  static String resolvedClause(Source worst, List<Source> sources, Truth truth) {
+    if (worst.layer() == Layer.RESOLVED_PROXY) {
+      return "; "
+          + Addresses.text(worst.server())
+          + " is systemd-resolved's proxy stub, which keeps no cache: the answer is its upstream's";
+    }
+    List<Source> upstreams =
+        sources.stream().filter(s -> s.layer() == Layer.UPSTREAM && s.answered()).toList();
+    if (worst.layer() != Layer.RESOLVED_CACHE || upstreams.isEmpty()) {
+      return "";
+    }
+    if (upstreams.stream().allMatch(s -> standing(s, truth) == Standing.CURRENT)) {
+      return "; "
+          + its(upstreams)
+          + " already "
+          + said(upstreams)
+          + ": the stale answer is systemd-resolved's own cache";
+    }
+    List<Source> stale =
+        upstreams.stream().filter(s -> standing(s, truth) == Standing.STALE).toList();
+    return stale.isEmpty()
+        ? ""
+        : "; "
+            + its(stale)
+            + " still "
+            + said(stale)
+            + " too: flushed alone, systemd-resolved would fetch the stale answer again";
   }
 
-  private static String flushCommand(InetAddress resolver, String name) {
-    if (Addresses.text(resolver).equals("127.0.0.53")) {
-      return "systemd-resolved: resolvectl flush-caches";
+  /** "its upstream 192.0.2.66", or "its upstreams 192.0.2.66, 192.0.2.67". */
+  private static String its(List<Source> upstreams) {
+    return "its upstream"
+        + (upstreams.size() > 1 ? "s " : " ")
+        + upstreams.stream().map(s -> Addresses.text(s.server())).collect(Collectors.joining(", "));
+  }
+
+  /** "answers 203.0.113.40" (or "answer", for more than one): what they hand out together. */
+  private static String said(List<Source> sources) {
+    Set<InetAddress> all = new LinkedHashSet<>();
+    sources.forEach(s -> all.addAll(s.addresses()));
+    boolean nxdomain = sources.stream().allMatch(s -> s.answer().nxdomain());
+    return (sources.size() > 1 ? "answer " : "answers ") + (nxdomain ? "NXDOMAIN" : text(all));
+  }
+
+  /**
+   * The flushes, in an order that works: an upstream's before systemd-resolved's, which flushed
+   * first would fetch the same stale answer again from the upstream still holding it.
+   */
+  static String remediation(List<Source> sources) {
+    List<Source> ordered = flushOrder(sources);
+    boolean upstreamFirst = ordered.stream().anyMatch(s -> s.layer() == Layer.UPSTREAM);
+    return ordered.stream()
+        .map(
+            s ->
+                upstreamFirst && s.layer() == Layer.RESOLVED_CACHE
+                    ? "then, not before (systemd-resolved would fetch the same stale answer"
+                        + " again), "
+                        + s.flush()
+                    : s.flush())
+        .distinct()
+        .collect(Collectors.joining("; "));
+  }
+
+  /** The sources in their order, with systemd-resolved's upstreams moved before its stubs. */
+  static List<Source> flushOrder(List<Source> sources) {
+    List<Source> others = sources.stream().filter(s -> s.layer() != Layer.UPSTREAM).toList();
+    int stub = 0;
+    while (stub < others.size() && !others.get(stub).layer().resolved()) {
+      stub++;
     }
+    List<Source> ordered = new ArrayList<>(others.subList(0, stub));
+    sources.stream().filter(s -> s.layer() == Layer.UPSTREAM).forEach(ordered::add);
+    ordered.addAll(others.subList(stub, others.size()));
+    return ordered;
+  }
+
+  private Source nodeResolverSource(
+      int index, InetAddress resolver, String name, CheckContext context) {
+    Layer layer = layer(resolver);
+    String label =
+        (layer.resolved() ? "systemd-resolved " : "resolver ")
+            + Addresses.text(resolver)
+            + " ("
+            + ordinal(index)
+            + " in "
+            + resolvConf
+            + ")";
+    return resolverSource(label, resolver, name, layer, context);
+  }
+
+  /**
+   * An upstream of systemd-resolved, asked directly with recursion desired, the way resolved itself
+   * asks it. Not through resolved: every query there that bypasses its cache (resolvectl query
+   * --cache=no, the 127.0.0.54 proxy, a +cd query when DNSSEC is off) still stores the fresh answer
+   * in that cache, replacing the stale entry, so it would change the node it is to observe. Asking
+   * the upstream is the only way to see, without side effects, what resolved would fetch now.
+   */
+  private Source upstreamSource(InetAddress upstream, String name, CheckContext context) {
+    String label =
+        "upstream "
+            + Addresses.text(upstream)
+            + " of systemd-resolved (in "
+            + RESOLVED_UPSTREAMS
+            + ")";
+    return resolverSource(label, upstream, name, Layer.UPSTREAM, context);
+  }
+
+  private Source resolverSource(
+      String label, InetAddress resolver, String name, Layer layer, CheckContext context) {
+    Answer a = dns.addresses(resolver, name, true, context.atMost(QUERY_TIMEOUT));
+    return new Source(label, flush(layer, resolver, name, a.ttl()), a, null, layer, resolver);
+  }
+
+  /** How to rid a resolver of its answer, {@code ttl} seconds before it expires by itself. */
+  static String flush(Layer layer, InetAddress resolver, String name, long ttl) {
+    return switch (layer) {
+      case RESOLVED_CACHE ->
+          "flush systemd-resolved's cache on the node: sudo resolvectl flush-caches"
+              + (ttl >= 0 ? " (or wait " + ttl + " s for the cached answer to expire)" : "");
+      case RESOLVED_PROXY ->
+          "nothing to flush at systemd-resolved's proxy stub "
+              + Addresses.text(resolver)
+              + ", which keeps no cache: flush the upstream it forwards to";
+      default ->
+          "flush "
+              + name
+              + " on resolver "
+              + Addresses.text(resolver)
+              + " ("
+              + flushCommand(name)
+              + ")"
+              + (ttl >= 0 ? " or wait " + ttl + " s for the cached answer to expire" : "");
+    };
+  }
+
+  private static String flushCommand(String name) {
     return "unbound: unbound-control flush "
         + name
         + "; BIND: rndc flushname "

@@ -24,6 +24,16 @@ public final class ResolvConf {
   }
 
   public static List<InetAddress> nameservers(List<String> lines) {
+    List<InetAddress> servers = allNameservers(lines);
+    // glibc reads at most three (MAXNS); a fourth line is never asked.
+    return servers.size() > 3 ? List.copyOf(servers.subList(0, 3)) : servers;
+  }
+
+  /**
+   * Every nameserver line, past glibc's three: systemd-resolved writes all its links' servers to
+   * its own resolv.conf and forwards to any of them, whatever the C library would read.
+   */
+  public static List<InetAddress> allNameservers(List<String> lines) {
     List<InetAddress> servers = new ArrayList<>();
     for (String line : lines) {
       String[] f = line.trim().split("\\s+");
@@ -35,7 +45,6 @@ public final class ResolvConf {
         }
       }
     }
-    // glibc reads at most three (MAXNS); a fourth line is never asked.
-    return servers.size() > 3 ? List.copyOf(servers.subList(0, 3)) : servers;
+    return servers;
   }
 }
