@@ -4,6 +4,8 @@
 set -euo pipefail
 
 need=()
+cleanup=()
+trap 'rm -rf "${cleanup[@]}"' EXIT
 have() { command -v "$1" >/dev/null 2>&1; }
 have java || need+=(openjdk-17-jdk-headless)
 have mvn || need+=(maven)
@@ -47,9 +49,35 @@ if [ ${#need[@]} -gt 0 ]; then
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
     chmod +x /usr/sbin/policy-rc.d
-    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    cleanup+=(/usr/sbin/policy-rc.d)
   fi
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends $(printf "%s\n" "${need[@]}" | sort -u) >/dev/null
+fi
+
+# A lab node as most managed clusters run them resolves through systemd-resolved. Its package is
+# unpacked into a cache, never installed: installing it would take over this machine's own
+# /etc/resolv.conf. It must match the machine's libsystemd-shared, which it links against.
+resolved_dir=${GHOSTHUNT_RESOLVED:-$HOME/.cache/ghosthunt/systemd-resolved}
+shared=$(dpkg-query -W -f='${Version}' libsystemd-shared 2>/dev/null || true)
+if [ -z "$shared" ]; then
+  echo "[deps] libsystemd-shared is not installed (it comes with systemd): the systemd-resolved lab node needs it" >&2
+  exit 2
+fi
+if [ "$(cat "$resolved_dir/version" 2>/dev/null)" != "$shared" ]; then
+  echo "[deps] unpacking systemd-resolved $shared into $resolved_dir" >&2
+  work=$(mktemp -d)
+  cleanup+=("$work")
+  # apt-get download drops its privileges to _apt, which must be able to write there.
+  chmod 755 "$work"
+  if ! (cd "$work" && apt-get download -qq "systemd-resolved=$shared" 2>/dev/null); then
+    apt-get update -qq >/dev/null
+    (cd "$work" && apt-get download -qq "systemd-resolved=$shared")
+  fi
+  rm -rf "$resolved_dir.new"
+  dpkg-deb -x "$work"/systemd-resolved_*.deb "$resolved_dir.new"
+  echo "$shared" > "$resolved_dir.new/version"
+  rm -rf "$resolved_dir"
+  mv "$resolved_dir.new" "$resolved_dir"
 fi
 echo "[deps] ok" >&2

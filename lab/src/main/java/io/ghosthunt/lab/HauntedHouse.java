@@ -9,7 +9,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code node-a}: the Tuesday possession, a worker's orphaned child holding port 8080 ({@code
- *       OrphanedPort});
+ *       OrphanedPort}); it resolves through systemd-resolved, whose cache still serves {@link
+ *       ResolvedLab#APP}'s pre-migration address ({@code StaleDns} for {@code
+ *       examples/stale-resolved.yaml}; the names of the other examples are not in its zone);
  *   <li>{@code node-b}: on a shared segment, a resolver still serving app.example.test's
  *       pre-migration address ({@code StaleDns}), nginx failing HTTP/2 only ({@code Http2Quirk}),
  *       and another host claiming the node's second address {@link #CLAIMED} ({@code DuplicateIp});
@@ -34,6 +36,9 @@ public final class HauntedHouse {
   public HauntedHouse(Lab lab) {
     LabHost a = lab.host("node-a");
     orphan = a.orphanedListener("0.0.0.0", 8080);
+    ResolvedLab resolved = new ResolvedLab(lab, a);
+    resolved.prime(ResolvedLab.APP, ResolvedLab.DB);
+    resolved.migrate();
     nodes.put("node-a", a);
 
     SegmentLab segment = new SegmentLab(lab);

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One lab host: a network namespace, with helpers to run commands, servers and GhostHunt in it. */
@@ -48,6 +50,12 @@ public final class LabHost {
   private final Lab lab;
   private final String ns;
   private final Path dir;
+
+  /** What this host lays over the machine's /etc (links included), null while nothing. */
+  private Path etcLayer;
+
+  /** Lab folders this host's processes see at machine paths: the path → the folder. */
+  private final Map<String, Path> mounts = new LinkedHashMap<>();
 
   LabHost(Lab lab, String ns, Path dir) {
     this.lab = lab;
@@ -266,6 +274,124 @@ public final class LabHost {
   }
 
   /**
+   * Lays a symbolic link over the machine's /etc in this host's {@link #rootView}, e.g. {@code
+   * resolv.conf -> ../run/systemd/resolve/stub-resolv.conf} as on a node that resolves through
+   * systemd-resolved. Only the view has it: {@code ip netns exec} bind-mounts files, and a bind
+   * mount cannot put a link where a file is.
+   */
+  public void etcLink(String name, String target) {
+    try {
+      Path link = layer().resolve(name);
+      Files.createDirectories(link.getParent());
+      Files.deleteIfExists(link);
+      Files.createSymbolicLink(link, Path.of(target));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Lays a file over the machine's /etc in this host's {@link #rootView}, e.g. a drop-in. */
+  public void etcLayerFile(String name, String content) {
+    try {
+      Path file = layer().resolve(name);
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path layer() throws IOException {
+    if (etcLayer == null) {
+      etcLayer = Files.createDirectories(dir.resolve(ns + "-etc"));
+    }
+    return etcLayer;
+  }
+
+  /**
+   * A folder of the lab that this host's {@link #rootView} shows at {@code path} (e.g. {@code
+   * /run/systemd/resolve}), made now and removed with the lab.
+   */
+  public Path mountedDir(String path) {
+    try {
+      Path folder = Files.createDirectories(dir.resolve(ns + "-mnt" + path.replace('/', '-')));
+      mounts.put(path, folder);
+      return folder;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The shell lines that make this host's view of the machine's files in a fresh private mount
+   * namespace: the layer over /etc as a read-only overlay (a link where the machine has a file),
+   * the host's /etc/netns files bound as {@code ip netns exec} binds them (except those the layer
+   * holds: a bind onto a link would land on its target), and its mounted folders. What a node's
+   * kubelet and containerd, the daemons of the host and a local {@code ghosthunt} run share.
+   */
+  public String rootView() {
+    StringBuilder view = new StringBuilder("set -e\n");
+    if (etcLayer != null) {
+      view.append("mount -t overlay ghosthunt-etc -o ro,lowerdir=")
+          .append(etcLayer)
+          .append(":/etc /etc\n");
+    }
+    view.append("for f in /etc/netns/")
+        .append(ns)
+        .append("/*; do n=${f##*/}; [ -e \"$f\" ] || continue; ");
+    if (etcLayer != null) {
+      view.append("[ -e \"")
+          .append(etcLayer)
+          .append("/$n\" ] || [ -L \"")
+          .append(etcLayer)
+          .append("/$n\" ] && continue; ");
+    }
+    view.append("mount --bind \"$f\" \"/etc/$n\"; done\n");
+    mounts.forEach(
+        (path, folder) ->
+            view.append("mkdir -p ")
+                .append(path)
+                .append(" && mount --bind ")
+                .append(folder)
+                .append(' ')
+                .append(path)
+                .append('\n'));
+    return view.toString();
+  }
+
+  /** Whether this host's {@link #rootView} shows a folder of the lab at {@code path}. */
+  public boolean mounts(String path) {
+    return mounts.containsKey(path);
+  }
+
+  /** Whether this host's view differs from what {@code ip netns exec} shows. */
+  public boolean hasRootView() {
+    return etcLayer != null || !mounts.isEmpty();
+  }
+
+  /**
+   * The command that runs {@code command} in this host's namespace and {@link #rootView}: what a
+   * process of the node sees.
+   */
+  public List<String> inView(List<String> command) {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+    if (hasRootView()) {
+      cmd.addAll(
+          List.of(
+              "unshare",
+              "--mount",
+              "--propagation",
+              "private",
+              "sh",
+              "-c",
+              rootView() + "exec \"$@\"",
+              "sh"));
+    }
+    cmd.addAll(command);
+    return cmd;
+  }
+
+  /**
    * Starts a daemon that forks into the background once it is ready (it has bound its sockets), so
    * that this returns when it serves. Its output goes to {@code log} in the lab's scratch folder.
    */
@@ -316,27 +442,23 @@ public final class LabHost {
 
   /**
    * {@code ip netns exec NS java ... -jar ghosthunt.jar ARGS}: the jar a user gets, run on this
-   * host.
+   * host, in its {@link #rootView}.
    */
   private List<String> ghosthuntCommand(String... args) {
     Path jar = repo().resolve("probe-agent/target/ghosthunt.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: the *IT tests run after `mvn package`");
     }
-    List<String> cmd =
+    List<String> java =
         new ArrayList<>(
             List.of(
-                "ip",
-                "netns",
-                "exec",
-                ns,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC",
                 "-jar",
                 jar.toString()));
-    cmd.addAll(List.of(args));
-    return cmd;
+    java.addAll(List.of(args));
+    return inView(java);
   }
 
   /** Writes a file into the lab's scratch folder, e.g. a hunt for {@link #ghosthunt}. */

@@ -8,12 +8,14 @@ import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.lab.HauntedHouse;
 import io.ghosthunt.lab.Lab;
 import io.ghosthunt.lab.LabHost;
+import io.ghosthunt.lab.ResolvedLab;
 import io.ghosthunt.lab.cluster.HauntedCluster;
 import io.ghosthunt.operator.probes.Labels;
 import java.io.ByteArrayInputStream;
@@ -219,6 +221,12 @@ class HauntedHouseE2E {
 
   @Test
   @Order(2)
+  void aNodeResolvingThroughSystemdResolvedHasItsStaleCacheNamedWithItsFlush() {
+    staleResolved("stale-resolved");
+  }
+
+  @Test
+  @Order(3)
   void aHuntWhoseLeaderIsKilledMidwayIsCompletedByTheOtherReplica() throws Exception {
     String leader = leader();
     Path file = copy("every-ghost.yaml", "every-ghost", "every-ghost-failover");
@@ -263,7 +271,7 @@ class HauntedHouseE2E {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void ghosthuntHuntRerunsTheHuntWaitsAndReportsEachGhostAsAJUnitFailure() throws Exception {
     Path junit = dir.resolve("every-ghost.junit.xml");
     Run run = hunt("-f", example("every-ghost.yaml").toString(), "--junit", junit.toString());
@@ -310,7 +318,7 @@ class HauntedHouseE2E {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aCleanNodeIsClearAndExitsZero() throws Exception {
     Path file = dir.resolve("clean.yaml");
     Files.writeString(
@@ -341,7 +349,7 @@ class HauntedHouseE2E {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aHuntThatDoesNotFinishInTimeExitsTwo() throws Exception {
     Run run =
         hunt("-f", example("tuesday-possession.yaml").toString(), "--wait", "--timeout", "1s");
@@ -350,7 +358,7 @@ class HauntedHouseE2E {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aHelmUpgradeMidHuntRollsTheOperatorAndTheHuntStillCompletes() {
     Path file = copy("every-ghost.yaml", "every-ghost", "every-ghost-upgrade");
     Lab.Exec applied = cluster.kubectl("apply", "-f", file.toString());
@@ -400,7 +408,7 @@ class HauntedHouseE2E {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void hardenedProbesFindTheSameGhostsAndTheTableSaysSoCheckByCheck() throws Exception {
     // After the upgrade above, the operator makes hardened probes.
     List<io.fabric8.kubernetes.api.model.Pod> probes =
@@ -485,7 +493,67 @@ class HauntedHouseE2E {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
+  void hardenedProbesFollowTheResolvConfLinkIntoResolvedAndNameItsCache() {
+    // After the upgrade, hardened probes: the node's /etc and /run/systemd/resolve read-only.
+    staleResolved("stale-resolved-hardened");
+  }
+
+  /**
+   * examples/stale-resolved.yaml as {@code name}: node-a's systemd-resolved still serves
+   * app.corp.test's pre-migration address from its cache, its upstream already the new one; the
+   * clean twin db.corp.test, cached by the same resolved, is Clear. Only node-a is hunted.
+   */
+  static void staleResolved(String name) {
+    Path file = copy("stale-resolved.yaml", "stale-resolved", name);
+    Lab.Exec applied = cluster.kubectl("apply", "-f", file.toString());
+    assertEquals(0, applied.exitCode(), applied.output());
+    Lab.Exec waited =
+        cluster.kubectl("wait", "--for=condition=Complete", "ghosthunt/" + name, "--timeout=120s");
+    assertEquals(0, waited.exitCode(), () -> waited.output() + "\n" + operatorLogs());
+    GhostHunt hunt =
+        cluster.client.resources(GhostHunt.class).inNamespace("default").withName(name).get();
+    assertEquals(HuntVerdict.Haunted, hunt.getStatus().getVerdict(), hunt.getStatus().getSummary());
+    List<NodeStatus> nodes = HuntCommand.withReports(cluster.client, hunt).getNodes();
+    assertEquals(List.of("node-a"), nodes.stream().map(NodeStatus::getNode).toList());
+    Map<String, Finding> byName =
+        nodes.get(0).getFindings().stream()
+            .filter(f -> f.getCheck() == CheckKey.DNS)
+            .collect(Collectors.toMap(Finding::getTarget, f -> f));
+    Finding app = byName.get(ResolvedLab.APP);
+    assertEquals(GhostName.StaleDns, app.getGhost(), app.getSummary());
+    assertTrue(
+        app.getSummary()
+            .startsWith(
+                "the node resolves "
+                    + ResolvedLab.APP
+                    + " to "
+                    + ResolvedLab.OLD
+                    + " from systemd-resolved 127.0.0.53"),
+        app.getSummary());
+    assertTrue(
+        app.getSummary().contains("the stale answer is systemd-resolved's own cache"),
+        app.getSummary());
+    assertTrue(app.getRemediation().contains("resolvectl flush-caches"), app.getRemediation());
+    assertEquals(
+        "/etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf"
+            + " = /run/systemd/resolve/stub-resolv.conf",
+        app.getEvidence().get("resolvConf"),
+        app.getEvidence().toString());
+    assertTrue(
+        app.getEvidence()
+            .get("upstream " + ResolvedLab.UPSTREAM + " of systemd-resolved")
+            .startsWith(ResolvedLab.NEW + ", TTL "),
+        app.getEvidence().toString());
+    Finding db = byName.get(ResolvedLab.DB);
+    assertEquals(FindingVerdict.Clear, db.getVerdict(), db.getSummary());
+
+    Lab.Exec described = cluster.kubectl("describe", "ghosthunt", name);
+    assertTrue(described.output().contains("resolvectl flush-caches"), described.output());
+  }
+
+  @Test
+  @Order(10)
   void helmUninstallLeavesNoOperatorProbeOrAgentRightsButKeepsTheCrdsAndTheHunts() {
     String selector = Labels.MANAGED_BY + "=" + Labels.OPERATOR;
     // Every hunt is complete: no agent may hold rights any more, whichever replica completed it.

@@ -77,7 +77,7 @@ public final class HauntedCluster implements AutoCloseable {
       kubeconfig = controlPlane.kubeconfigFile(dir);
 
       progress.accept(
-          "building the haunted house: five lab nodes in network namespaces, with unbound, nginx,"
+          "building the haunted house: five lab nodes in network namespaces, with unbound, systemd-resolved, nginx,"
               + " routers, a firewall and a squatter");
       Lab lab = new Lab();
       parts.add(0, lab);

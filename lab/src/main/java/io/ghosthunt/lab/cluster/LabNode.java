@@ -40,6 +40,9 @@ public final class LabNode implements AutoCloseable {
    */
   public static final String CLUSTER_DNS = "203.0.113.226";
 
+  /** Where systemd-resolved writes its resolv.conf files. */
+  private static final String RESOLVED_RUN = "/run/systemd/resolve";
+
   /**
    * How a node is set up.
    *
@@ -94,7 +97,7 @@ public final class LabNode implements AutoCloseable {
   private static final String LAUNCHER =
       """
       set -e
-      for f in /etc/netns/"$NS"/*; do [ -e "$f" ] && mount --bind "$f" "/etc/${f##*/}"; done
+      eval "$ROOT_VIEW"
       for d in $SHADOWED; do mount -t tmpfs -o mode=0755 ghosthunt-node "$d"; done
       containerd --config "$DIR/containerd.toml" >"$DIR/containerd.log" 2>&1 &
       "$KUBE_PROXY" --config "$DIR/kube-proxy.yaml" >"$DIR/kube-proxy.log" 2>&1 &
@@ -187,7 +190,7 @@ public final class LabNode implements AutoCloseable {
             makeCgroup(cgroup);
             return cgroup;
           });
-      writeConfigs(cp, dir, host.ns(), name, slot, setup);
+      writeConfigs(cp, dir, host, name, slot, setup);
       // The images, imported once per run into a seed store, reach each node as hard links: five
       // containerds each unpacking the same 148 MB image took most of a cluster's start.
       Path seed = seed(images);
@@ -218,7 +221,7 @@ public final class LabNode implements AutoCloseable {
               .redirectOutput(dir.resolve("launcher.log").toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       var env = pb.environment();
-      env.put("NS", host.ns());
+      env.put("ROOT_VIEW", host.rootView());
       env.put("DIR", dir.toString());
       env.put("NODE", name);
       env.put("NODE_IP", PodNetwork.nodeIp(slot));
@@ -414,7 +417,13 @@ public final class LabNode implements AutoCloseable {
   }
 
   private static void writeConfigs(
-      ControlPlane cp, Path dir, String ns, String name, int slot, Setup setup) throws IOException {
+      ControlPlane cp, Path dir, LabHost host, String name, int slot, Setup setup)
+      throws IOException {
+    String ns = host.ns();
+    // As kubeadm does on a node that runs systemd-resolved: its stub, 127.0.0.53, is the node's
+    // loopback, which a pod cannot reach; the upstreams it lists in /run are.
+    String resolvConf =
+        host.mounts(RESOLVED_RUN) ? RESOLVED_RUN + "/resolv.conf" : "/etc/resolv.conf";
     Files.createDirectories(dir.resolve("cni/bin"));
     Files.createDirectories(dir.resolve("cni/net.d"));
     Files.createDirectories(dir.resolve("kubelet/pki"));
@@ -474,7 +483,7 @@ public final class LabNode implements AutoCloseable {
         imageGCHighThresholdPercent: 100
         imageGCLowThresholdPercent: 99
         serializeImagePulls: false
-        resolvConf: /etc/resolv.conf
+        resolvConf: %5$s
         clusterDNS: [%3$s]
         clusterDomain: cluster.local
         %4$s
@@ -483,7 +492,8 @@ public final class LabNode implements AutoCloseable {
                 dir,
                 ns,
                 CLUSTER_DNS,
-                setup.podPidsLimit() == null ? "" : "podPidsLimit: " + setup.podPidsLimit()));
+                setup.podPidsLimit() == null ? "" : "podPidsLimit: " + setup.podPidsLimit(),
+                resolvConf));
   }
 
   private static void writeContainerdConfig(Path dir) throws IOException {
