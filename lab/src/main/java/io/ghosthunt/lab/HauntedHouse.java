@@ -30,15 +30,17 @@ public final class HauntedHouse {
   /** Node name → its lab host. */
   public final Map<String, LabHost> nodes = new LinkedHashMap<>();
 
+  /** node-a's systemd-resolved and its upstream. */
+  public final ResolvedLab resolved;
+
   /** The PID that squats port 8080 on node-a. */
   public final int orphan;
 
   public HauntedHouse(Lab lab) {
     LabHost a = lab.host("node-a");
     orphan = a.orphanedListener("0.0.0.0", 8080);
-    ResolvedLab resolved = new ResolvedLab(lab, a);
-    resolved.prime(ResolvedLab.APP, ResolvedLab.DB);
-    resolved.migrate();
+    resolved = new ResolvedLab(lab, a);
+    resolved.haunt();
     nodes.put("node-a", a);
 
     SegmentLab segment = new SegmentLab(lab);

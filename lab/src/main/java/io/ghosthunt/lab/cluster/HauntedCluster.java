@@ -110,6 +110,8 @@ public final class HauntedCluster implements AutoCloseable {
               + replicas
               + " --wait");
       install(dir, replicas);
+      // The nodes' start gave node-a addresses, which emptied its systemd-resolved's cache.
+      house.resolved.haunt();
     } catch (IOException e) {
       close();
       throw new UncheckedIOException(e);
