@@ -22,8 +22,9 @@ public class HuntTimeline {
 
   @JsonPropertyDescription(
       "When the API server had created the probe pods the round started with, the last of them"
-          + " (RFC 3339, milliseconds, the operator's clock); probes started later for a node or"
-          + " pod that joined do not move it.")
+          + " (RFC 3339, milliseconds: when the operator had its answer; to the second, from the"
+          + " pods' creationTimestamp, if an operator restart lost it); probes started later for a"
+          + " node or pod that joined do not move it.")
   @Size(max = ReportBounds.MAX_TIME)
   private String probesCreatedAt;
 
