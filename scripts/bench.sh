@@ -13,6 +13,14 @@
 #                                                      Complete, requests, heap, size; above 1000, 1000
 #                                                      nodes first, then N, each on a fresh API server,
 #                                                      and a last line comparing them (goal: N within 6x)
+#   scripts/bench.sh verdict [N]                       on the demo's cluster (five real nodes, helm install),
+#                                                      N hunts of each kind (5 unless given): apply to
+#                                                      Complete split into steps by the hunts' and reports'
+#                                                      timelines, the floor (a pause pod: create to
+#                                                      Running), operator ready (helm install to the
+#                                                      Deployment Available); medians, and a last line
+#                                                      `verdict: tuesday S s, every-ghost S s, operator
+#                                                      ready S s (medians of N)`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -39,6 +47,23 @@ if [ "$what" = scale ]; then
   own="api/target/classes:lab/target/classes:probe-agent/target/classes:operator/target/classes:operator/target/test-classes"
   exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dghosthunt.repo="$PWD" \
     -cp "$own:$(cat operator/target/bench.classpath)" io.ghosthunt.operator.bench.ScaleBenchmark "${2:-500}"
+fi
+if [ "$what" = verdict ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "bench.sh verdict: run as root (the lab nodes are network namespaces)" >&2
+    exit 2
+  fi
+  # What the demo needs (the control plane, kubelets and helm; the images' bases), then this build's
+  # images (Jib's tarballs, which the nodes import) and its classes: never a stale copy in ~/.m2.
+  scripts/control-plane.sh build >/dev/null 2>&1
+  scripts/images.sh bases >/dev/null
+  mvn -B -q -ntp -Pimages -pl lab,probe-agent,operator -am package dependency:build-classpath -DskipTests \
+    -Dmdep.outputFile="$PWD/operator/target/bench.classpath" -Dmdep.includeScope=test -DexcludeGroupIds=io.ghosthunt >/dev/null
+  echo "== verdict: ${2:-5} hunts of each kind on the demo's cluster =="
+  own="api/target/classes:lab/target/classes:probe-agent/target/classes:operator/target/classes:operator/target/test-classes"
+  exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dghosthunt.repo="$PWD" \
+    -Dorg.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils=error \
+    -cp "$own:$(cat operator/target/bench.classpath)" io.ghosthunt.operator.bench.VerdictBenchmark "${2:-5}"
 fi
 [ -f probe-agent/target/ghosthunt.jar ] && [ -d probe-agent/target/test-classes ] && [ -d lab/target/classes ] \
   || mvn -B -q -ntp -pl probe-agent -am package -DskipTests
@@ -150,5 +175,5 @@ case "$what" in
   portowner) bench_portowner "${2:-7}" ;;
   hunt) bench_hunt "${2:-10}" ;;
   all) bench_hunt 10; bench_portowner 7 ;;
-  *) echo "usage: $0 portowner [RUNS] | hunt [RUNS] | net [dns|http2|mtu|house|all] [RUNS] | scale [NODES] | all" >&2; exit 2 ;;
+  *) echo "usage: $0 portowner [RUNS] | hunt [RUNS] | net [dns|http2|mtu|house|all] [RUNS] | scale [NODES] | verdict [N] | all" >&2; exit 2 ;;
 esac

@@ -38,6 +38,11 @@ public class GhostHuntReportStatus {
   @Size(max = ReportBounds.MAX_TIME)
   private String finishedAt;
 
+  @JsonPropertyDescription(
+      "When the probe's process started and its checks began and ended, to the millisecond (the"
+          + " node's clock): with finishedAt, where a slow probe spent its time.")
+  private ProbeTimeline timeline;
+
   public GhostHuntReportStatus() {}
 
   /**
@@ -115,5 +120,13 @@ public class GhostHuntReportStatus {
 
   public void setFinishedAt(String finishedAt) {
     this.finishedAt = finishedAt;
+  }
+
+  public ProbeTimeline getTimeline() {
+    return timeline;
+  }
+
+  public void setTimeline(ProbeTimeline timeline) {
+    this.timeline = timeline;
   }
 }

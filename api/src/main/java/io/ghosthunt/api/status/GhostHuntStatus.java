@@ -19,6 +19,11 @@ public class GhostHuntStatus {
       "When the hunt of this generation started (RFC 3339); spec.timeoutSeconds counts from here.")
   private String startedAt;
 
+  @JsonPropertyDescription(
+      "When this generation or run was seen, its probes created, the last probe's process started,"
+          + " the last report written and the hunt found complete, to the millisecond.")
+  private HuntTimeline timeline;
+
   @JsonPropertyDescription("Clear, Haunted or Inconclusive, once the hunt is complete.")
   private HuntVerdict verdict;
 
@@ -91,6 +96,14 @@ public class GhostHuntStatus {
 
   public void setStartedAt(String startedAt) {
     this.startedAt = startedAt;
+  }
+
+  public HuntTimeline getTimeline() {
+    return timeline;
+  }
+
+  public void setTimeline(HuntTimeline timeline) {
+    this.timeline = timeline;
   }
 
   public HuntVerdict getVerdict() {

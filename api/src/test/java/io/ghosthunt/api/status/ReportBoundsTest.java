@@ -159,6 +159,11 @@ class ReportBoundsTest {
     status.setGhosts(ReportBounds.MAX_FINDINGS);
     status.setMessage(worst(ReportBounds.MAX_MESSAGE));
     status.setFinishedAt(worst(ReportBounds.MAX_TIME));
+    ProbeTimeline timeline = new ProbeTimeline();
+    timeline.setProcessStartedAt(worst(ReportBounds.MAX_TIME));
+    timeline.setChecksStartedAt(worst(ReportBounds.MAX_TIME));
+    timeline.setChecksFinishedAt(worst(ReportBounds.MAX_TIME));
+    status.setTimeline(timeline);
     List<Finding> findings = new ArrayList<>();
     for (int i = 0; i < ReportBounds.MAX_FINDINGS; i++) {
       Finding f = new Finding(CheckKey.ASYMMETRIC_ROUTE, "", FindingVerdict.Inconclusive);

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -46,6 +48,8 @@ public final class HauntedCluster implements AutoCloseable {
   /** Node name → the real node. */
   public final Map<String, LabNode> nodes = new LinkedHashMap<>();
 
+  private final Path dir;
+  private final int replicas;
   private boolean closed;
   private String installed;
 
@@ -60,6 +64,8 @@ public final class HauntedCluster implements AutoCloseable {
   }
 
   private HauntedCluster(Path dir, Consumer<String> progress, int replicas) {
+    this.dir = dir;
+    this.replicas = replicas;
     String version = Binaries.kubernetesVersion();
     List<Path> images = Images.forNodes();
     // The images' import and the control plane's start wait on different things: overlap them.
@@ -109,7 +115,7 @@ public final class HauntedCluster implements AutoCloseable {
               + " --create-namespace --set replicaCount="
               + replicas
               + " --wait");
-      install(dir, replicas);
+      install();
       // The nodes' start gave node-a addresses, which emptied its systemd-resolved's cache.
       house.resolved.haunt();
     } catch (IOException e) {
@@ -125,7 +131,7 @@ public final class HauntedCluster implements AutoCloseable {
     return ControlPlane.repo().resolve("charts/ghosthunt-operator");
   }
 
-  private void install(Path dir, int replicas) throws IOException {
+  private void install() throws IOException {
     // node-d is the asymmetric lab's firewall: its forward policy drops what the lab did not allow,
     // pod traffic from other nodes included, as behind any such firewall. The operator's metrics
     // Service must answer from every node, so its pods go elsewhere.
@@ -210,6 +216,41 @@ public final class HauntedCluster implements AutoCloseable {
         List.of(
             "uninstall", RELEASE, "--namespace", NAMESPACE, "--kubeconfig", kubeconfig.toString()),
         HELM_TIMEOUT);
+  }
+
+  /**
+   * {@code helm uninstall}, then a wait until what it removes is gone: the operator's Deployment
+   * and pods, and the probe namespace (one still terminating would refuse the next install's).
+   */
+  public void uninstallAndWait() {
+    uninstall();
+    client
+        .apps()
+        .deployments()
+        .inNamespace(NAMESPACE)
+        .withName(DEPLOYMENT)
+        .waitUntilCondition(Objects::isNull, 3, TimeUnit.MINUTES);
+    client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .withLabel("app.kubernetes.io/name", "ghosthunt-operator")
+        .informOnCondition(List::isEmpty)
+        .orTimeout(3, TimeUnit.MINUTES)
+        .join();
+    client.namespaces().withName(PROBES).waitUntilCondition(Objects::isNull, 3, TimeUnit.MINUTES);
+  }
+
+  /**
+   * {@code helm install --wait} again, as {@link #start} did (after {@link #uninstallAndWait});
+   * returns what it printed.
+   */
+  public String reinstall() {
+    try {
+      install();
+      return installed;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** What {@code helm install} printed (the chart's NOTES.txt among it). */

@@ -14,6 +14,12 @@ import java.util.List;
  */
 public final class Images {
 
+  /**
+   * The pause image, as scripts/images.sh tags it (pause.tar) and containerd's sandbox_image names
+   * it: on every lab node, never pulled.
+   */
+  public static final String PAUSE = "registry.k8s.io/pause:3.10";
+
   private Images() {}
 
   /** The probe-agent image's reference, as Jib tagged it. */

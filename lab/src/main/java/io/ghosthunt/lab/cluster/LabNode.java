@@ -508,7 +508,7 @@ public final class LabNode implements AutoCloseable {
         [ttrpc]
           address = "%1$s/state/containerd.sock.ttrpc"
         [plugins."io.containerd.grpc.v1.cri"]
-          sandbox_image = "registry.k8s.io/pause:3.10"
+          sandbox_image = "%2$s"
           # runc cannot lower oom_score_adj without CAP_SYS_RESOURCE, which this machine's root lacks.
           restrict_oom_score_adj = true
           stream_server_address = "127.0.0.1"
@@ -524,7 +524,7 @@ public final class LabNode implements AutoCloseable {
             bin_dir = "%1$s/cni/bin"
             conf_dir = "%1$s/cni/net.d"
         """
-            .formatted(dir));
+            .formatted(dir, Images.PAUSE));
   }
 
   /**

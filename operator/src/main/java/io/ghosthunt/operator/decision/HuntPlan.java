@@ -6,6 +6,7 @@ import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.operator.observer.HuntTarget;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,10 +66,24 @@ public record HuntPlan(
    * @param pods the pods created, by node (absent: created before, by an earlier reconcile)
    * @param refused the nodes whose pod was refused for good, with the API server's words
    * @param blocker what keeps every probe from starting, if anything
+   * @param answeredAt when the API server had answered every start (the last pod created by then):
+   *     the reconciler's clock once the actor returns, null until it is stamped
    */
   public record Started(
-      Map<String, Pod> pods, Map<String, String> refused, Optional<Blocker> blocker) {
+      Map<String, Pod> pods,
+      Map<String, String> refused,
+      Optional<Blocker> blocker,
+      Instant answeredAt) {
     public static final Started NONE = new Started(Map.of(), Map.of(), Optional.empty());
+
+    public Started(Map<String, Pod> pods, Map<String, String> refused, Optional<Blocker> blocker) {
+      this(pods, refused, blocker, null);
+    }
+
+    /** This answer, stamped with when it came. */
+    public Started answeredAt(Instant at) {
+      return new Started(pods, refused, blocker, at);
+    }
   }
 
   /** An Event: recorded once per round and {@code once}, with {@code message}. */

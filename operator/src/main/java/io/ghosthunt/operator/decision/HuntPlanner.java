@@ -20,6 +20,7 @@ import io.ghosthunt.operator.observer.PodTargets;
 import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.status.HuntRound;
 import io.ghosthunt.operator.status.ReportFilter;
+import io.ghosthunt.operator.status.RoundTimeline;
 import io.ghosthunt.operator.status.StatusAggregator;
 import java.time.Duration;
 import java.time.Instant;
@@ -203,9 +204,16 @@ public final class HuntPlanner {
     if (base != null) {
       ScheduledRuns.carry(base, s);
     }
+    boolean over = s.getPhase() == HuntPhase.Failed;
+    s.setTimeline(
+        RoundTimeline.of(
+            base == null ? null : base.getTimeline(),
+            round.startedAt(),
+            null,
+            RoundTimeline.ReportTimes.NONE,
+            over ? p.now() : null));
     List<HuntEvent> events = new ArrayList<>(before);
     events.add(new HuntEvent(run, HuntEventReason.blockedBy(blocker), blocker.message()));
-    boolean over = s.getPhase() == HuntPhase.Failed;
     return HuntPlan.nothing()
         .withRevoke(over)
         .withStatus(RoundStatus.unchanged(p.hunt().getStatus(), s) ? null : s)
@@ -218,8 +226,10 @@ public final class HuntPlanner {
    * probes wrote (with only the findings their hunt asked for).
    *
    * @param dropped one Event per report that held more than its hunt asked
+   * @param reportTimes what the round's reports say of their probes' times
    */
-  record RoundView(HuntDecisions.Observed seen, List<HuntEvent> dropped) {
+  record RoundView(
+      HuntDecisions.Observed seen, List<HuntEvent> dropped, RoundTimeline.ReportTimes reportTimes) {
 
     static RoundView of(HuntPicture p, HuntRound round, int run, ResolvedHunt resolved) {
       Map<String, GhostHuntReport> reports = new HashMap<>();
@@ -244,7 +254,8 @@ public final class HuntPlanner {
       return new RoundView(
           new HuntDecisions.Observed(
               targets, pods, reports.keySet(), entries, p.now(), round.deadline()),
-          dropped);
+          dropped,
+          RoundTimeline.ReportTimes.of(reports.values()));
     }
 
     private static List<HuntTarget> targets(

@@ -5,6 +5,7 @@ import io.ghosthunt.api.status.GhostChange;
 import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntPhase;
+import io.ghosthunt.api.status.HuntTimeline;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
@@ -15,6 +16,7 @@ import io.ghosthunt.operator.decision.HuntPlan.HuntEvent;
 import io.ghosthunt.operator.decision.HuntPlan.Started;
 import io.ghosthunt.operator.observer.HuntPicture;
 import io.ghosthunt.operator.status.HuntRound;
+import io.ghosthunt.operator.status.RoundTimeline;
 import io.ghosthunt.operator.status.RunHistory;
 import io.ghosthunt.operator.status.StatusAggregator;
 import java.time.Duration;
@@ -52,6 +54,7 @@ final class RoundStatus {
             view.seen().entries(),
             current ? base.getConditions() : null);
     GhostHuntStatus status = result.status();
+    status.setTimeline(timeline(p, round, current ? base : null, view, started, result));
     List<HuntEvent> events = new ArrayList<>(before);
     List<GhostName> appeared = List.of();
     if (run > 0) {
@@ -76,6 +79,30 @@ final class RoundStatus {
             run > 0 && status.getNextRunAt() != null
                 ? until(p.now(), Instant.parse(status.getNextRunAt()))
                 : null);
+  }
+
+  /**
+   * The round's timeline: the probes created when this reconcile's starts were answered (or, when
+   * an earlier reconcile made them and its write was lost, when the API server created them), the
+   * reports' latest times, and now if the round is complete; what is on record stays.
+   */
+  private static HuntTimeline timeline(
+      HuntPicture p,
+      HuntRound round,
+      GhostHuntStatus current,
+      HuntPlanner.RoundView view,
+      Started started,
+      StatusAggregator.Result result) {
+    Instant created =
+        started.pods().isEmpty()
+            ? RoundTimeline.latestCreated(view.seen().pods().values())
+            : started.answeredAt();
+    return RoundTimeline.of(
+        current == null ? null : current.getTimeline(),
+        round.startedAt(),
+        created,
+        view.reportTimes(),
+        result.complete() ? p.now() : null);
   }
 
   /**
@@ -183,6 +210,7 @@ final class RoundStatus {
         || !Objects.equals(prev.getProgress(), next.getProgress())
         || !Objects.equals(prev.getSummary(), next.getSummary())
         || !Objects.equals(prev.getStartedAt(), next.getStartedAt())
+        || !Objects.equals(prev.getTimeline(), next.getTimeline())
         || !Objects.equals(prev.getConditions(), next.getConditions())
         || !Objects.equals(prev.getChecks(), next.getChecks())
         || !Objects.equals(prev.getHauntedNodes(), next.getHauntedNodes())

@@ -7,6 +7,7 @@ import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.operator.decision.HuntPlan.HuntEvent;
 import io.ghosthunt.operator.decision.HuntPlan.Round;
 import io.ghosthunt.operator.observer.HuntPicture;
+import io.ghosthunt.operator.status.RoundTimeline;
 import io.ghosthunt.operator.status.StatusAggregator;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,6 +77,7 @@ final class ScheduledRuns {
     s.setObservedGeneration(generation);
     s.setPhase(HuntPhase.Pending);
     s.setStartedAt(p.now().toString());
+    s.setTimeline(RoundTimeline.starting(s.getStartedAt()));
     carry(carried, s);
     s.setRun(run);
     s.setLastRunAt(tick.runAt().toString());
@@ -171,6 +173,7 @@ final class ScheduledRuns {
     s.setObservedGeneration(c.getObservedGeneration());
     s.setPhase(c.getPhase());
     s.setStartedAt(c.getStartedAt());
+    s.setTimeline(c.getTimeline());
     s.setVerdict(c.getVerdict());
     s.setGhosts(c.getGhosts());
     s.setProgress(c.getProgress());

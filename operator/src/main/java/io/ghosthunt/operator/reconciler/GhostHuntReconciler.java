@@ -70,7 +70,9 @@ public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<Ghost
       HuntPicture picture = observer.observe(hunt, clock.instant());
       HuntPlan plan = HuntPlanner.plan(picture);
       if (!plan.start().isEmpty()) {
-        plan = plan.afterStart().apply(actor.start(hunt, plan.start()));
+        // Stamped as the actor returns: the round's probes were created by then (its timeline).
+        HuntPlan.Started started = actor.start(hunt, plan.start()).answeredAt(clock.instant());
+        plan = plan.afterStart().apply(started);
       }
       actor.perform(hunt, plan, context);
       return plan.lookAgain() == null

@@ -37,6 +37,7 @@ final class HuntStatusBuilder {
     s.setObservedGeneration(at.generation());
     s.setPhase(HuntPhase.Pending);
     s.setStartedAt(startedAt);
+    s.setTimeline(RoundTimeline.starting(startedAt));
     s.setSummary("starting the probes");
     s.setConditions(waiting(ConditionReason.Hunting, "starting", at));
     return s;
@@ -65,6 +66,8 @@ final class HuntStatusBuilder {
     GhostHuntStatus s = new GhostHuntStatus();
     s.setObservedGeneration(at.generation());
     s.setStartedAt(at.now().toString());
+    s.setTimeline(
+        RoundTimeline.of(null, s.getStartedAt(), null, RoundTimeline.ReportTimes.NONE, at.now()));
     s.setPhase(HuntPhase.Failed);
     s.setVerdict(HuntVerdict.Inconclusive);
     s.setGhosts(0);

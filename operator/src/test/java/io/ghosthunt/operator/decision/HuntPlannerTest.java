@@ -18,9 +18,11 @@ import io.ghosthunt.api.status.GhostHuntReportStatus;
 import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.HuntPhase;
+import io.ghosthunt.api.status.HuntTimeline;
 import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.api.status.ProbeTimeline;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.decision.HuntPlan.HuntEvent;
 import io.ghosthunt.operator.decision.HuntPlan.Round;
@@ -194,6 +196,8 @@ class HuntPlannerTest {
                 false,
                 Optional.empty()));
     assertEquals(HuntPhase.Failed, late.status().getPhase(), "ends with the blocker's reason");
+    assertEquals(T0.toString(), late.status().getTimeline().getSeenAt());
+    assertEquals(T0.plusSeconds(61).toString(), late.status().getTimeline().getCompletedAt());
     assertEquals("AdmissionPolicyMissing", late.status().getConditions().get(0).getReason());
     assertTrue(late.revoke());
     assertNull(late.lookAgain());
@@ -354,6 +358,7 @@ class HuntPlannerTest {
                 List.of(),
                 List.of()));
     assertEquals(1, run.status().getRun());
+    assertEquals("2026-12-06T12:05:01Z", run.status().getTimeline().getSeenAt(), "the run's own");
     assertEquals(new Round(1, 1), run.keep(), "every other run's probes and reports go");
     assertEquals(List.of(HuntEventReason.RunStarted), reasons(run));
     assertEquals(Duration.ZERO, run.lookAgain());
@@ -407,6 +412,8 @@ class HuntPlannerTest {
                 List.of(probe(going, "a", "Succeeded", 1)),
                 List.of(report(going, "a", true, 1))));
     assertEquals(HuntPhase.Complete, done.status().getPhase());
+    assertEquals("2026-12-06T12:05:01Z", done.status().getTimeline().getSeenAt());
+    assertEquals("2026-12-06T12:06:00Z", done.status().getTimeline().getCompletedAt());
     assertEquals(1, done.status().getRuns().size(), "the run joins the history");
     assertEquals(Duration.ofSeconds(240).plusMillis(200), done.lookAgain(), "until the next run");
     assertTrue(done.revoke());
@@ -426,5 +433,107 @@ class HuntPlannerTest {
             picture(h, T0.plusSeconds(3), List.of(node("a", "True")), List.of(), List.of(r)));
     assertTrue(reasons(plan).contains(HuntEventReason.FindingsDropped));
     assertEquals(1, plan.status().getChecks().size(), "only portOwner counted");
+  }
+
+  /** {@code r} as its probe wrote it: its process started and its report written at these times. */
+  static GhostHuntReport timed(GhostHuntReport r, Instant processStarted, Instant written) {
+    r.getStatus().setFinishedAt(written.toString());
+    r.getStatus()
+        .setTimeline(
+            new ProbeTimeline(
+                processStarted, processStarted.plusMillis(300), written.minusMillis(20)));
+    return r;
+  }
+
+  @Test
+  void aRoundsTimelineIsWrittenStepByStepAndATimeOnRecordNeverMoves() {
+    List<Node> nodes = List.of(node("a", "True"), node("b", "True"));
+    GhostHuntStatus clock =
+        HuntPlanner.plan(
+                picture(hunt(NODE_HUNT, 1, null), T0.plusMillis(250), nodes, List.of(), List.of()))
+            .status();
+    assertEquals("2026-12-06T12:00:00.250Z", clock.getTimeline().getSeenAt());
+    assertNull(clock.getTimeline().getProbesCreatedAt());
+
+    GhostHunt started = hunt(NODE_HUNT, 1, clock);
+    HuntPlan plan =
+        HuntPlanner.plan(picture(started, T0.plusSeconds(1), nodes, List.of(), List.of()));
+    Pod a = probe(started, "a", "Pending", 0);
+    Pod b = probe(started, "b", "Pending", 0);
+    GhostHuntStatus probing =
+        plan.afterStart()
+            .apply(
+                new Started(Map.of("a", a, "b", b), Map.of(), Optional.empty())
+                    .answeredAt(T0.plusMillis(1400)))
+            .status();
+    HuntTimeline t = probing.getTimeline();
+    assertEquals("2026-12-06T12:00:00.250Z", t.getSeenAt(), "seen stays");
+    assertEquals("2026-12-06T12:00:01.400Z", t.getProbesCreatedAt());
+    assertNull(t.getLastReportAt());
+
+    GhostHunt probed = hunt(NODE_HUNT, 1, probing);
+    GhostHuntReport fromA =
+        timed(report(probed, "a", false, 0), T0.plusMillis(2100), T0.plusMillis(2700));
+    List<Pod> probes =
+        List.of(probe(probed, "a", "Succeeded", 0), probe(probed, "b", "Running", 0));
+    GhostHuntStatus halfway =
+        HuntPlanner.plan(picture(probed, T0.plusSeconds(3), nodes, probes, List.of(fromA)))
+            .status();
+    t = halfway.getTimeline();
+    assertEquals("2026-12-06T12:00:01.400Z", t.getProbesCreatedAt(), "carried over");
+    assertEquals("2026-12-06T12:00:02.100Z", t.getLastProcessStartedAt());
+    assertEquals("2026-12-06T12:00:02.700Z", t.getLastReportAt());
+    assertNull(t.getCompletedAt());
+    assertNull(
+        HuntPlanner.plan(
+                picture(
+                    hunt(NODE_HUNT, 1, halfway), T0.plusSeconds(4), nodes, probes, List.of(fromA)))
+            .status(),
+        "a later look at the same reports moves nothing, so writes nothing");
+
+    GhostHuntReport fromB =
+        timed(report(probed, "b", false, 0), T0.plusMillis(2300), T0.plusMillis(4800));
+    HuntPlan done =
+        HuntPlanner.plan(
+            picture(
+                hunt(NODE_HUNT, 1, halfway),
+                T0.plusMillis(5050),
+                nodes,
+                probes,
+                List.of(fromA, fromB)));
+    t = done.status().getTimeline();
+    assertEquals(HuntPhase.Complete, done.status().getPhase());
+    assertEquals("2026-12-06T12:00:00.250Z", t.getSeenAt());
+    assertEquals("2026-12-06T12:00:01.400Z", t.getProbesCreatedAt());
+    assertEquals("2026-12-06T12:00:02.300Z", t.getLastProcessStartedAt());
+    assertEquals("2026-12-06T12:00:04.800Z", t.getLastReportAt());
+    assertEquals("2026-12-06T12:00:05.050Z", t.getCompletedAt());
+    assertNull(
+        HuntPlanner.plan(
+                picture(
+                    hunt(NODE_HUNT, 1, done.status()),
+                    T0.plusSeconds(30),
+                    nodes,
+                    List.of(),
+                    List.of(fromA, fromB)))
+            .status(),
+        "complete: written once");
+  }
+
+  @Test
+  void probesAnEarlierReconcileMadeCountFromTheirCreation() {
+    GhostHunt h =
+        hunt("{nodes: {names: [a]}, checks: {portOwner: {ports: [8080]}}}", 1, started(1));
+    Pod made =
+        new PodBuilder(probe(h, "a", "Running", 0))
+            .editMetadata()
+            .withCreationTimestamp("2026-12-06T12:00:01Z")
+            .endMetadata()
+            .build();
+    HuntPlan plan =
+        HuntPlanner.plan(
+            picture(h, T0.plusSeconds(2), List.of(node("a", "True")), List.of(made), List.of()));
+    assertTrue(plan.start().isEmpty());
+    assertEquals("2026-12-06T12:00:01Z", plan.status().getTimeline().getProbesCreatedAt());
   }
 }

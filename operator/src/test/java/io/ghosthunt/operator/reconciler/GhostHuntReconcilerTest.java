@@ -111,6 +111,23 @@ class GhostHuntReconcilerTest {
   }
 
   @Test
+  void theRoundsProbesCountAsCreatedWhenTheActorsStartReturns() {
+    GhostHuntStatus started = new GhostHuntStatus();
+    started.setObservedGeneration(1L);
+    started.setStartedAt(T0.toString());
+    started.setPhase(HuntPhase.Pending);
+    RecordingActor actor = new RecordingActor();
+    actor.answer =
+        new HuntPlan.Started(
+            Map.of("a", new io.fabric8.kubernetes.api.model.Pod()), Map.of(), Optional.empty());
+    Instant now = T0.plusMillis(1234);
+    reconciler(actor, now).reconcile(hunt(started), null);
+    GhostHuntStatus written = actor.performed.get(0).status();
+    assertEquals("2026-12-06T12:00:01.234Z", written.getTimeline().getProbesCreatedAt());
+    assertEquals(T0.toString(), written.getTimeline().getSeenAt());
+  }
+
+  @Test
   void aDeletedHuntIsCleanedUpByTheActor() {
     RecordingActor actor = new RecordingActor();
     reconciler(actor, T0).cleanup(hunt(null), null);

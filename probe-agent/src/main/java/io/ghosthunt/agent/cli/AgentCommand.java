@@ -21,9 +21,11 @@ import io.ghosthunt.api.ResolvedHunt;
 import io.ghosthunt.api.status.GhostHuntReportStatus;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.api.status.ProbeTimeline;
 import io.ghosthunt.api.status.ReportBounds;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,12 +120,73 @@ public final class AgentCommand {
     if (pods == null && (report == null || report.isBlank())) {
       throw new UsageException("--report NAME is required (or --pods for a pod hunt)");
     }
-    String namespace = ref.substring(0, ref.indexOf('/'));
-    String name = ref.substring(ref.indexOf('/') + 1);
     Path etc = Path.of(args.get("host-etc") != null ? args.get("host-etc") : "/etc");
     if (!Files.isDirectory(etc)) {
       throw new UsageException("--host-etc " + etc + " is not a directory");
     }
+    lastWordsFor(node);
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config()).build()) {
+      GhostHunt hunt = readHunt(client, ref, args);
+      if (hunt == null) {
+        return 2;
+      }
+      return pods != null
+          ? huntPods(client, hunt, pods, node, args)
+          : huntNode(client, hunt, node, report, etc, args);
+    } catch (KubernetesClientException e) {
+      System.err.println(Redactor.redact("ghosthunt agent: " + describe(e)));
+      return 2;
+    } finally {
+      finished = true;
+    }
+  }
+
+  /**
+   * Transient API errors (a restarting API server, a 5xx) are retried by the client with backoff.
+   * One hunt object takes every node's write, so an apply can wait behind hundreds of others: give
+   * it a minute rather than the client's default ten seconds.
+   */
+  private static Config config() {
+    return new ConfigBuilder(Config.autoConfigure(null))
+        .withRequestRetryBackoffLimit(6)
+        .withRequestRetryBackoffInterval(500)
+        .withRequestTimeout(60_000)
+        .build();
+  }
+
+  /**
+   * The hunt {@code NAMESPACE/NAME}, or null (said on stderr) when it is gone or at another
+   * generation than the one this probe was made for.
+   */
+  private GhostHunt readHunt(KubernetesClient client, String ref, Args args) {
+    doing = "reading GhostHunt " + ref + " from " + client.getMasterUrl();
+    GhostHunt hunt =
+        client
+            .resources(GhostHunt.class)
+            .inNamespace(ref.substring(0, ref.indexOf('/')))
+            .withName(ref.substring(ref.indexOf('/') + 1))
+            .get();
+    if (hunt == null) {
+      System.err.println("ghosthunt agent: GhostHunt " + ref + " not found");
+      return null;
+    }
+    long generation = hunt.getMetadata().getGeneration();
+    if (args.has("generation") && Long.parseLong(args.get("generation")) != generation) {
+      System.err.println(
+          "ghosthunt agent: GhostHunt "
+              + ref
+              + " is at generation "
+              + generation
+              + ", this probe was made for "
+              + args.get("generation")
+              + ": the operator starts a new probe");
+      return null;
+    }
+    return hunt;
+  }
+
+  /** The pod's termination message, should SIGTERM come before the report is written. */
+  private void lastWordsFor(String node) {
     Instant started = Instant.now();
     Thread lastWords =
         new Thread(
@@ -142,68 +205,61 @@ public final class AgentCommand {
             },
             "agent-last-words");
     Runtime.getRuntime().addShutdownHook(lastWords);
-    // Transient API errors (a restarting API server, a 5xx) are retried by the client with backoff.
-    // One hunt object takes every node's write, so an apply can wait behind hundreds of others:
-    // give
-    // it a minute rather than the client's default ten seconds.
-    Config config =
-        new ConfigBuilder(Config.autoConfigure(null))
-            .withRequestRetryBackoffLimit(6)
-            .withRequestRetryBackoffInterval(500)
-            .withRequestTimeout(60_000)
-            .build();
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-      doing = "reading GhostHunt " + ref + " from " + config.getMasterUrl();
-      GhostHunt hunt =
-          client.resources(GhostHunt.class).inNamespace(namespace).withName(name).get();
-      if (hunt == null) {
-        System.err.println("ghosthunt agent: GhostHunt " + ref + " not found");
-        return 2;
-      }
-      long generation = hunt.getMetadata().getGeneration();
-      if (args.has("generation") && Long.parseLong(args.get("generation")) != generation) {
-        System.err.println(
-            "ghosthunt agent: GhostHunt "
-                + ref
-                + " is at generation "
-                + generation
-                + ", this probe was made for "
-                + args.get("generation")
-                + ": the operator starts a new probe");
-        return 2;
-      }
-      if (pods != null) {
-        return huntPods(client, hunt, pods, node, args);
-      }
-      NodeStatus entry;
-      try {
-        ResolvedHunt resolved = HuntResolver.resolve(hunt.getSpec());
-        Duration timeout =
-            Duration.ofSeconds(
-                args.has("timeout")
-                    ? Long.parseLong(args.get("timeout"))
-                    : hunt.getSpec().timeoutSecondsOrDefault());
-        doing = "running the checks " + resolved.keys();
-        entry =
-            new CheckRunner(checks.apply(etc))
-                .run(resolved, node, timeout, configMapsIn(client, namespace));
-        FindingsTable.print(out, name, entry, resolved.skipped());
-      } catch (InvalidHuntException e) {
-        entry = new NodeStatus(node, NodePhase.Failed);
-        entry.setMessage("the hunt cannot run: " + e.getMessage());
-      }
-      entry.setGeneration(generation);
-      doing =
-          "writing GhostHuntReport " + namespace + "/" + report + " to " + config.getMasterUrl();
-      writeReport(client, namespace, report, compact(entry), Instant.now());
-      LOG.info("wrote the findings of node {} into GhostHuntReport {}/{}", node, namespace, report);
-      return entry.getPhase() == NodePhase.Done ? 0 : 2;
-    } catch (KubernetesClientException e) {
-      System.err.println(Redactor.redact("ghosthunt agent: " + describe(e)));
-      return 2;
-    } finally {
-      finished = true;
+  }
+
+  /**
+   * The checks on this node, into its report with their timeline; 0 when they ran and the report
+   * was written.
+   */
+  private int huntNode(
+      KubernetesClient client, GhostHunt hunt, String node, String report, Path etc, Args args) {
+    String namespace = hunt.getMetadata().getNamespace();
+    Instant checksStarted = null;
+    Instant checksFinished = null;
+    NodeStatus entry;
+    try {
+      ResolvedHunt resolved = HuntResolver.resolve(hunt.getSpec());
+      doing = "running the checks " + resolved.keys();
+      checksStarted = Instant.now();
+      entry =
+          new CheckRunner(checks.apply(etc))
+              .run(resolved, node, timeout(hunt, args), configMapsIn(client, namespace));
+      checksFinished = Instant.now();
+      FindingsTable.print(out, hunt.getMetadata().getName(), entry, resolved.skipped());
+    } catch (InvalidHuntException e) {
+      entry = new NodeStatus(node, NodePhase.Failed);
+      entry.setMessage("the hunt cannot run: " + e.getMessage());
     }
+    entry.setGeneration(hunt.getMetadata().getGeneration());
+    doing = "writing GhostHuntReport " + namespace + "/" + report + " to " + client.getMasterUrl();
+    writeReport(
+        client,
+        namespace,
+        report,
+        compact(entry),
+        timeline(checksStarted, checksFinished),
+        Instant.now());
+    LOG.info("wrote the findings of node {} into GhostHuntReport {}/{}", node, namespace, report);
+    return entry.getPhase() == NodePhase.Done ? 0 : 2;
+  }
+
+  /** --timeout, else the hunt's timeoutSeconds. */
+  private static Duration timeout(GhostHunt hunt, Args args) {
+    return Duration.ofSeconds(
+        args.has("timeout")
+            ? Long.parseLong(args.get("timeout"))
+            : hunt.getSpec().timeoutSecondsOrDefault());
+  }
+
+  /**
+   * This probe's timeline: its process's start (the JVM's, which the container's start is, to the
+   * millisecond) and its checks' start and end (null when they never ran).
+   */
+  static ProbeTimeline timeline(Instant checksStarted, Instant checksFinished) {
+    return new ProbeTimeline(
+        Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()),
+        checksStarted,
+        checksFinished);
   }
 
   /**
@@ -214,20 +270,17 @@ public final class AgentCommand {
       KubernetesClient client, GhostHunt hunt, List<PodHunt.Target> pods, String node, Args args) {
     String namespace = hunt.getMetadata().getNamespace();
     long generation = hunt.getMetadata().getGeneration();
-    Duration timeout =
-        Duration.ofSeconds(
-            args.has("timeout")
-                ? Long.parseLong(args.get("timeout"))
-                : hunt.getSpec().timeoutSecondsOrDefault());
     int[] failed = {0};
-    java.util.function.BiConsumer<PodHunt.Target, NodeStatus> write =
-        (t, entry) -> {
+    PodHunt.Done write =
+        (t, entry, checksStarted) -> {
+          Instant checksFinished = checksStarted == null ? null : Instant.now();
           entry.setGeneration(generation);
           doing =
               "writing GhostHuntReport " + namespace + "/" + t.report() + " (pod " + t.pod() + ")";
           // Printed first, as on a node: the log keeps what compact() and the bounds cut.
           FindingsTable.print(out, hunt.getMetadata().getName(), entry, List.of());
-          writeReport(client, namespace, t.report(), compact(entry), Instant.now());
+          ProbeTimeline timeline = timeline(checksStarted, checksFinished);
+          writeReport(client, namespace, t.report(), compact(entry), timeline, Instant.now());
           failed[0] += entry.getPhase() == NodePhase.Done ? 0 : 1;
         };
     try {
@@ -237,7 +290,7 @@ public final class AgentCommand {
         NodeStatus entry = new NodeStatus(node, NodePhase.Failed);
         entry.setPod(t.pod());
         entry.setMessage("the hunt cannot run: " + e.getMessage());
-        write.accept(t, entry);
+        write.accept(t, entry, null);
       }
       return 2;
     }
@@ -247,7 +300,7 @@ public final class AgentCommand {
               new io.ghosthunt.agent.host.PodProcesses(),
               node,
               Path.of(System.getProperty("java.io.tmpdir")))
-          .run(hunt, pods, Instant.now().plus(timeout), caBundle(client, hunt), write);
+          .run(hunt, pods, Instant.now().plus(timeout(hunt, args)), caBundle(client, hunt), write);
     } catch (IOException e) {
       System.err.println(Redactor.redact("ghosthunt agent: " + e.getMessage()));
       return 2;
@@ -336,6 +389,17 @@ public final class AgentCommand {
    */
   public static void writeReport(
       KubernetesClient client, String namespace, String report, NodeStatus entry, Instant at) {
+    writeReport(client, namespace, report, entry, null, at);
+  }
+
+  /** The same, with the probe's timeline (null: none). */
+  public static void writeReport(
+      KubernetesClient client,
+      String namespace,
+      String report,
+      NodeStatus entry,
+      ProbeTimeline timeline,
+      Instant at) {
     int cut = ReportBounds.fit(entry);
     if (cut > 0) {
       LOG.info(
@@ -346,7 +410,7 @@ public final class AgentCommand {
     }
     GhostHuntReport patch = new GhostHuntReport();
     patch.setMetadata(new ObjectMetaBuilder().withName(report).withNamespace(namespace).build());
-    patch.setStatus(reportStatus(entry, at));
+    patch.setStatus(reportStatus(entry, timeline, at));
     client
         .resource(patch)
         .subresource("status")
@@ -363,7 +427,9 @@ public final class AgentCommand {
    * cluster passes here, so that no path around the check runner (a pod hunt's failure message with
    * its child's stderr, an entry read back from a child's JSON) writes an unredacted word.
    */
-  static GhostHuntReportStatus reportStatus(NodeStatus entry, Instant at) {
-    return GhostHuntReportStatus.of(Redactor.redact(entry), at.toString());
+  static GhostHuntReportStatus reportStatus(NodeStatus entry, ProbeTimeline timeline, Instant at) {
+    GhostHuntReportStatus status = GhostHuntReportStatus.of(Redactor.redact(entry), at.toString());
+    status.setTimeline(timeline);
+    return status;
   }
 }

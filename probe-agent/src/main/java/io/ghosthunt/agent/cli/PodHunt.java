@@ -59,6 +59,16 @@ final class PodHunt {
     }
   }
 
+  /** What is done with a pod's entry as soon as it is known. */
+  @FunctionalInterface
+  interface Done {
+    /**
+     * @param checksStarted when this pod's checks began (its child process started), or null when
+     *     none ran
+     */
+    void accept(Target t, NodeStatus entry, Instant checksStarted);
+  }
+
   private final PodProcesses processes;
   private final String node;
   private final Path tmp;
@@ -70,12 +80,7 @@ final class PodHunt {
   }
 
   /** Each pod's entry, in order, handed to {@code done} as soon as it is known. */
-  void run(
-      GhostHunt hunt,
-      List<Target> targets,
-      Instant deadline,
-      byte[] caBundle,
-      java.util.function.BiConsumer<Target, NodeStatus> done)
+  void run(GhostHunt hunt, List<Target> targets, Instant deadline, byte[] caBundle, Done done)
       throws IOException {
     Path file = Files.createTempFile(tmp, "hunt-", ".json");
     Path ca =
@@ -92,10 +97,11 @@ final class PodHunt {
         // rest.
         Duration left = Duration.between(Instant.now(), deadline);
         Duration share = left.dividedBy(targets.size() - i);
+        Instant began = Instant.now();
         NodeStatus entry = hunt(t, pids.getOrDefault(t.uid(), List.of()), file, ca, share);
         entry.setPod(t.pod());
         entry.setNode(node);
-        done.accept(t, entry);
+        done.accept(t, entry, began);
       }
     } finally {
       Files.deleteIfExists(file);

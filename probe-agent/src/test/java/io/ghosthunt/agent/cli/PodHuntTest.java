@@ -1,6 +1,7 @@
 package io.ghosthunt.agent.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,7 +82,10 @@ class PodHuntTest {
             List.of(new PodHunt.Target("web-1", "u-1", "r-1")),
             Instant.now().plusSeconds(30),
             null,
-            (t, entry) -> written.add(entry));
+            (t, entry, checksStarted) -> {
+              assertNotNull(checksStarted, "the pod's checks were tried");
+              written.add(entry);
+            });
     assertEquals(1, written.size());
     NodeStatus entry = written.get(0);
     assertEquals(NodePhase.Failed, entry.getPhase());
