@@ -14,13 +14,11 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -31,10 +29,12 @@ import org.slf4j.MDC;
  * operator restart mid-hunt picks up where it stopped without duplicate pods.
  */
 // Probes write their own reports, whose events wake the hunt up; its own status writes need not.
-// Reports of a thousand nodes arrive within seconds: at most two reconciles (and status writes)
-// per hunt and second, each aggregating all the reports that arrived meanwhile.
-@ControllerConfiguration(name = "ghosthunt", fieldManager = StatusWriter.FIELD_MANAGER)
-@RateLimited(maxReconciliations = 2, within = 1, unit = TimeUnit.SECONDS)
+// Reports of a thousand nodes arrive within seconds: after a burst, at most two reconciles (and
+// status writes) per hunt and second, each aggregating all the reports that arrived meanwhile.
+@ControllerConfiguration(
+    name = "ghosthunt",
+    fieldManager = StatusWriter.FIELD_MANAGER,
+    rateLimiter = BurstRateLimiter.class)
 public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<GhostHunt> {
 
   private static final Logger LOG = LoggerFactory.getLogger(GhostHuntReconciler.class);

@@ -67,6 +67,10 @@ class ChartTest {
         container.path("securityContext").path("capabilities").path("drop").path(0).asText());
     assertEquals("/healthz", container.path("livenessProbe").path("httpGet").path("path").asText());
     assertEquals("/readyz", container.path("readinessProbe").path("httpGet").path("path").asText());
+    // Ready within a second of the operator's start: helm install --wait returns then.
+    assertEquals("/healthz", container.path("startupProbe").path("httpGet").path("path").asText());
+    assertEquals(1, container.path("startupProbe").path("periodSeconds").asInt());
+    assertEquals(1, container.path("readinessProbe").path("periodSeconds").asInt());
     assertEquals("256Mi", container.path("resources").path("requests").path("memory").asText());
     assertEquals("ghcr.io/ghosthunt/operator:0.1.0", container.path("image").asText());
     Map<String, JsonNode> env = env(container);
