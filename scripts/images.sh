@@ -6,6 +6,11 @@
 # the results with `ctr images import`.
 #
 #   scripts/images.sh bases    build the missing bases into $GHOSTHUNT_IMAGES; prints that folder
+#   scripts/images.sh cds BASE JAR IMAGE_JAR OUT -- JAVA_ARGS...
+#                              a class data sharing archive for an image (what `mvn -Pimages package`
+#                              runs before Jib): the image's own JVM, in BASE's root filesystem, with
+#                              JAR at IMAGE_JAR, runs `java -XX:ArchiveClassesAtExit=OUT JAVA_ARGS`
+#                              (the image's entrypoint, with its training command)
 #
 # Environment: GHOSTHUNT_IMAGES (default ~/.cache/ghosthunt/images), K8S_VERSION (for the pause binary
 # that scripts/control-plane.sh build compiled; default: the parent pom's kube.version),
@@ -103,7 +108,46 @@ cmd_bases() {
   echo "$IMAGES"
 }
 
+# An archive made by another JVM, or for a jar of another size or modification time, is ignored
+# with a warning: so the base's own JVM makes it, in the base's root filesystem (unpacked once next
+# to it), with the jar where the image has it and dated as Jib dates the files it adds
+# (EPOCH_PLUS_SECOND). It runs in namespaces of its own: mounts, PIDs, and a network with only
+# loopback, where the training's connections are refused.
+cmd_cds() {
+  local base=$1 jar=$2 image_jar=$3 out=$4
+  shift 4
+  [ "${1:-}" = "--" ] && shift
+  local tar="$IMAGES/$base.tar" root="$IMAGES/$base.root"
+  [ -s "$tar" ] || { log "no $tar: run scripts/images.sh bases first"; exit 2; }
+  [ "$(id -u)" = 0 ] || { log "cds: run as root (the training runs in the base's root filesystem)"; exit 2; }
+  if [ ! -d "$root" ] || [ "$tar" -nt "$root" ]; then
+    rm -rf "$root" "$root.partial"
+    mkdir -p "$root.partial"
+    tar -xOf "$tar" layer.tar | tar -x -C "$root.partial"
+    mv "$root.partial" "$root"
+  fi
+  rm -f "$out"
+  mkdir -p "$(dirname "$out")"
+  unshare --mount --pid --net --fork --propagation private sh -es "$root" "$jar" "$image_jar" "$out" "$@" <<'SH'
+root=$1; jar=$2; image_jar=$3; out=$4; shift 4
+ip link set lo up
+mount -t proc proc "$root/proc"
+mount --rbind /dev "$root/dev"
+mount -t tmpfs tmpfs "$root/tmp"
+dir=$(dirname "$image_jar")
+mkdir -p "$root$dir"
+mount -t tmpfs tmpfs "$root$dir"
+cp "$jar" "$root$image_jar"
+touch -d @1 "$root$image_jar"
+chroot "$root" java -XX:ArchiveClassesAtExit="$dir/training.jsa" -Xlog:cds=error "$@" >/dev/null
+cp "$root$dir/training.jsa" "$out"
+SH
+  [ -s "$out" ] || { log "cds: no archive made for $image_jar"; exit 1; }
+  log "cds: $out ($(du -h "$out" | cut -f1)) for $image_jar on $base"
+}
+
 case "${1:-}" in
   bases) cmd_bases ;;
-  *) echo "usage: $0 bases" >&2; exit 2 ;;
+  cds) shift; cmd_cds "$@" ;;
+  *) echo "usage: $0 bases | cds BASE JAR IMAGE_JAR OUT -- JAVA_ARGS..." >&2; exit 2 ;;
 esac

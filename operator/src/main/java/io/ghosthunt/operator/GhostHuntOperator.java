@@ -298,6 +298,11 @@ public final class GhostHuntOperator implements AutoCloseable {
           System.out.print(USAGE);
           return;
         }
+        case "--cds-training" -> {
+          CdsTraining.run();
+          // The operator's threads would keep the JVM up; the archive is written at exit.
+          System.exit(0);
+        }
         default -> {
           System.err.println("ghosthunt operator: unknown option " + a + " (see --help)");
           System.exit(2);

@@ -2,6 +2,7 @@ package io.ghosthunt.agent;
 
 import io.ghosthunt.agent.check.Checks;
 import io.ghosthunt.agent.cli.AgentCommand;
+import io.ghosthunt.agent.cli.CdsTraining;
 import io.ghosthunt.agent.cli.CheckCommand;
 import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.agent.cli.UsageException;
@@ -52,6 +53,7 @@ public final class Main {
         case "check" -> new CheckCommand(Checks::live, System.out).run(rest);
         case "agent" -> new AgentCommand(Checks::onNode, System.out).run(rest);
         case "hunt" -> new HuntCommand(System.out, System.err).run(rest);
+        case "cds-training" -> CdsTraining.run();
         case "demo" ->
             throw new UsageException("the demo runs from the source tree: ./ghosthunt demo");
         case "operator" ->
