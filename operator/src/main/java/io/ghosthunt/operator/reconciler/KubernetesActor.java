@@ -181,17 +181,19 @@ public final class KubernetesActor implements HuntActor {
           plan.finished().status().getVerdict(),
           plan.finished().status().getSummary());
     }
+    if (plan.status() != null) {
+      // Server-side apply from a fresh object, put into the controller's cache at once, so that
+      // the next reconcile reads what this one wrote. The verdict first, the cleanup after: a
+      // cleanup that fails is done by the next reconcile, which finds the round decided and its
+      // probes or their identity still there.
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
+          hunt, StatusWriter.fresh(hunt, plan.status()), context);
+    }
     if (plan.revoke()) {
       revoke(hunt);
     }
     if (plan.keep() != null) {
       dropOtherRounds(hunt, plan.keep());
-    }
-    if (plan.status() != null) {
-      // Server-side apply from a fresh object, put into the controller's cache at once, so that
-      // the next reconcile reads what this one wrote.
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
-          hunt, StatusWriter.fresh(hunt, plan.status()), context);
     }
   }
 
