@@ -29,6 +29,20 @@ import java.time.Instant;
  */
 public final class CdsTraining {
 
+  private static final String HUNT =
+      """
+      {"apiVersion": "ghosthunt.io/v1alpha1", "kind": "GhostHunt",
+       "metadata": {"name": "training", "namespace": "cds", "generation": 1},
+       "spec": {"checks": {"portOwner": {"ports": [1]}}, "timeoutSeconds": 10}}
+      """;
+
+  private static final String STATUS =
+      """
+      {"apiVersion": "v1", "kind": "Status", "status": "Failure", "code": 404, "reason": "NotFound",
+       "message": "ghosthuntreports.ghosthunt.io \\"training\\" not found",
+       "details": {"name": "training", "group": "ghosthunt.io", "kind": "ghosthuntreports"}}
+      """;
+
   private CdsTraining() {}
 
   public static int run() {
@@ -75,6 +89,11 @@ public final class CdsTraining {
                   AgentCommand.reportStatus(
                       entry, AgentCommand.timeline(null, null), Instant.now()));
       client.getKubernetesSerialization().unmarshal(json, Object.class);
+      // What the agent reads: its hunt, and the Status of a refusal; any resource by its kind,
+      // which fills the client's registry of every kind it knows.
+      client.getKubernetesSerialization().unmarshal(HUNT, GhostHunt.class);
+      client.getKubernetesSerialization().unmarshal(STATUS);
+      client.getKubernetesSerialization().unmarshal(HUNT);
       try {
         client.resources(GhostHunt.class).inNamespace("cds").withName("training").get();
       } catch (KubernetesClientException expected) {
