@@ -639,11 +639,14 @@ class GhostHuntOperatorIT {
   }
 
   private static String tokenConfig(String token) {
+    Path file = null;
     try {
-      Path file = java.nio.file.Files.createTempFile("agent", ".kubeconfig");
+      file = java.nio.file.Files.createTempFile("agent", ".kubeconfig");
       return java.nio.file.Files.readString(ControlPlane.tokenKubeconfig(client, token, file));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    } finally {
+      ControlPlane.deleteQuietly(file);
     }
   }
 

@@ -188,11 +188,15 @@ public final class ControlPlane implements AutoCloseable {
                     .build())
             .getStatus()
             .getToken();
+    Path file = null;
     try {
-      Path file = Files.createTempFile(account, ".kubeconfig");
+      file = Files.createTempFile(account, ".kubeconfig");
       return clientFor(Files.readString(tokenKubeconfig(admin, token, file)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      // It holds the token: read once, never left behind in /tmp.
+      deleteQuietly(file);
     }
   }
 
@@ -281,6 +285,18 @@ public final class ControlPlane implements AutoCloseable {
   private void down() {
     if (state != null) {
       script("down");
+    }
+  }
+
+  /** Deletes a file of credentials, if there is one. */
+  public static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

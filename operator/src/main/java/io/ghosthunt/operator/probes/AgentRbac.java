@@ -148,25 +148,45 @@ public final class AgentRbac {
   }
 
   public void apply(GhostHunt hunt) {
-    for (HasMetadata o : objects(hunt)) {
-      client.resource(o).fieldManager(Labels.OPERATOR).forceConflicts().serverSideApply();
-    }
+    applies(hunt).forEach(Runnable::run);
+  }
+
+  /**
+   * What gives the hunt's agent its identity, one server-side apply per object, independent of one
+   * another: a RoleBinding may name a Role or ServiceAccount that does not exist yet.
+   */
+  public List<Runnable> applies(GhostHunt hunt) {
+    return objects(hunt).stream()
+        .<Runnable>map(
+            o ->
+                () ->
+                    client
+                        .resource(o)
+                        .fieldManager(Labels.OPERATOR)
+                        .forceConflicts()
+                        .serverSideApply())
+        .toList();
   }
 
   public void delete(GhostHunt hunt) {
+    deletions(hunt).forEach(Runnable::run);
+  }
+
+  /**
+   * What removes the hunt's agent identity: its ServiceAccount, RoleBinding and Role, one call
+   * each, independent of one another (the actor runs them at once).
+   */
+  public List<Runnable> deletions(GhostHunt hunt) {
     String uid = Labels.HUNT_UID + "=" + hunt.getMetadata().getUid();
-    client.serviceAccounts().inNamespace(config.probeNamespace()).withLabelSelector(uid).delete();
-    client
-        .rbac()
-        .roleBindings()
-        .inNamespace(hunt.getMetadata().getNamespace())
-        .withLabelSelector(uid)
-        .delete();
-    client
-        .rbac()
-        .roles()
-        .inNamespace(hunt.getMetadata().getNamespace())
-        .withLabelSelector(uid)
-        .delete();
+    String ns = hunt.getMetadata().getNamespace();
+    return List.of(
+        () ->
+            client
+                .serviceAccounts()
+                .inNamespace(config.probeNamespace())
+                .withLabelSelector(uid)
+                .delete(),
+        () -> client.rbac().roleBindings().inNamespace(ns).withLabelSelector(uid).delete(),
+        () -> client.rbac().roles().inNamespace(ns).withLabelSelector(uid).delete());
   }
 }

@@ -19,6 +19,7 @@ import io.ghosthunt.operator.probes.ProbePodFactory;
 import io.ghosthunt.operator.probes.ReportFactory;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,7 +77,7 @@ public final class KubernetesActor implements HuntActor {
   @Override
   public Started start(GhostHunt hunt, List<ProbeStart> starts) {
     try {
-      rbac.apply(hunt);
+      allAtOnce(rbac.applies(hunt));
     } catch (KubernetesClientException e) {
       return new Started(Map.of(), Map.of(), Optional.of(blockerOrThrow(e)));
     }
@@ -181,19 +182,18 @@ public final class KubernetesActor implements HuntActor {
           plan.finished().status().getVerdict(),
           plan.finished().status().getSummary());
     }
-    if (plan.status() != null) {
-      // Server-side apply from a fresh object, put into the controller's cache at once, so that
-      // the next reconcile reads what this one wrote. The verdict first, the cleanup after: a
-      // cleanup that fails is done by the next reconcile, which finds the round decided and its
-      // probes or their identity still there.
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
-          hunt, StatusWriter.fresh(hunt, plan.status()), context);
-    }
+    // The cleanup before the verdict: once a hunt is Complete no probe of it runs or holds a right.
     if (plan.revoke()) {
       revoke(hunt);
     }
     if (plan.keep() != null) {
       dropOtherRounds(hunt, plan.keep());
+    }
+    if (plan.status() != null) {
+      // Server-side apply from a fresh object, put into the controller's cache at once, so that
+      // the next reconcile reads what this one wrote.
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
+          hunt, StatusWriter.fresh(hunt, plan.status()), context);
     }
   }
 
@@ -203,12 +203,34 @@ public final class KubernetesActor implements HuntActor {
 
   /** The hunt's probes and the agent identity they ran as. */
   private void revoke(GhostHunt hunt) {
-    client
-        .pods()
-        .inNamespace(config.probeNamespace())
-        .withLabelSelector(Labels.HUNT_UID + "=" + hunt.getMetadata().getUid())
-        .delete();
-    rbac.delete(hunt);
+    List<Runnable> deletions = new ArrayList<>(rbac.deletions(hunt));
+    deletions.add(
+        () ->
+            client
+                .pods()
+                .inNamespace(config.probeNamespace())
+                .withLabelSelector(Labels.HUNT_UID + "=" + hunt.getMetadata().getUid())
+                .delete());
+    // The verdict is written after them (Complete means no probe holds a right any more).
+    allAtOnce(deletions);
+  }
+
+  /**
+   * Independent API calls on the starter threads, waited for: one round trip instead of one per
+   * call. The first failure is thrown, as a {@link KubernetesClientException}.
+   */
+  private void allAtOnce(List<Runnable> calls) {
+    List<Future<Optional<Blocker>>> done =
+        calls.stream()
+            .map(
+                c ->
+                    starter.submit(
+                        () -> {
+                          c.run();
+                          return Optional.<Blocker>empty();
+                        }))
+            .toList();
+    done.forEach(this::await);
   }
 
   /** The probes and reports of every round but {@code keep}. */
