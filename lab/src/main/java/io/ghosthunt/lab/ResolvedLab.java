@@ -123,7 +123,8 @@ public final class ResolvedLab {
               use-syslog: no
               module-config: "iterator"
               access-control: 0.0.0.0/0 allow
-              # Only corp.test: anything else is refused at once, not looked for on the Internet.
+              # Only corp.test: anything else is answered at once (refused, or NXDOMAIN from unbound's own
+              # test. zone), never looked for on the Internet.
               local-zone: "." refuse
               local-zone: "corp.test." static
               local-data: "corp.test. 3600 IN SOA ns1.corp.test. hostmaster.corp.test. 1 3600 600 86400 300"

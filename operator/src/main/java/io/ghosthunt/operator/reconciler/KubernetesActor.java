@@ -144,7 +144,8 @@ public final class KubernetesActor implements HuntActor {
       return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KubernetesClientException("interrupted while starting probes", e);
+      throw new KubernetesClientException(
+          "interrupted while calling the API server for the probes", e);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof KubernetesClientException k
           ? k
