@@ -334,7 +334,24 @@ public final class LabNode implements AutoCloseable {
               Path made = Files.createTempDirectory("ghosthunt-images-");
               Teardown.register(
                   "image store " + made,
-                  () -> Lab.exec(List.of("rm", "-rf", made.toString()), Duration.ofMinutes(1)));
+                  () -> {
+                    // A signal to the whole process group ends the import's shell before the hook
+                    // can kill it with its children, and leaves its containerd orphaned: found by
+                    // its folder on its command line, as a node's.
+                    String folder = made.toString();
+                    List<ProcessHandle> left =
+                        ProcessHandle.allProcesses()
+                            .filter(
+                                p ->
+                                    p.info()
+                                        .commandLine()
+                                        .map(c -> c.contains(folder))
+                                        .orElse(false))
+                            .toList();
+                    left.forEach(ProcessHandle::destroyForcibly);
+                    left.forEach(LabNode::waitFor);
+                    Lab.exec(List.of("rm", "-rf", folder), Duration.ofMinutes(1));
+                  });
               return made;
             });
     writeContainerdConfig(seed);
@@ -364,6 +381,10 @@ public final class LabNode implements AutoCloseable {
       set -e
       containerd --config "$DIR/containerd.toml" >"$DIR/containerd.log" 2>&1 &
       pid=$!
+      # Its containerd goes with the shell: a background job ignores the terminal's Ctrl-C.
+      trap 'kill $pid 2>/dev/null || true' EXIT
+      trap 'exit 130' INT
+      trap 'exit 143' TERM
       i=0
       until [ -S "$DIR/state/containerd.sock" ]; do
         i=$((i + 1)); [ $i -le 300 ] || { echo "containerd did not open its socket in 30 s" >&2; kill $pid; exit 1; }
