@@ -2,12 +2,13 @@
 # A real Kubernetes control plane for tests, built from the Go module proxy (no binary downloads).
 #
 #   scripts/control-plane.sh build   build kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy,
-#                                    kubelet, etcd, the pause binary and the helm CLI (and copy kubectl)
+#                                    kubelet, etcd, the pause binary, CoreDNS and the helm CLI (and copy kubectl)
 #   scripts/control-plane.sh up      start etcd, kube-apiserver, kube-controller-manager and kube-scheduler on
 #                                    loopback; last line: the admin kubeconfig
 #   scripts/control-plane.sh down    stop them and remove their state
 #
-# Environment: K8S_VERSION and HELM_VERSION (default: the parent pom's kube.version and helm.version),
+# Environment: K8S_VERSION, HELM_VERSION, COREDNS_VERSION (default: the parent pom's kube.version,
+#              helm.version and coredns.version),
 #              ETCD_VERSION (default 3.6.16), GHOSTHUNT_CONTROLLERS (0: up starts no controller-manager
 #              and scheduler), KUBEAPITEST_DIR (default ~/.kubeapitest), GHOSTHUNT_CP_DIR (state for up/down).
 set -euo pipefail
@@ -22,6 +23,7 @@ pom_property() {
 }
 K8S_VERSION=${K8S_VERSION:-$(pom_property kube.version)}
 HELM_VERSION=${HELM_VERSION:-$(pom_property helm.version)}
+COREDNS_VERSION=${COREDNS_VERSION:-$(pom_property coredns.version)}
 ETCD_VERSION=${ETCD_VERSION:-3.6.16}
 KUBEAPITEST_DIR=${KUBEAPITEST_DIR:-$HOME/.kubeapitest}
 BIN_DIR="$KUBEAPITEST_DIR/k8s/${K8S_VERSION}-linux-amd64"
@@ -117,6 +119,20 @@ GO
   (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/etcd" .)
 }
 
+# CoreDNS exactly as its release is built (its main package, every plugin of its plugin.cfg), for
+# the lab clusters' kube-dns; scripts/images.sh puts it into an image.
+build_coredns() {
+  local dir="$WORK_DIR/coredns-$COREDNS_VERSION"
+  mkdir -p "$dir"
+  log "coredns v$COREDNS_VERSION: go install github.com/coredns/coredns"
+  (cd "$dir" && CGO_ENABLED=0 GOBIN="$BIN_DIR" go install -trimpath -ldflags "-s -w" \
+    "github.com/coredns/coredns@v$COREDNS_VERSION")
+}
+
+coredns_present() {
+  [ -x "$BIN_DIR/coredns" ] && "$BIN_DIR/coredns" -version 2>/dev/null | grep -qx "CoreDNS-$COREDNS_VERSION"
+}
+
 install_kubectl() {
   local gc; gc=$(command -v kubectl 2>/dev/null || true)
   local candidate=""
@@ -178,6 +194,7 @@ cmd_build() {
     [ -x "$BIN_DIR/$cmd" ] && log "$cmd present" || build_k8s "$cmd"
   done
   helm_present && log "helm v$HELM_VERSION present" || build_helm
+  coredns_present && log "coredns v$COREDNS_VERSION present" || build_coredns
   log "binaries in $BIN_DIR ($((SECONDS - start)) s)"
   "$BIN_DIR/kube-apiserver" --version >&2
 }

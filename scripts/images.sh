@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The base images GhostHunt's container images are built on, and the pod sandbox (pause) image,
+# The base images GhostHunt's container images are built on, the pod sandbox (pause) image and the
+# lab clusters' CoreDNS image,
 # with neither a registry nor a Docker daemon: root filesystems made by mmdebstrap from Debian's
 # packages, exactly the packages and versions that the Dockerfiles pin, saved as docker-archive
 # tarballs. Jib puts the jars on top of them (`mvn -Pimages package`); a node's containerd imports
@@ -12,8 +13,9 @@
 #                              JAR at IMAGE_JAR, runs `java -XX:ArchiveClassesAtExit=OUT JAVA_ARGS`
 #                              (the image's entrypoint, with its training command)
 #
-# Environment: GHOSTHUNT_IMAGES (default ~/.cache/ghosthunt/images), K8S_VERSION (for the pause binary
-# that scripts/control-plane.sh build compiled; default: the parent pom's kube.version),
+# Environment: GHOSTHUNT_IMAGES (default ~/.cache/ghosthunt/images), K8S_VERSION and COREDNS_VERSION
+# (for the pause and coredns binaries that scripts/control-plane.sh build compiled; default: the
+# parent pom's kube.version and coredns.version),
 # DEBIAN_MIRROR (default deb.debian.org).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,6 +24,9 @@ K8S_VERSION=${K8S_VERSION:-$(sed -n 's:.*<kube.version>\(.*\)</kube.version>.*:\
 IMAGES=${GHOSTHUNT_IMAGES:-$HOME/.cache/ghosthunt/images}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org}
 PAUSE_BIN=${KUBEAPITEST_DIR:-$HOME/.kubeapitest}/k8s/${K8S_VERSION}-linux-amd64/pause
+COREDNS_VERSION=${COREDNS_VERSION:-$(sed -n 's:.*<coredns.version>\(.*\)</coredns.version>.*:\1:p' "$here/pom.xml" | head -1)}
+[ -n "$COREDNS_VERSION" ] || { echo "[images] no <coredns.version> in $here/pom.xml" >&2; exit 2; }
+COREDNS_BIN=$(dirname "$PAUSE_BIN")/coredns
 # The tag the sandbox image is known by; the nodes' containerd config names the same.
 PAUSE_TAG=registry.k8s.io/pause:3.10
 
@@ -85,16 +90,17 @@ debian_base() {
   log "$name: $(du -h "$out" | cut -f1)"
 }
 
-pause_image() {
-  local out="$IMAGES/pause.tar"
-  if [ -s "$out" ]; then log "pause present"; return; fi
-  [ -x "$PAUSE_BIN" ] || { log "no $PAUSE_BIN: run scripts/control-plane.sh build first"; exit 2; }
+# An image of one static binary at /NAME, its entrypoint: BIN TAG OUT.
+binary_image() {
+  local bin=$1 tag=$2 out=$3 name; name=$(basename "$1")
+  if [ -s "$out" ]; then log "$name present: $tag"; return; fi
+  [ -x "$bin" ] || { log "no $bin: run scripts/control-plane.sh build first"; exit 2; }
   local dir; dir=$(mktemp -d)
-  install -m 0755 "$PAUSE_BIN" "$dir/pause"
-  tar -C "$dir" --owner=0 --group=0 --mtime=@0 -cf "$dir/rootfs.tar" pause
-  docker_archive "$dir/rootfs.tar" "$PAUSE_TAG" "$out" /pause
+  install -m 0755 "$bin" "$dir/$name"
+  tar -C "$dir" --owner=0 --group=0 --mtime=@0 -cf "$dir/rootfs.tar" "$name"
+  docker_archive "$dir/rootfs.tar" "$tag" "$out" "/$name"
   rm -rf "$dir"
-  log "pause: $PAUSE_TAG"
+  log "$name: $tag"
 }
 
 cmd_bases() {
@@ -104,7 +110,12 @@ cmd_bases() {
   # The operator runs as this user; the Dockerfile creates the same.
   debian_base operator-base "$here/operator/Dockerfile" \
     'chroot "$1" sh -c "groupadd --system --gid 65532 ghosthunt && useradd --system --uid 65532 --gid 65532 --no-create-home --shell /usr/sbin/nologin ghosthunt"'
-  pause_image
+  binary_image "$PAUSE_BIN" "$PAUSE_TAG" "$IMAGES/pause.tar"
+  # CoreDNS as its release image has it, under the tag kubeadm deploys. Unlike the release image
+  # (user nonroot, a file capability on the binary to bind port 53) it runs as root, as pause does:
+  # kubeadm's Deployment drops every capability but NET_BIND_SERVICE.
+  binary_image "$COREDNS_BIN" "registry.k8s.io/coredns/coredns:v$COREDNS_VERSION" \
+    "$IMAGES/coredns-v$COREDNS_VERSION.tar"
   echo "$IMAGES"
 }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.ghosthunt.agent.cli.HuntCommand;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.GhostHunt;
@@ -17,6 +18,8 @@ import io.ghosthunt.lab.Lab;
 import io.ghosthunt.lab.LabHost;
 import io.ghosthunt.lab.ResolvedLab;
 import io.ghosthunt.lab.cluster.HauntedCluster;
+import io.ghosthunt.lab.cluster.Images;
+import io.ghosthunt.lab.cluster.LabNode;
 import io.ghosthunt.operator.probes.Labels;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -119,6 +122,79 @@ class HauntedHouseE2E {
       String metrics = node.getValue().sh("curl -sf -m 5 http://" + ip + ":8080/metrics");
       assertTrue(metrics.contains("jvm_"), node.getKey() + ": " + metrics);
     }
+  }
+
+  /**
+   * The cluster DNS pods meet in a real cluster: CoreDNS built here, deployed as kubeadm does, on
+   * another node than the asking pod's (the kube-dns Service's rules and the pod routes), answering
+   * Services from the API and forwarding the rest to the lab's authority; a name nobody has fails.
+   */
+  @Test
+  @Order(0)
+  void aPodResolvesServicesAndTheLabsNamesThroughCoreDns() {
+    String kubernetes =
+        cluster
+            .client
+            .services()
+            .inNamespace("default")
+            .withName("kubernetes")
+            .get()
+            .getSpec()
+            .getClusterIP();
+    String script =
+        "cat /etc/resolv.conf; for n in kubernetes.default kubernetes.default.svc.cluster.local "
+            + ResolvedLab.DB
+            + " nosuch.default.svc.cluster.local; do getent hosts $n || echo \"$n: none\"; done";
+    Pod asked =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("dns-lookup")
+            .withNamespace("default")
+            .endMetadata()
+            .withNewSpec()
+            .withNodeName("node-e")
+            .withRestartPolicy("Never")
+            .addNewContainer()
+            .withName("lookup")
+            .withImage(Images.probeAgent())
+            .withCommand("sh", "-c", script)
+            .endContainer()
+            .endSpec()
+            .build();
+    cluster.client.resource(asked).create();
+    cluster
+        .client
+        .pods()
+        .inNamespace("default")
+        .withName("dns-lookup")
+        .waitUntilCondition(
+            p -> p != null && "Succeeded".equals(p.getStatus().getPhase()), 2, TimeUnit.MINUTES);
+    // The kubelet's log format: "<time> stdout F <line>".
+    List<String> printed =
+        cluster
+            .nodes
+            .get("node-e")
+            .containerLogs("default")
+            .lines()
+            .map(l -> l.replaceFirst("^\\S+ std(out|err) [FP] ", ""))
+            .toList();
+    Map<String, String> answers = new TreeMap<>();
+    for (String l : printed) {
+      String[] f = l.trim().split("\\s+");
+      if (f.length == 2 && f[0].matches("[0-9.]+")) {
+        answers.put(f[1], f[0]);
+      }
+    }
+    String log = String.join("\n", printed);
+    assertTrue(printed.contains("nameserver " + LabNode.CLUSTER_DNS), log);
+    assertTrue(printed.contains("options ndots:5"), log);
+    // kubernetes.default, through the pod's search list, and the full name: the Service's address.
+    assertEquals(kubernetes, answers.get("kubernetes.default.svc.cluster.local"), log);
+    assertEquals(2, printed.stream().filter(l -> l.startsWith(kubernetes + " ")).count(), log);
+    // The lab's authority, through CoreDNS's forward to node-a's resolver.
+    assertEquals(ResolvedLab.DB_ADDRESS, answers.get(ResolvedLab.DB), log);
+    assertTrue(printed.contains("nosuch.default.svc.cluster.local: none"), log);
+    cluster.client.resource(asked).delete();
   }
 
   @Test

@@ -8,10 +8,10 @@ import java.util.Properties;
 
 /**
  * The binaries {@code scripts/control-plane.sh build} made from their Go modules (kube-apiserver,
- * etcd, the kubelet, kube-proxy, kubectl, helm, pause), in {@code
+ * etcd, the kubelet, kube-proxy, kubectl, helm, pause, coredns), in {@code
  * $KUBEAPITEST_DIR/k8s/<version>-linux-amd64}. Their versions are written once, in the parent pom
- * ({@code kube.version}, {@code helm.version}); the build filters them into this module's {@code
- * versions.properties}, and the script reads them from the same pom.
+ * ({@code kube.version}, {@code helm.version}, {@code coredns.version}); the build filters them
+ * into this module's {@code versions.properties}, and the script reads them from the same pom.
  */
 public final class Binaries {
 
@@ -27,6 +27,13 @@ public final class Binaries {
   /** The release of the helm CLI built beside the Kubernetes binaries, without the {@code v}. */
   public static String helmVersion() {
     return VERSIONS.getProperty("helm.version");
+  }
+
+  /**
+   * The CoreDNS release of the lab clusters' DNS (kubeadm's for this Kubernetes), without the v.
+   */
+  public static String corednsVersion() {
+    return VERSIONS.getProperty("coredns.version");
   }
 
   /** The folder of the binaries (the script's KUBEAPITEST_DIR; the name stays for the caches). */
@@ -56,7 +63,7 @@ public final class Binaries {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    for (String key : new String[] {"kube.version", "helm.version"}) {
+    for (String key : new String[] {"kube.version", "helm.version", "coredns.version"}) {
       String v = p.getProperty(key, "");
       if (v.isEmpty() || v.startsWith("${")) {
         throw new IllegalStateException(key + " was not filtered into versions.properties: " + v);

@@ -219,11 +219,6 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  /**
-   * The probe namespace as a cluster admin prepares it, labelled for Pod Security Admission level
-   * privileged; returns once kube-controller-manager has published the kube-root-ca.crt ConfigMap
-   * that pods' projected service-account volumes mount.
-   */
   /** A plain namespace, applied server-side so that a second call is a no-op. */
   public void namespace(String namespace) {
     admin
@@ -236,6 +231,11 @@ public final class ControlPlane implements AutoCloseable {
         .serverSideApply();
   }
 
+  /**
+   * The probe namespace as a cluster admin prepares it, labelled for Pod Security Admission level
+   * privileged; returns once kube-controller-manager has published the kube-root-ca.crt ConfigMap
+   * that pods' projected service-account volumes mount.
+   */
   public void probeNamespace(String namespace) {
     admin
         .resource(

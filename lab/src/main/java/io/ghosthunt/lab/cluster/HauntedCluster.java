@@ -20,10 +20,11 @@ import java.util.function.Consumer;
 /**
  * A whole GhostHunt installation on one machine, as a user makes it: a whole cluster (etcd,
  * kube-apiserver, kube-controller-manager, kube-scheduler; five real nodes, each a kubelet,
- * containerd and kube-proxy in a {@link HauntedHouse} lab host, with a pod network between them),
- * and GhostHunt installed into it with {@code helm install} of charts/ghosthunt-operator: the
- * operator image this build made runs as the chart's Deployment. What {@code ghosthunt demo} starts
- * and the end-to-end tests use; {@link #close} removes all of it.
+ * containerd and kube-proxy in a {@link HauntedHouse} lab host, with a pod network between them,
+ * CoreDNS as its cluster DNS), and GhostHunt installed into it with {@code helm install} of
+ * charts/ghosthunt-operator: the operator image this build made runs as the chart's Deployment.
+ * What {@code ghosthunt demo} starts and the end-to-end tests use; {@link #close} removes all of
+ * it.
  */
 public final class HauntedCluster implements AutoCloseable {
 
@@ -38,6 +39,12 @@ public final class HauntedCluster implements AutoCloseable {
 
   /** helm's own --timeout (180 s) and a margin for the client. */
   private static final Duration HELM_TIMEOUT = Duration.ofMinutes(4);
+
+  /**
+   * CoreDNS runs on node-a and forwards to its resolver: systemd-resolved's upstream, the unbound
+   * authoritative for corp.test (a lab node's resolver is reachable from that node only).
+   */
+  public static final String DNS_NODE = "node-a";
 
   private final List<AutoCloseable> parts = new ArrayList<>();
   public final ControlPlane controlPlane;
@@ -108,6 +115,15 @@ public final class HauntedCluster implements AutoCloseable {
         node.awaitReady(client, true, Duration.ofMinutes(2));
       }
       progress.accept(
+          "cluster DNS: CoreDNS "
+              + Binaries.corednsVersion()
+              + " as kubeadm deploys it (kube-system/coredns, Service kube-dns at "
+              + LabNode.CLUSTER_DNS
+              + "), on "
+              + DNS_NODE
+              + ", whose resolver it forwards to; starting while helm installs");
+      ClusterDns.deploy(client, DNS_NODE);
+      progress.accept(
           "helm install "
               + RELEASE
               + " charts/ghosthunt-operator --namespace "
@@ -116,6 +132,7 @@ public final class HauntedCluster implements AutoCloseable {
               + replicas
               + " --wait");
       install();
+      ClusterDns.awaitReady(client, Duration.ofMinutes(2));
       // The nodes' start gave node-a addresses, which emptied its systemd-resolved's cache.
       house.resolved.haunt();
     } catch (IOException e) {

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * The images the lab nodes run: the operator and probe-agent images this build made with Jib (the
- * ones a user pushes) and the pause image scripts/images.sh made from the Kubernetes source.
+ * ones a user pushes), and the pause and CoreDNS images scripts/images.sh made from the binaries
+ * scripts/control-plane.sh built from their Go modules.
  */
 public final class Images {
 
@@ -54,7 +55,10 @@ public final class Images {
     return List.of(
         existing(dir.resolve("pause.tar"), "scripts/images.sh bases"),
         existing(target("probe-agent", "probe-agent-image.tar"), "mvn -Pimages package"),
-        existing(target("operator", "operator-image.tar"), "mvn -Pimages package"));
+        existing(target("operator", "operator-image.tar"), "mvn -Pimages package"),
+        existing(
+            dir.resolve("coredns-v" + Binaries.corednsVersion() + ".tar"),
+            "scripts/images.sh bases"));
   }
 
   /** Only the pause image: a node without the probe image, and no registry to pull it from. */

@@ -101,12 +101,8 @@ public final class Demo {
     HauntedCluster cluster = HauntedCluster.start(dir, s -> step(started, s));
     step(started, "kubectl get nodes -o wide");
     print(cluster.kubectl("get", "nodes", "-o", "wide"));
-    step(
-        started,
-        "kubectl -n " + HauntedCluster.NAMESPACE + " get deployment " + HauntedCluster.DEPLOYMENT);
-    print(
-        cluster.kubectl(
-            "-n", HauntedCluster.NAMESPACE, "get", "deployment", HauntedCluster.DEPLOYMENT));
+    step(started, "kubectl get pods -A -o wide");
+    print(cluster.kubectl("get", "pods", "-A", "-o", "wide"));
     String name = huntName(hunt);
     step(started, "kubectl apply -f " + repo.relativize(hunt.toAbsolutePath().normalize()));
     print(cluster.kubectl("apply", "-f", hunt.toString()));

@@ -12,8 +12,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * One Kubernetes version and one Helm version, written in the parent pom alone: the lab reads them
- * from the resource the build filters, the scripts from the pom, and no code carries its own copy.
+ * One Kubernetes, one Helm and one CoreDNS version, written in the parent pom alone: the lab reads
+ * them from the resource the build filters, the scripts from the pom, and no code carries its own
+ * copy.
  */
 class BinariesTest {
 
@@ -24,6 +25,7 @@ class BinariesTest {
     String pom = Files.readString(REPO.resolve("pom.xml"));
     assertEquals(property(pom, "kube.version"), Binaries.kubernetesVersion());
     assertEquals(property(pom, "helm.version"), Binaries.helmVersion());
+    assertEquals(property(pom, "coredns.version"), Binaries.corednsVersion());
     assertTrue(Binaries.kubernetesVersion().matches("\\d+\\.\\d+\\.\\d+"));
     assertEquals(
         Binaries.kubernetesVersion() + "-linux-amd64", Binaries.dir().getFileName().toString());
