@@ -12,9 +12,10 @@ import java.util.Map;
  *       OrphanedPort}); it resolves through systemd-resolved, whose cache still serves {@link
  *       ResolvedLab#APP}'s pre-migration address ({@code StaleDns} for {@code
  *       examples/stale-resolved.yaml}; the names of the other examples are not in its zone);
- *   <li>{@code node-b}: on a shared segment, a resolver still serving app.example.test's
- *       pre-migration address ({@code StaleDns}), nginx failing HTTP/2 only ({@code Http2Quirk}),
- *       and another host claiming the node's second address {@link #CLAIMED} ({@code DuplicateIp});
+ *   <li>{@code node-b} (labelled {@code role=web} in a cluster): on a shared segment, a resolver
+ *       still serving app.example.test's pre-migration address ({@code StaleDns}), nginx failing
+ *       HTTP/2 only ({@code Http2Quirk}), and another host claiming the node's second address
+ *       {@link #CLAIMED} ({@code DuplicateIp});
  *   <li>{@code node-c}: a path to {@link MtuLab#FAR} through a 1400-byte link whose frag-needed
  *       errors are dropped ({@code MtuBlackhole});
  *   <li>{@code node-d}: a stateful firewall whose server answers by another route ({@code

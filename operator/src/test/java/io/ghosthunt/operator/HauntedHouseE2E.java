@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -195,6 +196,91 @@ class HauntedHouseE2E {
     assertEquals(ResolvedLab.DB_ADDRESS, answers.get(ResolvedLab.DB), log);
     assertTrue(printed.contains("nosuch.default.svc.cluster.local: none"), log);
     cluster.client.resource(asked).delete();
+  }
+
+  /**
+   * Each file in examples/ as a user applies it (renamed, so that no other test meets it) names its
+   * ghost in the haunted house, one at a time as {@code ./ghosthunt demo --hunt FILE} runs it; the
+   * schedule waits for Tuesday and is left out.
+   */
+  @Test
+  @Order(0)
+  void everyExampleNamesItsGhostInTheHauntedHouse() throws Exception {
+    Map<String, Set<GhostName>> expected = new TreeMap<>();
+    expected.put("big-transfers-hang.yaml", Set.of(GhostName.MtuBlackhole));
+    expected.put("every-check.yaml", Set.of(GhostName.Http2Quirk, GhostName.DuplicateIp));
+    expected.put(
+        "every-ghost.yaml",
+        Set.of(GhostName.values()).stream()
+            .filter(g -> g != GhostName.RogueDhcp)
+            .collect(Collectors.toSet()));
+    expected.put("intermittent-dropouts.yaml", Set.of(GhostName.DuplicateIp));
+    expected.put("localhost-cant-connect.yaml", Set.of(GhostName.LoopbackBlocked));
+    expected.put("one-client-fails.yaml", Set.of(GhostName.Http2Quirk));
+    expected.put("pod-hunt.yaml", Set.of(GhostName.MtuBlackhole));
+    expected.put("service-wont-start.yaml", Set.of(GhostName.OrphanedPort));
+    expected.put("stale-resolved.yaml", Set.of(GhostName.StaleDns));
+    expected.put("tuesday-possession.yaml", Set.of(GhostName.OrphanedPort));
+    expected.put("works-one-direction.yaml", Set.of(GhostName.AsymmetricRoute));
+    expected.put("wrong-server.yaml", Set.of(GhostName.StaleDns));
+    try (var files = Files.list(LabHost.repo().resolve("examples"))) {
+      assertEquals(
+          new TreeSet<>(expected.keySet()),
+          files
+              .map(f -> f.getFileName().toString())
+              .filter(f -> !f.equals("haunted-on-tuesdays.yaml"))
+              .collect(Collectors.toCollection(TreeSet::new)),
+          "an example without its ghost here");
+    }
+    Map<String, String> failed = new TreeMap<>();
+    for (Map.Entry<String, Set<GhostName>> e : expected.entrySet()) {
+      Set<GhostName> found = ghostsOf(e.getKey());
+      if (!found.containsAll(e.getValue())) {
+        failed.put(e.getKey(), "expected " + e.getValue() + ", found " + found);
+      }
+    }
+    assertEquals(Map.of(), failed);
+  }
+
+  /** Applies one example under another name, waits, and returns the ghosts it named; deletes it. */
+  private Set<GhostName> ghostsOf(String example) throws Exception {
+    String text = Files.readString(example(example));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^  name: (\\S+)$").matcher(text);
+    assertTrue(m.find(), example);
+    String name = "example-" + m.group(1);
+    Path file = dir.resolve(name + ".yaml");
+    Files.createDirectories(dir);
+    Files.writeString(file, m.replaceFirst("  name: " + name));
+    if (example.equals("stale-resolved.yaml")) {
+      cluster.house.resolved.haunt();
+    }
+    Lab.Exec applied = cluster.kubectl("apply", "-f", file.toString());
+    assertEquals(0, applied.exitCode(), applied.output());
+    // Examples name no namespace: kubectl puts them into default.
+    String namespace = "default";
+    Lab.Exec waited =
+        cluster.kubectl(
+            "-n",
+            namespace,
+            "wait",
+            "--for=condition=Complete",
+            "ghosthunt/" + name,
+            "--timeout=240s");
+    assertEquals(0, waited.exitCode(), example + ": " + waited.output());
+    GhostHunt hunt =
+        cluster.client.resources(GhostHunt.class).inNamespace(namespace).withName(name).get();
+    Set<GhostName> found = new java.util.TreeSet<>();
+    for (NodeStatus n : HuntCommand.withReports(cluster.client, hunt).getNodes()) {
+      if (n.getFindings() != null) {
+        n.getFindings().stream()
+            .filter(Finding::isGhost)
+            .map(Finding::getGhost)
+            .forEach(found::add);
+      }
+    }
+    cluster.kubectl("-n", namespace, "delete", "ghosthunt", name, "--wait");
+    return found;
   }
 
   @Test

@@ -24,7 +24,7 @@ import io.ghosthunt.lab.Lab;
 import io.ghosthunt.lab.LabHost;
 import io.ghosthunt.lab.MtuLab;
 import io.ghosthunt.lab.cluster.HauntedCluster;
-import io.ghosthunt.lab.cluster.Images;
+import io.ghosthunt.lab.cluster.HauntedPods;
 import io.ghosthunt.operator.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -413,23 +413,7 @@ class PodHuntE2E {
 
   /** A pod of the user's as plain as can be: the probe image (present on every node) sleeping. */
   static void pod(String namespace, String name, String node, String ghost, String hostAlias) {
-    PodBuilder pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(namespace)
-            .withLabels(Map.of("ghost", ghost))
-            .endMetadata()
-            .withNewSpec()
-            .withNodeSelector(Map.of("kubernetes.io/hostname", node))
-            .withTerminationGracePeriodSeconds(0L)
-            .addNewContainer()
-            .withName("app")
-            .withImage(Images.probeAgent())
-            .withImagePullPolicy("Never")
-            .withCommand("sleep", "infinity")
-            .endContainer()
-            .endSpec();
+    PodBuilder pod = HauntedPods.sleeper(namespace, name, node, Map.of("ghost", ghost));
     if (hostAlias != null) {
       pod.editSpec()
           .addNewHostAlias()

@@ -1,5 +1,6 @@
 package io.ghosthunt.lab.cluster;
 
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ghosthunt.lab.HauntedHouse;
 import io.ghosthunt.lab.Lab;
@@ -45,6 +46,9 @@ public final class HauntedCluster implements AutoCloseable {
    * authoritative for corp.test (a lab node's resolver is reachable from that node only).
    */
   public static final String DNS_NODE = "node-a";
+
+  /** The node with the web server (labelled role=web). */
+  public static final String WEB_NODE = "node-b";
 
   private final List<AutoCloseable> parts = new ArrayList<>();
   public final ControlPlane controlPlane;
@@ -114,6 +118,17 @@ public final class HauntedCluster implements AutoCloseable {
       for (LabNode node : nodes.values()) {
         node.awaitReady(client, true, Duration.ofMinutes(2));
       }
+      // What examples/every-check.yaml selects: the web node, as an admin labels it.
+      client
+          .nodes()
+          .withName(WEB_NODE)
+          .edit(
+              n ->
+                  new NodeBuilder(n)
+                      .editMetadata()
+                      .addToLabels("role", "web")
+                      .endMetadata()
+                      .build());
       progress.accept(
           "cluster DNS: CoreDNS "
               + Binaries.corednsVersion()
@@ -121,8 +136,11 @@ public final class HauntedCluster implements AutoCloseable {
               + LabNode.CLUSTER_DNS
               + "), on "
               + DNS_NODE
-              + ", whose resolver it forwards to; starting while helm installs");
+              + ", whose resolver it forwards to, and the web pods of default on "
+              + HauntedPods.NODE
+              + " (app=web): starting while helm installs");
       ClusterDns.deploy(client, DNS_NODE);
+      HauntedPods.create(client);
       progress.accept(
           "helm install "
               + RELEASE
@@ -133,6 +151,7 @@ public final class HauntedCluster implements AutoCloseable {
               + " --wait");
       install();
       ClusterDns.awaitReady(client, Duration.ofMinutes(2));
+      HauntedPods.awaitRunning(client, Duration.ofMinutes(2));
       // The nodes' start gave node-a addresses, which emptied its systemd-resolved's cache.
       house.resolved.haunt();
     } catch (IOException e) {
