@@ -78,7 +78,7 @@ public final class Checks {
         new Http2Check(names),
         new MtuCheck(),
         new DuplicateIpCheck(),
-        new LoopbackCheck(sockets, processes, hosts, root.real(in + "gai.conf")),
+        new LoopbackCheck(sockets, processes, hosts, root, in + "gai.conf", names),
         new AsymmetricRouteCheck());
   }
 }
