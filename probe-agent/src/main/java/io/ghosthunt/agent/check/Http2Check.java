@@ -1,5 +1,7 @@
 package io.ghosthunt.agent.check;
 
+import io.ghosthunt.agent.host.Addresses;
+import io.ghosthunt.agent.host.PodResolver;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.spec.ChecksSpec;
 import io.ghosthunt.api.spec.ConfigMapKeyRef;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -23,8 +26,11 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -32,6 +38,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.ConnectionPool;
+import okhttp3.Dns;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
@@ -53,6 +61,23 @@ public final class Http2Check implements Check {
 
   /** The certificate the server showed when nothing verifies it (OkHttp then reports no peer). */
   private final AtomicReference<String> unverifiedPeer = new AtomicReference<>();
+
+  /** How the pod resolves the URLs' hosts; null where the JVM's own lookup is the right one. */
+  private final PodResolver names;
+
+  /** URLs' hosts resolved by the JVM: the machine's own C library, the node's view on a node. */
+  public Http2Check() {
+    this(null);
+  }
+
+  /**
+   * URLs' hosts resolved as in a pod: its hosts file and nameservers, not the probe image's, which
+   * the JVM would read. Only the addresses come from there: TLS (SNI, the certificate's name) and
+   * the Host header still use the URL's host.
+   */
+  public Http2Check(PodResolver names) {
+    this.names = names;
+  }
 
   @Override
   public CheckKey key() {
@@ -114,11 +139,13 @@ public final class Http2Check implements Check {
               + "/"
               + ref.keyOrDefault();
     }
-    OkHttpClient base = base(insecure, bundle);
+    PodLookups lookups = names == null ? null : new PodLookups(names, context);
+    OkHttpClient base = base(insecure, bundle, lookups);
     List<Finding> findings = new ArrayList<>();
     try {
       for (String url : spec.getUrls()) {
         long started = System.nanoTime();
+        PodResolver.Result resolved = lookups == null ? null : lookups.of(url);
         boolean tls = url.regionMatches(true, 0, "https:", 0, 6);
         List<Protocol> h2Protocols =
             tls
@@ -152,6 +179,12 @@ public final class Http2Check implements Check {
         }
         if (tls) {
           f.evidence("trust", trust);
+        }
+        if (resolved != null && resolved.resolved()) {
+          f.evidence("resolvedBy", resolved.resolvedBy());
+          f.evidence(
+              "resolvedTo",
+              resolved.addresses().stream().map(Addresses::text).collect(Collectors.joining(" ")));
         }
         f.setDurationMs((System.nanoTime() - started) / 1_000_000);
         findings.add(f);
@@ -294,7 +327,8 @@ public final class Http2Check implements Check {
     } catch (IOException e) {
       String failure = failure(specific(e), protocols);
       if (protocols.contains(Protocol.H2_PRIOR_KNOWLEDGE) && !failure.startsWith("no HTTP/2")) {
-        String answer = answerToPreface(request.url().host(), request.url().port(), context);
+        String answer =
+            answerToPreface(request.url().host(), request.url().port(), client.dns(), context);
         if (answer != null) {
           failure = "no HTTP/2: the server " + answer + " (" + failure + ")";
         }
@@ -340,13 +374,24 @@ public final class Http2Check implements Check {
    * does neither, as an HTTP/2 server does.
    */
   static String answerToPreface(String host, int port, CheckContext context) {
+    return answerToPreface(host, port, Dns.SYSTEM, context);
+  }
+
+  /** The same, {@code host} resolved by {@code dns}: the pod's lookup in a pod hunt. */
+  static String answerToPreface(String host, int port, Dns dns, CheckContext context) {
+    InetAddress address;
+    try {
+      address = dns.lookup(host).get(0);
+    } catch (UnknownHostException e) {
+      return null; // no connection: nothing to say about the preface
+    }
     byte[] preface =
         "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     byte[] settings = {0, 0, 0, 4, 0, 0, 0, 0, 0};
     try (Socket s = new Socket()) {
       int ms = (int) context.atMost(Duration.ofSeconds(2)).toMillis();
       s.setTcpNoDelay(true);
-      s.connect(new java.net.InetSocketAddress(host, port), ms);
+      s.connect(new InetSocketAddress(address, port), ms);
       s.setSoTimeout(ms);
       byte[] head;
       try {
@@ -409,7 +454,7 @@ public final class Http2Check implements Check {
     return e.getClass().getSimpleName() + ": " + message;
   }
 
-  private OkHttpClient base(boolean insecure, List<X509Certificate> bundle)
+  private OkHttpClient base(boolean insecure, List<X509Certificate> bundle, Dns dns)
       throws GeneralSecurityException, IOException {
     // No retries and no connection reuse between the two protocols: each outcome is one honest
     // attempt.
@@ -419,6 +464,9 @@ public final class Http2Check implements Check {
             .followRedirects(false)
             .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
             .socketFactory(new NoDelaySockets());
+    if (dns != null) {
+      b.dns(dns);
+    }
     if (insecure) {
       X509TrustManager trustAll =
           new X509TrustManager() {
@@ -469,6 +517,44 @@ public final class Http2Check implements Check {
       b.sslSocketFactory(ssl.getSocketFactory(), tm);
     }
     return b.build();
+  }
+
+  /**
+   * The pod's answers for this run's hosts, each host resolved once: OkHttp looks it up again for
+   * every connection, and both protocols and their second attempts must meet the same addresses,
+   * within one budget.
+   */
+  static final class PodLookups implements Dns {
+    private final PodResolver names;
+    private final CheckContext context;
+    private final Map<String, PodResolver.Result> results = new ConcurrentHashMap<>();
+
+    PodLookups(PodResolver names, CheckContext context) {
+      this.names = names;
+      this.context = context;
+    }
+
+    /** What the URL's host resolved to in the pod; null for an address or a URL OkHttp refuses. */
+    PodResolver.Result of(String url) {
+      HttpUrl parsed = HttpUrl.parse(url);
+      return parsed == null || Addresses.isLiteral(parsed.host()) ? null : result(parsed.host());
+    }
+
+    private PodResolver.Result result(String host) {
+      return results.computeIfAbsent(host, h -> names.resolve(h, context.atMost(REQUEST_TIMEOUT)));
+    }
+
+    @Override
+    public List<InetAddress> lookup(String host) throws UnknownHostException {
+      if (Addresses.isLiteral(host)) {
+        return List.of(Addresses.literal(host));
+      }
+      PodResolver.Result r = result(host);
+      if (!r.resolved()) {
+        throw new UnknownHostException(host + ": " + r.failure());
+      }
+      return r.addresses();
+    }
   }
 
   /**

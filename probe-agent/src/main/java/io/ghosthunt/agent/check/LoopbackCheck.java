@@ -2,8 +2,10 @@ package io.ghosthunt.agent.check;
 
 import io.ghosthunt.agent.host.Addresses;
 import io.ghosthunt.agent.host.FirewallRule;
+import io.ghosthunt.agent.host.ForeignRoot;
 import io.ghosthunt.agent.host.GaiOrder;
 import io.ghosthunt.agent.host.HostsFile;
+import io.ghosthunt.agent.host.PodResolver;
 import io.ghosthunt.agent.host.ProcessInfo;
 import io.ghosthunt.agent.host.ProcessTable;
 import io.ghosthunt.agent.host.Ruleset;
@@ -30,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +43,12 @@ import java.util.stream.Collectors;
 public final class LoopbackCheck implements Check {
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
+
+  /**
+   * Enough for a pod's hosts file and, without a localhost line there, one round of its servers.
+   */
+  private static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(5);
+
   private static final InetAddress V4 = Addresses.literal("127.0.0.1");
   private static final InetAddress V6 = Addresses.literal("::1");
 
@@ -47,23 +56,46 @@ public final class LoopbackCheck implements Check {
   private final ProcessTable processes;
 
   private final HostsFile hosts;
-  private final Path gaiConf;
+  private final ForeignRoot root;
+  private final String gaiConf;
+  private final PodResolver names;
 
   /**
    * @param hosts the hosts file "localhost" is looked up in, as getaddrinfo's files backend does
-   * @param gaiConf the gai.conf whose precedence orders the answers
+   * @param root the node's or pod's files, in which gai.conf's links are followed
+   * @param gaiConf the path inside {@code root} of the gai.conf whose precedence orders the answers
+   * @param names how a pod resolves "localhost" (its hosts file, then its nameservers); null on a
+   *     node, where the hosts file alone is read and both loopbacks stand in for a missing line
    */
-  public LoopbackCheck(SocketTable sockets, ProcessTable processes, HostsFile hosts, Path gaiConf) {
+  public LoopbackCheck(
+      SocketTable sockets,
+      ProcessTable processes,
+      HostsFile hosts,
+      ForeignRoot root,
+      String gaiConf,
+      PodResolver names) {
     this.sockets = sockets;
     this.processes = processes;
     this.hosts = hosts;
+    this.root = root;
     this.gaiConf = gaiConf;
+    this.names = names;
   }
 
   @Override
   public CheckKey key() {
     return CheckKey.LOOPBACK;
   }
+
+  /**
+   * What "localhost" resolves to, in getaddrinfo's order, and which source said so.
+   *
+   * @param resolvedBy the pod's source that answered; null on a node, and when nothing did
+   * @param failure why it does not resolve, when it does not
+   * @param denied whether that is the sources' own word rather than silence or an unread file
+   */
+  record Localhost(
+      List<InetAddress> addresses, String resolvedBy, String failure, boolean denied) {}
 
   /** Connect outcome: "connected", "refused", "timed out" or another error. */
   record Connect(InetAddress address, String outcome) {
@@ -99,9 +131,8 @@ public final class LoopbackCheck implements Check {
         processes.holders(
             listeners.stream().map(Socket::inode).filter(i -> i != 0).collect(Collectors.toSet()));
     Ruleset.Read ruleset = Ruleset.read(context.atMost(Duration.ofSeconds(5)));
-    GaiOrder order = GaiOrder.read(gaiConf);
-    List<InetAddress> localhost =
-        order.sort(localhostAddresses(), a -> a.getAddress().length == 4 ? has4 : has6);
+    GaiOrder order = GaiOrder.read(root, gaiConf);
+    Localhost localhost = localhost(order, has4, has6, context);
 
     List<Finding> findings = new ArrayList<>();
     for (int port : ports) {
@@ -146,9 +177,12 @@ public final class LoopbackCheck implements Check {
       }
       f.evidence(
           "localhost",
-          localhost.isEmpty()
-              ? "does not resolve"
-              : localhost.stream().map(Addresses::text).collect(Collectors.joining(" ")));
+          localhost.addresses().isEmpty()
+              ? "does not resolve: " + localhost.failure()
+              : localhost.addresses().stream()
+                  .map(Addresses::text)
+                  .collect(Collectors.joining(" ")));
+      f.evidence("resolvedBy", localhost.resolvedBy());
       f.evidence("localhostOrder", "getaddrinfo's (glibc): " + order.source());
       for (int i = 0; i < rules.size(); i++) {
         f.evidence(
@@ -178,7 +212,7 @@ public final class LoopbackCheck implements Check {
       List<Connect> connects,
       List<FirewallRule> rules,
       List<FirewallRule> unsure,
-      List<InetAddress> localhost) {
+      Localhost localhost) {
     if (!loUp) {
       return Findings.ghost(
           key(),
@@ -273,7 +307,7 @@ public final class LoopbackCheck implements Check {
             + port
             + " connects to "
             + describeListener(onPort.get(0), holders)
-            + refusedFirst(localhost, onPort)
+            + refusedFirst(localhost.addresses(), onPort)
             + (rule == null
                 ? ""
                 : "; rule " + rule.where() + " matches loopback but did not block the connect"));
@@ -289,11 +323,12 @@ public final class LoopbackCheck implements Check {
       String target,
       List<Socket> onPort,
       List<Connect> connects,
-      List<InetAddress> localhost,
+      Localhost named,
       FirewallRule rule,
       String ruleName) {
+    List<InetAddress> localhost = named.addresses();
     if (localhost.isEmpty()) {
-      return null;
+      return unresolved(port, named, hosts.path());
     }
     if (localhost.stream().noneMatch(a -> servedBy(a, onPort))) {
       return Findings.ghost(
@@ -331,6 +366,33 @@ public final class LoopbackCheck implements Check {
         rule != null
             ? deleteRule(rule)
             : "make the service listen on " + Addresses.text(first) + " too");
+  }
+
+  /**
+   * "localhost" resolving to nothing in a pod: every client of localhost:PORT fails before it
+   * connects. Said as a ghost only when the pod's sources deny the name; silence or a file the
+   * probe could not read leaves it open.
+   */
+  static Finding unresolved(int port, Localhost named, Path hostsFile) {
+    String target = "localhost:" + port;
+    String what =
+        "localhost does not resolve ("
+            + named.failure()
+            + "): clients of localhost:"
+            + port
+            + " fail before they connect, although the service listens";
+    if (!named.denied()) {
+      return Findings.inconclusive(CheckKey.LOOPBACK, target, what);
+    }
+    return Findings.ghost(
+        CheckKey.LOOPBACK,
+        target,
+        GhostName.LoopbackBlocked,
+        what,
+        "give "
+            + hostsFile
+            + " its localhost lines (127.0.0.1 localhost, ::1 localhost); in a pod the kubelet"
+            + " writes them, unless a container mounts a hosts file of its own over it");
   }
 
   /** The note for a first address that refuses at once: most clients fall back, some do not. */
@@ -502,19 +564,38 @@ public final class LoopbackCheck implements Check {
   }
 
   /**
+   * "localhost" in getaddrinfo's order: in a pod as the pod resolves it, on a node from the hosts
+   * file.
+   */
+  private Localhost localhost(GaiOrder order, boolean has4, boolean has6, CheckContext context) {
+    Predicate<InetAddress> usable = a -> a.getAddress().length == 4 ? has4 : has6;
+    if (names == null) {
+      return new Localhost(order.sort(localhostAddresses(), usable), null, null, false);
+    }
+    PodResolver.Result r = names.resolve("localhost", context.atMost(RESOLVE_TIMEOUT));
+    return new Localhost(
+        order.sort(unique(r.addresses()), usable), r.resolvedBy(), r.failure(), r.denied());
+  }
+
+  /**
    * What the hosts file says "localhost" is, as getaddrinfo's files backend reads it; without a
    * line, both loopbacks, as glibc's and systemd's resolvers synthesize them.
    */
   private List<InetAddress> localhostAddresses() {
-    Map<String, InetAddress> unique = new LinkedHashMap<>();
+    List<InetAddress> found = List.of();
     try {
-      hosts
-          .lookup("localhost")
-          .forEach(l -> unique.putIfAbsent(Addresses.text(l.address()), withoutScope(l.address())));
+      found = unique(hosts.lookup("localhost").stream().map(HostsFile.Line::address).toList());
     } catch (IOException e) {
       // An unreadable hosts file resolves as a missing one.
     }
-    return unique.isEmpty() ? List.of(V4, V6) : List.copyOf(unique.values());
+    return found.isEmpty() ? List.of(V4, V6) : found;
+  }
+
+  /** Each address once, in order, without a zone: what the connects and listeners compare. */
+  private static List<InetAddress> unique(List<InetAddress> addresses) {
+    Map<String, InetAddress> unique = new LinkedHashMap<>();
+    addresses.forEach(a -> unique.putIfAbsent(Addresses.text(a), withoutScope(a)));
+    return List.copyOf(unique.values());
   }
 
   private static InetAddress withoutScope(InetAddress a) {

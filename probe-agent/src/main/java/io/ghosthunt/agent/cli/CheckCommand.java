@@ -48,7 +48,9 @@ public final class CheckCommand {
             --etc DIR          read resolv.conf and hosts from DIR instead of /etc, e.g. a
                                container's (/proc/PID/root/etc) when run inside its network
                                namespace (nsenter --net=/proc/PID/ns/net), as a pod hunt's probe does;
-                               their links are followed inside DIR's parent, as that root sees them
+                               their links are followed inside DIR's parent, as that root sees them;
+                               http2's hosts and loopback's "localhost" resolve through them too
+                               (the hosts file, then resolv.conf's nameservers, search and ndots)
         -h, --help             this help
 
       Checks read kernel state (sockets, processes, conntrack, the firewall): run as root for

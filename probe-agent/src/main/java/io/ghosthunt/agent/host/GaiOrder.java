@@ -55,6 +55,25 @@ public final class GaiOrder {
     }
   }
 
+  /**
+   * The node's or pod's order, from gai.conf at {@code path} inside {@code root}, its links
+   * followed there: an absolute link would otherwise lead to the probe image's gai.conf. Named as
+   * the probe finds it, as the hosts file is.
+   */
+  public static GaiOrder read(ForeignRoot root, String path) {
+    String name = root.real(path).toString();
+    ForeignRoot.Resolution r = root.resolve(path);
+    if (r.absent()) {
+      return new GaiOrder(DEFAULT, name + " is missing: RFC 6724's default precedence");
+    }
+    try {
+      return parse(ForeignRoot.readAllLines(r), name);
+    } catch (IOException e) {
+      return new GaiOrder(
+          DEFAULT, name + " unreadable (" + e.getMessage() + "): RFC 6724's default precedence");
+    }
+  }
+
   static GaiOrder parse(List<String> lines, String name) {
     List<Row> rows = new ArrayList<>();
     for (String line : lines) {

@@ -6,11 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The resolvers the node's C library asks, in the order it asks them (resolv.conf nameserver
- * lines).
+ * What resolv.conf tells the C library: the resolvers it asks, in the order it asks them
+ * (nameserver lines), and how it expands a short name (search and ndots).
  */
 public final class ResolvConf {
   private ResolvConf() {}
@@ -46,5 +47,52 @@ public final class ResolvConf {
       }
     }
     return servers;
+  }
+
+  /** glibc's ndots without an options line. */
+  public static final int DEFAULT_NDOTS = 1;
+
+  /** glibc's RES_MAXNDOTS: a larger ndots is taken as this. */
+  static final int MAX_NDOTS = 15;
+
+  /**
+   * The search list, trailing dots dropped: the last search or domain line's, since glibc lets each
+   * replace the one before (a domain line is a list of one). Empty without either line, where glibc
+   * would take the domain of the machine's host name: a pod's host name has none.
+   */
+  public static List<String> search(List<String> lines) {
+    List<String> search = List.of();
+    for (String line : lines) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 2 && (f[0].equals("search") || f[0].equals("domain"))) {
+        List<String> domains =
+            Arrays.stream(f, 1, f[0].equals("domain") ? 2 : f.length)
+                .map(d -> d.length() > 1 && d.endsWith(".") ? d.substring(0, d.length() - 1) : d)
+                .toList();
+        search = domains;
+      }
+    }
+    return search;
+  }
+
+  /** The last {@code options ndots:N}, as glibc reads it: capped at 15, a bad value ignored. */
+  public static int ndots(List<String> lines) {
+    int ndots = DEFAULT_NDOTS;
+    for (String line : lines) {
+      String[] f = line.trim().split("\\s+");
+      if (!f[0].equals("options")) {
+        continue;
+      }
+      for (int i = 1; i < f.length; i++) {
+        if (f[i].startsWith("ndots:")) {
+          try {
+            ndots = Math.min(MAX_NDOTS, Integer.parseInt(f[i].substring(6)));
+          } catch (NumberFormatException e) {
+            // glibc's atoi would read a prefix; a value no one writes is simply left out here.
+          }
+        }
+      }
+    }
+    return Math.max(0, ndots);
   }
 }
