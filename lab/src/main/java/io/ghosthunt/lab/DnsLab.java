@@ -8,8 +8,10 @@ import java.util.List;
  * {@code ns1.example.test}) and a second unbound as the node's caching resolver (192.0.2.53) with a
  * stub zone pointing at the authority. {@link #migrate} moves {@code app.example.test} from {@link
  * #OLD} to {@link #NEW} at the authority, as a migration does; whatever the resolver cached before
- * keeps being served until its TTL runs out. {@link #pool} starts a second authority, for {@code
- * cdn.test}, that answers {@code app.cdn.test} by who asks or with a rotating part of a pool.
+ * keeps being served until its TTL runs out. Like unbound anywhere without its subnetcache module,
+ * the authority ignores EDNS Client Subnet: it answers every subnet the same. {@link #pool} starts
+ * a second authority, for {@code cdn.test}, that answers {@code app.cdn.test} by who asks or with a
+ * rotating part of a pool.
  *
  * <pre>
  *   node 192.0.2.10 ── 192.0.2.53 resolver, 192.0.2.54 authority (dns)
@@ -164,8 +166,11 @@ public final class DnsLab {
   /**
    * An authority for {@code cdn.test} at {@link #POOL_AUTHORITY}, TTL 60: {@code geo} answers the
    * node (192.0.2.10) with the pool's last two addresses and everyone else (the resolver) with its
-   * first two, as GeoDNS answers by who asks; {@code rotate} answers each query with two of the six
-   * at random, as a CDN's pool does. A few lines of Python: no daemon in Debian rotates a subset.
+   * first two, as GeoDNS answers by who asks; like Route 53 or NS1 it goes by the EDNS Client
+   * Subnet (RFC 7871) when a query carries one, and returns it with scope /24, which is coarser
+   * than its choice (one address against the rest) but no resolver here caches by scope. {@code
+   * rotate} answers each query with two of the six at random, as a CDN's pool does, whatever the
+   * subnet. A few lines of Python: no daemon in Debian rotates a subset.
    */
   public void pool(String mode) {
     dns.sh("ip addr add " + POOL_AUTHORITY + "/24 dev " + dnsInterface);
@@ -186,16 +191,32 @@ public final class DnsLab {
                 i += q[i] + 1
             qtype = struct.unpack('!H', q[i + 1:i + 3])[0]
             end = i + 5
+            who, ecs = ip, b''
+            # An OPT RR (root name, type 41) first in the additional section: its options.
+            if mode == 'geo' and q[10:12] != b'\\0\\0' and q[end:end + 3] == b'\\0\\0\\x29':
+                o, stop = end + 11, end + 11 + struct.unpack('!H', q[end + 9:end + 11])[0]
+                while o + 4 <= stop:
+                    code, n = struct.unpack('!HH', q[o:o + 4])
+                    if code == 8:
+                        fam, src = struct.unpack('!HB', q[o + 4:o + 7])
+                        raw = q[o + 8:o + 4 + n]
+                        af, size = (socket.AF_INET, 4) if fam == 1 else (socket.AF_INET6, 16)
+                        who = socket.inet_ntop(af, raw.ljust(size, b'\\0'))
+                        ecs = struct.pack('!HHHBB', 8, n, fam, src, 24) + raw
+                    o += 4 + n
             answers = []
             if qtype == 1 and '.'.join(labels) == 'app.cdn.test':
                 if mode == 'rotate':
                     answers = random.sample(pool, 2)
                 else:
-                    answers = pool[4:6] if ip == node else pool[0:2]
+                    answers = pool[4:6] if who == node else pool[0:2]
             rd = struct.unpack('!H', q[2:4])[0] & 0x0100
-            r = q[:2] + struct.pack('!HHHHH', 0x8400 | rd, 1, len(answers), 0, 0) + q[12:end]
+            r = q[:2] + struct.pack('!HHHHH', 0x8400 | rd, 1, len(answers), 0, 1 if ecs else 0)
+            r += q[12:end]
             for a in answers:
                 r += b'\\xc0\\x0c' + struct.pack('!HHIH', 1, 1, 60, 4) + socket.inet_aton(a)
+            if ecs:
+                r += b'\\0' + struct.pack('!HHIH', 41, 1232, 0, len(ecs)) + ecs
             s.sendto(r, (ip, port))
         """);
     dns.daemon(

@@ -150,8 +150,9 @@ public final class DnsCheck implements Check {
 
   /**
    * The authority's view of a name, after following CNAMEs across zones: every address its servers
-   * handed out over {@code asked} queries, the longest TTL they gave (-1 when unknown), and whether
-   * the answers varied (a rotating pool, or servers out of step).
+   * handed out over {@code asked} queries, the longest TTL they gave (-1 when unknown), whether the
+   * answers varied (a rotating pool, or servers out of step), and where it was asked (null when the
+   * truth is not an authority's).
    */
   record Truth(
       String label,
@@ -161,23 +162,35 @@ public final class DnsCheck implements Check {
       String problem,
       long ttl,
       int asked,
-      boolean varied) {
+      boolean varied,
+      At at) {
 
     static Truth problem(String label, String problem) {
-      return new Truth(label, Set.of(), false, List.of(), problem, -1, 0, false);
+      return new Truth(label, Set.of(), false, List.of(), problem, -1, 0, false, null);
     }
 
     Truth withChain(String label, List<String> chain) {
-      return new Truth(label, addresses, nxdomain, chain, problem, ttl, asked, varied);
+      return new Truth(label, addresses, nxdomain, chain, problem, ttl, asked, varied, at);
+    }
+
+    Truth at(At where) {
+      return new Truth(label, addresses, nxdomain, chain, problem, ttl, asked, varied, where);
     }
   }
+
+  /**
+   * The name asked at the last zone of a CNAME chain, and that zone's servers that answered: where
+   * to ask again as someone else.
+   */
+  record At(String name, List<InetAddress> servers) {}
 
   /**
    * How a source's answer stands against the truth: the same (or a part of it), stale past any TTL
    * (a hosts-file line never expires, the user's expected addresses are the truth whatever a TTL
    * says, a cache holding longer than the authority's TTL fetched before the change), or different
    * but within its TTL, where a record changed moments ago and an authority that answers by who
-   * asks (GeoDNS, a CDN) look the same from here.
+   * asks (GeoDNS, a CDN) look the same from here, until the authority is asked as others ({@link
+   * DnsWhoAsks}).
    */
   enum Standing {
     CURRENT,
@@ -245,16 +258,42 @@ public final class DnsCheck implements Check {
     Truth truth =
         expected.isEmpty()
             ? authority(name, authorities, nodeResolvers, context, 0)
-            : new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false);
+            : new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false, null);
+    List<DnsWhoAsks.Heard> heard = whoAsks(node, sources, truth, context);
 
-    Finding f = judge(name, node, sources, truth, files.unread());
+    Finding f = judge(name, node, sources, truth, files.unread(), heard);
     unread(f, files.unread(), "its resolvers were not asked");
     unread(f, inHosts.unread(), "its hosts-file lines were not read");
     f.evidence("node answer", node == null ? "none" : node.label());
     fileEvidence(f, files, inHosts.unread());
     sourceEvidence(f, sources);
     truthEvidence(f, truth, expected);
+    f.evidence("authorityBySubnet", DnsWhoAsks.evidence(heard));
     return f;
+  }
+
+  /**
+   * The authority asked as the resolver, the node and a stranger (see {@link DnsWhoAsks}), only
+   * when a source's answer would otherwise be left open: none on the usual path.
+   */
+  private List<DnsWhoAsks.Heard> whoAsks(
+      Source node, List<Source> sources, Truth truth, CheckContext context) {
+    Source worst = unsure(node, sources, truth);
+    if (worst == null || truth.varied() || truth.at() == null || truth.at().servers().isEmpty()) {
+      return List.of();
+    }
+    InetAddress server = truth.at().servers().get(0);
+    InetAddress own = dns.localAddressTowards(server);
+    InetAddress resolver = DnsWhoAsks.seenAs(worst, sources, own);
+    if (resolver == null) {
+      return List.of();
+    }
+    return DnsWhoAsks.ask(
+        dns,
+        server,
+        truth.at().name(),
+        DnsWhoAsks.subnets(resolver, own),
+        context.atMost(QUERY_TIMEOUT));
   }
 
   /** The hosts file's lines for a name, or why they could not be read. */
@@ -399,6 +438,20 @@ public final class DnsCheck implements Check {
 
   /** The finding for one name, from the answers already gathered: asks no server. */
   Finding judge(String name, Source node, List<Source> sources, Truth truth, String unreadConf) {
+    return judge(name, node, sources, truth, unreadConf, List.of());
+  }
+
+  /**
+   * The same, with what the authority answered when asked as others ({@link DnsWhoAsks}), for a
+   * source within its TTL.
+   */
+  Finding judge(
+      String name,
+      Source node,
+      List<Source> sources,
+      Truth truth,
+      String unreadConf,
+      List<DnsWhoAsks.Heard> heard) {
     if (truth.problem() != null) {
       return Findings.inconclusive(
           key(),
@@ -428,7 +481,7 @@ public final class DnsCheck implements Check {
             .filter(s -> s.answered() && standing(s, truth) == Standing.WITHIN_TTL)
             .toList();
     if (stale.isEmpty() && !unsure.isEmpty()) {
-      return withinTtl(name, node, unsure, truth);
+      return withinTtl(name, node, unsure, sources, truth, heard);
     }
     if (stale.isEmpty()) {
       if (truth.nxdomain()) {
@@ -447,15 +500,49 @@ public final class DnsCheck implements Check {
                   ? ", as expected"
                   : ", as " + truth.label() + " answers"));
     }
-    return staleFinding(name, node, stale, sources, truth);
+    return staleFinding(name, node, stale, sources, truth, null);
+  }
+
+  /**
+   * The worst source within its TTL, when no source is stale past it: the one whose finding hangs
+   * on whether the authority answers by who asks. Null otherwise.
+   */
+  static Source unsure(Source node, List<Source> sources, Truth truth) {
+    if (truth.problem() != null || node == null) {
+      return null;
+    }
+    List<Source> unsure = new ArrayList<>();
+    for (Source s : sources) {
+      Standing standing = s.answered() ? standing(s, truth) : Standing.CURRENT;
+      if (standing == Standing.STALE) {
+        return null;
+      }
+      if (standing == Standing.WITHIN_TTL) {
+        unsure.add(s);
+      }
+    }
+    return unsure.isEmpty() ? null : worst(node, unsure);
+  }
+
+  /** The node's own answer when it is among them, else the first. */
+  private static Source worst(Source node, List<Source> sources) {
+    return sources.contains(node) ? node : sources.get(0);
   }
 
   /**
    * The ghost: the worst stale source (the node's own answer when it is stale), and every flush.
+   *
+   * @param within why a source still within the authority's TTL is stale all the same; null for a
+   *     source stale past it
    */
   private Finding staleFinding(
-      String name, Source node, List<Source> stale, List<Source> sources, Truth truth) {
-    Source worst = stale.contains(node) ? node : stale.get(0);
+      String name,
+      Source node,
+      List<Source> stale,
+      List<Source> sources,
+      Truth truth,
+      String within) {
+    Source worst = worst(node, stale);
     String now =
         truth.nxdomain()
             ? "says it does not exist (NXDOMAIN)"
@@ -467,7 +554,7 @@ public final class DnsCheck implements Check {
                 ? " (cached, "
                     + worst.answer().ttl()
                     + " s left"
-                    + (truth.ttl() >= 0 && !truth.label().equals(EXPECTED)
+                    + (within == null && truth.ttl() >= 0 && !truth.label().equals(EXPECTED)
                         ? ", longer than the authority's TTL of "
                             + truth.ttl()
                             + " s: fetched before the change"
@@ -489,6 +576,7 @@ public final class DnsCheck implements Check {
             + truth.label()
             + " "
             + now
+            + (within == null ? "" : within)
             + resolvedClause(worst, sources, truth)
             + (stale.size() > 1
                 ? "; " + (stale.size() - 1) + " more stale source" + (stale.size() > 2 ? "s" : "")
@@ -497,26 +585,90 @@ public final class DnsCheck implements Check {
   }
 
   /**
-   * Inconclusive: a source answers what the authority did not hand out, but within the authority's
-   * TTL, so that a change moments ago and an answer that depends on who asks cannot be told apart
-   * from this node. Says which, and how to find out.
+   * A source answers what the authority did not hand out, but within the authority's TTL: a change
+   * moments ago, or an answer that depends on who asks. The authority's rounds and its answers to
+   * others decide which ({@link DnsWhoAsks}); without them, Inconclusive.
    */
-  private Finding withinTtl(String name, Source node, List<Source> unsure, Truth truth) {
-    Source worst = unsure.contains(node) ? node : unsure.get(0);
-    long left = worst.answer().ttl();
+  private Finding withinTtl(
+      String name,
+      Source node,
+      List<Source> unsure,
+      List<Source> sources,
+      Truth truth,
+      List<DnsWhoAsks.Heard> heard) {
+    Source worst = worst(node, unsure);
+    DnsWhoAsks.Decision d = DnsWhoAsks.decide(truth, worst, heard);
+    return switch (d.kind()) {
+      case POOL ->
+          Findings.clear(key(), name, holder(name, node, worst) + ", " + d.says() + ": no ghost");
+      case HANDED_OUT ->
+          Findings.clear(
+              key(),
+              name,
+              holder(name, node, worst)
+                  + ", which "
+                  + truth.label()
+                  + " does not hand this node ("
+                  + (truth.nxdomain() ? "NXDOMAIN" : text(truth.addresses()))
+                  + "), but "
+                  + d.says()
+                  + ": no ghost");
+      case SAME_TO_ALL -> {
+        Finding f =
+            staleFinding(
+                name,
+                node,
+                unsure,
+                sources,
+                truth,
+                ", "
+                    + d.says()
+                    + ": "
+                    + (worst.answer().nxdomain()
+                        ? "the name was created since its NXDOMAIN was cached"
+                        : since(worst, truth)));
+        f.setRemediation(
+            f.getRemediation()
+                + "; should the old answer come back, the authority answers the resolver by its"
+                + " address without saying so (GeoDNS without EDNS Client Subnet): no ghost");
+        yield f;
+      }
+      case OPEN -> undecided(name, node, unsure, truth);
+    };
+  }
+
+  /** "the node resolves NAME to X from SOURCE", or "SOURCE answers NAME with X". */
+  private static String holder(String name, Source node, Source worst) {
     String answer =
         worst.answer().nxdomain()
             ? "NXDOMAIN"
             : worst.answer().empty() ? "no address" : text(worst.addresses());
-    String since =
-        truth.ttl() >= 0 && left >= 0 && !worst.answer().nxdomain()
-            ? "the record changed in the last " + Math.max(0, truth.ttl() - left) + " s"
-            : "the record changed since it was cached";
+    long left = worst.answer().ttl();
+    return (worst == node
+            ? "the node resolves " + name + " to " + answer + " from " + worst.label()
+            : worst.label() + " answers " + name + " with " + answer)
+        + (left >= 0 ? " (cached, " + left + " s left)" : "");
+  }
+
+  /**
+   * When the record changed, if the cached answer had the authority's TTL when it was fetched. Not
+   * for a negative answer on either side: its TTL is the zone's negative one, not the record's.
+   */
+  private static String since(Source worst, Truth truth) {
+    long left = worst.answer().ttl();
+    return truth.ttl() >= 0 && left >= 0 && !worst.answer().nxdomain() && !truth.nxdomain()
+        ? "the record changed in the last " + Math.max(0, truth.ttl() - left) + " s"
+        : "the record changed since it was cached";
+  }
+
+  /**
+   * Inconclusive: a change moments ago and an answer that depends on who asks cannot be told apart
+   * from this node. Says which, and how to find out.
+   */
+  private Finding undecided(String name, Source node, List<Source> unsure, Truth truth) {
+    Source worst = worst(node, unsure);
     String summary =
-        (worst == node
-                ? "the node resolves " + name + " to " + answer + " from " + worst.label()
-                : worst.label() + " answers " + name + " with " + answer)
-            + (left >= 0 ? " (cached, " + left + " s left)" : "")
+        holder(name, node, worst)
             + ", which "
             + truth.label()
             + " does not hand out ("
@@ -526,7 +678,7 @@ public final class DnsCheck implements Check {
             + " times), but within "
             + (truth.ttl() >= 0 ? "its TTL of " + truth.ttl() + " s" : "its TTL")
             + ": either "
-            + since
+            + since(worst, truth)
             + ", or the authority answers by who asks (GeoDNS, a CDN, a rotating pool)";
     String remediation =
         remediation(unsure)
@@ -785,7 +937,7 @@ public final class DnsCheck implements Check {
           "the authority",
           problems.isEmpty() ? "no authoritative server to ask" : String.join("; ", problems));
     }
-    return again(truth, good.values(), name, context);
+    return again(truth, good.values(), name, context).at(new At(name, List.copyOf(good.values())));
   }
 
   /** The other rounds at every server that answered: a pool hands out another part each time. */
@@ -813,7 +965,8 @@ public final class DnsCheck implements Check {
           null,
           a.ttl(),
           1,
-          false);
+          false,
+          null);
     }
     Set<InetAddress> all = new LinkedHashSet<>(so.addresses());
     boolean varied =
@@ -829,7 +982,8 @@ public final class DnsCheck implements Check {
         null,
         Math.max(so.ttl(), a.ttl()),
         so.asked() + 1,
-        varied);
+        varied,
+        so.at());
   }
 
   record Zone(String name, Map<String, InetAddress> servers, String problem) {}

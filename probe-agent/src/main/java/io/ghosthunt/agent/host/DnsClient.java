@@ -1,6 +1,8 @@
 package io.ghosthunt.agent.host;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -8,14 +10,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.ClientSubnetOption;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -26,6 +35,9 @@ import org.xbill.DNS.Type;
 
 /** Wire queries to one server at a time, with dnsjava: no cache, no search list, no fallback. */
 public final class DnsClient {
+
+  /** The EDNS buffer size DNS Flag Day 2020 settled on: no fragmented UDP answers. */
+  private static final int EDNS_PAYLOAD = 1232;
 
   /**
    * What one server answered for a name's addresses (A and AAAA).
@@ -69,8 +81,12 @@ public final class DnsClient {
     if (!a.answered() || a.nxdomain()) {
       return a;
     }
-    Answer aaaa = query(server, name, Type.AAAA, recurse, timeout);
-    if (!aaaa.answered()) {
+    return both(a, query(server, name, Type.AAAA, recurse, timeout));
+  }
+
+  /** The A answer with the AAAA one's addresses added, when the AAAA query was answered. */
+  private static Answer both(Answer a, Answer aaaa) {
+    if (!a.answered() || a.nxdomain() || !aaaa.answered()) {
       return a;
     }
     Set<InetAddress> all = new LinkedHashSet<>(a.addresses());
@@ -83,6 +99,81 @@ public final class DnsClient {
     String dangling = !all.isEmpty() ? null : a.dangling() != null ? a.dangling() : aaaa.dangling();
     return new Answer(
         a.rcode(), null, a.authoritative(), a.chain(), List.copyOf(all), ttl, dangling);
+  }
+
+  /**
+   * What an authority answered a query carrying an EDNS Client Subnet option (RFC 7871).
+   *
+   * @param scope the scope prefix length of the option in the answer, i.e. for how wide a subnet
+   *     the answer holds; -1 when the answer carried no such option: the authority ignores it
+   */
+  public record SubnetAnswer(Answer answer, int scope) {}
+
+  /**
+   * A name's addresses as {@code server} hands them out to clients in {@code subnet}/{@code
+   * prefix}, recursion off, A and AAAA asked at once. Always completes, within {@code timeout}: a
+   * failure or the timeout is an unanswered {@link Answer}.
+   */
+  public CompletableFuture<SubnetAnswer> addressesFor(
+      InetAddress server, String name, InetAddress subnet, int prefix, Duration timeout) {
+    OPTRecord opt = new OPTRecord(EDNS_PAYLOAD, 0, 0, 0, new ClientSubnetOption(prefix, subnet));
+    CompletableFuture<SubnetAnswer> a = queryAsync(server, name, Type.A, opt, timeout);
+    CompletableFuture<SubnetAnswer> aaaa = queryAsync(server, name, Type.AAAA, opt, timeout);
+    return a.thenCombine(
+        aaaa,
+        (x, y) ->
+            new SubnetAnswer(
+                both(x.answer(), y.answer()),
+                y.answer().answered() ? Math.max(x.scope(), y.scope()) : x.scope()));
+  }
+
+  private CompletableFuture<SubnetAnswer> queryAsync(
+      InetAddress server, String name, int type, OPTRecord opt, Duration timeout) {
+    SimpleResolver resolver = new SimpleResolver(server);
+    resolver.setTimeout(timeout);
+    Message query = newQuery(name(name), type, false);
+    query.addRecord(opt, Section.ADDITIONAL);
+    SubnetAnswer timedOut = new SubnetAnswer(timedOut(timeout), -1);
+    return resolver
+        .sendAsync(query)
+        .toCompletableFuture()
+        .thenApply(r -> new SubnetAnswer(answer(r, name), scope(r)))
+        .exceptionally(
+            e -> {
+              Throwable cause =
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              return cause instanceof SocketTimeoutException || cause instanceof TimeoutException
+                  ? timedOut
+                  : new SubnetAnswer(failed(String.valueOf(cause.getMessage())), -1);
+            })
+        // dnsjava's timeout starts again for a retry over TCP: the caller's bound is the bound.
+        .completeOnTimeout(timedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static int scope(Message response) {
+    OPTRecord opt = response.getOPT();
+    if (opt == null) {
+      return -1;
+    }
+    return opt.getOptions(EDNSOption.Code.CLIENT_SUBNET).stream()
+        .filter(ClientSubnetOption.class::isInstance)
+        .map(o -> ((ClientSubnetOption) o).getScopePrefixLength())
+        .findFirst()
+        .orElse(-1);
+  }
+
+  /**
+   * The address this host sends from towards {@code server}, as the kernel picks it: what the
+   * server sees it by (before any NAT). No packet is sent. Null when there is no route.
+   */
+  public InetAddress localAddressTowards(InetAddress server) {
+    try (DatagramSocket s = new DatagramSocket()) {
+      s.connect(server, 53);
+      InetAddress local = s.getLocalAddress();
+      return local == null || local.isAnyLocalAddress() ? null : local;
+    } catch (IOException | UncheckedIOException e) {
+      return null;
+    }
   }
 
   /** The name servers of {@code zone} when the answer holds its NS set, else an empty list. */
@@ -100,22 +191,25 @@ public final class DnsClient {
 
   private Answer query(
       InetAddress server, String name, int type, boolean recurse, Duration timeout) {
-    Message response;
     try {
-      response = send(server, name(name), type, recurse, timeout);
+      return answer(send(server, name(name), type, recurse, timeout), name);
     } catch (SocketTimeoutException e) {
-      return new Answer(
-          null,
-          "timed out after " + timeout.toMillis() + " ms",
-          false,
-          List.of(),
-          List.of(),
-          -1,
-          null);
+      return timedOut(timeout);
     } catch (IOException e) {
-      return new Answer(
-          null, String.valueOf(e.getMessage()), false, List.of(), List.of(), -1, null);
+      return failed(String.valueOf(e.getMessage()));
     }
+  }
+
+  private static Answer timedOut(Duration timeout) {
+    return failed("timed out after " + timeout.toMillis() + " ms");
+  }
+
+  private static Answer failed(String error) {
+    return new Answer(null, error, false, List.of(), List.of(), -1, null);
+  }
+
+  /** The answer to a query for {@code name}'s addresses, the CNAMEs inside it followed. */
+  private static Answer answer(Message response, String name) {
     String rcode = Rcode.string(response.getRcode());
     boolean aa = response.getHeader().getFlag(Flags.AA);
     List<Record> answer = response.getSection(Section.ANSWER);
@@ -171,12 +265,17 @@ public final class DnsClient {
       throws IOException {
     SimpleResolver resolver = new SimpleResolver(server);
     resolver.setTimeout(timeout);
+    Message query = newQuery(name, type, recurse);
+    // dnsjava retries over TCP by itself when the UDP answer comes back truncated.
+    return resolver.send(query);
+  }
+
+  private static Message newQuery(Name name, int type, boolean recurse) {
     Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
     if (!recurse) {
       query.getHeader().unsetFlag(Flags.RD);
     }
-    // dnsjava retries over TCP by itself when the UDP answer comes back truncated.
-    return resolver.send(query);
+    return query;
   }
 
   private static Name name(String text) {
