@@ -44,6 +44,9 @@ public final class DnsCheck implements Check {
   private static final InetAddress RESOLVED_STUB = Addresses.literal("127.0.0.53");
   private static final InetAddress RESOLVED_PROXY_STUB = Addresses.literal("127.0.0.54");
 
+  /** NodeLocal DNSCache's default address (its manifest's __PILLAR__LOCAL__DNS__). */
+  private static final InetAddress NODE_LOCAL_DNS = Addresses.literal("169.254.20.10");
+
   private final HostsFile hosts;
   private final ForeignRoot root;
   private final String resolvConfPath;
@@ -88,7 +91,14 @@ public final class DnsCheck implements Check {
      */
     RESOLVED_PROXY,
     /** A server systemd-resolved forwards to, asked by the probe: never what the node resolves. */
-    UPSTREAM;
+    UPSTREAM,
+    /**
+     * The cluster DNS of a pod that resolves as the kubelet set it up (dnsPolicy ClusterFirst): the
+     * kube-dns Service, CoreDNS behind it, each of its pods with a cache of its own.
+     */
+    CLUSTER_DNS,
+    /** NodeLocal DNSCache's address on the node, a cache in front of the cluster DNS. */
+    NODE_LOCAL_CACHE;
 
     boolean resolved() {
       return this == RESOLVED_CACHE || this == RESOLVED_PROXY;
@@ -101,6 +111,20 @@ public final class DnsCheck implements Check {
       return Layer.RESOLVED_CACHE;
     }
     return nameserver.equals(RESOLVED_PROXY_STUB) ? Layer.RESOLVED_PROXY : Layer.NODE;
+  }
+
+  /**
+   * A nameserver of a resolv.conf the kubelet wrote for a ClusterFirst pod (its search list starts
+   * with the pod's {@code <namespace>.svc.<cluster domain>}): every nameserver there is the
+   * kubelet's clusterDNS, the kube-dns Service or NodeLocal DNSCache's link-local address in front
+   * of it. Known from the file alone, so that a hunt needs no right to read kube-system.
+   */
+  static Layer layer(InetAddress nameserver, List<String> search) {
+    boolean clusterFirst = !search.isEmpty() && search.get(0).matches("[^.]+\\.svc\\..+");
+    if (!clusterFirst) {
+      return layer(nameserver);
+    }
+    return nameserver.equals(NODE_LOCAL_DNS) ? Layer.NODE_LOCAL_CACHE : Layer.CLUSTER_DNS;
   }
 
   /**
@@ -211,7 +235,13 @@ public final class DnsCheck implements Check {
         nodeResolvers.stream().anyMatch(r -> layer(r).resolved())
             ? resolvedUpstreams(root, nodeResolvers)
             : Upstreams.NONE;
-    Read files = new Read(conf, confLines.problem(), hosts.resolve(), upstreams);
+    Read files =
+        new Read(
+            conf,
+            confLines.problem(),
+            hosts.resolve(),
+            upstreams,
+            ResolvConf.search(confLines.lines()));
     List<InetAddress> extra = literals(spec.getResolvers());
     List<InetAddress> authorities = literals(spec.getAuthorities());
     Set<InetAddress> expected = new LinkedHashSet<>(literals(spec.getExpectedAddresses()));
@@ -239,7 +269,7 @@ public final class DnsCheck implements Check {
       sources.add(hostsSource(inHosts.lines()));
     }
     for (int i = 0; i < nodeResolvers.size(); i++) {
-      sources.add(nodeResolverSource(i, nodeResolvers.get(i), name, context));
+      sources.add(nodeResolverSource(i, nodeResolvers.get(i), files.search(), name, context));
     }
     for (InetAddress r : extra) {
       sources.add(resolverSource("resolver " + Addresses.text(r), r, name, Layer.NODE, context));
@@ -381,7 +411,8 @@ public final class DnsCheck implements Check {
       ForeignRoot.Resolution resolvConf,
       String unread,
       ForeignRoot.Resolution hosts,
-      Upstreams upstreams) {}
+      Upstreams upstreams,
+      List<String> search) {}
 
   /** A file's lines, or why it could not be read; a plainly missing file has none, and no why. */
   record Lines(List<String> lines, String problem) {}
@@ -807,10 +838,15 @@ public final class DnsCheck implements Check {
   }
 
   private Source nodeResolverSource(
-      int index, InetAddress resolver, String name, CheckContext context) {
-    Layer layer = layer(resolver);
+      int index, InetAddress resolver, List<String> search, String name, CheckContext context) {
+    Layer layer = layer(resolver, search);
     String label =
-        (layer.resolved() ? "systemd-resolved " : "resolver ")
+        switch (layer) {
+              case RESOLVED_CACHE, RESOLVED_PROXY -> "systemd-resolved ";
+              case CLUSTER_DNS -> "cluster DNS ";
+              case NODE_LOCAL_CACHE -> "NodeLocal DNSCache ";
+              default -> "resolver ";
+            }
             + Addresses.text(resolver)
             + " ("
             + ordinal(index)
@@ -853,6 +889,16 @@ public final class DnsCheck implements Check {
           "nothing to flush at systemd-resolved's proxy stub "
               + Addresses.text(resolver)
               + ", which keeps no cache: flush the upstream it forwards to";
+      // CoreDNS has no flush: each pod's cache goes with the pod, and a rollout replaces them one
+      // by one while the Service keeps answering.
+      case CLUSTER_DNS ->
+          "restart the cluster DNS, whose every pod has a cache of its own: kubectl -n kube-system"
+              + " rollout restart deployment coredns"
+              + (ttl >= 0 ? " (or wait " + ttl + " s for the cached answer to expire)" : "");
+      case NODE_LOCAL_CACHE ->
+          "restart NodeLocal DNSCache (its pod on this node caches the answer): kubectl -n"
+              + " kube-system rollout restart daemonset node-local-dns"
+              + (ttl >= 0 ? " (or wait " + ttl + " s for the cached answer to expire)" : "");
       default ->
           "flush "
               + name

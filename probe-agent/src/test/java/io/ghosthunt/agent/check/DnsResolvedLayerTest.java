@@ -326,7 +326,8 @@ class DnsResolvedLayerTest {
     Finding f = Findings.clear(CheckKey.DNS, NAME, "clear");
     DnsCheck.fileEvidence(
         f,
-        new DnsCheck.Read(node.resolve("/etc/resolv.conf"), null, node.resolve("/etc/hosts"), up),
+        new DnsCheck.Read(
+            node.resolve("/etc/resolv.conf"), null, node.resolve("/etc/hosts"), up, List.of()),
         null);
     assertEquals(Map.of("resolvedUpstreams", why), f.getEvidence());
     assertEquals(FindingVerdict.Clear, f.getVerdict(), "the stub was asked: the finding stands");
