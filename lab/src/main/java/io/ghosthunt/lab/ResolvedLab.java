@@ -35,6 +35,13 @@ public final class ResolvedLab {
   public static final String OLD = "203.0.113.30";
   public static final String NEW = "203.0.113.40";
   public static final String DB_ADDRESS = "203.0.113.31";
+
+  /**
+   * A name of corp.test for the cluster DNS's cache (CoreDNS forwards to this upstream): {@link
+   * #set} moves it, whoever cached it before keeps the old answer.
+   */
+  public static final String SHOP = "shop.corp.test";
+
   public static final int TTL = 3600;
 
   /** The record's TTL after {@link #migrate}: cut with the change, as in {@link DnsLab}. */
@@ -214,15 +221,20 @@ public final class ResolvedLab {
   }
 
   private void record(int ttl, String address) {
+    set(APP, ttl, address);
+  }
+
+  /** {@code name}'s only A record at the upstream, from now on. */
+  public void set(String name, int ttl, String address) {
     String ctl = "unbound-control -c " + control;
     upstream.sh(
         ctl
             + " local_data_remove "
-            + APP
+            + name
             + " && "
             + ctl
             + " local_data '"
-            + APP
+            + name
             + ". "
             + ttl
             + " IN A "

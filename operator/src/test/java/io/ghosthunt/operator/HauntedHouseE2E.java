@@ -133,15 +133,7 @@ class HauntedHouseE2E {
   @Test
   @Order(0)
   void aPodResolvesServicesAndTheLabsNamesThroughCoreDns() {
-    String kubernetes =
-        cluster
-            .client
-            .services()
-            .inNamespace("default")
-            .withName("kubernetes")
-            .get()
-            .getSpec()
-            .getClusterIP();
+    String kubernetes = cluster.clusterIp("default", "kubernetes");
     String script =
         "cat /etc/resolv.conf; for n in kubernetes.default kubernetes.default.svc.cluster.local "
             + ResolvedLab.DB

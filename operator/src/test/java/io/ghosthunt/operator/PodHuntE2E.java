@@ -23,8 +23,11 @@ import io.ghosthunt.lab.DnsLab;
 import io.ghosthunt.lab.Lab;
 import io.ghosthunt.lab.LabHost;
 import io.ghosthunt.lab.MtuLab;
+import io.ghosthunt.lab.ResolvedLab;
+import io.ghosthunt.lab.cluster.ClusterDns;
 import io.ghosthunt.lab.cluster.HauntedCluster;
 import io.ghosthunt.lab.cluster.HauntedPods;
+import io.ghosthunt.lab.cluster.LabNode;
 import io.ghosthunt.operator.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -318,8 +321,102 @@ class PodHuntE2E {
     assertTrue(canI.endsWith("no"), canI);
   }
 
+  /**
+   * http2 goes where the pod would: a name from its hosts file (hostAliases) to that line's
+   * address, a Service's short name through its search list to the cluster DNS, each said in the
+   * evidence; never the probe image's own files. Port 9 answers nowhere, so that the findings are
+   * unsure and keep their evidence in the cluster (a Clear one keeps it in the probe's log only).
+   */
   @Test
   @Order(6)
+  void http2ResolvesUrlsThroughThePodsHostsFileAndItsClusterDns() {
+    String kubernetes = cluster.clusterIp("default", "kubernetes");
+    GhostHunt hunt =
+        applyAndWait(
+            "names-in-pods",
+            "dns",
+            "http2: {urls: [\"http://app.example.test:9/\", \"http://kubernetes.default:9/\"]}");
+    Map<String, NodeStatus> pods = byPod(hunt);
+    assertEquals(List.of("hosts-fresh", "hosts-stale"), List.copyOf(pods.keySet()));
+    for (Map.Entry<String, String> pod :
+        Map.of("hosts-stale", DnsLab.OLD, "hosts-fresh", DnsLab.NEW).entrySet()) {
+      Finding app = finding(pods.get(pod.getKey()), "http://app.example.test:9/");
+      assertTrue(
+          app.getEvidence().get("resolvedBy").startsWith("/etc/hosts line"),
+          pod.getKey() + ": " + app.getEvidence());
+      assertEquals(pod.getValue(), app.getEvidence().get("resolvedTo"), app.getEvidence() + "");
+      Finding api = finding(pods.get(pod.getKey()), "http://kubernetes.default:9/");
+      assertEquals(
+          "nameserver "
+              + LabNode.CLUSTER_DNS
+              + " (search expansion kubernetes.default.svc.cluster.local)",
+          api.getEvidence().get("resolvedBy"),
+          api.getEvidence().toString());
+      assertEquals(kubernetes, api.getEvidence().get("resolvedTo"), api.getEvidence() + "");
+      assertFalse(
+          (app.toString() + api).contains("/proc/"), "the pod's files as the pod knows them");
+    }
+  }
+
+  /**
+   * The cluster DNS's cache: CoreDNS looked shop.corp.test up before its migration, whose TTL was
+   * not cut, and serves the old answer to the pods for up to its cache's 30 s; the authority hands
+   * everyone the new one (unbound ignores EDNS Client Subnet), so it is a ghost, named with the
+   * restart that empties CoreDNS's cache. db.corp.test, never changed, is the clean twin.
+   */
+  @Test
+  @Order(7)
+  void aClusterDnsCacheHoldingAMigratedNameIsStaleDnsWithItsRestartAndTheUnchangedNameIsClear() {
+    ResolvedLab corp = cluster.house.resolved;
+    LabHost nodeA = cluster.house.nodes.get("node-a");
+    corp.set(ResolvedLab.SHOP, ResolvedLab.TTL, ResolvedLab.OLD);
+    assertEquals(ResolvedLab.OLD, ClusterDns.prime(nodeA, ResolvedLab.SHOP));
+    assertEquals(ResolvedLab.DB_ADDRESS, ClusterDns.prime(nodeA, ResolvedLab.DB));
+    corp.set(ResolvedLab.SHOP, ResolvedLab.TTL, ResolvedLab.NEW);
+
+    GhostHunt hunt =
+        applyAndWait(
+            "cluster-dns-cache",
+            "dns",
+            "dns: {names: ["
+                + ResolvedLab.SHOP
+                + ", "
+                + ResolvedLab.DB
+                + "], authorities: [\""
+                + ResolvedLab.UPSTREAM
+                + "\"]}");
+    Map<String, NodeStatus> pods = byPod(hunt);
+    for (String pod : List.of("hosts-fresh", "hosts-stale")) {
+      Finding shop = finding(pods.get(pod), ResolvedLab.SHOP);
+      assertEquals(GhostName.StaleDns, shop.getGhost(), pod + ": " + shop.getSummary());
+      assertTrue(
+          shop.getSummary()
+              .contains(
+                  "resolves "
+                      + ResolvedLab.SHOP
+                      + " to "
+                      + ResolvedLab.OLD
+                      + " from cluster DNS "
+                      + LabNode.CLUSTER_DNS
+                      + " (first in /etc/resolv.conf) (cached, "),
+          shop.getSummary());
+      assertTrue(shop.getSummary().contains("the same to everyone"), shop.getSummary());
+      assertTrue(
+          shop.getRemediation()
+              .startsWith(
+                  "restart the cluster DNS, whose every pod has a cache of its own: kubectl -n"
+                      + " kube-system rollout restart deployment coredns (or wait "),
+          shop.getRemediation());
+      assertTrue(
+          shop.getEvidence().get("authorityBySubnet").contains(ResolvedLab.NEW + " (no scope)"),
+          shop.getEvidence().toString());
+      Finding db = finding(pods.get(pod), ResolvedLab.DB);
+      assertEquals(FindingVerdict.Clear, db.getVerdict(), pod + ": " + db.getSummary());
+    }
+  }
+
+  @Test
+  @Order(8)
   void hardenedProbesEnterThePodsWithTheOneMoreCapabilityAndFindTheSame() {
     cluster.probeMode(true);
     GhostHunt hunt =
@@ -343,10 +440,14 @@ class PodHuntE2E {
             .get("rule")
             .contains("iifname lo tcp dport " + SERVICE_PORT + " counter packets"),
         blocked.getEvidence().toString());
-    assertEquals(
-        FindingVerdict.Clear,
-        only(pods.get("lo-open")).getVerdict(),
-        only(pods.get("lo-open")).getSummary());
+    // "localhost" as the pod resolves it: the kubelet's hosts file, not the probe image's.
+    assertTrue(
+        blocked.getEvidence().get("resolvedBy").startsWith("/etc/hosts line"),
+        blocked.getEvidence().toString());
+    assertTrue(
+        blocked.getEvidence().get("localhost").contains("127.0.0.1"), blocked.getEvidence() + "");
+    Finding open = only(pods.get("lo-open"));
+    assertEquals(FindingVerdict.Clear, open.getVerdict(), open.getSummary());
   }
 
   static final String EDITOR = "system:serviceaccount:" + NS + ":editor";
@@ -404,6 +505,13 @@ class PodHuntE2E {
       pods.put(n.getPod(), n);
     }
     return pods;
+  }
+
+  static Finding finding(NodeStatus pod, String target) {
+    return pod.getFindings().stream()
+        .filter(f -> target.equals(f.getTarget()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(pod.subject() + ": no finding for " + target));
   }
 
   static Finding only(NodeStatus pod) {

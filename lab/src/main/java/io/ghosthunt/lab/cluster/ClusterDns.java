@@ -3,6 +3,7 @@ package io.ghosthunt.lab.cluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ghosthunt.lab.LabHost;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,6 +67,15 @@ public final class ClusterDns {
     for (HasMetadata o : objects) {
       admin.resource(o).fieldManager("ghosthunt-lab").forceConflicts().serverSideApply();
     }
+  }
+
+  /**
+   * Has the cluster DNS look {@code name} up as a pod would, from {@code node} (kube-proxy's rules
+   * take the Service's address to CoreDNS), so that its cache holds today's answer; returns it.
+   */
+  public static String prime(LabHost node, String name) {
+    return node.sh("dig +short +tries=1 +time=2 @" + LabNode.CLUSTER_DNS + " " + name + " A")
+        .trim();
   }
 
   /**

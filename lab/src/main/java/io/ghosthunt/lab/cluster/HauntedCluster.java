@@ -294,6 +294,17 @@ public final class HauntedCluster implements AutoCloseable {
     return installed;
   }
 
+  /** A Service's ClusterIP, as the API has it. */
+  public String clusterIp(String namespace, String service) {
+    return client
+        .services()
+        .inNamespace(namespace)
+        .withName(service)
+        .get()
+        .getSpec()
+        .getClusterIP();
+  }
+
   /** The real kubectl against this cluster. */
   public Lab.Exec kubectl(String... args) {
     List<String> cmd =

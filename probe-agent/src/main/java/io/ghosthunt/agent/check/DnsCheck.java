@@ -505,10 +505,11 @@ public final class DnsCheck implements Check {
                   .collect(Collectors.joining("; "));
       return Findings.inconclusive(key(), name, "the node cannot resolve " + name + ": " + why);
     }
+    List<Source> judged = sources.stream().filter(s -> !outsideDns(s, node)).toList();
     List<Source> stale =
-        sources.stream().filter(s -> s.answered() && standing(s, truth) == Standing.STALE).toList();
+        judged.stream().filter(s -> s.answered() && standing(s, truth) == Standing.STALE).toList();
     List<Source> unsure =
-        sources.stream()
+        judged.stream()
             .filter(s -> s.answered() && standing(s, truth) == Standing.WITHIN_TTL)
             .toList();
     if (stale.isEmpty() && !unsure.isEmpty()) {
@@ -717,6 +718,19 @@ public final class DnsCheck implements Check {
     Finding f = Findings.inconclusive(key(), name, summary);
     f.setRemediation(remediation);
     return f;
+  }
+
+  /**
+   * A resolver that does not know a name the hosts file gives: a name kept out of DNS on purpose (a
+   * pod's hostAliases, a node's own names), which getaddrinfo never asks a resolver for. Not stale:
+   * a real cluster DNS answers NXDOMAIN for every hostAliases name.
+   */
+  static boolean outsideDns(Source s, Source node) {
+    return node != null
+        && node.lines() != null
+        && s.lines() == null
+        && s.answer().answered()
+        && (s.answer().nxdomain() || s.answer().empty());
   }
 
   /**

@@ -94,4 +94,27 @@ class DnsStandingTest {
         new LinkedHashSet<>(List.of(ip("198.51.100.31"), ip("198.51.100.32"), ip("198.51.100.33"))),
         t.addresses());
   }
+
+  @Test
+  void aResolverThatDoesNotKnowANameTheHostsFileGivesIsNotJudged() {
+    Source hosts =
+        new Source(
+            "/etc/hosts line 9",
+            "remove",
+            null,
+            List.of(new HostsFile.Line(9, ip("203.0.113.20"), "203.0.113.20 app")));
+    Source clusterDns =
+        new Source(
+            "cluster DNS 203.0.113.226",
+            "restart",
+            new Answer("NXDOMAIN", null, false, List.of(), List.of(), 30, null),
+            null);
+    // A pod's hostAliases name: the cluster DNS has never heard of it, and glibc never asks it.
+    assertTrue(DnsCheck.outsideDns(clusterDns, hosts));
+    // A resolver that knows the name otherwise is judged, and so is any negative answer when the
+    // node's answer came from a resolver.
+    assertFalse(DnsCheck.outsideDns(resolver(30, "203.0.113.10"), hosts));
+    assertFalse(DnsCheck.outsideDns(clusterDns, resolver(30, "203.0.113.10")));
+    assertFalse(DnsCheck.outsideDns(hosts, hosts));
+  }
 }
