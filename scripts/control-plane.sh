@@ -129,8 +129,12 @@ build_coredns() {
     "github.com/coredns/coredns@v$COREDNS_VERSION")
 }
 
+# Its output read whole first: grep -q stops reading at the match, and under pipefail the SIGPIPE
+# that coredns then gets for its second line would count as a missing binary.
 coredns_present() {
-  [ -x "$BIN_DIR/coredns" ] && "$BIN_DIR/coredns" -version 2>/dev/null | grep -qx "CoreDNS-$COREDNS_VERSION"
+  [ -x "$BIN_DIR/coredns" ] || return 1
+  local out; out=$("$BIN_DIR/coredns" -version 2>/dev/null) || return 1
+  grep -qx "CoreDNS-$COREDNS_VERSION" <<<"$out"
 }
 
 install_kubectl() {
