@@ -44,6 +44,16 @@ public final class ResolvedLab {
 
   public static final int TTL = 3600;
 
+  /**
+   * What {@link #captureUnder} captures in the cluster's pods on this node: every name under
+   * example.test, whose expansion with the search domain corp.test (resolved's {@code Domains=},
+   * which the kubelet adds to a pod's search list) is asked before the name itself under ndots:5.
+   */
+  public static final String CAPTURED = "example.test";
+
+  /** The address every captured name resolves to. */
+  public static final String CAPTURE = "203.0.113.66";
+
   /** The record's TTL after {@link #migrate}: cut with the change, as in {@link DnsLab}. */
   public static final int MIGRATED_TTL = 300;
 
@@ -83,18 +93,21 @@ public final class ResolvedLab {
     // What ip netns exec shows the node's tools; the view has the link instead.
     node.resolvConf("nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n");
     node.etcLink("resolv.conf", "../run/systemd/resolve/stub-resolv.conf");
+    // corp.test a search domain too, as a corporate network's DHCP hands out: resolved writes it
+    // as "search corp.test" into both its resolv.conf files, and the kubelet, which reads the
+    // uplink one, appends it to the search list of this node's pods (see captureUnder).
     node.etcLayerFile(
         "systemd/resolved.conf.d/ghosthunt-lab.conf",
         """
         [Resolve]
         DNS=%s
-        Domains=~.
+        Domains=%s ~.
         DNSSEC=no
         LLMNR=no
         MulticastDNS=no
         Cache=yes
         """
-            .formatted(UPSTREAM));
+            .formatted(UPSTREAM, ZONE));
     Path run = node.mountedDir("/run/systemd/resolve");
     node.sh("chown " + RESOLVED_UID + ":" + RESOLVED_UID + " " + run);
     pid = startResolved();
@@ -240,6 +253,36 @@ public final class ResolvedLab {
             + " IN A "
             + address
             + "'");
+  }
+
+  /**
+   * A wildcard-like capture at the upstream: every name under {@code <suffix>.corp.test} (and that
+   * name itself) answers {@code address}, as a {@code *.<suffix>.corp.test} record would. A
+   * redirect zone, since unbound's local data has no wildcards (its manual sends those to a stub
+   * zone).
+   */
+  public void captureUnder(String suffix, String address) {
+    String zone = suffix + "." + ZONE + ".";
+    String ctl = "unbound-control -c " + control;
+    upstream.sh(
+        ctl
+            + " local_zone "
+            + zone
+            + " redirect && "
+            + ctl
+            + " local_data '"
+            + zone
+            + " "
+            + TTL
+            + " IN A "
+            + address
+            + "'");
+  }
+
+  /** Takes {@link #captureUnder}'s zone away again: its names are corp.test's NXDOMAIN. */
+  public void release(String suffix) {
+    upstream.sh(
+        "unbound-control -c " + control + " local_zone_remove " + suffix + "." + ZONE + ".");
   }
 
   /** What {@code resolvectl flush-caches} has resolved do. */

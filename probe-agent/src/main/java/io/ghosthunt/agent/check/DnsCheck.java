@@ -36,7 +36,7 @@ public final class DnsCheck implements Check {
   private static final Duration QUERY_TIMEOUT = Duration.ofMillis(2000);
   private static final int MAX_AUTHORITIES = 4;
   private static final int MAX_CNAME_ZONES = 8;
-  private static final String EXPECTED = "the expected addresses";
+  static final String EXPECTED = "the expected addresses";
 
   /** Where systemd-resolved lists every link's servers, in resolv.conf's format. */
   static final String RESOLVED_UPSTREAMS = "/run/systemd/resolve/resolv.conf";
@@ -241,7 +241,8 @@ public final class DnsCheck implements Check {
             confLines.problem(),
             hosts.resolve(),
             upstreams,
-            ResolvConf.search(confLines.lines()));
+            ResolvConf.search(confLines.lines()),
+            ResolvConf.ndots(confLines.lines()));
     List<InetAddress> extra = literals(spec.getResolvers());
     List<InetAddress> authorities = literals(spec.getAuthorities());
     Set<InetAddress> expected = new LinkedHashSet<>(literals(spec.getExpectedAddresses()));
@@ -264,19 +265,12 @@ public final class DnsCheck implements Check {
       Read files,
       CheckContext context) {
     HostsLookup inHosts = lookup(name);
-    List<Source> sources = new ArrayList<>();
-    if (!inHosts.lines().isEmpty()) {
-      sources.add(hostsSource(inHosts.lines()));
-    }
-    for (int i = 0; i < nodeResolvers.size(); i++) {
-      sources.add(nodeResolverSource(i, nodeResolvers.get(i), files.search(), name, context));
-    }
-    for (InetAddress r : extra) {
-      sources.add(resolverSource("resolver " + Addresses.text(r), r, name, Layer.NODE, context));
-    }
-    for (InetAddress u : files.upstreams().servers()) {
-      sources.add(upstreamSource(u, name, context));
-    }
+    // A hosts-file line answers before any search: getaddrinfo never asks DNS for the name then.
+    DnsSearch.Expansion expansion =
+        inHosts.lines().isEmpty()
+            ? expand(name, nodeResolvers, files, context)
+            : DnsSearch.Expansion.NONE;
+    List<Source> sources = sources(name, inHosts.lines(), nodeResolvers, extra, files, context);
 
     // getaddrinfo: the hosts file wins; else the first resolver that answers at all. resolved's
     // upstreams are not among them: the node reaches them only through resolved.
@@ -289,17 +283,47 @@ public final class DnsCheck implements Check {
         expected.isEmpty()
             ? authority(name, authorities, nodeResolvers, context, 0)
             : new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false, null);
-    List<DnsWhoAsks.Heard> heard = whoAsks(node, sources, truth, context);
+    // What the name's own sources say no longer decides when an expansion won: it is not asked.
+    List<DnsWhoAsks.Heard> heard =
+        expansion.won() ? List.of() : whoAsks(node, sources, truth, context);
 
-    Finding f = judge(name, node, sources, truth, files.unread(), heard);
+    Finding f =
+        expansion.won()
+            ? DnsSearch.judge(name, expansion, truth)
+            : judge(name, node, sources, truth, files.unread(), heard);
     unread(f, files.unread(), "its resolvers were not asked");
     unread(f, inHosts.unread(), "its hosts-file lines were not read");
-    f.evidence("node answer", node == null ? "none" : node.label());
+    f.evidence("node answer", DnsSearch.nodeAnswer(node, expansion));
+    f.evidence("searchExpansion", DnsSearch.evidence(expansion));
     fileEvidence(f, files, inHosts.unread());
     sourceEvidence(f, sources);
     truthEvidence(f, truth, expected);
     f.evidence("authorityBySubnet", DnsWhoAsks.evidence(heard));
     return f;
+  }
+
+  /** Every source asked for the name as it is, in the order getaddrinfo would take them. */
+  private List<Source> sources(
+      String name,
+      List<HostsFile.Line> inHosts,
+      List<InetAddress> nodeResolvers,
+      List<InetAddress> extra,
+      Read files,
+      CheckContext context) {
+    List<Source> sources = new ArrayList<>();
+    if (!inHosts.isEmpty()) {
+      sources.add(hostsSource(inHosts));
+    }
+    for (int i = 0; i < nodeResolvers.size(); i++) {
+      sources.add(nodeResolverSource(i, nodeResolvers.get(i), files.search(), name, context));
+    }
+    for (InetAddress r : extra) {
+      sources.add(resolverSource("resolver " + Addresses.text(r), r, name, Layer.NODE, context));
+    }
+    for (InetAddress u : files.upstreams().servers()) {
+      sources.add(upstreamSource(u, name, context));
+    }
+    return sources;
   }
 
   /**
@@ -412,7 +436,18 @@ public final class DnsCheck implements Check {
       String unread,
       ForeignRoot.Resolution hosts,
       Upstreams upstreams,
-      List<String> search) {}
+      List<String> search,
+      int ndots) {
+
+    Read(
+        ForeignRoot.Resolution resolvConf,
+        String unread,
+        ForeignRoot.Resolution hosts,
+        Upstreams upstreams,
+        List<String> search) {
+      this(resolvConf, unread, hosts, upstreams, search, ResolvConf.DEFAULT_NDOTS);
+    }
+  }
 
   /** A file's lines, or why it could not be read; a plainly missing file has none, and no why. */
   record Lines(List<String> lines, String problem) {}
@@ -756,7 +791,7 @@ public final class DnsCheck implements Check {
    * for a name that exists (or the reverse). A subset is not different: round-robin servers answer
    * part of a set.
    */
-  private static boolean differs(Source s, Truth truth) {
+  static boolean differs(Source s, Truth truth) {
     boolean negative = s.lines() == null && (s.answer().nxdomain() || s.answer().empty());
     if (truth.nxdomain()) {
       return !negative;
@@ -851,23 +886,57 @@ public final class DnsCheck implements Check {
     return ordered;
   }
 
+  /**
+   * The search expansions of a short name, asked at the first nameserver of resolv.conf as glibc
+   * asks them, each within the per-query timeout; {@link DnsSearch.Expansion#NONE} when the name is
+   * asked as it is first.
+   */
+  private DnsSearch.Expansion expand(
+      String name, List<InetAddress> nodeResolvers, Read files, CheckContext context) {
+    List<String> names = DnsSearch.expansions(name, files.search(), files.ndots());
+    if (names.isEmpty() || nodeResolvers.isEmpty()) {
+      return DnsSearch.Expansion.NONE;
+    }
+    InetAddress first = nodeResolvers.get(0);
+    List<DnsSearch.Tried> tried =
+        DnsSearch.ask(
+            name, names, n -> dns.addresses(first, n, true, context.atMost(QUERY_TIMEOUT)));
+    DnsSearch.Tried winner = DnsSearch.winner(tried);
+    Source source = null;
+    if (winner != null) {
+      Layer layer = layer(first, files.search());
+      source =
+          new Source(
+              resolverLabel(0, first, layer),
+              flush(layer, first, winner.name(), winner.answer().ttl()),
+              winner.answer(),
+              null,
+              layer,
+              first);
+    }
+    return new DnsSearch.Expansion(tried, winner, source, files.ndots());
+  }
+
   private Source nodeResolverSource(
       int index, InetAddress resolver, List<String> search, String name, CheckContext context) {
     Layer layer = layer(resolver, search);
-    String label =
-        switch (layer) {
-              case RESOLVED_CACHE, RESOLVED_PROXY -> "systemd-resolved ";
-              case CLUSTER_DNS -> "cluster DNS ";
-              case NODE_LOCAL_CACHE -> "NodeLocal DNSCache ";
-              default -> "resolver ";
-            }
-            + Addresses.text(resolver)
-            + " ("
-            + ordinal(index)
-            + " in "
-            + resolvConf
-            + ")";
-    return resolverSource(label, resolver, name, layer, context);
+    return resolverSource(resolverLabel(index, resolver, layer), resolver, name, layer, context);
+  }
+
+  /** "cluster DNS 203.0.113.226 (first in /etc/resolv.conf)": what the layer is, and where. */
+  private String resolverLabel(int index, InetAddress resolver, Layer layer) {
+    return switch (layer) {
+          case RESOLVED_CACHE, RESOLVED_PROXY -> "systemd-resolved ";
+          case CLUSTER_DNS -> "cluster DNS ";
+          case NODE_LOCAL_CACHE -> "NodeLocal DNSCache ";
+          default -> "resolver ";
+        }
+        + Addresses.text(resolver)
+        + " ("
+        + ordinal(index)
+        + " in "
+        + resolvConf
+        + ")";
   }
 
   /**
@@ -1101,7 +1170,7 @@ public final class DnsCheck implements Check {
     return texts == null ? List.of() : texts.stream().map(Addresses::literal).toList();
   }
 
-  private static String text(Collection<InetAddress> addresses) {
+  static String text(Collection<InetAddress> addresses) {
     return addresses.isEmpty()
         ? "no address"
         : addresses.stream().map(Addresses::text).collect(Collectors.joining(", "));

@@ -63,7 +63,7 @@ public final class PodResolver {
   }
 
   /** What glibc's search does after one name's answer. */
-  enum Step {
+  public enum Step {
     /** Addresses: done. */
     FOUND,
     /** No such name, no address, or a failing server: the next name in line may still resolve. */
@@ -228,7 +228,7 @@ public final class PodResolver {
    * least {@code ndots} dots as it is first, then with each search domain; a shorter one with each
    * search domain first, then as it is. A domain {@code .} is the name as it is, asked once.
    */
-  static List<String> candidates(String name, List<String> search, int ndots) {
+  public static List<String> candidates(String name, List<String> search, int ndots) {
     if (name.endsWith(".")) {
       return List.of(name);
     }
@@ -245,7 +245,7 @@ public final class PodResolver {
   }
 
   /** What the search does after {@code a}, glibc's res_search's rules. */
-  static Step step(DnsClient.Answer a) {
+  public static Step step(DnsClient.Answer a) {
     if (!a.addresses().isEmpty()) {
       return Step.FOUND;
     }
