@@ -415,8 +415,65 @@ class PodHuntE2E {
     }
   }
 
+  /**
+   * The ndots:5 surprise: node-a's pods search corp.test last (the kubelet appends the node's
+   * search domains), and a redirect zone there answers every name under example.test.corp.test, so
+   * the short external name api.example.test never reaches DNS as itself. app.example.test, which
+   * the pods' hosts file gives, is the twin the capture cannot reach.
+   */
   @Test
   @Order(8)
+  void aSearchDomainCapturingAShortNameIsStaleDnsNamingTheExpansionAndTheHostsFileNameIsNot() {
+    ResolvedLab corp = cluster.house.resolved;
+    corp.captureUnder(ResolvedLab.CAPTURED, ResolvedLab.CAPTURE);
+    try {
+      GhostHunt hunt =
+          applyAndWait(
+              "search-capture",
+              "dns",
+              "dns: {names: [api.example.test, app.example.test], expectedAddresses: [\""
+                  + DnsLab.NEW
+                  + "\"]}");
+      Map<String, NodeStatus> pods = byPod(hunt);
+      for (String pod : List.of("hosts-fresh", "hosts-stale")) {
+        Finding api = finding(pods.get(pod), "api.example.test");
+        assertEquals(GhostName.StaleDns, api.getGhost(), pod + ": " + api.getSummary());
+        assertTrue(
+            api.getSummary()
+                .contains(
+                    "resolves api.example.test to "
+                        + ResolvedLab.CAPTURE
+                        + " through search expansion api.example.test.corp.test (search domain"
+                        + " corp.test, ndots:5"),
+            api.getSummary());
+        assertTrue(
+            api.getSummary().contains("from cluster DNS " + LabNode.CLUSTER_DNS), api.getSummary());
+        assertTrue(
+            api.getEvidence()
+                .get("searchExpansion")
+                .startsWith("api.example.test.corp.test: " + ResolvedLab.CAPTURE + ", TTL "),
+            api.getEvidence().toString());
+        assertTrue(
+            api.getRemediation()
+                .startsWith(
+                    "write the name fully qualified with a trailing dot (api.example.test.)"),
+            api.getRemediation());
+        Finding app = finding(pods.get(pod), "app.example.test");
+        assertFalse(
+            app.getEvidence() != null && app.getEvidence().containsKey("searchExpansion"),
+            pod + ": the hosts file answers first: " + app.getEvidence());
+      }
+      assertEquals(
+          FindingVerdict.Clear, finding(pods.get("hosts-fresh"), "app.example.test").getVerdict());
+      assertEquals(
+          GhostName.StaleDns, finding(pods.get("hosts-stale"), "app.example.test").getGhost());
+    } finally {
+      corp.release(ResolvedLab.CAPTURED);
+    }
+  }
+
+  @Test
+  @Order(9)
   void hardenedProbesEnterThePodsWithTheOneMoreCapabilityAndFindTheSame() {
     cluster.probeMode(true);
     GhostHunt hunt =
