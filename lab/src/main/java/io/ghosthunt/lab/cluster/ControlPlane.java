@@ -283,8 +283,28 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void down() {
-    if (state != null) {
-      script("down");
+    if (state == null) {
+      return;
+    }
+    script("down");
+    // A part that the script started a moment before a Ctrl-C reached the whole process group has
+    // no pid file (the script died before writing it), ignores SIGINT (a shell's background job)
+    // and is no longer the script's descendant: found by its folder on its command line.
+    String folder = state.toString();
+    List<ProcessHandle> left =
+        ProcessHandle.allProcesses()
+            .filter(p -> p.info().commandLine().map(c -> c.contains(folder)).orElse(false))
+            .toList();
+    left.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle p : left) {
+      try {
+        p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // gone already, or still there: the folder goes regardless
+      }
+    }
+    if (Files.exists(state)) {
+      Lab.exec(List.of("rm", "-rf", folder), Duration.ofMinutes(1));
     }
   }
 
