@@ -263,14 +263,17 @@ public final class LabHost {
     etcFile("resolv.conf", content);
   }
 
+  // Every file this host writes goes through Teardown.make: once the JVM stops, a write that came
+  // after the hook removed the lab would put the file back (a SIGTERM while the haunted house was
+  // built left /etc/netns/<ns> so).
   private void etcFile(String name, String content) {
-    try {
-      Path etc = Path.of("/etc/netns", ns);
-      Files.createDirectories(etc);
-      Files.writeString(etc.resolve(name), content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Path etc = Path.of("/etc/netns", ns);
+    Teardown.make(
+        "/etc/netns/" + ns + "/" + name,
+        () -> {
+          Files.createDirectories(etc);
+          return Files.writeString(etc.resolve(name), content);
+        });
   }
 
   /**
@@ -280,25 +283,25 @@ public final class LabHost {
    * mount cannot put a link where a file is.
    */
   public void etcLink(String name, String target) {
-    try {
-      Path link = layer().resolve(name);
-      Files.createDirectories(link.getParent());
-      Files.deleteIfExists(link);
-      Files.createSymbolicLink(link, Path.of(target));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Teardown.make(
+        "a link " + name + " in " + ns + "'s view",
+        () -> {
+          Path link = layer().resolve(name);
+          Files.createDirectories(link.getParent());
+          Files.deleteIfExists(link);
+          return Files.createSymbolicLink(link, Path.of(target));
+        });
   }
 
   /** Lays a file over the machine's /etc in this host's {@link #rootView}, e.g. a drop-in. */
   public void etcLayerFile(String name, String content) {
-    try {
-      Path file = layer().resolve(name);
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Teardown.make(
+        "a file " + name + " in " + ns + "'s view",
+        () -> {
+          Path file = layer().resolve(name);
+          Files.createDirectories(file.getParent());
+          return Files.writeString(file, content);
+        });
   }
 
   private Path layer() throws IOException {
@@ -313,13 +316,12 @@ public final class LabHost {
    * /run/systemd/resolve}), made now and removed with the lab.
    */
   public Path mountedDir(String path) {
-    try {
-      Path folder = Files.createDirectories(dir.resolve(ns + "-mnt" + path.replace('/', '-')));
-      mounts.put(path, folder);
-      return folder;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Path folder =
+        Teardown.make(
+            "a folder for " + path + " in " + ns + "'s view",
+            () -> Files.createDirectories(dir.resolve(ns + "-mnt" + path.replace('/', '-'))));
+    mounts.put(path, folder);
+    return folder;
   }
 
   /**
@@ -463,11 +465,8 @@ public final class LabHost {
 
   /** Writes a file into the lab's scratch folder, e.g. a hunt for {@link #ghosthunt}. */
   public Path file(String name, String content) {
-    try {
-      return Files.writeString(dir.resolve(ns + "-" + name), content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Teardown.make(
+        "a lab file " + name, () -> Files.writeString(dir.resolve(ns + "-" + name), content));
   }
 
   public static Path repo() {

@@ -190,22 +190,21 @@ public final class LabNode implements AutoCloseable {
             makeCgroup(cgroup);
             return cgroup;
           });
-      writeConfigs(cp, dir, host, name, slot, setup);
+      // Through Teardown.make, as every write into the node's folder: once the JVM stops, a write
+      // after the hook removed the folder would put it back.
+      Teardown.make(
+          "node " + name + "'s configuration",
+          () -> {
+            writeConfigs(cp, dir, host, name, slot, setup);
+            return dir;
+          });
       // The images, imported once per run into a seed store, reach each node as hard links: five
       // containerds each unpacking the same 148 MB image took most of a cluster's start.
       Path seed = seed(images);
       Lab.exec(
           List.of("cp", "-al", seed.resolve("root").toString(), dir.resolve("root").toString()),
           Duration.ofMinutes(1));
-      try (Stream<Path> dbs = Files.walk(dir.resolve("root"))) {
-        // The stores' databases are written: each node gets its own copy, not a shared link.
-        for (Path db : dbs.filter(f -> f.getFileName().toString().endsWith(".db")).toList()) {
-          // Unlinked first: Files.copy does nothing when source and target are one file, as links
-          // are.
-          Files.delete(db);
-          Files.copy(seed.resolve(dir.relativize(db)), db);
-        }
-      }
+      Teardown.make("node " + name + "'s image databases", () -> ownDatabases(seed));
       ProcessBuilder pb =
           new ProcessBuilder(
                   "unshare",
@@ -435,6 +434,19 @@ public final class LabNode implements AutoCloseable {
     } catch (IOException e) {
       return "(none)";
     }
+  }
+
+  /** The stores' databases are written: each node gets its own copy, not a shared link. */
+  private Path ownDatabases(Path seed) throws IOException {
+    try (Stream<Path> dbs = Files.walk(dir.resolve("root"))) {
+      for (Path db : dbs.filter(f -> f.getFileName().toString().endsWith(".db")).toList()) {
+        // Unlinked first: Files.copy does nothing when source and target are one file, as links
+        // are.
+        Files.delete(db);
+        Files.copy(seed.resolve(dir.relativize(db)), db);
+      }
+    }
+    return dir;
   }
 
   private static void writeConfigs(
