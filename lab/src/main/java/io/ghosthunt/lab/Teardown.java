@@ -140,6 +140,16 @@ public final class Teardown {
         });
   }
 
+  /**
+   * The processes whose command line names {@code text} (a lab folder): how an undo finds what
+   * outlived its starter, a shell's background job that ignored the SIGINT that ended the shell.
+   */
+  public static List<ProcessHandle> naming(String text) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(text)).orElse(false))
+        .toList();
+  }
+
   /** The JVM is stopping: the hook undoes, or will undo, everything still registered. */
   public static boolean stopping() {
     return stopping;

@@ -291,10 +291,7 @@ public final class ControlPlane implements AutoCloseable {
     // no pid file (the script died before writing it), ignores SIGINT (a shell's background job)
     // and is no longer the script's descendant: found by its folder on its command line.
     String folder = state.toString();
-    List<ProcessHandle> left =
-        ProcessHandle.allProcesses()
-            .filter(p -> p.info().commandLine().map(c -> c.contains(folder)).orElse(false))
-            .toList();
+    List<ProcessHandle> left = Teardown.naming(folder);
     left.forEach(ProcessHandle::destroyForcibly);
     for (ProcessHandle p : left) {
       try {

@@ -338,15 +338,7 @@ public final class LabNode implements AutoCloseable {
                     // can kill it with its children, and leaves its containerd orphaned: found by
                     // its folder on its command line, as a node's.
                     String folder = made.toString();
-                    List<ProcessHandle> left =
-                        ProcessHandle.allProcesses()
-                            .filter(
-                                p ->
-                                    p.info()
-                                        .commandLine()
-                                        .map(c -> c.contains(folder))
-                                        .orElse(false))
-                            .toList();
+                    List<ProcessHandle> left = Teardown.naming(folder);
                     left.forEach(ProcessHandle::destroyForcibly);
                     left.forEach(LabNode::waitFor);
                     Lab.exec(List.of("rm", "-rf", folder), Duration.ofMinutes(1));
@@ -604,10 +596,7 @@ public final class LabNode implements AutoCloseable {
           // in its cgroup.
           List<ProcessHandle> left = new ArrayList<>(cgroupProcesses());
           if (dir != null) {
-            String folder = dir.toString();
-            ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(folder)).orElse(false))
-                .forEach(left::add);
+            left.addAll(Teardown.naming(dir.toString()));
           }
           left.forEach(ProcessHandle::destroyForcibly);
           left.forEach(LabNode::waitFor);

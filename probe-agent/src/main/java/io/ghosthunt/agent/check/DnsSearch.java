@@ -119,22 +119,7 @@ final class DnsSearch {
 
   /** "NXDOMAIN for a, b; no address for c": the names that got the same word, in order. */
   private static String grouped(List<Tried> tried) {
-    List<String> parts = new ArrayList<>();
-    String word = null;
-    List<String> names = new ArrayList<>();
-    for (Tried t : tried) {
-      String w = word(t.answer());
-      if (word != null && !w.equals(word)) {
-        parts.add(word + " for " + String.join(", ", names));
-        names.clear();
-      }
-      word = w;
-      names.add(t.name());
-    }
-    if (word != null) {
-      parts.add(word + " for " + String.join(", ", names));
-    }
-    return String.join("; ", parts);
+    return PodResolver.grouped(tried, t -> word(t.answer()), Tried::name);
   }
 
   private static String word(Answer a) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -277,20 +278,29 @@ public final class PodResolver {
    * {@code nameserver 10.96.0.10 answers NXDOMAIN for web.shop.svc.cluster.local, web}.
    */
   static String unanswered(List<Asked> tried) {
+    return grouped(tried, PodResolver::word, Asked::name);
+  }
+
+  /**
+   * "WORD for a, b; OTHER for c": the names of {@code items} in order, those in a row that got the
+   * same word together (the dns check words its search expansions the same way).
+   */
+  public static <T> String grouped(
+      List<T> items, Function<T, String> word, Function<T, String> name) {
     List<String> parts = new ArrayList<>();
-    String word = null;
+    String last = null;
     List<String> names = new ArrayList<>();
-    for (Asked a : tried) {
-      String w = word(a);
-      if (!w.equals(word) && word != null) {
-        parts.add(word + " for " + String.join(", ", names));
+    for (T item : items) {
+      String w = word.apply(item);
+      if (last != null && !w.equals(last)) {
+        parts.add(last + " for " + String.join(", ", names));
         names.clear();
       }
-      word = w;
-      names.add(a.name());
+      last = w;
+      names.add(name.apply(item));
     }
-    if (word != null) {
-      parts.add(word + " for " + String.join(", ", names));
+    if (last != null) {
+      parts.add(last + " for " + String.join(", ", names));
     }
     return String.join("; ", parts);
   }
