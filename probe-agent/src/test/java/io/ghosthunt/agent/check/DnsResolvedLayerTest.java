@@ -1,5 +1,6 @@
 package io.ghosthunt.agent.check;
 
+import static io.ghosthunt.agent.host.Answers.answer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -10,7 +11,6 @@ import io.ghosthunt.agent.check.DnsCheck.Truth;
 import io.ghosthunt.agent.check.DnsCheck.Upstreams;
 import io.ghosthunt.agent.host.Addresses;
 import io.ghosthunt.agent.host.DnsClient;
-import io.ghosthunt.agent.host.DnsClient.Answer;
 import io.ghosthunt.agent.host.ForeignRoot;
 import io.ghosthunt.agent.host.HostsFile;
 import io.ghosthunt.agent.host.ResolvConf;
@@ -44,17 +44,6 @@ class DnsResolvedLayerTest {
 
   private static InetAddress ip(String a) {
     return Addresses.literal(a);
-  }
-
-  private static Answer answer(long ttl, String... addresses) {
-    return new Answer(
-        "NOERROR",
-        null,
-        false,
-        List.of(),
-        List.of(addresses).stream().map(DnsResolvedLayerTest::ip).toList(),
-        ttl,
-        null);
   }
 
   private static Source source(String label, Layer layer, String server, long ttl, String a) {

@@ -1,5 +1,7 @@
 package io.ghosthunt.agent.check;
 
+import static io.ghosthunt.agent.host.Answers.answer;
+import static io.ghosthunt.agent.host.Answers.rcode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -44,36 +46,21 @@ class DnsSearchTest {
     return Addresses.literal(a);
   }
 
-  private static Answer addresses(long ttl, String... a) {
-    return new Answer(
-        "NOERROR",
-        null,
-        false,
-        List.of(),
-        List.of(a).stream().map(Addresses::literal).toList(),
-        ttl,
-        null);
-  }
-
-  private static Answer rcode(String rcode) {
-    return new Answer(rcode, null, false, List.of(), List.of(), 30, null);
-  }
-
   private static Answer silence() {
     return new Answer(null, "timed out after 2000 ms", false, List.of(), List.of(), -1, null);
   }
 
   private static Truth authority(String... a) {
-    return DnsCheck.merge(null, "192.0.2.54", addresses(300, a));
+    return DnsCheck.merge(null, "192.0.2.54", answer(300, a));
   }
 
   /** The kubelet's search list asked at the cluster DNS, the last domain capturing the name. */
   private static Expansion captured(Layer layer, String label, String... held) {
     List<Tried> tried = new ArrayList<>();
     for (String b : BEFORE) {
-      tried.add(new Tried(b, b.substring(NAME.length() + 1), rcode("NXDOMAIN")));
+      tried.add(new Tried(b, b.substring(NAME.length() + 1), rcode("NXDOMAIN", 30)));
     }
-    Tried winner = new Tried(CAPTURED, "corp.test", addresses(30, held));
+    Tried winner = new Tried(CAPTURED, "corp.test", answer(30, held));
     tried.add(winner);
     Source source = new Source(label, "restart", winner.answer(), null, layer, ip("203.0.113.226"));
     return new Expansion(tried, winner, source, 5);
@@ -114,8 +101,8 @@ class DnsSearchTest {
             n -> {
               asked.add(n);
               return n.equals(CAPTURED)
-                  ? addresses(30, CAPTURE)
-                  : n.equals(BEFORE.get(1)) ? rcode("NOERROR") : rcode("NXDOMAIN");
+                  ? answer(30, CAPTURE)
+                  : n.equals(BEFORE.get(1)) ? rcode("NOERROR", 30) : rcode("NXDOMAIN", 30);
             });
     assertEquals(List.of(BEFORE.get(0), BEFORE.get(1), CAPTURED), asked);
     Tried winner = DnsSearch.winner(tried);
@@ -139,9 +126,9 @@ class DnsSearchTest {
     assertNull(
         DnsSearch.winner(
             List.of(
-                new Tried(BEFORE.get(0), "shop.svc.cluster.local", rcode("REFUSED")),
-                new Tried(CAPTURED, "corp.test", addresses(30, CAPTURE)))));
-    assertNull(DnsSearch.winner(List.of(new Tried(CAPTURED, "corp.test", rcode("NXDOMAIN")))));
+                new Tried(BEFORE.get(0), "shop.svc.cluster.local", rcode("REFUSED", 30)),
+                new Tried(CAPTURED, "corp.test", answer(30, CAPTURE)))));
+    assertNull(DnsSearch.winner(List.of(new Tried(CAPTURED, "corp.test", rcode("NXDOMAIN", 30)))));
   }
 
   @Test
@@ -256,9 +243,9 @@ class DnsSearchTest {
   void withNoWinnerTheEvidenceSaysWhatEachExpansionGotAndNothingIsSaidWhenNoneWasAsked() {
     List<Tried> tried =
         List.of(
-            new Tried(BEFORE.get(0), "shop.svc.cluster.local", rcode("NXDOMAIN")),
-            new Tried(BEFORE.get(1), "svc.cluster.local", rcode("NXDOMAIN")),
-            new Tried(CAPTURED, "corp.test", rcode("NOERROR")));
+            new Tried(BEFORE.get(0), "shop.svc.cluster.local", rcode("NXDOMAIN", 30)),
+            new Tried(BEFORE.get(1), "svc.cluster.local", rcode("NXDOMAIN", 30)),
+            new Tried(CAPTURED, "corp.test", rcode("NOERROR", 30)));
     assertEquals(
         "none answered with an address: NXDOMAIN for "
             + BEFORE.get(0)

@@ -1,5 +1,6 @@
 package io.ghosthunt.agent.check;
 
+import static io.ghosthunt.agent.host.Answers.authoritative;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,23 +23,12 @@ class DnsStandingTest {
     return Addresses.literal(a);
   }
 
-  private static Answer answer(long ttl, String... addresses) {
-    return new Answer(
-        "NOERROR",
-        null,
-        true,
-        List.of(),
-        List.of(addresses).stream().map(DnsStandingTest::ip).toList(),
-        ttl,
-        null);
-  }
-
   private static Source resolver(long ttl, String... addresses) {
-    return new Source("resolver 192.0.2.53", "flush", answer(ttl, addresses), null);
+    return new Source("resolver 192.0.2.53", "flush", authoritative(ttl, addresses), null);
   }
 
   private static Truth authority(long ttl, String... addresses) {
-    return DnsCheck.merge(null, "192.0.2.54", answer(ttl, addresses));
+    return DnsCheck.merge(null, "192.0.2.54", authoritative(ttl, addresses));
   }
 
   @Test
@@ -84,9 +74,9 @@ class DnsStandingTest {
   @Test
   void theAuthoritysAnswersAddUpAndTheirVariationShows() {
     Truth t = authority(60, "198.51.100.31", "198.51.100.32");
-    t = DnsCheck.merge(t, t.label(), answer(60, "198.51.100.31", "198.51.100.32"));
+    t = DnsCheck.merge(t, t.label(), authoritative(60, "198.51.100.31", "198.51.100.32"));
     assertFalse(t.varied());
-    t = DnsCheck.merge(t, t.label(), answer(30, "198.51.100.33"));
+    t = DnsCheck.merge(t, t.label(), authoritative(30, "198.51.100.33"));
     assertTrue(t.varied());
     assertEquals(3, t.asked());
     assertEquals(60, t.ttl());

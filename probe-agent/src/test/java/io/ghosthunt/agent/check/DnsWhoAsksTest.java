@@ -1,5 +1,7 @@
 package io.ghosthunt.agent.check;
 
+import static io.ghosthunt.agent.host.Answers.authoritative;
+import static io.ghosthunt.agent.host.Answers.rcode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -33,21 +35,6 @@ class DnsWhoAsksTest {
     return Addresses.literal(a);
   }
 
-  private static Answer answer(long ttl, String... addresses) {
-    return new Answer(
-        "NOERROR",
-        null,
-        true,
-        List.of(),
-        List.of(addresses).stream().map(DnsWhoAsksTest::ip).toList(),
-        ttl,
-        null);
-  }
-
-  private static Answer nxdomain(long ttl) {
-    return new Answer("NXDOMAIN", null, true, List.of(), List.of(), ttl, null);
-  }
-
   private static Source resolver(Answer held) {
     return new Source("resolver 192.0.2.53", "flush", held, null, Layer.NODE, ip("192.0.2.53"));
   }
@@ -60,16 +47,17 @@ class DnsWhoAsksTest {
   }
 
   private static Heard heard(Subnet s, int scope, String... addresses) {
-    return new Heard(s, answer(60, addresses), scope);
+    return new Heard(s, authoritative(60, addresses), scope);
   }
 
   @Test
   void roundsThatVariedAreARotatingPool() {
-    Truth t = DnsCheck.merge(null, "192.0.2.55", answer(60, "198.51.100.31", "198.51.100.32"));
-    t = DnsCheck.merge(t, t.label(), answer(60, "198.51.100.33", "198.51.100.34"));
-    t = DnsCheck.merge(t, t.label(), answer(60, "198.51.100.31", "198.51.100.35"));
+    Truth t =
+        DnsCheck.merge(null, "192.0.2.55", authoritative(60, "198.51.100.31", "198.51.100.32"));
+    t = DnsCheck.merge(t, t.label(), authoritative(60, "198.51.100.33", "198.51.100.34"));
+    t = DnsCheck.merge(t, t.label(), authoritative(60, "198.51.100.31", "198.51.100.35"));
 
-    Decision d = DnsWhoAsks.decide(t, resolver(answer(58, "198.51.100.36")), List.of());
+    Decision d = DnsWhoAsks.decide(t, resolver(authoritative(58, "198.51.100.36")), List.of());
 
     assertEquals(Kind.POOL, d.kind());
     assertEquals(
@@ -81,7 +69,7 @@ class DnsWhoAsksTest {
 
   @Test
   void aScopeAndTheResolversOwnAnswerAreGeoDns() {
-    Truth t = rounds(answer(60, "198.51.100.35", "198.51.100.36"));
+    Truth t = rounds(authoritative(60, "198.51.100.35", "198.51.100.36"));
     List<Heard> heard =
         List.of(
             heard(RESOLVER, 24, "198.51.100.31", "198.51.100.32"),
@@ -89,7 +77,7 @@ class DnsWhoAsksTest {
             heard(STRANGER, 24, "198.51.100.31", "198.51.100.32"));
 
     Decision d =
-        DnsWhoAsks.decide(t, resolver(answer(58, "198.51.100.31", "198.51.100.32")), heard);
+        DnsWhoAsks.decide(t, resolver(authoritative(58, "198.51.100.31", "198.51.100.32")), heard);
 
     assertEquals(Kind.HANDED_OUT, d.kind());
     assertEquals(
@@ -100,11 +88,11 @@ class DnsWhoAsksTest {
 
   @Test
   void anotherAnswerForAnotherSubnetIsByWhoAsksWithoutAScope() {
-    Truth t = rounds(answer(60, NEW));
+    Truth t = rounds(authoritative(60, NEW));
     List<Heard> heard =
         List.of(heard(RESOLVER, -1, OLD), heard(NODE, -1, NEW), heard(STRANGER, -1, OLD));
 
-    Decision d = DnsWhoAsks.decide(t, resolver(answer(300, OLD)), heard);
+    Decision d = DnsWhoAsks.decide(t, resolver(authoritative(300, OLD)), heard);
 
     assertEquals(Kind.HANDED_OUT, d.kind());
     assertEquals(
@@ -115,14 +103,14 @@ class DnsWhoAsksTest {
 
   @Test
   void byWhoAsksButNotWhatTheResolverHoldsStaysOpen() {
-    Truth t = rounds(answer(60, "198.51.100.35"));
+    Truth t = rounds(authoritative(60, "198.51.100.35"));
     List<Heard> heard =
         List.of(
             heard(RESOLVER, 24, "198.51.100.33"),
             heard(NODE, 24, "198.51.100.35"),
             heard(STRANGER, 24, "198.51.100.33"));
 
-    Decision d = DnsWhoAsks.decide(t, resolver(answer(58, "198.51.100.31")), heard);
+    Decision d = DnsWhoAsks.decide(t, resolver(authoritative(58, "198.51.100.31")), heard);
 
     assertEquals(Kind.OPEN, d.kind());
     assertNull(d.says());
@@ -132,20 +120,20 @@ class DnsWhoAsksTest {
   void aScopeWithTheSameAnswerForAllStaysOpen() {
     // The authority says its answers depend on the subnet; that it gives every subnet asked the
     // new one says nothing of the subnet the resolver's answer was for.
-    Truth t = rounds(answer(3600, NEW));
+    Truth t = rounds(authoritative(3600, NEW));
     List<Heard> heard =
         List.of(heard(RESOLVER, 24, NEW), heard(NODE, 24, NEW), heard(STRANGER, 24, NEW));
 
-    assertEquals(Kind.OPEN, DnsWhoAsks.decide(t, resolver(answer(3590, OLD)), heard).kind());
+    assertEquals(Kind.OPEN, DnsWhoAsks.decide(t, resolver(authoritative(3590, OLD)), heard).kind());
   }
 
   @Test
   void theSameToEveryoneIsAChangeUnderTheCache() {
-    Truth t = rounds(answer(3600, NEW));
+    Truth t = rounds(authoritative(3600, NEW));
     List<Heard> heard =
         List.of(heard(RESOLVER, -1, NEW), heard(NODE, -1, NEW), heard(STRANGER, -1, NEW));
 
-    Decision d = DnsWhoAsks.decide(t, resolver(answer(3590, OLD)), heard);
+    Decision d = DnsWhoAsks.decide(t, resolver(authoritative(3590, OLD)), heard);
 
     assertEquals(Kind.SAME_TO_ALL, d.kind());
     assertEquals(
@@ -156,11 +144,11 @@ class DnsWhoAsksTest {
 
   @Test
   void aScopeOfZeroIsTheSameToEveryone() {
-    Truth t = rounds(answer(3600, NEW));
+    Truth t = rounds(authoritative(3600, NEW));
     List<Heard> heard =
         List.of(heard(RESOLVER, 0, NEW), heard(NODE, 0, NEW), heard(STRANGER, 0, NEW));
 
-    Decision d = DnsWhoAsks.decide(t, resolver(answer(3590, OLD)), heard);
+    Decision d = DnsWhoAsks.decide(t, resolver(authoritative(3590, OLD)), heard);
 
     assertEquals(Kind.SAME_TO_ALL, d.kind());
     assertEquals(
@@ -171,8 +159,8 @@ class DnsWhoAsksTest {
 
   @Test
   void aCachedNxdomainForANameCreatedSinceFollowsTheSameRule() {
-    Truth t = rounds(answer(3600, "203.0.113.30"));
-    Source negative = resolver(nxdomain(290));
+    Truth t = rounds(authoritative(3600, "203.0.113.30"));
+    Source negative = resolver(rcode("NXDOMAIN", 290));
     List<Heard> same =
         List.of(
             heard(RESOLVER, -1, "203.0.113.30"),
@@ -182,7 +170,7 @@ class DnsWhoAsksTest {
 
     List<Heard> byWho =
         List.of(
-            new Heard(RESOLVER, nxdomain(300), 24),
+            new Heard(RESOLVER, rcode("NXDOMAIN", 300), 24),
             heard(NODE, 24, "203.0.113.30"),
             heard(STRANGER, 24, "203.0.113.30"));
     Decision d = DnsWhoAsks.decide(t, negative, byWho);
@@ -195,14 +183,15 @@ class DnsWhoAsksTest {
 
   @Test
   void withoutTheResolversAnswerNothingIsDecided() {
-    Truth t = rounds(answer(3600, NEW));
+    Truth t = rounds(authoritative(3600, NEW));
     Answer timedOut =
         new Answer(null, "timed out after 2000 ms", false, List.of(), List.of(), -1, null);
     List<Heard> heard =
         List.of(new Heard(RESOLVER, timedOut, -1), heard(NODE, -1, NEW), heard(STRANGER, -1, NEW));
 
-    assertEquals(Kind.OPEN, DnsWhoAsks.decide(t, resolver(answer(3590, OLD)), heard).kind());
-    assertEquals(Kind.OPEN, DnsWhoAsks.decide(t, resolver(answer(3590, OLD)), List.of()).kind());
+    assertEquals(Kind.OPEN, DnsWhoAsks.decide(t, resolver(authoritative(3590, OLD)), heard).kind());
+    assertEquals(
+        Kind.OPEN, DnsWhoAsks.decide(t, resolver(authoritative(3590, OLD)), List.of()).kind());
     assertEquals(
         "192.0.2.53/32: timed out after 2000 ms; 192.0.2.10/32: 203.0.113.20 (no scope);"
             + " 198.51.100.0/24: 203.0.113.20 (no scope)",
@@ -225,7 +214,7 @@ class DnsWhoAsksTest {
                     "198.51.100.33",
                     "198.51.100.34",
                     "198.51.100.35"),
-                new Heard(STRANGER, nxdomain(300), 0))));
+                new Heard(STRANGER, rcode("NXDOMAIN", 300), 0))));
   }
 
   @Test
@@ -255,19 +244,24 @@ class DnsWhoAsksTest {
   @Test
   void aLoopbackResolverIsSeenAsTheNodeAndResolvedsStubAsItsUpstream() {
     InetAddress node = ip("192.0.2.10");
-    Source plain = resolver(answer(300, OLD));
+    Source plain = resolver(authoritative(300, OLD));
     assertEquals(ip("192.0.2.53"), DnsWhoAsks.seenAs(plain, List.of(plain), node));
 
     Source local =
         new Source(
-            "resolver 127.0.0.1", "flush", answer(300, OLD), null, Layer.NODE, ip("127.0.0.1"));
+            "resolver 127.0.0.1",
+            "flush",
+            authoritative(300, OLD),
+            null,
+            Layer.NODE,
+            ip("127.0.0.1"));
     assertEquals(node, DnsWhoAsks.seenAs(local, List.of(local), node));
 
     Source stub =
         new Source(
             "systemd-resolved 127.0.0.53",
             "flush",
-            answer(300, OLD),
+            authoritative(300, OLD),
             null,
             Layer.RESOLVED_CACHE,
             ip("127.0.0.53"));
@@ -275,7 +269,7 @@ class DnsWhoAsksTest {
         new Source(
             "upstream 192.0.2.66",
             "flush",
-            answer(200, OLD),
+            authoritative(200, OLD),
             null,
             Layer.UPSTREAM,
             ip("192.0.2.66"));

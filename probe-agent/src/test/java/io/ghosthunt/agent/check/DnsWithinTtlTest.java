@@ -1,5 +1,6 @@
 package io.ghosthunt.agent.check;
 
+import static io.ghosthunt.agent.host.Answers.authoritative;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -44,17 +45,6 @@ class DnsWithinTtlTest {
     return Addresses.literal(a);
   }
 
-  private static Answer answer(long ttl, String... addresses) {
-    return new Answer(
-        "NOERROR",
-        null,
-        true,
-        List.of(),
-        List.of(addresses).stream().map(DnsWithinTtlTest::ip).toList(),
-        ttl,
-        null);
-  }
-
   private static Source resolver(String name, Answer held) {
     return new Source(
         LABEL,
@@ -75,9 +65,9 @@ class DnsWithinTtlTest {
 
   private static List<Heard> everyone(int scope, String... addresses) {
     return List.of(
-        new Heard(RESOLVER, answer(3600, addresses), scope),
-        new Heard(NODE, answer(3600, addresses), scope),
-        new Heard(STRANGER, answer(3600, addresses), scope));
+        new Heard(RESOLVER, authoritative(3600, addresses), scope),
+        new Heard(NODE, authoritative(3600, addresses), scope),
+        new Heard(STRANGER, authoritative(3600, addresses), scope));
   }
 
   private Finding judge(String name, Source node, Truth truth, List<Heard> heard) {
@@ -89,9 +79,9 @@ class DnsWithinTtlTest {
 
   @Test
   void aChangeWhoseTtlWasNotCutIsAGhostWithTheTtlLeftAndTheFlush() {
-    Source node = resolver(APP, answer(3590, OLD));
+    Source node = resolver(APP, authoritative(3590, OLD));
 
-    Finding f = judge(APP, node, rounds("192.0.2.54", answer(3600, NEW)), everyone(-1, NEW));
+    Finding f = judge(APP, node, rounds("192.0.2.54", authoritative(3600, NEW)), everyone(-1, NEW));
 
     assertEquals(FindingVerdict.Ghost, f.getVerdict());
     assertEquals(GhostName.StaleDns, f.getGhost());
@@ -121,7 +111,7 @@ class DnsWithinTtlTest {
         judge(
             name,
             node,
-            rounds("192.0.2.54", answer(3600, "203.0.113.30")),
+            rounds("192.0.2.54", authoritative(3600, "203.0.113.30")),
             everyone(-1, "203.0.113.30"));
 
     assertEquals(GhostName.StaleDns, f.getGhost());
@@ -137,18 +127,18 @@ class DnsWithinTtlTest {
 
   @Test
   void aGeoDnsAuthorityHandingTheResolverWhatItHoldsIsClear() {
-    Source node = resolver("app.cdn.test", answer(58, "198.51.100.31", "198.51.100.32"));
+    Source node = resolver("app.cdn.test", authoritative(58, "198.51.100.31", "198.51.100.32"));
     List<Heard> heard =
         List.of(
-            new Heard(RESOLVER, answer(60, "198.51.100.31", "198.51.100.32"), 24),
-            new Heard(NODE, answer(60, "198.51.100.35", "198.51.100.36"), 24),
-            new Heard(STRANGER, answer(60, "198.51.100.31", "198.51.100.32"), 24));
+            new Heard(RESOLVER, authoritative(60, "198.51.100.31", "198.51.100.32"), 24),
+            new Heard(NODE, authoritative(60, "198.51.100.35", "198.51.100.36"), 24),
+            new Heard(STRANGER, authoritative(60, "198.51.100.31", "198.51.100.32"), 24));
 
     Finding f =
         judge(
             "app.cdn.test",
             node,
-            rounds("192.0.2.55", answer(60, "198.51.100.35", "198.51.100.36")),
+            rounds("192.0.2.55", authoritative(60, "198.51.100.35", "198.51.100.36")),
             heard);
 
     assertEquals(FindingVerdict.Clear, f.getVerdict());
@@ -165,7 +155,7 @@ class DnsWithinTtlTest {
 
   @Test
   void aRotatingPoolIsClearWithoutAskingAsAnyoneElse() {
-    Source node = resolver("app.cdn.test", answer(58, "198.51.100.36"));
+    Source node = resolver("app.cdn.test", authoritative(58, "198.51.100.36"));
 
     Finding f =
         judge(
@@ -173,8 +163,8 @@ class DnsWithinTtlTest {
             node,
             rounds(
                 "192.0.2.55",
-                answer(60, "198.51.100.31", "198.51.100.32"),
-                answer(60, "198.51.100.33", "198.51.100.34")),
+                authoritative(60, "198.51.100.31", "198.51.100.32"),
+                authoritative(60, "198.51.100.33", "198.51.100.34")),
             List.of());
 
     assertEquals(FindingVerdict.Clear, f.getVerdict());
@@ -189,9 +179,9 @@ class DnsWithinTtlTest {
 
   @Test
   void withoutAnswersToOthersItStaysInconclusiveAsBefore() {
-    Source node = resolver(APP, answer(3590, OLD));
+    Source node = resolver(APP, authoritative(3590, OLD));
 
-    Finding f = judge(APP, node, rounds("192.0.2.54", answer(3600, NEW)), List.of());
+    Finding f = judge(APP, node, rounds("192.0.2.54", authoritative(3600, NEW)), List.of());
 
     assertEquals(FindingVerdict.Inconclusive, f.getVerdict());
     assertEquals(
@@ -206,7 +196,7 @@ class DnsWithinTtlTest {
   @Test
   void aNameNowGoneSaysNoTimeOfChange() {
     // The authority's TTL for NXDOMAIN is the zone's negative one, not the record's.
-    Source node = resolver(APP, answer(3590, OLD));
+    Source node = resolver(APP, authoritative(3590, OLD));
     Truth gone =
         rounds("192.0.2.54", new Answer("NXDOMAIN", null, true, List.of(), List.of(), 300, null));
 
@@ -224,10 +214,10 @@ class DnsWithinTtlTest {
 
   @Test
   void onlyASourceWithinItsTtlWithNoneStaleIsAskedAbout() {
-    Truth truth = rounds("192.0.2.54", answer(300, NEW));
-    Source within = resolver(APP, answer(250, OLD));
-    Source past = resolver(APP, answer(3500, OLD));
-    Source current = resolver(APP, answer(250, NEW));
+    Truth truth = rounds("192.0.2.54", authoritative(300, NEW));
+    Source within = resolver(APP, authoritative(250, OLD));
+    Source past = resolver(APP, authoritative(3500, OLD));
+    Source current = resolver(APP, authoritative(250, NEW));
 
     assertSame(within, DnsCheck.unsure(within, List.of(within, current), truth));
     assertNull(DnsCheck.unsure(within, List.of(within, past), truth), "a ghost already");

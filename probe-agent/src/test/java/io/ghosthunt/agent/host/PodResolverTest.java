@@ -1,5 +1,7 @@
 package io.ghosthunt.agent.host;
 
+import static io.ghosthunt.agent.host.Answers.answer;
+import static io.ghosthunt.agent.host.Answers.rcode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -60,23 +62,8 @@ class PodResolverTest {
         (server, name, timeout) -> {
           String key = Addresses.text(server) + " " + name;
           asked.add(key);
-          return script.getOrDefault(key, rcode("NXDOMAIN"));
+          return script.getOrDefault(key, rcode("NXDOMAIN", 30));
         });
-  }
-
-  private static Answer rcode(String rcode) {
-    return new Answer(rcode, null, false, List.of(), List.of(), 30, null);
-  }
-
-  private static Answer addresses(String... a) {
-    return new Answer(
-        "NOERROR",
-        null,
-        false,
-        List.of(),
-        List.of(a).stream().map(Addresses::literal).toList(),
-        30,
-        null);
   }
 
   private static Answer silence() {
@@ -124,11 +111,11 @@ class PodResolverTest {
 
   @Test
   void theSearchGoesOnPastNoSuchNameNoAddressAndServfailButNotPastSilence() {
-    assertEquals(Step.FOUND, PodResolver.step(addresses("192.0.2.1")));
-    assertEquals(Step.NEXT, PodResolver.step(rcode("NXDOMAIN")));
-    assertEquals(Step.NEXT, PodResolver.step(rcode("NOERROR")));
-    assertEquals(Step.NEXT, PodResolver.step(rcode("SERVFAIL")));
-    assertEquals(Step.AS_IS, PodResolver.step(rcode("REFUSED")));
+    assertEquals(Step.FOUND, PodResolver.step(answer(30, "192.0.2.1")));
+    assertEquals(Step.NEXT, PodResolver.step(rcode("NXDOMAIN", 30)));
+    assertEquals(Step.NEXT, PodResolver.step(rcode("NOERROR", 30)));
+    assertEquals(Step.NEXT, PodResolver.step(rcode("SERVFAIL", 30)));
+    assertEquals(Step.AS_IS, PodResolver.step(rcode("REFUSED", 30)));
     assertEquals(Step.STOP, PodResolver.step(silence()));
   }
 
@@ -143,7 +130,7 @@ class PodResolverTest {
 
   @Test
   void thePodsHostsFileAnswersFirstAndNoServerIsAsked() {
-    script.put("10.96.0.10 old.example", addresses("203.0.113.40"));
+    script.put("10.96.0.10 old.example", answer(30, "203.0.113.40"));
     PodResolver.Result r = resolver().resolve("old.example", BUDGET);
     assertEquals(ips("203.0.113.30"), r.addresses());
     assertEquals(pod.resolve("etc/hosts") + " line 3", r.resolvedBy());
@@ -153,7 +140,7 @@ class PodResolverTest {
 
   @Test
   void aServiceNameResolvesThroughItsSearchExpansion() {
-    script.put("10.96.0.10 web.shop.svc.cluster.local", addresses("10.96.5.5"));
+    script.put("10.96.0.10 web.shop.svc.cluster.local", answer(30, "10.96.5.5"));
     PodResolver.Result r = resolver().resolve("web", BUDGET);
     assertEquals(ips("10.96.5.5"), r.addresses());
     assertEquals(
@@ -163,7 +150,7 @@ class PodResolverTest {
 
   @Test
   void anExternalNameIsAskedAfterEverySearchExpansionFailed() {
-    script.put("10.96.0.10 api.example.com", addresses("192.0.2.80", "2001:db8::80"));
+    script.put("10.96.0.10 api.example.com", answer(30, "192.0.2.80", "2001:db8::80"));
     PodResolver.Result r = resolver().resolve("api.example.com", BUDGET);
     assertEquals(ips("192.0.2.80", "2001:db8::80"), r.addresses());
     assertEquals("nameserver 10.96.0.10", r.resolvedBy());
@@ -174,8 +161,8 @@ class PodResolverTest {
   void aFailingServerIsPassedForTheNextOne() throws Exception {
     Files.writeString(
         pod.resolve("etc/resolv.conf"), "nameserver 192.0.2.53\nnameserver 192.0.2.54\n");
-    script.put("192.0.2.53 db.corp.test", rcode("SERVFAIL"));
-    script.put("192.0.2.54 db.corp.test", addresses("192.0.2.7"));
+    script.put("192.0.2.53 db.corp.test", rcode("SERVFAIL", 30));
+    script.put("192.0.2.54 db.corp.test", answer(30, "192.0.2.7"));
     PodResolver.Result r = resolver().resolve("db.corp.test", BUDGET);
     assertEquals("nameserver 192.0.2.54", r.resolvedBy());
     assertEquals(ips("192.0.2.7"), r.addresses());
@@ -215,8 +202,8 @@ class PodResolverTest {
 
   @Test
   void aRefusalLeavesOnlyTheNameAsItIs() {
-    script.put("10.96.0.10 web.shop.svc.cluster.local", rcode("REFUSED"));
-    script.put("10.96.0.10 web", addresses("192.0.2.9"));
+    script.put("10.96.0.10 web.shop.svc.cluster.local", rcode("REFUSED", 30));
+    script.put("10.96.0.10 web", answer(30, "192.0.2.9"));
     PodResolver.Result r = resolver().resolve("web", BUDGET);
     assertEquals("nameserver 10.96.0.10", r.resolvedBy());
     assertEquals(List.of("10.96.0.10 web.shop.svc.cluster.local", "10.96.0.10 web"), asked);
@@ -228,14 +215,14 @@ class PodResolverTest {
     Files.createDirectories(pod.resolve("run"));
     Files.writeString(pod.resolve("run/resolv.conf"), "nameserver 192.0.2.99\n");
     Files.createSymbolicLink(pod.resolve("etc/resolv.conf"), Path.of("/run/resolv.conf"));
-    script.put("192.0.2.99 db.corp.test", addresses("192.0.2.7"));
+    script.put("192.0.2.99 db.corp.test", answer(30, "192.0.2.7"));
     assertEquals("nameserver 192.0.2.99", resolver().resolve("db.corp.test", BUDGET).resolvedBy());
   }
 
   @Test
   void withoutResolvConfGlibcAsksTheLocalHost() throws Exception {
     Files.delete(pod.resolve("etc/resolv.conf"));
-    script.put("127.0.0.1 db.corp.test", addresses("192.0.2.7"));
+    script.put("127.0.0.1 db.corp.test", answer(30, "192.0.2.7"));
     assertEquals("nameserver 127.0.0.1", resolver().resolve("db.corp.test", BUDGET).resolvedBy());
   }
 
@@ -254,7 +241,7 @@ class PodResolverTest {
   void anAnswerDespiteAnUnreadHostsFileSaysSo() throws Exception {
     Files.delete(pod.resolve("etc/hosts"));
     Files.createSymbolicLink(pod.resolve("etc/hosts"), Path.of("hosts"));
-    script.put("10.96.0.10 old.example", addresses("203.0.113.40"));
+    script.put("10.96.0.10 old.example", answer(30, "203.0.113.40"));
     PodResolver.Result r = resolver().resolve("old.example", BUDGET);
     assertEquals(ips("203.0.113.40"), r.addresses());
     assertTrue(
