@@ -685,7 +685,8 @@ class HauntedHouseE2E {
                     + ResolvedLab.APP
                     + " to "
                     + ResolvedLab.OLD
-                    + " from systemd-resolved 127.0.0.53"),
+                    // The node's own path, not the probe's mount of it (/host/etc).
+                    + " from systemd-resolved 127.0.0.53 (first in /etc/resolv.conf)"),
         app.getSummary());
     assertTrue(
         app.getSummary().contains("the stale answer is systemd-resolved's own cache"),

@@ -391,8 +391,8 @@ class PodHuntE2E {
       assertEquals(GhostName.StaleDns, shop.getGhost(), pod + ": " + shop.getSummary());
       assertTrue(
           shop.getSummary()
-              .contains(
-                  "resolves "
+              .startsWith(
+                  "the pod resolves "
                       + ResolvedLab.SHOP
                       + " to "
                       + ResolvedLab.OLD
@@ -440,8 +440,8 @@ class PodHuntE2E {
         assertEquals(GhostName.StaleDns, api.getGhost(), pod + ": " + api.getSummary());
         assertTrue(
             api.getSummary()
-                .contains(
-                    "resolves api.example.test to "
+                .startsWith(
+                    "the pod resolves api.example.test to "
                         + ResolvedLab.CAPTURE
                         + " through search expansion api.example.test.corp.test (search domain"
                         + " corp.test, ndots:5"),

@@ -51,8 +51,8 @@ public final class DnsCheck implements Check {
   private final ForeignRoot root;
   private final String resolvConfPath;
 
-  /** Where the probe finds resolv.conf, before any link: what findings have always named. */
-  private final Path resolvConf;
+  /** resolv.conf as findings name it (see ForeignRoot#shown). */
+  private final String resolvConf;
 
   private final DnsClient dns;
 
@@ -68,7 +68,7 @@ public final class DnsCheck implements Check {
     this.hosts = hosts;
     this.root = root;
     this.resolvConfPath = resolvConf;
-    this.resolvConf = root.real(resolvConf);
+    this.resolvConf = root.shown(resolvConf);
     this.dns = dns;
   }
 
@@ -361,17 +361,17 @@ public final class DnsCheck implements Check {
           List.of(),
           e.getMessage() != null && e.getMessage().startsWith("cannot read ")
               ? e.getMessage()
-              : "cannot read " + hosts.path() + ": " + e);
+              : "cannot read " + hosts.shown() + ": " + e);
     }
   }
 
   private Source hostsSource(List<HostsFile.Line> lines) {
     return new Source(
-        hosts.path() + " line " + lines.get(0).number(),
+        hosts.shown() + " line " + lines.get(0).number(),
         "remove or correct line "
             + lines.get(0).number()
             + " of "
-            + hosts.path()
+            + hosts.shown()
             + " (\""
             + lines.get(0).text()
             + "\")",

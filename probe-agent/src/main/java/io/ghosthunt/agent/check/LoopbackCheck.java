@@ -23,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -328,7 +327,7 @@ public final class LoopbackCheck implements Check {
       String ruleName) {
     List<InetAddress> localhost = named.addresses();
     if (localhost.isEmpty()) {
-      return unresolved(port, named, hosts.path());
+      return unresolved(port, named, hosts.shown());
     }
     if (localhost.stream().noneMatch(a -> servedBy(a, onPort))) {
       return Findings.ghost(
@@ -373,7 +372,7 @@ public final class LoopbackCheck implements Check {
    * connects. Said as a ghost only when the pod's sources deny the name; silence or a file the
    * probe could not read leaves it open.
    */
-  static Finding unresolved(int port, Localhost named, Path hostsFile) {
+  static Finding unresolved(int port, Localhost named, String hostsFile) {
     String target = "localhost:" + port;
     String what =
         "localhost does not resolve ("

@@ -195,7 +195,7 @@ final class PodHunt {
       return entry;
     }
     for (Finding f : entry.getFindings()) {
-      f.setSummary(strip(f.getSummary(), root));
+      f.setSummary(ofThePod(strip(f.getSummary(), root)));
       f.setRemediation(inPod(f.getGhost(), strip(f.getRemediation(), root)));
       if (f.getEvidence() != null) {
         Map<String, String> evidence = new LinkedHashMap<>();
@@ -225,6 +225,28 @@ final class PodHunt {
           + " the underlay's MTU minus its encapsulation, 50 bytes for VXLAN) and recreate the pod";
     }
     return remediation;
+  }
+
+  /**
+   * The dns check's phrases that say who resolves: the child that checked a pod's files speaks of
+   * "the node", as every run of the checks does, and here it was the pod.
+   */
+  private static final List<String> NODE_PHRASES =
+      List.of(
+          "the node resolves",
+          "the node answers",
+          "the node cannot resolve",
+          "the authority and the node both");
+
+  static String ofThePod(String summary) {
+    if (summary == null) {
+      return null;
+    }
+    String s = summary;
+    for (String phrase : NODE_PHRASES) {
+      s = s.replace(phrase, phrase.replace("the node", "the pod"));
+    }
+    return s;
   }
 
   private static String strip(String text, String root) {

@@ -132,6 +132,17 @@ public final class ForeignRoot {
     return root;
   }
 
+  /**
+   * The path a finding names for {@code path} (absolute, inside the root): what the user edits.
+   * Under a partial root that is the node's own path ({@code /etc/hosts}, not the probe's mount
+   * {@code /host/etc/hosts}); a whole root's real path is kept, since a pod hunt turns {@code
+   * /proc/PID/root/etc/hosts} into the pod's own path itself and a local run names the folder it
+   * was given.
+   */
+  public String shown(String path) {
+    return mounts.equals(List.of("/")) ? real(path).toString() : path;
+  }
+
   /** Where {@code path} (absolute, inside the root) is for the probe, links not followed. */
   public Path real(String path) {
     String relative = path.replaceFirst("^/+", "");

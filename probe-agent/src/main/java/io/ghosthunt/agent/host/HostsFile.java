@@ -40,6 +40,11 @@ public final class HostsFile {
     return path;
   }
 
+  /** The path findings name: the node's own under the probe's mount of it (see ForeignRoot). */
+  public String shown() {
+    return root != null ? root.shown(inRoot) : path.toString();
+  }
+
   /** Where the file's links lead; a plain path resolves to itself. */
   public ForeignRoot.Resolution resolve() {
     return root != null

@@ -113,7 +113,7 @@ public final class PodResolver {
         return Result.found(
             lines.stream().map(HostsFile.Line::address).toList(), hostsLabel(lines));
       }
-      hostsNote = "not in " + hosts.path();
+      hostsNote = "not in " + hosts.shown();
     } catch (IOException e) {
       // glibc passes over a hosts file it cannot open; the pod may read what the probe cannot, so
       // an answer from a nameserver says it.
@@ -121,7 +121,7 @@ public final class PodResolver {
       hostsNote =
           e.getMessage() != null && e.getMessage().startsWith("cannot read ")
               ? e.getMessage()
-              : "cannot read " + hosts.path() + ": " + e;
+              : "cannot read " + hosts.shown() + ": " + e;
     }
     Conf conf = conf();
     if (conf.problem() != null) {
@@ -140,7 +140,7 @@ public final class PodResolver {
   }
 
   private String hostsLabel(List<HostsFile.Line> lines) {
-    return hosts.path()
+    return hosts.shown()
         + (lines.size() == 1 ? " line " : " lines ")
         + lines.stream().map(l -> Integer.toString(l.number())).collect(Collectors.joining(", "));
   }

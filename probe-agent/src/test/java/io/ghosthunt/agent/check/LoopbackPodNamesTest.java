@@ -138,7 +138,7 @@ class LoopbackPodNamesTest {
   void localhostDeniedByThePodsSourcesIsTheGhost() {
     Localhost denied =
         new Localhost(List.of(), null, "not in /etc/hosts; nameserver 10.96.0.10 ...", true);
-    Finding f = LoopbackCheck.unresolved(8080, denied, Path.of("/etc/hosts"));
+    Finding f = LoopbackCheck.unresolved(8080, denied, "/etc/hosts");
     assertEquals(FindingVerdict.Ghost, f.getVerdict());
     assertEquals(GhostName.LoopbackBlocked, f.getGhost());
     assertEquals("localhost:8080", f.getTarget());
@@ -146,7 +146,7 @@ class LoopbackPodNamesTest {
 
     Localhost silent =
         new Localhost(List.of(), null, "no answer from nameserver 10.96.0.10", false);
-    Finding g = LoopbackCheck.unresolved(8080, silent, Path.of("/etc/hosts"));
+    Finding g = LoopbackCheck.unresolved(8080, silent, "/etc/hosts");
     assertEquals(FindingVerdict.Inconclusive, g.getVerdict());
     assertNull(g.getGhost());
   }

@@ -46,13 +46,32 @@ class PodHuntTest {
     NodeStatus entry = new NodeStatus("node-a", NodePhase.Done).addFinding(f);
     PodHunt.inPodTerms(entry, "/proc/4242/root");
     assertEquals(
-        "the node resolves app.example.test to 203.0.113.10 from /etc/hosts line 9",
-        f.getSummary());
+        "the pod resolves app.example.test to 203.0.113.10 from /etc/hosts line 9", f.getSummary());
     assertEquals(
         "remove or correct line 9 of /etc/hosts; in a pod the kubelet writes /etc/hosts from spec.hostAliases:"
             + " correct them in the pod's template, and the new pods get the new line",
         f.getRemediation());
     assertEquals("/etc/hosts line 9", f.getEvidence().get("node answer"));
+  }
+
+  @Test
+  void whoResolvesIsThePodInAPodHunt() {
+    assertEquals(
+        "the pod cannot resolve shop.corp.test: resolver 192.0.2.53 (first in /etc/resolv.conf):"
+            + " timeout",
+        PodHunt.ofThePod(
+            "the node cannot resolve shop.corp.test: resolver 192.0.2.53 (first in"
+                + " /etc/resolv.conf): timeout"));
+    assertEquals(
+        "x.test does not exist: the authority and the pod both answer NXDOMAIN",
+        PodHunt.ofThePod("x.test does not exist: the authority and the node both answer NXDOMAIN"));
+    assertEquals(
+        "cluster DNS 203.0.113.226 still answers x.test with 192.0.2.1; the pod answers 192.0.2.2"
+            + " from /etc/hosts line 3",
+        PodHunt.ofThePod(
+            "cluster DNS 203.0.113.226 still answers x.test with 192.0.2.1; the node answers"
+                + " 192.0.2.2 from /etc/hosts line 3"));
+    assertEquals("node-a is reachable", PodHunt.ofThePod("node-a is reachable"));
   }
 
   @Test

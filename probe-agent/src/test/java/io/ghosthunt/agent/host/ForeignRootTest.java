@@ -37,6 +37,15 @@ class ForeignRootTest {
   }
 
   @Test
+  void findingsNameTheNodesOwnPathNotTheProbesMountOfIt() {
+    ForeignRoot node = ForeignRoot.partial(root, List.of("/etc", "/run/systemd/resolve"));
+    assertEquals("/etc/resolv.conf", node.shown("/etc/resolv.conf"));
+    assertEquals("/etc/hosts", new HostsFile(node, "/etc/hosts").shown());
+    // A pod's root is named in full here; the pod hunt turns it into the pod's own path.
+    assertEquals(root.resolve("etc/hosts").toString(), ForeignRoot.whole(root).shown("/etc/hosts"));
+  }
+
+  @Test
   void aPlainFileIsItself() throws Exception {
     Files.writeString(root.resolve("etc/hosts"), "127.0.0.1 localhost\n");
     Resolution r = ForeignRoot.whole(root).resolve("/etc/hosts");
