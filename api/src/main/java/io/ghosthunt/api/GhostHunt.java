@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 import io.ghosthunt.api.spec.GhostHuntSpec;
 import io.ghosthunt.api.status.GhostHuntStatus;
+import java.util.Map;
 
 /** A declarative hunt for the seven classic network ghosts on a set of nodes. */
 @Group(GhostHunt.GROUP)
@@ -48,6 +49,29 @@ public class GhostHunt extends CustomResource<GhostHuntSpec, GhostHuntStatus>
   public static final String GROUP = "ghosthunt.io";
   public static final String VERSION = "v1alpha1";
   public static final String CRD_NAME = "ghosthunts." + GROUP;
+
+  /**
+   * Starts a run of a scheduled hunt now, whatever its schedule says: any value the hunt has not
+   * handled yet (by convention the time, as {@code kubectl annotate ... --overwrite} would set it),
+   * as Flux's reconcile.fluxcd.io/requestedAt. Handled once; the value is kept in
+   * status.lastHandledRunNow.
+   */
+  public static final String RUN_NOW = GROUP + "/run-now";
+
+  /** How much of a run-now value the status keeps and compares: an annotation may be far longer. */
+  public static final int RUN_NOW_KEPT = 256;
+
+  /** The run-now value this hunt asks for and has not handled yet, or null. */
+  public static String pendingRunNow(GhostHunt hunt) {
+    Map<String, String> annotations = hunt.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(RUN_NOW);
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String kept = value.length() > RUN_NOW_KEPT ? value.substring(0, RUN_NOW_KEPT) : value;
+    String handled = hunt.getStatus() == null ? null : hunt.getStatus().getLastHandledRunNow();
+    return kept.equals(handled) ? null : kept;
+  }
 
   /** The file the CRD generator writes, and its committed copy under crds/. */
   public static final String CRD_FILE = CRD_NAME + "-v1.yml";

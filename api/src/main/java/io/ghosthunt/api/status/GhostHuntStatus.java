@@ -2,7 +2,9 @@ package io.ghosthunt.api.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.ghosthunt.api.GhostHunt;
 import java.util.List;
 
 /** What the hunt found, aggregated over its nodes. */
@@ -66,6 +68,12 @@ public class GhostHuntStatus {
   @JsonPropertyDescription(
       "With spec.schedule: schedule times skipped because the previous run was still going.")
   private Integer skippedRuns;
+
+  @JsonPropertyDescription(
+      "With spec.schedule: the value of the annotation ghosthunt.io/run-now whose run was started"
+          + " (a new value starts a run now).")
+  @Size(max = GhostHunt.RUN_NOW_KEPT)
+  private String lastHandledRunNow;
 
   @JsonPropertyDescription("With spec.schedule: the last runs (spec.historyLimit), newest first.")
   private List<RunSummary> runs;
@@ -208,6 +216,14 @@ public class GhostHuntStatus {
 
   public void setSkippedRuns(Integer skippedRuns) {
     this.skippedRuns = skippedRuns;
+  }
+
+  public String getLastHandledRunNow() {
+    return lastHandledRunNow;
+  }
+
+  public void setLastHandledRunNow(String lastHandledRunNow) {
+    this.lastHandledRunNow = lastHandledRunNow;
   }
 
   public List<RunSummary> getRuns() {

@@ -35,7 +35,8 @@ public final class Demo {
 
         --keep       leave it all running and print the KUBECONFIG to explore with kubectl
         --hunt FILE  the hunt to apply (default: examples/tuesday-possession.yaml;
-                     examples/every-ghost.yaml finds all seven)
+                     examples/every-ghost.yaml finds all seven); a scheduled one is asked to
+                     run now (kubectl annotate ... ghosthunt.io/run-now=TIME)
       """;
 
   private Demo() {}
@@ -106,6 +107,20 @@ public final class Demo {
     String name = huntName(hunt);
     step(started, "kubectl apply -f " + repo.relativize(hunt.toAbsolutePath().normalize()));
     print(cluster.kubectl("apply", "-f", hunt.toString()));
+    if (scheduled(hunt)) {
+      // Its first time may be days away: a run is asked for now, as a user would.
+      String now = Instant.now().toString();
+      step(
+          started,
+          "kubectl annotate ghosthunt "
+              + name
+              + " ghosthunt.io/run-now="
+              + now
+              + " --overwrite (a scheduled hunt: run it now, then on its schedule)");
+      print(
+          cluster.kubectl(
+              "annotate", "ghosthunt", name, "ghosthunt.io/run-now=" + now, "--overwrite"));
+    }
     step(
         started,
         "kubectl wait --for=condition=Complete ghosthunt/"
@@ -152,6 +167,13 @@ public final class Demo {
     if (!k.output().endsWith("\n")) {
       System.out.println();
     }
+  }
+
+  /** Whether the hunt's spec has a schedule (a line "schedule:", comments aside). */
+  private static boolean scheduled(Path file) throws java.io.IOException {
+    return Files.readAllLines(file).stream()
+        .map(String::strip)
+        .anyMatch(t -> t.startsWith("schedule:"));
   }
 
   private static String huntName(Path file) throws java.io.IOException {

@@ -23,6 +23,9 @@ import java.util.Objects;
  */
 final class ScheduledRuns {
 
+  /** How soon a run asked for while another goes is looked at again. */
+  static final Duration RUN_NOW_WAIT = Duration.ofSeconds(1);
+
   private ScheduledRuns() {}
 
   static HuntPlan plan(HuntPicture p, ResolvedHunt resolved) {
@@ -43,8 +46,9 @@ final class ScheduledRuns {
             open,
             Boolean.TRUE.equals(hunt.getSpec().getSuspend()));
     GhostHuntStatus next = scheduleFields(stored, tick);
-    if (tick.runAt() != null) {
-      return runStarts(p, next, run + 1, tick);
+    String runNow = GhostHunt.pendingRunNow(hunt);
+    if (tick.runAt() != null || runNow != null && !open) {
+      return runStarts(p, next, run + 1, tick, runNow);
     }
     List<HuntEvent> events = new ArrayList<>();
     if (tick.skipped() != null) {
@@ -52,7 +56,12 @@ final class ScheduledRuns {
       events.add(skipped(run, tick, next));
     }
     if (open) {
-      return HuntPlanner.round(p, run, next, resolved, events);
+      HuntPlan going = HuntPlanner.round(p, run, next, resolved, events);
+      // A run asked for while one goes starts once that one is done: look again soon after.
+      return runNow == null
+              || going.lookAgain() != null && going.lookAgain().compareTo(RUN_NOW_WAIT) <= 0
+          ? going
+          : going.withLookAgain(RUN_NOW_WAIT);
     }
     return idle(p, stored, next, run, tick, events);
   }
@@ -71,7 +80,7 @@ final class ScheduledRuns {
    * probe exists; the next reconcile starts its probes.
    */
   private static HuntPlan runStarts(
-      HuntPicture p, GhostHuntStatus carried, int run, Schedules.Tick tick) {
+      HuntPicture p, GhostHuntStatus carried, int run, Schedules.Tick tick, String runNow) {
     long generation = p.hunt().getMetadata().getGeneration();
     GhostHuntStatus s = new GhostHuntStatus();
     s.setObservedGeneration(generation);
@@ -80,20 +89,30 @@ final class ScheduledRuns {
     s.setTimeline(RoundTimeline.starting(s.getStartedAt()));
     carry(carried, s);
     s.setRun(run);
-    s.setLastRunAt(tick.runAt().toString());
+    s.setLastRunAt((tick.runAt() != null ? tick.runAt() : p.now()).toString());
+    if (runNow != null) {
+      s.setLastHandledRunNow(runNow);
+    }
     s.setSummary("run " + run + " started");
     s.setConditions(carried.getConditions());
     String message =
         "run "
             + run
-            + " for "
-            + tick.runAt()
+            + (tick.runAt() != null ? " for " + tick.runAt() : "")
+            + (runNow != null ? " asked for by " + GhostHunt.RUN_NOW + "=" + shown(runNow) : "")
             + (tick.next() == null ? "" : "; next at " + tick.next());
     return HuntPlan.nothing()
         .withKeep(new Round(generation, run))
         .withStatus(s)
         .withEvents(List.of(new HuntEvent(run, HuntEventReason.RunStarted, message)))
         .withLookAgain(Duration.ZERO);
+  }
+
+  /** An Event's message quotes a run-now value up to here: the status keeps it whole. */
+  private static final int SHOWN_RUN_NOW = 64;
+
+  private static String shown(String runNow) {
+    return runNow.length() > SHOWN_RUN_NOW ? runNow.substring(0, SHOWN_RUN_NOW) + "..." : runNow;
   }
 
   private static HuntEvent skipped(int run, Schedules.Tick tick, GhostHuntStatus next) {
@@ -153,6 +172,7 @@ final class ScheduledRuns {
         && Objects.equals(a.getNextRunAt(), b.getNextRunAt())
         && Objects.equals(a.getLastScheduledAt(), b.getLastScheduledAt())
         && Objects.equals(a.getSkippedRuns(), b.getSkippedRuns())
+        && Objects.equals(a.getLastHandledRunNow(), b.getLastHandledRunNow())
         && Objects.equals(a.getRuns(), b.getRuns())
         && Objects.equals(a.getChanges(), b.getChanges());
   }
@@ -164,6 +184,7 @@ final class ScheduledRuns {
     to.setNextRunAt(from.getNextRunAt());
     to.setLastScheduledAt(from.getLastScheduledAt());
     to.setSkippedRuns(from.getSkippedRuns());
+    to.setLastHandledRunNow(from.getLastHandledRunNow());
     to.setRuns(from.getRuns());
     to.setChanges(from.getChanges());
   }

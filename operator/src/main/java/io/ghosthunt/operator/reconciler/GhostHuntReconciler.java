@@ -6,6 +6,7 @@ import io.ghosthunt.operator.decision.HuntPlanner;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.ghosthunt.operator.observer.HuntObserver;
 import io.ghosthunt.operator.observer.HuntPicture;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -28,13 +29,16 @@ import org.slf4j.MDC;
  * decide what to do (pure, in {@code decision}), act on it. Every step is idempotent, so that an
  * operator restart mid-hunt picks up where it stopped without duplicate pods.
  */
-// Probes write their own reports, whose events wake the hunt up; its own status writes need not.
+// Probes write their own reports, whose events wake the hunt up; its own status writes need not
+// (HuntUpdateFilter).
 // Reports of a thousand nodes arrive within seconds: after a burst, at most two reconciles (and
 // status writes) per hunt and second, each aggregating all the reports that arrived meanwhile.
 @ControllerConfiguration(
     name = "ghosthunt",
     fieldManager = StatusWriter.FIELD_MANAGER,
-    rateLimiter = BurstRateLimiter.class)
+    rateLimiter = BurstRateLimiter.class,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = HuntUpdateFilter.class))
 public class GhostHuntReconciler implements Reconciler<GhostHunt>, Cleaner<GhostHunt> {
 
   private static final Logger LOG = LoggerFactory.getLogger(GhostHuntReconciler.class);

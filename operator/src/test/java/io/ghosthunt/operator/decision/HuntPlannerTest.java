@@ -375,6 +375,129 @@ class HuntPlannerTest {
     assertEquals(1, probes.start().get(0).run());
   }
 
+  static GhostHunt askedToRunNow(GhostHunt h, String value) {
+    h.getMetadata().setAnnotations(Map.of(GhostHunt.RUN_NOW, value));
+    return h;
+  }
+
+  @Test
+  void aRunAskedForByRunNowStartsAtOnceOnceAndAgainForANewValue() {
+    HuntPlan waiting =
+        HuntPlanner.plan(
+            picture(hunt(SCHEDULED, 1, null), T0.plusSeconds(10), List.of(), List.of(), List.of()));
+    Instant asked = T0.plusSeconds(20);
+    HuntPlan run =
+        HuntPlanner.plan(
+            picture(
+                askedToRunNow(hunt(SCHEDULED, 1, waiting.status()), "2026-12-07T09:00:00Z"),
+                asked,
+                List.of(),
+                List.of(),
+                List.of()));
+    assertEquals(1, run.status().getRun(), "days before its first time");
+    assertEquals("2026-12-07T09:00:00Z", run.status().getLastHandledRunNow());
+    assertEquals(asked.toString(), run.status().getLastRunAt());
+    assertEquals(
+        "2026-12-06T12:05:00Z", run.status().getNextRunAt(), "the schedule goes on as it was");
+    assertEquals(new Round(1, 1), run.keep());
+    assertEquals(
+        "run 1 asked for by ghosthunt.io/run-now=2026-12-07T09:00:00Z; next at"
+            + " 2026-12-06T12:05:00Z",
+        run.events().get(0).message());
+
+    // Handled: the same value starts nothing more once the run is over.
+    GhostHunt going = askedToRunNow(hunt(SCHEDULED, 1, run.status()), "2026-12-07T09:00:00Z");
+    HuntPlan done =
+        HuntPlanner.plan(
+            picture(
+                going,
+                T0.plusSeconds(40),
+                List.of(node("a", "True")),
+                List.of(probe(going, "a", "Succeeded", 1)),
+                List.of(report(going, "a", true, 1))));
+    assertEquals(HuntPhase.Complete, done.status().getPhase());
+    assertEquals("2026-12-07T09:00:00Z", done.status().getLastHandledRunNow(), "carried");
+    HuntPlan idle =
+        HuntPlanner.plan(
+            picture(
+                askedToRunNow(hunt(SCHEDULED, 1, done.status()), "2026-12-07T09:00:00Z"),
+                T0.plusSeconds(50),
+                List.of(),
+                List.of(),
+                List.of()));
+    assertTrue(idle.events().isEmpty(), idle.events().toString());
+    assertEquals(null, idle.status(), "nothing to write");
+
+    // A new value: run 2, now, even while suspended (a person asked for it).
+    HuntPlan again =
+        HuntPlanner.plan(
+            picture(
+                askedToRunNow(
+                    hunt(
+                        SCHEDULED.replace("schedule:", "suspend: true, schedule:"),
+                        1,
+                        done.status()),
+                    "again"),
+                T0.plusSeconds(60),
+                List.of(),
+                List.of(),
+                List.of()));
+    assertEquals(2, again.status().getRun());
+    assertEquals("again", again.status().getLastHandledRunNow());
+  }
+
+  @Test
+  void aRunAskedForWhileOneGoesStartsWhenThatOneIsDone() {
+    HuntPlan waiting =
+        HuntPlanner.plan(picture(hunt(SCHEDULED, 1, null), T0, List.of(), List.of(), List.of()));
+    GhostHuntStatus running =
+        HuntPlanner.plan(
+                picture(
+                    hunt(SCHEDULED, 1, waiting.status()),
+                    Instant.parse("2026-12-06T12:05:01Z"),
+                    List.of(),
+                    List.of(),
+                    List.of()))
+            .status();
+    GhostHunt going = askedToRunNow(hunt(SCHEDULED, 1, running), "later");
+    HuntPlan still =
+        HuntPlanner.plan(
+            picture(
+                going,
+                Instant.parse("2026-12-06T12:05:02Z"),
+                List.of(node("a", "True")),
+                List.of(probe(going, "a", "Running", 1)),
+                List.of()));
+    assertEquals(
+        null,
+        still.status() == null ? null : still.status().getLastHandledRunNow(),
+        "not handled while run 1 goes");
+    assertTrue(
+        still.lookAgain() != null && still.lookAgain().compareTo(Duration.ofSeconds(1)) <= 0,
+        "looks again soon: " + still.lookAgain());
+
+    HuntPlan done =
+        HuntPlanner.plan(
+            picture(
+                going,
+                Instant.parse("2026-12-06T12:06:00Z"),
+                List.of(node("a", "True")),
+                List.of(probe(going, "a", "Succeeded", 1)),
+                List.of(report(going, "a", false, 1))));
+    assertEquals(HuntPhase.Complete, done.status().getPhase(), "run 1 ends as it would");
+    assertEquals(Duration.ofSeconds(1), done.lookAgain(), "not the next schedule time");
+    HuntPlan next =
+        HuntPlanner.plan(
+            picture(
+                askedToRunNow(hunt(SCHEDULED, 1, done.status()), "later"),
+                Instant.parse("2026-12-06T12:06:01Z"),
+                List.of(),
+                List.of(),
+                List.of()));
+    assertEquals(2, next.status().getRun());
+    assertEquals("later", next.status().getLastHandledRunNow());
+  }
+
   @Test
   void aRunStillGoingWhenTheNextIsDueSkipsItAndACompletedRunWaitsForTheNext() {
     GhostHunt h = hunt(SCHEDULED, 1, null);

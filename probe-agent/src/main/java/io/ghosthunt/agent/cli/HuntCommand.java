@@ -25,7 +25,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,7 +49,8 @@ public final class HuntCommand {
                             [--junit FILE] [--output table|json]
 
       Runs a GhostHunt in the cluster, for people and for CI pipelines. The hunt in FILE is created;
-      one of the same name that already exists is deleted first, so every call is a fresh hunt.
+      one of the same name that already exists is deleted first, so every call is a fresh hunt. A
+      hunt with spec.schedule runs at once (annotation ghosthunt.io/run-now), then on its schedule.
 
         -f, --file FILE       the GhostHunt YAML ('-' reads stdin)
             --kubeconfig K    kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, in-cluster)
@@ -66,6 +69,8 @@ public final class HuntCommand {
         kubectl delete ghosthunt NAME --ignore-not-found --wait && kubectl apply -f FILE
         kubectl wait --for=condition=Complete ghosthunt/NAME --timeout=5m
         kubectl get ghosthunt NAME -o jsonpath='{.status.verdict}'
+      and a scheduled hunt that exists runs now with
+        kubectl annotate ghosthunt NAME ghosthunt.io/run-now="$(date -u +%FT%TZ)" --overwrite
       """;
 
   private static final ObjectMapper JSON =
@@ -152,13 +157,21 @@ public final class HuntCommand {
               .withName(name)
               .withNamespace(namespace)
               .withLabels(hunt.getMetadata().getLabels())
-              .withAnnotations(hunt.getMetadata().getAnnotations())
+              .withAnnotations(runNow(hunt))
               .build());
       fresh.setSpec(hunt.getSpec());
       GhostHunt created = client.resource(fresh).create();
       long generation =
           created.getMetadata().getGeneration() == null ? 1 : created.getMetadata().getGeneration();
-      err.printf("ghosthunt: created GhostHunt %s/%s%n", namespace, name);
+      err.printf(
+          "ghosthunt: created GhostHunt %s/%s%s%n",
+          namespace,
+          name,
+          hunt.getSpec().getSchedule() == null
+              ? ""
+              : " (scheduled: its first run starts now, asked for by "
+                  + GhostHunt.RUN_NOW
+                  + ", then on its schedule)");
       if (!wait) {
         return 0;
       }
@@ -333,5 +346,20 @@ public final class HuntCommand {
               + text
               + "'");
     }
+  }
+
+  /**
+   * The file's annotations, and for a scheduled hunt a run asked for now: the command waits for a
+   * verdict, and a schedule's first time may be days away.
+   */
+  static Map<String, String> runNow(GhostHunt hunt) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    if (hunt.getMetadata().getAnnotations() != null) {
+      annotations.putAll(hunt.getMetadata().getAnnotations());
+    }
+    if (hunt.getSpec().getSchedule() != null) {
+      annotations.put(GhostHunt.RUN_NOW, Instant.now().toString());
+    }
+    return annotations;
   }
 }
