@@ -14,6 +14,7 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -85,9 +86,26 @@ public final class Http2Check implements Check {
   }
 
   /** What one protocol got: a status, or the class of failure. */
-  record Outcome(Protocol protocol, int status, String failure, String tls, long ms) {
+  /**
+   * @param noRoute the connection found no route to the host (no ARP or neighbour answer, or an
+   *     ICMP host or network unreachable): any protocol to that address would fail the same way
+   */
+  record Outcome(
+      Protocol protocol, int status, String failure, String tls, long ms, boolean noRoute) {
     boolean works() {
       return failure == null && status < 500;
+    }
+
+    /** HTTP/1.1 after HTTP/2's connection found no route: the same address, the same answer. */
+    static Outcome notTriedAfter(Outcome h2) {
+      return new Outcome(
+          null,
+          0,
+          "not tried: HTTP/2's connection found no route to the host, and HTTP/1.1 goes to the"
+              + " same address",
+          null,
+          0,
+          true);
     }
 
     String describe() {
@@ -152,7 +170,11 @@ public final class Http2Check implements Check {
                 ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1)
                 : List.of(Protocol.H2_PRIOR_KNOWLEDGE);
         Outcome h2 = fetch(base, url, h2Protocols, context);
-        Outcome h1 = fetch(base, url, List.of(Protocol.HTTP_1_1), context);
+        // An unreachable host's wait (three seconds for an ARP that gets no answer) is paid once.
+        Outcome h1 =
+            h2.noRoute()
+                ? Outcome.notTriedAfter(h2)
+                : fetch(base, url, List.of(Protocol.HTTP_1_1), context);
         Outcome h2Again = null;
         Outcome h1Again = null;
         if (quirk(tls, h2, h1)) {
@@ -323,7 +345,7 @@ public final class Http2Check implements Check {
                   + (response.handshake().peerPrincipal() != null
                       ? " " + response.handshake().peerPrincipal().getName()
                       : unverifiedPeer.get() != null ? " " + unverifiedPeer.get() : "");
-      return new Outcome(response.protocol(), response.code(), null, tls, ms(started));
+      return new Outcome(response.protocol(), response.code(), null, tls, ms(started), false);
     } catch (IOException e) {
       String failure = failure(specific(e), protocols);
       if (protocols.contains(Protocol.H2_PRIOR_KNOWLEDGE) && !failure.startsWith("no HTTP/2")) {
@@ -341,8 +363,16 @@ public final class Http2Check implements Check {
           protocols.get(0) == Protocol.HTTP_1_1
               ? Protocol.HTTP_1_1
               : spokeH2 ? protocols.get(0) : null;
-      return new Outcome(spoken, 0, failure, null, ms(started));
+      return new Outcome(spoken, 0, failure, null, ms(started), noRoute(specific(e)));
     }
+  }
+
+  /** EHOSTUNREACH or ENETUNREACH on connect, as the JDK reports them. */
+  static boolean noRoute(IOException e) {
+    return e instanceof NoRouteToHostException
+        || e instanceof ConnectException
+            && e.getMessage() != null
+            && e.getMessage().contains("Network is unreachable");
   }
 
   /**
@@ -442,7 +472,7 @@ public final class Http2Check implements Check {
     if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
       return "timeout: " + message;
     }
-    if (e instanceof ConnectException) {
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
       return "connect: " + message;
     }
     if (e instanceof UnknownHostException) {

@@ -43,10 +43,10 @@ class Http2IT {
         checks:
           http2:
             urls: ["%1$s/health", "%1$s/reset", "%1$s/ok", "http://%2$s/health", "http://%2$s:8080/health",
-                   "http://%2$s:8081/health"]
+                   "http://%2$s:8081/health", "http://%3$s/health"]
             insecureSkipTlsVerify: true
         """
-                            .formatted(BASE, WebLab.WEB)))
+                            .formatted(BASE, WebLab.WEB, NOBODY)))
                 .toString(),
             "-o",
             "json");
@@ -55,6 +55,27 @@ class Http2IT {
   @AfterAll
   static void cleanUp() {
     lab.close();
+  }
+
+  /** On the web segment, on no host: the node's ARP for it gets no answer. */
+  static final String NOBODY = "192.0.2.81";
+
+  @Test
+  void aHostWithNoRouteIsAskedOnceAndIsNoQuirk() {
+    Finding f = Hunts.finding(run, CheckKey.HTTP2, "http://" + NOBODY + "/health");
+    assertEquals(FindingVerdict.Inconclusive, f.getVerdict(), f.getSummary());
+    assertTrue(
+        f.getEvidence().get("HTTP/2").startsWith("failed: connect: No route to host"),
+        f.getEvidence().toString());
+    // The same address would keep HTTP/1.1 waiting for the same ARP answer: not asked.
+    assertTrue(
+        f.getEvidence()
+            .get("HTTP/1.1")
+            .startsWith("failed: not tried: HTTP/2's connection found no route to the host"),
+        f.getEvidence().toString());
+    assertTrue(
+        f.getSummary().startsWith("both protocols fail, so this is not an HTTP/2 quirk"),
+        f.getSummary());
   }
 
   @Test
