@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
@@ -246,14 +247,27 @@ public final class DnsCheck implements Check {
     List<InetAddress> extra = literals(spec.getResolvers());
     List<InetAddress> authorities = literals(spec.getAuthorities());
     Set<InetAddress> expected = new LinkedHashSet<>(literals(spec.getExpectedAddresses()));
-    List<Finding> findings = new ArrayList<>();
+    // Names are independent, and most of a name's time is waiting on servers: each at once.
+    List<CompletableFuture<Finding>> each = new ArrayList<>();
     for (String name : spec.getNames()) {
-      long started = System.nanoTime();
-      Finding f = hunt(name, nodeResolvers, extra, authorities, expected, files, context);
-      f.setDurationMs((System.nanoTime() - started) / 1_000_000);
-      findings.add(f);
+      each.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                long started = System.nanoTime();
+                Finding f = hunt(name, nodeResolvers, extra, authorities, expected, files, context);
+                f.setDurationMs((System.nanoTime() - started) / 1_000_000);
+                return f;
+              },
+              DnsCheck::daemon));
     }
-    return findings;
+    return each.stream().map(CompletableFuture::join).toList();
+  }
+
+  /** A thread of its own for a wait on DNS servers: none of it is CPU. */
+  private static void daemon(Runnable task) {
+    Thread t = new Thread(task, "dns-check");
+    t.setDaemon(true);
+    t.start();
   }
 
   private Finding hunt(
@@ -264,6 +278,14 @@ public final class DnsCheck implements Check {
       Set<InetAddress> expected,
       Read files,
       CheckContext context) {
+    // The authority is asked while the node's own sources are: a server that does not answer
+    // on either side costs its timeout once.
+    CompletableFuture<Truth> asked =
+        expected.isEmpty()
+            ? CompletableFuture.supplyAsync(
+                () -> authority(name, authorities, nodeResolvers, context, 0), DnsCheck::daemon)
+            : CompletableFuture.completedFuture(
+                new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false, null));
     HostsLookup inHosts = lookup(name);
     // A hosts-file line answers before any search: getaddrinfo never asks DNS for the name then.
     DnsSearch.Expansion expansion =
@@ -279,10 +301,7 @@ public final class DnsCheck implements Check {
             .filter(s -> s.layer() != Layer.UPSTREAM && s.answered())
             .findFirst()
             .orElse(null);
-    Truth truth =
-        expected.isEmpty()
-            ? authority(name, authorities, nodeResolvers, context, 0)
-            : new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false, null);
+    Truth truth = asked.join();
     // What the name's own sources say no longer decides when an expansion won: it is not asked.
     List<DnsWhoAsks.Heard> heard =
         expansion.won() ? List.of() : whoAsks(node, sources, truth, context);

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -145,13 +146,7 @@ public final class LoopbackCheck implements Check {
       List<FirewallRule> unsure =
           ruleset.rules().stream().filter(r -> coverage(r, port) == Cover.MAYBE).toList();
 
-      List<Connect> connects = new ArrayList<>();
-      if (loUp && has4) {
-        connects.add(connect(V4, port, context));
-      }
-      if (loUp && has6) {
-        connects.add(connect(V6, port, context));
-      }
+      List<Connect> connects = connects(loUp && has4, loUp && has6, port, context);
 
       Finding f =
           judge(port, target, loUp, has4, onPort, holders, connects, rules, unsure, localhost);
@@ -536,6 +531,31 @@ public final class LoopbackCheck implements Check {
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  /**
+   * 127.0.0.1 and ::1 at the same time: a dropped SYN costs its timeout once, not once per family
+   * (what a firewall's drop on lo does to both), and IPv4's outcome is listed first as before.
+   */
+  private List<Connect> connects(boolean v4, boolean v6, int port, CheckContext context) {
+    CompletableFuture<Connect> six =
+        v6
+            ? CompletableFuture.supplyAsync(
+                () -> connect(V6, port, context),
+                task -> {
+                  Thread t = new Thread(task, "loopback-connect-v6");
+                  t.setDaemon(true);
+                  t.start();
+                })
+            : null;
+    List<Connect> connects = new ArrayList<>();
+    if (v4) {
+      connects.add(connect(V4, port, context));
+    }
+    if (six != null) {
+      connects.add(six.join());
+    }
+    return connects;
   }
 
   private Connect connect(InetAddress address, int port, CheckContext context) {

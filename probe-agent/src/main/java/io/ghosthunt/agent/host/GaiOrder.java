@@ -61,7 +61,7 @@ public final class GaiOrder {
    * the probe finds it, as the hosts file is.
    */
   public static GaiOrder read(ForeignRoot root, String path) {
-    String name = root.real(path).toString();
+    String name = root.shown(path);
     ForeignRoot.Resolution r = root.resolve(path);
     if (r.absent()) {
       return new GaiOrder(DEFAULT, name + " is missing: RFC 6724's default precedence");
