@@ -1,5 +1,6 @@
 package io.ghosthunt.agent.cli;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -18,6 +19,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Instant;
 
 /**
@@ -25,7 +27,8 @@ import java.time.Instant;
  * of {@code ./ghosthunt}) maps the classes a probe loads from an archive instead of loading and
  * verifying them at every start (class data sharing): a host-only hunt whose checks touch nothing
  * beyond loopback, then the agent's way to the API server up to a refused connection on loopback
- * port 1, and its report as JSON. Not in the help: a build step, not a user's command.
+ * port 1, and its report as JSON, then the agent's whole run against a stand-in API server over TLS
+ * ({@link TrainingApiServer}). Not in the help: a build step, not a user's command.
  */
 public final class CdsTraining {
 
@@ -52,7 +55,43 @@ public final class CdsTraining {
       throw new UncheckedIOException(e);
     }
     apiServer();
+    agentRun();
     return 0;
+  }
+
+  private static final String REPORT =
+      """
+      {"apiVersion": "ghosthunt.io/v1alpha1", "kind": "GhostHuntReport",
+       "metadata": {"name": "training", "namespace": "cds", "resourceVersion": "2"}}
+      """;
+
+  /**
+   * The probe's own run against a stand-in API server on loopback: its client with a CA file and a
+   * token, its hunt read over TLS, its checks, its report's status written.
+   */
+  private static void agentRun() {
+    try (TrainingApiServer api = TrainingApiServer.start(HUNT, REPORT)) {
+      System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, api.url());
+      System.setProperty(Config.KUBERNETES_CA_CERTIFICATE_FILE_SYSTEM_PROPERTY, api.ca.toString());
+      System.setProperty(Config.KUBERNETES_OAUTH_TOKEN_SYSTEM_PROPERTY, "cds-training");
+      System.setProperty(Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false");
+      System.setProperty(Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false");
+      PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+      int code =
+          new AgentCommand(Checks::onNode, quiet)
+              .run(
+                  new String[] {
+                    "--hunt", "cds/training", "--node", "cds-training", "--report", "training"
+                  });
+      if (code != 0) {
+        System.err.println("cds-training: the agent's run against the stand-in ended with " + code);
+      }
+    } catch (IOException | GeneralSecurityException | UsageException e) {
+      // The archive is still made; a probe then loads these classes at its start, as before.
+      System.err.println("cds-training: no TLS exchange trained: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void checks() throws IOException {
