@@ -7,7 +7,6 @@ import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.operator.decision.HuntPlan.HuntEvent;
 import io.ghosthunt.operator.decision.HuntPlan.Round;
 import io.ghosthunt.operator.observer.HuntPicture;
-import io.ghosthunt.operator.status.RoundTimeline;
 import io.ghosthunt.operator.status.StatusAggregator;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,11 +81,9 @@ final class ScheduledRuns {
   private static HuntPlan runStarts(
       HuntPicture p, GhostHuntStatus carried, int run, Schedules.Tick tick, String runNow) {
     long generation = p.hunt().getMetadata().getGeneration();
-    GhostHuntStatus s = new GhostHuntStatus();
-    s.setObservedGeneration(generation);
-    s.setPhase(HuntPhase.Pending);
-    s.setStartedAt(p.now().toString());
-    s.setTimeline(RoundTimeline.starting(s.getStartedAt()));
+    // Complete turns False in the same write that records the run (and a run-now value): who
+    // waits for that value, then for Complete, never meets the previous run's.
+    GhostHuntStatus s = StatusAggregator.starting(generation, p.now().toString(), carried, p.now());
     carry(carried, s);
     s.setRun(run);
     s.setLastRunAt((tick.runAt() != null ? tick.runAt() : p.now()).toString());
@@ -94,7 +91,6 @@ final class ScheduledRuns {
       s.setLastHandledRunNow(runNow);
     }
     s.setSummary("run " + run + " started");
-    s.setConditions(carried.getConditions());
     String message =
         "run "
             + run

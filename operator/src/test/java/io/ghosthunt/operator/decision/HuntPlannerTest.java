@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -395,6 +396,14 @@ class HuntPlannerTest {
                 List.of(),
                 List.of()));
     assertEquals(1, run.status().getRun(), "days before its first time");
+    assertEquals(
+        "False",
+        run.status().getConditions().stream()
+            .filter(c -> c.getType().equals("Complete"))
+            .findFirst()
+            .orElseThrow()
+            .getStatus(),
+        "not complete from the write that records the run on");
     assertEquals("2026-12-07T09:00:00Z", run.status().getLastHandledRunNow());
     assertEquals(asked.toString(), run.status().getLastRunAt());
     assertEquals(
@@ -496,6 +505,13 @@ class HuntPlannerTest {
                 List.of()));
     assertEquals(2, next.status().getRun());
     assertEquals("later", next.status().getLastHandledRunNow());
+    Condition complete =
+        next.status().getConditions().stream()
+            .filter(c -> c.getType().equals("Complete"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals("False", complete.getStatus(), "run 1's Complete is not run 2's");
+    assertEquals("2026-12-06T12:06:01Z", complete.getLastTransitionTime());
   }
 
   @Test
