@@ -22,9 +22,7 @@ import io.ghosthunt.operator.testing.ControlPlaneExtension;
 import io.ghosthunt.operator.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -230,25 +228,6 @@ class ScheduledHuntIT {
     assertTrue(events("suspended", "RunStarted").isEmpty());
   }
 
-  /** Asks the hunt for a run now, as kubectl annotate --overwrite does. */
-  static void runNow(String name, String value) {
-    client
-        .resources(GhostHunt.class)
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            h -> {
-              Map<String, String> a =
-                  new HashMap<>(
-                      h.getMetadata().getAnnotations() == null
-                          ? Map.of()
-                          : h.getMetadata().getAnnotations());
-              a.put(GhostHunt.RUN_NOW, value);
-              h.getMetadata().setAnnotations(a);
-              return h;
-            });
-  }
-
   @Test
   void aYearlyHuntRunsNowWhenAskedOncePerValue() {
     apply(
@@ -256,7 +235,7 @@ class ScheduledHuntIT {
         "{schedule: '0 0 1 1 *', nodes: {names: [node-a]}, timeoutSeconds: 40,"
             + " checks: {portOwner: {ports: [8182]}}}");
     Fixtures.awaitPhase(client, NS, "yearly", HuntPhase.Pending, 30);
-    runNow("yearly", "first");
+    Fixtures.runNow(client, NS, "yearly", "first");
     // Within the lost-event sweep's 20 s: the annotation's own event woke the hunt (it changes no
     // generation, and generation-aware processing would have dropped it).
     client
@@ -274,7 +253,7 @@ class ScheduledHuntIT {
         first.getStatus().getNextRunAt().endsWith("-01-01T00:00:00Z"),
         "the schedule is untouched: " + first.getStatus().getNextRunAt());
 
-    runNow("yearly", "second");
+    Fixtures.runNow(client, NS, "yearly", "second");
     GhostHunt second = runCompleted("yearly", 2);
     assertEquals("second", second.getStatus().getLastHandledRunNow());
     List<Event> started = events("yearly", "RunStarted");

@@ -274,11 +274,31 @@ class PrivilegeIT {
                   "{nodes: {names: [priv-node]}, checks: {loopback: {ports: [80]}}}"),
           "may not hunt nodes");
 
+      // A node hunt an admin scheduled (and suspended): asking it to run now is hunting nodes.
+      Fixtures.applyHunt(
+          admin,
+          TEAM,
+          "admin-weekly",
+          "{schedule: '@weekly', suspend: true, nodes: {names: [priv-node]},"
+              + " checks: {portOwner: {ports: [9443]}}}");
+      forbidden(() -> Fixtures.runNow(ci, TEAM, "admin-weekly", "now"), "may not hunt nodes");
+      // Its clean twin: a label is no run, and ci may edit the hunt's labels.
+      ci.resources(GhostHunt.class)
+          .inNamespace(TEAM)
+          .withName("admin-weekly")
+          .edit(
+              h -> {
+                h.getMetadata().setLabels(Map.of("team", "web"));
+                return h;
+              });
+
       // An admin grants node hunts to this namespace's ci only; the same hunt is admitted.
       bindCi("ci-node-hunter", "ghosthunt-node-hunter");
       GhostHunt granted = awaitAdmitted(ci, "ci-nodes", nodeHunt);
       assertEquals("ci-nodes", granted.getMetadata().getName());
-      for (String name : List.of("ci-nodes", "ci-pods")) {
+      GhostHunt asked = Fixtures.runNow(ci, TEAM, "admin-weekly", "now");
+      assertEquals("now", asked.getMetadata().getAnnotations().get(GhostHunt.RUN_NOW));
+      for (String name : List.of("ci-nodes", "ci-pods", "admin-weekly")) {
         admin.resources(GhostHunt.class).inNamespace(TEAM).withName(name).delete();
       }
     }

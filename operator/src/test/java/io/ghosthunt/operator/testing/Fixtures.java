@@ -8,6 +8,8 @@ import io.ghosthunt.operator.GhostHuntOperator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -126,5 +128,25 @@ public final class Fixtures {
             h -> h != null && h.getStatus() != null && h.getStatus().getPhase() == phase,
             seconds,
             TimeUnit.SECONDS);
+  }
+
+  /** Sets the hunt's run-now annotation as {@code kubectl annotate --overwrite} does. */
+  public static GhostHunt runNow(
+      KubernetesClient client, String namespace, String name, String value) {
+    return client
+        .resources(GhostHunt.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            h -> {
+              Map<String, String> a =
+                  new HashMap<>(
+                      h.getMetadata().getAnnotations() == null
+                          ? Map.of()
+                          : h.getMetadata().getAnnotations());
+              a.put(GhostHunt.RUN_NOW, value);
+              h.getMetadata().setAnnotations(a);
+              return h;
+            });
   }
 }
