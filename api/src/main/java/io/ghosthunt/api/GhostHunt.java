@@ -68,7 +68,15 @@ public class GhostHunt extends CustomResource<GhostHuntSpec, GhostHuntStatus>
     if (value == null || value.isBlank()) {
       return null;
     }
-    String kept = value.length() > RUN_NOW_KEPT ? value.substring(0, RUN_NOW_KEPT) : value;
+    String kept = value;
+    if (value.length() > RUN_NOW_KEPT) {
+      // Cut where a character ends: half of a surrogate pair is no text the status could hold.
+      int end =
+          Character.isHighSurrogate(value.charAt(RUN_NOW_KEPT - 1))
+              ? RUN_NOW_KEPT - 1
+              : RUN_NOW_KEPT;
+      kept = value.substring(0, end);
+    }
     String handled = hunt.getStatus() == null ? null : hunt.getStatus().getLastHandledRunNow();
     return kept.equals(handled) ? null : kept;
   }

@@ -97,6 +97,11 @@ public final class HuntPlanner {
             why,
             stored == null ? null : stored.getConditions(),
             p.now());
+    if (stored != null) {
+      // A schedule's history and the run-now value it handled outlive a bad edit: the status is
+      // applied whole, and a value dropped here would start a run once the spec is fixed.
+      ScheduledRuns.carry(stored, failed);
+    }
     return HuntPlan.nothing()
         .withRevoke(liveProbes(p))
         .withStatus(failed)

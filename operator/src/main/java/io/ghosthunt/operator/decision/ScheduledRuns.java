@@ -56,8 +56,14 @@ final class ScheduledRuns {
     }
     if (open) {
       HuntPlan going = HuntPlanner.round(p, run, next, resolved, events);
-      // A run asked for while one goes starts once that one is done: look again soon after.
+      // A run asked for while one goes starts once that one is done: the plan that ends it looks
+      // again soon after, not at the next schedule time.
+      boolean ends =
+          going.status() != null
+              && (going.status().getPhase() == HuntPhase.Complete
+                  || going.status().getPhase() == HuntPhase.Failed);
       return runNow == null
+              || !ends
               || going.lookAgain() != null && going.lookAgain().compareTo(RUN_NOW_WAIT) <= 0
           ? going
           : going.withLookAgain(RUN_NOW_WAIT);

@@ -456,6 +456,24 @@ class HuntPlannerTest {
   }
 
   @Test
+  void aBadEditKeepsTheRunNowValueItHandledSoTheFixStartsNoRunNobodyAskedFor() {
+    GhostHuntStatus handled = new GhostHuntStatus();
+    handled.setRun(3);
+    handled.setLastHandledRunNow("t1");
+    HuntPlan bad =
+        HuntPlanner.plan(
+            picture(
+                askedToRunNow(hunt(SCHEDULED.replace("*/5 *", "61 *"), 2, handled), "t1"),
+                T0,
+                List.of(),
+                List.of(),
+                List.of()));
+    assertEquals(HuntPhase.Failed, bad.status().getPhase());
+    assertEquals("t1", bad.status().getLastHandledRunNow());
+    assertEquals(3, bad.status().getRun(), "the schedule's history stays");
+  }
+
+  @Test
   void aRunAskedForWhileOneGoesStartsWhenThatOneIsDone() {
     HuntPlan waiting =
         HuntPlanner.plan(picture(hunt(SCHEDULED, 1, null), T0, List.of(), List.of(), List.of()));
@@ -481,9 +499,18 @@ class HuntPlannerTest {
         null,
         still.status() == null ? null : still.status().getLastHandledRunNow(),
         "not handled while run 1 goes");
-    assertTrue(
-        still.lookAgain() != null && still.lookAgain().compareTo(Duration.ofSeconds(1)) <= 0,
-        "looks again soon: " + still.lookAgain());
+    GhostHunt unasked = hunt(SCHEDULED, 1, running);
+    assertEquals(
+        HuntPlanner.plan(
+                picture(
+                    unasked,
+                    Instant.parse("2026-12-06T12:05:02Z"),
+                    List.of(node("a", "True")),
+                    List.of(probe(unasked, "a", "Running", 1)),
+                    List.of()))
+            .lookAgain(),
+        still.lookAgain(),
+        "no reconcile a second while run 1 goes: its end looks again soon");
 
     HuntPlan done =
         HuntPlanner.plan(

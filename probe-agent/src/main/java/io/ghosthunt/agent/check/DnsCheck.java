@@ -23,7 +23,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -247,27 +252,64 @@ public final class DnsCheck implements Check {
     List<InetAddress> extra = literals(spec.getResolvers());
     List<InetAddress> authorities = literals(spec.getAuthorities());
     Set<InetAddress> expected = new LinkedHashSet<>(literals(spec.getExpectedAddresses()));
-    // Names are independent, and most of a name's time is waiting on servers: each at once.
-    List<CompletableFuture<Finding>> each = new ArrayList<>();
-    for (String name : spec.getNames()) {
-      each.add(
-          CompletableFuture.supplyAsync(
-              () -> {
-                long started = System.nanoTime();
-                Finding f = hunt(name, nodeResolvers, extra, authorities, expected, files, context);
-                f.setDurationMs((System.nanoTime() - started) / 1_000_000);
-                return f;
-              },
-              DnsCheck::daemon));
-    }
-    return each.stream().map(CompletableFuture::join).toList();
+    return atOnce(
+        spec.getNames(),
+        name -> {
+          long started = System.nanoTime();
+          Finding f = hunt(name, nodeResolvers, extra, authorities, expected, files, context);
+          f.setDurationMs((System.nanoTime() - started) / 1_000_000);
+          return f;
+        });
   }
 
+  /**
+   * Each name's finding, in the names' order. Names are independent, and most of a name's time is
+   * waiting on servers: several are asked about at once.
+   */
+  private static List<Finding> atOnce(List<String> names, Function<String, Finding> hunt)
+      throws InterruptedException {
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.max(1, Math.min(names.size(), NAMES_AT_ONCE)), DnsCheck::daemon);
+    try {
+      List<Future<Finding>> each = new ArrayList<>();
+      for (String name : names) {
+        each.add(pool.submit(() -> hunt.apply(name)));
+      }
+      List<Finding> findings = new ArrayList<>();
+      for (Future<Finding> f : each) {
+        findings.add(result(f));
+      }
+      return findings;
+    } finally {
+      // The runner's deadline interrupts this thread: the names' waits end with it.
+      pool.shutdownNow();
+    }
+  }
+
+  /** How many names are asked about at once: each may hold a few queries in flight. */
+  static final int NAMES_AT_ONCE = 8;
+
   /** A thread of its own for a wait on DNS servers: none of it is CPU. */
-  private static void daemon(Runnable task) {
+  private static Thread daemon(Runnable task) {
     Thread t = new Thread(task, "dns-check");
     t.setDaemon(true);
-    t.start();
+    return t;
+  }
+
+  /** What a task returned, or the exception it threw as if it had run on this thread. */
+  private static <T> T result(Future<T> task) throws InterruptedException {
+    try {
+      return task.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private Finding hunt(
@@ -280,12 +322,13 @@ public final class DnsCheck implements Check {
       CheckContext context) {
     // The authority is asked while the node's own sources are: a server that does not answer
     // on either side costs its timeout once.
-    CompletableFuture<Truth> asked =
-        expected.isEmpty()
-            ? CompletableFuture.supplyAsync(
-                () -> authority(name, authorities, nodeResolvers, context, 0), DnsCheck::daemon)
-            : CompletableFuture.completedFuture(
-                new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false, null));
+    FutureTask<Truth> asked =
+        new FutureTask<>(
+            () ->
+                expected.isEmpty()
+                    ? authority(name, authorities, nodeResolvers, context, 0)
+                    : new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false, null));
+    daemon(asked).start();
     HostsLookup inHosts = lookup(name);
     // A hosts-file line answers before any search: getaddrinfo never asks DNS for the name then.
     DnsSearch.Expansion expansion =
@@ -301,7 +344,14 @@ public final class DnsCheck implements Check {
             .filter(s -> s.layer() != Layer.UPSTREAM && s.answered())
             .findFirst()
             .orElse(null);
-    Truth truth = asked.join();
+    Truth truth;
+    try {
+      truth = result(asked);
+    } catch (InterruptedException e) {
+      asked.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking the authority for " + name, e);
+    }
     // What the name's own sources say no longer decides when an expansion won: it is not asked.
     List<DnsWhoAsks.Heard> heard =
         expansion.won() ? List.of() : whoAsks(node, sources, truth, context);

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.ProtocolException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
@@ -85,8 +86,14 @@ public final class Http2Check implements Check {
     return CheckKey.HTTP2;
   }
 
-  /** What one protocol got: a status, or the class of failure. */
+  /** HTTP/1.1's failure when HTTP/2's connection found no route. */
+  static final String NOT_TRIED =
+      "not tried: HTTP/2's connection found no route to the host, and HTTP/1.1 goes to the same"
+          + " address";
+
   /**
+   * What one protocol got: a status, or the class of failure.
+   *
    * @param noRoute the connection found no route to the host (no ARP or neighbour answer, or an
    *     ICMP host or network unreachable): any protocol to that address would fail the same way
    */
@@ -97,15 +104,12 @@ public final class Http2Check implements Check {
     }
 
     /** HTTP/1.1 after HTTP/2's connection found no route: the same address, the same answer. */
-    static Outcome notTriedAfter(Outcome h2) {
-      return new Outcome(
-          null,
-          0,
-          "not tried: HTTP/2's connection found no route to the host, and HTTP/1.1 goes to the"
-              + " same address",
-          null,
-          0,
-          true);
+    static Outcome notTried() {
+      return new Outcome(null, 0, NOT_TRIED, null, 0, true);
+    }
+
+    boolean tried() {
+      return !NOT_TRIED.equals(failure);
     }
 
     String describe() {
@@ -173,7 +177,7 @@ public final class Http2Check implements Check {
         // An unreachable host's wait (three seconds for an ARP that gets no answer) is paid once.
         Outcome h1 =
             h2.noRoute()
-                ? Outcome.notTriedAfter(h2)
+                ? Outcome.notTried()
                 : fetch(base, url, List.of(Protocol.HTTP_1_1), context);
         Outcome h2Again = null;
         Outcome h1Again = null;
@@ -290,6 +294,15 @@ public final class Http2Check implements Check {
               + " and curl -sv --http1.1 "
               + url);
     }
+    if (!h1.tried()) {
+      return Findings.inconclusive(
+          key(),
+          url,
+          url
+              + " cannot be reached: HTTP/2's connection found no route to the host ("
+              + h2.failure()
+              + "), so HTTP/1.1, to the same address, was not tried: no HTTP/2 quirk can be told");
+    }
     if (!h1.works() && !h2.works()) {
       return Findings.inconclusive(
           key(),
@@ -369,8 +382,9 @@ public final class Http2Check implements Check {
 
   /** EHOSTUNREACH or ENETUNREACH on connect, as the JDK reports them. */
   static boolean noRoute(IOException e) {
+    // The JDK throws ENETUNREACH as a plain SocketException.
     return e instanceof NoRouteToHostException
-        || e instanceof ConnectException
+        || e instanceof SocketException
             && e.getMessage() != null
             && e.getMessage().contains("Network is unreachable");
   }

@@ -236,7 +236,8 @@ final class PodHunt {
           "the node resolves",
           "the node answers",
           "the node cannot resolve",
-          "the authority and the node both");
+          "the authority and the node both",
+          "does not hand this node");
 
   static String ofThePod(String summary) {
     if (summary == null) {
@@ -244,7 +245,7 @@ final class PodHunt {
     }
     String s = summary;
     for (String phrase : NODE_PHRASES) {
-      s = s.replace(phrase, phrase.replace("the node", "the pod"));
+      s = s.replace(phrase, phrase.replace("the node", "the pod").replace("this node", "this pod"));
     }
     return s;
   }

@@ -49,8 +49,27 @@ final class TrainingApiServer implements AutoCloseable {
   static TrainingApiServer start(String readBody, String writtenBody)
       throws IOException, InterruptedException, GeneralSecurityException {
     Path dir = Files.createTempDirectory("ghosthunt-cds-training");
+    try {
+      SSLContext tls = tls(dir);
+      HttpsServer server =
+          HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server.createContext(
+          "/",
+          exchange ->
+              answer(exchange, "GET".equals(exchange.getRequestMethod()) ? readBody : writtenBody));
+      server.start();
+      return new TrainingApiServer(dir, server, dir.resolve("ca.pem"));
+    } catch (IOException | InterruptedException | GeneralSecurityException | RuntimeException e) {
+      delete(dir);
+      throw e;
+    }
+  }
+
+  /** A key and its self-signed certificate made by keytool in {@code dir}, and its CA file. */
+  private static SSLContext tls(Path dir)
+      throws IOException, InterruptedException, GeneralSecurityException {
     Path keystore = dir.resolve("server.p12");
-    Path ca = dir.resolve("ca.pem");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
     keytool(
         List.of(
@@ -86,7 +105,7 @@ final class TrainingApiServer implements AutoCloseable {
             "-storepass",
             PASSWORD,
             "-file",
-            ca.toString()));
+            dir.resolve("ca.pem").toString()));
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
       ks.load(in, PASSWORD.toCharArray());
@@ -95,15 +114,7 @@ final class TrainingApiServer implements AutoCloseable {
     keys.init(ks, PASSWORD.toCharArray());
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(keys.getKeyManagers(), null, null);
-    HttpsServer server =
-        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    server.createContext(
-        "/",
-        exchange ->
-            answer(exchange, "GET".equals(exchange.getRequestMethod()) ? readBody : writtenBody));
-    server.start();
-    return new TrainingApiServer(dir, server, ca);
+    return tls;
   }
 
   /** The URL a client reaches it at. */
@@ -136,6 +147,10 @@ final class TrainingApiServer implements AutoCloseable {
   @Override
   public void close() throws IOException {
     server.stop(0);
+    delete(dir);
+  }
+
+  private static void delete(Path dir) throws IOException {
     try (var files = Files.list(dir)) {
       for (Path f : files.toList()) {
         Files.deleteIfExists(f);

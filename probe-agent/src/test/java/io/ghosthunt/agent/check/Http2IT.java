@@ -74,7 +74,12 @@ class Http2IT {
             .startsWith("failed: not tried: HTTP/2's connection found no route to the host"),
         f.getEvidence().toString());
     assertTrue(
-        f.getSummary().startsWith("both protocols fail, so this is not an HTTP/2 quirk"),
+        f.getSummary()
+            .startsWith(
+                "http://"
+                    + NOBODY
+                    + "/health cannot be reached: HTTP/2's connection found no route to the host"
+                    + " (connect: No route to host), so HTTP/1.1"),
         f.getSummary());
   }
 

@@ -71,6 +71,10 @@ class PodHuntTest {
         PodHunt.ofThePod(
             "cluster DNS 203.0.113.226 still answers x.test with 192.0.2.1; the node answers"
                 + " 192.0.2.2 from /etc/hosts line 3"));
+    assertEquals(
+        "a.test resolves to 192.0.2.1, which 192.0.2.54 does not hand this pod (192.0.2.2)",
+        PodHunt.ofThePod(
+            "a.test resolves to 192.0.2.1, which 192.0.2.54 does not hand this node (192.0.2.2)"));
     assertEquals("node-a is reachable", PodHunt.ofThePod("node-a is reachable"));
   }
 
