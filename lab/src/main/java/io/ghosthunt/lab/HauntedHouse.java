@@ -1,6 +1,7 @@
 package io.ghosthunt.lab;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,5 +72,12 @@ public final class HauntedHouse {
     LabHost e = lab.host("node-e");
     e.listen("127.0.0.1", 8081);
     nodes.put("node-e", e);
+
+    // Without a file of its own, ip netns exec shows a namespace this machine's resolv.conf: its
+    // resolver, which no lab route reaches, would stand in the nodes' findings and their pods'
+    // search lists, different on every machine that runs the house.
+    for (String name : List.of("node-c", "node-d", "node-e")) {
+      nodes.get(name).resolvConf("# a ghosthunt lab node: no resolver of its own\n");
+    }
   }
 }
