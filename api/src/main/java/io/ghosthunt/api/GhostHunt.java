@@ -61,10 +61,15 @@ public class GhostHunt extends CustomResource<GhostHuntSpec, GhostHuntStatus>
   /** How much of a run-now value the status keeps and compares: an annotation may be far longer. */
   public static final int RUN_NOW_KEPT = 256;
 
+  /** The hunt's {@link #RUN_NOW} annotation as it stands, handled or not; null without one. */
+  public static String runNow(GhostHunt hunt) {
+    Map<String, String> annotations = hunt.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(RUN_NOW);
+  }
+
   /** The run-now value this hunt asks for and has not handled yet, or null. */
   public static String pendingRunNow(GhostHunt hunt) {
-    Map<String, String> annotations = hunt.getMetadata().getAnnotations();
-    String value = annotations == null ? null : annotations.get(RUN_NOW);
+    String value = runNow(hunt);
     if (value == null || value.isBlank()) {
       return null;
     }

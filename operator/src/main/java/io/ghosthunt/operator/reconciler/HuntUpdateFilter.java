@@ -3,7 +3,6 @@ package io.ghosthunt.operator.reconciler;
 import io.ghosthunt.api.GhostHunt;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,17 +23,12 @@ public class HuntUpdateFilter implements OnUpdateFilter<GhostHunt> {
         || !newHunt.hasFinalizer(FINALIZER)
         || !oldHunt.hasFinalizer(FINALIZER)
         || newHunt.isMarkedForDeletion() && !oldHunt.isMarkedForDeletion()
-        || !Objects.equals(runNow(newHunt), runNow(oldHunt));
+        || !Objects.equals(GhostHunt.runNow(newHunt), GhostHunt.runNow(oldHunt));
   }
 
   private static boolean newerGeneration(GhostHunt newHunt, GhostHunt oldHunt) {
     Long before = oldHunt.getMetadata().getGeneration();
     Long after = newHunt.getMetadata().getGeneration();
     return before == null || after == null || before < after;
-  }
-
-  private static String runNow(GhostHunt hunt) {
-    Map<String, String> annotations = hunt.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(GhostHunt.RUN_NOW);
   }
 }

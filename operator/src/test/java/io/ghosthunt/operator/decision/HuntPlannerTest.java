@@ -32,6 +32,7 @@ import io.ghosthunt.operator.observer.HuntPicture;
 import io.ghosthunt.operator.observer.HuntTarget;
 import io.ghosthunt.operator.probes.ProbePodFactory;
 import io.ghosthunt.operator.probes.ReportFactory;
+import io.ghosthunt.operator.status.Conditions;
 import io.ghosthunt.operator.testing.Pictures;
 import java.time.Duration;
 import java.time.Instant;
@@ -376,6 +377,13 @@ class HuntPlannerTest {
     assertEquals(1, probes.start().get(0).run());
   }
 
+  static Condition complete(GhostHuntStatus s) {
+    return s.getConditions().stream()
+        .filter(c -> c.getType().equals(Conditions.COMPLETE))
+        .findFirst()
+        .orElseThrow();
+  }
+
   static GhostHunt askedToRunNow(GhostHunt h, String value) {
     h.getMetadata().setAnnotations(Map.of(GhostHunt.RUN_NOW, value));
     return h;
@@ -398,11 +406,7 @@ class HuntPlannerTest {
     assertEquals(1, run.status().getRun(), "days before its first time");
     assertEquals(
         "False",
-        run.status().getConditions().stream()
-            .filter(c -> c.getType().equals("Complete"))
-            .findFirst()
-            .orElseThrow()
-            .getStatus(),
+        complete(run.status()).getStatus(),
         "not complete from the write that records the run on");
     assertEquals("2026-12-07T09:00:00Z", run.status().getLastHandledRunNow());
     assertEquals(asked.toString(), run.status().getLastRunAt());
@@ -532,13 +536,8 @@ class HuntPlannerTest {
                 List.of()));
     assertEquals(2, next.status().getRun());
     assertEquals("later", next.status().getLastHandledRunNow());
-    Condition complete =
-        next.status().getConditions().stream()
-            .filter(c -> c.getType().equals("Complete"))
-            .findFirst()
-            .orElseThrow();
-    assertEquals("False", complete.getStatus(), "run 1's Complete is not run 2's");
-    assertEquals("2026-12-06T12:06:01Z", complete.getLastTransitionTime());
+    assertEquals("False", complete(next.status()).getStatus(), "run 1's Complete is not run 2's");
+    assertEquals("2026-12-06T12:06:01Z", complete(next.status()).getLastTransitionTime());
   }
 
   @Test
