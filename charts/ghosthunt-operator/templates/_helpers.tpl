@@ -50,6 +50,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [configmaps]
   verbs: [get]
+# Pod hunts' dns names: the ClusterIP the API gives a Service a name may name, and kube-system's
+# kube-dns (the cluster DNS), read by name when the probes are made. Never list: a hunt learns no
+# Service it did not name, and no more than the cluster DNS tells any pod.
+- apiGroups: [""]
+  resources: [services]
+  verbs: [get]
 # The agent's Role and RoleBinding, only those (ghosthunt-operator-limits checks each at admission);
 # its Roles are watched, so that a restarted operator sees rights a dead replica left behind.
 - apiGroups: [rbac.authorization.k8s.io]

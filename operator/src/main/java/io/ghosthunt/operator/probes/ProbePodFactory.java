@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.ServiceFacts;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.observer.HuntTarget;
 import java.util.HashMap;
@@ -71,6 +72,20 @@ public final class ProbePodFactory {
    */
   public Pod build(
       GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
+    return build(hunt, node, timeoutSeconds, targetPods, run, ServiceFacts.NONE);
+  }
+
+  /**
+   * @param services what the API said of the Services the hunt's dns names may name (pod hunts
+   *     only: a node resolves no cluster names)
+   */
+  public Pod build(
+      GhostHunt hunt,
+      String node,
+      long timeoutSeconds,
+      List<HuntTarget> targetPods,
+      int run,
+      ServiceFacts services) {
     return new PodBuilder()
         .withMetadata(metadata(hunt, node, run))
         .withNewSpec()
@@ -86,7 +101,7 @@ public final class ProbePodFactory {
         .withTerminationGracePeriodSeconds(5L)
         .withTolerations(new TolerationBuilder().withOperator("Exists").build())
         .withVolumes(volumes())
-        .withContainers(container(hunt, node, timeoutSeconds, targetPods, run))
+        .withContainers(container(hunt, node, timeoutSeconds, targetPods, run, services))
         .endSpec()
         .build();
   }
@@ -139,11 +154,16 @@ public final class ProbePodFactory {
   }
 
   private Container container(
-      GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
+      GhostHunt hunt,
+      String node,
+      long timeoutSeconds,
+      List<HuntTarget> targetPods,
+      int run,
+      ServiceFacts services) {
     return new ContainerBuilder()
         .withName("probe")
         .withImage(config.probeImage())
-        .withArgs(args(hunt, node, timeoutSeconds, targetPods, run))
+        .withArgs(args(hunt, node, timeoutSeconds, targetPods, run, services))
         .addNewVolumeMount()
         .withName("host-etc")
         .withMountPath(HOST_ETC)
@@ -186,7 +206,12 @@ public final class ProbePodFactory {
   }
 
   private static List<String> args(
-      GhostHunt hunt, String node, long timeoutSeconds, List<HuntTarget> targetPods, int run) {
+      GhostHunt hunt,
+      String node,
+      long timeoutSeconds,
+      List<HuntTarget> targetPods,
+      int run,
+      ServiceFacts services) {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -211,6 +236,9 @@ public final class ProbePodFactory {
                   .map(
                       t -> t.pod() + "/" + t.podUid() + "/" + Labels.reportName(hunt, t.key(), run))
                   .collect(java.util.stream.Collectors.joining(","))));
+      if (!services.isEmpty()) {
+        args.addAll(List.of("--services", services.encode()));
+      }
     }
     return args;
   }

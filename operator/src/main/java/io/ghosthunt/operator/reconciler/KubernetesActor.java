@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
+import io.ghosthunt.api.ServiceFacts;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.decision.Blocker;
 import io.ghosthunt.operator.decision.HuntPlan;
@@ -17,6 +18,7 @@ import io.ghosthunt.operator.probes.AgentRbac;
 import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.probes.ProbePodFactory;
 import io.ghosthunt.operator.probes.ReportFactory;
+import io.ghosthunt.operator.probes.ServiceLookup;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import java.util.ArrayList;
@@ -46,6 +48,7 @@ public final class KubernetesActor implements HuntActor {
   private final KubernetesClient client;
   private final OperatorConfig config;
   private final ProbePodFactory pods;
+  private final ServiceLookup serviceLookup;
   private final AgentRbac rbac;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
@@ -69,6 +72,7 @@ public final class KubernetesActor implements HuntActor {
     this.config = config;
     this.pods = new ProbePodFactory(config);
     this.rbac = new AgentRbac(client, config);
+    this.serviceLookup = new ServiceLookup(client, starter);
     this.events = events;
     this.metrics = metrics;
     this.informers = informers;
@@ -81,11 +85,12 @@ public final class KubernetesActor implements HuntActor {
     } catch (KubernetesClientException e) {
       return new Started(Map.of(), Map.of(), Optional.of(blockerOrThrow(e)));
     }
+    ServiceFacts services = services(hunt, starts);
     Map<String, Pod> created = new ConcurrentHashMap<>();
     Map<String, String> refused = new ConcurrentHashMap<>();
     List<Future<Optional<Blocker>>> done =
         starts.stream()
-            .map(s -> starter.submit(() -> startOne(hunt, s, created, refused)))
+            .map(s -> starter.submit(() -> startOne(hunt, s, services, created, refused)))
             .toList();
     Optional<Blocker> blocker = Optional.empty();
     for (Future<Optional<Blocker>> f : done) {
@@ -101,8 +106,12 @@ public final class KubernetesActor implements HuntActor {
    * namespace, RBAC) is returned for the hunt to say.
    */
   private Optional<Blocker> startOne(
-      GhostHunt hunt, ProbeStart s, Map<String, Pod> created, Map<String, String> refused) {
-    Pod pod = pods.build(hunt, s.node(), s.timeoutSeconds(), s.targets(), s.run());
+      GhostHunt hunt,
+      ProbeStart s,
+      ServiceFacts services,
+      Map<String, Pod> created,
+      Map<String, String> refused) {
+    Pod pod = pods.build(hunt, s.node(), s.timeoutSeconds(), s.targets(), s.run(), services);
     if (informers.get().probeExists(config.probeNamespace(), pod.getMetadata().getName())) {
       return Optional.empty(); // started, with its reports, by an earlier reconcile
     }
@@ -124,6 +133,34 @@ public final class KubernetesActor implements HuntActor {
       }
       refused.put(s.node(), said(e));
       return Optional.empty();
+    }
+  }
+
+  /**
+   * What the API says of the Services a pod hunt's names may name, read once for its probes and
+   * only when a probe is to be made (a reconcile that finds them all made reads nothing).
+   */
+  private ServiceFacts services(GhostHunt hunt, List<ProbeStart> starts) {
+    boolean toMake =
+        starts.stream()
+            .anyMatch(
+                s ->
+                    !s.targets().isEmpty()
+                        && !informers
+                            .get()
+                            .probeExists(
+                                config.probeNamespace(),
+                                pods.build(hunt, s.node(), s.timeoutSeconds(), s.targets(), s.run())
+                                    .getMetadata()
+                                    .getName()));
+    if (!toMake) {
+      return ServiceFacts.NONE;
+    }
+    try {
+      return serviceLookup.facts(hunt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KubernetesClientException("interrupted while reading the hunt's Services", e);
     }
   }
 

@@ -137,6 +137,27 @@ class PrivilegeIT {
     forbidden(
         () -> operator.secrets().inNamespace("kube-system").withName("db-password").get(), "");
     forbidden(() -> operator.secrets().inNamespace(PROBES).list(), "");
+    // Services: one by name (a pod hunt's dns names, the cluster DNS), never the list of them.
+    admin
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata()
+                .withName("catalog")
+                .withNamespace(TEAM)
+                .endMetadata()
+                .withNewSpec()
+                .addNewPort()
+                .withPort(80)
+                .endPort()
+                .endSpec()
+                .build())
+        .serverSideApply();
+    assertEquals(
+        "catalog",
+        operator.services().inNamespace(TEAM).withName("catalog").get().getMetadata().getName());
+    forbidden(() -> operator.services().inNamespace(TEAM).list(), "");
+    forbidden(() -> operator.services().inAnyNamespace().list(), "");
+    forbidden(() -> operator.services().inNamespace(TEAM).withName("catalog").delete(), "");
 
     // Its clean twin: the agent identity and the probe pod of a real hunt pass, under its token.
     GhostHunt hunt =

@@ -62,6 +62,52 @@ class ProbePodFactoryTest {
   }
 
   @Test
+  void aPodHuntsProbeCarriesWhatTheApiSaidOfItsServicesAndANodeProbeNothing() {
+    io.ghosthunt.api.ServiceFacts facts =
+        new io.ghosthunt.api.ServiceFacts(
+            List.of("203.0.113.226"),
+            java.util.Map.of(
+                "catalog",
+                new io.ghosthunt.api.ServiceFacts.Service(
+                    "shop", "catalog", true, List.of("203.0.113.231"), null)));
+    ProbePodFactory factory =
+        new ProbePodFactory(
+            new OperatorConfig(
+                "probes",
+                "img",
+                false,
+                Set.of(),
+                OperatorConfig.ProbeResources.DEFAULT,
+                List.of()));
+    List<String> pods =
+        factory
+            .build(HUNT, "node-a", 60, PODS, 0, facts)
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getArgs();
+    assertEquals(
+        facts, io.ghosthunt.api.ServiceFacts.decode(pods.get(pods.indexOf("--services") + 1)));
+    assertFalse(
+        factory
+            .build(HUNT, "node-a", 60, PODS, 0, io.ghosthunt.api.ServiceFacts.NONE)
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getArgs()
+            .contains("--services"));
+    assertFalse(
+        factory
+            .build(HUNT, "node-a", 60, List.of(), 0, facts)
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getArgs()
+            .contains("--services"),
+        "a node resolves no cluster names");
+  }
+
+  @Test
   void onlyAHardenedPodHuntsProbeMayEnterNamespaces() {
     assertEquals(
         ProbePodFactory.HARDENED_CAPABILITIES,

@@ -1,5 +1,6 @@
 package io.ghosthunt.agent.check;
 
+import io.ghosthunt.api.ServiceFacts;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -9,8 +10,18 @@ import java.time.Instant;
  * @param node the node name the findings are for
  * @param deadline when the hunt's time is up; checks bound every wait by it
  * @param configMaps where ConfigMaps referenced by the spec are read from
+ * @param services what the API said of the Services a pod hunt's dns names may name
  */
-public record CheckContext(String node, Instant deadline, ConfigMaps configMaps) {
+public record CheckContext(
+    String node, Instant deadline, ConfigMaps configMaps, ServiceFacts services) {
+
+  public CheckContext {
+    services = services == null ? ServiceFacts.NONE : services;
+  }
+
+  public CheckContext(String node, Instant deadline, ConfigMaps configMaps) {
+    this(node, deadline, configMaps, ServiceFacts.NONE);
+  }
 
   public CheckContext(String node, Instant deadline) {
     this(node, deadline, ConfigMaps.NONE);

@@ -3,6 +3,7 @@ package io.ghosthunt.agent.check;
 import io.ghosthunt.agent.redact.Redactor;
 import io.ghosthunt.api.CheckKey;
 import io.ghosthunt.api.ResolvedHunt;
+import io.ghosthunt.api.ServiceFacts;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
@@ -44,7 +45,17 @@ public final class CheckRunner {
   }
 
   public NodeStatus run(ResolvedHunt hunt, String node, Duration timeout, ConfigMaps configMaps) {
-    CheckContext context = new CheckContext(node, Instant.now().plus(timeout), configMaps);
+    return run(hunt, node, timeout, configMaps, ServiceFacts.NONE);
+  }
+
+  public NodeStatus run(
+      ResolvedHunt hunt,
+      String node,
+      Duration timeout,
+      ConfigMaps configMaps,
+      ServiceFacts services) {
+    CheckContext context =
+        new CheckContext(node, Instant.now().plus(timeout), configMaps, services);
     List<CheckKey> keys = new ArrayList<>(hunt.keys());
     ExecutorService pool =
         Executors.newFixedThreadPool(

@@ -18,6 +18,7 @@ import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.ResolvedHunt;
+import io.ghosthunt.api.ServiceFacts;
 import io.ghosthunt.api.status.GhostHuntReportStatus;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
@@ -52,6 +53,7 @@ public final class AgentCommand {
       """
       Usage: ghosthunt agent --hunt NAMESPACE/NAME --node NODE --report NAME [--generation G]
                              [--timeout SECONDS] [--host-etc DIR] [--pods NAME/UID/REPORT,...]
+                             [--services JSON]
 
       The probe pod's mode: reads the GhostHunt from the API server (in-cluster service account, or
       $KUBECONFIG), runs its checks on this node and writes them into the status of this node's
@@ -72,6 +74,10 @@ public final class AgentCommand {
                            namespace (nsenter, from a process of the pod found by its UID through
                            host PID), with the pod's own resolv.conf and hosts; each pod's findings
                            go into the report named after it. --report is then not used.
+        --services JSON    in a pod hunt, what the API said of the Services the dns names may
+                           name and of kube-system/kube-dns when the operator made this probe
+                           (the probe has no right to read Services): a Service name's answer is
+                           compared with its ClusterIP
 
       Exit codes: 0 the entry was written (whatever was found), 2 it could not be. Stopped by
       SIGTERM (the pod's deadline, or its deletion) before that, it says on stderr what it was doing,
@@ -100,7 +106,8 @@ public final class AgentCommand {
     Args args =
         Args.parse(
             argv,
-            Set.of("hunt", "node", "report", "generation", "timeout", "host-etc", "pods"),
+            Set.of(
+                "hunt", "node", "report", "generation", "timeout", "host-etc", "pods", "services"),
             Set.of("help"),
             Map.of("h", "help"));
     if (args.has("help")) {
@@ -116,6 +123,13 @@ public final class AgentCommand {
       throw new UsageException("--node NODE (or $NODE_NAME) is required");
     }
     List<PodHunt.Target> pods = args.has("pods") ? PodHunt.Target.parse(args.get("pods")) : null;
+    ServiceFacts services;
+    try {
+      services =
+          args.has("services") ? ServiceFacts.decode(args.get("services")) : ServiceFacts.NONE;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
     String report = args.get("report");
     if (pods == null && (report == null || report.isBlank())) {
       throw new UsageException("--report NAME is required (or --pods for a pod hunt)");
@@ -131,7 +145,7 @@ public final class AgentCommand {
         return 2;
       }
       return pods != null
-          ? huntPods(client, hunt, pods, node, args)
+          ? huntPods(client, hunt, pods, services, node, args)
           : huntNode(client, hunt, node, report, etc, args);
     } catch (KubernetesClientException e) {
       System.err.println(Redactor.redact("ghosthunt agent: " + describe(e)));
@@ -267,7 +281,12 @@ public final class AgentCommand {
    * written.
    */
   private int huntPods(
-      KubernetesClient client, GhostHunt hunt, List<PodHunt.Target> pods, String node, Args args) {
+      KubernetesClient client,
+      GhostHunt hunt,
+      List<PodHunt.Target> pods,
+      ServiceFacts services,
+      String node,
+      Args args) {
     String namespace = hunt.getMetadata().getNamespace();
     long generation = hunt.getMetadata().getGeneration();
     int[] failed = {0};
@@ -300,7 +319,13 @@ public final class AgentCommand {
               new io.ghosthunt.agent.host.PodProcesses(),
               node,
               Path.of(System.getProperty("java.io.tmpdir")))
-          .run(hunt, pods, Instant.now().plus(timeout(hunt, args)), caBundle(client, hunt), write);
+          .run(
+              hunt,
+              pods,
+              Instant.now().plus(timeout(hunt, args)),
+              caBundle(client, hunt),
+              services,
+              write);
     } catch (IOException e) {
       System.err.println(Redactor.redact("ghosthunt agent: " + e.getMessage()));
       return 2;

@@ -9,6 +9,7 @@ import io.ghosthunt.agent.check.ConfigMaps;
 import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.ResolvedHunt;
+import io.ghosthunt.api.ServiceFacts;
 import io.ghosthunt.api.spec.GhostHuntSpec;
 import io.ghosthunt.api.spec.Symptom;
 import io.ghosthunt.api.status.NodeStatus;
@@ -45,6 +46,9 @@ public final class CheckCommand {
             --node NAME        the node name to report (default: $NODE_NAME, else the host name)
             --timeout SECONDS  bound for the whole hunt (default: spec.timeoutSeconds, else 120)
             --ca-file FILE     PEM CA bundle for http2 (what http2.caBundleConfigMap names in a cluster)
+            --services FILE    what the API says of the Services the dns names may name, as a pod
+                               hunt's probe writes it (JSON): a Service name's answer is compared
+                               with its ClusterIP, and a cluster DNS cache told from kube-dns
             --etc DIR          read resolv.conf and hosts from DIR instead of /etc, e.g. a
                                container's (/proc/PID/root/etc) when run inside its network
                                namespace (nsenter --net=/proc/PID/ns/net), as a pod hunt's probe does;
@@ -66,6 +70,21 @@ public final class CheckCommand {
         ghosthunt check --target http://127.0.0.1:8080/ --symptom LocalhostCantConnect -o json
       """;
 
+  /** --services FILE: what a pod hunt's probe read from the operator, for the dns check. */
+  private static ServiceFacts services(Args args) throws UsageException {
+    if (!args.has("services")) {
+      return ServiceFacts.NONE;
+    }
+    Path file = Path.of(args.get("services"));
+    try {
+      return ServiceFacts.decode(Files.readString(file));
+    } catch (java.io.IOException e) {
+      throw new UsageException("--services " + file + ": no such readable file");
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--services " + file + ": " + e.getMessage());
+    }
+  }
+
   private final java.util.function.Function<Path, List<Check>> checks;
   private final PrintStream out;
 
@@ -81,7 +100,16 @@ public final class CheckCommand {
     Args args =
         Args.parse(
             argv,
-            Set.of("file", "target", "symptom", "output", "node", "timeout", "ca-file", "etc"),
+            Set.of(
+                "file",
+                "target",
+                "symptom",
+                "output",
+                "node",
+                "timeout",
+                "ca-file",
+                "etc",
+                "services"),
             Set.of("help"),
             Map.of("f", "file", "o", "output", "h", "help"));
     if (args.has("help")) {
@@ -153,7 +181,8 @@ public final class CheckCommand {
       configMaps = (name, key) -> Files.readAllBytes(ca);
     }
     NodeStatus node =
-        new CheckRunner(all).run(resolved, nodeName(args.get("node")), timeout, configMaps);
+        new CheckRunner(all)
+            .run(resolved, nodeName(args.get("node")), timeout, configMaps, services(args));
     if (output.equals("json")) {
       ObjectMapper json =
           new ObjectMapper()

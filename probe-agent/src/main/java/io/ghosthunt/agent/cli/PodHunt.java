@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ghosthunt.agent.host.PodProcesses;
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.ServiceFacts;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostName;
 import io.ghosthunt.api.status.NodePhase;
@@ -80,11 +81,21 @@ final class PodHunt {
   }
 
   /** Each pod's entry, in order, handed to {@code done} as soon as it is known. */
-  void run(GhostHunt hunt, List<Target> targets, Instant deadline, byte[] caBundle, Done done)
+  void run(
+      GhostHunt hunt,
+      List<Target> targets,
+      Instant deadline,
+      byte[] caBundle,
+      ServiceFacts services,
+      Done done)
       throws IOException {
     Path file = Files.createTempFile(tmp, "hunt-", ".json");
     Path ca =
         caBundle == null ? null : Files.write(Files.createTempFile(tmp, "ca-", ".pem"), caBundle);
+    Path svc =
+        services.isEmpty()
+            ? null
+            : Files.writeString(Files.createTempFile(tmp, "services-", ".json"), services.encode());
     try {
       GhostHunt copy = new GhostHunt();
       copy.getMetadata().setName(hunt.getMetadata().getName());
@@ -98,7 +109,7 @@ final class PodHunt {
         Duration left = Duration.between(Instant.now(), deadline);
         Duration share = left.dividedBy(targets.size() - i);
         Instant began = Instant.now();
-        NodeStatus entry = hunt(t, pids.getOrDefault(t.uid(), List.of()), file, ca, share);
+        NodeStatus entry = hunt(t, pids.getOrDefault(t.uid(), List.of()), file, ca, svc, share);
         entry.setPod(t.pod());
         entry.setNode(node);
         done.accept(t, entry, began);
@@ -108,10 +119,14 @@ final class PodHunt {
       if (ca != null) {
         Files.deleteIfExists(ca);
       }
+      if (svc != null) {
+        Files.deleteIfExists(svc);
+      }
     }
   }
 
-  private NodeStatus hunt(Target t, List<Long> pids, Path file, Path ca, Duration share) {
+  private NodeStatus hunt(
+      Target t, List<Long> pids, Path file, Path ca, Path services, Duration share) {
     if (pids.isEmpty()) {
       return failed(
           "no process of pod "
@@ -150,6 +165,9 @@ final class PodHunt {
             etc.toString()));
     if (ca != null) {
       cmd.addAll(List.of("--ca-file", ca.toString()));
+    }
+    if (services != null) {
+      cmd.addAll(List.of("--services", services.toString()));
     }
     LOG.info("hunting inside pod {} (PID {}, {} s)", t.pod(), pid, seconds);
     try {

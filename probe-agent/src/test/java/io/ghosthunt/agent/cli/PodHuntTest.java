@@ -105,6 +105,7 @@ class PodHuntTest {
             List.of(new PodHunt.Target("web-1", "u-1", "r-1")),
             Instant.now().plusSeconds(30),
             null,
+            io.ghosthunt.api.ServiceFacts.NONE,
             (t, entry, checksStarted) -> {
               assertNotNull(checksStarted, "the pod's checks were tried");
               written.add(entry);
