@@ -7,6 +7,7 @@ import io.ghosthunt.agent.host.ForeignRoot;
 import io.ghosthunt.agent.host.HostsFile;
 import io.ghosthunt.agent.host.ResolvConf;
 import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.ServiceFacts;
 import io.ghosthunt.api.spec.ChecksSpec;
 import io.ghosthunt.api.spec.DnsSpec;
 import io.ghosthunt.api.status.Finding;
@@ -126,11 +127,24 @@ public final class DnsCheck implements Check {
    * of it. Known from the file alone, so that a hunt needs no right to read kube-system.
    */
   static Layer layer(InetAddress nameserver, List<String> search) {
+    return layer(nameserver, search, List.of());
+  }
+
+  /**
+   * The same, knowing the kube-dns Service's ClusterIPs (the operator reads them for a pod hunt): a
+   * kubelet's clusterDNS that is not that Service is a cache in front of it, NodeLocal DNSCache at
+   * an address of its own (kubespray's 169.254.25.10, or any other). Link-local addresses are never
+   * a Service's: a node-local cache too.
+   */
+  static Layer layer(InetAddress nameserver, List<String> search, List<String> clusterDns) {
     boolean clusterFirst = !search.isEmpty() && search.get(0).matches("[^.]+\\.svc\\..+");
     if (!clusterFirst) {
       return layer(nameserver);
     }
-    return nameserver.equals(NODE_LOCAL_DNS) ? Layer.NODE_LOCAL_CACHE : Layer.CLUSTER_DNS;
+    boolean elsewhere = !clusterDns.isEmpty() && !clusterDns.contains(Addresses.text(nameserver));
+    return nameserver.equals(NODE_LOCAL_DNS) || nameserver.isLinkLocalAddress() || elsewhere
+        ? Layer.NODE_LOCAL_CACHE
+        : Layer.CLUSTER_DNS;
   }
 
   /**
@@ -320,14 +334,21 @@ public final class DnsCheck implements Check {
       Set<InetAddress> expected,
       Read files,
       CheckContext context) {
+    ServiceFacts.Service svc = context.services().services().get(name);
+    // A Service's ClusterIP is the API's to say: no authority outside the cluster knows it.
+    boolean byApi = expected.isEmpty() && svc != null && svc.found() && !svc.clusterIPs().isEmpty();
     // The authority is asked while the node's own sources are: a server that does not answer
     // on either side costs its timeout once.
     FutureTask<Truth> asked =
         new FutureTask<>(
             () ->
-                expected.isEmpty()
-                    ? authority(name, authorities, nodeResolvers, context, 0)
-                    : new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false, null));
+                byApi
+                    ? new Truth(
+                        "the API", DnsServices.ips(svc), false, List.of(), null, -1, 0, false, null)
+                    : expected.isEmpty()
+                        ? authority(name, authorities, nodeResolvers, context, 0)
+                        : new Truth(
+                            EXPECTED, expected, false, List.of(), null, -1, 0, false, null));
     daemon(asked).start();
     HostsLookup inHosts = lookup(name);
     // A hosts-file line answers before any search: getaddrinfo never asks DNS for the name then.
@@ -352,21 +373,36 @@ public final class DnsCheck implements Check {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while asking the authority for " + name, e);
     }
+    DnsServices.Asked forService =
+        svc == null || !inHosts.lines().isEmpty() || expected.size() > 0
+            ? null
+            : DnsServices.asked(
+                svc,
+                name,
+                expansion.tried(),
+                (asked1, a) -> firstNameserver(asked1, a, nodeResolvers, files, context),
+                node);
+    boolean service = svc != null && DnsServices.decides(svc, forService);
     // What the name's own sources say no longer decides when an expansion won: it is not asked.
     List<DnsWhoAsks.Heard> heard =
-        expansion.won() ? List.of() : whoAsks(node, sources, truth, context);
+        expansion.won() || service ? List.of() : whoAsks(node, sources, truth, context);
 
     Finding f =
-        expansion.won()
-            ? DnsSearch.judge(name, expansion, truth)
-            : judge(name, node, sources, truth, files.unread(), heard);
+        service
+            ? DnsServices.judge(name, svc, forService, java.time.Instant.now())
+            : expansion.won()
+                ? DnsSearch.judge(name, expansion, truth)
+                : judge(name, node, sources, truth, files.unread(), heard);
     unread(f, files.unread(), "its resolvers were not asked");
     unread(f, inHosts.unread(), "its hosts-file lines were not read");
     f.evidence("node answer", DnsSearch.nodeAnswer(node, expansion));
     f.evidence("searchExpansion", DnsSearch.evidence(expansion));
     fileEvidence(f, files, inHosts.unread());
     sourceEvidence(f, sources);
-    truthEvidence(f, truth, expected);
+    if (!byApi) {
+      truthEvidence(f, truth, expected);
+    }
+    f.evidence("serviceInApi", svc == null ? null : DnsServices.evidence(svc));
     f.evidence("authorityBySubnet", DnsWhoAsks.evidence(heard));
     return f;
   }
@@ -971,24 +1007,25 @@ public final class DnsCheck implements Check {
         DnsSearch.ask(
             name, names, n -> dns.addresses(first, n, true, context.atMost(QUERY_TIMEOUT)));
     DnsSearch.Tried winner = DnsSearch.winner(tried);
-    Source source = null;
-    if (winner != null) {
-      Layer layer = layer(first, files.search());
-      source =
-          new Source(
-              resolverLabel(0, first, layer),
-              flush(layer, first, winner.name(), winner.answer().ttl()),
-              winner.answer(),
-              null,
-              layer,
-              first);
-    }
+    Source source =
+        winner == null
+            ? null
+            : firstNameserver(winner.name(), winner.answer(), nodeResolvers, files, context);
     return new DnsSearch.Expansion(tried, winner, source, files.ndots());
+  }
+
+  /** resolv.conf's first nameserver as the source of an answer it gave for {@code asked}. */
+  private Source firstNameserver(
+      String asked, Answer a, List<InetAddress> nodeResolvers, Read files, CheckContext context) {
+    InetAddress first = nodeResolvers.get(0);
+    Layer layer = layer(first, files.search(), context.services().clusterDns());
+    return new Source(
+        resolverLabel(0, first, layer), flush(layer, first, asked, a.ttl()), a, null, layer, first);
   }
 
   private Source nodeResolverSource(
       int index, InetAddress resolver, List<String> search, String name, CheckContext context) {
-    Layer layer = layer(resolver, search);
+    Layer layer = layer(resolver, search, context.services().clusterDns());
     return resolverSource(resolverLabel(index, resolver, layer), resolver, name, layer, context);
   }
 

@@ -38,6 +38,26 @@ class DnsClusterLayerTest {
   }
 
   @Test
+  void aNameserverThatIsNotTheKubeDnsServiceIsACacheInFrontOfIt() {
+    List<String> kubeDns = List.of("203.0.113.226");
+    assertEquals(
+        Layer.CLUSTER_DNS,
+        DnsCheck.layer(Addresses.literal("203.0.113.226"), search(KUBELETS), kubeDns));
+    assertEquals(
+        Layer.NODE_LOCAL_CACHE,
+        DnsCheck.layer(Addresses.literal("203.0.113.210"), search(KUBELETS), kubeDns),
+        "a kubelet pointed at a cache of its own (NodeLocal DNSCache in IPVS mode)");
+    assertEquals(
+        Layer.NODE_LOCAL_CACHE,
+        DnsCheck.layer(Addresses.literal("169.254.25.10"), search(KUBELETS)),
+        "kubespray's address: link-local, never a Service's");
+    assertEquals(
+        Layer.CLUSTER_DNS,
+        DnsCheck.layer(Addresses.literal("203.0.113.210"), search(KUBELETS)),
+        "without the Service's address, only the known cache addresses tell");
+  }
+
+  @Test
   void aNodesOwnFileIsNoClusterDnsEvenWithSvcSomewhereInItsSearchList() {
     List<String> node = List.of("search corp.test svc.corp.test", "nameserver 192.0.2.53");
     assertEquals(Layer.NODE, DnsCheck.layer(Addresses.literal("192.0.2.53"), search(node)));
