@@ -28,6 +28,7 @@ import io.ghosthunt.lab.cluster.ClusterDns;
 import io.ghosthunt.lab.cluster.HauntedCluster;
 import io.ghosthunt.lab.cluster.HauntedPods;
 import io.ghosthunt.lab.cluster.LabNode;
+import io.ghosthunt.lab.cluster.NodeLocalCache;
 import io.ghosthunt.operator.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -480,6 +481,164 @@ class PodHuntE2E {
         applyAndWait(
             "loopback-in-pods-hardened", "loopback", "loopback: {ports: [" + SERVICE_PORT + "]}");
     assertLoopback(hunt);
+  }
+
+  /**
+   * A Service deleted and created again with a new ClusterIP while NodeLocal DNSCache on node-a
+   * still holds the old one: the pod behind the cache resolves catalog to an address nothing
+   * answers, the pod that asks the cluster DNS (kubeadm's Corefile keeps cluster.local out of
+   * CoreDNS's cache) gets the new one. basket, deleted, is still handed out by the cache; orders,
+   * untouched, is the clean twin in both pods. The API's view comes from the operator (the probe
+   * may not read Services).
+   */
+  @Test
+  @Order(10)
+  void aServiceRecreatedWhileNodeLocalDnsCacheHoldsItsOldAddressIsStaleDnsAndTheClusterDnsIsNot() {
+    LabHost nodeA = cluster.house.nodes.get("node-a");
+    NodeLocalCache.deploy(cluster.client, nodeA, "node-a", Duration.ofMinutes(2));
+    Pod behindCache =
+        HauntedPods.sleeper(NS, "svc-local", "node-a", Map.of("ghost", "svc"))
+            .editSpec()
+            .withDnsPolicy("None")
+            .withNewDnsConfig()
+            .withNameservers(NodeLocalCache.ADDRESS)
+            .withSearches(NS + ".svc.cluster.local", "svc.cluster.local", "cluster.local")
+            .addNewOption()
+            .withName("ndots")
+            .withValue("5")
+            .endOption()
+            .endDnsConfig()
+            .endSpec()
+            .build();
+    cluster.client.resource(behindCache).create();
+    cluster
+        .client
+        .resource(HauntedPods.sleeper(NS, "svc-cluster", "node-a", Map.of("ghost", "svc")).build())
+        .create();
+    for (String pod : List.of("svc-local", "svc-cluster")) {
+      cluster
+          .client
+          .pods()
+          .inNamespace(NS)
+          .withName(pod)
+          .waitUntilCondition(
+              x -> x != null && "Running".equals(x.getStatus().getPhase()), 2, TimeUnit.MINUTES);
+    }
+    String old = service("catalog", null);
+    service("orders", null);
+    String basket = service("basket", null);
+    for (String name : List.of("catalog", "orders", "basket")) {
+      assertEquals(
+          cluster.clusterIp(NS, name),
+          NodeLocalCache.prime(nodeA, name + "." + NS + ".svc.cluster.local"),
+          name + " through the cache");
+    }
+    cluster.client.services().inNamespace(NS).withName("catalog").delete();
+    cluster.client.services().inNamespace(NS).withName("basket").delete();
+    String fresh = service("catalog", freeClusterIp(old));
+
+    GhostHunt hunt = applyAndWait("services", "svc", "dns: {names: [catalog, orders, basket]}");
+    Map<String, NodeStatus> pods = byPod(hunt);
+    assertEquals(List.of("svc-cluster", "svc-local"), List.copyOf(pods.keySet()));
+    String cache = "NodeLocal DNSCache " + NodeLocalCache.ADDRESS + " (first in /etc/resolv.conf)";
+    NodeStatus local = pods.get("svc-local");
+    Finding catalog = finding(local, "catalog");
+    assertEquals(GhostName.StaleDns, catalog.getGhost(), catalog.getSummary());
+    assertTrue(
+        catalog
+            .getSummary()
+            .startsWith(
+                "the pod resolves catalog to "
+                    + old
+                    + " through search expansion catalog.shop.svc.cluster.local from "
+                    + cache
+                    + " (TTL "),
+        catalog.getSummary());
+    assertTrue(
+        catalog
+            .getSummary()
+            .contains("but the API gives Service shop/catalog ClusterIP " + fresh + " (created "),
+        catalog.getSummary());
+    assertTrue(
+        catalog
+            .getSummary()
+            .endsWith("NodeLocal DNSCache on this node still hands out the old one"),
+        catalog.getSummary());
+    assertTrue(
+        catalog
+            .getRemediation()
+            .startsWith(
+                "restart NodeLocal DNSCache (its pod on this node caches the answer): kubectl -n"
+                    + " kube-system rollout restart daemonset node-local-dns"),
+        catalog.getRemediation());
+    assertTrue(
+        catalog.getEvidence().get("serviceInApi").startsWith("shop/catalog: ClusterIP " + fresh),
+        catalog.getEvidence().toString());
+    Finding gone = finding(local, "basket");
+    assertEquals(GhostName.StaleDns, gone.getGhost(), gone.getSummary());
+    assertTrue(
+        gone.getSummary().startsWith("the pod resolves basket to " + basket), gone.getSummary());
+    assertTrue(
+        gone.getSummary().contains("the API has no Service shop/basket: it was deleted"),
+        gone.getSummary());
+
+    // A Clear finding keeps its verdict only (the report's bounds): the wording is
+    // DnsServicesTest's.
+    NodeStatus direct = pods.get("svc-cluster");
+    Finding current = finding(direct, "catalog");
+    assertEquals(FindingVerdict.Clear, current.getVerdict(), current.getSummary());
+    assertFalse(
+        finding(direct, "basket").getVerdict() == FindingVerdict.Ghost,
+        finding(direct, "basket").getSummary());
+    for (NodeStatus pod : List.of(local, direct)) {
+      Finding twin = finding(pod, "orders");
+      assertEquals(
+          FindingVerdict.Clear, twin.getVerdict(), pod.getPod() + ": " + twin.getSummary());
+    }
+  }
+
+  /** A Service without selector in {@link #NS}; {@code clusterIp} null lets the API pick one. */
+  static String service(String name, String clusterIp) {
+    return cluster
+        .client
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewSpec()
+                .withClusterIP(clusterIp)
+                .addNewPort()
+                .withPort(80)
+                .endPort()
+                .endSpec()
+                .build())
+        .create()
+        .getSpec()
+        .getClusterIP();
+  }
+
+  /**
+   * An address of the Service range that no Service holds and that is not {@code not}: the API
+   * would hand a recreated Service its old address again one time in a dozen.
+   */
+  static String freeClusterIp(String not) {
+    java.util.Set<String> taken = new java.util.HashSet<>(List.of(not));
+    cluster
+        .client
+        .services()
+        .inAnyNamespace()
+        .list()
+        .getItems()
+        .forEach(s -> taken.add(s.getSpec().getClusterIP()));
+    for (int last = 227; last <= 238; last++) {
+      String ip = "203.0.113." + last;
+      if (!taken.contains(ip)) {
+        return ip;
+      }
+    }
+    throw new AssertionError("no free address in the Service range: " + taken);
   }
 
   private static void assertLoopback(GhostHunt hunt) {

@@ -60,10 +60,15 @@ public final class ClusterDns {
 
   /** Applies CoreDNS (server-side, so a second call changes nothing); returns at once. */
   public static void deploy(KubernetesClient admin, String node) {
+    apply(admin, manifest(node));
+  }
+
+  /**
+   * Every object of a manifest, applied server-side as the lab's (a second call changes nothing).
+   */
+  static void apply(KubernetesClient admin, String manifest) {
     List<HasMetadata> objects =
-        admin
-            .load(new ByteArrayInputStream(manifest(node).getBytes(StandardCharsets.UTF_8)))
-            .items();
+        admin.load(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8))).items();
     for (HasMetadata o : objects) {
       admin.resource(o).fieldManager("ghosthunt-lab").forceConflicts().serverSideApply();
     }
