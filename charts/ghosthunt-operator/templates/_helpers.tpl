@@ -52,7 +52,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   verbs: [get]
 # Pod hunts' dns names: the ClusterIP the API gives a Service a name may name, and kube-system's
 # kube-dns (the cluster DNS), read by name when the probes are made. Never list: a hunt learns no
-# Service it did not name, and no more than the cluster DNS tells any pod.
+# Service it did not name, and of another namespace's no more than the cluster DNS tells any pod
+# (its address; its age only in the hunt's own namespace).
 - apiGroups: [""]
   resources: [services]
   verbs: [get]

@@ -18,11 +18,12 @@ import java.util.regex.Pattern;
  *
  * @param clusterDns the ClusterIPs of {@code kube-system/kube-dns}; empty when unknown
  * @param services by the hunt's dns name as written in the spec
+ * @param readAt when the operator read them
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record ServiceFacts(List<String> clusterDns, Map<String, Service> services) {
+public record ServiceFacts(List<String> clusterDns, Map<String, Service> services, String readAt) {
 
-  public static final ServiceFacts NONE = new ServiceFacts(List.of(), Map.of());
+  public static final ServiceFacts NONE = new ServiceFacts(List.of(), Map.of(), null);
 
   /** The Service every kubeadm, kops, EKS, GKE and AKS cluster puts its cluster DNS behind. */
   public static final Ref CLUSTER_DNS = new Ref("kube-system", "kube-dns");
@@ -62,7 +63,8 @@ public record ServiceFacts(List<String> clusterDns, Map<String, Service> service
    *
    * @param found false when the API has no such Service
    * @param clusterIPs its ClusterIPs; empty for a headless or ExternalName Service
-   * @param created its creationTimestamp, as the API wrote it
+   * @param created its creationTimestamp, as the API wrote it; only for a Service of the hunt's own
+   *     namespace (the cluster DNS tells anyone a Service's address, never its age)
    */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   public record Service(
@@ -76,11 +78,9 @@ public record ServiceFacts(List<String> clusterDns, Map<String, Service> service
       return new Ref(namespace, name);
     }
 
-    /** Whether the cluster DNS answers {@code asked} (no trailing dot) from this Service. */
-    public boolean answers(String asked) {
-      String n = asked.toLowerCase(Locale.ROOT);
-      String prefix = ref().dnsPrefix();
-      return n.startsWith(prefix) && n.length() > prefix.length();
+    /** The Service's own name in a cluster whose domain is {@code clusterDomain}. */
+    public String fqdn(String clusterDomain) {
+      return ref().dnsPrefix() + clusterDomain.toLowerCase(Locale.ROOT);
     }
   }
 

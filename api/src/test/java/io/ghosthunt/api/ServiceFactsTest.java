@@ -43,14 +43,11 @@ class ServiceFactsTest {
   }
 
   @Test
-  void aServiceAnswersForItsOwnNamesInAnyClusterDomainOnly() {
+  void aServicesOwnNameIsInTheClusterDomain() {
     ServiceFacts.Service s =
         new ServiceFacts.Service("shop", "catalog", true, List.of("203.0.113.231"), null);
-    assertTrue(s.answers("catalog.shop.svc.cluster.local"));
-    assertTrue(s.answers("catalog.shop.svc.corp.example"));
-    assertFalse(s.answers("catalog.shop.svc"), "no cluster domain");
-    assertFalse(s.answers("catalog.other.svc.cluster.local"));
-    assertFalse(s.answers("catalog.shop.corp.test"));
+    assertEquals("catalog.shop.svc.cluster.local", s.fqdn("cluster.local"));
+    assertEquals("catalog.shop.svc.corp.example", s.fqdn("Corp.Example"));
   }
 
   @Test
@@ -63,7 +60,8 @@ class ServiceFactsTest {
                 new ServiceFacts.Service(
                     "shop", "catalog", true, List.of("203.0.113.231"), "2026-12-07T10:00:00Z"),
                 "basket",
-                new ServiceFacts.Service("shop", "basket", false, List.of(), null)));
+                new ServiceFacts.Service("shop", "basket", false, List.of(), null)),
+            "2026-12-07T10:00:01Z");
     String text = facts.encode();
     assertFalse(text.contains("\n"), text);
     assertEquals(facts, ServiceFacts.decode(text));

@@ -44,10 +44,12 @@ public final class ServiceLookup {
     }
     Map<String, ServiceFacts.Ref> refs =
         ServiceFacts.candidates(names, hunt.getMetadata().getNamespace());
+    String namespace = hunt.getMetadata().getNamespace();
+    String readAt = java.time.Instant.now().toString();
     Future<Optional<ServiceFacts.Service>> clusterDns =
-        calls.submit(() -> read(ServiceFacts.CLUSTER_DNS));
+        calls.submit(() -> read(ServiceFacts.CLUSTER_DNS, namespace));
     Map<String, Future<Optional<ServiceFacts.Service>>> asked = new LinkedHashMap<>();
-    refs.forEach((name, ref) -> asked.put(name, calls.submit(() -> read(ref))));
+    refs.forEach((name, ref) -> asked.put(name, calls.submit(() -> read(ref, namespace))));
     Map<String, ServiceFacts.Service> services = new LinkedHashMap<>();
     for (Map.Entry<String, Future<Optional<ServiceFacts.Service>>> e : asked.entrySet()) {
       done(e.getValue()).ifPresent(s -> services.put(e.getKey(), s));
@@ -57,7 +59,7 @@ public final class ServiceLookup {
             .filter(ServiceFacts.Service::found)
             .map(ServiceFacts.Service::clusterIPs)
             .orElse(List.of());
-    return new ServiceFacts(dns, services);
+    return new ServiceFacts(dns, services, readAt);
   }
 
   /** The dns check's names as the probe will hunt them (the target's host by default). */
@@ -73,18 +75,26 @@ public final class ServiceLookup {
     }
   }
 
-  private Optional<ServiceFacts.Service> read(ServiceFacts.Ref ref) {
+  private Optional<ServiceFacts.Service> read(ServiceFacts.Ref ref, String huntNamespace) {
     try {
       Service s = client.services().inNamespace(ref.namespace()).withName(ref.name()).get();
-      return Optional.of(of(ref, s));
+      return Optional.of(of(ref, s, ref.namespace().equals(huntNamespace)));
     } catch (KubernetesClientException e) {
-      LOG.debug("Service {} not read ({}): its name is judged by DNS alone", ref, e.getCode());
+      if (e.getCode() == 403) {
+        LOG.debug("Service {} not readable here: its name is judged by DNS alone", ref);
+      } else {
+        LOG.warn("Service {} not read ({}): its name is judged by DNS alone", ref, e.getCode(), e);
+      }
       return Optional.empty();
     }
   }
 
-  /** The Service as the probe needs it; {@code found} false when the API has none. */
-  static ServiceFacts.Service of(ServiceFacts.Ref ref, Service s) {
+  /**
+   * The Service as the probe needs it; {@code found} false when the API has none. Its creation time
+   * only for the hunt's own namespace: the cluster DNS tells any pod a Service's address, not when
+   * it was made.
+   */
+  static ServiceFacts.Service of(ServiceFacts.Ref ref, Service s, boolean ownNamespace) {
     if (s == null) {
       return new ServiceFacts.Service(ref.namespace(), ref.name(), false, List.of(), null);
     }
@@ -99,7 +109,7 @@ public final class ServiceLookup {
         ref.name(),
         true,
         "ExternalName".equals(s.getSpec().getType()) ? List.of() : addresses,
-        s.getMetadata().getCreationTimestamp());
+        ownNamespace ? s.getMetadata().getCreationTimestamp() : null);
   }
 
   private static <T> Optional<T> done(Future<Optional<T>> f) throws InterruptedException {

@@ -149,10 +149,7 @@ public final class KubernetesActor implements HuntActor {
                         && !informers
                             .get()
                             .probeExists(
-                                config.probeNamespace(),
-                                pods.build(hunt, s.node(), s.timeoutSeconds(), s.targets(), s.run())
-                                    .getMetadata()
-                                    .getName()));
+                                config.probeNamespace(), Labels.podName(hunt, s.node(), s.run())));
     if (!toMake) {
       return ServiceFacts.NONE;
     }

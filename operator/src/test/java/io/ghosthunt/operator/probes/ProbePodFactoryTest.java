@@ -69,7 +69,8 @@ class ProbePodFactoryTest {
             java.util.Map.of(
                 "catalog",
                 new io.ghosthunt.api.ServiceFacts.Service(
-                    "shop", "catalog", true, List.of("203.0.113.231"), null)));
+                    "shop", "catalog", true, List.of("203.0.113.231"), null)),
+            "2026-12-07T10:00:00Z");
     ProbePodFactory factory =
         new ProbePodFactory(
             new OperatorConfig(

@@ -63,7 +63,8 @@ class ServiceLookupTest {
             true,
             List.of("203.0.113.231", "2001:db8::231"),
             "2026-12-07T10:00:00Z"),
-        ServiceLookup.of(REF, two));
+        ServiceLookup.of(REF, two, true));
+    assertEquals(null, ServiceLookup.of(REF, two, false).created(), "another namespace's: no age");
     Service headless =
         new ServiceBuilder()
             .withNewMetadata()
@@ -72,7 +73,7 @@ class ServiceLookupTest {
             .withClusterIP("None")
             .endSpec()
             .build();
-    assertEquals(List.of(), ServiceLookup.of(REF, headless).clusterIPs());
+    assertEquals(List.of(), ServiceLookup.of(REF, headless, true).clusterIPs());
     Service external =
         new ServiceBuilder()
             .withNewMetadata()
@@ -82,9 +83,9 @@ class ServiceLookupTest {
             .withExternalName("db.corp.test")
             .endSpec()
             .build();
-    assertEquals(List.of(), ServiceLookup.of(REF, external).clusterIPs());
+    assertEquals(List.of(), ServiceLookup.of(REF, external, true).clusterIPs());
     assertEquals(
         new ServiceFacts.Service("shop", "catalog", false, List.of(), null),
-        ServiceLookup.of(REF, null));
+        ServiceLookup.of(REF, null, true));
   }
 }

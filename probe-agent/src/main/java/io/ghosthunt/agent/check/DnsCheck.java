@@ -141,7 +141,12 @@ public final class DnsCheck implements Check {
     if (!clusterFirst) {
       return layer(nameserver);
     }
-    boolean elsewhere = !clusterDns.isEmpty() && !clusterDns.contains(Addresses.text(nameserver));
+    boolean elsewhere =
+        !clusterDns.isEmpty()
+            && clusterDns.stream()
+                .filter(Addresses::isLiteral)
+                .map(Addresses::literal)
+                .noneMatch(nameserver::equals);
     return nameserver.equals(NODE_LOCAL_DNS) || nameserver.isLinkLocalAddress() || elsewhere
         ? Layer.NODE_LOCAL_CACHE
         : Layer.CLUSTER_DNS;
@@ -334,23 +339,25 @@ public final class DnsCheck implements Check {
       Set<InetAddress> expected,
       Read files,
       CheckContext context) {
+    HostsLookup inHosts = lookup(name);
     ServiceFacts.Service svc = context.services().services().get(name);
-    // A Service's ClusterIP is the API's to say: no authority outside the cluster knows it.
-    boolean byApi = expected.isEmpty() && svc != null && svc.found() && !svc.clusterIPs().isEmpty();
-    // The authority is asked while the node's own sources are: a server that does not answer
-    // on either side costs its timeout once.
+    // The Service's own name, when the pod asks it for this name (no hosts-file line, a
+    // ClusterFirst search list that reaches it): the API, not an authority, knows its address.
+    String own =
+        svc == null || !expected.isEmpty() || !inHosts.lines().isEmpty()
+            ? null
+            : DnsServices.ownName(svc, name, files.search(), files.ndots());
+    boolean byApi = own != null && svc.found() && !svc.clusterIPs().isEmpty();
     FutureTask<Truth> asked =
         new FutureTask<>(
             () ->
                 byApi
                     ? new Truth(
                         "the API", DnsServices.ips(svc), false, List.of(), null, -1, 0, false, null)
-                    : expected.isEmpty()
-                        ? authority(name, authorities, nodeResolvers, context, 0)
-                        : new Truth(
-                            EXPECTED, expected, false, List.of(), null, -1, 0, false, null));
+                    : truth(name, authorities, nodeResolvers, expected, context));
+    // The authority is asked while the node's own sources are: a server that does not answer
+    // on either side costs its timeout once.
     daemon(asked).start();
-    HostsLookup inHosts = lookup(name);
     // A hosts-file line answers before any search: getaddrinfo never asks DNS for the name then.
     DnsSearch.Expansion expansion =
         inHosts.lines().isEmpty()
@@ -374,15 +381,15 @@ public final class DnsCheck implements Check {
       throw new IllegalStateException("interrupted while asking the authority for " + name, e);
     }
     DnsServices.Asked forService =
-        svc == null || !inHosts.lines().isEmpty() || expected.size() > 0
+        own == null
             ? null
             : DnsServices.asked(
-                svc,
+                own,
                 name,
                 expansion.tried(),
-                (asked1, a) -> firstNameserver(asked1, a, nodeResolvers, files, context),
+                (n, a) -> firstNameserver(n, a, nodeResolvers, files, context),
                 node);
-    boolean service = svc != null && DnsServices.decides(svc, forService);
+    boolean service = own != null && DnsServices.decides(svc, forService);
     // What the name's own sources say no longer decides when an expansion won: it is not asked.
     List<DnsWhoAsks.Heard> heard =
         expansion.won() || service ? List.of() : whoAsks(node, sources, truth, context);
@@ -402,9 +409,23 @@ public final class DnsCheck implements Check {
     if (!byApi) {
       truthEvidence(f, truth, expected);
     }
-    f.evidence("serviceInApi", svc == null ? null : DnsServices.evidence(svc));
+    if (service || (own != null && svc.found())) {
+      f.evidence("serviceInApi", DnsServices.evidence(svc, context.services().readAt()));
+    }
     f.evidence("authorityBySubnet", DnsWhoAsks.evidence(heard));
     return f;
+  }
+
+  /** The user's expected addresses, else what the authority answers now. */
+  private Truth truth(
+      String name,
+      List<InetAddress> authorities,
+      List<InetAddress> nodeResolvers,
+      Set<InetAddress> expected,
+      CheckContext context) {
+    return expected.isEmpty()
+        ? authority(name, authorities, nodeResolvers, context, 0)
+        : new Truth(EXPECTED, expected, false, List.of(), null, -1, 0, false, null);
   }
 
   /** Every source asked for the name as it is, in the order getaddrinfo would take them. */

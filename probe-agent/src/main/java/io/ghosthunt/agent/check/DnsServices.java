@@ -13,21 +13,28 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A Service name against the API: what the pod's nameserver answers for the Service's own name (the
- * search expansion {@code NAME.NAMESPACE.svc.DOMAIN}, or the name as written) against the ClusterIP
- * the API gives the Service now, as the operator read it when it made the probe. A Service deleted
- * and created again gets a new ClusterIP, and a cache in front of the kubernetes plugin (NodeLocal
- * DNSCache, a CoreDNS whose cache covers cluster.local) keeps handing out the old one until its TTL
- * runs out; clients then connect to an address nothing answers.
+ * A Service name against the API: what the pod's nameserver answers for the Service's own name
+ * ({@code NAME.NAMESPACE.svc.DOMAIN}, a search expansion or the name as written) against the
+ * ClusterIP the API gives the Service, as the operator read it when it made the probe. A Service
+ * deleted and created again gets a new ClusterIP, and a cache in front of the kubernetes plugin
+ * (NodeLocal DNSCache, a CoreDNS whose cache covers cluster.local) keeps handing out the old one
+ * until its TTL runs out; clients then connect to an address nothing answers.
  */
 final class DnsServices {
 
   /** A Service made this recently, with an address a cache does not know, was made again. */
   static final Duration RECREATED_WITHIN = Duration.ofMinutes(10);
+
+  /** The kubelet's first search domain for a ClusterFirst pod: NAMESPACE.svc.DOMAIN. */
+  private static final Pattern POD_DOMAIN = Pattern.compile("[^.]+\\.svc\\.(.+)");
 
   private DnsServices() {}
 
@@ -38,48 +45,71 @@ final class DnsServices {
    */
   record Asked(String asked, Source source) {}
 
+  /** The cluster domain a ClusterFirst pod's search list shows, else null. */
+  static String clusterDomain(List<String> search) {
+    if (search.isEmpty()) {
+      return null;
+    }
+    Matcher m = POD_DOMAIN.matcher(search.get(0));
+    return m.matches() ? m.group(1).toLowerCase(Locale.ROOT) : null;
+  }
+
   /**
-   * The answer the pod's nameserver gave for the Service's own name: among the search expansions,
-   * else the name as written (when it is the Service's full name). Null when neither was asked.
+   * The Service's own name when getaddrinfo in the pod asks it for {@code name}: as one of the
+   * search expansions, or the name as written. Null otherwise (not a ClusterFirst pod, a name the
+   * search list never turns into the Service's): the API then has nothing to say about it.
+   */
+  static String ownName(ServiceFacts.Service svc, String name, List<String> search, int ndots) {
+    String domain = clusterDomain(search);
+    if (domain == null) {
+      return null;
+    }
+    String own = svc.fqdn(domain);
+    boolean asked =
+        bare(name).equalsIgnoreCase(own)
+            || DnsSearch.expansions(name, search, ndots).stream().anyMatch(own::equalsIgnoreCase);
+    return asked ? own : null;
+  }
+
+  /**
+   * The answer the pod's nameserver gave for {@code own}: among the search expansions asked, else
+   * the node's own answer when the name as written is it. Null when the search ended before it.
    */
   static Asked asked(
-      ServiceFacts.Service svc,
+      String own,
       String name,
       List<DnsSearch.Tried> tried,
       BiFunction<String, Answer, Source> atFirstNameserver,
       Source node) {
     for (DnsSearch.Tried t : tried) {
-      if (svc.answers(t.name())) {
+      if (t.name().equalsIgnoreCase(own)) {
         return new Asked(t.name(), atFirstNameserver.apply(t.name(), t.answer()));
       }
     }
-    String bare = bare(name);
-    return svc.answers(bare) && node != null && node.lines() == null ? new Asked(bare, node) : null;
+    return bare(name).equalsIgnoreCase(own) && node != null && node.lines() == null
+        ? new Asked(bare(name), node)
+        : null;
   }
 
   /**
-   * Whether the API decides this name: a Service with a ClusterIP to compare with, or no Service
+   * Whether the API decides the name: a Service with a ClusterIP to compare with, or no Service
    * while the nameserver still hands out an address for it.
    */
   static boolean decides(ServiceFacts.Service svc, Asked asked) {
-    if (asked == null || !asked.source().answer().answered()) {
-      return svc.found() && !svc.clusterIPs().isEmpty() && asked != null;
+    if (asked == null) {
+      return false;
     }
     if (svc.found()) {
       return !svc.clusterIPs().isEmpty();
     }
-    return !asked.source().answer().addresses().isEmpty();
+    Answer a = asked.source().answer();
+    return a.answered() && !a.addresses().isEmpty();
   }
 
   /** The finding for the name, judged by the API's view of the Service. */
   static Finding judge(String name, ServiceFacts.Service svc, Asked asked, Instant now) {
     Source s = asked.source();
     Answer a = s.answer();
-    String through =
-        asked.asked().equalsIgnoreCase(bare(name))
-            ? ""
-            : " through search expansion " + asked.asked();
-    String api = api(svc, now);
     if (!a.answered()) {
       return Findings.inconclusive(
           CheckKey.DNS,
@@ -91,11 +121,13 @@ final class DnsServices {
               + ": "
               + (a.rcode() != null ? a.rcode() : a.error())
               + "; "
-              + api);
+              + api(svc, now));
     }
-    Set<InetAddress> ips = ips(svc);
-    boolean negative = a.addresses().isEmpty();
-    if (svc.found() && !negative && ips.containsAll(a.addresses())) {
+    String through =
+        asked.asked().equalsIgnoreCase(bare(name))
+            ? ""
+            : " through search expansion " + asked.asked();
+    if (svc.found() && !a.addresses().isEmpty() && ips(svc).containsAll(a.addresses())) {
       return Findings.clear(
           CheckKey.DNS,
           name,
@@ -109,20 +141,9 @@ final class DnsServices {
               + svc.ref()
               + " has in the API");
     }
-    String held = a.ttl() >= 0 ? " (TTL " + a.ttl() + " s: it may hand it out that long yet)" : "";
     String summary =
-        negative
-            ? s.label()
-                + " answers "
-                + (a.nxdomain() ? "NXDOMAIN" : "no address")
-                + " for "
-                + asked.asked()
-                + held
-                + ", but "
-                + api
-                + ": "
-                + holder(s)
-                + " does not know it yet"
+        a.addresses().isEmpty()
+            ? unknown(svc, asked, now)
             : "the pod resolves "
                 + name
                 + " to "
@@ -130,12 +151,32 @@ final class DnsServices {
                 + through
                 + " from "
                 + s.label()
-                + held
+                + held(a)
                 + ", but "
-                + api
+                + api(svc, now)
                 + ": "
                 + why(svc, s, now);
     return Findings.ghost(CheckKey.DNS, name, GhostName.StaleDns, summary, remediation(s));
+  }
+
+  /** NXDOMAIN (or no address) for a Service the API has. */
+  private static String unknown(ServiceFacts.Service svc, Asked asked, Instant now) {
+    Answer a = asked.source().answer();
+    return asked.source().label()
+        + " answers "
+        + (a.nxdomain() ? "NXDOMAIN" : "no address")
+        + " for "
+        + asked.asked()
+        + held(a)
+        + ", but "
+        + api(svc, now)
+        + ": "
+        + holder(asked.source())
+        + (recent(svc, now) ? " does not know it yet" : " does not know it");
+  }
+
+  private static String held(Answer a) {
+    return a.ttl() >= 0 ? " (TTL " + a.ttl() + " s: it may hand it out that long yet)" : "";
   }
 
   /** "the API gives Service shop/catalog ClusterIP X (created N s ago)", or "has no Service". */
@@ -147,28 +188,34 @@ final class DnsServices {
         + svc.ref()
         + " ClusterIP "
         + String.join(", ", svc.clusterIPs())
-        + created(svc, now).map(d -> " (created " + d.toSeconds() + " s ago)").orElse("");
+        + age(svc, now).map(d -> " (created " + d.toSeconds() + " s ago)").orElse("");
   }
 
-  /** What {@code serviceInApi} says: the Service as the operator read it. */
-  static String evidence(ServiceFacts.Service svc) {
+  /** What {@code serviceInApi} says: the Service as the operator read it, and when. */
+  static String evidence(ServiceFacts.Service svc, String readAt) {
+    String when = readAt == null ? "" : " (read " + readAt + ")";
     if (!svc.found()) {
-      return svc.ref() + ": none when the probe was made";
+      return svc.ref() + ": none" + when;
     }
     return svc.ref()
         + ": "
         + (svc.clusterIPs().isEmpty()
             ? "no ClusterIP (headless or ExternalName): not compared"
             : "ClusterIP " + String.join(", ", svc.clusterIPs()))
-        + (svc.created() == null ? "" : ", created " + svc.created());
+        + (svc.created() == null ? "" : ", created " + svc.created())
+        + when;
   }
 
   private static String why(ServiceFacts.Service svc, Source s, Instant now) {
     if (!svc.found()) {
       return "it was deleted, and " + holder(s) + " still hands out its last address";
     }
-    boolean recent = created(svc, now).map(d -> d.compareTo(RECREATED_WITHIN) <= 0).orElse(false);
-    return recent
+    if (age(svc, now).isEmpty()) {
+      return holder(s)
+          + " hands out an address the Service does not have: it was created again with a new"
+          + " address since that answer was fetched, or the cluster DNS's view of Services is stuck";
+    }
+    return recent(svc, now)
         ? "the Service was deleted and created again with a new address, and "
             + holder(s)
             + " still hands out the old one"
@@ -193,15 +240,20 @@ final class DnsServices {
         + " caches 30 s, a connection pool until it reconnects)";
   }
 
-  private static java.util.Optional<Duration> created(ServiceFacts.Service svc, Instant now) {
+  private static boolean recent(ServiceFacts.Service svc, Instant now) {
+    return age(svc, now).map(d -> d.compareTo(RECREATED_WITHIN) <= 0).orElse(false);
+  }
+
+  /** How long ago the Service was made; empty when its time was not handed over. */
+  private static Optional<Duration> age(ServiceFacts.Service svc, Instant now) {
     if (svc.created() == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try {
       Duration d = Duration.between(Instant.parse(svc.created()), now);
-      return java.util.Optional.of(d.isNegative() ? Duration.ZERO : d);
+      return Optional.of(d.isNegative() ? Duration.ZERO : d);
     } catch (DateTimeParseException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 

@@ -12,6 +12,7 @@ import io.ghosthunt.agent.check.DnsCheck.Source;
 import io.ghosthunt.agent.check.DnsSearch.Tried;
 import io.ghosthunt.agent.host.Addresses;
 import io.ghosthunt.agent.host.DnsClient.Answer;
+import io.ghosthunt.agent.host.ResolvConf;
 import io.ghosthunt.api.ServiceFacts;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.FindingVerdict;
@@ -48,10 +49,10 @@ class DnsServicesTest {
 
   /** The kubelet's search list asked at the pod's first nameserver, the first expansion won. */
   static DnsServices.Asked expanded(ServiceFacts.Service svc, Answer a) {
-    String own = svc.name() + ".shop.svc.cluster.local";
+    String own = svc.fqdn("cluster.local");
     List<Tried> tried = List.of(new Tried(own, "shop.svc.cluster.local", a));
     return DnsServices.asked(
-        svc, svc.name(), tried, (n, x) -> at(Layer.NODE_LOCAL_CACHE, LOCAL, x), null);
+        own, svc.name(), tried, (n, x) -> at(Layer.NODE_LOCAL_CACHE, LOCAL, x), null);
   }
 
   @Test
@@ -134,13 +135,19 @@ class DnsServicesTest {
         f.getSummary().startsWith(LOCAL + " answers NXDOMAIN for " + FULL + " (TTL 5 s"),
         f.getSummary());
     assertTrue(f.getSummary().contains("(created 2 s ago)"), f.getSummary());
+    assertTrue(f.getSummary().endsWith("does not know it yet"), f.getSummary());
+    ServiceFacts.Service old = catalog("2026-12-01T00:00:00Z");
+    assertTrue(
+        DnsServices.judge("catalog", old, expanded(old, rcode("NXDOMAIN", 5)), NOW)
+            .getSummary()
+            .endsWith("does not know it"));
   }
 
   @Test
   void theFullNameAskedAsItIsIsTheNodesOwnAnswer() {
     ServiceFacts.Service svc = catalog(null);
     Source node = at(Layer.CLUSTER_DNS, "cluster DNS 203.0.113.226", answer(30, OLD));
-    DnsServices.Asked asked = DnsServices.asked(svc, FULL + ".", List.of(), (n, a) -> null, node);
+    DnsServices.Asked asked = DnsServices.asked(FULL, FULL + ".", List.of(), (n, a) -> null, node);
     assertEquals(FULL, asked.asked());
     Finding f = DnsServices.judge(FULL + ".", svc, asked, NOW);
     assertEquals(GhostName.StaleDns, f.getGhost());
@@ -148,18 +155,62 @@ class DnsServicesTest {
         f.getSummary().startsWith("the pod resolves " + FULL + ". to " + OLD + " from cluster"),
         f.getSummary());
     assertTrue(f.getSummary().contains("the cluster DNS (a CoreDNS cache"), f.getSummary());
+    assertTrue(
+        f.getSummary().contains("it was created again with a new address since"),
+        "no creation time handed over (another namespace's Service): " + f.getSummary());
+  }
+
+  @Test
+  void theServicesOwnNameIsWhatTheSearchListMakesOfEveryFormOfItsName() {
+    List<String> search = ResolvConf.search(DnsClusterLayerTest.KUBELETS);
+    ServiceFacts.Service db = new ServiceFacts.Service("data", "db", true, List.of(NEW), null);
+    String own = "db.data.svc.cluster.local";
+    for (String name : List.of("db.data", "db.data.svc", own, own + ".", "DB.Data")) {
+      assertEquals(own, DnsServices.ownName(db, name, search, 5), name);
+    }
+    assertEquals(FULL, DnsServices.ownName(catalog(null), "catalog", search, 5));
+    assertNull(
+        DnsServices.ownName(catalog(null), "catalog.", search, 5),
+        "a trailing dot skips the search list");
+    assertNull(
+        DnsServices.ownName(catalog(null), "catalog", List.of("corp.test"), 5),
+        "not a ClusterFirst pod: no cluster domain to ask in");
+    assertNull(
+        DnsServices.ownName(catalog(null), "catalog", search, 0),
+        "ndots 0: only the name as written, which is not the Service's");
+  }
+
+  @Test
+  void onlyTheServicesOwnNameIsItsAnswerNotAnEarlierExpansionThatStartsLikeIt() {
+    ServiceFacts.Service db = new ServiceFacts.Service("data", "db", true, List.of(NEW), null);
+    String own = "db.data.svc.cluster.local";
+    List<Tried> tried =
+        List.of(
+            new Tried(
+                "db.data.svc.shop.svc.cluster.local",
+                "shop.svc.cluster.local",
+                rcode("NXDOMAIN", 5)),
+            new Tried(own, "svc.cluster.local", answer(30, NEW)));
+    DnsServices.Asked asked =
+        DnsServices.asked(
+            own, "db.data.svc", tried, (n, x) -> at(Layer.CLUSTER_DNS, "cluster DNS", x), null);
+    assertEquals(own, asked.asked());
+    assertEquals(
+        FindingVerdict.Clear, DnsServices.judge("db.data.svc", db, asked, NOW).getVerdict());
   }
 
   @Test
   void aNameTheServiceDoesNotServeIsNotItsAndAHeadlessServiceIsNotCompared() {
-    ServiceFacts.Service svc = catalog(null);
     Source node = at(Layer.CLUSTER_DNS, "cluster DNS 203.0.113.226", answer(30, OLD));
-    assertNull(DnsServices.asked(svc, "catalog.corp.test", List.of(), (n, a) -> null, node));
+    assertNull(DnsServices.asked(FULL, "catalog.corp.test", List.of(), (n, a) -> null, node));
     ServiceFacts.Service headless =
         new ServiceFacts.Service("shop", "catalog", true, List.of(), null);
     assertFalse(DnsServices.decides(headless, expanded(headless, answer(30, OLD))));
     assertEquals(
         "shop/catalog: no ClusterIP (headless or ExternalName): not compared",
-        DnsServices.evidence(headless));
+        DnsServices.evidence(headless, null));
+    assertEquals(
+        "shop/basket: none (read 2026-12-07T10:00:20Z)",
+        DnsServices.evidence(GONE, "2026-12-07T10:00:20Z"));
   }
 }
