@@ -174,6 +174,16 @@ class ScheduledHuntIT {
             .tag("ghost", "OrphanedPort")
             .gauge()
             .value());
+    // The chart's dashboard reads only what /metrics serves: every metric its panels name has a
+    // series now that a run found a ghost the run before did not.
+    var wanted =
+        io.ghosthunt.operator.testing.Dashboard.metrics(
+            io.ghosthunt.operator.testing.Dashboard.json());
+    assertTrue(wanted.size() >= 7, wanted.toString());
+    assertEquals(
+        List.of(),
+        io.ghosthunt.operator.testing.Dashboard.missing(wanted, metrics.render()),
+        "metrics the Grafana dashboard names and /metrics does not serve");
 
     // The operator restarts between runs, and the ghost leaves meanwhile.
     operator.close();

@@ -40,6 +40,37 @@ class ChartTest {
   }
 
   @Test
+  void theGrafanaDashboardIsAConfigMapForTheSidecarOnlyWhenAskedFor() throws Exception {
+    assertTrue(
+        Chart.kind(Chart.render("ghosthunt", Map.of()), "ConfigMap").stream()
+            .noneMatch(c -> c.path("metadata").path("name").asText().endsWith("-dashboard")),
+        "off by default");
+    List<JsonNode> docs =
+        Chart.render(
+            "ghosthunt",
+            Map.of(
+                "metrics.grafanaDashboard.enabled",
+                true,
+                "metrics.grafanaDashboard.namespace",
+                "monitoring"));
+    JsonNode map = Chart.one(docs, "ConfigMap", "ghosthunt-operator-dashboard");
+    assertEquals("monitoring", map.path("metadata").path("namespace").asText());
+    assertEquals("1", map.path("metadata").path("labels").path("grafana_dashboard").asText());
+    JsonNode dashboard =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(map.path("data").path("ghosthunt.json").asText());
+    assertEquals(io.ghosthunt.operator.testing.Dashboard.json(), dashboard);
+    assertEquals("ghosthunt", dashboard.path("uid").asText());
+    for (JsonNode panel : dashboard.path("panels")) {
+      assertEquals(
+          "${datasource}",
+          panel.path("datasource").path("uid").asText(),
+          panel.path("title").asText() + ": the data source the user picks");
+      assertTrue(panel.path("targets").size() > 0, panel.path("title").asText());
+    }
+  }
+
+  @Test
   void carriesExactlyTheCrdsOfTheModel() throws Exception {
     for (String file :
         List.of(io.ghosthunt.api.GhostHunt.CRD_FILE, io.ghosthunt.api.GhostHuntReport.CRD_FILE)) {
