@@ -57,6 +57,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [services]
   verbs: [get]
+{{- if .Values.openReports.enabled }}
+# One OpenReports Report per hunt, applied server-side (create, patch); owned by its hunt, so the
+# garbage collector removes it, and the operator never reads, lists or deletes one.
+- apiGroups: [openreports.io]
+  resources: [reports]
+  verbs: [create, patch]
+{{- end }}
 # The agent's Role and RoleBinding, only those (ghosthunt-operator-limits checks each at admission);
 # its Roles are watched, so that a restarted operator sees rights a dead replica left behind.
 - apiGroups: [rbac.authorization.k8s.io]

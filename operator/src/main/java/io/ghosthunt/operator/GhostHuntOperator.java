@@ -15,6 +15,7 @@ import io.ghosthunt.operator.metrics.HealthServer;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.ghosthunt.operator.observer.AdmissionPolicies;
 import io.ghosthunt.operator.observer.InformerObserver;
+import io.ghosthunt.operator.observer.OpenReportsApi;
 import io.ghosthunt.operator.reconciler.EventRecorder;
 import io.ghosthunt.operator.reconciler.GhostHuntReconciler;
 import io.ghosthunt.operator.reconciler.KubernetesActor;
@@ -113,7 +114,11 @@ public final class GhostHuntOperator implements AutoCloseable {
    */
   private GhostHuntReconciler reconciler(
       KubernetesClient client, OperatorConfig config, OperatorMetrics metrics, Clock clock) {
-    InformerObserver observer = new InformerObserver(config, new AdmissionPolicies(client, clock));
+    InformerObserver observer =
+        new InformerObserver(
+            config,
+            new AdmissionPolicies(client, clock),
+            new OpenReportsApi(client, config.openReports(), clock));
     actor =
         new KubernetesActor(
             client, config, new EventRecorder(client), metrics, observer::informers);

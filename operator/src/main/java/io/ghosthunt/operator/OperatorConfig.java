@@ -15,6 +15,7 @@ import java.util.Set;
  * @param probeResources requests and limits of each probe container
  * @param probePullSecrets Secrets in the probe namespace to pull the probe image with (set on each
  *     probe's service account)
+ * @param openReports whether each hunt's results also go into an OpenReports Report
  */
 public record OperatorConfig(
     String probeNamespace,
@@ -22,7 +23,25 @@ public record OperatorConfig(
     boolean hardened,
     Set<String> watchNamespaces,
     ProbeResources probeResources,
-    List<String> probePullSecrets) {
+    List<String> probePullSecrets,
+    boolean openReports) {
+
+  public OperatorConfig(
+      String probeNamespace,
+      String probeImage,
+      boolean hardened,
+      Set<String> watchNamespaces,
+      ProbeResources probeResources,
+      List<String> probePullSecrets) {
+    this(
+        probeNamespace,
+        probeImage,
+        hardened,
+        watchNamespaces,
+        probeResources,
+        probePullSecrets,
+        false);
+  }
 
   /** CPU and memory of a probe container, as Kubernetes quantities. */
   public record ProbeResources(
@@ -36,7 +55,7 @@ public record OperatorConfig(
   /**
    * From the environment the chart sets: GHOSTHUNT_PROBE_NAMESPACE, _PROBE_IMAGE, _PROBE_MODE,
    * _WATCH_NAMESPACES, _PROBE_CPU_REQUEST, _PROBE_MEMORY_REQUEST, _PROBE_CPU_LIMIT,
-   * _PROBE_MEMORY_LIMIT, _PROBE_PULL_SECRETS.
+   * _PROBE_MEMORY_LIMIT, _PROBE_PULL_SECRETS, _OPEN_REPORTS.
    */
   public static OperatorConfig fromEnv(Map<String, String> env) {
     String watch = env.getOrDefault("GHOSTHUNT_WATCH_NAMESPACES", "").trim();
@@ -54,6 +73,7 @@ public record OperatorConfig(
         List.of(env.getOrDefault("GHOSTHUNT_PROBE_PULL_SECRETS", "").trim().split("\\s*,\\s*"))
             .stream()
             .filter(x -> !x.isEmpty())
-            .toList());
+            .toList(),
+        "true".equals(env.getOrDefault("GHOSTHUNT_OPEN_REPORTS", "false")));
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.status.GhostChange;
@@ -17,12 +18,15 @@ import io.ghosthunt.lab.LabHost;
 import io.ghosthunt.lab.cluster.ControlPlane;
 import io.ghosthunt.lab.cluster.Images;
 import io.ghosthunt.lab.cluster.LabNode;
+import io.ghosthunt.lab.cluster.OpenReportsCrd;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
+import io.ghosthunt.operator.status.OpenReport;
 import io.ghosthunt.operator.testing.ControlPlaneExtension;
 import io.ghosthunt.operator.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,11 +65,39 @@ class ScheduledHuntIT {
     host = lab.host("weekly");
     node = LabNode.start(cp, host, "node-a", LabNode.Setup.READY, Images.forNodes());
     node.awaitReady(client, true, Duration.ofMinutes(2));
+    // The OpenReports API's own CRD, from its Go module: the operator writes each run's Report.
+    OpenReportsCrd.install(client);
     operator = startOperator();
   }
 
   static GhostHuntOperator startOperator() {
-    return Fixtures.startOperator(client, PROBES, NS, metrics);
+    return Fixtures.startOperator(client, PROBES, NS, metrics, true);
+  }
+
+  /** The hunt's OpenReports Report as the API server holds it; null when there is none. */
+  static GenericKubernetesResource openReport(String name) {
+    return client
+        .genericKubernetesResources(OpenReport.API_VERSION, OpenReport.KIND)
+        .inNamespace(NS)
+        .withName(name)
+        .get();
+  }
+
+  /**
+   * The results of a Report, and its line in {@code kubectl get reports} (PASS FAIL ... columns).
+   */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> results(GenericKubernetesResource report) {
+    return (List<Map<String, Object>>) report.getAdditionalProperties().get("results");
+  }
+
+  static String listed(String name) {
+    String out = Fixtures.kubectl(cp, "get", "reports", "-n", NS);
+    return out.lines()
+        .filter(l -> l.startsWith(name + " "))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("kubectl get reports lists no " + name + ":\n" + out))
+        .replaceAll("\\s+", " ");
   }
 
   @AfterAll
@@ -185,6 +217,25 @@ class ScheduledHuntIT {
         io.ghosthunt.operator.testing.Dashboard.missing(wanted, metrics.render()),
         "metrics the Grafana dashboard names and /metrics does not serve");
 
+    // kubectl get reports lists the run's results; the Report holds the ghost and its evidence.
+    assertTrue(
+        listed("every-minute").startsWith("every-minute 0 1 0 0 0 "), listed("every-minute"));
+    Map<String, Object> failed = results(openReport("every-minute")).get(0);
+    assertEquals("portOwner", failed.get("policy"));
+    assertEquals("fail", failed.get("result"));
+    @SuppressWarnings("unchecked")
+    Map<String, String> found = (Map<String, String>) failed.get("properties");
+    assertEquals("OrphanedPort", found.get("ghost"));
+    assertEquals(Integer.toString(orphan), found.get("evidence.pid"), found.toString());
+    assertEquals("2", found.get("run"));
+    assertEquals(
+        "True",
+        second.getStatus().getConditions().stream()
+            .filter(c -> OpenReport.CONDITION.equals(c.getType()))
+            .findFirst()
+            .orElseThrow()
+            .getStatus());
+
     // The operator restarts between runs, and the ghost leaves meanwhile.
     operator.close();
     ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
@@ -227,6 +278,12 @@ class ScheduledHuntIT {
             .getItems()
             .size());
 
+    // The next run replaced the Report: the ghost is gone from it too.
+    assertTrue(
+        listed("every-minute").startsWith("every-minute 1 0 0 0 0 "), listed("every-minute"));
+    assertEquals(
+        "3", ((Map<?, ?>) results(openReport("every-minute")).get(0).get("properties")).get("run"));
+
     GhostHunt suspended =
         client.resources(GhostHunt.class).inNamespace(NS).withName("suspended").get();
     assertNull(suspended.getStatus().getRun(), "a suspended hunt never ran");
@@ -236,6 +293,15 @@ class ScheduledHuntIT {
         suspended.getStatus().getSummary().startsWith("suspended"),
         suspended.getStatus().getSummary());
     assertTrue(events("suspended", "RunStarted").isEmpty());
+    assertNull(openReport("suspended"), "a hunt that never ran has no Report");
+
+    // Gone with the hunt: the garbage collector follows the Report's owner reference.
+    client.resources(GhostHunt.class).inNamespace(NS).withName("every-minute").delete();
+    client
+        .genericKubernetesResources(OpenReport.API_VERSION, OpenReport.KIND)
+        .inNamespace(NS)
+        .withName("every-minute")
+        .waitUntilCondition(java.util.Objects::isNull, 90, TimeUnit.SECONDS);
   }
 
   @Test

@@ -10,8 +10,9 @@ import java.util.Properties;
  * The binaries {@code scripts/control-plane.sh build} made from their Go modules (kube-apiserver,
  * etcd, the kubelet, kube-proxy, kubectl, helm, pause, coredns), in {@code
  * $KUBEAPITEST_DIR/k8s/<version>-linux-amd64}. Their versions are written once, in the parent pom
- * ({@code kube.version}, {@code helm.version}, {@code coredns.version}); the build filters them
- * into this module's {@code versions.properties}, and the script reads them from the same pom.
+ * ({@code kube.version}, {@code helm.version}, {@code coredns.version}, {@code
+ * openreports.version}); the build filters them into this module's {@code versions.properties}, and
+ * the script reads them from the same pom.
  */
 public final class Binaries {
 
@@ -34,6 +35,11 @@ public final class Binaries {
    */
   public static String corednsVersion() {
     return VERSIONS.getProperty("coredns.version");
+  }
+
+  /** The OpenReports API module's version (github.com/openreports/reports-api). */
+  public static String openReportsVersion() {
+    return VERSIONS.getProperty("openreports.version");
   }
 
   /** The folder of the binaries (the script's KUBEAPITEST_DIR; the name stays for the caches). */
@@ -63,7 +69,8 @@ public final class Binaries {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    for (String key : new String[] {"kube.version", "helm.version", "coredns.version"}) {
+    for (String key :
+        new String[] {"kube.version", "helm.version", "coredns.version", "openreports.version"}) {
       String v = p.getProperty(key, "");
       if (v.isEmpty() || v.startsWith("${")) {
         throw new IllegalStateException(key + " was not filtered into versions.properties: " + v);

@@ -100,13 +100,15 @@ public record HuntPlan(
    * @param nodes every target's entry (not the hunt's capped status)
    * @param appeared the ghosts a scheduled run found that the run before did not
    * @param at when it completed
+   * @param openReport the round's OpenReports Report to apply, or null
    */
   public record Finished(
       String round,
       GhostHuntStatus status,
       List<NodeStatus> nodes,
       List<GhostName> appeared,
-      java.time.Instant at) {}
+      java.time.Instant at,
+      io.fabric8.kubernetes.api.model.GenericKubernetesResource openReport) {}
 
   /** Nothing to do and nothing to write: an event may wake the hunt. */
   public static HuntPlan nothing() {

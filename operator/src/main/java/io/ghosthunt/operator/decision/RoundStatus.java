@@ -16,6 +16,7 @@ import io.ghosthunt.operator.decision.HuntPlan.HuntEvent;
 import io.ghosthunt.operator.decision.HuntPlan.Started;
 import io.ghosthunt.operator.observer.HuntPicture;
 import io.ghosthunt.operator.status.HuntRound;
+import io.ghosthunt.operator.status.OpenReport;
 import io.ghosthunt.operator.status.RoundTimeline;
 import io.ghosthunt.operator.status.RunHistory;
 import io.ghosthunt.operator.status.StatusAggregator;
@@ -63,6 +64,9 @@ final class RoundStatus {
         appeared = runCompleted(p.hunt(), base, status, result.nodes(), run, p.now(), events);
       }
     }
+    if (result.complete() && p.openReports() != OpenReport.Availability.OFF) {
+      status.setConditions(withOpenReport(p, round.generation(), status, current ? base : null));
+    }
     events.addAll(transitions(p.hunt(), result, run));
     HuntPlan plan =
         HuntPlan.nothing()
@@ -73,12 +77,35 @@ final class RoundStatus {
       return plan.withLookAgain(HuntDecisions.nextLook(p.now(), round.deadline()));
     }
     Finished finished =
-        new Finished(round.generation() + "/" + run, status, result.nodes(), appeared, p.now());
+        new Finished(
+            round.generation() + "/" + run,
+            status,
+            result.nodes(),
+            appeared,
+            p.now(),
+            p.openReports() == OpenReport.Availability.SERVED
+                ? OpenReport.of(p.hunt(), run, result.nodes(), p.now())
+                : null);
     return plan.withFinished(finished)
         .withLookAgain(
             run > 0 && status.getNextRunAt() != null
                 ? until(p.now(), Instant.parse(status.getNextRunAt()))
                 : null);
+  }
+
+  /** The status's conditions and the OpenReport one, which keeps its transition time. */
+  private static List<io.fabric8.kubernetes.api.model.Condition> withOpenReport(
+      HuntPicture p, long generation, GhostHuntStatus status, GhostHuntStatus before) {
+    List<io.fabric8.kubernetes.api.model.Condition> conditions =
+        new ArrayList<>(status.getConditions());
+    conditions.add(
+        OpenReport.condition(
+            p.openReports(),
+            p.hunt(),
+            generation,
+            before == null ? null : before.getConditions(),
+            p.now()));
+    return conditions;
   }
 
   /**

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.operator.decision.Blocker;
+import io.ghosthunt.operator.status.OpenReport;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import java.util.Optional;
  * @param reports this hunt's reports, of every generation and run
  * @param agentIdentity whether the agent identity the hunt's probes run as exists (its Role)
  * @param unconfined why no probe may start (an admission policy that confines probes is missing)
+ * @param openReports whether a completed round's results go into an OpenReports Report
  */
 public record HuntPicture(
     GhostHunt hunt,
@@ -32,7 +34,30 @@ public record HuntPicture(
     List<Pod> probes,
     List<GhostHuntReport> reports,
     boolean agentIdentity,
-    Optional<Blocker> unconfined) {
+    Optional<Blocker> unconfined,
+    OpenReport.Availability openReports) {
+
+  /** A picture of an operator that writes no OpenReports. */
+  public HuntPicture(
+      GhostHunt hunt,
+      Instant now,
+      List<Node> nodes,
+      List<Pod> targetPods,
+      List<Pod> probes,
+      List<GhostHuntReport> reports,
+      boolean agentIdentity,
+      Optional<Blocker> unconfined) {
+    this(
+        hunt,
+        now,
+        nodes,
+        targetPods,
+        probes,
+        reports,
+        agentIdentity,
+        unconfined,
+        OpenReport.Availability.OFF);
+  }
 
   public HuntPicture {
     nodes = List.copyOf(nodes);

@@ -17,11 +17,14 @@ public final class InformerObserver implements HuntObserver {
 
   private final OperatorConfig config;
   private final AdmissionPolicies policies;
+  private final OpenReportsApi openReports;
   private volatile HuntInformers informers;
 
-  public InformerObserver(OperatorConfig config, AdmissionPolicies policies) {
+  public InformerObserver(
+      OperatorConfig config, AdmissionPolicies policies, OpenReportsApi openReports) {
     this.config = config;
     this.policies = policies;
+    this.openReports = openReports;
   }
 
   @Override
@@ -46,7 +49,8 @@ public final class InformerObserver implements HuntObserver {
         informers.probes.byIndex(HuntInformers.BY_HUNT, uid),
         informers.reports.byIndex(HuntInformers.BY_HUNT, uid),
         !informers.agentRoles.byIndex(HuntInformers.BY_HUNT, uid).isEmpty(),
-        policies.missing());
+        policies.missing(),
+        openReports.availability());
   }
 
   private List<Pod> targetPods(GhostHunt hunt) {

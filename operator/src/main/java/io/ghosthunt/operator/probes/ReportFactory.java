@@ -44,18 +44,7 @@ public final class ReportFactory {
     report.getMetadata().setName(Labels.reportName(hunt, target.key(), run));
     report.getMetadata().setNamespace(hunt.getMetadata().getNamespace());
     report.getMetadata().setLabels(labels);
-    report
-        .getMetadata()
-        .setOwnerReferences(
-            java.util.List.of(
-                new OwnerReferenceBuilder()
-                    .withApiVersion(hunt.getApiVersion())
-                    .withKind(hunt.getKind())
-                    .withName(hunt.getMetadata().getName())
-                    .withUid(hunt.getMetadata().getUid())
-                    .withController(true)
-                    .withBlockOwnerDeletion(false)
-                    .build()));
+    report.getMetadata().setOwnerReferences(java.util.List.of(ownedBy(hunt)));
     report.setSpec(
         new GhostHuntReportSpec(
             hunt.getMetadata().getName(),
@@ -64,5 +53,21 @@ public final class ReportFactory {
             target.podUid(),
             hunt.getMetadata().getGeneration()));
     return report;
+  }
+
+  /**
+   * The hunt as the owner of what the operator makes for it in its namespace: the garbage collector
+   * removes it with the hunt. No blockOwnerDeletion, which would need a right on the hunt's
+   * finalizers.
+   */
+  public static io.fabric8.kubernetes.api.model.OwnerReference ownedBy(GhostHunt hunt) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(hunt.getApiVersion())
+        .withKind(hunt.getKind())
+        .withName(hunt.getMetadata().getName())
+        .withUid(hunt.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(false)
+        .build();
   }
 }

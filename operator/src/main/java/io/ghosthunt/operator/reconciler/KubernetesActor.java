@@ -224,6 +224,14 @@ public final class KubernetesActor implements HuntActor {
     if (plan.keep() != null) {
       dropOtherRounds(hunt, plan.keep());
     }
+    if (plan.finished() != null && plan.finished().openReport() != null && plan.status() != null) {
+      // Before the verdict, so that whoever sees the hunt complete finds its Report.
+      client
+          .resource(plan.finished().openReport())
+          .fieldManager(StatusWriter.FIELD_MANAGER)
+          .forceConflicts()
+          .serverSideApply();
+    }
     if (plan.status() != null) {
       // Server-side apply from a fresh object, put into the controller's cache at once, so that
       // the next reconcile reads what this one wrote.

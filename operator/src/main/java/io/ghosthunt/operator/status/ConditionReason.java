@@ -4,7 +4,8 @@ import io.ghosthunt.operator.decision.Blocker;
 
 /**
  * The reasons the hunt's Complete and GhostFound conditions give (a found ghost's GhostFound=True
- * gives the worst ghost's name instead). Their names are what kubectl and the ITs read.
+ * gives the worst ghost's name instead), and its OpenReport condition's. Their names are what
+ * kubectl and the ITs read.
  */
 public enum ConditionReason {
   Hunting,
@@ -18,7 +19,11 @@ public enum ConditionReason {
   Inconclusive,
   ProbeNamespaceMissing,
   OperatorForbidden,
-  AdmissionPolicyMissing;
+  AdmissionPolicyMissing,
+  /** The OpenReport condition: the run's Report is written. */
+  ReportWritten,
+  /** The OpenReport condition: Reports asked for, their CRD not installed. */
+  OpenReportsMissing;
 
   /** Exhaustive, so that a new kind of blocker cannot reach a status without its reason. */
   static ConditionReason blockedBy(Blocker.BlockReason reason) {

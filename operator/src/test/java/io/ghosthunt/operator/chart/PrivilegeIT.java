@@ -56,7 +56,9 @@ class PrivilegeIT {
     for (String ns : List.of(RELEASE_NS, TEAM)) {
       cp.namespace(ns);
     }
-    for (JsonNode doc : Chart.render(RELEASE_NS, Map.of("probes.namespace", PROBES))) {
+    io.ghosthunt.lab.cluster.OpenReportsCrd.install(admin);
+    for (JsonNode doc :
+        Chart.render(RELEASE_NS, Map.of("probes.namespace", PROBES, "openReports.enabled", true))) {
       // No kubelet runs the operator's own pod; this test acts with its token instead.
       if (Set.of("Deployment", "Service", "ServiceMonitor").contains(doc.path("kind").asText())
           || Chart.isHook(doc)) {
@@ -158,6 +160,23 @@ class PrivilegeIT {
     forbidden(() -> operator.services().inNamespace(TEAM).list(), "");
     forbidden(() -> operator.services().inAnyNamespace().list(), "");
     forbidden(() -> operator.services().inNamespace(TEAM).withName("catalog").delete(), "");
+    // OpenReports: a Report applied server-side, never read, listed or deleted (the garbage
+    // collector removes it with its hunt), and no ClusterReport.
+    var report =
+        new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+            .withApiVersion("openreports.io/v1alpha1")
+            .withKind("Report")
+            .withNewMetadata()
+            .withName("priv-report")
+            .withNamespace(TEAM)
+            .endMetadata()
+            .build();
+    operator.resource(report).fieldManager("ghosthunt-operator").forceConflicts().serverSideApply();
+    var reports = operator.genericKubernetesResources("openreports.io/v1alpha1", "Report");
+    forbidden(() -> reports.inNamespace(TEAM).list(), "");
+    forbidden(() -> reports.inNamespace(TEAM).withName("priv-report").get(), "");
+    forbidden(() -> reports.inNamespace(TEAM).withName("priv-report").delete(), "");
+    admin.resource(report).delete();
 
     // Its clean twin: the agent identity and the probe pod of a real hunt pass, under its token.
     GhostHunt hunt =

@@ -33,6 +33,7 @@ import io.ghosthunt.operator.observer.HuntTarget;
 import io.ghosthunt.operator.probes.ProbePodFactory;
 import io.ghosthunt.operator.probes.ReportFactory;
 import io.ghosthunt.operator.status.Conditions;
+import io.ghosthunt.operator.status.OpenReport;
 import io.ghosthunt.operator.testing.Pictures;
 import java.time.Duration;
 import java.time.Instant;
@@ -203,6 +204,57 @@ class HuntPlannerTest {
     assertEquals("AdmissionPolicyMissing", late.status().getConditions().get(0).getReason());
     assertTrue(late.revoke());
     assertNull(late.lookAgain());
+  }
+
+  @Test
+  void aCompletedRoundWritesItsOpenReportWhenServedAndSaysSoWhenTheCrdIsMissing() {
+    GhostHunt h = hunt(NODE_HUNT, 1, started(1));
+    List<Node> nodes = List.of(node("a", "True"), node("b", "True"));
+    List<Pod> probes = List.of(probe(h, "a", "Running", 0), probe(h, "b", "Running", 0));
+    List<GhostHuntReport> reports = List.of(report(h, "a", true, 0), report(h, "b", false, 0));
+    java.util.function.Function<OpenReport.Availability, HuntPlan> plan =
+        a ->
+            HuntPlanner.plan(
+                new HuntPicture(
+                    h,
+                    T0.plusSeconds(3),
+                    nodes,
+                    List.of(),
+                    probes,
+                    reports,
+                    true,
+                    Optional.empty(),
+                    a));
+
+    HuntPlan served = plan.apply(OpenReport.Availability.SERVED);
+    assertNotNull(served.finished());
+    var report = served.finished().openReport();
+    assertNotNull(report, "the Report goes with the verdict");
+    assertEquals(h.getMetadata().getName(), report.getMetadata().getName());
+    var condition = condition(served.status(), OpenReport.CONDITION);
+    assertEquals("True", condition.getStatus());
+    assertEquals("ReportWritten", condition.getReason());
+
+    HuntPlan missing = plan.apply(OpenReport.Availability.MISSING);
+    assertNull(missing.finished().openReport());
+    assertEquals("False", condition(missing.status(), OpenReport.CONDITION).getStatus());
+    assertEquals(
+        "OpenReportsMissing", condition(missing.status(), OpenReport.CONDITION).getReason());
+    assertEquals(
+        HuntPhase.Complete, missing.status().getPhase(), "the hunt completes all the same");
+
+    HuntPlan off = plan.apply(OpenReport.Availability.OFF);
+    assertNull(off.finished().openReport());
+    assertTrue(
+        off.status().getConditions().stream()
+            .noneMatch(c -> OpenReport.CONDITION.equals(c.getType())));
+  }
+
+  static io.fabric8.kubernetes.api.model.Condition condition(GhostHuntStatus s, String type) {
+    return s.getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type + " in " + s.getConditions()));
   }
 
   @Test

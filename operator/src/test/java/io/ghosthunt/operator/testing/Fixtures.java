@@ -97,6 +97,16 @@ public final class Fixtures {
       String probes,
       String namespace,
       io.ghosthunt.operator.metrics.OperatorMetrics metrics) {
+    return startOperator(client, probes, namespace, metrics, false);
+  }
+
+  /** The same, writing each hunt's OpenReports Report when {@code openReports}. */
+  public static io.ghosthunt.operator.GhostHuntOperator startOperator(
+      KubernetesClient client,
+      String probes,
+      String namespace,
+      io.ghosthunt.operator.metrics.OperatorMetrics metrics,
+      boolean openReports) {
     var op =
         new io.ghosthunt.operator.GhostHuntOperator(
             client,
@@ -106,11 +116,30 @@ public final class Fixtures {
                 false,
                 java.util.Set.of(namespace),
                 io.ghosthunt.operator.OperatorConfig.ProbeResources.DEFAULT,
-                java.util.List.of()),
+                java.util.List.of(),
+                openReports),
             metrics,
             null);
     op.start();
     return op;
+  }
+
+  /** The real kubectl against the control plane, as its admin; fails the test on a failure. */
+  public static String kubectl(io.ghosthunt.lab.cluster.ControlPlane cp, String... args) {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    try {
+      cmd.addAll(
+          java.util.List.of(
+              cp.kubectl().toString(),
+              "--kubeconfig",
+              cp.kubeconfigFile(java.nio.file.Files.createTempDirectory("kc")).toString()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    cmd.addAll(java.util.List.of(args));
+    io.ghosthunt.lab.Lab.Exec run = io.ghosthunt.lab.Lab.exec(cmd, java.time.Duration.ofMinutes(2));
+    org.junit.jupiter.api.Assertions.assertEquals(0, run.exitCode(), run.output());
+    return run.output();
   }
 
   /** Waits until the hunt is in {@code phase}, at most {@code seconds}. */

@@ -1,0 +1,239 @@
+package io.ghosthunt.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.HuntResolver;
+import io.ghosthunt.api.InvalidHuntException;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.NodeStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A hunt's results as an OpenReports {@code Report} (openreports.io/v1alpha1, the successor of the
+ * wgpolicyk8s.io PolicyReport), where policy engines and scanners put theirs and their dashboards
+ * and notifiers read them: one per hunt in its namespace, scoped to it and owned by it (the garbage
+ * collector removes it with the hunt), replaced by each run. One result per node (or pod) and
+ * check.
+ */
+public final class OpenReport {
+
+  public static final String API_VERSION = "openreports.io/v1alpha1";
+  public static final String KIND = "Report";
+  public static final String CONDITION = "OpenReport";
+
+  /** At most this many results: a Report is one etcd object (1.5 MB), like the hunt's status. */
+  public static final int MAX_RESULTS = 500;
+
+  /** Longest property value kept: evidence is already bounded and redacted by the probes. */
+  static final int MAX_PROPERTY = 1024;
+
+  /** Whether the operator writes Reports, and whether the API server serves their kind. */
+  public enum Availability {
+    /** The chart does not ask for them (openReports.enabled false). */
+    OFF,
+    SERVED,
+    /** Asked for, but the openreports.io CRD is not installed. */
+    MISSING
+  }
+
+  private OpenReport() {}
+
+  /** The Report's name: the hunt's, so that {@code kubectl get reports} shows them side by side. */
+  public static String name(GhostHunt hunt) {
+    return hunt.getMetadata().getName();
+  }
+
+  /**
+   * The Report of a completed round.
+   *
+   * @param run the scheduled run (0 for a hunt without schedule)
+   * @param nodes every target's entry, from the reports
+   */
+  public static GenericKubernetesResource of(
+      GhostHunt hunt, int run, List<NodeStatus> nodes, Instant at) {
+    List<Map<String, Object>> results = new ArrayList<>();
+    Map<String, Integer> summary = new LinkedHashMap<>();
+    for (String r : List.of("pass", "fail", "warn", "error", "skip")) {
+      summary.put(r, 0);
+    }
+    for (NodeStatus node : nodes) {
+      for (Map<String, Object> r : results(hunt, run, node, at)) {
+        summary.merge((String) r.get("result"), 1, Integer::sum);
+        if (results.size() < MAX_RESULTS) {
+          results.add(r);
+        }
+      }
+    }
+    GenericKubernetesResource report = new GenericKubernetesResource();
+    report.setApiVersion(API_VERSION);
+    report.setKind(KIND);
+    report.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name(hunt))
+            .withNamespace(hunt.getMetadata().getNamespace())
+            .addToLabels("app.kubernetes.io/managed-by", "ghosthunt-operator")
+            .addToLabels("ghosthunt.io/hunt", hunt.getMetadata().getName())
+            .withOwnerReferences(io.ghosthunt.operator.probes.ReportFactory.ownedBy(hunt))
+            .build());
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("source", "ghosthunt");
+    props.put(
+        "scope",
+        Map.of(
+            "apiVersion", hunt.getApiVersion(),
+            "kind", hunt.getKind(),
+            "name", hunt.getMetadata().getName(),
+            "namespace", hunt.getMetadata().getNamespace(),
+            "uid", hunt.getMetadata().getUid()));
+    props.put("summary", summary);
+    props.put("results", results);
+    report.setAdditionalProperties(props);
+    return report;
+  }
+
+  /** The result a finding's verdict is: pass, fail, warn or error. */
+  static String result(FindingVerdict v) {
+    return switch (v) {
+      case Clear -> "pass";
+      case Ghost -> "fail";
+      case Inconclusive -> "warn";
+      case Error -> "error";
+    };
+  }
+
+  /** One target's results: its findings, or a skip per check when it was not hunted. */
+  private static List<Map<String, Object>> results(
+      GhostHunt hunt, int run, NodeStatus node, Instant at) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (node.getFindings() == null || node.getFindings().isEmpty()) {
+      String why = node.getMessage() != null ? node.getMessage() : String.valueOf(node.getPhase());
+      for (CheckKey key : checks(hunt)) {
+        out.add(
+            result(hunt, node, run, key.key(), "-", "skip", "not hunted: " + why, Map.of(), at));
+      }
+      return out;
+    }
+    for (Finding f : node.getFindings()) {
+      Map<String, String> more = new LinkedHashMap<>();
+      if (f.getGhost() != null) {
+        more.put("ghost", f.getGhost().name());
+      }
+      if (f.getEvidence() != null) {
+        f.getEvidence().forEach((k, v) -> more.put("evidence." + k, v));
+      }
+      if (f.getRemediation() != null && f.getVerdict() != FindingVerdict.Clear) {
+        more.put("remediation", f.getRemediation());
+      }
+      String message = f.getSummary() != null ? f.getSummary() : String.valueOf(f.getVerdict());
+      out.add(
+          result(
+              hunt,
+              node,
+              run,
+              f.getCheck().key(),
+              f.getTarget(),
+              result(f.getVerdict()),
+              message,
+              more,
+              at));
+    }
+    return out;
+  }
+
+  private static Map<String, Object> result(
+      GhostHunt hunt,
+      NodeStatus node,
+      int run,
+      String check,
+      String target,
+      String result,
+      String message,
+      Map<String, String> more,
+      Instant at) {
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("node", node.getNode());
+    if (node.getPod() != null) {
+      properties.put("pod", node.getPod());
+    }
+    properties.put("target", target);
+    if (run > 0) {
+      properties.put("run", Integer.toString(run));
+    }
+    more.forEach((k, v) -> properties.put(k, cut(v)));
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("source", "ghosthunt");
+    r.put("policy", check);
+    r.put("rule", target);
+    r.put("result", result);
+    r.put("message", message);
+    r.put("properties", properties);
+    r.put("resources", List.of(resource(hunt, node)));
+    r.put("timestamp", Map.of("seconds", at.getEpochSecond(), "nanos", at.getNano()));
+    return r;
+  }
+
+  /** The object the result is about: the pod in a pod hunt, else the node. */
+  private static Map<String, String> resource(GhostHunt hunt, NodeStatus node) {
+    return node.getPod() == null
+        ? Map.of("apiVersion", "v1", "kind", "Node", "name", node.getNode())
+        : Map.of(
+            "apiVersion",
+            "v1",
+            "kind",
+            "Pod",
+            "name",
+            node.getPod(),
+            "namespace",
+            hunt.getMetadata().getNamespace());
+  }
+
+  private static Set<CheckKey> checks(GhostHunt hunt) {
+    try {
+      return HuntResolver.resolve(hunt.getSpec()).keys();
+    } catch (InvalidHuntException e) {
+      return Set.of();
+    }
+  }
+
+  private static String cut(String v) {
+    return v == null || v.length() <= MAX_PROPERTY ? v : v.substring(0, MAX_PROPERTY - 1) + "…";
+  }
+
+  /**
+   * The condition that says where the run's results went: True with the Report's name, or False
+   * when the chart asks for Reports and the API server does not serve them.
+   */
+  public static Condition condition(
+      Availability availability,
+      GhostHunt hunt,
+      long generation,
+      List<Condition> previous,
+      Instant now) {
+    boolean served = availability == Availability.SERVED;
+    return Conditions.of(
+        CONDITION,
+        served ? "True" : "False",
+        (served ? ConditionReason.ReportWritten : ConditionReason.OpenReportsMissing).name(),
+        served
+            ? "results in Report "
+                + name(hunt)
+                + " (kubectl get reports -n "
+                + hunt.getMetadata().getNamespace()
+                + ")"
+            : "the chart asks for OpenReports (openReports.enabled) but the API server does not"
+                + " serve openreports.io/v1alpha1 Report: install its CRD"
+                + " (github.com/openreports/reports-api config/crd) and the next run writes it",
+        generation,
+        previous,
+        now);
+  }
+}

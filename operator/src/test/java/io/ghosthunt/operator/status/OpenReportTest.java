@@ -1,0 +1,119 @@
+package io.ghosthunt.operator.status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.ghosthunt.api.CheckKey;
+import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.status.Finding;
+import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostName;
+import io.ghosthunt.api.status.NodePhase;
+import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.operator.testing.Pictures;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OpenReportTest {
+
+  static final Instant AT = Instant.parse("2026-12-07T10:00:00Z");
+  static final GhostHunt HUNT =
+      Pictures.hunt(
+          "{nodes: {names: [a, b, c]}, checks: {portOwner: {ports: [8080]}, loopback: {ports:"
+              + " [8080]}}}",
+          1,
+          null);
+
+  static NodeStatus haunted() {
+    NodeStatus a = new NodeStatus("a", NodePhase.Done);
+    Finding ghost = new Finding(CheckKey.PORT_OWNER, "tcp/8080", FindingVerdict.Ghost);
+    ghost.setGhost(GhostName.OrphanedPort);
+    ghost.setSummary("port 8080 is held by PID 4242 (sleep), not by java");
+    ghost.setRemediation("kill 4242");
+    ghost.evidence("pid", 4242);
+    a.addFinding(ghost);
+    a.addFinding(new Finding(CheckKey.LOOPBACK, "127.0.0.1:8080", FindingVerdict.Inconclusive));
+    return a;
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> results(GenericKubernetesResource r) {
+    return (List<Map<String, Object>>) r.getAdditionalProperties().get("results");
+  }
+
+  @Test
+  void eachNodeAndCheckIsOneResultWithTheGhostAndItsEvidenceAsProperties() {
+    NodeStatus b = new NodeStatus("b", NodePhase.Done);
+    b.addFinding(new Finding(CheckKey.PORT_OWNER, "tcp/8080", FindingVerdict.Clear));
+    NodeStatus c = new NodeStatus("c", NodePhase.Unreachable);
+    c.setMessage("no probe could start on c");
+    GenericKubernetesResource r = OpenReport.of(HUNT, 3, List.of(haunted(), b, c), AT);
+
+    assertEquals("openreports.io/v1alpha1", r.getApiVersion());
+    assertEquals("Report", r.getKind());
+    assertEquals(HUNT.getMetadata().getName(), r.getMetadata().getName());
+    assertEquals(HUNT.getMetadata().getUid(), r.getMetadata().getOwnerReferences().get(0).getUid());
+    assertEquals(
+        Map.of("pass", 1, "fail", 1, "warn", 1, "error", 0, "skip", 2),
+        r.getAdditionalProperties().get("summary"));
+    Map<String, Object> fail = results(r).get(0);
+    assertEquals("portOwner", fail.get("policy"));
+    assertEquals("fail", fail.get("result"));
+    assertEquals("port 8080 is held by PID 4242 (sleep), not by java", fail.get("message"));
+    @SuppressWarnings("unchecked")
+    Map<String, String> props = (Map<String, String>) fail.get("properties");
+    assertEquals("OrphanedPort", props.get("ghost"));
+    assertEquals("4242", props.get("evidence.pid"));
+    assertEquals("a", props.get("node"));
+    assertEquals("3", props.get("run"));
+    assertEquals("kill 4242", props.get("remediation"));
+    assertEquals(
+        List.of(Map.of("apiVersion", "v1", "kind", "Node", "name", "a")), fail.get("resources"));
+    assertEquals("warn", results(r).get(1).get("result"));
+    assertEquals("pass", results(r).get(2).get("result"));
+    List<Object> skipped = new ArrayList<>();
+    for (Map<String, Object> x : results(r).subList(3, 5)) {
+      assertEquals("skip", x.get("result"));
+      assertEquals("not hunted: no probe could start on c", x.get("message"));
+      skipped.add(x.get("policy"));
+    }
+    assertEquals(List.of("portOwner", "loopback"), skipped, "one skip per check of the hunt");
+  }
+
+  @Test
+  void aPodHuntsResultIsAboutThePodAndTheResultsAreBounded() {
+    NodeStatus pod = haunted();
+    pod.setPod("web-1");
+    List<NodeStatus> many = new ArrayList<>();
+    for (int i = 0; i < OpenReport.MAX_RESULTS; i++) {
+      many.add(pod);
+    }
+    GenericKubernetesResource r = OpenReport.of(HUNT, 0, many, AT);
+    assertEquals(OpenReport.MAX_RESULTS, results(r).size());
+    @SuppressWarnings("unchecked")
+    Map<String, Integer> summary =
+        (Map<String, Integer>) r.getAdditionalProperties().get("summary");
+    assertEquals(OpenReport.MAX_RESULTS, summary.get("fail"), "the summary counts every result");
+    assertEquals(
+        List.of(
+            Map.of(
+                "apiVersion",
+                "v1",
+                "kind",
+                "Pod",
+                "name",
+                "web-1",
+                "namespace",
+                HUNT.getMetadata().getNamespace())),
+        results(r).get(0).get("resources"));
+    @SuppressWarnings("unchecked")
+    Map<String, String> props = (Map<String, String>) results(r).get(0).get("properties");
+    assertFalse(props.containsKey("run"), "a hunt without schedule has no run");
+    assertTrue(props.containsKey("pod"));
+  }
+}
