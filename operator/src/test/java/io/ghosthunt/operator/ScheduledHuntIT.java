@@ -19,9 +19,11 @@ import io.ghosthunt.lab.cluster.ControlPlane;
 import io.ghosthunt.lab.cluster.Images;
 import io.ghosthunt.lab.cluster.LabNode;
 import io.ghosthunt.lab.cluster.OpenReportsCrd;
+import io.ghosthunt.operator.metrics.HealthServer;
 import io.ghosthunt.operator.metrics.OperatorMetrics;
 import io.ghosthunt.operator.status.OpenReport;
 import io.ghosthunt.operator.testing.ControlPlaneExtension;
+import io.ghosthunt.operator.testing.Dashboard;
 import io.ghosthunt.operator.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +74,29 @@ class ScheduledHuntIT {
 
   static GhostHuntOperator startOperator() {
     return Fixtures.startOperator(client, PROBES, NS, metrics, true);
+  }
+
+  /**
+   * GET /metrics as Prometheus scrapes it: the operator's HealthServer over this operator's
+   * registry, as its Main serves it in the pod (here on a port of its own).
+   */
+  static String scrape() {
+    try (HealthServer server = new HealthServer(0, metrics, () -> null)) {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode());
+      return r.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The hunt's OpenReports Report as the API server holds it; null when there is none. */
@@ -207,20 +232,19 @@ class ScheduledHuntIT {
             .gauge()
             .value());
     // The chart's dashboard reads only what /metrics serves: every metric its panels name has a
-    // series now that a run found a ghost the run before did not.
-    var wanted =
-        io.ghosthunt.operator.testing.Dashboard.metrics(
-            io.ghosthunt.operator.testing.Dashboard.json());
+    // series now that a run found a ghost the run before did not. Scraped as Prometheus does.
+    var wanted = Dashboard.metrics(Dashboard.json());
     assertTrue(wanted.size() >= 7, wanted.toString());
     assertEquals(
         List.of(),
-        io.ghosthunt.operator.testing.Dashboard.missing(wanted, metrics.render()),
+        Dashboard.missing(wanted, scrape()),
         "metrics the Grafana dashboard names and /metrics does not serve");
 
     // kubectl get reports lists the run's results; the Report holds the ghost and its evidence.
     assertTrue(
-        listed("every-minute").startsWith("every-minute 0 1 0 0 0 "), listed("every-minute"));
-    Map<String, Object> failed = results(openReport("every-minute")).get(0);
+        listed("ghosthunt-every-minute").startsWith("ghosthunt-every-minute 0 1 0 0 0 "),
+        listed("ghosthunt-every-minute"));
+    Map<String, Object> failed = results(openReport("ghosthunt-every-minute")).get(0);
     assertEquals("portOwner", failed.get("policy"));
     assertEquals("fail", failed.get("result"));
     @SuppressWarnings("unchecked")
@@ -280,9 +304,12 @@ class ScheduledHuntIT {
 
     // The next run replaced the Report: the ghost is gone from it too.
     assertTrue(
-        listed("every-minute").startsWith("every-minute 1 0 0 0 0 "), listed("every-minute"));
+        listed("ghosthunt-every-minute").startsWith("ghosthunt-every-minute 1 0 0 0 0 "),
+        listed("ghosthunt-every-minute"));
     assertEquals(
-        "3", ((Map<?, ?>) results(openReport("every-minute")).get(0).get("properties")).get("run"));
+        "3",
+        ((Map<?, ?>) results(openReport("ghosthunt-every-minute")).get(0).get("properties"))
+            .get("run"));
 
     GhostHunt suspended =
         client.resources(GhostHunt.class).inNamespace(NS).withName("suspended").get();
@@ -293,14 +320,14 @@ class ScheduledHuntIT {
         suspended.getStatus().getSummary().startsWith("suspended"),
         suspended.getStatus().getSummary());
     assertTrue(events("suspended", "RunStarted").isEmpty());
-    assertNull(openReport("suspended"), "a hunt that never ran has no Report");
+    assertNull(openReport("ghosthunt-suspended"), "a hunt that never ran has no Report");
 
     // Gone with the hunt: the garbage collector follows the Report's owner reference.
     client.resources(GhostHunt.class).inNamespace(NS).withName("every-minute").delete();
     client
         .genericKubernetesResources(OpenReport.API_VERSION, OpenReport.KIND)
         .inNamespace(NS)
-        .withName("every-minute")
+        .withName("ghosthunt-every-minute")
         .waitUntilCondition(java.util.Objects::isNull, 90, TimeUnit.SECONDS);
   }
 

@@ -37,9 +37,8 @@ public final class OpenReportsCrd {
     cmd.addAll(List.of("go", "mod", "download", "-json", module));
     Lab.Exec run = Lab.exec(cmd, Duration.ofMinutes(3));
     if (run.exitCode() != 0) {
-      // Some networks reach the module proxy but not the checksum database
-      // (scripts/control-plane.sh
-      // says the same): the proxy still verifies what it serves.
+      // Some networks reach the module proxy but not the checksum database, as
+      // scripts/control-plane.sh says too: the proxy still verifies what it serves.
       cmd.add(1, "GOSUMDB=off");
       run = Lab.exec(cmd, Duration.ofMinutes(3));
     }

@@ -22,7 +22,10 @@ public enum HuntEventReason {
   // A hunt that cannot start any probe, with what to run (see decision.Blocker).
   ProbeNamespaceMissing("Warning"),
   OperatorForbidden("Warning"),
-  AdmissionPolicyMissing("Warning");
+  AdmissionPolicyMissing("Warning"),
+  // The run's OpenReports Report was refused by the API server; the verdict is written all the
+  // same.
+  OpenReportRefused("Warning");
 
   private final String type;
 

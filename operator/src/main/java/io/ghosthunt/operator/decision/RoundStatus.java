@@ -65,47 +65,54 @@ final class RoundStatus {
       }
     }
     if (result.complete() && p.openReports() != OpenReport.Availability.OFF) {
-      status.setConditions(withOpenReport(p, round.generation(), status, current ? base : null));
+      status.setConditions(
+          OpenReport.with(
+              status.getConditions(),
+              OpenReport.condition(
+                  p.openReports(),
+                  p.hunt(),
+                  round.generation(),
+                  stored == null ? null : stored.getConditions(),
+                  p.now())));
     }
     events.addAll(transitions(p.hunt(), result, run));
+    boolean changed = !unchanged(stored, status);
     HuntPlan plan =
         HuntPlan.nothing()
             .withRevoke(result.complete())
-            .withStatus(unchanged(stored, status) ? null : status)
+            .withStatus(changed ? status : null)
             .withEvents(events);
     if (!result.complete()) {
       return plan.withLookAgain(HuntDecisions.nextLook(p.now(), round.deadline()));
     }
-    Finished finished =
-        new Finished(
-            round.generation() + "/" + run,
-            status,
-            result.nodes(),
-            appeared,
-            p.now(),
-            p.openReports() == OpenReport.Availability.SERVED
-                ? OpenReport.of(p.hunt(), run, result.nodes(), p.now())
-                : null);
-    return plan.withFinished(finished)
+    return plan.withFinished(finished(p, round, run, status, result, appeared, changed))
         .withLookAgain(
             run > 0 && status.getNextRunAt() != null
                 ? until(p.now(), Instant.parse(status.getNextRunAt()))
                 : null);
   }
 
-  /** The status's conditions and the OpenReport one, which keeps its transition time. */
-  private static List<io.fabric8.kubernetes.api.model.Condition> withOpenReport(
-      HuntPicture p, long generation, GhostHuntStatus status, GhostHuntStatus before) {
-    List<io.fabric8.kubernetes.api.model.Condition> conditions =
-        new ArrayList<>(status.getConditions());
-    conditions.add(
-        OpenReport.condition(
-            p.openReports(),
-            p.hunt(),
-            generation,
-            before == null ? null : before.getConditions(),
-            p.now()));
-    return conditions;
+  /**
+   * What the completed round leaves for the actor; its Report only when the status changes (the
+   * write that completes it), not on every look at a completed hunt.
+   */
+  private static Finished finished(
+      HuntPicture p,
+      HuntRound round,
+      int run,
+      GhostHuntStatus status,
+      StatusAggregator.Result result,
+      List<GhostName> appeared,
+      boolean changed) {
+    return new Finished(
+        round.generation() + "/" + run,
+        status,
+        result.nodes(),
+        appeared,
+        p.now(),
+        changed && p.openReports() == OpenReport.Availability.SERVED
+            ? OpenReport.of(p.hunt(), run, result.nodes(), p.now())
+            : null);
   }
 
   /**

@@ -7,6 +7,7 @@ import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.operator.decision.HuntPlan.HuntEvent;
 import io.ghosthunt.operator.decision.HuntPlan.Round;
 import io.ghosthunt.operator.observer.HuntPicture;
+import io.ghosthunt.operator.status.OpenReport;
 import io.ghosthunt.operator.status.StatusAggregator;
 import java.time.Duration;
 import java.time.Instant;
@@ -189,6 +190,9 @@ final class ScheduledRuns {
     to.setLastHandledRunNow(from.getLastHandledRunNow());
     to.setRuns(from.getRuns());
     to.setChanges(from.getChanges());
+    if (to.getConditions() != null) {
+      to.setConditions(OpenReport.carried(from.getConditions(), to.getConditions()));
+    }
   }
 
   private static GhostHuntStatus copy(GhostHuntStatus c) {

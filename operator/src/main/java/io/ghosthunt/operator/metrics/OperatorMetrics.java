@@ -2,6 +2,8 @@ package io.ghosthunt.operator.metrics;
 
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.GhostHuntStatus;
+import io.ghosthunt.api.status.GhostName;
+import io.ghosthunt.api.status.HuntVerdict;
 import io.ghosthunt.api.status.NodeStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,6 +75,46 @@ public final class OperatorMetrics {
             .description("From a hunt's start to its completion.")
             .serviceLevelObjectives(HUNT_BUCKETS)
             .register(registry);
+    // Every series there can be, at 0 from the start: Prometheus's increase() cannot see a
+    // series' first count when the series is born with it.
+    for (HuntVerdict v : HuntVerdict.values()) {
+      hunts(String.valueOf(v));
+    }
+    for (GhostName g : GhostName.values()) {
+      ghostsFound(g.name());
+    }
+  }
+
+  private Counter hunts(String verdict) {
+    return Counter.builder("ghosthunt.hunts")
+        .description("Hunts completed, by verdict.")
+        .tag("verdict", verdict)
+        .register(registry);
+  }
+
+  private Counter ghostsFound(String ghost) {
+    return Counter.builder("ghosthunt.ghosts.found")
+        .description("Ghost findings in completed hunts, by ghost.")
+        .tag("ghost", ghost)
+        .register(registry);
+  }
+
+  private Counter appearances(String hunt, String ghost) {
+    return Counter.builder("ghosthunt.ghost.appearances")
+        .description("Ghosts found by a scheduled run and not by the run before it.")
+        .tag("hunt", hunt)
+        .tag("ghost", ghost)
+        .register(registry);
+  }
+
+  /**
+   * A scheduled hunt (namespace/name) completed a run: its appearance series exist from now on, at
+   * 0 until a ghost appears, so that the first appearance is an increase the alert sees.
+   */
+  public void scheduledRunCompleted(String hunt) {
+    for (GhostName g : GhostName.values()) {
+      appearances(hunt, g.name());
+    }
   }
 
   /** The registry JOSDK's metrics and the /metrics endpoint share. */
@@ -89,22 +131,14 @@ public final class OperatorMetrics {
     if (round.equals(seen.put(uid, round))) {
       return;
     }
-    Counter.builder("ghosthunt.hunts")
-        .description("Hunts completed, by verdict.")
-        .tag("verdict", String.valueOf(status.getVerdict()))
-        .register(registry)
-        .increment();
+    hunts(String.valueOf(status.getVerdict())).increment();
     if (status.getStartedAt() != null) {
       huntDurations.record(Duration.between(Instant.parse(status.getStartedAt()), now));
     }
     for (NodeStatus node : nodes) {
       for (Finding f : node.getFindings() == null ? List.<Finding>of() : node.getFindings()) {
         if (f.isGhost() && f.getGhost() != null) {
-          Counter.builder("ghosthunt.ghosts.found")
-              .description("Ghost findings in completed hunts, by ghost.")
-              .tag("ghost", f.getGhost().name())
-              .register(registry)
-              .increment();
+          ghostsFound(f.getGhost().name()).increment();
         }
         if (f.getDurationMs() != null) {
           Timer.builder("ghosthunt.check.duration")
@@ -142,12 +176,7 @@ public final class OperatorMetrics {
 
   /** A scheduled hunt's run found a ghost the run before did not. */
   public void ghostAppeared(String hunt, io.ghosthunt.api.status.GhostName ghost) {
-    Counter.builder("ghosthunt.ghost.appearances")
-        .description("Ghosts found by a scheduled run and not by the run before it.")
-        .tag("hunt", hunt)
-        .tag("ghost", String.valueOf(ghost))
-        .register(registry)
-        .increment();
+    appearances(hunt, String.valueOf(ghost)).increment();
   }
 
   private void publishCurrent() {

@@ -42,7 +42,13 @@ public final class OpenReportsApi {
       return last;
     }
     OpenReport.Availability before = last;
-    last = served() ? OpenReport.Availability.SERVED : OpenReport.Availability.MISSING;
+    Boolean served = served();
+    if (served == null) {
+      // Not known now: what was known stands (a Report tried is better than a false "install the
+      // CRD"), and the next look asks again.
+      return last == OpenReport.Availability.OFF ? OpenReport.Availability.SERVED : last;
+    }
+    last = served ? OpenReport.Availability.SERVED : OpenReport.Availability.MISSING;
     if (last != before && last == OpenReport.Availability.MISSING) {
       LOG.warn(
           "openReports is on but the API server does not serve {} {}: hunts complete without one",
@@ -53,16 +59,18 @@ public final class OpenReportsApi {
     return last;
   }
 
-  private boolean served() {
+  /** Whether discovery lists Reports; null when discovery did not answer. */
+  private Boolean served() {
     try {
       APIResourceList list = client.getApiResources(OpenReport.API_VERSION);
       return list != null
           && list.getResources().stream().anyMatch(r -> "reports".equals(r.getName()));
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        LOG.warn("cannot tell whether {} is served ({})", OpenReport.API_VERSION, e.getCode(), e);
+      if (e.getCode() == 404) {
+        return false;
       }
-      return false;
+      LOG.warn("cannot tell whether {} is served ({})", OpenReport.API_VERSION, e.getCode(), e);
+      return null;
     }
   }
 }

@@ -1,13 +1,16 @@
 package io.ghosthunt.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.ServiceFacts;
+import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.decision.Blocker;
+import io.ghosthunt.operator.decision.HuntEventReason;
 import io.ghosthunt.operator.decision.HuntPlan;
 import io.ghosthunt.operator.decision.HuntPlan.ProbeStart;
 import io.ghosthunt.operator.decision.HuntPlan.Round;
@@ -19,6 +22,7 @@ import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.probes.ProbePodFactory;
 import io.ghosthunt.operator.probes.ReportFactory;
 import io.ghosthunt.operator.probes.ServiceLookup;
+import io.ghosthunt.operator.status.OpenReport;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import java.util.ArrayList;
@@ -210,6 +214,9 @@ public final class KubernetesActor implements HuntActor {
           plan.finished().nodes(),
           plan.finished().at());
       String key = huntKey(hunt);
+      if (!plan.finished().round().endsWith("/0")) {
+        metrics.scheduledRunCompleted(key);
+      }
       metrics.currentGhosts(key, plan.finished().nodes());
       plan.finished().appeared().forEach(g -> metrics.ghostAppeared(key, g));
       LOG.info(
@@ -226,17 +233,51 @@ public final class KubernetesActor implements HuntActor {
     }
     if (plan.finished() != null && plan.finished().openReport() != null && plan.status() != null) {
       // Before the verdict, so that whoever sees the hunt complete finds its Report.
-      client
-          .resource(plan.finished().openReport())
-          .fieldManager(StatusWriter.FIELD_MANAGER)
-          .forceConflicts()
-          .serverSideApply();
+      writeReport(hunt, plan.finished(), plan.status());
     }
     if (plan.status() != null) {
       // Server-side apply from a fresh object, put into the controller's cache at once, so that
       // the next reconcile reads what this one wrote.
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
           hunt, StatusWriter.fresh(hunt, plan.status()), context);
+    }
+  }
+
+  /**
+   * Applies the run's Report. One the API server refuses for good (a 4xx: a policy, a quota, a
+   * schema) does not hold back the verdict: the status the planner made says so instead, and an
+   * Event; anything else is thrown, and JOSDK retries the whole write.
+   */
+  private void writeReport(GhostHunt hunt, HuntPlan.Finished finished, GhostHuntStatus status) {
+    GenericKubernetesResource report = finished.openReport();
+    try {
+      client
+          .resource(report)
+          .fieldManager(StatusWriter.FIELD_MANAGER)
+          .forceConflicts()
+          .serverSideApply();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() < 400 || e.getCode() >= 500 || e.getCode() == 429) {
+        throw e;
+      }
+      String said = said(e);
+      LOG.warn("Report {} refused ({}): {}", report.getMetadata().getName(), e.getCode(), said);
+      String round = finished.round();
+      events.record(
+          hunt,
+          Integer.parseInt(round.substring(round.indexOf('/') + 1)),
+          HuntEventReason.OpenReportRefused,
+          "the API server refused Report " + report.getMetadata().getName() + ": " + said);
+      // The planner's fresh status, not a cached object: it carries the refusal to the write.
+      status.setConditions(
+          OpenReport.with(
+              status.getConditions(),
+              OpenReport.refused(
+                  hunt,
+                  said,
+                  hunt.getMetadata().getGeneration(),
+                  hunt.getStatus() == null ? null : hunt.getStatus().getConditions(),
+                  finished.at())));
     }
   }
 

@@ -23,7 +23,9 @@ public enum ConditionReason {
   /** The OpenReport condition: the run's Report is written. */
   ReportWritten,
   /** The OpenReport condition: Reports asked for, their CRD not installed. */
-  OpenReportsMissing;
+  OpenReportsMissing,
+  /** The OpenReport condition: the API server refused the run's Report (a 4xx). */
+  ReportRefused;
 
   /** Exhaustive, so that a new kind of blocker cannot reach a status without its reason. */
   static ConditionReason blockedBy(Blocker.BlockReason reason) {

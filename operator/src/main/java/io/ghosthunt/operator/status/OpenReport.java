@@ -9,7 +9,9 @@ import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
+import io.ghosthunt.operator.probes.Labels;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,8 +35,17 @@ public final class OpenReport {
   /** At most this many results: a Report is one etcd object (1.5 MB), like the hunt's status. */
   public static final int MAX_RESULTS = 500;
 
+  /**
+   * And at most this many characters of results (each ~ its JSON size): 500 results with every
+   * evidence key a probe may write would pass etcd's limit. Ghosts, errors and warnings come first.
+   */
+  public static final int MAX_CHARS = 512 * 1024;
+
   /** Longest property value kept: evidence is already bounded and redacted by the probes. */
   static final int MAX_PROPERTY = 1024;
+
+  /** What a Report is called beside the hunt: other tools' Reports in the namespace keep theirs. */
+  static final String PREFIX = "ghosthunt-";
 
   /** Whether the operator writes Reports, and whether the API server serves their kind. */
   public enum Availability {
@@ -47,9 +58,9 @@ public final class OpenReport {
 
   private OpenReport() {}
 
-  /** The Report's name: the hunt's, so that {@code kubectl get reports} shows them side by side. */
+  /** The Report's name: the hunt's, after {@value #PREFIX}. */
   public static String name(GhostHunt hunt) {
-    return hunt.getMetadata().getName();
+    return PREFIX + hunt.getMetadata().getName();
   }
 
   /**
@@ -60,7 +71,7 @@ public final class OpenReport {
    */
   public static GenericKubernetesResource of(
       GhostHunt hunt, int run, List<NodeStatus> nodes, Instant at) {
-    List<Map<String, Object>> results = new ArrayList<>();
+    List<Map<String, Object>> all = new ArrayList<>();
     Map<String, Integer> summary = new LinkedHashMap<>();
     for (String r : List.of("pass", "fail", "warn", "error", "skip")) {
       summary.put(r, 0);
@@ -68,9 +79,7 @@ public final class OpenReport {
     for (NodeStatus node : nodes) {
       for (Map<String, Object> r : results(hunt, run, node, at)) {
         summary.merge((String) r.get("result"), 1, Integer::sum);
-        if (results.size() < MAX_RESULTS) {
-          results.add(r);
-        }
+        all.add(r);
       }
     }
     GenericKubernetesResource report = new GenericKubernetesResource();
@@ -81,7 +90,7 @@ public final class OpenReport {
             .withName(name(hunt))
             .withNamespace(hunt.getMetadata().getNamespace())
             .addToLabels("app.kubernetes.io/managed-by", "ghosthunt-operator")
-            .addToLabels("ghosthunt.io/hunt", hunt.getMetadata().getName())
+            .addToLabels(Labels.HUNT_NAME, Labels.huntLabel(hunt))
             .withOwnerReferences(io.ghosthunt.operator.probes.ReportFactory.ownedBy(hunt))
             .build());
     Map<String, Object> props = new LinkedHashMap<>();
@@ -95,9 +104,26 @@ public final class OpenReport {
             "namespace", hunt.getMetadata().getNamespace(),
             "uid", hunt.getMetadata().getUid()));
     props.put("summary", summary);
-    props.put("results", results);
+    props.put("results", kept(all));
     report.setAdditionalProperties(props);
     return report;
+  }
+
+  /** The results that fit, the worst first (a stable sort: targets keep their order within). */
+  static List<Map<String, Object>> kept(List<Map<String, Object>> all) {
+    List<String> order = List.of("fail", "error", "warn", "skip", "pass");
+    List<Map<String, Object>> sorted = new ArrayList<>(all);
+    sorted.sort(java.util.Comparator.comparingInt(r -> order.indexOf((String) r.get("result"))));
+    List<Map<String, Object>> kept = new ArrayList<>();
+    long chars = 0;
+    for (Map<String, Object> r : sorted) {
+      chars += r.toString().length();
+      if (kept.size() == MAX_RESULTS || chars > MAX_CHARS) {
+        break;
+      }
+      kept.add(r);
+    }
+    return kept;
   }
 
   /** The result a finding's verdict is: pass, fail, warn or error. */
@@ -115,10 +141,14 @@ public final class OpenReport {
       GhostHunt hunt, int run, NodeStatus node, Instant at) {
     List<Map<String, Object>> out = new ArrayList<>();
     if (node.getFindings() == null || node.getFindings().isEmpty()) {
-      String why = node.getMessage() != null ? node.getMessage() : String.valueOf(node.getPhase());
+      String why =
+          node.getMessage() != null
+              ? "not hunted: " + node.getMessage()
+              : node.getPhase() == NodePhase.Done
+                  ? "no finding"
+                  : "not hunted (" + node.getPhase() + ")";
       for (CheckKey key : checks(hunt)) {
-        out.add(
-            result(hunt, node, run, key.key(), "-", "skip", "not hunted: " + why, Map.of(), at));
+        out.add(result(hunt, node, run, key.key(), "-", "skip", why, Map.of(), at));
       }
       return out;
     }
@@ -140,7 +170,7 @@ public final class OpenReport {
               node,
               run,
               f.getCheck().key(),
-              f.getTarget(),
+              f.getTarget() != null ? f.getTarget() : "-",
               result(f.getVerdict()),
               message,
               more,
@@ -209,6 +239,45 @@ public final class OpenReport {
   }
 
   /**
+   * The conditions {@code to} with the OpenReport condition of {@code from} (or none): a scheduled
+   * hunt's run rebuilds its conditions, and this one speaks of the last completed run until the
+   * next completes.
+   */
+  public static List<Condition> carried(List<Condition> from, List<Condition> to) {
+    List<Condition> out = new ArrayList<>();
+    if (to != null) {
+      to.stream().filter(c -> !CONDITION.equals(c.getType())).forEach(out::add);
+    }
+    if (from != null) {
+      from.stream().filter(c -> CONDITION.equals(c.getType())).forEach(out::add);
+    }
+    return out;
+  }
+
+  /** {@code conditions} with {@code replacement} in place of any OpenReport condition. */
+  public static List<Condition> with(List<Condition> conditions, Condition replacement) {
+    List<Condition> out = carried(List.of(), conditions);
+    out.add(replacement);
+    return out;
+  }
+
+  /**
+   * The OpenReport condition when the API server refused the run's Report for good (4xx): the hunt
+   * completes with its verdict all the same.
+   */
+  public static Condition refused(
+      GhostHunt hunt, String said, long generation, List<Condition> previous, Instant now) {
+    return Conditions.of(
+        CONDITION,
+        "False",
+        ConditionReason.ReportRefused.name(),
+        "the API server refused Report " + name(hunt) + ": " + said,
+        generation,
+        previous,
+        now);
+  }
+
+  /**
    * The condition that says where the run's results went: True with the Report's name, or False
    * when the chart asks for Reports and the API server does not serve them.
    */
@@ -231,7 +300,8 @@ public final class OpenReport {
                 + ")"
             : "the chart asks for OpenReports (openReports.enabled) but the API server does not"
                 + " serve openreports.io/v1alpha1 Report: install its CRD"
-                + " (github.com/openreports/reports-api config/crd) and the next run writes it",
+                + " (github.com/openreports/reports-api config/crd); the next completed run writes"
+                + " it",
         generation,
         previous,
         now);

@@ -61,6 +61,19 @@ class ChartTest {
             .readTree(map.path("data").path("ghosthunt.json").asText());
     assertEquals(io.ghosthunt.operator.testing.Dashboard.json(), dashboard);
     assertEquals("ghosthunt", dashboard.path("uid").asText());
+    // What ScheduledHuntIT then finds on /metrics: the series names, no label or function.
+    assertEquals(
+        List.of(
+            "ghosthunt_check_duration_seconds_bucket",
+            "ghosthunt_ghost_appearances_total",
+            "ghosthunt_ghosts",
+            "ghosthunt_ghosts_found_total",
+            "ghosthunt_hunt_duration_seconds_bucket",
+            "ghosthunt_hunt_duration_seconds_count",
+            "ghosthunt_hunt_duration_seconds_sum",
+            "ghosthunt_hunts_total",
+            "ghosthunt_reconcile_errors_total"),
+        List.copyOf(io.ghosthunt.operator.testing.Dashboard.metrics(dashboard)));
     for (JsonNode panel : dashboard.path("panels")) {
       assertEquals(
           "${datasource}",

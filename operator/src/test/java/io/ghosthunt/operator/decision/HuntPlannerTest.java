@@ -230,7 +230,7 @@ class HuntPlannerTest {
     assertNotNull(served.finished());
     var report = served.finished().openReport();
     assertNotNull(report, "the Report goes with the verdict");
-    assertEquals(h.getMetadata().getName(), report.getMetadata().getName());
+    assertEquals("ghosthunt-" + h.getMetadata().getName(), report.getMetadata().getName());
     var condition = condition(served.status(), OpenReport.CONDITION);
     assertEquals("True", condition.getStatus());
     assertEquals("ReportWritten", condition.getReason());

@@ -56,7 +56,7 @@ class OpenReportTest {
 
     assertEquals("openreports.io/v1alpha1", r.getApiVersion());
     assertEquals("Report", r.getKind());
-    assertEquals(HUNT.getMetadata().getName(), r.getMetadata().getName());
+    assertEquals("ghosthunt-" + HUNT.getMetadata().getName(), r.getMetadata().getName());
     assertEquals(HUNT.getMetadata().getUid(), r.getMetadata().getOwnerReferences().get(0).getUid());
     assertEquals(
         Map.of("pass", 1, "fail", 1, "warn", 1, "error", 0, "skip", 2),
@@ -74,10 +74,11 @@ class OpenReportTest {
     assertEquals("kill 4242", props.get("remediation"));
     assertEquals(
         List.of(Map.of("apiVersion", "v1", "kind", "Node", "name", "a")), fail.get("resources"));
+    // The worst first: fail, warn, the skips of the node not hunted, then pass.
     assertEquals("warn", results(r).get(1).get("result"));
-    assertEquals("pass", results(r).get(2).get("result"));
+    assertEquals("pass", results(r).get(4).get("result"));
     List<Object> skipped = new ArrayList<>();
-    for (Map<String, Object> x : results(r).subList(3, 5)) {
+    for (Map<String, Object> x : results(r).subList(2, 4)) {
       assertEquals("skip", x.get("result"));
       assertEquals("not hunted: no probe could start on c", x.get("message"));
       skipped.add(x.get("policy"));
@@ -115,5 +116,43 @@ class OpenReportTest {
     Map<String, String> props = (Map<String, String>) results(r).get(0).get("properties");
     assertFalse(props.containsKey("run"), "a hunt without schedule has no run");
     assertTrue(props.containsKey("pod"));
+  }
+
+  @Test
+  void theWorstResultsAreKeptFirstWhenTheyDoNotAllFit() {
+    List<Map<String, Object>> all = new ArrayList<>();
+    for (int i = 0; i < OpenReport.MAX_RESULTS; i++) {
+      all.add(Map.of("result", "pass", "n", i));
+    }
+    all.add(Map.of("result", "fail", "n", -1));
+    List<Map<String, Object>> kept = OpenReport.kept(all);
+    assertEquals(OpenReport.MAX_RESULTS, kept.size());
+    assertEquals("fail", kept.get(0).get("result"), "a ghost on the last node is not cut");
+    assertEquals(0, kept.get(1).get("n"), "the others keep their order");
+    String big = "x".repeat(OpenReport.MAX_CHARS / 2);
+    assertEquals(
+        1,
+        OpenReport.kept(
+                List.of(Map.of("result", "fail", "m", big), Map.of("result", "fail", "m", big)))
+            .size(),
+        "bounded in size too");
+  }
+
+  @Test
+  void theOpenReportConditionIsCarriedThroughARunAndReplacedWhenItEnds() {
+    var report = Conditions.of(OpenReport.CONDITION, "True", "ReportWritten", "m", 1, null, AT);
+    var complete = Conditions.of(Conditions.COMPLETE, "False", "Hunting", "m", 1, null, AT);
+    var stored =
+        List.of(Conditions.of(Conditions.COMPLETE, "True", "Clear", "m", 1, null, AT), report);
+    assertEquals(List.of(complete, report), OpenReport.carried(stored, List.of(complete)));
+    assertEquals(
+        List.of(complete, report),
+        OpenReport.carried(stored, List.of(complete, report)),
+        "carried once, however often");
+    var refused =
+        OpenReport.refused(HUNT, "admission webhook denied", 1, stored, AT.plusSeconds(60));
+    assertEquals(List.of(complete, refused), OpenReport.with(List.of(complete, report), refused));
+    assertEquals("ReportRefused", refused.getReason());
+    assertEquals(AT.plusSeconds(60).toString(), refused.getLastTransitionTime());
   }
 }

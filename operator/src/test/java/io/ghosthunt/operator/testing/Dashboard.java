@@ -23,9 +23,16 @@ public final class Dashboard {
           .resolve("files")
           .resolve("grafana-dashboard.json");
 
-  /** The operator's own metrics, JOSDK's, the JVM's and the process's: no PromQL function. */
+  /**
+   * A series selector: a name followed by its labels, a range or the end of an argument. Names in
+   * grouping clauses (by, without, on, ignoring) are labels and are taken out first; functions are
+   * followed by "(" and never match.
+   */
   private static final Pattern METRIC =
-      Pattern.compile("\\b(?:ghosthunt|operator_sdk|jvm|process)_[a-z0-9_]+\\b");
+      Pattern.compile("(?<![\\w$])([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(?=[{\\[)]|$)");
+
+  private static final Pattern GROUPING =
+      Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
 
   private Dashboard() {}
 
@@ -37,13 +44,14 @@ public final class Dashboard {
     }
   }
 
-  /** Every query of every panel. */
+  /** Every query of every panel, those inside rows too. */
   public static List<String> queries(JsonNode dashboard) {
     List<String> exprs = new ArrayList<>();
     for (JsonNode panel : dashboard.path("panels")) {
       for (JsonNode target : panel.path("targets")) {
         exprs.add(target.path("expr").asText());
       }
+      exprs.addAll(queries(panel));
     }
     return exprs;
   }
@@ -52,9 +60,9 @@ public final class Dashboard {
   public static TreeSet<String> metrics(JsonNode dashboard) {
     TreeSet<String> names = new TreeSet<>();
     for (String expr : queries(dashboard)) {
-      Matcher m = METRIC.matcher(expr);
+      Matcher m = METRIC.matcher(GROUPING.matcher(expr).replaceAll(""));
       while (m.find()) {
-        names.add(m.group());
+        names.add(m.group(1));
       }
     }
     return names;

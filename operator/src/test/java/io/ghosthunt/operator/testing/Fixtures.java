@@ -126,20 +126,26 @@ public final class Fixtures {
 
   /** The real kubectl against the control plane, as its admin; fails the test on a failure. */
   public static String kubectl(io.ghosthunt.lab.cluster.ControlPlane cp, String... args) {
-    java.util.List<String> cmd = new java.util.ArrayList<>();
+    java.nio.file.Path dir = null;
     try {
-      cmd.addAll(
-          java.util.List.of(
-              cp.kubectl().toString(),
-              "--kubeconfig",
-              cp.kubeconfigFile(java.nio.file.Files.createTempDirectory("kc")).toString()));
+      dir = java.nio.file.Files.createTempDirectory("kc");
+      java.util.List<String> cmd =
+          new java.util.ArrayList<>(
+              java.util.List.of(
+                  cp.kubectl().toString(), "--kubeconfig", cp.kubeconfigFile(dir).toString()));
+      cmd.addAll(java.util.List.of(args));
+      io.ghosthunt.lab.Lab.Exec run =
+          io.ghosthunt.lab.Lab.exec(cmd, java.time.Duration.ofMinutes(2));
+      org.junit.jupiter.api.Assertions.assertEquals(0, run.exitCode(), run.output());
+      return run.output();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    } finally {
+      if (dir != null) {
+        io.ghosthunt.lab.Lab.exec(
+            java.util.List.of("rm", "-rf", dir.toString()), java.time.Duration.ofSeconds(10));
+      }
     }
-    cmd.addAll(java.util.List.of(args));
-    io.ghosthunt.lab.Lab.Exec run = io.ghosthunt.lab.Lab.exec(cmd, java.time.Duration.ofMinutes(2));
-    org.junit.jupiter.api.Assertions.assertEquals(0, run.exitCode(), run.output());
-    return run.output();
   }
 
   /** Waits until the hunt is in {@code phase}, at most {@code seconds}. */
