@@ -160,22 +160,33 @@ class PrivilegeIT {
     forbidden(() -> operator.services().inNamespace(TEAM).list(), "");
     forbidden(() -> operator.services().inAnyNamespace().list(), "");
     forbidden(() -> operator.services().inNamespace(TEAM).withName("catalog").delete(), "");
-    // OpenReports: a Report applied server-side, never read, listed or deleted (the garbage
-    // collector removes it with its hunt), and no ClusterReport.
-    var report =
-        new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
-            .withApiVersion("openreports.io/v1alpha1")
-            .withKind("Report")
-            .withNewMetadata()
-            .withName("priv-report")
-            .withNamespace(TEAM)
-            .endMetadata()
-            .build();
+    // OpenReports: its own Report applied server-side, never read, listed or deleted (the garbage
+    // collector removes it with its hunt); another tool's neither written nor taken over.
+    var report = report("ghosthunt-priv", "ghosthunt-operator");
     operator.resource(report).fieldManager("ghosthunt-operator").forceConflicts().serverSideApply();
     var reports = operator.genericKubernetesResources("openreports.io/v1alpha1", "Report");
     forbidden(() -> reports.inNamespace(TEAM).list(), "");
-    forbidden(() -> reports.inNamespace(TEAM).withName("priv-report").get(), "");
-    forbidden(() -> reports.inNamespace(TEAM).withName("priv-report").delete(), "");
+    forbidden(() -> reports.inNamespace(TEAM).withName("ghosthunt-priv").get(), "");
+    forbidden(() -> reports.inNamespace(TEAM).withName("ghosthunt-priv").delete(), "");
+    var kyverno = report("ghosthunt-lookalike", "kyverno");
+    forbidden(
+        () ->
+            operator
+                .resource(kyverno)
+                .fieldManager("ghosthunt-operator")
+                .forceConflicts()
+                .serverSideApply(),
+        "may only touch the probes, agent identities and Reports it makes");
+    admin.resource(kyverno).serverSideApply();
+    forbidden(
+        () ->
+            operator
+                .resource(report("ghosthunt-lookalike", "ghosthunt-operator"))
+                .fieldManager("ghosthunt-operator")
+                .forceConflicts()
+                .serverSideApply(),
+        "may not take over an object it did not make");
+    admin.resource(kyverno).delete();
     admin.resource(report).delete();
 
     // Its clean twin: the agent identity and the probe pod of a real hunt pass, under its token.
@@ -234,7 +245,7 @@ class PrivilegeIT {
                         .endMetadata()
                         .build())
                 .create(),
-        "may only touch the probes and agent identities it makes");
+        "may only touch the probes, agent identities and Reports it makes");
 
     // Someone else's RoleBinding in a hunt namespace: it may neither delete nor take it over.
     admin
@@ -257,7 +268,7 @@ class PrivilegeIT {
         .serverSideApply();
     forbidden(
         () -> operator.rbac().roleBindings().inNamespace(TEAM).withName("team-viewers").delete(),
-        "may only touch the probes and agent identities it makes");
+        "may only touch the probes, agent identities and Reports it makes");
     // Its own agent binding it may remove (the clean twin of the delete).
     new AgentRbac(operator, config).delete(hunt);
     admin.resource(hunt).delete();
@@ -452,6 +463,20 @@ class PrivilegeIT {
     } catch (KubernetesClientException e) {
       return e.getCode() == 403 && e.getMessage().contains("ValidatingAdmissionPolicy");
     }
+  }
+
+  /** An OpenReports Report in the team's namespace, labelled as made by {@code manager}. */
+  private static io.fabric8.kubernetes.api.model.GenericKubernetesResource report(
+      String name, String manager) {
+    return new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+        .withApiVersion("openreports.io/v1alpha1")
+        .withKind("Report")
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(TEAM)
+        .addToLabels("app.kubernetes.io/managed-by", manager)
+        .endMetadata()
+        .build();
   }
 
   private static Pod copy(Pod pod) {
