@@ -300,8 +300,8 @@ public final class OpenReport {
                 + ")"
             : "the chart asks for OpenReports (openReports.enabled) but the API server does not"
                 + " serve openreports.io/v1alpha1 Report: install its CRD"
-                + " (github.com/openreports/reports-api config/crd); the next completed run writes"
-                + " it",
+                + " (github.com/openreports/reports-api config/crd); the next completed run (a"
+                + " scheduled one, or the hunt run again) writes it",
         generation,
         previous,
         now);
