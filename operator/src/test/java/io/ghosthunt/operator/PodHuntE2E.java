@@ -533,6 +533,9 @@ class PodHuntE2E {
           NodeLocalCache.prime(nodeA, name + "." + NS + ".svc.cluster.local"),
           name + " through the cache");
     }
+    // The cache holds them 30 s (NodeLocal's Corefile, the kubernetes plugin's TTL): a hunt that
+    // took longer would find them gone, and says so below.
+    java.time.Instant primed = java.time.Instant.now();
     cluster.client.services().inNamespace(NS).withName("catalog").delete();
     cluster.client.services().inNamespace(NS).withName("basket").delete();
     String fresh = service("catalog", freeClusterIp(old));
@@ -543,7 +546,13 @@ class PodHuntE2E {
     String cache = "NodeLocal DNSCache " + NodeLocalCache.ADDRESS + " (first in /etc/resolv.conf)";
     NodeStatus local = pods.get("svc-local");
     Finding catalog = finding(local, "catalog");
-    assertEquals(GhostName.StaleDns, catalog.getGhost(), catalog.getSummary());
+    assertEquals(
+        GhostName.StaleDns,
+        catalog.getGhost(),
+        catalog.getSummary()
+            + " (hunt done "
+            + Duration.between(primed, java.time.Instant.now()).toSeconds()
+            + " s after the cache was filled)");
     assertTrue(
         catalog
             .getSummary()

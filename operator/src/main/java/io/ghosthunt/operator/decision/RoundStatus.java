@@ -64,16 +64,19 @@ final class RoundStatus {
         appeared = runCompleted(p.hunt(), base, status, result.nodes(), run, p.now(), events);
       }
     }
-    if (result.complete() && p.openReports() != OpenReport.Availability.OFF) {
-      status.setConditions(
-          OpenReport.with(
+    boolean writeReport = false;
+    if (result.complete()) {
+      OpenReport.Completed report =
+          OpenReport.completed(
+              p.openReports(),
+              p.hunt(),
+              round.generation(),
+              run,
+              stored,
               status.getConditions(),
-              OpenReport.condition(
-                  p.openReports(),
-                  p.hunt(),
-                  round.generation(),
-                  stored == null ? null : stored.getConditions(),
-                  p.now())));
+              p.now());
+      status.setConditions(report.conditions());
+      writeReport = report.write();
     }
     events.addAll(transitions(p.hunt(), result, run));
     boolean changed = !unchanged(stored, status);
@@ -85,7 +88,8 @@ final class RoundStatus {
     if (!result.complete()) {
       return plan.withLookAgain(HuntDecisions.nextLook(p.now(), round.deadline()));
     }
-    return plan.withFinished(finished(p, round, run, status, result, appeared, changed))
+    return plan.withFinished(
+            finished(p, round, run, status, result, appeared, changed && writeReport))
         .withLookAgain(
             run > 0 && status.getNextRunAt() != null
                 ? until(p.now(), Instant.parse(status.getNextRunAt()))
@@ -93,8 +97,9 @@ final class RoundStatus {
   }
 
   /**
-   * What the completed round leaves for the actor; its Report only when the status changes (the
-   * write that completes it), not on every look at a completed hunt.
+   * What the completed round leaves for the actor; its Report only when {@code writeReport}: the
+   * status changes (the write that completes it, not every look at a completed hunt) and the Report
+   * is to be written.
    */
   private static Finished finished(
       HuntPicture p,
@@ -103,16 +108,14 @@ final class RoundStatus {
       GhostHuntStatus status,
       StatusAggregator.Result result,
       List<GhostName> appeared,
-      boolean changed) {
+      boolean writeReport) {
     return new Finished(
         round.generation() + "/" + run,
         status,
         result.nodes(),
         appeared,
         p.now(),
-        changed && p.openReports() == OpenReport.Availability.SERVED
-            ? OpenReport.of(p.hunt(), run, result.nodes(), p.now())
-            : null);
+        writeReport ? OpenReport.of(p.hunt(), run, result.nodes(), p.now()) : null);
   }
 
   /**

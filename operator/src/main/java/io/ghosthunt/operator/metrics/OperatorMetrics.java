@@ -175,7 +175,7 @@ public final class OperatorMetrics {
   }
 
   /** A scheduled hunt's run found a ghost the run before did not. */
-  public void ghostAppeared(String hunt, io.ghosthunt.api.status.GhostName ghost) {
+  public void ghostAppeared(String hunt, GhostName ghost) {
     appearances(hunt, String.valueOf(ghost)).increment();
   }
 

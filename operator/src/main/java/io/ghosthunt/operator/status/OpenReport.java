@@ -9,6 +9,8 @@ import io.ghosthunt.api.HuntResolver;
 import io.ghosthunt.api.InvalidHuntException;
 import io.ghosthunt.api.status.Finding;
 import io.ghosthunt.api.status.FindingVerdict;
+import io.ghosthunt.api.status.GhostHuntStatus;
+import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.NodePhase;
 import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.operator.probes.Labels;
@@ -239,6 +241,54 @@ public final class OpenReport {
   }
 
   /**
+   * A completed round's conditions with its OpenReport condition, and whether its Report is to be
+   * written.
+   */
+  public record Completed(List<Condition> conditions, boolean write) {}
+
+  /**
+   * What a completed round says of its Report: none with the option off (a condition carried from
+   * when it was on goes); a refusal already written for this very round stays, and the Report is
+   * not sent again to be refused again; else served (write it) or missing.
+   *
+   * @param stored the status as stored before this reconcile
+   * @param run the round's scheduled run, 0 for a hunt without schedule
+   */
+  public static Completed completed(
+      Availability availability,
+      GhostHunt hunt,
+      long generation,
+      int run,
+      GhostHuntStatus stored,
+      List<Condition> conditions,
+      Instant now) {
+    if (availability == Availability.OFF) {
+      return new Completed(carried(List.of(), conditions), false);
+    }
+    Condition before = stored == null ? null : find(stored.getConditions());
+    boolean sameRound =
+        stored != null
+            && (stored.getPhase() == HuntPhase.Complete || stored.getPhase() == HuntPhase.Failed)
+            && java.util.Objects.equals(stored.getObservedGeneration(), generation)
+            && (run == 0 || java.util.Objects.equals(stored.getRun(), run));
+    if (sameRound
+        && before != null
+        && ConditionReason.ReportRefused.name().equals(before.getReason())) {
+      return new Completed(with(conditions, before), false);
+    }
+    Condition now1 =
+        condition(
+            availability, hunt, generation, stored == null ? null : stored.getConditions(), now);
+    return new Completed(with(conditions, now1), availability == Availability.SERVED);
+  }
+
+  private static Condition find(List<Condition> conditions) {
+    return conditions == null
+        ? null
+        : conditions.stream().filter(c -> CONDITION.equals(c.getType())).findFirst().orElse(null);
+  }
+
+  /**
    * The conditions {@code to} with the OpenReport condition of {@code from} (or none): a scheduled
    * hunt's run rebuilds its conditions, and this one speaks of the last completed run until the
    * next completes.
@@ -301,7 +351,7 @@ public final class OpenReport {
             : "the chart asks for OpenReports (openReports.enabled) but the API server does not"
                 + " serve openreports.io/v1alpha1 Report: install its CRD"
                 + " (github.com/openreports/reports-api config/crd); the next completed run (a"
-                + " scheduled one, or the hunt run again) writes it",
+                + " scheduled one, or the hunt run again) writes it at the latest",
         generation,
         previous,
         now);

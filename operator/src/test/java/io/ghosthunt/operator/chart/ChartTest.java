@@ -369,6 +369,13 @@ class ChartTest {
    */
   @Test
   void theReadmePrivilegeTableIsExactlyWhatTheChartAndTheAgentRoleGrant() throws Exception {
+    // By default nothing on OpenReports: the option adds its one rule.
+    assertTrue(
+        operatorRoles(Chart.render("ghosthunt", Map.of())).stream()
+            .flatMap(
+                r -> java.util.stream.StreamSupport.stream(r.path("rules").spliterator(), false))
+            .noneMatch(r -> r.path("apiGroups").toString().contains("openreports.io")),
+        "openreports.io rights without openReports.enabled");
     // Every right the chart can grant: the table's optional rows say which value adds them.
     List<JsonNode> docs = Chart.render("ghosthunt", Map.of("openReports.enabled", true));
     java.util.Set<String> granted = new java.util.TreeSet<>();

@@ -155,4 +155,45 @@ class OpenReportTest {
     assertEquals("ReportRefused", refused.getReason());
     assertEquals(AT.plusSeconds(60).toString(), refused.getLastTransitionTime());
   }
+
+  @Test
+  void aRefusalOfThisRoundStaysAndTheReportIsNotSentAgainAndOffTakesTheConditionAway() {
+    var complete = Conditions.of(Conditions.COMPLETE, "True", "Clear", "m", 1, null, AT);
+    var refused = OpenReport.refused(HUNT, "denied by policy", 1, null, AT);
+    io.ghosthunt.api.status.GhostHuntStatus stored = new io.ghosthunt.api.status.GhostHuntStatus();
+    stored.setObservedGeneration(1L);
+    stored.setRun(2);
+    stored.setPhase(io.ghosthunt.api.status.HuntPhase.Complete);
+    stored.setConditions(List.of(complete, refused));
+
+    OpenReport.Completed same =
+        OpenReport.completed(
+            OpenReport.Availability.SERVED,
+            HUNT,
+            1,
+            2,
+            stored,
+            List.of(complete),
+            AT.plusSeconds(9));
+    assertFalse(same.write(), "not sent again to be refused again");
+    assertEquals(List.of(complete, refused), same.conditions());
+
+    OpenReport.Completed next =
+        OpenReport.completed(
+            OpenReport.Availability.SERVED,
+            HUNT,
+            1,
+            3,
+            stored,
+            List.of(complete),
+            AT.plusSeconds(60));
+    assertTrue(next.write(), "the next run tries again");
+    assertEquals("ReportWritten", next.conditions().get(1).getReason());
+
+    OpenReport.Completed off =
+        OpenReport.completed(
+            OpenReport.Availability.OFF, HUNT, 1, 3, stored, List.of(complete, refused), AT);
+    assertFalse(off.write());
+    assertEquals(List.of(complete), off.conditions(), "no word of Reports once they are off");
+  }
 }

@@ -7,7 +7,6 @@ import io.ghosthunt.agent.host.ForeignRoot;
 import io.ghosthunt.agent.host.HostsFile;
 import io.ghosthunt.agent.host.ResolvConf;
 import io.ghosthunt.api.CheckKey;
-import io.ghosthunt.api.ServiceFacts;
 import io.ghosthunt.api.spec.ChecksSpec;
 import io.ghosthunt.api.spec.DnsSpec;
 import io.ghosthunt.api.status.Finding;
@@ -50,9 +49,6 @@ public final class DnsCheck implements Check {
 
   private static final InetAddress RESOLVED_STUB = Addresses.literal("127.0.0.53");
   private static final InetAddress RESOLVED_PROXY_STUB = Addresses.literal("127.0.0.54");
-
-  /** NodeLocal DNSCache's default address (its manifest's __PILLAR__LOCAL__DNS__). */
-  private static final InetAddress NODE_LOCAL_DNS = Addresses.literal("169.254.20.10");
 
   private final HostsFile hosts;
   private final ForeignRoot root;
@@ -123,18 +119,12 @@ public final class DnsCheck implements Check {
   /**
    * A nameserver of a resolv.conf the kubelet wrote for a ClusterFirst pod (its search list starts
    * with the pod's {@code <namespace>.svc.<cluster domain>}): every nameserver there is the
-   * kubelet's clusterDNS, the kube-dns Service or NodeLocal DNSCache's link-local address in front
-   * of it. Known from the file alone, so that a hunt needs no right to read kube-system.
-   */
-  static Layer layer(InetAddress nameserver, List<String> search) {
-    return layer(nameserver, search, List.of());
-  }
-
-  /**
-   * The same, knowing the kube-dns Service's ClusterIPs (the operator reads them for a pod hunt): a
-   * kubelet's clusterDNS that is not that Service is a cache in front of it, NodeLocal DNSCache at
-   * an address of its own (kubespray's 169.254.25.10, or any other). Link-local addresses are never
-   * a Service's: a node-local cache too.
+   * kubelet's clusterDNS, the kube-dns Service or a node-local cache in front of it. A link-local
+   * address is never a Service's: NodeLocal DNSCache's (169.254.20.10, kubespray's 169.254.25.10).
+   * With the kube-dns Service's ClusterIPs, which the operator reads for a pod hunt (the probe has
+   * no right in kube-system), any other clusterDNS is a cache too, at an address of its own.
+   *
+   * @param clusterDns the kube-dns Service's ClusterIPs; empty when not known
    */
   static Layer layer(InetAddress nameserver, List<String> search, List<String> clusterDns) {
     boolean clusterFirst = !search.isEmpty() && search.get(0).matches("[^.]+\\.svc\\..+");
@@ -147,7 +137,7 @@ public final class DnsCheck implements Check {
                 .filter(Addresses::isLiteral)
                 .map(Addresses::literal)
                 .noneMatch(nameserver::equals);
-    return nameserver.equals(NODE_LOCAL_DNS) || nameserver.isLinkLocalAddress() || elsewhere
+    return nameserver.isLinkLocalAddress() || elsewhere
         ? Layer.NODE_LOCAL_CACHE
         : Layer.CLUSTER_DNS;
   }
@@ -340,21 +330,19 @@ public final class DnsCheck implements Check {
       Read files,
       CheckContext context) {
     HostsLookup inHosts = lookup(name);
-    ServiceFacts.Service svc = context.services().services().get(name);
-    // The Service's own name, when the pod asks it for this name (no hosts-file line, a
-    // ClusterFirst search list that reaches it): the API, not an authority, knows its address.
-    String own =
-        svc == null || !expected.isEmpty() || !inHosts.lines().isEmpty()
-            ? null
-            : DnsServices.ownName(svc, name, files.search(), files.ndots());
-    boolean byApi = own != null && svc.found() && !svc.clusterIPs().isEmpty();
+    DnsServices.Side api =
+        DnsServices.side(
+            context.services(),
+            name,
+            !expected.isEmpty(),
+            !inHosts.lines().isEmpty(),
+            files.search(),
+            files.ndots());
+    Truth byApi = api.truth();
     FutureTask<Truth> asked =
         new FutureTask<>(
             () ->
-                byApi
-                    ? new Truth(
-                        "the API", DnsServices.ips(svc), false, List.of(), null, -1, 0, false, null)
-                    : truth(name, authorities, nodeResolvers, expected, context));
+                byApi != null ? byApi : truth(name, authorities, nodeResolvers, expected, context));
     // The authority is asked while the node's own sources are: a server that does not answer
     // on either side costs its timeout once.
     daemon(asked).start();
@@ -365,38 +353,22 @@ public final class DnsCheck implements Check {
             : DnsSearch.Expansion.NONE;
     List<Source> sources = sources(name, inHosts.lines(), nodeResolvers, extra, files, context);
 
-    // getaddrinfo: the hosts file wins; else the first resolver that answers at all. resolved's
-    // upstreams are not among them: the node reaches them only through resolved.
-    Source node =
-        sources.stream()
-            .filter(s -> s.layer() != Layer.UPSTREAM && s.answered())
-            .findFirst()
-            .orElse(null);
-    Truth truth;
-    try {
-      truth = result(asked);
-    } catch (InterruptedException e) {
-      asked.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while asking the authority for " + name, e);
-    }
-    DnsServices.Asked forService =
-        own == null
-            ? null
-            : DnsServices.asked(
-                own,
-                name,
-                expansion.tried(),
-                (n, a) -> firstNameserver(n, a, nodeResolvers, files, context),
-                node);
-    boolean service = own != null && DnsServices.decides(svc, forService);
+    Source node = nodeSource(sources);
+    Truth truth = awaitTruth(asked, name);
+    Finding byService =
+        api.judge(
+            name,
+            expansion.tried(),
+            (n, a) -> firstNameserver(n, a, nodeResolvers, files, context),
+            node,
+            java.time.Instant.now());
     // What the name's own sources say no longer decides when an expansion won: it is not asked.
     List<DnsWhoAsks.Heard> heard =
-        expansion.won() || service ? List.of() : whoAsks(node, sources, truth, context);
+        expansion.won() || byService != null ? List.of() : whoAsks(node, sources, truth, context);
 
     Finding f =
-        service
-            ? DnsServices.judge(name, svc, forService, java.time.Instant.now())
+        byService != null
+            ? byService
             : expansion.won()
                 ? DnsSearch.judge(name, expansion, truth)
                 : judge(name, node, sources, truth, files.unread(), heard);
@@ -406,14 +378,33 @@ public final class DnsCheck implements Check {
     f.evidence("searchExpansion", DnsSearch.evidence(expansion));
     fileEvidence(f, files, inHosts.unread());
     sourceEvidence(f, sources);
-    if (!byApi) {
+    if (byApi == null) {
       truthEvidence(f, truth, expected);
     }
-    if (service || (own != null && svc.found())) {
-      f.evidence("serviceInApi", DnsServices.evidence(svc, context.services().readAt()));
-    }
+    api.evidence(f, byService != null);
     f.evidence("authorityBySubnet", DnsWhoAsks.evidence(heard));
     return f;
+  }
+
+  /**
+   * getaddrinfo's answer: the hosts file wins; else the first resolver that answers at all.
+   * resolved's upstreams are not among them: the node reaches them only through resolved.
+   */
+  private static Source nodeSource(List<Source> sources) {
+    return sources.stream()
+        .filter(s -> s.layer() != Layer.UPSTREAM && s.answered())
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static Truth awaitTruth(FutureTask<Truth> asked, String name) {
+    try {
+      return result(asked);
+    } catch (InterruptedException e) {
+      asked.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking the authority for " + name, e);
+    }
   }
 
   /** The user's expected addresses, else what the authority answers now. */

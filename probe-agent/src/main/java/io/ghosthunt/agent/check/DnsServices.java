@@ -45,6 +45,65 @@ final class DnsServices {
    */
   record Asked(String asked, Source source) {}
 
+  /**
+   * What the API has to say about one dns name: the Service it may name and that Service's own
+   * name, when the pod asks it for this name (else {@code own} is null, and the name is judged by
+   * DNS alone).
+   */
+  record Side(ServiceFacts.Service svc, String own, String readAt) {
+
+    static final Side NONE = new Side(null, null, null);
+
+    /**
+     * The API's addresses as the name's truth, or null: no authority outside the cluster knows a
+     * ClusterIP.
+     */
+    DnsCheck.Truth truth() {
+      return own != null && svc.found() && !svc.clusterIPs().isEmpty()
+          ? new DnsCheck.Truth("the API", ips(svc), false, List.of(), null, -1, 0, false, null)
+          : null;
+    }
+
+    /** The finding when the API decides the name, else null. */
+    Finding judge(
+        String name,
+        List<DnsSearch.Tried> tried,
+        BiFunction<String, Answer, Source> atFirstNameserver,
+        Source node,
+        Instant now) {
+      if (own == null) {
+        return null;
+      }
+      Asked asked = asked(own, name, tried, atFirstNameserver, node);
+      return decides(svc, asked) ? DnsServices.judge(name, svc, asked, now) : null;
+    }
+
+    /** {@code serviceInApi}, on a name the API decided or whose Service exists. */
+    void evidence(Finding f, boolean judged) {
+      if (judged || (own != null && svc.found())) {
+        f.evidence("serviceInApi", DnsServices.evidence(svc, readAt));
+      }
+    }
+  }
+
+  /**
+   * The API's side of {@code name}: none with expected addresses (the user's truth), a hosts-file
+   * line (the pod never asks DNS), or no Service the operator read for it.
+   */
+  static Side side(
+      ServiceFacts facts,
+      String name,
+      boolean expected,
+      boolean inHostsFile,
+      List<String> search,
+      int ndots) {
+    ServiceFacts.Service svc = facts.services().get(name);
+    if (svc == null || expected || inHostsFile) {
+      return Side.NONE;
+    }
+    return new Side(svc, ownName(svc, name, search, ndots), facts.readAt());
+  }
+
   /** The cluster domain a ClusterFirst pod's search list shows, else null. */
   static String clusterDomain(List<String> search) {
     if (search.isEmpty()) {

@@ -27,14 +27,15 @@ class DnsClusterLayerTest {
   @Test
   void aClusterFirstPodsNameserverIsTheClusterDns() {
     assertEquals(
-        Layer.CLUSTER_DNS, DnsCheck.layer(Addresses.literal("203.0.113.226"), search(KUBELETS)));
+        Layer.CLUSTER_DNS,
+        DnsCheck.layer(Addresses.literal("203.0.113.226"), search(KUBELETS), List.of()));
   }
 
   @Test
   void nodeLocalDnsCachesAddressInAClusterFirstPodIsThatCache() {
     assertEquals(
         Layer.NODE_LOCAL_CACHE,
-        DnsCheck.layer(Addresses.literal("169.254.20.10"), search(KUBELETS)));
+        DnsCheck.layer(Addresses.literal("169.254.20.10"), search(KUBELETS), List.of()));
   }
 
   @Test
@@ -49,22 +50,24 @@ class DnsClusterLayerTest {
         "a kubelet pointed at a cache of its own (NodeLocal DNSCache in IPVS mode)");
     assertEquals(
         Layer.NODE_LOCAL_CACHE,
-        DnsCheck.layer(Addresses.literal("169.254.25.10"), search(KUBELETS)),
+        DnsCheck.layer(Addresses.literal("169.254.25.10"), search(KUBELETS), List.of()),
         "kubespray's address: link-local, never a Service's");
     assertEquals(
         Layer.CLUSTER_DNS,
-        DnsCheck.layer(Addresses.literal("203.0.113.210"), search(KUBELETS)),
+        DnsCheck.layer(Addresses.literal("203.0.113.210"), search(KUBELETS), List.of()),
         "without the Service's address, only the known cache addresses tell");
   }
 
   @Test
   void aNodesOwnFileIsNoClusterDnsEvenWithSvcSomewhereInItsSearchList() {
     List<String> node = List.of("search corp.test svc.corp.test", "nameserver 192.0.2.53");
-    assertEquals(Layer.NODE, DnsCheck.layer(Addresses.literal("192.0.2.53"), search(node)));
-    assertEquals(Layer.NODE, DnsCheck.layer(Addresses.literal("192.0.2.53"), List.of()));
+    assertEquals(
+        Layer.NODE, DnsCheck.layer(Addresses.literal("192.0.2.53"), search(node), List.of()));
+    assertEquals(Layer.NODE, DnsCheck.layer(Addresses.literal("192.0.2.53"), List.of(), List.of()));
     // A node that resolves through systemd-resolved stays resolved's layer.
     assertEquals(
-        Layer.RESOLVED_CACHE, DnsCheck.layer(Addresses.literal("127.0.0.53"), search(node)));
+        Layer.RESOLVED_CACHE,
+        DnsCheck.layer(Addresses.literal("127.0.0.53"), search(node), List.of()));
   }
 
   @Test
