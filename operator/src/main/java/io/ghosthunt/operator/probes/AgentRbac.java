@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -39,7 +38,7 @@ public final class AgentRbac {
 
   public List<HasMetadata> objects(GhostHunt hunt) {
     String name = Labels.agentName(hunt);
-    OwnerReference owner = owner(hunt);
+    OwnerReference owner = Labels.ownedBy(hunt);
     return List.of(serviceAccount(hunt, name), role(hunt, name, owner), binding(hunt, name, owner));
   }
 
@@ -53,21 +52,6 @@ public final class AgentRbac {
         .endMetadata()
         .withImagePullSecrets(
             config.probePullSecrets().stream().map(LocalObjectReference::new).toList())
-        .build();
-  }
-
-  /**
-   * Owned by the hunt (same namespace): should no operator be left to remove them (uninstalled
-   * mid-hunt), the garbage collector still does when the hunt goes.
-   */
-  private static OwnerReference owner(GhostHunt hunt) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(hunt.getApiVersion())
-        .withKind(hunt.getKind())
-        .withName(hunt.getMetadata().getName())
-        .withUid(hunt.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(false)
         .build();
   }
 

@@ -92,4 +92,21 @@ public final class Labels {
   public static String agentName(GhostHunt hunt) {
     return "ghosthunt-agent-" + hash(hunt.getMetadata().getUid());
   }
+
+  /**
+   * The hunt as the owner of what the operator makes for it in its namespace (reports, the agent's
+   * Role and RoleBinding, its OpenReports Report): should no operator be left to remove them, the
+   * garbage collector does when the hunt goes. No blockOwnerDeletion, which would need a right on
+   * the hunt's finalizers.
+   */
+  public static io.fabric8.kubernetes.api.model.OwnerReference ownedBy(GhostHunt hunt) {
+    return new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+        .withApiVersion(hunt.getApiVersion())
+        .withKind(hunt.getKind())
+        .withName(hunt.getMetadata().getName())
+        .withUid(hunt.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(false)
+        .build();
+  }
 }

@@ -1,6 +1,5 @@
 package io.ghosthunt.operator.probes;
 
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.GhostHuntReport;
 import io.ghosthunt.api.spec.GhostHuntReportSpec;
@@ -44,7 +43,7 @@ public final class ReportFactory {
     report.getMetadata().setName(Labels.reportName(hunt, target.key(), run));
     report.getMetadata().setNamespace(hunt.getMetadata().getNamespace());
     report.getMetadata().setLabels(labels);
-    report.getMetadata().setOwnerReferences(java.util.List.of(ownedBy(hunt)));
+    report.getMetadata().setOwnerReferences(java.util.List.of(Labels.ownedBy(hunt)));
     report.setSpec(
         new GhostHuntReportSpec(
             hunt.getMetadata().getName(),
@@ -53,21 +52,5 @@ public final class ReportFactory {
             target.podUid(),
             hunt.getMetadata().getGeneration()));
     return report;
-  }
-
-  /**
-   * The hunt as the owner of what the operator makes for it in its namespace: the garbage collector
-   * removes it with the hunt. No blockOwnerDeletion, which would need a right on the hunt's
-   * finalizers.
-   */
-  public static io.fabric8.kubernetes.api.model.OwnerReference ownedBy(GhostHunt hunt) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(hunt.getApiVersion())
-        .withKind(hunt.getKind())
-        .withName(hunt.getMetadata().getName())
-        .withUid(hunt.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(false)
-        .build();
   }
 }

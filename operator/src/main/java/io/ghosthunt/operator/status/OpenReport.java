@@ -93,7 +93,7 @@ public final class OpenReport {
             .withNamespace(hunt.getMetadata().getNamespace())
             .addToLabels("app.kubernetes.io/managed-by", "ghosthunt-operator")
             .addToLabels(Labels.HUNT_NAME, Labels.huntLabel(hunt))
-            .withOwnerReferences(io.ghosthunt.operator.probes.ReportFactory.ownedBy(hunt))
+            .withOwnerReferences(Labels.ownedBy(hunt))
             .build());
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("source", "ghosthunt");
@@ -331,7 +331,7 @@ public final class OpenReport {
    * The condition that says where the run's results went: True with the Report's name, or False
    * when the chart asks for Reports and the API server does not serve them.
    */
-  public static Condition condition(
+  private static Condition condition(
       Availability availability,
       GhostHunt hunt,
       long generation,

@@ -19,12 +19,8 @@ public record CheckContext(
     services = services == null ? ServiceFacts.NONE : services;
   }
 
-  public CheckContext(String node, Instant deadline, ConfigMaps configMaps) {
-    this(node, deadline, configMaps, ServiceFacts.NONE);
-  }
-
   public CheckContext(String node, Instant deadline) {
-    this(node, deadline, ConfigMaps.NONE);
+    this(node, deadline, ConfigMaps.NONE, ServiceFacts.NONE);
   }
 
   /** Time left, at least a millisecond so that timeouts stay valid arguments. */
