@@ -52,8 +52,10 @@ import java.util.stream.Collectors;
  * create to Running seen by an informer. Then "operator ready", N times: {@code helm uninstall},
  * everything of it gone, then {@code helm install --wait} timed until an informer sees the
  * operator's Deployment Available (and until helm returns). Prints each run, a table of the medians
- * per step and kind, the floor, and last a line {@code verdict: tuesday S s, every-ghost S s,
- * operator ready S s (medians of N)}. Run by scripts/bench.sh verdict [N], as root.
+ * per step and kind, who spent the CPU meanwhile ({@link CpuMeter}: the probe pods, the operator,
+ * the nodes' daemons, the control plane), the floor, and last a line {@code verdict: tuesday S s,
+ * every-ghost S s, operator ready S s (medians of N)}. Run by scripts/bench.sh verdict [N], as
+ * root.
  */
 public final class VerdictBenchmark {
 
@@ -94,6 +96,17 @@ public final class VerdictBenchmark {
           new Step("created-seen", "  hunt created -> seen (creationTimestamp: to the second)"),
           new Step("scheduled", "  probes created -> last PodScheduled (to the second)"),
           new Step("last-process", "  probes created -> last process started (any probe)"));
+
+  /** CPU-seconds from kubectl apply to Complete seen, by whom ({@link CpuMeter}). */
+  static final List<Step> CPU =
+      List.of(
+          new Step("cpu-probes", "the hunt's probe pods (JVMs, their pause containers)"),
+          new Step("cpu-operator", "the operator's pod"),
+          new Step("cpu-other", "the cluster's other pods (CoreDNS, web)"),
+          new Step("cpu-control", "the control plane (etcd, API server, controllers, scheduler)"),
+          new Step(
+              "cpu-rest", "the rest: kubelets, containerds, shims, runc, the kernel, the bench"),
+          new Step("cpu-machine", "the whole machine"));
 
   /** One hunt's figures, in seconds by step key (NaN: not known). */
   record HuntRun(Kind kind, int run, Map<String, Double> steps) {}
@@ -157,14 +170,19 @@ public final class VerdictBenchmark {
     String name = kind.name() + "-" + run;
     Path file = copy(kind, name, dir);
     CompletableFuture<Instant> complete = watch.completion(name);
+    List<String> cgroups = cluster.nodes.values().stream().map(n -> n.host().ns()).toList();
+    CpuMeter.Look before = CpuMeter.look(cgroups);
     Instant applied = Instant.now();
     Lab.Exec apply = cluster.kubectl("apply", "-n", NS, "-f", file.toString());
     if (apply.exitCode() != 0) {
       throw new IllegalStateException("kubectl apply: " + apply.output());
     }
     Instant observed;
+    CpuMeter.Spent cpu;
     try {
       observed = complete.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      CpuMeter.Look after = CpuMeter.look(cgroups);
+      cpu = CpuMeter.between(before, after, operatorUid(cluster.client));
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException(
           name + " not Complete within " + WAIT + ":\n" + describe(cluster, name), e);
@@ -180,6 +198,12 @@ public final class VerdictBenchmark {
             .list()
             .getItems();
     Map<String, Double> steps = steps(applied, observed, hunt, reports, watch.probes(uid));
+    steps.put("cpu-probes", cpu.probePods());
+    steps.put("cpu-operator", cpu.operator());
+    steps.put("cpu-other", cpu.otherPods());
+    steps.put("cpu-rest", cpu.rest());
+    steps.put("cpu-control", cpu.controlPlane());
+    steps.put("cpu-machine", cpu.machine());
     Lab.Exec deleted =
         cluster.kubectl("delete", "ghosthunt", name, "-n", NS, "--wait", "--timeout=120s");
     if (deleted.exitCode() != 0) {
@@ -187,6 +211,15 @@ public final class VerdictBenchmark {
     }
     watch.awaitNoProbes(Duration.ofMinutes(2));
     return new HuntRun(kind, run, steps);
+  }
+
+  /** The UID of the operator's pod (one replica here). */
+  private static String operatorUid(KubernetesClient client) {
+    return client.pods().inNamespace(HauntedCluster.NAMESPACE).list().getItems().stream()
+        .filter(p -> p.getMetadata().getName().startsWith(HauntedCluster.DEPLOYMENT))
+        .map(p -> p.getMetadata().getUid())
+        .findFirst()
+        .orElse("");
   }
 
   private static String describe(HauntedCluster cluster, String name) {
@@ -388,6 +421,27 @@ public final class VerdictBenchmark {
           format(median(runs, KINDS.get(0), s.key())),
           format(median(runs, KINDS.get(1), s.key())));
     }
+    int cores = Runtime.getRuntime().availableProcessors();
+    out.printf(
+        Locale.ROOT,
+        "%-72s %12s %12s%n",
+        "CPU-seconds, kubectl apply -> Complete seen (" + cores + " cores)",
+        KINDS.get(0).key(),
+        KINDS.get(1).key());
+    for (Step s : CPU) {
+      out.printf(
+          Locale.ROOT,
+          "%-72s %12s %12s%n",
+          "  " + s.label(),
+          format(median(runs, KINDS.get(0), s.key())),
+          format(median(runs, KINDS.get(1), s.key())));
+    }
+    out.printf(
+        Locale.ROOT,
+        "%-72s %12s %12s%n",
+        "  the probe pods' CPU over the cores: no hunt of them ends sooner",
+        format(median(runs, KINDS.get(0), "cpu-probes") / cores),
+        format(median(runs, KINDS.get(1), "cpu-probes") / cores));
     double floorMedian = median(floors);
     out.printf(
         Locale.ROOT,
