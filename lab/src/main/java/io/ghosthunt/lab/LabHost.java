@@ -456,6 +456,7 @@ public final class LabHost {
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1",
+                "-XX:CompileThresholdScaling=5",
                 "-XX:+UseSerialGC",
                 "-jar",
                 jar.toString()));

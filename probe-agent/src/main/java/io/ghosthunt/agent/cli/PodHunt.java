@@ -284,6 +284,7 @@ final class PodHunt {
     return List.of(
         java,
         "-XX:TieredStopAtLevel=1",
+        "-XX:CompileThresholdScaling=5",
         "-XX:+UseSerialGC",
         "-XX:-UsePerfData",
         "-Xmx64m",
