@@ -382,6 +382,28 @@ class HauntedHouseE2E {
     assertEquals("Haunted", verdict.output().trim());
     // For the README: a real describe of a haunted hunt.
     write("every-ghost.describe.txt", text);
+
+    // Under the chart's own account every hunt so far (this one and every example's) started
+    // without a failed reconcile: its agent's RoleBinding was once applied beside its Role and
+    // refused whenever it came first.
+    assertEquals(0.0, reconcileErrors(), HauntedHouseE2E::operatorLogs);
+  }
+
+  /** ghosthunt_reconcile_errors_total of every operator replica, read from its /metrics. */
+  static double reconcileErrors() {
+    LabHost node = cluster.house.nodes.values().iterator().next();
+    double errors = 0;
+    for (Pod p : operatorPods()) {
+      String metrics =
+          node.sh("curl -sf -m 5 http://" + p.getStatus().getPodIP() + ":8080/metrics");
+      errors +=
+          metrics
+              .lines()
+              .filter(l -> l.startsWith("ghosthunt_reconcile_errors_total "))
+              .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
+              .sum();
+    }
+    return errors;
   }
 
   @Test

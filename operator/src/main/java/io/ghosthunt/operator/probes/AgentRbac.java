@@ -131,25 +131,34 @@ public final class AgentRbac {
         : http2.getCaBundleConfigMap().getName();
   }
 
+  /** The agent's identity, one apply after the other. */
   public void apply(GhostHunt hunt) {
-    applies(hunt).forEach(Runnable::run);
+    applies(hunt).forEach(round -> round.forEach(Runnable::run));
   }
 
   /**
-   * What gives the hunt's agent its identity, one server-side apply per object, independent of one
-   * another: a RoleBinding may name a Role or ServiceAccount that does not exist yet.
+   * What gives the hunt's agent its identity, one server-side apply per object, in two rounds whose
+   * calls are independent: the ServiceAccount and the Role, then the RoleBinding. The operator
+   * holds no bind verb, so the API server lets it bind a Role only after reading that Role's rules
+   * (RBAC's escalation check): a RoleBinding applied beside its Role was refused (404, the Role not
+   * found) whenever it arrived first, which failed the hunt's first start and cost a retry.
    */
-  public List<Runnable> applies(GhostHunt hunt) {
-    return objects(hunt).stream()
-        .<Runnable>map(
-            o ->
-                () ->
-                    client
-                        .resource(o)
-                        .fieldManager(Labels.OPERATOR)
-                        .forceConflicts()
-                        .serverSideApply())
+  public List<List<Runnable>> applies(GhostHunt hunt) {
+    return rounds(objects(hunt)).stream()
+        .map(round -> round.stream().map(this::apply).toList())
         .toList();
+  }
+
+  /** The objects in the rounds {@link #applies} sends them in: every RoleBinding last. */
+  static List<List<HasMetadata>> rounds(List<HasMetadata> objects) {
+    return List.of(
+        objects.stream().filter(o -> !(o instanceof RoleBinding)).toList(),
+        objects.stream().filter(RoleBinding.class::isInstance).toList());
+  }
+
+  private Runnable apply(HasMetadata o) {
+    return () ->
+        client.resource(o).fieldManager(Labels.OPERATOR).forceConflicts().serverSideApply();
   }
 
   public void delete(GhostHunt hunt) {

@@ -85,7 +85,9 @@ public final class KubernetesActor implements HuntActor {
   @Override
   public Started start(GhostHunt hunt, List<ProbeStart> starts) {
     try {
-      allAtOnce(rbac.applies(hunt));
+      for (List<Runnable> round : rbac.applies(hunt)) {
+        allAtOnce(round);
+      }
     } catch (KubernetesClientException e) {
       return new Started(Map.of(), Map.of(), Optional.of(blockerOrThrow(e)));
     }

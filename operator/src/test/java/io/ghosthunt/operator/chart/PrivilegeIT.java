@@ -200,7 +200,22 @@ class PrivilegeIT {
     OperatorConfig config =
         new OperatorConfig(
             PROBES, PROBE_IMAGE, false, Set.of(), OperatorConfig.ProbeResources.DEFAULT, List.of());
-    new AgentRbac(operator, config).apply(hunt);
+    // Holding no bind verb, the operator may bind the agent's Role only once the API server can
+    // read that Role's rules: its RoleBinding first is refused, which is why it goes last.
+    AgentRbac rbac = new AgentRbac(operator, config);
+    io.fabric8.kubernetes.api.model.HasMetadata binding = rbac.objects(hunt).get(2);
+    assertEquals("RoleBinding", binding.getKind());
+    KubernetesClientException early =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            KubernetesClientException.class,
+            () ->
+                operator
+                    .resource(binding)
+                    .fieldManager("ghosthunt-operator")
+                    .forceConflicts()
+                    .serverSideApply());
+    assertEquals(404, early.getCode(), early.getMessage());
+    rbac.apply(hunt);
     Pod probe = new ProbePodFactory(config).build(hunt, "priv-node", 60, List.of(), 0);
     operator.resource(probe).create();
     operator.resource(probe).withGracePeriod(0).delete();

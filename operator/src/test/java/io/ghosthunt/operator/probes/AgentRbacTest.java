@@ -40,6 +40,18 @@ class AgentRbacTest {
     return h;
   }
 
+  /**
+   * The operator may bind a Role only once the API server can read it (PrivilegeIT shows the 404).
+   */
+  @Test
+  void theRoleBindingIsAppliedOnlyAfterTheRoleAndTheServiceAccount() {
+    List<List<HasMetadata>> rounds =
+        AgentRbac.rounds(new AgentRbac(null, CONFIG).objects(hunt("{loopback: {ports: [80]}}")));
+    assertEquals(
+        List.of(List.of("ServiceAccount", "Role"), List.of("RoleBinding")),
+        rounds.stream().map(r -> r.stream().map(HasMetadata::getKind).toList()).toList());
+  }
+
   @Test
   void theAgentMayReadItsHuntAndPatchReportStatusOnlyAndPullsWithTheConfiguredSecret() {
     List<HasMetadata> objects =
