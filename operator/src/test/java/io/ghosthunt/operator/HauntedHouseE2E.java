@@ -853,21 +853,19 @@ class HauntedHouseE2E {
     return lease == null ? "(no lease)" : lease.getSpec().getHolderIdentity();
   }
 
-  /** The operator's pods, its lease and the last lines each replica logged: why it did not act. */
+  /**
+   * The operator's pods, its lease and the last lines each replica logged: why it did not act. Read
+   * from the nodes' log folders: `kubectl logs` asks the kubelet by the node's name, which no DNS
+   * here resolves.
+   */
   static String operatorLogs() {
     return cluster
             .kubectl("-n", HauntedCluster.NAMESPACE, "get", "pods,lease", "-o", "wide")
             .output()
-        + cluster
-            .kubectl(
-                "-n",
-                HauntedCluster.NAMESPACE,
-                "logs",
-                "-l",
-                "app.kubernetes.io/name=ghosthunt-operator",
-                "--prefix",
-                "--tail=60")
-            .output();
+        + cluster.nodes.values().stream()
+            .map(n -> n.containerLogs(HauntedCluster.NAMESPACE).lines().toList())
+            .map(l -> String.join("\n", l.subList(Math.max(0, l.size() - 80), l.size())))
+            .collect(Collectors.joining("\n"));
   }
 
   static Path copy(String example, String from, String to) {

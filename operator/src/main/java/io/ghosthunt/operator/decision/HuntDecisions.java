@@ -1,6 +1,7 @@
 package io.ghosthunt.operator.decision;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.ghosthunt.api.status.HuntPhase;
 import io.ghosthunt.api.status.NodeStatus;
 import io.ghosthunt.operator.observer.HuntTarget;
 import io.ghosthunt.operator.observer.ProbePodProblem;
@@ -31,6 +32,25 @@ public final class HuntDecisions {
     return !deleting
         && generation != null
         && (observedGeneration == null || observedGeneration < generation);
+  }
+
+  /**
+   * Whether a hunt's round has been going for longer than {@code quiet} (its clock older, its phase
+   * neither Complete nor Failed): it may have lost the event that moves it on. A round whose probes
+   * were never started waits for nothing else: JOSDK's per-name event state can drop the reconcile
+   * that follows its clock when the same name was deleted and created again at once (seen in the
+   * haunted-house test: Pending, its clock written, no probe, for 180 s). Waking a round that is
+   * going costs one reconcile that finds nothing new.
+   */
+  public static boolean overdue(HuntPhase phase, String startedAt, Instant now, Duration quiet) {
+    if (phase == HuntPhase.Complete || phase == HuntPhase.Failed || startedAt == null) {
+      return false;
+    }
+    try {
+      return Instant.parse(startedAt).plus(quiet).isBefore(now);
+    } catch (java.time.format.DateTimeParseException e) {
+      return false;
+    }
   }
 
   /**

@@ -150,7 +150,7 @@ public final class AgentRbac {
   }
 
   /** The objects in the rounds {@link #applies} sends them in: every RoleBinding last. */
-  static List<List<HasMetadata>> rounds(List<HasMetadata> objects) {
+  public static List<List<HasMetadata>> rounds(List<HasMetadata> objects) {
     return List.of(
         objects.stream().filter(o -> !(o instanceof RoleBinding)).toList(),
         objects.stream().filter(RoleBinding.class::isInstance).toList());

@@ -85,6 +85,7 @@ public final class KubernetesActor implements HuntActor {
   @Override
   public Started start(GhostHunt hunt, List<ProbeStart> starts) {
     try {
+      // In order: the API server binds the agent's Role only once it can read it (AgentRbac).
       for (List<Runnable> round : rbac.applies(hunt)) {
         allAtOnce(round);
       }

@@ -6,7 +6,9 @@ import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * processed for deletion, which drops those events (as read in JOSDK 5.2.3's EventProcessor; not
  * reproduced in-process in 40 tries). Nothing else would wake such a hunt: the probes whose events
  * drive a running hunt were never created. Seen once in the haunted-house test: no status at all in
- * 180 s.
+ * 180 s. A round that lost the reconcile after its clock (Pending, no probe) is caught the same
+ * way: a round still going a period after its clock is woken too.
  */
 public final class LostEventSweep extends AbstractEventSource<Void, GhostHunt> {
 
@@ -33,6 +36,7 @@ public final class LostEventSweep extends AbstractEventSource<Void, GhostHunt> {
 
   private final Supplier<Stream<GhostHunt>> hunts;
   private final Duration period;
+  private final Clock clock;
   private ScheduledExecutorService timer;
 
   /**
@@ -40,9 +44,14 @@ public final class LostEventSweep extends AbstractEventSource<Void, GhostHunt> {
    * @param period how long a lost event may go unnoticed
    */
   public LostEventSweep(Supplier<Stream<GhostHunt>> hunts, Duration period) {
+    this(hunts, period, Clock.systemUTC());
+  }
+
+  LostEventSweep(Supplier<Stream<GhostHunt>> hunts, Duration period, Clock clock) {
     super(Void.class, "lost-event-sweep");
     this.hunts = hunts;
     this.period = period;
+    this.clock = clock;
   }
 
   @Override
@@ -67,25 +76,39 @@ public final class LostEventSweep extends AbstractEventSource<Void, GhostHunt> {
     super.stop();
   }
 
-  /** One look: an event for each hunt still waiting for its first reconcile of this generation. */
+  /**
+   * One look: an event for each hunt still waiting for its first reconcile of this generation, and
+   * for each whose round has gone a period without finishing.
+   */
   void sweep() {
     try {
+      Instant now = clock.instant();
       hunts
           .get()
-          .filter(
-              h ->
-                  HuntDecisions.unreconciled(
-                      h.getMetadata().getGeneration(),
-                      h.getStatus() == null ? null : h.getStatus().getObservedGeneration(),
-                      h.isMarkedForDeletion()))
+          .filter(h -> !h.isMarkedForDeletion())
           .forEach(
               h -> {
-                LOG.info(
-                    "hunt {}/{} generation {} has not been reconciled yet: waking it up",
-                    h.getMetadata().getNamespace(),
-                    h.getMetadata().getName(),
-                    h.getMetadata().getGeneration());
-                getEventHandler().handleEvent(new Event(ResourceID.fromResource(h)));
+                if (HuntDecisions.unreconciled(
+                    h.getMetadata().getGeneration(),
+                    h.getStatus() == null ? null : h.getStatus().getObservedGeneration(),
+                    false)) {
+                  LOG.info(
+                      "hunt {}/{} generation {} has not been reconciled yet: waking it up",
+                      h.getMetadata().getNamespace(),
+                      h.getMetadata().getName(),
+                      h.getMetadata().getGeneration());
+                  getEventHandler().handleEvent(new Event(ResourceID.fromResource(h)));
+                } else if (h.getStatus() != null
+                    && HuntDecisions.overdue(
+                        h.getStatus().getPhase(), h.getStatus().getStartedAt(), now, period)) {
+                  // Every period while a long round goes: not worth a line each time.
+                  LOG.debug(
+                      "hunt {}/{} has been going since {}: waking it up",
+                      h.getMetadata().getNamespace(),
+                      h.getMetadata().getName(),
+                      h.getStatus().getStartedAt());
+                  getEventHandler().handleEvent(new Event(ResourceID.fromResource(h)));
+                }
               });
     } catch (RuntimeException e) {
       // A scheduled task that throws is never run again: log, and look again next period.

@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * pod where a pod lived through both looks (the operator, CoreDNS, the web pods), the rest being
  * the hunt's probe pods; the control plane's processes; and the whole machine from {@code
  * /proc/stat}, whose remainder is the nodes' kubelets, containerds, shims and runc, kube-proxies
- * (not in a cgroup of their own), the kernel and the bench. On a machine where the probes start at
+ * (not in a cgroup of their own), the kernel and the bench. The control plane is found by its
+ * processes' names: the bench runs alone on its machine. On a machine where the probes start at
  * once on every node, their CPU-seconds over the cores are a floor no operator can go under.
  */
 final class CpuMeter {
@@ -56,13 +57,19 @@ final class CpuMeter {
     Map<String, Long> pods = new HashMap<>();
     for (String cg : cgroups) {
       Path node = CPUACCT.resolve(cg);
-      nodePods.put(cg, usage(node.resolve("kubepods")));
+      long kubepods = usage(node.resolve("kubepods"));
+      if (kubepods < 0) {
+        // A machine without cgroup v1's cpuacct, or another cgroupRoot: no figure rather than 0.
+        throw new IllegalStateException("no CPU figure: cannot read " + node + "/kubepods");
+      }
+      nodePods.put(cg, kubepods);
       // kubepods/podUID (Guaranteed) and kubepods/{burstable,besteffort}/podUID.
       for (Path qos : children(node.resolve("kubepods"))) {
         for (Path pod :
             qos.getFileName().toString().startsWith("pod") ? List.of(qos) : children(qos)) {
-          if (pod.getFileName().toString().startsWith("pod")) {
-            pods.put(pod.getFileName().toString().substring(3), usage(pod));
+          long used = usage(pod);
+          if (pod.getFileName().toString().startsWith("pod") && used >= 0) {
+            pods.put(pod.getFileName().toString().substring(3), used);
           }
         }
       }
@@ -83,7 +90,7 @@ final class CpuMeter {
     for (Map.Entry<String, Long> pod : b.pods().entrySet()) {
       Long before = a.pods().get(pod.getKey());
       if (before == null) {
-        continue; // born during the hunt: a probe
+        continue; // born during the hunt (a probe), or unreadable at the first look
       }
       long spent = pod.getValue() - before;
       lived += spent;
@@ -110,12 +117,12 @@ final class CpuMeter {
     }
   }
 
-  /** A cgroup's cpuacct.usage in nanoseconds; 0 once it is gone. */
+  /** A cgroup's cpuacct.usage in nanoseconds; -1 when it cannot be read (gone, or no cpuacct). */
   private static long usage(Path cgroup) {
     try {
       return Long.parseLong(Files.readString(cgroup.resolve("cpuacct.usage")).trim());
     } catch (IOException | NumberFormatException e) {
-      return 0;
+      return -1;
     }
   }
 
@@ -143,7 +150,10 @@ final class CpuMeter {
     return ticks;
   }
 
-  /** user + nice + system + irq + softirq + steal of the machine's "cpu" line. */
+  /**
+   * user + nice + system + irq + softirq of the machine's "cpu" line: steal is time the hypervisor
+   * gave someone else, guest time is in user already.
+   */
   private static long machineBusyTicks() {
     try {
       String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
@@ -151,8 +161,7 @@ final class CpuMeter {
           + Long.parseLong(f[2])
           + Long.parseLong(f[3])
           + Long.parseLong(f[6])
-          + Long.parseLong(f[7])
-          + Long.parseLong(f[8]);
+          + Long.parseLong(f[7]);
     } catch (IOException | RuntimeException e) {
       return 0;
     }

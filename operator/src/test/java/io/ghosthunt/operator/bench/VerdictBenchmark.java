@@ -171,6 +171,7 @@ public final class VerdictBenchmark {
     Path file = copy(kind, name, dir);
     CompletableFuture<Instant> complete = watch.completion(name);
     List<String> cgroups = cluster.nodes.values().stream().map(n -> n.host().ns()).toList();
+    String operator = operatorUid(cluster.client);
     CpuMeter.Look before = CpuMeter.look(cgroups);
     Instant applied = Instant.now();
     Lab.Exec apply = cluster.kubectl("apply", "-n", NS, "-f", file.toString());
@@ -182,7 +183,7 @@ public final class VerdictBenchmark {
     try {
       observed = complete.get(WAIT.toSeconds(), TimeUnit.SECONDS);
       CpuMeter.Look after = CpuMeter.look(cgroups);
-      cpu = CpuMeter.between(before, after, operatorUid(cluster.client));
+      cpu = CpuMeter.between(before, after, operator);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException(
           name + " not Complete within " + WAIT + ":\n" + describe(cluster, name), e);
@@ -213,10 +214,16 @@ public final class VerdictBenchmark {
     return new HuntRun(kind, run, steps);
   }
 
-  /** The UID of the operator's pod (one replica here). */
+  /** The UID of the operator's pod (one replica here), not one being deleted. */
   private static String operatorUid(KubernetesClient client) {
-    return client.pods().inNamespace(HauntedCluster.NAMESPACE).list().getItems().stream()
-        .filter(p -> p.getMetadata().getName().startsWith(HauntedCluster.DEPLOYMENT))
+    return client
+        .pods()
+        .inNamespace(HauntedCluster.NAMESPACE)
+        .withLabel("app.kubernetes.io/name", "ghosthunt-operator")
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .map(p -> p.getMetadata().getUid())
         .findFirst()
         .orElse("");
@@ -421,6 +428,31 @@ public final class VerdictBenchmark {
           format(median(runs, KINDS.get(0), s.key())),
           format(median(runs, KINDS.get(1), s.key())));
     }
+    cpuTable(out, runs);
+    double floorMedian = median(floors);
+    out.printf(
+        Locale.ROOT,
+        "floor: a pause pod (host network, %s), create -> Running seen: %s s%n",
+        FLOOR_NODE,
+        format(floorMedian));
+    double readyMedian = median(ready.stream().map(r -> r[0]).toList());
+    out.printf(
+        Locale.ROOT,
+        "operator ready: helm install -> Deployment Available seen %s s, helm install --wait"
+            + " returned %s s%n",
+        format(readyMedian),
+        format(median(ready.stream().map(r -> r[1]).toList())));
+    out.printf(
+        Locale.ROOT,
+        "verdict: tuesday %.1f s, every-ghost %.1f s, operator ready %.1f s (medians of %d)%n",
+        median(runs, KINDS.get(0), "total"),
+        median(runs, KINDS.get(1), "total"),
+        readyMedian,
+        n);
+  }
+
+  /** Who spent the CPU, medians per kind, and the probe pods' CPU over the cores. */
+  static void cpuTable(PrintStream out, List<HuntRun> runs) {
     int cores = Runtime.getRuntime().availableProcessors();
     out.printf(
         Locale.ROOT,
@@ -442,26 +474,6 @@ public final class VerdictBenchmark {
         "  the probe pods' CPU over the cores: no hunt of them ends sooner",
         format(median(runs, KINDS.get(0), "cpu-probes") / cores),
         format(median(runs, KINDS.get(1), "cpu-probes") / cores));
-    double floorMedian = median(floors);
-    out.printf(
-        Locale.ROOT,
-        "floor: a pause pod (host network, %s), create -> Running seen: %s s%n",
-        FLOOR_NODE,
-        format(floorMedian));
-    double readyMedian = median(ready.stream().map(r -> r[0]).toList());
-    out.printf(
-        Locale.ROOT,
-        "operator ready: helm install -> Deployment Available seen %s s, helm install --wait"
-            + " returned %s s%n",
-        format(readyMedian),
-        format(median(ready.stream().map(r -> r[1]).toList())));
-    out.printf(
-        Locale.ROOT,
-        "verdict: tuesday %.1f s, every-ghost %.1f s, operator ready %.1f s (medians of %d)%n",
-        median(runs, KINDS.get(0), "total"),
-        median(runs, KINDS.get(1), "total"),
-        readyMedian,
-        n);
   }
 
   static double median(List<HuntRun> runs, Kind kind, String step) {

@@ -19,6 +19,7 @@ import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.lab.cluster.ControlPlane;
 import io.ghosthunt.operator.OperatorConfig;
 import io.ghosthunt.operator.probes.AgentRbac;
+import io.ghosthunt.operator.probes.Labels;
 import io.ghosthunt.operator.probes.ProbePodFactory;
 import io.ghosthunt.operator.testing.ControlPlaneExtension;
 import io.ghosthunt.operator.testing.Fixtures;
@@ -203,18 +204,22 @@ class PrivilegeIT {
     // Holding no bind verb, the operator may bind the agent's Role only once the API server can
     // read that Role's rules: its RoleBinding first is refused, which is why it goes last.
     AgentRbac rbac = new AgentRbac(operator, config);
-    io.fabric8.kubernetes.api.model.HasMetadata binding = rbac.objects(hunt).get(2);
+    HasMetadata binding = AgentRbac.rounds(rbac.objects(hunt)).get(1).get(0);
     assertEquals("RoleBinding", binding.getKind());
     KubernetesClientException early =
-        org.junit.jupiter.api.Assertions.assertThrows(
+        assertThrows(
             KubernetesClientException.class,
             () ->
                 operator
                     .resource(binding)
-                    .fieldManager("ghosthunt-operator")
+                    .fieldManager(Labels.OPERATOR)
                     .forceConflicts()
                     .serverSideApply());
     assertEquals(404, early.getCode(), early.getMessage());
+    // The Role and its binding share the agent's name: the one not found is the Role to bind.
+    assertTrue(
+        early.getMessage().contains("\"" + Labels.agentName(hunt) + "\" not found"),
+        early.getMessage());
     rbac.apply(hunt);
     Pod probe = new ProbePodFactory(config).build(hunt, "priv-node", 60, List.of(), 0);
     operator.resource(probe).create();

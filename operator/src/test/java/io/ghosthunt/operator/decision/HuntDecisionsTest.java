@@ -153,4 +153,25 @@ class HuntDecisionsTest {
                 java.util.Set.of("a"))
             .size());
   }
+
+  @Test
+  void aRoundStillGoingAPeriodAfterItsClockIsOverdueAndADoneOneNever() {
+    java.time.Instant now = java.time.Instant.parse("2026-12-07T12:00:30Z");
+    java.time.Duration quiet = java.time.Duration.ofSeconds(20);
+    var pending = io.ghosthunt.api.status.HuntPhase.Pending;
+    assertEquals(
+        true, HuntDecisions.overdue(pending, "2026-12-07T12:00:05Z", now, quiet), "25 s, no probe");
+    assertEquals(
+        false, HuntDecisions.overdue(pending, "2026-12-07T12:00:15Z", now, quiet), "15 s: going");
+    assertEquals(
+        false,
+        HuntDecisions.overdue(
+            io.ghosthunt.api.status.HuntPhase.Complete, "2026-12-07T11:00:00Z", now, quiet));
+    assertEquals(
+        false,
+        HuntDecisions.overdue(
+            io.ghosthunt.api.status.HuntPhase.Failed, "2026-12-07T11:00:00Z", now, quiet));
+    assertEquals(false, HuntDecisions.overdue(pending, null, now, quiet), "no clock yet");
+    assertEquals(false, HuntDecisions.overdue(pending, "soon", now, quiet), "no time");
+  }
 }

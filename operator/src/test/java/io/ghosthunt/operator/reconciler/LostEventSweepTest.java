@@ -5,14 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.ghosthunt.api.GhostHunt;
 import io.ghosthunt.api.status.GhostHuntStatus;
+import io.ghosthunt.api.status.HuntPhase;
 import io.javaoperatorsdk.operator.processing.event.Event;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class LostEventSweepTest {
+
+  static GhostHunt hunt(
+      String name, long generation, Long observed, boolean deleting, HuntPhase phase, String at) {
+    GhostHunt h = hunt(name, generation, observed, deleting);
+    h.getStatus().setPhase(phase);
+    h.getStatus().setStartedAt(at);
+    return h;
+  }
 
   static GhostHunt hunt(String name, long generation, Long observed, boolean deleting) {
     GhostHunt h = new GhostHunt();
@@ -37,15 +49,21 @@ class LostEventSweepTest {
         List.of(
             hunt("never-reconciled", 1, null, false),
             hunt("new-spec-missed", 3, 2L, false),
-            hunt("running", 2, 2L, false),
+            hunt("running", 2, 2L, false, HuntPhase.Running, "2026-12-07T12:00:25Z"),
+            hunt("clock-then-nothing", 1, 1L, false, HuntPhase.Pending, "2026-12-07T12:00:05Z"),
+            hunt("done", 1, 1L, false, HuntPhase.Complete, "2026-12-07T11:00:00Z"),
             hunt("being-deleted", 1, null, true));
-    LostEventSweep sweep = new LostEventSweep(hunts::stream, Duration.ofSeconds(20));
+    LostEventSweep sweep =
+        new LostEventSweep(
+            hunts::stream,
+            Duration.ofSeconds(20),
+            Clock.fixed(Instant.parse("2026-12-07T12:00:30Z"), ZoneOffset.UTC));
     List<String> woken = new ArrayList<>();
     sweep.setEventHandler((Event e) -> woken.add(e.getRelatedCustomResourceID().getName()));
 
     sweep.sweep();
 
-    assertEquals(List.of("never-reconciled", "new-spec-missed"), woken);
+    assertEquals(List.of("never-reconciled", "new-spec-missed", "clock-then-nothing"), woken);
   }
 
   @Test
