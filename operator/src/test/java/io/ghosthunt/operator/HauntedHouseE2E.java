@@ -829,16 +829,7 @@ class HauntedHouseE2E {
   }
 
   static List<Pod> operatorPods() {
-    return cluster
-        .client
-        .pods()
-        .inNamespace(HauntedCluster.NAMESPACE)
-        .withLabel("app.kubernetes.io/name", "ghosthunt-operator")
-        .list()
-        .getItems()
-        .stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .toList();
+    return cluster.operatorPods();
   }
 
   /** The pod holding the operator's Lease. */

@@ -1,6 +1,7 @@
 package io.ghosthunt.lab.cluster;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ghosthunt.lab.HauntedHouse;
 import io.ghosthunt.lab.Lab;
@@ -274,6 +275,19 @@ public final class HauntedCluster implements AutoCloseable {
         .orTimeout(3, TimeUnit.MINUTES)
         .join();
     client.namespaces().withName(PROBES).waitUntilCondition(Objects::isNull, 3, TimeUnit.MINUTES);
+  }
+
+  /** The operator's pods that are not being deleted. */
+  public List<Pod> operatorPods() {
+    return client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .withLabel("app.kubernetes.io/name", "ghosthunt-operator")
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
   }
 
   /**

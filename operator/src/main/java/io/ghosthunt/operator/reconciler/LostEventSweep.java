@@ -1,6 +1,7 @@
 package io.ghosthunt.operator.reconciler;
 
 import io.ghosthunt.api.GhostHunt;
+import io.ghosthunt.api.status.GhostHuntStatus;
 import io.ghosthunt.operator.decision.HuntDecisions;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.processing.event.Event;
@@ -83,37 +84,30 @@ public final class LostEventSweep extends AbstractEventSource<Void, GhostHunt> {
   void sweep() {
     try {
       Instant now = clock.instant();
-      hunts
-          .get()
-          .filter(h -> !h.isMarkedForDeletion())
-          .forEach(
-              h -> {
-                if (HuntDecisions.unreconciled(
-                    h.getMetadata().getGeneration(),
-                    h.getStatus() == null ? null : h.getStatus().getObservedGeneration(),
-                    false)) {
-                  LOG.info(
-                      "hunt {}/{} generation {} has not been reconciled yet: waking it up",
-                      h.getMetadata().getNamespace(),
-                      h.getMetadata().getName(),
-                      h.getMetadata().getGeneration());
-                  getEventHandler().handleEvent(new Event(ResourceID.fromResource(h)));
-                } else if (h.getStatus() != null
-                    && HuntDecisions.overdue(
-                        h.getStatus().getPhase(), h.getStatus().getStartedAt(), now, period)) {
-                  // Every period while a long round goes: not worth a line each time.
-                  LOG.debug(
-                      "hunt {}/{} has been going since {}: waking it up",
-                      h.getMetadata().getNamespace(),
-                      h.getMetadata().getName(),
-                      h.getStatus().getStartedAt());
-                  getEventHandler().handleEvent(new Event(ResourceID.fromResource(h)));
-                }
-              });
+      hunts.get().filter(h -> !h.isMarkedForDeletion()).forEach(h -> look(h, now));
     } catch (RuntimeException e) {
       // A scheduled task that throws is never run again: log, and look again next period.
       LOG.warn("sweep for hunts that lost their event failed: {}", e.toString());
     }
+  }
+
+  /** An event for {@code h} when it lost the one that would move it on. */
+  private void look(GhostHunt h, Instant now) {
+    GhostHuntStatus s = h.getStatus();
+    String hunt = h.getMetadata().getNamespace() + "/" + h.getMetadata().getName();
+    if (HuntDecisions.unreconciled(
+        h.getMetadata().getGeneration(), s == null ? null : s.getObservedGeneration(), false)) {
+      LOG.info(
+          "hunt {} generation {} has not been reconciled yet: waking it up",
+          hunt,
+          h.getMetadata().getGeneration());
+    } else if (s != null && HuntDecisions.overdue(s.getPhase(), s.getStartedAt(), now, period)) {
+      // Every period while a long round goes: not worth a line each time.
+      LOG.debug("hunt {} has been going since {}: waking it up", hunt, s.getStartedAt());
+    } else {
+      return;
+    }
+    getEventHandler().handleEvent(new Event(ResourceID.fromResource(h)));
   }
 
   @Override

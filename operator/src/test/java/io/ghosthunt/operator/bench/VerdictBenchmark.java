@@ -171,7 +171,8 @@ public final class VerdictBenchmark {
     Path file = copy(kind, name, dir);
     CompletableFuture<Instant> complete = watch.completion(name);
     List<String> cgroups = cluster.nodes.values().stream().map(n -> n.host().ns()).toList();
-    String operator = operatorUid(cluster.client);
+    String operator =
+        cluster.operatorPods().stream().map(p -> p.getMetadata().getUid()).findFirst().orElse("");
     CpuMeter.Look before = CpuMeter.look(cgroups);
     Instant applied = Instant.now();
     Lab.Exec apply = cluster.kubectl("apply", "-n", NS, "-f", file.toString());
@@ -212,21 +213,6 @@ public final class VerdictBenchmark {
     }
     watch.awaitNoProbes(Duration.ofMinutes(2));
     return new HuntRun(kind, run, steps);
-  }
-
-  /** The UID of the operator's pod (one replica here), not one being deleted. */
-  private static String operatorUid(KubernetesClient client) {
-    return client
-        .pods()
-        .inNamespace(HauntedCluster.NAMESPACE)
-        .withLabel("app.kubernetes.io/name", "ghosthunt-operator")
-        .list()
-        .getItems()
-        .stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .map(p -> p.getMetadata().getUid())
-        .findFirst()
-        .orElse("");
   }
 
   private static String describe(HauntedCluster cluster, String name) {
